@@ -1,0 +1,63 @@
+"""geo_alloggi: GIS for public housing (ERP) in Milan and Cinisello Balsamo.
+
+Geocode estates and record addresses written the Italian administrative way,
+overlay occupation, eviction and vacancy records on official districts, find
+hot spots with sound statistics, rank where to patrol and what to renovate,
+and render offline maps for coordination meetings.
+
+The public API is listed in ``__all__``; names are imported lazily so that
+``import geo_alloggi`` and the command line start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from geo_alloggi._version import __version__
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # foundation
+    "load_districts": "geo_alloggi.boundaries",
+    "read_districts": "geo_alloggi.boundaries",
+    "check_districts": "geo_alloggi.boundaries",
+    "datasets": "geo_alloggi.datasets",
+    "config": "geo_alloggi.config",
+    # errors
+    "GeoAlloggiError": "geo_alloggi._errors",
+    "ValidationError": "geo_alloggi._errors",
+    "CRSError": "geo_alloggi._errors",
+    "DataUnavailableError": "geo_alloggi._errors",
+    "InputFileError": "geo_alloggi._errors",
+    "GeocodingError": "geo_alloggi._errors",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'geo_alloggi' has no attribute {name!r}")
+    mod = importlib.import_module(module)
+    value = mod if module.endswith("." + name) else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geo_alloggi import config, datasets
+    from geo_alloggi._errors import (
+        CRSError,
+        DataUnavailableError,
+        GeoAlloggiError,
+        GeocodingError,
+        InputFileError,
+        ValidationError,
+    )
+    from geo_alloggi.boundaries import check_districts, load_districts, read_districts

@@ -1,0 +1,120 @@
+"""Column names and record schemas, defined once.
+
+Layer-4 modules (overlay, stats, priorities) talk to each other only through
+the columns named here. Import the constants rather than writing the strings.
+"""
+
+from __future__ import annotations
+
+# --- districts -------------------------------------------------------------
+DISTRICT_ID = "district_id"
+NAME = "name"
+LEVEL = "level"
+COMUNE = "comune"
+COMUNE_ISTAT = "comune_istat"
+PARENT_ID = "parent_id"
+PARENT_SHARE = "parent_share"
+AREA_KM2 = "area_km2"
+GEOMETRY = "geometry"
+
+DISTRICT_COLUMNS: tuple[str, ...] = (
+    DISTRICT_ID,
+    NAME,
+    LEVEL,
+    COMUNE,
+    COMUNE_ISTAT,
+    PARENT_ID,
+    PARENT_SHARE,
+    AREA_KM2,
+    GEOMETRY,
+)
+
+LEVELS: tuple[str, ...] = ("nil", "municipi", "comuni", "study_area")
+
+MILANO_ISTAT = "015146"
+CINISELLO_ISTAT = "015077"
+MILANO_ID = "MILANO"
+CINISELLO_ID = "CINISELLO"
+METRO_ID = "CM-MILANO"
+
+# --- geocoder output -------------------------------------------------------
+GEO_LON = "geo_lon"
+GEO_LAT = "geo_lat"
+GEO_MATCH_TYPE = "geo_match_type"
+GEO_SCORE = "geo_score"
+GEO_MATCHED_ADDRESS = "geo_matched_address"
+GEO_SOURCE = "geo_source"
+GEO_COLUMNS: tuple[str, ...] = (
+    GEO_LON,
+    GEO_LAT,
+    GEO_MATCH_TYPE,
+    GEO_SCORE,
+    GEO_MATCHED_ADDRESS,
+    GEO_SOURCE,
+)
+MATCH_TYPES: tuple[str, ...] = (
+    "exact",
+    "interpolated",
+    "nearest_number",
+    "street",
+    "unmatched",
+)
+
+# --- records ---------------------------------------------------------------
+RECORD_ID = "record_id"
+ESTATE_ID = "estate_id"
+UNIT_ID = "unit_id"
+ADDRESS = "address"
+OWNER = "owner"
+UNITS = "units"
+LON = "lon"
+LAT = "lat"
+DETECTED_ON = "detected_on"
+ENDED_ON = "ended_on"
+STATUS = "status"
+EVICTION_DATE = "date"
+OUTCOME = "outcome"
+VULNERABLE = "vulnerable"
+VACANT_SINCE = "since"
+REASON = "reason"
+RENOVATION_COST = "renovation_cost_eur"
+POSITION_SOURCE = "position_source"
+
+OCCUPATION_STATUSES: tuple[str, ...] = ("ongoing", "ended")
+EVICTION_OUTCOMES: tuple[str, ...] = ("executed", "scheduled", "postponed", "failed")
+
+# quarantine tables
+ROW_NUMBER = "row_number"
+QUARANTINE_REASON = "reason"
+
+# --- overlay output (one row per district x period) ------------------------
+PERIOD = "period"
+OCCUPIED = "occupied"
+NEW_OCCUPATIONS = "new_occupations"
+EVICTIONS = "evictions"
+VACANT = "vacant"
+OCCUPIED_PER_100 = "occupied_per_100"
+OCCUPIED_CHANGE = "occupied_change"
+SUPPRESSED = "suppressed"
+PERIODS: tuple[str, ...] = ("month", "quarter", "year")
+
+# --- stats output ----------------------------------------------------------
+GI_Z = "gi_z"
+GI_P = "gi_p"
+GI_P_SIM = "gi_p_sim"
+GI_BIN = "gi_bin"
+HOTSPOT = "hotspot"
+LISA_I = "lisa_i"
+LISA_P = "lisa_p"
+LISA_CLUSTER = "lisa_cluster"
+EMERGING = "emerging_category"
+
+HOTSPOT_LABELS: dict[int, str] = {
+    3: "Hot spot 99%",
+    2: "Hot spot 95%",
+    1: "Hot spot 90%",
+    0: "Not significant",
+    -1: "Cold spot 90%",
+    -2: "Cold spot 95%",
+    -3: "Cold spot 99%",
+}

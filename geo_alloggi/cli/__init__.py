@@ -1,0 +1,77 @@
+"""The ``geo-alloggi`` command line.
+
+Each group of commands lives in its own private module and is registered here.
+The CLI is the only place (with :mod:`geo_alloggi.pipeline`) that configures
+logging, shows progress and prints; a user's mistake ends with one line on
+stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+
+import typer
+
+from geo_alloggi._errors import GeoAlloggiError
+from geo_alloggi._version import __version__
+
+app = typer.Typer(
+    name="geo-alloggi",
+    help=(
+        "GIS for public housing in Milan and Cinisello Balsamo: official districts, "
+        "geocoding, overlays, hot spots, priorities and offline meeting maps."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"geo-alloggi {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what the library does."),
+) -> None:
+    """Set up logging for the library's messages."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _short_warning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+    sys.stderr.write(f"warning: {message}\n")
+
+
+# --- command groups (each module registers its commands on ``app``) ---------
+from geo_alloggi.cli import _data  # noqa: E402
+
+_data.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``geo-alloggi`` console script."""
+    warnings.showwarning = _short_warning
+    try:
+        app(args=argv, prog_name="geo-alloggi")
+    except GeoAlloggiError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        raise SystemExit(130) from None
+    except OSError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(2) from None
