@@ -1,0 +1,65 @@
+"""Shared fixtures: the local mirror of official data and tiny hand-made layers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+REPO = Path(__file__).resolve().parents[1]
+_DEFAULT_MIRROR = REPO.parent / "shared" / "data" / "raw"
+
+# Tests read official files from the mirror (CI exports the absolute path);
+# a developer's checkout next to shared/ works without setting anything.
+if not os.environ.get("GEO_ALLOGGI_DATA_MIRROR") and _DEFAULT_MIRROR.is_dir():
+    os.environ["GEO_ALLOGGI_DATA_MIRROR"] = str(_DEFAULT_MIRROR)
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """The mirror folder of official files; tests needing it fail loudly without it."""
+    value = os.environ.get("GEO_ALLOGGI_DATA_MIRROR")
+    if not value or not Path(value).is_dir():
+        pytest.fail("GEO_ALLOGGI_DATA_MIRROR must name the folder of official files")
+    return Path(value)
+
+
+@pytest.fixture(scope="session")
+def study_area(mirror: Path) -> gpd.GeoDataFrame:
+    from geo_alloggi import load_districts
+
+    return load_districts("study_area", mirror=mirror)
+
+
+@pytest.fixture(scope="session")
+def nil(mirror: Path) -> gpd.GeoDataFrame:
+    from geo_alloggi import load_districts
+
+    return load_districts("nil", mirror=mirror)
+
+
+@pytest.fixture
+def grid3x3() -> gpd.GeoDataFrame:
+    """Nine 1 km squares in EPSG:32632 in the normalised district schema."""
+    rows = []
+    for r in range(3):
+        for c in range(3):
+            i = r * 3 + c
+            rows.append(
+                {
+                    "district_id": f"D{i}",
+                    "name": f"District {i}",
+                    "level": "custom",
+                    "comune": "Milano",
+                    "comune_istat": "015146",
+                    "parent_id": "P0" if c < 2 else "P1",
+                    "parent_share": 1.0,
+                    "area_km2": 1.0,
+                    "geometry": box(500000 + 1000 * c, 5030000 + 1000 * r,
+                                    501000 + 1000 * c, 5031000 + 1000 * r),
+                }
+            )
+    return gpd.GeoDataFrame(rows, crs="EPSG:32632").to_crs("EPSG:4326")
