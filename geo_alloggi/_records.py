@@ -1,0 +1,54 @@
+"""The container of record tables passed between layers.
+
+Canonical columns (names from :mod:`geo_alloggi._schema`); readers in
+:mod:`geo_alloggi.io` and generators in :mod:`geo_alloggi.synthetic` both
+produce frames in this form, and :mod:`geo_alloggi.overlay` consumes them.
+
+estates (GeoDataFrame, EPSG:4326; geometry may be empty when not yet placed)
+    ``estate_id`` (str, unique), ``name``, ``address``, ``comune``, ``owner``
+    (``Aler`` or ``Comune-MM``), ``units`` (int > 0), ``lon``, ``lat``,
+    ``position_source`` (``civic_point``, ``seeded_point``, ``geocoded``,
+    ``input``...).
+occupations (DataFrame)
+    ``record_id`` (str, unique), ``estate_id``, ``unit_id``, ``detected_on``
+    (datetime64), ``ended_on`` (datetime64, NaT while ongoing), ``status``
+    (``ongoing`` / ``ended``).
+evictions (DataFrame)
+    ``record_id``, ``estate_id``, ``unit_id``, ``date`` (datetime64),
+    ``outcome`` (``executed`` / ``scheduled`` / ``postponed`` / ``failed``),
+    ``vulnerable`` (bool).
+vacancies (DataFrame)
+    ``record_id``, ``estate_id``, ``unit_id``, ``since`` (datetime64),
+    ``ended_on`` (datetime64, NaT while still vacant), ``reason``
+    (e.g. ``lack of maintenance``), ``renovation_cost_eur`` (float, optional).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+
+@dataclass
+class Records:
+    """Estates and the occupation, eviction and vacancy records linked to them.
+
+    Attributes
+    ----------
+    estates, occupations, evictions, vacancies
+        Frames in the canonical form described in this module.
+    synthetic
+        True when the records were generated (every output then says SYNTHETIC).
+    truth
+        For synthetic records only: what was planted (clusters, trends).
+    """
+
+    estates: gpd.GeoDataFrame
+    occupations: pd.DataFrame
+    evictions: pd.DataFrame
+    vacancies: pd.DataFrame
+    synthetic: bool = False
+    truth: dict[str, Any] = field(default_factory=dict)
