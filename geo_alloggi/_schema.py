@@ -118,3 +118,32 @@ HOTSPOT_LABELS: dict[int, str] = {
     -2: "Cold spot 95%",
     -3: "Cold spot 99%",
 }
+
+LISA_LABELS: tuple[str, ...] = (
+    "High-High",
+    "Low-Low",
+    "High-Low",
+    "Low-High",
+    "Not significant",
+)
+
+#: ArcGIS Emerging Hot Spot Analysis categories, the values of ``emerging_category``.
+EMERGING_CATEGORIES: tuple[str, ...] = (
+    "New Hot Spot",
+    "Consecutive Hot Spot",
+    "Intensifying Hot Spot",
+    "Persistent Hot Spot",
+    "Diminishing Hot Spot",
+    "Sporadic Hot Spot",
+    "Oscillating Hot Spot",
+    "Historical Hot Spot",
+    "New Cold Spot",
+    "Consecutive Cold Spot",
+    "Intensifying Cold Spot",
+    "Persistent Cold Spot",
+    "Diminishing Cold Spot",
+    "Sporadic Cold Spot",
+    "Oscillating Cold Spot",
+    "Historical Cold Spot",
+    "No Pattern Detected",
+)
