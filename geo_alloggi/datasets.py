@@ -86,8 +86,11 @@ class Dataset:
     landing_page
         The dataset's page on the publisher's portal.
     alternates
-        Other files of the same dataset in the mirror (other formats or
-        partial extracts), readable by the same module.
+        The same dataset in other formats (e.g. a zipped Shapefile); used from
+        a mirror when the main file is absent.
+    extracts
+        Partial extracts kept in the mirror (e.g. OSM-tag copies of two
+        Municipi), readable by this module but never a substitute.
     """
 
     name: str
@@ -103,6 +106,7 @@ class Dataset:
     landing_page: str
     official_filename: str = ""
     alternates: tuple[str, ...] = field(default_factory=tuple)
+    extracts: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def cache_filename(self) -> str:
@@ -191,7 +195,7 @@ REGISTRY: dict[str, Dataset] = {
                 "IDMASTER",
             ),
             landing_page=f"{COMUNE_MILANO_PORTAL}/dataset/ds634-numeri-civici-coordinate",
-            alternates=(
+            extracts=(
                 "milano_civici_municipio5_202010_osmtags.json",
                 "milano_civici_municipio9_202005_osmtags.json",
             ),
@@ -293,8 +297,11 @@ def source_of(
     fname = filename or ds.filename
     folder = config.mirror_dir(mirror)
     if folder is not None:
-        path = folder / fname
-        return ("mirror", path) if path.is_file() else ("missing", None)
+        candidates = [fname] if filename else [fname, *ds.alternates]
+        for candidate in candidates:
+            if (folder / candidate).is_file():
+                return "mirror", folder / candidate
+        return "missing", None
     cached = _cache_folder(cache_dir) / (filename or ds.cache_filename)
     if cached.is_file():
         return "cache", cached
@@ -323,7 +330,8 @@ def dataset_path(
     download
         Download into the cache when the file is neither mirrored nor cached.
     filename
-        One of the dataset's ``alternates`` (mirror only) instead of its main file.
+        One of the dataset's ``alternates`` or ``extracts`` (mirror only)
+        instead of its main file.
 
     Raises
     ------
