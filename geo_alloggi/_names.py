@@ -108,6 +108,8 @@ NIL_NAMES: dict[int, str] = {
 _LOWER = {"del", "della", "delle", "dei", "degli", "di", "il", "in", "sul", "sulla", "e"}
 _ACCENT = {"A": "à", "E": "è", "I": "ì", "O": "ò", "U": "ù"}
 _ROMAN = re.compile(r"^[IVXLC]+$")
+#: Short codes kept in capitals (QT 8 is the "Quartiere Triennale 8").
+_CODES = {"QT"}
 
 
 def title_name(name: str) -> str:
@@ -130,7 +132,11 @@ def title_name(name: str) -> str:
             words.append("Ca'")
         elif len(upper) > 2 and upper.endswith("'") and upper[-2] in _ACCENT:
             words.append(upper[:-2].capitalize() + _ACCENT[upper[-2]])
-        elif _ROMAN.match(upper) and len(upper) > 1 or any(ch.isdigit() for ch in upper):
+        elif (
+            (_ROMAN.match(upper) and len(upper) > 1)
+            or upper in _CODES
+            or any(ch.isdigit() for ch in upper)
+        ):
             words.append(upper)
         elif i > 0 and upper.lower() in _LOWER:
             words.append(upper.lower())

@@ -400,7 +400,7 @@ def read_districts(
     mapping = dict(columns or {})
     mapping[S.DISTRICT_ID] = id_column
     mapping[S.NAME] = name_column or id_column
-    missing = [src for src in mapping.values() if src not in gdf.columns]
+    missing = sorted({src for src in mapping.values() if src not in gdf.columns})
     if missing:
         raise InputFileError(
             f"{str(p)!r}: column(s) {missing!r} not found; columns present: "
