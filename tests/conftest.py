@@ -9,13 +9,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-REPO = Path(__file__).resolve().parents[1]
-_DEFAULT_MIRROR = REPO.parent / "shared" / "data" / "raw"
-
-# Tests read official files from the mirror (CI exports the absolute path);
-# a developer's checkout next to shared/ works without setting anything.
-if not os.environ.get("GEO_ALLOGGI_DATA_MIRROR") and _DEFAULT_MIRROR.is_dir():
-    os.environ["GEO_ALLOGGI_DATA_MIRROR"] = str(_DEFAULT_MIRROR)
+# The root conftest.py points GEO_ALLOGGI_DATA_MIRROR at the mirror of official data.
 
 
 @pytest.fixture(scope="session")

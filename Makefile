@@ -1,0 +1,59 @@
+# geo_alloggi — the two commands of the README:
+#   make demo   builds the environment on first use, then runs the main job
+#   make test   builds the environment (and Chromium for browser tests) on first use, then runs every test
+#
+# Official data: set GEO_ALLOGGI_DATA_MIRROR to a folder of official files to work offline;
+# without it, files are downloaded once into the per-user cache. A checkout that sits
+# next to the project's shared/data/raw mirror uses it automatically.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    ?= out/demo
+SEED   ?= 0
+
+MIRROR_DEFAULT := $(abspath $(wildcard ../shared/data/raw))
+ifeq ($(strip $(GEO_ALLOGGI_DATA_MIRROR)),)
+ifneq ($(MIRROR_DEFAULT),)
+export GEO_ALLOGGI_DATA_MIRROR := $(MIRROR_DEFAULT)
+endif
+endif
+
+.PHONY: demo test bench bench-full lint typecheck browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Debian's Chromium for the browser tests (root on Debian/Ubuntu); elsewhere the
+# browser tests are skipped with a message saying why.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi
+
+demo: $(STAMP)
+	$(BIN)/geo-alloggi districts summary
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest tests notebooks --nbmake -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --quick
+
+bench-full: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check geo_alloggi tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy geo_alloggi
+
+clean:
+	rm -rf $(VENV) out benchmarks/results

@@ -1,0 +1,354 @@
+"""What a meeting reads: Italian labels (English on request) and number/date formats.
+
+Everything shown to people at a coordination meeting — layer names, legend
+titles, popup fields, category names, control tooltips — goes through
+:func:`t` or one of the ``*_label`` helpers, so one switch (``lang="it"`` or
+``lang="en"``) changes the whole output. Numbers and dates follow the Italian
+conventions (``1.234,5``, ``31/12/2019``) in Italian, and the usual English
+ones (``1,234.5``, ``2019-12-31``) in English.
+
+Other modules (report tables, priorities' reason strings) import from here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo_alloggi import _schema as S
+from geo_alloggi._errors import ValidationError
+
+LANGS: tuple[str, ...] = ("it", "en")
+
+# ---------------------------------------------------------------------------
+# user-interface strings: key -> (italian, english)
+
+_STRINGS: dict[str, tuple[str, str]] = {
+    # layer names
+    "layer.comuni": ("Comuni (base)", "Municipalities (basemap)"),
+    "layer.districts": ("Quartieri (NIL)", "Districts (NIL)"),
+    "layer.outlines": ("Confini dei quartieri", "District boundaries"),
+    "layer.choropleth": ("{column}", "{column}"),
+    "layer.hotspots": ("Punti caldi (Gi*)", "Hot spots (Gi*)"),
+    "layer.emerging": ("Tendenze nel tempo", "Emerging hot spots"),
+    "layer.estates": ("Stabili ERP", "Public housing estates"),
+    "layer.density": ("Densità delle occupazioni", "Occupation density"),
+    "layer.time": ("Andamento per periodo", "Change over time"),
+    "layer.priorities": ("Priorità", "Priorities"),
+    "layer.priorities_patrol": ("Priorità controlli", "Patrol priorities"),
+    "layer.priorities_renovation": (
+        "Priorità ristrutturazione",
+        "Renovation priorities",
+    ),
+    "layer.tiles": ("Mappa di sfondo (online)", "Background map (online)"),
+    # column / measure names
+    "col.occupied_per_100": (
+        "Alloggi occupati ogni 100",
+        "Occupied units per 100",
+    ),
+    "col.occupied": ("Alloggi occupati", "Occupied units"),
+    "col.new_occupations": ("Nuove occupazioni", "New occupations"),
+    "col.evictions": ("Sgomberi", "Evictions"),
+    "col.vacant": ("Alloggi sfitti", "Vacant units"),
+    "col.units": ("Alloggi", "Units"),
+    "col.occupied_change": ("Variazione occupazioni", "Change in occupations"),
+    "col.gi_z": ("Gi* (z)", "Gi* (z)"),
+    "col.hotspot": ("Punto caldo", "Hot spot"),
+    "col.emerging_category": ("Tendenza", "Trend"),
+    "col.address": ("Indirizzo", "Address"),
+    "col.owner": ("Ente gestore", "Owner"),
+    "col.comune": ("Comune", "Municipality"),
+    "col.district": ("Quartiere", "District"),
+    "col.rank": ("Posizione", "Rank"),
+    "col.score": ("Punteggio", "Score"),
+    "col.reason": ("Motivo", "Reason"),
+    "col.level": ("Livello", "Level"),
+    "col.period": ("Periodo", "Period"),
+    "col.estate_id": ("Codice stabile", "Estate id"),
+    "col.district_id": ("Codice quartiere", "District id"),
+    # legend and popup words
+    "legend.suppressed": (
+        "Dato riservato (meno di {threshold})",
+        "Withheld (fewer than {threshold})",
+    ),
+    "legend.no_data": ("Nessun dato", "No data"),
+    "legend.density": ("Densità (livello)", "Density (level)"),
+    "legend.estates": ("Stabili ERP per ente gestore", "Estates by owner"),
+    "legend.top": ("Prime {n} posizioni", "Top {n}"),
+    "value.suppressed": ("< {threshold}", "< {threshold}"),
+    "value.missing": ("n.d.", "n/a"),
+    # controls
+    "control.fullscreen": ("Schermo intero", "Full screen"),
+    "control.search": ("Cerca stabile o quartiere…", "Search estate or district…"),
+    "control.search_none": ("Nessun risultato", "No match"),
+    "control.layers": ("Livelli", "Layers"),
+    "control.play": ("Avvia", "Play"),
+    "control.pause": ("Pausa", "Pause"),
+    "kind.estate": ("stabile", "estate"),
+    "kind.district": ("quartiere", "district"),
+    # banners and captions
+    "banner.synthetic": (
+        "DATI SINTETICI ({label}) — non sono dati reali",
+        "SYNTHETIC DATA ({label}) — not real records",
+    ),
+    "caption.sources": ("Fonti", "Sources"),
+    "caption.map": ("Mappa", "Map"),
+    "title.meeting": (
+        "Occupazioni abusive nell'edilizia residenziale pubblica",
+        "Abusive occupation of public housing",
+    ),
+}
+
+# ---------------------------------------------------------------------------
+# category labels
+
+_HOTSPOT_IT: dict[str, str] = {
+    "Hot spot 99%": "Punto caldo 99%",
+    "Hot spot 95%": "Punto caldo 95%",
+    "Hot spot 90%": "Punto caldo 90%",
+    "Not significant": "Non significativo",
+    "Cold spot 90%": "Punto freddo 90%",
+    "Cold spot 95%": "Punto freddo 95%",
+    "Cold spot 99%": "Punto freddo 99%",
+}
+
+_EMERGING_IT: dict[str, str] = {
+    "New Hot Spot": "Nuovo punto caldo",
+    "Consecutive Hot Spot": "Punto caldo consecutivo",
+    "Intensifying Hot Spot": "Punto caldo in intensificazione",
+    "Persistent Hot Spot": "Punto caldo persistente",
+    "Diminishing Hot Spot": "Punto caldo in attenuazione",
+    "Sporadic Hot Spot": "Punto caldo sporadico",
+    "Oscillating Hot Spot": "Punto caldo oscillante",
+    "Historical Hot Spot": "Punto caldo storico",
+    "New Cold Spot": "Nuovo punto freddo",
+    "Consecutive Cold Spot": "Punto freddo consecutivo",
+    "Intensifying Cold Spot": "Punto freddo in intensificazione",
+    "Persistent Cold Spot": "Punto freddo persistente",
+    "Diminishing Cold Spot": "Punto freddo in attenuazione",
+    "Sporadic Cold Spot": "Punto freddo sporadico",
+    "Oscillating Cold Spot": "Punto freddo oscillante",
+    "Historical Cold Spot": "Punto freddo storico",
+    "No Pattern Detected": "Nessuna tendenza rilevata",
+}
+
+_LISA_IT: dict[str, str] = {
+    "High-High": "Alto-Alto",
+    "Low-Low": "Basso-Basso",
+    "High-Low": "Alto-Basso",
+    "Low-High": "Basso-Alto",
+    "Not significant": "Non significativo",
+}
+
+_OWNER_IT: dict[str, str] = {"Aler": "Aler Milano", "Comune-MM": "Comune (MM Casa)"}
+_OWNER_EN: dict[str, str] = {"Aler": "Aler Milano", "Comune-MM": "Comune (MM Casa)"}
+
+_MONTHS_EN = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is supported, else raise :class:`ValidationError`."""
+    if lang not in LANGS:
+        raise ValidationError(f"lang={lang!r} is not one of {list(LANGS)!r}")
+    return lang
+
+
+def t(key: str, lang: str = "it", **fmt: Any) -> str:
+    """Translate a user-interface string.
+
+    Parameters
+    ----------
+    key
+        Key of the string (e.g. ``"layer.estates"``).
+    lang
+        ``"it"`` (default) or ``"en"``.
+    **fmt
+        Values for the ``{placeholders}`` of the string.
+
+    Returns
+    -------
+    str
+        Plain text (not escaped: escape it before it reaches HTML).
+
+    Raises
+    ------
+    ValidationError
+        Unknown ``lang`` or ``key``.
+    """
+    check_lang(lang)
+    try:
+        pair = _STRINGS[key]
+    except KeyError:
+        raise ValidationError(
+            f"unknown label key {key!r}; known keys start with "
+            f"{sorted({k.split('.')[0] for k in _STRINGS})!r}"
+        ) from None
+    text = pair[0] if lang == "it" else pair[1]
+    return text.format(**fmt) if fmt else text
+
+
+def column_label(column: str, lang: str = "it") -> str:
+    """Human name of a statistics column; the column name itself if unknown."""
+    key = f"col.{column}"
+    return t(key, lang) if key in _STRINGS else str(column)
+
+
+def hotspot_label(value: Any, lang: str = "it") -> str:
+    """Label of a hot-spot class given as ``gi_bin`` (int) or ``hotspot`` (English label).
+
+    Raises
+    ------
+    ValidationError
+        A value that is neither a known bin nor a known label.
+    """
+    check_lang(lang)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if int(value) not in S.HOTSPOT_LABELS:
+            raise ValidationError(
+                f"gi_bin={value!r} is not one of {sorted(S.HOTSPOT_LABELS)!r}"
+            )
+        value = S.HOTSPOT_LABELS[int(value)]
+    if value not in _HOTSPOT_IT:
+        raise ValidationError(
+            f"hotspot={value!r} is not one of {list(S.HOTSPOT_LABELS.values())!r}"
+        )
+    return _HOTSPOT_IT[value] if lang == "it" else str(value)
+
+
+def emerging_label(value: str, lang: str = "it") -> str:
+    """Label of an emerging hot-spot category (values of ``emerging_category``)."""
+    check_lang(lang)
+    if value not in _EMERGING_IT:
+        raise ValidationError(
+            f"emerging_category={value!r} is not one of {list(S.EMERGING_CATEGORIES)!r}"
+        )
+    return _EMERGING_IT[value] if lang == "it" else value
+
+
+def lisa_label(value: str, lang: str = "it") -> str:
+    """Label of a local Moran cluster (values of ``lisa_cluster``)."""
+    check_lang(lang)
+    if value not in _LISA_IT:
+        raise ValidationError(
+            f"lisa_cluster={value!r} is not one of {list(S.LISA_LABELS)!r}"
+        )
+    return _LISA_IT[value] if lang == "it" else value
+
+
+def owner_label(value: Any, lang: str = "it") -> str:
+    """Display name of an estate owner (``Aler``, ``Comune-MM``; others unchanged)."""
+    check_lang(lang)
+    table: Mapping[str, str] = _OWNER_IT if lang == "it" else _OWNER_EN
+    return table.get(str(value), str(value))
+
+
+# ---------------------------------------------------------------------------
+# numbers and dates
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_number(value: Any, decimals: int = 1, lang: str = "it") -> str:
+    """Format a number with thousands separators: ``1.234,5`` (it) or ``1,234.5`` (en).
+
+    Missing values give ``n.d.`` (it) / ``n/a`` (en).
+    """
+    check_lang(lang)
+    if _missing(value):
+        return t("value.missing", lang)
+    x = float(value)
+    if math.isinf(x):
+        return ("-" if x < 0 else "") + "∞"
+    text = f"{x:,.{max(0, int(decimals))}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]
+    if lang == "it":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def fmt_int(value: Any, lang: str = "it") -> str:
+    """Format an integer count: ``1.234`` (it) or ``1,234`` (en)."""
+    return fmt_number(value, 0, lang)
+
+
+def is_small(value: Any, threshold: int) -> bool:
+    """True for counts from 1 to ``threshold - 1`` (those never shown at a meeting)."""
+    if _missing(value):
+        return False
+    x = float(value)
+    return 0 < x < threshold
+
+
+def fmt_count(
+    value: Any,
+    *,
+    threshold: int,
+    allow_small: bool = False,
+    lang: str = "it",
+) -> str:
+    """Format a count, showing ``< threshold`` instead of counts from 1 to threshold-1.
+
+    Parameters
+    ----------
+    value
+        The count (missing gives ``n.d.``/``n/a``).
+    threshold
+        Suppression threshold (``config.suppression_threshold``).
+    allow_small
+        Show small counts as they are (only when the caller explicitly allows it).
+    lang
+        ``"it"`` or ``"en"``.
+    """
+    if not allow_small and is_small(value, threshold):
+        return t("value.suppressed", lang, threshold=fmt_int(threshold, lang))
+    return fmt_int(value, lang)
+
+
+def fmt_date(value: Any, lang: str = "it") -> str:
+    """Format a date: ``31/12/2019`` (it) or ``2019-12-31`` (en)."""
+    check_lang(lang)
+    if _missing(value):
+        return t("value.missing", lang)
+    ts = pd.Timestamp(value)
+    return ts.strftime("%d/%m/%Y") if lang == "it" else ts.strftime("%Y-%m-%d")
+
+
+def fmt_period(value: Any, lang: str = "it") -> str:
+    """Format a period label (year, quarter, month or date) for a slider or legend.
+
+    ``pandas.Period`` with yearly, quarterly or monthly frequency gives ``2019``,
+    ``T1 2019`` / ``Q1 2019``, ``03/2019`` / ``Mar 2019``; timestamps and dates
+    give :func:`fmt_date`; anything else its ``str``.
+    """
+    check_lang(lang)
+    if isinstance(value, pd.Period):
+        code = value.freqstr[:1].upper()
+        if code in {"A", "Y"}:
+            return str(value.year)
+        if code == "Q":
+            prefix = "T" if lang == "it" else "Q"
+            return f"{prefix}{value.quarter} {value.year}"
+        if code == "M":
+            if lang == "it":
+                return f"{value.month:02d}/{value.year}"
+            return f"{_MONTHS_EN[value.month - 1]} {value.year}"
+        return fmt_date(value.start_time, lang)
+    if isinstance(value, (pd.Timestamp, _dt.date, np.datetime64)):
+        return fmt_date(value, lang)
+    return str(value)
