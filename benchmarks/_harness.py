@@ -67,6 +67,8 @@ def compare(
     }
 
 
-def single(step: str, value: float, unit: str, *, n: int = 0, note: str = "", **extra: Any) -> dict[str, Any]:
+def single(
+    step: str, value: float, unit: str, *, n: int = 0, note: str = "", **extra: Any
+) -> dict[str, Any]:
     """A figure without a timed baseline (accuracy, size, load time...)."""
     return {"step": step, "n": n, "value": value, "unit": unit, "note": note, **extra}

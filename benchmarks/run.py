@@ -87,18 +87,24 @@ def markdown(results: list[dict], info: dict[str, object]) -> str:
             )
     singles = [r for r in results if "value" in r]
     if singles:
-        lines += ["", "| module | figure | value | unit | note |", "|---|---|---:|---|---|"]
+        lines += [
+            "",
+            "| module | figure | value | unit | note |",
+            "|---|---|---:|---|---|",
+        ]
         for r in singles:
             lines.append(
-                f"| {r['module']} | {r['step']} | {_fmt(r['value'], 4)} | {r['unit']} | "
-                f"{r.get('note', '')} |"
+                f"| {r['module']} | {r['step']} | {_fmt(r['value'], 4)} "
+                f"| {r['unit']} | {r.get('note', '')} |"
             )
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, under 2 minutes")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, under 2 minutes"
+    )
     parser.add_argument("--only", action="append", help="run only these modules")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)

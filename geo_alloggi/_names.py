@@ -105,7 +105,19 @@ NIL_NAMES: dict[int, str] = {
     88: "Parco Bosco in Città",
 }
 
-_LOWER = {"del", "della", "delle", "dei", "degli", "di", "il", "in", "sul", "sulla", "e"}
+_LOWER = {
+    "del",
+    "della",
+    "delle",
+    "dei",
+    "degli",
+    "di",
+    "il",
+    "in",
+    "sul",
+    "sulla",
+    "e",
+}
 _ACCENT = {"A": "à", "E": "è", "I": "ì", "O": "ò", "U": "ù"}
 _ROMAN = re.compile(r"^[IVXLC]+$")
 #: Short codes kept in capitals (QT 8 is the "Quartiere Triennale 8").

@@ -66,7 +66,11 @@ def _polygonal(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
         values = values.copy()
         values[invalid] = [
             shapely.union_all(
-                [g for g in shapely.get_parts(r) if g.geom_type in ("Polygon", "MultiPolygon")]
+                [
+                    g
+                    for g in shapely.get_parts(r)
+                    if g.geom_type in ("Polygon", "MultiPolygon")
+                ]
             )
             for r in repaired
         ]
@@ -93,7 +97,9 @@ def _assign_parents(
     p = parents[[S.DISTRICT_ID, "geometry"]].to_crs(config.metric_crs)
     pieces = gpd.overlay(c, p, how="intersection", keep_geom_type=True)
     pieces["_area"] = pieces.geometry.area
-    pieces = pieces.sort_values(["_child", "_area", S.DISTRICT_ID], ascending=[True, False, True])
+    pieces = pieces.sort_values(
+        ["_child", "_area", S.DISTRICT_ID], ascending=[True, False, True]
+    )
     best = pieces.drop_duplicates("_child").set_index("_child")
     child_area = c.set_index("_child").geometry.area
     parent = best[S.DISTRICT_ID].reindex(children.index)
@@ -107,9 +113,13 @@ def _slug(name: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _municipi(mirror: str | None, cache_dir: str | None, download: bool) -> gpd.GeoDataFrame:
+def _municipi(
+    mirror: str | None, cache_dir: str | None, download: bool
+) -> gpd.GeoDataFrame:
     raw = datasets.read_layer(
-        datasets.dataset_path("municipi", mirror=mirror, cache_dir=cache_dir, download=download)
+        datasets.dataset_path(
+            "municipi", mirror=mirror, cache_dir=cache_dir, download=download
+        )
     )
     num = pd.to_numeric(raw["MUNICIPIO"], errors="raise").astype(int)
     gdf = gpd.GeoDataFrame(
@@ -133,13 +143,18 @@ def _municipi(mirror: str | None, cache_dir: str | None, download: bool) -> gpd.
 @lru_cache(maxsize=8)
 def _nil(mirror: str | None, cache_dir: str | None, download: bool) -> gpd.GeoDataFrame:
     raw = datasets.read_layer(
-        datasets.dataset_path("nil", mirror=mirror, cache_dir=cache_dir, download=download)
+        datasets.dataset_path(
+            "nil", mirror=mirror, cache_dir=cache_dir, download=download
+        )
     )
     ids = pd.to_numeric(raw["ID_NIL"], errors="raise").astype(int)
     gdf = gpd.GeoDataFrame(
         {
             S.DISTRICT_ID: [f"MI-NIL-{i}" for i in ids],
-            S.NAME: [NIL_NAMES.get(i) or title_name(n) for i, n in zip(ids, raw["NIL"], strict=True)],
+            S.NAME: [
+                NIL_NAMES.get(i) or title_name(n)
+                for i, n in zip(ids, raw["NIL"], strict=True)
+            ],
             S.LEVEL: "nil",
             S.COMUNE: "Milano",
             S.COMUNE_ISTAT: S.MILANO_ISTAT,
@@ -158,15 +173,22 @@ def _nil(mirror: str | None, cache_dir: str | None, download: bool) -> gpd.GeoDa
 
 
 @lru_cache(maxsize=8)
-def _comuni(mirror: str | None, cache_dir: str | None, download: bool) -> gpd.GeoDataFrame:
+def _comuni(
+    mirror: str | None, cache_dir: str | None, download: bool
+) -> gpd.GeoDataFrame:
     raw = datasets.read_layer(
-        datasets.dataset_path("comuni", mirror=mirror, cache_dir=cache_dir, download=download)
+        datasets.dataset_path(
+            "comuni", mirror=mirror, cache_dir=cache_dir, download=download
+        )
     )
     istat = raw["com_istat_code"].astype(str).str.zfill(6)
     special = {S.MILANO_ISTAT: S.MILANO_ID, S.CINISELLO_ISTAT: S.CINISELLO_ID}
     gdf = gpd.GeoDataFrame(
         {
-            S.DISTRICT_ID: [special.get(c) or _slug(n) for c, n in zip(istat, raw["name"], strict=True)],
+            S.DISTRICT_ID: [
+                special.get(c) or _slug(n)
+                for c, n in zip(istat, raw["name"], strict=True)
+            ],
             S.NAME: raw["name"].astype(str).values,
             S.LEVEL: "comune",
             S.COMUNE: raw["name"].astype(str).values,
@@ -246,9 +268,9 @@ def load_districts(
         com = _comuni(*key)
         cinisello = com[com[S.DISTRICT_ID] == S.CINISELLO_ID]
         out = pd.concat([_nil(*key), cinisello], ignore_index=True)
-    return gpd.GeoDataFrame(out.copy(), geometry="geometry", crs=config.geographic_crs).reset_index(
-        drop=True
-    )
+    return gpd.GeoDataFrame(
+        out.copy(), geometry="geometry", crs=config.geographic_crs
+    ).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------
@@ -273,14 +295,15 @@ class DistrictCheck:
     def summary(self) -> str:
         """One line for a person."""
         text = (
-            f"{self.n_districts} districts; {self.invalid} invalid, {self.empty} empty, "
-            f"{len(self.duplicate_ids)} duplicate ids; overlaps {self.overlap_km2:.4f} km², "
-            f"gaps {self.gap_km2:.4f} km²"
+            f"{self.n_districts} districts; {self.invalid} invalid, "
+            f"{self.empty} empty, {len(self.duplicate_ids)} duplicate ids; "
+            f"overlaps {self.overlap_km2:.4f} km², gaps {self.gap_km2:.4f} km²"
         )
         if self.reference_km2 is not None:
             text += (
                 f"; against the reference polygon: net area difference "
-                f"{self.net_area_diff_pct:.2f}%, symmetric difference {self.sym_diff_pct:.2f}%"
+                f"{self.net_area_diff_pct:.2f}%, "
+                f"symmetric difference {self.sym_diff_pct:.2f}%"
             )
         return text
 
@@ -317,7 +340,11 @@ def check_districts(
     empty = int((geoms.is_empty | geoms.isna()).sum())
     invalid = int((~shapely.is_valid(values)).sum())
     fixed = _polygonal(geoms).values
-    ids = districts[S.DISTRICT_ID] if S.DISTRICT_ID in districts else pd.Series(range(len(districts)))
+    ids = (
+        districts[S.DISTRICT_ID]
+        if S.DISTRICT_ID in districts
+        else pd.Series(range(len(districts)))
+    )
     dup = tuple(sorted(map(str, ids[ids.duplicated()].unique())))
     tree = shapely.STRtree(fixed)
     left, right = tree.query(fixed, predicate="intersects")
@@ -336,7 +363,9 @@ def check_districts(
     if reference is not None:
         if reference.crs is None:
             raise ValidationError("reference has no CRS; it is never guessed")
-        ref = shapely.union_all(_polygonal(reference.geometry.to_crs(config.metric_crs)).values)
+        ref = shapely.union_all(
+            _polygonal(reference.geometry.to_crs(config.metric_crs)).values
+        )
         ref_area = ref.area / 1e6
         net = 100 * (union.area - ref.area) / ref.area
         sym = 100 * union.symmetric_difference(ref).area / ref.area
@@ -411,7 +440,9 @@ def read_districts(
         raise InputFileError(f"{str(p)!r}: column {id_column!r} has empty district ids")
     if ids.duplicated().any():
         dup = sorted(ids[ids.duplicated()].unique())[:5]
-        raise InputFileError(f"{str(p)!r}: district ids in {id_column!r} are not unique: {dup!r}")
+        raise InputFileError(
+            f"{str(p)!r}: district ids in {id_column!r} are not unique: {dup!r}"
+        )
     geom = gdf.geometry
     bad = geom.isna() | geom.is_empty
     if bad.any():
@@ -430,7 +461,9 @@ def read_districts(
                 if S.COMUNE_ISTAT in mapping
                 else comune_istat
             ),
-            S.PARENT_ID: gdf[mapping[S.PARENT_ID]].values if S.PARENT_ID in mapping else pd.NA,
+            S.PARENT_ID: gdf[mapping[S.PARENT_ID]].values
+            if S.PARENT_ID in mapping
+            else pd.NA,
             S.PARENT_SHARE: 1.0 if S.PARENT_ID in mapping else np.nan,
             S.AREA_KM2: np.nan,
         },
@@ -439,5 +472,27 @@ def read_districts(
     )
     types = set(out.geometry.geom_type)
     if not types <= {"Polygon", "MultiPolygon"}:
-        raise InputFileError(f"{str(p)!r}: districts must be polygons, found {sorted(types)!r}")
+        raise InputFileError(
+            f"{str(p)!r}: districts must be polygons, found {sorted(types)!r}"
+        )
+    _require_italy(out, p)
     return _finish(out)
+
+
+#: lon/lat box around Italy; a layer outside it has a wrong declared CRS
+ITALY_BOUNDS = (6.0, 35.0, 19.0, 47.5)
+
+
+def _require_italy(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    try:
+        minx, miny, maxx, maxy = gdf.to_crs(config.geographic_crs).total_bounds
+    except Exception:  # pyproj raises several types for impossible coordinates
+        minx = miny = maxx = maxy = float("nan")
+    x0, y0, x1, y1 = ITALY_BOUNDS
+    if not (x0 <= minx and maxx <= x1 and y0 <= miny and maxy <= y1):
+        raise InputFileError(
+            f"{str(path)!r}: with its declared CRS {gdf.crs.to_string()!r} the layer "
+            f"falls outside Italy (lon {minx:.4g}..{maxx:.4g}, "
+            f"lat {miny:.4g}..{maxy:.4g}); the file probably declares the wrong CRS: "
+            "fix the .prj or reproject it"
+        )

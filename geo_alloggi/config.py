@@ -51,7 +51,7 @@ def cache_dir() -> Path:
 
 
 def mirror_dir(mirror: str | os.PathLike[str] | None = None) -> Path | None:
-    """Return the mirror folder: the argument, else ``GEO_ALLOGGI_DATA_MIRROR``, else None."""
+    """Return the mirror folder: the argument, else the environment, else None."""
     value = os.fspath(mirror) if mirror is not None else os.environ.get(MIRROR_ENV)
     if not value:
         return None

@@ -272,9 +272,9 @@ def _read_checksums(folder: Path) -> dict[str, dict[str, str]]:
 
 def _how_to_provide(ds: Dataset) -> str:
     return (
-        f"download {ds.url} (publisher: {ds.publisher}, {ds.licence}) and either run "
-        f"'geo-alloggi data fetch {ds.name}' where the network is reachable, or put the "
-        f"file as {ds.filename!r} in a folder named by {config.MIRROR_ENV}"
+        f"download {ds.url} (publisher: {ds.publisher}, {ds.licence}) and either "
+        f"run 'geo-alloggi data fetch {ds.name}' where the network is reachable, "
+        f"or put the file as {ds.filename!r} in a folder named by {config.MIRROR_ENV}"
     )
 
 
@@ -475,7 +475,9 @@ def describe(
         if where == "mirror":
             release = ds.mirror_release
         elif where == "cache":
-            release = "downloaded " + record.get(name, {}).get("downloaded_at", "?")[:10]
+            release = (
+                "downloaded " + record.get(name, {}).get("downloaded_at", "?")[:10]
+            )
         else:
             release = "current official release"
         rows.append(
@@ -602,26 +604,41 @@ def read_civici(path: str | os.PathLike[str]) -> pd.DataFrame:
     try:
         zf = zipfile.ZipFile(p)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise InputFileError(f"{str(p)!r} is not a readable ds634 zip ({exc})") from None
+        raise InputFileError(
+            f"{str(p)!r} is not a readable ds634 zip ({exc})"
+        ) from None
     with zf:
         names = {Path(n).name.upper(): n for n in zf.namelist()}
         civ_name = next(
-            (names[n] for n in sorted(names) if n.startswith("CIVICI") and n.endswith(".CSV")),
+            (
+                names[n]
+                for n in sorted(names)
+                if n.startswith("CIVICI") and n.endswith(".CSV")
+            ),
             None,
         ) or next(
-            (names[n] for n in sorted(names) if "CIVIC" in n and n.endswith(".CSV")), None
+            (names[n] for n in sorted(names) if "CIVIC" in n and n.endswith(".CSV")),
+            None,
         )
         if civ_name is None:
             raise InputFileError(
                 f"{str(p)!r}: no CIVICI*.CSV inside; members: {sorted(names)!r}"
             )
-        civ = _read_csv_bytes(zf.read(civ_name), sep=";", dtype=str, keep_default_na=False)
+        civ = _read_csv_bytes(
+            zf.read(civ_name), sep=";", dtype=str, keep_default_na=False
+        )
         via_name = next(
-            (names[n] for n in sorted(names) if n.startswith("VIARIO") and n.endswith(".CSV")),
+            (
+                names[n]
+                for n in sorted(names)
+                if n.startswith("VIARIO") and n.endswith(".CSV")
+            ),
             None,
         )
         via = (
-            _read_csv_bytes(zf.read(via_name), sep=";", dtype=str, keep_default_na=False)
+            _read_csv_bytes(
+                zf.read(via_name), sep=";", dtype=str, keep_default_na=False
+            )
             if via_name
             else None
         )
@@ -643,15 +660,23 @@ def read_civici(path: str | os.PathLike[str]) -> pd.DataFrame:
     type_names: dict[str, str] = {}
     if tipo is not None:
         tipo.columns = [c.strip().upper() for c in tipo.columns]
-        type_names = dict(zip(tipo["CODICE"].str.strip(), tipo["DESC_ESTESA"].str.strip(), strict=False))
+        type_names = dict(
+            zip(
+                tipo["CODICE"].str.strip(),
+                tipo["DESC_ESTESA"].str.strip(),
+                strict=False,
+            )
+        )
     out = pd.DataFrame(
         {
             "point_id": _clean_str(civ.get("IDMASTER", pd.Series("", index=civ.index))),
             "codice_via": _clean_str(civ["CODICE_VIA"]),
-            "street_type": _clean_str(civ.get("TIPO", pd.Series("", index=civ.index))).map(
-                lambda t: type_names.get(t, t)
+            "street_type": _clean_str(
+                civ.get("TIPO", pd.Series("", index=civ.index))
+            ).map(lambda t: type_names.get(t, t)),
+            "street_name": _clean_str(
+                civ.get("DESCRITTIVO", pd.Series("", index=civ.index))
             ),
-            "street_name": _clean_str(civ.get("DESCRITTIVO", pd.Series("", index=civ.index))),
             "street_registry": _clean_str(
                 civ.get("DENOMINAZIONE", pd.Series("", index=civ.index))
             ),
@@ -660,8 +685,12 @@ def read_civici(path: str | os.PathLike[str]) -> pd.DataFrame:
             "slash": _clean_str(civ["BARRA"]),
             "entrance": _clean_str(civ["BARRA2"]).str.upper(),
             "housenumber": _clean_str(civ["NUMEROCOMPLETO"]),
-            "municipio": pd.to_numeric(civ["MUNICIPIO"], errors="coerce").astype("Int64"),
-            "status": pd.to_numeric(civ["STATOCIVICO"], errors="coerce").astype("Int64"),
+            "municipio": pd.to_numeric(civ["MUNICIPIO"], errors="coerce").astype(
+                "Int64"
+            ),
+            "status": pd.to_numeric(civ["STATOCIVICO"], errors="coerce").astype(
+                "Int64"
+            ),
             "postcode": "",
             "comune": "Milano",
             "lon": _decimal(civ["LONG_WGS84"]),
@@ -702,7 +731,9 @@ def read_civici_osm(
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputFileError(f"{str(p)!r} is not a JSON file of OSM address points ({exc})") from None
+        raise InputFileError(
+            f"{str(p)!r} is not a JSON file of OSM address points ({exc})"
+        ) from None
     if isinstance(data, dict):
         data = data.get("elements", [])
     if not isinstance(data, list):
@@ -786,7 +817,9 @@ def read_stradario(path: str | os.PathLike[str]) -> pd.DataFrame:
         raw = p.read_bytes()
     except OSError as exc:
         raise InputFileError(f"{str(p)!r} cannot be read ({exc})") from None
-    head = raw[:4096].decode("utf-8-sig", errors="replace").splitlines()[0] if raw else ""
+    head = (
+        raw[:4096].decode("utf-8-sig", errors="replace").splitlines()[0] if raw else ""
+    )
     sep = ";" if head.count(";") > head.count(",") else ","
     df = _read_csv_bytes(raw, sep=sep, dtype=str, keep_default_na=False)
     df.columns = [c.strip().upper() for c in df.columns]
@@ -795,7 +828,9 @@ def read_stradario(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise InputFileError(
             f"{str(p)!r} is not a Milan stradario: missing column(s) {missing!r}"
         )
-    cap = _clean_str(df.get("CAP", pd.Series("", index=df.index))).str.replace(r"\D", "", regex=True)
+    cap = _clean_str(df.get("CAP", pd.Series("", index=df.index))).str.replace(
+        r"\D", "", regex=True
+    )
     cap = cap.where(cap.str.len() != 3, "20" + cap)
     return pd.DataFrame(
         {
@@ -805,7 +840,9 @@ def read_stradario(path: str | os.PathLike[str]) -> pd.DataFrame:
             ).str.upper(),
             "street_name": _clean_str(df["DESCRIZIONE_VIA"]).str.upper(),
             "number": pd.to_numeric(df["CIVICO"], errors="coerce").astype("Int64"),
-            "suffix": _clean_str(df.get("BARRATO", pd.Series("", index=df.index))).str.upper(),
+            "suffix": _clean_str(
+                df.get("BARRATO", pd.Series("", index=df.index))
+            ).str.upper(),
             "postcode": cap,
             "municipio": pd.to_numeric(
                 df.get("MUNICIPIO", pd.Series("", index=df.index)), errors="coerce"
@@ -814,7 +851,12 @@ def read_stradario(path: str | os.PathLike[str]) -> pd.DataFrame:
     )
 
 
-ANNCSU_COLUMNS: tuple[str, ...] = ("street_type", "street_name", "codice_belfiore", "anncsu_id")
+ANNCSU_COLUMNS: tuple[str, ...] = (
+    "street_type",
+    "street_name",
+    "codice_belfiore",
+    "anncsu_id",
+)
 
 
 def read_anncsu(
@@ -854,15 +896,22 @@ def read_anncsu(
             engine="python",
         )
     except Exception as exc:
-        raise InputFileError(f"{str(p)!r} is not a readable ANNCSU street file ({exc})") from None
+        raise InputFileError(
+            f"{str(p)!r} is not a readable ANNCSU street file ({exc})"
+        ) from None
     cols = {c.strip().lower(): c for c in df.columns}
     bel_col = next(
-        (cols[c] for c in ("codice_belfiore", "codice_catastale", "codice_comune") if c in cols),
+        (
+            cols[c]
+            for c in ("codice_belfiore", "codice_catastale", "codice_comune")
+            if c in cols
+        ),
         None,
     )
     if "dug" not in cols or "duf" not in cols or bel_col is None:
         raise InputFileError(
-            f"{str(p)!r} is not an ANNCSU street file: needs DUG, DUF and codice_belfiore"
+            f"{str(p)!r} is not an ANNCSU street file: "
+            "needs DUG, DUF and codice_belfiore"
         )
     out = pd.DataFrame(
         {

@@ -52,8 +52,12 @@ def grid3x3() -> gpd.GeoDataFrame:
                     "parent_id": "P0" if c < 2 else "P1",
                     "parent_share": 1.0,
                     "area_km2": 1.0,
-                    "geometry": box(500000 + 1000 * c, 5030000 + 1000 * r,
-                                    501000 + 1000 * c, 5031000 + 1000 * r),
+                    "geometry": box(
+                        500000 + 1000 * c,
+                        5030000 + 1000 * r,
+                        501000 + 1000 * c,
+                        5031000 + 1000 * r,
+                    ),
                 }
             )
     return gpd.GeoDataFrame(rows, crs="EPSG:32632").to_crs("EPSG:4326")

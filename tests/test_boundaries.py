@@ -15,7 +15,8 @@ from geo_alloggi.boundaries import check_districts, read_districts
 
 
 @pytest.mark.parametrize(
-    ("level", "count"), [("nil", 88), ("municipi", 9), ("comuni", 2), ("study_area", 89)]
+    ("level", "count"),
+    [("nil", 88), ("municipi", 9), ("comuni", 2), ("study_area", 89)],
 )
 def test_counts_schema_validity_crs(mirror, level, count):
     gdf = load_districts(level, mirror=mirror)
@@ -65,8 +66,13 @@ def test_title_name_fallback():
 
 @pytest.mark.parametrize(
     ("name", "municipio"),
-    [("Duomo", 1), ("San Siro", 7), ("Quarto Oggiaro - Vialba - Musocco", 8),
-     ("Comasina", 9), ("Gratosoglio - Q.re Missaglia - Q.re Terrazze", 5)],
+    [
+        ("Duomo", 1),
+        ("San Siro", 7),
+        ("Quarto Oggiaro - Vialba - Musocco", 8),
+        ("Comasina", 9),
+        ("Gratosoglio - Q.re Missaglia - Q.re Terrazze", 5),
+    ],
 )
 def test_nil_parents_checked_by_hand(nil, name, municipio):
     row = nil[nil[S.NAME] == name].iloc[0]
@@ -82,15 +88,23 @@ def test_parent_shares(nil, mirror):
     # independent check of one share: intersect by hand in the metric CRS
     mun = load_districts("municipi", mirror=mirror).to_crs(config.metric_crs)
     pr = nil[nil[S.NAME] == "Porta Romana"].to_crs(config.metric_crs).geometry.iloc[0]
-    areas = {m: pr.intersection(g).area for m, g in zip(mun[S.DISTRICT_ID], mun.geometry,
-                                                         strict=True)}
+    areas = {
+        m: pr.intersection(g).area
+        for m, g in zip(mun[S.DISTRICT_ID], mun.geometry, strict=True)
+    }
     best = max(areas, key=areas.get)
     assert best == porta_romana[S.PARENT_ID]
-    assert areas[best] / pr.area == pytest.approx(porta_romana[S.PARENT_SHARE], rel=1e-6)
+    assert areas[best] / pr.area == pytest.approx(
+        porta_romana[S.PARENT_SHARE], rel=1e-6
+    )
 
 
 def test_cinisello_does_not_touch_milan(mirror):
-    com = load_districts("comuni", mirror=mirror).to_crs(config.metric_crs).set_index(S.DISTRICT_ID)
+    com = (
+        load_districts("comuni", mirror=mirror)
+        .to_crs(config.metric_crs)
+        .set_index(S.DISTRICT_ID)
+    )
     gap_m = com.geometry[S.MILANO_ID].distance(com.geometry[S.CINISELLO_ID])
     assert not com.geometry[S.MILANO_ID].touches(com.geometry[S.CINISELLO_ID])
     assert 900 < gap_m < 1000  # about 0.94 km between the comune boundaries
@@ -100,8 +114,10 @@ def test_areas_match_published_shape_area(mirror):
     """Our metric areas agree with the publisher's Shape_Area (m²) within 0.5%."""
     raw = gpd.read_file(mirror / "milano_nil_pgt2030_wgs84.geojson")
     nil = load_districts("nil", mirror=mirror).set_index(S.DISTRICT_ID)
-    published = {f"MI-NIL-{i}": a / 1e6 for i, a in zip(raw["ID_NIL"], raw["Shape_Area"],
-                                                        strict=True)}
+    published = {
+        f"MI-NIL-{i}": a / 1e6
+        for i, a in zip(raw["ID_NIL"], raw["Shape_Area"], strict=True)
+    }
     for did, area in published.items():
         assert nil.loc[did, S.AREA_KM2] == pytest.approx(area, rel=5e-3)
 
@@ -121,8 +137,11 @@ def test_check_districts_finds_overlap_gap_and_invalid():
     b = box(90, 0, 200, 100)  # overlaps a by 10 x 100 m
     ring = box(0, 100, 200, 300).difference(box(50, 150, 100, 200))  # a 50 x 50 m hole
     bowtie = Polygon([(300, 0), (400, 100), (400, 0), (300, 100)])  # self-intersecting
-    gdf = gpd.GeoDataFrame({S.DISTRICT_ID: ["a", "b", "c", "c"]},
-                           geometry=[a, b, ring, bowtie], crs=config.metric_crs)
+    gdf = gpd.GeoDataFrame(
+        {S.DISTRICT_ID: ["a", "b", "c", "c"]},
+        geometry=[a, b, ring, bowtie],
+        crs=config.metric_crs,
+    )
     check = check_districts(gdf)
     assert check.invalid == 1
     assert check.duplicate_ids == ("c",)
@@ -146,8 +165,11 @@ def test_returns_new_frames(mirror):
 
 def _user_layer(crs):
     return gpd.GeoDataFrame(
-        {"codice": ["U1", "U2"], "nome": ["Unità Nord", "Unità Sud"],
-         "geometry": [box(9.10, 45.47, 9.20, 45.52), box(9.10, 45.40, 9.20, 45.47)]},
+        {
+            "codice": ["U1", "U2"],
+            "nome": ["Unità Nord", "Unità Sud"],
+            "geometry": [box(9.10, 45.47, 9.20, 45.52), box(9.10, 45.40, 9.20, 45.47)],
+        },
         crs=crs,
     )
 
@@ -167,8 +189,13 @@ def test_read_user_districts(tmp_path, ext):
     else:
         path = tmp_path / f"units.{ext}"
         layer.to_file(path)
-    gdf = read_districts(path, id_column="codice", name_column="nome", comune="Milano",
-                         comune_istat="015146")
+    gdf = read_districts(
+        path,
+        id_column="codice",
+        name_column="nome",
+        comune="Milano",
+        comune_istat="015146",
+    )
     assert list(gdf.columns) == list(S.DISTRICT_COLUMNS)
     assert list(gdf[S.DISTRICT_ID]) == ["U1", "U2"]
     assert gdf.crs.to_epsg() == 4326
@@ -188,7 +215,30 @@ def test_user_districts_errors(tmp_path):
     with pytest.raises(InputFileError, match="not unique"):
         read_districts(dpath, id_column="codice")
     nocrs = tmp_path / "nocrs.shp"
-    with pytest.warns(UserWarning):
+    with pytest.warns(UserWarning, match="crs"):
         layer.set_crs(None, allow_override=True).to_file(nocrs)
     with pytest.raises(InputFileError, match="never guessed"):
         read_districts(nocrs, id_column="codice")
+
+
+def test_user_districts_with_wrong_crs_are_refused(tmp_path):
+    """UTM metres declared as degrees: the layer lands outside Italy and is refused."""
+    metric = _user_layer("EPSG:4326").to_crs(config.metric_crs)
+    lying = metric.set_crs("EPSG:4326", allow_override=True)
+    path = tmp_path / "lying.gpkg"
+    lying.to_file(path)
+    with pytest.raises(InputFileError, match="wrong CRS"):
+        read_districts(path, id_column="codice")
+
+
+def test_user_districts_invalid_geometry_repaired(tmp_path):
+    bowtie = Polygon([(9.10, 45.40), (9.20, 45.50), (9.20, 45.40), (9.10, 45.50)])
+    layer = gpd.GeoDataFrame({"codice": ["B"]}, geometry=[bowtie], crs="EPSG:4326")
+    path = tmp_path / "bowtie.geojson"
+    layer.to_file(path)
+    gdf = read_districts(path, id_column="codice")
+    assert gdf.geometry.is_valid.all()
+    # the bow tie becomes its two triangles: area of each = half of a quarter box
+    full = gpd.GeoSeries([box(9.10, 45.40, 9.20, 45.50)], crs="EPSG:4326")
+    expected = full.to_crs(config.metric_crs).area.iloc[0] / 1e6 / 2
+    assert gdf[S.AREA_KM2].iloc[0] == pytest.approx(expected, rel=0.01)

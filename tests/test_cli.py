@@ -9,11 +9,16 @@ import sys
 from geo_alloggi import __version__
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "geo_alloggi", *args],
-        capture_output=True, text=True, env=full_env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
     )
 
 
@@ -25,8 +30,9 @@ def test_help_and_version():
 
 
 def test_data_list_with_mirror(mirror):
-    res = run_cli("data", "list", env={"GEO_ALLOGGI_DATA_MIRROR": str(mirror),
-                                       "COLUMNS": "200"})
+    res = run_cli(
+        "data", "list", env={"GEO_ALLOGGI_DATA_MIRROR": str(mirror), "COLUMNS": "200"}
+    )
     assert res.returncode == 0, res.stderr
     for name in ("nil", "municipi", "comuni", "civici", "stradario", "anncsu"):
         assert name in res.stdout
@@ -34,8 +40,11 @@ def test_data_list_with_mirror(mirror):
 
 
 def test_districts_summary(mirror):
-    res = run_cli("districts", "summary", env={"GEO_ALLOGGI_DATA_MIRROR": str(mirror),
-                                               "COLUMNS": "200"})
+    res = run_cli(
+        "districts",
+        "summary",
+        env={"GEO_ALLOGGI_DATA_MIRROR": str(mirror), "COLUMNS": "200"},
+    )
     assert res.returncode == 0, res.stderr
     assert "89 districts" in res.stdout
     assert "Cinisello Balsamo" in res.stdout and "Milano" in res.stdout

@@ -1,4 +1,4 @@
-"""Data registry: metadata, readers on the mirror, cache, download and the missing-data path."""
+"""Data registry: metadata, mirror readers, cache, download, missing-data path."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import http.server
 import json
 import shutil
 import threading
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -39,7 +38,10 @@ def test_describe_without_mirror_says_network(tmp_path, monkeypatch):
     monkeypatch.delenv("GEO_ALLOGGI_DATA_MIRROR", raising=False)
     table = datasets.describe(cache_dir=tmp_path)
     assert set(table["source"]) == {"network"}
-    assert table.set_index("dataset").loc["nil", "location"] == datasets.REGISTRY["nil"].url
+    assert (
+        table.set_index("dataset").loc["nil", "location"]
+        == datasets.REGISTRY["nil"].url
+    )
 
 
 def test_read_civici_official_release(mirror):
@@ -67,17 +69,25 @@ def test_read_civici_decimal_comma_matches_metric_columns(mirror):
     from pyproj import Transformer
 
     with zipfile.ZipFile(mirror / "milano_civici_ds634_20200302.zip") as zf:
-        raw = pd.read_csv(zf.open("CIVICI_20200302.CSV"), sep=";", decimal=",", nrows=500)
+        raw = pd.read_csv(
+            zf.open("CIVICI_20200302.CSV"), sep=";", decimal=",", nrows=500
+        )
     civ = datasets.read_civici(mirror / "milano_civici_ds634_20200302.zip").iloc[:500]
-    x, y = Transformer.from_crs(4326, 32632, always_xy=True).transform(civ["lon"], civ["lat"])
+    x, y = Transformer.from_crs(4326, 32632, always_xy=True).transform(
+        civ["lon"], civ["lat"]
+    )
     assert np.abs(x - raw["WGS84_X"]).max() < 1.0
     assert np.abs(y - raw["WGS84_Y"]).max() < 1.0
 
 
 def test_read_civici_osm_extract(mirror):
-    pts = datasets.read_civici_osm(mirror / "milano_civici_municipio5_202010_osmtags.json")
+    pts = datasets.read_civici_osm(
+        mirror / "milano_civici_municipio5_202010_osmtags.json"
+    )
     assert len(pts) == 4896  # SOURCES.md
-    scal = pts[(pts["street_name"] == "Via Giuseppe Scalarini") & (pts["housenumber"] == "7")]
+    scal = pts[
+        (pts["street_name"] == "Via Giuseppe Scalarini") & (pts["housenumber"] == "7")
+    ]
     assert len(scal) == 1 and scal.iloc[0]["postcode"] == "20139"
     p01 = pts[pts["housenumber"].str.lower() == "3p01"]
     assert set(p01["entrance"]) == {"P01"} and set(p01["number"]) == {3}
@@ -86,8 +96,13 @@ def test_read_civici_osm_extract(mirror):
 def test_read_civici_osm_overpass_form(tmp_path):
     doc = {
         "elements": [
-            {"type": "node", "id": 1, "lat": 45.56, "lon": 9.21,
-             "tags": {"addr:street": "Via Libertà", "addr:housenumber": "12/A"}},
+            {
+                "type": "node",
+                "id": 1,
+                "lat": 45.56,
+                "lon": 9.21,
+                "tags": {"addr:street": "Via Libertà", "addr:housenumber": "12/A"},
+            },
         ]
     }
     path = tmp_path / "cinisello.json"
@@ -103,11 +118,14 @@ def test_read_stradario_electoral_2022(mirror):
     assert s["codice_via"].nunique() == 3954
     first = s.iloc[0]
     assert (first["street_name"], first["number"], first["postcode"]) == (
-        "8 OTTOBRE 2001", 12, "20138")
+        "8 OTTOBRE 2001",
+        12,
+        "20138",
+    )
 
 
 def test_read_stradario_ds2973_layout(tmp_path):
-    """The current DS2973 layout (';', BOM, full CAP) on a fixture written from its columns."""
+    """The current DS2973 layout (';', BOM, full CAP), on a fixture from its columns."""
     text = (
         "CODICE_VIA;DESCRIZIONE_VIA;CIVICO;BARRATO;CAP;SEZIONE;MUNICIPIO\n"
         "1;PIAZZA DEL DUOMO;21;;20122;1;1\n"
@@ -129,8 +147,9 @@ def test_read_stradario_rejects_other_table(tmp_path):
 
 
 def test_read_anncsu_filters_comuni(mirror):
-    a = datasets.read_anncsu(mirror / "anncsu_odonimi_lombardia_202502.csv.gz",
-                             belfiore=["F205", "C707"])
+    a = datasets.read_anncsu(
+        mirror / "anncsu_odonimi_lombardia_202502.csv.gz", belfiore=["F205", "C707"]
+    )
     counts = a["codice_belfiore"].value_counts()
     assert counts["C707"] == 451 and counts["F205"] == 4407  # SOURCES.md
 
@@ -178,10 +197,16 @@ def test_missing_file_in_mirror_names_dataset_url_and_remedy(tmp_path):
 def test_unreachable_network_gives_clear_error(tmp_path, monkeypatch):
     monkeypatch.delenv("GEO_ALLOGGI_DATA_MIRROR", raising=False)
     with pytest.raises(DataUnavailableError) as err:
-        datasets.fetch("nil", cache_dir=tmp_path, url="http://127.0.0.1:9/ds964_nil_wm.geojson",
-                       timeout=5)
+        datasets.fetch(
+            "nil",
+            cache_dir=tmp_path,
+            url="http://127.0.0.1:9/ds964_nil_wm.geojson",
+            timeout=5,
+        )
     msg = str(err.value)
-    assert "'nil'" in msg and "127.0.0.1:9" in msg and "geo-alloggi data fetch nil" in msg
+    assert (
+        "'nil'" in msg and "127.0.0.1:9" in msg and "geo-alloggi data fetch nil" in msg
+    )
     assert not list(tmp_path.glob("*.geojson"))
 
 
@@ -194,26 +219,33 @@ def test_no_download_and_no_cache(tmp_path, monkeypatch):
 @pytest.fixture
 def http_server(mirror):
     """A real HTTP server on 127.0.0.1 serving the mirror folder."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(mirror))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(mirror)
+    )
 
     class Quiet(handler.func):  # type: ignore[name-defined]
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(Quiet, directory=str(mirror)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(mirror))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
 
 
-def test_fetch_downloads_into_cache_and_records_checksum(http_server, mirror, tmp_path,
-                                                         monkeypatch):
+def test_fetch_downloads_into_cache_and_records_checksum(
+    http_server, mirror, tmp_path, monkeypatch
+):
     monkeypatch.delenv("GEO_ALLOGGI_DATA_MIRROR", raising=False)
-    (path,) = datasets.fetch("nil", cache_dir=tmp_path,
-                             url=f"{http_server}/milano_nil_pgt2030_wgs84.geojson")
-    expected = hashlib.sha256((mirror / "milano_nil_pgt2030_wgs84.geojson").read_bytes())
+    (path,) = datasets.fetch(
+        "nil", cache_dir=tmp_path, url=f"{http_server}/milano_nil_pgt2030_wgs84.geojson"
+    )
+    expected = hashlib.sha256(
+        (mirror / "milano_nil_pgt2030_wgs84.geojson").read_bytes()
+    )
     record = json.loads((tmp_path / "checksums.json").read_text())
     assert record["nil"]["sha256"] == expected.hexdigest()
     assert path.parent == tmp_path
@@ -223,7 +255,10 @@ def test_fetch_downloads_into_cache_and_records_checksum(http_server, mirror, tm
     from geo_alloggi import load_districts
 
     # NIL parents need the Municipi too
-    datasets.fetch("municipi", cache_dir=tmp_path,
-                   url=f"{http_server}/milano_municipi_wgs84.geojson")
+    datasets.fetch(
+        "municipi",
+        cache_dir=tmp_path,
+        url=f"{http_server}/milano_municipi_wgs84.geojson",
+    )
     nil = load_districts("nil", cache_dir=tmp_path, download=False)
     assert len(nil) == 88

@@ -14,7 +14,7 @@ err_console = Console(stderr=True, highlight=False)
 
 @contextmanager
 def progress(description: str, total: float | None = None) -> Iterator[Progress]:
-    """A progress bar on stderr; yields the bar (task id 0)."""
+    """Show a progress bar on stderr; yield the bar (task id 0)."""
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
