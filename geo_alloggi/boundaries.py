@@ -251,8 +251,9 @@ def load_districts(
     share (Porta Romana is split about 50/50).
     """
     require_choice(level, S.LEVELS, "level")
+    folder = config.mirror_dir(mirror)
     key = (
-        os.fspath(config.mirror_dir(mirror)) if config.mirror_dir(mirror) else None,
+        os.fspath(folder) if folder is not None else None,
         os.fspath(cache_dir) if cache_dir is not None else None,
         bool(download),
     )

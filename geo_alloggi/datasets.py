@@ -543,7 +543,7 @@ def _decimal(series: pd.Series) -> pd.Series:
 def _read_csv_bytes(data: bytes, **kwds: object) -> pd.DataFrame:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return pd.read_csv(io.BytesIO(data), encoding=encoding, **kwds)  # type: ignore[call-overload]
+            return pd.read_csv(io.BytesIO(data), encoding=encoding, **kwds)
         except UnicodeDecodeError:
             continue
     raise InputFileError("file is neither UTF-8 nor cp1252 text")

@@ -51,7 +51,14 @@ def _root(
     )
 
 
-def _short_warning(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+def _short_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: object = None,
+    line: str | None = None,
+) -> None:
     sys.stderr.write(f"warning: {message}\n")
 
 
