@@ -147,3 +147,34 @@ EMERGING_CATEGORIES: tuple[str, ...] = (
     "Historical Cold Spot",
     "No Pattern Detected",
 )
+
+# --- stats output, added by the stats module (issue 5) ---------------------
+#: Benjamini–Hochberg adjusted p-values (``hotspots(..., fdr=True)``).
+GI_Q = "gi_q"
+LISA_Q = "lisa_q"
+#: Raw and empirical-Bayes smoothed rate (``hotspots(..., units=...)``).
+RATE = "rate"
+RATE_EB = "rate_eb"
+#: ``emerging_hotspots`` per-district summary.
+N_PERIODS = "n_periods"
+N_HOT = "n_hot"
+N_COLD = "n_cold"
+FINAL_BIN = "final_bin"
+TREND_TAU = "trend_tau"
+TREND_P = "trend_p"
+#: Hexagon grids (``aggregate_to_hexagons``) and density contours (``density_surface``).
+CELL_ID = "cell_id"
+COUNT = "count"
+DENSITY_MIN = "density_min"
+DENSITY_MAX = "density_max"
+
+# --- overlay, disclosure and synthetic records (geo_alloggi.overlay/.disclosure/.synthetic)
+#: Provenance label of every row: ``"SYNTHETIC"`` for generated records.
+SOURCE = "source"
+#: First and last day of a period (timestamps) in the overlay table.
+PERIOD_START = "period_start"
+PERIOD_END = "period_end"
+#: Row kind in a suppressed table with totals: ``district``, ``parent`` or ``total``.
+ROW_TYPE = "row_type"
+#: Counts protected by disclosure control, in overlay tables.
+COUNT_COLUMNS: tuple[str, ...] = (OCCUPIED, NEW_OCCUPATIONS, EVICTIONS, VACANT)
