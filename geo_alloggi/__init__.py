@@ -31,6 +31,17 @@ _EXPORTS: dict[str, str] = {
     "DataUnavailableError": "geo_alloggi._errors",
     "InputFileError": "geo_alloggi._errors",
     "GeocodingError": "geo_alloggi._errors",
+    # stats (hot spots, Moran, emerging hot spots, grids, density)
+    "hotspots": "geo_alloggi.stats",
+    "global_moran": "geo_alloggi.stats",
+    "emerging_hotspots": "geo_alloggi.stats",
+    "hotspots_by_period": "geo_alloggi.stats",
+    "spatial_weights": "geo_alloggi.stats",
+    "aggregate_to_hexagons": "geo_alloggi.stats",
+    "hex_grid": "geo_alloggi.stats",
+    "optimal_cell_size": "geo_alloggi.stats",
+    "density_surface": "geo_alloggi.stats",
+    "MoranResult": "geo_alloggi.stats",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -61,3 +72,15 @@ if TYPE_CHECKING:  # pragma: no cover
         ValidationError,
     )
     from geo_alloggi.boundaries import check_districts, load_districts, read_districts
+    from geo_alloggi.stats import (
+        MoranResult,
+        aggregate_to_hexagons,
+        density_surface,
+        emerging_hotspots,
+        global_moran,
+        hex_grid,
+        hotspots,
+        hotspots_by_period,
+        optimal_cell_size,
+        spatial_weights,
+    )
