@@ -1,0 +1,269 @@
+"""Vectorised matcher: parsed addresses -> positions in a :class:`ReferenceIndex`.
+
+Street names are resolved once per distinct (comune, type, name) - exact alias
+lookup first, then rapidfuzz on the distinct names left, per comune - and the
+house numbers of every row are then placed with array operations: exact
+point, esponente of the same number, interpolation between the neighbouring
+numbers of the same side of the street, nearest number, or the street alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from geo_alloggi._geocode_index import ReferenceIndex
+
+#: Largest difference between the neighbouring numbers used to interpolate.
+MAX_GAP = 16
+#: Largest distance (m) between those neighbours for the interpolation to be sound.
+MAX_SPAN = 300.0
+#: Largest difference between the asked number and the nearest one used instead.
+NEAR_TOL = 4
+
+SCORE_INTERPOLATED = 0.85
+SCORE_SUFFIX = 0.9
+SCORE_NEAREST = 0.75
+SCORE_OTHER_SIDE = 0.6
+SCORE_STREET = 0.5
+TYPE_MISMATCH = 0.92
+AMBIGUOUS = 0.9
+
+_EQUIVALENT_TYPES = {frozenset(("VIA", "VIA PRIVATA")), frozenset(("STRADA", "STRADA PRIVATA"))}
+
+
+def _fuzzy_cutoff(key: str) -> float:
+    n = len(key)
+    if n <= 6:
+        return 92.0
+    if n <= 9:
+        return 88.0
+    return 85.0
+
+
+@dataclass
+class StreetHit:
+    """A resolved street: candidate ids (best first), score and how it was found."""
+
+    sids: tuple[int, ...]
+    score: float
+    how: str  # "alias", "fuzzy", "" (not found)
+
+
+def _type_ok(index: ReferenceIndex, sid: int, stype: str) -> bool:
+    t = index.street_type[sid]
+    return not stype or not t or t == stype or frozenset((t, stype)) in _EQUIVALENT_TYPES
+
+
+def _choose(
+    index: ReferenceIndex, hits: tuple[tuple[int, float], ...], stype: str, ratio: float, how: str
+) -> StreetHit:
+    ranked = sorted(
+        hits,
+        key=lambda h: (
+            not _type_ok(index, h[0], stype),
+            -h[1],
+            index.street_npoints[h[0]] == 0,
+            h[0],
+        ),
+    )
+    best_sid, best_w = ranked[0]
+    ok = _type_ok(index, best_sid, stype)
+    same = tuple(
+        s for s, w in ranked if w == best_w and _type_ok(index, s, stype) == ok
+    )
+    score = ratio * best_w * (1.0 if ok else TYPE_MISMATCH)
+    if len(same) > 1:
+        score *= AMBIGUOUS
+    return StreetHit(same, score, how)
+
+
+def resolve_streets(
+    index: ReferenceIndex, queries: list[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], StreetHit]:
+    """Resolve distinct ``(comune key, street type, street key)`` to streets."""
+    out: dict[tuple[str, str, str], StreetHit] = {}
+    pending: dict[str, list[tuple[str, str, str]]] = {}
+    miss = StreetHit((), 0.0, "")
+    for q in queries:
+        ck, stype, skey = q
+        if not skey or ck not in index.comuni:
+            out[q] = miss
+            continue
+        hits = index.aliases.get((ck, skey))
+        if hits is None and stype:
+            hits = index.aliases.get((ck, f"{stype} {skey}"))
+        if hits is not None:
+            out[q] = _choose(index, hits, stype, 1.0, "alias")
+        else:
+            pending.setdefault(ck, []).append(q)
+    for ck, qs in pending.items():
+        choices = index.fuzzy_keys.get(ck, [])
+        if not choices:
+            for q in qs:
+                out[q] = miss
+            continue
+        names = [q[2] for q in qs]
+        scores = process.cdist(
+            names, choices, scorer=fuzz.ratio, score_cutoff=80, dtype=np.uint8, workers=1
+        )
+        best = scores.argmax(axis=1)
+        for i, q in enumerate(qs):
+            j = int(best[i])
+            s = float(scores[i, j])
+            if s < _fuzzy_cutoff(q[2]):
+                out[q] = miss
+                continue
+            # every choice at the best score, merged (ties between streets)
+            tied = np.flatnonzero(scores[i] == scores[i, j])
+            hits: dict[int, float] = {}
+            for k in tied:
+                for sid, w in index.aliases[(ck, choices[int(k)])]:
+                    hits[sid] = max(hits.get(sid, 0.0), w)
+            out[q] = _choose(index, tuple(hits.items()), q[1], s / 100.0, "fuzzy")
+    return out
+
+
+@dataclass
+class Placement:
+    """Per-row arrays produced by :func:`place_numbers`."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    match_type: np.ndarray
+    score: np.ndarray
+    number: np.ndarray
+    suffix: list[str]
+    point: np.ndarray  # index of the point used (-1 when none)
+
+
+def place_numbers(
+    index: ReferenceIndex,
+    sids: np.ndarray,
+    street_score: np.ndarray,
+    numbers: np.ndarray,
+    suffixes: list[str],
+) -> Placement:
+    """Place each row's house number on its street.
+
+    Parameters
+    ----------
+    sids
+        Street id per row (-1: no street).
+    street_score
+        Score of the street match per row, in [0, 1].
+    numbers
+        House number per row (-1: none).
+    suffixes
+        Esponente per row (``""`` when none).
+    """
+    n = len(sids)
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    mtype = np.full(n, "unmatched", dtype=object)
+    score = np.zeros(n)
+    out_number = numbers.copy()
+    out_suffix = list(suffixes)
+    point = np.full(n, -1, dtype=np.int64)
+    has_street = sids >= 0
+    mtype[has_street] = "street"
+    score[has_street] = SCORE_STREET * street_score[has_street]
+
+    exact = index.exact
+    todo = np.flatnonzero(has_street & (numbers >= 0))
+    rest: list[int] = []
+    for i in todo:
+        key = (int(sids[i]), int(numbers[i]), suffixes[i])
+        p = exact.get(key)
+        if p is not None:
+            point[i] = p
+            mtype[i] = "exact"
+            score[i] = street_score[i]
+            continue
+        if suffixes[i]:
+            p = exact.get((key[0], key[1], ""))
+            if p is not None:
+                point[i] = p
+                mtype[i] = "nearest_number"
+                score[i] = SCORE_SUFFIX * street_score[i]
+                out_suffix[i] = ""
+                continue
+        rest.append(i)
+
+    if rest and len(index.base_key):
+        r = np.asarray(rest, dtype=np.int64)
+        s = sids[r]
+        num = numbers[r]
+        group = s * 2 + num % 2
+        keys = (group << 20) | num
+        bk = index.base_key
+        pos = np.searchsorted(bk, keys)
+        # the same number with only an esponente (``12A`` for ``12``)
+        posc = np.minimum(pos, len(bk) - 1)
+        same = bk[posc] == keys
+        lo_i = np.maximum(pos - 1, 0)
+        hi_i = posc
+        lo_ok = (pos > 0) & ((bk[lo_i] >> 20) == group)
+        hi_ok = (pos < len(bk)) & ((bk[hi_i] >> 20) == group) & ~same
+        n_lo = bk[lo_i] & 0xFFFFF
+        n_hi = bk[hi_i] & 0xFFFFF
+        p_lo = index.base_pt[lo_i]
+        p_hi = index.base_pt[hi_i]
+        span = np.hypot(index.pt_x[p_hi] - index.pt_x[p_lo], index.pt_y[p_hi] - index.pt_y[p_lo])
+        gap = n_hi - n_lo
+        interp = lo_ok & hi_ok & ~same & (gap <= MAX_GAP) & (span <= MAX_SPAN)
+        d_lo = np.where(lo_ok, num - n_lo, 1 << 30)
+        d_hi = np.where(hi_ok, n_hi - num, 1 << 30)
+        use_lo = d_lo <= d_hi
+        d_near = np.minimum(d_lo, d_hi)
+        near = ~same & ~interp & (d_near <= NEAR_TOL)
+        # the other side of the street, for streets numbered on one side only
+        ogroup = s * 2 + (1 - num % 2)
+        okeys = (ogroup << 20) | num
+        opos = np.searchsorted(bk, okeys)
+        olo = np.maximum(opos - 1, 0)
+        ohi = np.minimum(opos, len(bk) - 1)
+        olo_ok = (opos > 0) & ((bk[olo] >> 20) == ogroup)
+        ohi_ok = (opos < len(bk)) & ((bk[ohi] >> 20) == ogroup)
+        od_lo = np.where(olo_ok, num - (bk[olo] & 0xFFFFF), 1 << 30)
+        od_hi = np.where(ohi_ok, (bk[ohi] & 0xFFFFF) - num, 1 << 30)
+        o_use_lo = od_lo <= od_hi
+        od = np.minimum(od_lo, od_hi)
+        other = ~same & ~interp & ~near & ~lo_ok & ~hi_ok & (od <= 1)
+
+        t = np.clip((num - n_lo) / np.maximum(gap, 1), 0.0, 1.0)
+        for k, i in enumerate(r):
+            if same[k]:
+                p = int(index.base_pt[hi_i[k]])
+                point[i] = p
+                mtype[i] = "nearest_number"
+                score[i] = SCORE_SUFFIX * street_score[i]
+                out_suffix[i] = index.pt_suffix[p]
+            elif interp[k]:
+                a, b = int(p_lo[k]), int(p_hi[k])
+                lon[i] = index.pt_lon[a] + t[k] * (index.pt_lon[b] - index.pt_lon[a])
+                lat[i] = index.pt_lat[a] + t[k] * (index.pt_lat[b] - index.pt_lat[a])
+                point[i] = a
+                mtype[i] = "interpolated"
+                score[i] = SCORE_INTERPOLATED * street_score[i]
+            elif near[k]:
+                p = int(p_lo[k] if use_lo[k] else p_hi[k])
+                point[i] = p
+                mtype[i] = "nearest_number"
+                score[i] = SCORE_NEAREST * street_score[i] * (1.0 - 0.02 * float(d_near[k]))
+                out_number[i] = index.pt_number[p]
+                out_suffix[i] = index.pt_suffix[p]
+            elif other[k]:
+                p = int(index.base_pt[olo[k] if o_use_lo[k] else ohi[k]])
+                point[i] = p
+                mtype[i] = "nearest_number"
+                score[i] = SCORE_OTHER_SIDE * street_score[i]
+                out_number[i] = index.pt_number[p]
+                out_suffix[i] = index.pt_suffix[p]
+
+    placed = (point >= 0) & (mtype != "interpolated")
+    lon[placed] = index.pt_lon[point[placed]]
+    lat[placed] = index.pt_lat[point[placed]]
+    return Placement(lon, lat, mtype, np.clip(score, 0.0, 1.0), out_number, out_suffix, point)
