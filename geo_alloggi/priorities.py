@@ -46,6 +46,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo_alloggi import _schema as S
@@ -1520,7 +1521,7 @@ def _solve_milp(
 ) -> np.ndarray:
     """Maximise Σ value·x s.t. Σ unit·x + site·[x>0] ≤ budget, x ≤ units, integer.
 
-    Second stage: among optimal plans, the most units. Returns integer ``x``.
+    Returns integer ``x``; the spend of ``x`` is checked exactly in euros.
     """
     n = len(units)
     x = np.zeros(n, dtype=np.int64)
@@ -1532,7 +1533,7 @@ def _solve_milp(
     m = len(idx)
     scale = budget
     cost_row = np.concatenate([c, f]) / scale
-    link = np.hstack([np.eye(m), -np.diag(u)])
+    link = sparse.hstack([sparse.identity(m), sparse.diags(-u)], format="csr")
     bounds = Bounds(np.zeros(2 * m), np.concatenate([u, np.ones(m)]))
     integrality = np.ones(2 * m)
     cap = 1.0
@@ -1549,26 +1550,11 @@ def _solve_milp(
             options={"mip_rel_gap": 0.0},
         )
         if res.x is None:
+            log.warning("milp found no plan (status %s: %s)", res.status, res.message)
             return x
-        best = -res.fun
-        # second stage: most units among plans within a hair of the best value
-        rows = [
-            *constraints,
-            LinearConstraint(
-                np.concatenate([r, np.zeros(m)])[None, :],
-                best - 1e-9 * max(1.0, abs(best)),
-                np.inf,
-            ),
-        ]
-        res2 = milp(
-            np.concatenate([-np.ones(m), np.zeros(m)]),
-            constraints=rows,
-            integrality=integrality,
-            bounds=bounds,
-            options={"mip_rel_gap": 0.0},
-        )
-        sol = res2.x if res2.x is not None else res.x
-        cand = np.rint(sol[:m]).astype(np.int64)
+        if res.status != 0:
+            log.warning("milp stopped early (status %s: %s)", res.status, res.message)
+        cand = np.rint(res.x[:m]).astype(np.int64)
         cand = np.clip(cand, 0, u.astype(np.int64))
         if _spend(cand, c, f) <= budget:
             x[idx] = cand
@@ -1712,8 +1698,8 @@ def renovation_plan(
     maximise Σₑ riskₑ·xₑ subject to Σₑ (unitₑ·xₑ + siteₑ·yₑ) ≤ budget,
     0 ≤ xₑ ≤ unitsₑ·yₑ, xₑ integer, yₑ ∈ {0, 1}
 
-    with :func:`scipy.optimize.milp` (HiGHS, zero relative gap); among plans
-    of equal value it takes the one recovering most units. ``risk·x`` is the
+    with :func:`scipy.optimize.milp` (HiGHS, zero relative gap; the same
+    input gives the same plan). ``risk·x`` is the
     expected number of units that renovation keeps from being occupied
     within 12 months. The spend is recomputed exactly from the integer
     solution and the budget tightened if the solver's tolerance let it slip,
