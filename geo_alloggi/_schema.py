@@ -178,3 +178,28 @@ PERIOD_END = "period_end"
 ROW_TYPE = "row_type"
 #: Counts protected by disclosure control, in overlay tables.
 COUNT_COLUMNS: tuple[str, ...] = (OCCUPIED, NEW_OCCUPATIONS, EVICTIONS, VACANT)
+
+# --- priorities output (geo_alloggi.priorities) -----------------------------
+#: Patrol ranking: 1 = patrol first; score; reasons in words.
+PRIORITY_RANK = "rank"
+PRIORITY_SCORE = "priority_score"
+PRIORITY_REASONS = "reasons"
+#: New occupations of the period before the ranked one, and the change in %.
+NEW_PREVIOUS = "new_occupations_previous"
+NEW_CHANGE_PCT = "new_occupations_change_pct"
+#: Pending (scheduled or postponed) evictions of non-vulnerable households.
+SCHEDULED_EVICTIONS = "scheduled_evictions"
+#: Score in [0, 1] of the emerging-hotspot category.
+TREND_SCORE = "trend_score"
+#: Social-services table: evictions of households recorded as vulnerable.
+VULNERABLE_SCHEDULED = "vulnerable_scheduled"
+VULNERABLE_EXECUTED = "vulnerable_executed"
+#: Renovation plan: probability that a vacant unit is occupied within 12 months,
+#: costs, units chosen, whether the estate gets a site, risk-weighted units.
+RISK = "risk"
+UNIT_COST_EUR = "unit_cost_eur"
+SITE_COST_EUR = "site_cost_eur"
+UNITS_CHOSEN = "units_chosen"
+SELECTED = "selected"
+COST_EUR = "cost_eur"
+RISK_WEIGHTED = "risk_weighted_units"

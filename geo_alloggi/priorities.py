@@ -725,15 +725,15 @@ def near_hot_spots(
 # patrol priority
 # ---------------------------------------------------------------------------
 
-PRIORITY_SCORE = "priority_score"
-PRIORITY_RANK = "rank"
-PRIORITY_REASONS = "reasons"
-NEW_PREVIOUS = "new_occupations_previous"
-NEW_CHANGE_PCT = "new_occupations_change_pct"
-PENDING_EVICTIONS = "scheduled_evictions"
-TREND_SCORE = "trend_score"
-VULNERABLE_PENDING = "vulnerable_scheduled"
-VULNERABLE_EXECUTED = "vulnerable_executed"
+PRIORITY_SCORE = S.PRIORITY_SCORE
+PRIORITY_RANK = S.PRIORITY_RANK
+PRIORITY_REASONS = S.PRIORITY_REASONS
+NEW_PREVIOUS = S.NEW_PREVIOUS
+NEW_CHANGE_PCT = S.NEW_CHANGE_PCT
+PENDING_EVICTIONS = S.SCHEDULED_EVICTIONS
+TREND_SCORE = S.TREND_SCORE
+VULNERABLE_PENDING = S.VULNERABLE_SCHEDULED
+VULNERABLE_EXECUTED = S.VULNERABLE_EXECUTED
 
 
 def _id_column(panel: pd.DataFrame, id_column: str | None) -> str:
@@ -1223,13 +1223,13 @@ def backtest(
 # renovation: risk model, candidates, exact plan, naive plans
 # ---------------------------------------------------------------------------
 
-RISK = "risk"
-SELECTED = "selected"
-UNITS_CHOSEN = "units_chosen"
-COST_EUR = "cost_eur"
-UNIT_COST_EUR = "unit_cost_eur"
-SITE_COST_EUR = "site_cost_eur"
-RISK_WEIGHTED = "risk_weighted_units"
+RISK = S.RISK
+SELECTED = S.SELECTED
+UNITS_CHOSEN = S.UNITS_CHOSEN
+COST_EUR = S.COST_EUR
+UNIT_COST_EUR = S.UNIT_COST_EUR
+SITE_COST_EUR = S.SITE_COST_EUR
+RISK_WEIGHTED = S.RISK_WEIGHTED
 METHODS: tuple[str, ...] = ("optimal", "cheapest_first", "largest_first")
 
 
