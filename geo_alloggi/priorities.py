@@ -143,7 +143,8 @@ def _read_toml_section(path: PathLike, section: str) -> dict[str, Any]:
         node = node[key]
     if not isinstance(node, dict):
         raise InputFileError(
-            f"config file {os.fspath(path)!r}: [{section}] must be a table, got {node!r}"
+            f"config file {os.fspath(path)!r}: [{section}] must be a table, "
+            f"got {node!r}"
         )
     return node
 
@@ -207,7 +208,8 @@ class PatrolWeights:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValidationError(
-                f"unknown patrol weight(s) {unknown!r}; expected some of {sorted(known)!r}"
+                f"unknown patrol weight(s) {unknown!r}; "
+                f"expected some of {sorted(known)!r}"
             )
         return cls(**{k: float(v) for k, v in values.items()})
 
@@ -230,7 +232,7 @@ class PatrolWeights:
 
 @dataclass(frozen=True)
 class CostModel:
-    """Cost of renovating vacant units: a fixed cost per estate site plus a cost per unit.
+    """Renovation cost: a fixed cost per estate site plus a cost per unit.
 
     Parameters
     ----------
@@ -289,7 +291,7 @@ class CostModel:
     def from_toml(
         cls, path: PathLike, *, section: str = "priorities.renovation"
     ) -> CostModel:
-        """Read the cost model from the ``[priorities.renovation]`` table of a TOML file.
+        """Read the cost model from the ``[priorities.renovation]`` TOML table.
 
         Example::
 
@@ -304,7 +306,8 @@ class CostModel:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValidationError(
-                f"unknown renovation setting(s) {unknown!r}; expected some of {sorted(known)!r}"
+                f"unknown renovation setting(s) {unknown!r}; "
+                f"expected some of {sorted(known)!r}"
             )
         for name in ("site_overrides", "unit_overrides"):
             if name in values:
@@ -320,7 +323,8 @@ def _weights(weights: PatrolWeights | Mapping[str, Any] | None) -> PatrolWeights
     if isinstance(weights, Mapping):
         return PatrolWeights.from_mapping(weights)
     raise ValidationError(
-        f"weights must be a PatrolWeights, a mapping or None, got {type(weights).__name__!r}"
+        "weights must be a PatrolWeights, a mapping or None, "
+        f"got {type(weights).__name__!r}"
     )
 
 
@@ -334,7 +338,7 @@ def _fmt_int(value: float, lang: str) -> str:
 
 
 def _emerging_words(category: str, lang: str) -> str:
-    """The category in lower case for mid-sentence use ("punto caldo persistente")."""
+    """Return the category for mid-sentence use ("punto caldo persistente")."""
     label = emerging_label(category, lang)
     return label.lower() if lang == "en" else label[:1].lower() + label[1:]
 
@@ -394,7 +398,7 @@ def _period_words(periods: pd.Series) -> dict[str, str]:
 
 
 def _count_phrase(n: float, kind: str, lang: str, suppress_below: int | None) -> str:
-    """ "42 alloggi occupati" / "meno di 5 sgomberi programmati" / "1 nuova occupazione"."""
+    """Say a count: "42 alloggi occupati", "meno di 5 sgomberi programmati"."""
     forms = {
         "it": {
             "occupied": ("alloggio occupato", "alloggi occupati"),
@@ -407,7 +411,7 @@ def _count_phrase(n: float, kind: str, lang: str, suppress_below: int | None) ->
             "evictions": ("scheduled eviction", "scheduled evictions"),
         },
     }[lang][kind]
-    n = int(round(n))
+    n = round(n)
     if suppress_below is not None and 0 < n < suppress_below:
         lead = "meno di" if lang == "it" else "fewer than"
         return f"{lead} {_fmt_int(suppress_below, lang)} {forms[1]}"
@@ -433,6 +437,26 @@ def _require_records(records: Any, argument: str = "records") -> Records:
 
 def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, errors="coerce")
+
+
+def _warn_unlinked(estates: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Warn about records whose estate id is missing or unknown (not counted)."""
+    known = set(estates[S.ESTATE_ID].astype(str))
+    for name, table in tables.items():
+        ids = table[S.ESTATE_ID]
+        bad = ids.isna() | ~ids.astype(str).isin(known)
+        if bad.any():
+            sample = (
+                table.loc[bad, S.RECORD_ID].astype(str).tolist()[:5]
+                if (S.RECORD_ID in table)
+                else []
+            )
+            warnings.warn(
+                f"{int(bad.sum())} {name} record(s) have no known estate_id and are "
+                f"not counted per estate (link them first), e.g. {sample!r}",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
@@ -472,6 +496,7 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     )
     require_columns(ev, [S.ESTATE_ID, S.EVICTION_DATE, S.OUTCOME], "records.evictions")
     require_columns(vac, [S.ESTATE_ID, S.VACANT_SINCE, S.ENDED_ON], "records.vacancies")
+    _warn_unlinked(est, {"occupations": occ, "evictions": ev, "vacancies": vac})
     detected, occ_end = _dates(occ[S.DETECTED_ON]), _dates(occ[S.ENDED_ON])
     ev_date, vac_since, vac_end = (
         _dates(ev[S.EVICTION_DATE]),
@@ -542,15 +567,16 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
 def _estate_points(estates: gpd.GeoDataFrame) -> gpd.GeoSeries:
     if not isinstance(estates, gpd.GeoDataFrame) or estates.crs is None:
         raise ValidationError(
-            "estates must be a GeoDataFrame with a CRS (geo_alloggi never guesses a CRS)"
+            "estates must be a GeoDataFrame with a CRS "
+            "(geo_alloggi never guesses a CRS)"
         )
     geom = estates.geometry
     placed = geom.notna() & ~geom.is_empty
     if (~placed).any():
         missing = estates.loc[~placed, S.ESTATE_ID].astype(str).tolist()
         warnings.warn(
-            f"{len(missing)} estate(s) have no position and are left out of the spatial "
-            f"link, e.g. {missing[:5]!r}",
+            f"{len(missing)} estate(s) have no position and are left out of "
+            f"the spatial link, e.g. {missing[:5]!r}",
             UserWarning,
             stacklevel=3,
         )
@@ -601,7 +627,8 @@ def estate_districts(
     outside = joined[joined[S.DISTRICT_ID].isna()][S.ESTATE_ID].tolist()
     if outside:
         warnings.warn(
-            f"{len(outside)} estate(s) fall outside every district, e.g. {outside[:5]!r}",
+            f"{len(outside)} estate(s) fall outside every district, "
+            f"e.g. {outside[:5]!r}",
             UserWarning,
             stacklevel=2,
         )
@@ -639,7 +666,8 @@ def _emerging_series(
         ser.index = ser.index.astype(str)
     else:
         raise ValidationError(
-            f"emerging must be a DataFrame, a Series or None, got {type(emerging).__name__!r}"
+            "emerging must be a DataFrame, a Series or None, "
+            f"got {type(emerging).__name__!r}"
         )
     ser = ser.dropna().astype(str)
     bad = sorted(set(ser) - set(S.EMERGING_CATEGORIES))
@@ -973,7 +1001,7 @@ def patrol_priority(
 def _reasons(
     row: dict[str, Any], words: dict[str, str], lang: str, suppress_below: int | None
 ) -> str:
-    """The components that raise the score, largest contribution first."""
+    """Join the components that raise the score, largest contribution first."""
     parts: list[tuple[float, int, str]] = []
     cat = row.get(S.EMERGING)
     if isinstance(cat, str) and cat != "No Pattern Detected":
@@ -1134,7 +1162,7 @@ def backtest(
     top_share: float = 0.10,
     **kwargs: Any,
 ) -> dict[str, Any]:
-    """How well the ranking built up to ``until`` predicts the next period's new occupations.
+    """Measure how well a ranking predicts the next period's new occupations.
 
     Parameters
     ----------
@@ -1256,7 +1284,7 @@ def vacancy_risk(
     hot: pd.Series | None = None,
     horizon_days: int = 365,
 ) -> pd.DataFrame:
-    """Estimate, per estate, the probability that a vacant unit is occupied within 12 months.
+    """Estimate per estate the probability that a vacant unit is occupied in 12 months.
 
     Parameters
     ----------
@@ -1436,8 +1464,9 @@ def renovation_candidates(
     mask = _candidate_vacancies(vac, when, reason_pattern).to_numpy()
     if not mask.any() and len(vac):
         warnings.warn(
-            f"no vacancy open on {when.date()} matches reason_pattern={reason_pattern!r}; "
-            f"reasons present: {sorted(map(str, vac[S.REASON].dropna().unique()))[:5]!r}"
+            f"no vacancy open on {when.date()} matches "
+            f"reason_pattern={reason_pattern!r}; reasons present: "
+            f"{sorted(map(str, vac[S.REASON].dropna().unique()))[:5]!r}"
             if S.REASON in vac
             else f"no vacancy open on {when.date()}",
             UserWarning,
@@ -1737,7 +1766,8 @@ def renovation_plan(
         cand = cand.sort_values(S.ESTATE_ID, ignore_index=True)
     else:
         raise ValidationError(
-            f"data must be Records or a candidates DataFrame, got {type(data).__name__!r}"
+            "data must be Records or a candidates DataFrame, "
+            f"got {type(data).__name__!r}"
         )
     plans: dict[str, pd.DataFrame] = {}
     rows = []
