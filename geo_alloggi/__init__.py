@@ -42,6 +42,22 @@ _EXPORTS: dict[str, str] = {
     "optimal_cell_size": "geo_alloggi.stats",
     "density_surface": "geo_alloggi.stats",
     "MoranResult": "geo_alloggi.stats",
+    # priorities (patrol ranking, renovation plan, scenarios, back-test)
+    "PatrolWeights": "geo_alloggi.priorities",
+    "CostModel": "geo_alloggi.priorities",
+    "RenovationPlan": "geo_alloggi.priorities",
+    "patrol_priority": "geo_alloggi.priorities",
+    "social_services": "geo_alloggi.priorities",
+    "compare_rankings": "geo_alloggi.priorities",
+    "backtest": "geo_alloggi.priorities",
+    "estate_panel": "geo_alloggi.priorities",
+    "estate_districts": "geo_alloggi.priorities",
+    "near_hot_spots": "geo_alloggi.priorities",
+    "hot_districts": "geo_alloggi.priorities",
+    "vacancy_risk": "geo_alloggi.priorities",
+    "renovation_candidates": "geo_alloggi.priorities",
+    "renovation_plan": "geo_alloggi.priorities",
+    "compare_plans": "geo_alloggi.priorities",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -72,6 +88,23 @@ if TYPE_CHECKING:  # pragma: no cover
         ValidationError,
     )
     from geo_alloggi.boundaries import check_districts, load_districts, read_districts
+    from geo_alloggi.priorities import (
+        CostModel,
+        PatrolWeights,
+        RenovationPlan,
+        backtest,
+        compare_plans,
+        compare_rankings,
+        estate_districts,
+        estate_panel,
+        hot_districts,
+        near_hot_spots,
+        patrol_priority,
+        renovation_candidates,
+        renovation_plan,
+        social_services,
+        vacancy_risk,
+    )
     from geo_alloggi.stats import (
         MoranResult,
         aggregate_to_hexagons,
