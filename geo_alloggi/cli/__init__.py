@@ -67,6 +67,10 @@ from geo_alloggi.cli import _data  # noqa: E402
 
 _data.register(app)
 
+from geo_alloggi.cli import _records  # noqa: E402
+
+_records.register(app)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``geo-alloggi`` console script."""

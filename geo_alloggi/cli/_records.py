@@ -1,0 +1,110 @@
+"""``geo-alloggi validate KIND FILE``: check a record file, write the results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from geo_alloggi.cli._common import console, err_console
+
+
+def _parse_mapping(items: list[str] | None) -> dict[str, str | None]:
+    from geo_alloggi._errors import ValidationError
+
+    mapping: dict[str, str | None] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ValidationError(
+                f"--column {item!r} must be HEADER=COLUMN (or HEADER= to ignore it)"
+            )
+        src, dst = item.split("=", 1)
+        mapping[src.strip()] = dst.strip() or None
+    return mapping
+
+
+def validate(
+    kind: str = typer.Argument(
+        ..., help="estates, occupations, evictions or vacancies."
+    ),
+    file: Path = typer.Argument(
+        ..., help="CSV, XLSX, GeoPackage or GeoJSON file to check."
+    ),
+    out_dir: Path = typer.Option(
+        ..., "--out-dir", "-o", help="Folder for accepted.csv and quarantine.csv."
+    ),
+    estates: Path | None = typer.Option(
+        None,
+        "--estates",
+        help="Estates file: records naming an unknown estate id are quarantined.",
+    ),
+    column: list[str] | None = typer.Option(
+        None,
+        "--column",
+        "-c",
+        help="Map a header to a column, e.g. --column 'Cod. immobile=estate_id' "
+        "('HEADER=' ignores the header). Repeatable.",
+    ),
+    sheet: str | None = typer.Option(None, help="XLSX sheet (default: the first)."),
+    layer: str | None = typer.Option(None, help="GeoPackage layer."),
+    area_check: bool = typer.Option(
+        True,
+        "--area-check/--no-area-check",
+        help="Check coordinates fall in the study area.",
+    ),
+    lang: str = typer.Option(
+        "it", help="it: ';' and decimal comma (Italian Excel); en: ',' and point."
+    ),
+) -> None:
+    """Check a record file; write DIR/accepted.csv and DIR/quarantine.csv.
+
+    Exit code 0 when the file could be read (even with quarantined rows);
+    2 with one line on stderr when it could not (missing, empty, not a table,
+    a required column missing...).
+    """
+    from geo_alloggi._errors import InputFileError
+    from geo_alloggi.io import KINDS, read_records, write_table
+
+    if kind not in KINDS:
+        from geo_alloggi._errors import ValidationError
+
+        raise ValidationError(f"KIND {kind!r} is not one of {list(KINDS)!r}")
+    known = None
+    if estates is not None:
+        with err_console.status(f"reading estates {estates.name} ..."):
+            known = read_records(estates, "estates", check_area=area_check).accepted
+    with err_console.status(f"reading {file.name} ..."):
+        result = read_records(
+            file,
+            kind,
+            columns=_parse_mapping(column),
+            estates=known,
+            check_area=area_check,
+            sheet=int(sheet) if sheet is not None and sheet.isdigit() else sheet,
+            layer=layer,
+        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputFileError(
+            f"--out-dir {str(out_dir)!r} is a file; give a folder (it is created "
+            "if missing)"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    accepted_path = write_table(result.accepted, out_dir / "accepted.csv", lang=lang)
+    quarantine_path = write_table(
+        result.quarantine, out_dir / "quarantine.csv", lang=lang
+    )
+    console.print(
+        f"{kind}: {result.rows_read} rows read, {len(result.accepted)} accepted, "
+        f"{len(result.quarantine)} quarantined"
+    )
+    if result.dropped_columns:
+        console.print(
+            f"columns outside the schema, not read: {', '.join(result.dropped_columns)}"
+        )
+    console.print(f"accepted: {accepted_path}")
+    console.print(f"quarantine: {quarantine_path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``validate`` command to the main app."""
+    app.command("validate")(validate)

@@ -1,0 +1,589 @@
+"""Link occupation, eviction and vacancy records to the estates they concern.
+
+A record names its estate by id, or by address, or only by coordinates.
+:func:`link_records` tries, in this order:
+
+1. ``estate_id`` — the record's estate id is one of the estates';
+2. ``address`` — the record's address equals an estate's address once both
+   are normalised (:func:`geo_alloggi.address.normalize_address`), else the
+   address is geocoded (:func:`geo_alloggi.geocoding.geocode`) and the point
+   snapped to the nearest estate within ``tolerance_m``;
+3. ``coordinates`` — the record's own ``lon``/``lat`` snapped to the nearest
+   estate within ``tolerance_m``.
+
+Nearest-estate searches use an R-tree (:mod:`rtree`) built on the estates'
+points in :data:`geo_alloggi.config.metric_crs`. Records that cannot be linked
+stay in the output with ``link_method == "unlinked"`` and a ``link_note``
+saying why; nothing is dropped.
+
+:func:`place_estates` gives a position to estates that have none by
+geocoding their address.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from rtree import index as rtree_index
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._errors import DataUnavailableError, ValidationError
+from geo_alloggi._validate import (
+    require_columns,
+    require_geodataframe,
+    require_unique,
+)
+
+__all__ = [
+    "LINK_METHODS",
+    "LinkResult",
+    "link_records",
+    "place_estates",
+]
+
+logger = logging.getLogger(__name__)
+
+# --- linking output (columns added by link_records) -------------------------
+LINK_METHOD = "link_method"
+LINK_DISTANCE_M = "link_distance_m"
+LINK_NOTE = "link_note"
+#: Values of ``link_method``, in the order they are tried.
+LINK_METHODS: tuple[str, ...] = ("estate_id", "address", "coordinates", "unlinked")
+#: Geocoder match types precise enough to snap a record to an estate.
+PRECISE_MATCHES: tuple[str, ...] = ("exact", "interpolated", "nearest_number")
+
+
+@dataclass
+class LinkResult:
+    """What :func:`link_records` did.
+
+    Attributes
+    ----------
+    records
+        Every input record (same index, same order) with ``estate_id`` set to
+        the linked estate, plus ``link_method`` (one of :data:`LINK_METHODS`),
+        ``link_distance_m`` (metres from the record's point to the estate when
+        snapped, else NaN) and ``link_note`` (why a record is unlinked, or
+        which given estate id was replaced; empty otherwise).
+    unlinked
+        The records left unlinked (a view of ``records``): the report of what
+        could not be placed.
+    """
+
+    records: pd.DataFrame
+    unlinked: pd.DataFrame
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of records per link method (all methods listed)."""
+        counts = self.records[LINK_METHOD].value_counts()
+        return {m: int(counts.get(m, 0)) for m in LINK_METHODS}
+
+    def summary(self) -> str:
+        """One line for a person."""
+        c = self.counts()
+        return ", ".join(
+            f"{v} by {k}" if k != "unlinked" else f"{v} unlinked" for k, v in c.items()
+        )
+
+
+def _estate_points(estates: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return metric x/y of each estate (NaN where it has no position)."""
+    geom = estates.geometry
+    present = (geom.notna() & ~geom.is_empty).to_numpy()
+    x = np.full(len(estates), np.nan)
+    y = np.full(len(estates), np.nan)
+    if present.any():
+        placed = geom[present]
+        non_point = (placed.geom_type != "Point").to_numpy()
+        if non_point.any():
+            placed = placed.copy()
+            placed[non_point] = placed[non_point].representative_point()
+        metric = placed.to_crs(config.metric_crs)
+        x[present] = shapely.get_x(metric.to_numpy())
+        y[present] = shapely.get_y(metric.to_numpy())
+    return x, y
+
+
+class _Nearest:
+    """Nearest estate within a tolerance, with an R-tree on metric points."""
+
+    def __init__(self, estates: gpd.GeoDataFrame) -> None:
+        x, y = _estate_points(estates)
+        self.ids = estates[S.ESTATE_ID].astype(str).to_numpy()
+        self.x, self.y = x, y
+        ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        self.empty = len(ok) == 0
+        if not self.empty:
+            self.tree = rtree_index.Index(
+                (int(i), (x[i], y[i], x[i], y[i]), None) for i in ok
+            )
+
+    def query(
+        self, qx: np.ndarray, qy: np.ndarray, tolerance_m: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the position of the nearest estate (-1 if none) and the distance."""
+        n = len(qx)
+        pos = np.full(n, -1, dtype=np.int64)
+        dist = np.full(n, np.nan)
+        valid = np.isfinite(qx) & np.isfinite(qy)
+        if self.empty or not valid.any():
+            return pos, dist
+        # many records share a point (the same estate): query each point once
+        pts = np.column_stack([qx[valid], qy[valid]])
+        uniq, inverse = np.unique(pts, axis=0, return_inverse=True)
+        ids, counts = self.tree.nearest_v(
+            uniq, uniq, num_results=1, max_dists=np.full(len(uniq), float(tolerance_m))
+        )
+        upos = np.full(len(uniq), -1, dtype=np.int64)
+        udist = np.full(len(uniq), np.nan)
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        ids = np.asarray(ids, dtype=np.int64)
+        for k in range(len(uniq)):
+            cand = ids[offsets[k] : offsets[k + 1]]
+            if not len(cand):
+                continue
+            d = np.hypot(self.x[cand] - uniq[k, 0], self.y[cand] - uniq[k, 1])
+            best = d.min()
+            if best > tolerance_m:
+                continue
+            # equidistant estates: the smallest estate id, deterministically
+            tied = cand[d <= best + 1e-9]
+            choice = tied[np.argsort(self.ids[tied], kind="stable")[0]]
+            upos[k] = choice
+            udist[k] = float(
+                np.hypot(self.x[choice] - uniq[k, 0], self.y[choice] - uniq[k, 1])
+            )
+        inv = inverse.reshape(-1)
+        pos[valid] = upos[inv]
+        dist[valid] = udist[inv]
+        return pos, dist
+
+
+def _to_metric(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x = np.full(len(lon), np.nan)
+    y = np.full(len(lon), np.nan)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if ok.any():
+        pts = gpd.GeoSeries(
+            gpd.points_from_xy(lon[ok], lat[ok]), crs=config.geographic_crs
+        ).to_crs(config.metric_crs)
+        x[ok] = pts.x.to_numpy()
+        y[ok] = pts.y.to_numpy()
+    return x, y
+
+
+def _text(series: pd.Series) -> np.ndarray:
+    """Return stripped text as an object array, None where blank."""
+    values = series.astype(object).to_numpy()
+    out = np.full(len(values), None, dtype=object)
+    for i, v in enumerate(values):
+        if isinstance(v, str):
+            v = v.strip()
+            if v:
+                out[i] = v
+        elif v is not None and not (isinstance(v, float) and np.isnan(v)):
+            out[i] = str(v)
+    return out
+
+
+def _address_key(address: Any) -> str:
+    """Normalised address without the comune part ("" when unusable)."""
+    from geo_alloggi.address import normalize_address
+
+    if not isinstance(address, str) or not address.strip():
+        return ""
+    return normalize_address(address).split(",")[0].strip()
+
+
+def _comune_key(value: Any) -> str:
+    from geo_alloggi.io import _COMUNE_VALUES, _fold_value
+
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    folded = _fold_value(value)
+    return _fold_value(_COMUNE_VALUES.get(folded, folded))
+
+
+def _geocode(
+    frame: pd.DataFrame,
+    *,
+    address_column: str,
+    comune_column: str | None,
+    geocoder: Any,
+    geocode_kwds: Mapping[str, Any] | None,
+) -> pd.DataFrame | None:
+    """Geocode ``frame``; None (with a warning) when no geocoder is available."""
+    from geo_alloggi.geocoding import geocode
+
+    kwds = dict(geocode_kwds or {})
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = geocode(
+                frame,
+                address_column=address_column,
+                comune_column=comune_column,
+                geocoder=geocoder,
+                **kwds,
+            )
+    except DataUnavailableError as exc:
+        warnings.warn(
+            f"addresses not geocoded, no geocoder available ({str(exc).split(';')[0]})",
+            UserWarning,
+            stacklevel=3,
+        )
+        return None
+    for w in caught:
+        logger.info("geocoder: %s", w.message)
+    return out
+
+
+def link_records(
+    records: pd.DataFrame,
+    estates: gpd.GeoDataFrame,
+    *,
+    geocoder: Any = None,
+    tolerance_m: float = 75.0,
+    address_column: str = S.ADDRESS,
+    comune_column: str | None = S.COMUNE,
+    geocode: bool = True,
+    accept_match_types: Sequence[str] = PRECISE_MATCHES,
+    geocode_kwds: Mapping[str, Any] | None = None,
+) -> LinkResult:
+    """Link records to estates by estate id, else address, else coordinates.
+
+    Parameters
+    ----------
+    records
+        Occupations, evictions or vacancies (canonical tables of
+        :mod:`geo_alloggi._records`), with ``estate_id`` and optionally the
+        address, comune, ``lon`` and ``lat`` columns.
+    estates
+        Estates with ``estate_id`` (unique) and point geometries (a CRS is
+        required; estates without a position can only be linked by id or by
+        their written address).
+    geocoder
+        A loaded :class:`geo_alloggi.geocoding.Geocoder` for the addresses;
+        default: the session's default geocoder (official data from the
+        mirror). When no geocoder can be built the address step only compares
+        normalised addresses, with a warning.
+    tolerance_m
+        Largest distance in metres between a record's point (geocoded or
+        given) and the estate it is snapped to.
+    address_column, comune_column
+        Columns of ``records`` and ``estates`` holding the address and the
+        comune (``comune_column`` may be None or absent).
+    geocode
+        Set False to skip geocoding (normalised address comparison only).
+    accept_match_types
+        Geocoder match types precise enough to snap to an estate (street-level
+        and unmatched positions never are).
+    geocode_kwds
+        Extra keyword arguments for :func:`geo_alloggi.geocoding.geocode`
+        (``corrections``, ``online``, ``mirror``...).
+
+    Returns
+    -------
+    LinkResult
+        ``records`` (every record, with ``estate_id`` linked and
+        ``link_method``, ``link_distance_m``, ``link_note``) and ``unlinked``
+        (the report of records that could not be linked).
+
+    Raises
+    ------
+    ValidationError
+        ``records`` is not a DataFrame, ``estates`` lacks ``estate_id`` or
+        has duplicated ids, or ``tolerance_m`` is not positive.
+    CRSError
+        ``estates`` has no CRS.
+
+    Warns
+    -----
+    UserWarning
+        With the number of unlinked records and a few of their ids.
+
+    Notes
+    -----
+    Distances are measured in :data:`geo_alloggi.config.metric_crs`. When two
+    estates are equally near, the one with the smaller ``estate_id`` wins, so
+    the same inputs always give the same links. A record whose given estate id
+    is unknown but whose address or point falls on an estate is linked there,
+    and ``link_note`` keeps the id that was given.
+    """
+    if not isinstance(records, pd.DataFrame):
+        raise ValidationError(
+            f"records must be a pandas DataFrame, got {type(records).__name__!r}"
+        )
+    require_geodataframe(estates, "estates")
+    require_columns(estates, [S.ESTATE_ID], "estates")
+    require_unique(estates, S.ESTATE_ID, "estates")
+    if not (isinstance(tolerance_m, int | float) and tolerance_m > 0):
+        raise ValidationError(f"tolerance_m={tolerance_m!r} must be a positive number")
+
+    n = len(records)
+    out = records.copy()
+    estate_ids = estates[S.ESTATE_ID].astype(str).to_numpy()
+    known = set(estate_ids)
+    given = (
+        _text(records[S.ESTATE_ID])
+        if S.ESTATE_ID in records.columns
+        else np.full(n, None, dtype=object)
+    )
+    linked = np.full(n, None, dtype=object)
+    method = np.full(n, "unlinked", dtype=object)
+    distance = np.full(n, np.nan)
+    notes: list[list[str]] = [[] for _ in range(n)]
+
+    # 1. estate id
+    for i, eid in enumerate(given):
+        if eid is None:
+            continue
+        if eid in known:
+            linked[i] = eid
+            method[i] = "estate_id"
+        else:
+            notes[i].append(f"estate_id {eid!r} unknown")
+
+    # 2. address: normalised equality, then geocoding + snapping
+    nearest = _Nearest(estates)
+    has_address = address_column in records.columns
+    if has_address:
+        addresses = _text(records[address_column])
+        todo = np.flatnonzero((method == "unlinked") & (addresses != None))  # noqa: E711
+        if len(todo):
+            with_comune = comune_column is not None and comune_column in records.columns
+            rec_comune = (
+                _text(records[comune_column])
+                if with_comune
+                else np.full(n, None, dtype=object)
+            )
+            est_comune = (
+                _text(estates[comune_column])
+                if comune_column is not None and comune_column in estates.columns
+                else np.full(len(estates), None, dtype=object)
+            )
+            by_key: dict[str, list[int]] = {}
+            if address_column in estates.columns:
+                for j, a in enumerate(_text(estates[address_column])):
+                    key = _address_key(a)
+                    if key:
+                        by_key.setdefault(key, []).append(j)
+            cache: dict[str, str] = {}
+            left = []
+            for i in todo:
+                a = addresses[i]
+                key = cache.setdefault(a, _address_key(a))
+                cands = by_key.get(key, []) if key else []
+                rc = _comune_key(rec_comune[i])
+                if rc:
+                    cands = [j for j in cands if _comune_key(est_comune[j]) in ("", rc)]
+                if cands:
+                    j = min(cands, key=lambda j: estate_ids[j])
+                    linked[i] = estate_ids[j]
+                    method[i] = "address"
+                    distance[i] = 0.0
+                else:
+                    left.append(i)
+            if left and geocode:
+                frame = pd.DataFrame(
+                    {
+                        "address": pd.Series(addresses[left], dtype=object),
+                        "comune": pd.Series(rec_comune[left], dtype=object),
+                    }
+                )
+                geo = _geocode(
+                    frame,
+                    address_column="address",
+                    comune_column="comune" if with_comune else None,
+                    geocoder=geocoder,
+                    geocode_kwds=geocode_kwds,
+                )
+                if geo is not None:
+                    mt = geo[S.GEO_MATCH_TYPE].astype(object).to_numpy()
+                    precise = np.isin(mt, list(accept_match_types))
+                    glon = np.where(
+                        precise, geo[S.GEO_LON].to_numpy(dtype=float), np.nan
+                    )
+                    glat = np.where(
+                        precise, geo[S.GEO_LAT].to_numpy(dtype=float), np.nan
+                    )
+                    gx, gy = _to_metric(glon, glat)
+                    pos, dist = nearest.query(gx, gy, tolerance_m)
+                    for k, i in enumerate(left):
+                        if pos[k] >= 0:
+                            linked[i] = estate_ids[pos[k]]
+                            method[i] = "address"
+                            distance[i] = dist[k]
+                        elif precise[k]:
+                            notes[i].append(
+                                f"address {addresses[i]!r} geocoded "
+                                f"({mt[k]}) but no estate within {tolerance_m:g} m"
+                            )
+                        else:
+                            notes[i].append(
+                                f"address {addresses[i]!r} not geocoded precisely "
+                                f"({mt[k]})"
+                            )
+            elif left:
+                for i in left:
+                    notes[i].append(f"address {addresses[i]!r} matches no estate")
+
+    # 3. coordinates
+    if S.LON in records.columns and S.LAT in records.columns:
+        todo = np.flatnonzero(method == "unlinked")
+        if len(todo):
+            lon = pd.to_numeric(records[S.LON], errors="coerce").to_numpy(dtype=float)
+            lat = pd.to_numeric(records[S.LAT], errors="coerce").to_numpy(dtype=float)
+            x, y = _to_metric(lon[todo], lat[todo])
+            pos, dist = nearest.query(x, y, tolerance_m)
+            for k, i in enumerate(todo):
+                if pos[k] >= 0:
+                    linked[i] = estate_ids[pos[k]]
+                    method[i] = "coordinates"
+                    distance[i] = dist[k]
+                elif np.isfinite(x[k]):
+                    notes[i].append(f"no estate within {tolerance_m:g} m of the point")
+
+    for i in np.flatnonzero(method == "unlinked"):
+        if not notes[i]:
+            notes[i].append("no estate id, address or coordinates")
+    note_text = np.array(["; ".join(v) for v in notes], dtype=object)
+    final_id = np.where(method == "unlinked", given, linked)
+    out[S.ESTATE_ID] = pd.Series(final_id, index=out.index, dtype="str")
+    out[LINK_METHOD] = pd.Series(method, index=out.index, dtype="str")
+    out[LINK_DISTANCE_M] = distance
+    out[LINK_NOTE] = pd.Series(note_text, index=out.index, dtype="str")
+    unlinked = out[out[LINK_METHOD] == "unlinked"]
+    if len(unlinked):
+        id_col = S.RECORD_ID if S.RECORD_ID in out.columns else None
+        sample = (
+            unlinked[id_col].astype(str).head(5).tolist()
+            if id_col
+            else [str(v) for v in unlinked.index[:5]]
+        )
+        warnings.warn(
+            f"{len(unlinked)} of {n} records could not be linked to an estate "
+            f"(e.g. {sample!r}); see LinkResult.unlinked",
+            UserWarning,
+            stacklevel=2,
+        )
+    result = LinkResult(records=out, unlinked=unlinked)
+    logger.info("linked records: %s", result.summary())
+    return result
+
+
+def place_estates(
+    estates: gpd.GeoDataFrame,
+    *,
+    geocoder: Any = None,
+    address_column: str = S.ADDRESS,
+    comune_column: str | None = S.COMUNE,
+    accept_match_types: Sequence[str] = PRECISE_MATCHES,
+    geocode_kwds: Mapping[str, Any] | None = None,
+) -> gpd.GeoDataFrame:
+    """Geocode the estates that have no position.
+
+    Parameters
+    ----------
+    estates
+        Estates (canonical table) with a CRS; rows with a missing or empty
+        geometry are geocoded from ``address_column``.
+    geocoder
+        A loaded :class:`geo_alloggi.geocoding.Geocoder`; default: the
+        session's default geocoder.
+    address_column, comune_column
+        Columns with each estate's address and comune.
+    accept_match_types
+        Match types accepted as a position (default exact, interpolated and
+        nearest number; a street-level match is not an estate's position).
+    geocode_kwds
+        Extra keyword arguments for :func:`geo_alloggi.geocoding.geocode`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new frame in EPSG:4326: placed estates get a point, ``lon``/``lat``
+        and ``position_source == "geocoded"``; estates already placed are
+        unchanged.
+
+    Raises
+    ------
+    ValidationError
+        Missing ``estate_id`` or address column.
+    CRSError
+        ``estates`` has no CRS.
+    DataUnavailableError
+        No geocoder was given and the official address points are missing.
+
+    Warns
+    -----
+    UserWarning
+        With the number and a few ids of estates left without a position.
+    """
+    from geo_alloggi.geocoding import geocode
+
+    require_geodataframe(estates, "estates")
+    require_columns(estates, [S.ESTATE_ID, address_column], "estates")
+    out = estates.to_crs(config.geographic_crs)
+    geom = out.geometry
+    missing = (geom.isna() | geom.is_empty).to_numpy()
+    if S.POSITION_SOURCE not in out.columns:
+        out[S.POSITION_SOURCE] = pd.Series(
+            np.where(missing, None, "input"), index=out.index, dtype="str"
+        )
+    for col in (S.LON, S.LAT):
+        if col not in out.columns:
+            out[col] = np.nan
+    if not missing.any():
+        return out
+    todo = out.loc[missing]
+    with_comune = comune_column is not None and comune_column in out.columns
+    frame = pd.DataFrame(
+        {
+            "address": todo[address_column].astype(object).to_numpy(),
+            "comune": (
+                todo[comune_column].astype(object).to_numpy()
+                if with_comune
+                else np.full(len(todo), None, dtype=object)
+            ),
+        }
+    )
+    geo = geocode(
+        frame,
+        address_column="address",
+        comune_column="comune" if with_comune else None,
+        geocoder=geocoder,
+        **dict(geocode_kwds or {}),
+    )
+    mt = geo[S.GEO_MATCH_TYPE].astype(object).to_numpy()
+    ok = np.isin(mt, list(accept_match_types)) & np.isfinite(
+        geo[S.GEO_LON].to_numpy(dtype=float)
+    )
+    idx = todo.index[ok]
+    lon = geo[S.GEO_LON].to_numpy(dtype=float)[ok]
+    lat = geo[S.GEO_LAT].to_numpy(dtype=float)[ok]
+    out.loc[idx, S.LON] = lon
+    out.loc[idx, S.LAT] = lat
+    out.loc[idx, S.POSITION_SOURCE] = "geocoded"
+    new_geom = out.geometry.copy()
+    new_geom.loc[idx] = gpd.points_from_xy(lon, lat)
+    out = out.set_geometry(new_geom.set_crs(config.geographic_crs, allow_override=True))
+    left = todo.index[~ok]
+    if len(left):
+        sample = out.loc[left, S.ESTATE_ID].astype(str).head(5).tolist()
+        warnings.warn(
+            f"{len(left)} of {len(todo)} estates without a position could not be "
+            f"geocoded precisely (e.g. {sample!r}); they stay unplaced",
+            UserWarning,
+            stacklevel=2,
+        )
+    return out
