@@ -58,6 +58,15 @@ _EXPORTS: dict[str, str] = {
     "renovation_candidates": "geo_alloggi.priorities",
     "renovation_plan": "geo_alloggi.priorities",
     "compare_plans": "geo_alloggi.priorities",
+    # records in: reading, validation, linking, tables for meetings
+    "read_records": "geo_alloggi.io",
+    "read_bundle": "geo_alloggi.io",
+    "load_records": "geo_alloggi.io",
+    "write_table": "geo_alloggi.io",
+    "ReadResult": "geo_alloggi.io",
+    "link_records": "geo_alloggi.linking",
+    "place_estates": "geo_alloggi.linking",
+    "LinkResult": "geo_alloggi.linking",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -88,6 +97,14 @@ if TYPE_CHECKING:  # pragma: no cover
         ValidationError,
     )
     from geo_alloggi.boundaries import check_districts, load_districts, read_districts
+    from geo_alloggi.io import (
+        ReadResult,
+        load_records,
+        read_bundle,
+        read_records,
+        write_table,
+    )
+    from geo_alloggi.linking import LinkResult, link_records, place_estates
     from geo_alloggi.priorities import (
         CostModel,
         PatrolWeights,
