@@ -127,12 +127,28 @@ def _legacy_seed(seed: int | None) -> Iterator[None]:
 
 
 def _empirical_bayes(events: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """Global empirical Bayes rates (Marshall 1991) via ``esda.smoothing``."""
-    from esda.smoothing import Empirical_Bayes
+    """Global empirical Bayes rates (Marshall 1991), prior variance truncated at 0.
 
-    return np.asarray(
-        Empirical_Bayes(events.reshape(-1, 1), base.reshape(-1, 1)).r, dtype=float
-    ).ravel()
+    ``m = Σe/Σb``; ``s² = Σ b (r − m)² / Σb``; prior variance ``a = s² − m/b̄``,
+    set to 0 when negative (the rates vary no more than Poisson noise, so every
+    district shrinks to ``m``); ``EB_i = w_i r_i + (1 − w_i) m`` with
+    ``w_i = a / (a + m / b_i)``. Equals ``esda.smoothing.Empirical_Bayes``
+    when ``a ≥ 0``; esda does not truncate, and a negative ``a`` would push
+    rates away from the mean.
+    """
+    e = np.asarray(events, dtype=float)
+    b = np.asarray(base, dtype=float)
+    m = e.sum() / b.sum()
+    r = e / b
+    if m == 0:
+        return r
+    s2 = float((b * (r - m) ** 2).sum() / b.sum())
+    a = s2 - m / float(b.mean())
+    if a < 0:
+        log.info("empirical Bayes: prior variance %.3g < 0 set to 0 (shrink all)", a)
+        a = 0.0
+    w = a / (a + m / b)
+    return w * r + (1.0 - w) * m
 
 
 @dataclass(frozen=True)
@@ -262,7 +278,9 @@ def _gi_star(
     if y.min() < 0:
         y = y - y.min() + 1.0
     with warnings.catch_warnings():
+        # a feature neighbouring every other one has an undefined z (0/0): NaN
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         g = G_Local(
             y,
             w_star,
@@ -293,13 +311,16 @@ def _bins(
     so the bin is the highest level whose threshold ``q`` meets. Levels whose a
     exceeds ``alpha`` are not reported (their features go to bin 0).
     """
-    q = sps.false_discovery_control(p, method="bh") if fdr and len(p) else p
+    q = np.array(p, dtype=float)
+    ok = np.isfinite(p)
+    if fdr and ok.any():
+        q[ok] = sps.false_discovery_control(p[ok], method="bh")
     level = np.zeros(len(z), dtype=int)
     for lv in (1, 2, 3):
         a = BIN_ALPHAS[lv]
         if a <= alpha + 1e-12:
             level[q <= a] = lv
-    return np.sign(z).astype(int) * level, q
+    return np.where(ok, np.sign(np.nan_to_num(z)), 0).astype(int) * level, q
 
 
 def _check_alpha(
@@ -530,6 +551,14 @@ def hotspots(
         a = _check_alpha(0.10 if alpha is None else alpha, (0.10, 0.05, 0.01))
         z, p_sim = _gi_star(prep.y, _star(prep.w), permutations=permutations, seed=seed)
         p = _two_sided(z)
+        undefined = [i for i, v in zip(prep.ids, z, strict=True) if not np.isfinite(v)]
+        if undefined:
+            warnings.warn(
+                f"Gi* is undefined for {len(undefined)} feature(s) whose neighbourhood "
+                f"holds every feature: {_few(undefined)} (reported as not significant)",
+                UserWarning,
+                stacklevel=2,
+            )
         gbin, q = _bins(z, p, fdr=fdr, alpha=a)
         out[S.GI_Z] = full(z)
         out[S.GI_P] = full(p)
@@ -564,6 +593,7 @@ def hotspots(
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
             lm = Moran_Local(
                 prep.y,
                 wr,
@@ -1176,8 +1206,8 @@ def emerging_hotspots(
     tps = np.full(len(ids), np.nan)
     cats = []
     for k in range(len(ids)):
-        if np.ptp(z[k]) > 0:
-            res = sps.kendalltau(t, z[k])
+        if np.nanmax(z[k]) > np.nanmin(z[k]):
+            res = sps.kendalltau(t, z[k], nan_policy="omit")
             taus[k], tps[k] = float(res.statistic), float(res.pvalue)
         cats.append(
             classify_emerging(
