@@ -149,9 +149,19 @@ _OWNER_IT: dict[str, str] = {"Aler": "Aler Milano", "Comune-MM": "Comune (MM Cas
 _OWNER_EN: dict[str, str] = {"Aler": "Aler Milano", "Comune-MM": "Comune (MM Casa)"}
 
 _MONTHS_EN = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
 
 
 def check_lang(lang: str) -> str:
@@ -202,7 +212,7 @@ def column_label(column: str, lang: str = "it") -> str:
 
 
 def hotspot_label(value: Any, lang: str = "it") -> str:
-    """Label of a hot-spot class given as ``gi_bin`` (int) or ``hotspot`` (English label).
+    """Label of a hot-spot class given as ``gi_bin`` (int) or ``hotspot`` (label).
 
     Raises
     ------
@@ -288,7 +298,7 @@ def fmt_int(value: Any, lang: str = "it") -> str:
 
 
 def is_small(value: Any, threshold: int) -> bool:
-    """True for counts from 1 to ``threshold - 1`` (those never shown at a meeting)."""
+    """Tell whether a count is from 1 to ``threshold - 1`` (never shown as is)."""
     if _missing(value):
         return False
     x = float(value)
