@@ -67,6 +67,11 @@ _EXPORTS: dict[str, str] = {
     "link_records": "geo_alloggi.linking",
     "place_estates": "geo_alloggi.linking",
     "LinkResult": "geo_alloggi.linking",
+    # maps for meetings (folium layers, offline HTML, static export)
+    "maps": "geo_alloggi.maps",
+    "meeting_map": "geo_alloggi.maps",
+    "save_offline": "geo_alloggi.maps",
+    "export_static": "geo_alloggi.maps",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -87,6 +92,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from geo_alloggi import maps
+    from geo_alloggi.maps import export_static, meeting_map, save_offline
     from geo_alloggi import config, datasets
     from geo_alloggi._errors import (
         CRSError,
