@@ -92,9 +92,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from geo_alloggi import maps
-    from geo_alloggi.maps import export_static, meeting_map, save_offline
-    from geo_alloggi import config, datasets
+    from geo_alloggi import config, datasets, maps
     from geo_alloggi._errors import (
         CRSError,
         DataUnavailableError,
@@ -112,6 +110,7 @@ if TYPE_CHECKING:  # pragma: no cover
         write_table,
     )
     from geo_alloggi.linking import LinkResult, link_records, place_estates
+    from geo_alloggi.maps import export_static, meeting_map, save_offline
     from geo_alloggi.priorities import (
         CostModel,
         PatrolWeights,
