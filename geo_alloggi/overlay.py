@@ -326,22 +326,14 @@ def _record_districts(
         if S.ESTATE_ID in table
         else np.zeros(n, bool)
     )
+    unknown = np.zeros(n, dtype=bool)
     if has_estate.any():
         eids = table[S.ESTATE_ID].astype("string")[has_estate]
         mapped = eids.map(estate_district)
-        unknown = (
-            mapped.isna().to_numpy() & ~eids.isin(estate_district.index).to_numpy()
-        )
-        if unknown.any():
-            bad = eids[unknown]
-            warnings.warn(
-                f"{kind}: {int(unknown.sum())} record(s) name an estate_id not in the "
-                f"estates table, e.g. {_sample(bad.unique())!r}; they are not counted",
-                UserWarning,
-                stacklevel=3,
-            )
+        unknown[has_estate] = ~eids.isin(estate_district.index).to_numpy()
         idx[has_estate] = mapped.fillna(-1).astype(np.int64).to_numpy()
     own = ~has_estate
+    xy = np.zeros(n, dtype=bool)
     if own.any() and S.LON in table and S.LAT in table:
         lon = pd.to_numeric(table[S.LON], errors="coerce").to_numpy(float)
         lat = pd.to_numeric(table[S.LAT], errors="coerce").to_numpy(float)
@@ -361,16 +353,20 @@ def _record_districts(
     unplaced = idx < 0
     if unplaced.any():
         rid = table[S.RECORD_ID] if S.RECORD_ID in table else pd.Series(table.index)
-        no_link = unplaced & own
-        if S.LON in table:
-            no_link &= ~np.isfinite(
-                pd.to_numeric(table[S.LON], errors="coerce").to_numpy(float)
-            )
+        reasons = {
+            "with an estate_id not in the estates table": unknown,
+            "of estates outside the districts": unplaced & has_estate & ~unknown,
+            "with coordinates outside the districts": unplaced & xy,
+            "with neither an estate_id nor coordinates (link them first with "
+            "geo_alloggi.linking)": unplaced & own & ~xy,
+        }
+        parts = [f"{int(m.sum())} {why}" for why, m in reasons.items() if m.any()]
+        if unknown.any():
+            bad = table[S.ESTATE_ID].astype("string")[unknown].unique()
+            parts[0] += f" ({_sample(bad)!r})"
         warnings.warn(
-            f"{kind}: {int(unplaced.sum())} of {n} record(s) could not be placed in a "
-            f"district ({int(no_link.sum())} with neither a known estate nor coordinates: "
-            f"link them first with geo_alloggi.linking), e.g. "
-            f"{_sample(rid[unplaced])!r}; they are not counted",
+            f"{kind}: {int(unplaced.sum())} of {n} record(s) not counted: "
+            f"{'; '.join(parts)}; e.g. {_sample(rid[unplaced])!r}",
             UserWarning,
             stacklevel=3,
         )
