@@ -359,8 +359,14 @@ def build_index(
     exact = {(int(s), int(n), f): i for i, (s, n, f) in enumerate(zip(sid_arr, num_arr, suffix, strict=True))}
 
     # base numbers (no esponente preferred) for interpolation
-    base = pts.assign(_i=np.arange(len(pts)), _has=(pts["suffix"] != "").astype(int))
-    base = base.sort_values(["sid", "number", "_has", "suffix"]).drop_duplicates(["sid", "number"])
+    base = pts.assign(
+        _i=np.arange(len(pts)),
+        _has=(pts["suffix"] != "").astype(int),
+        _len=pts["suffix"].str.len(),
+    )
+    base = base.sort_values(["sid", "number", "_has", "_len", "suffix"]).drop_duplicates(
+        ["sid", "number"]
+    )
     bkey = ((base["sid"].to_numpy(np.int64) * 2 + base["number"].to_numpy(np.int64) % 2) << 20) | base[
         "number"
     ].to_numpy(np.int64)

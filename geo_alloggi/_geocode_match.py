@@ -22,6 +22,8 @@ MAX_GAP = 16
 MAX_SPAN = 300.0
 #: Largest difference between the asked number and the nearest one used instead.
 NEAR_TOL = 4
+#: Largest estimated offset (m) of the asked number from the nearest one used.
+NEAR_MAX_M = 40.0
 
 SCORE_INTERPOLATED = 0.85
 SCORE_SUFFIX = 0.9
@@ -30,17 +32,20 @@ SCORE_OTHER_SIDE = 0.6
 SCORE_STREET = 0.5
 TYPE_MISMATCH = 0.92
 AMBIGUOUS = 0.9
+INITIAL_AS_TYPE = 0.9
+#: A fuzzy match must beat the best other street by this many points (0-100).
+FUZZY_MARGIN = 4.0
 
 _EQUIVALENT_TYPES = {frozenset(("VIA", "VIA PRIVATA")), frozenset(("STRADA", "STRADA PRIVATA"))}
 
 
 def _fuzzy_cutoff(key: str) -> float:
     n = len(key)
+    if n <= 4:
+        return 90.0
     if n <= 6:
-        return 92.0
-    if n <= 9:
-        return 88.0
-    return 85.0
+        return 83.0
+    return 84.0
 
 
 @dataclass
@@ -60,20 +65,18 @@ def _type_ok(index: ReferenceIndex, sid: int, stype: str) -> bool:
 def _choose(
     index: ReferenceIndex, hits: tuple[tuple[int, float], ...], stype: str, ratio: float, how: str
 ) -> StreetHit:
+    def level(sid: int) -> int:
+        if stype and index.street_type[sid] == stype:
+            return 0
+        return 1 if _type_ok(index, sid, stype) else 2
+
     ranked = sorted(
-        hits,
-        key=lambda h: (
-            not _type_ok(index, h[0], stype),
-            -h[1],
-            index.street_npoints[h[0]] == 0,
-            h[0],
-        ),
+        hits, key=lambda h: (level(h[0]), -h[1], index.street_npoints[h[0]] == 0, h[0])
     )
     best_sid, best_w = ranked[0]
-    ok = _type_ok(index, best_sid, stype)
-    same = tuple(
-        s for s, w in ranked if w == best_w and _type_ok(index, s, stype) == ok
-    )
+    best_level = level(best_sid)
+    ok = best_level < 2
+    same = tuple(s for s, w in ranked if w == best_w and level(s) == best_level)
     score = ratio * best_w * (1.0 if ok else TYPE_MISMATCH)
     if len(same) > 1:
         score *= AMBIGUOUS
@@ -95,8 +98,20 @@ def resolve_streets(
         hits = index.aliases.get((ck, skey))
         if hits is None and stype:
             hits = index.aliases.get((ck, f"{stype} {skey}"))
-        if hits is not None:
-            out[q] = _choose(index, hits, stype, 1.0, "alias")
+        hit = _choose(index, hits, stype, 1.0, "alias") if hits is not None else None
+        if stype:
+            # ``P. BUZZI``: the "type" may be the initial of a first name (Paolo)
+            alt = index.aliases.get((ck, f"{stype[0]} {skey}"))
+            if alt is not None:
+                alt_hit = _choose(index, alt, "", INITIAL_AS_TYPE, "alias")
+                if hit is None:
+                    hit = alt_hit
+                elif not set(alt_hit.sids) <= set(hit.sids):
+                    # ``V. MONTI``: Via Monti or Via Vincenzo Monti? the number decides
+                    merged = tuple(dict.fromkeys(hit.sids + alt_hit.sids))
+                    hit = StreetHit(merged, min(hit.score, alt_hit.score) * AMBIGUOUS, "alias")
+        if hit is not None:
+            out[q] = hit
         else:
             pending.setdefault(ck, []).append(q)
     for ck, qs in pending.items():
@@ -107,7 +122,7 @@ def resolve_streets(
             continue
         names = [q[2] for q in qs]
         scores = process.cdist(
-            names, choices, scorer=fuzz.ratio, score_cutoff=80, dtype=np.uint8, workers=1
+            names, choices, scorer=fuzz.ratio, score_cutoff=70, dtype=np.uint8, workers=1
         )
         best = scores.argmax(axis=1)
         for i, q in enumerate(qs):
@@ -116,12 +131,19 @@ def resolve_streets(
             if s < _fuzzy_cutoff(q[2]):
                 out[q] = miss
                 continue
-            # every choice at the best score, merged (ties between streets)
-            tied = np.flatnonzero(scores[i] == scores[i, j])
+            # every choice near the best score, merged (ties between streets)
+            near = np.flatnonzero(scores[i] > s - FUZZY_MARGIN)
             hits: dict[int, float] = {}
-            for k in tied:
+            for k in near:
+                if scores[i, k] < s:
+                    for sid, _ in index.aliases[(ck, choices[int(k)])]:
+                        hits.setdefault(sid, -1.0)
+                    continue
                 for sid, w in index.aliases[(ck, choices[int(k)])]:
                     hits[sid] = max(hits.get(sid, 0.0), w)
+            if any(w < 0 for w in hits.values()):
+                out[q] = miss  # another street is almost as close: too uncertain
+                continue
             out[q] = _choose(index, tuple(hits.items()), q[1], s / 100.0, "fuzzy")
     return out
 
@@ -219,6 +241,15 @@ def place_numbers(
         use_lo = d_lo <= d_hi
         d_near = np.minimum(d_lo, d_hi)
         near = ~same & ~interp & (d_near <= NEAR_TOL)
+        # sound only if the local spacing of numbers puts the asked one close by:
+        # metres per number unit from the chosen neighbour and the next one beyond
+        c_i = np.where(use_lo, lo_i, hi_i)
+        nx_i = np.clip(np.where(use_lo, c_i - 1, c_i + 1), 0, len(bk) - 1)
+        nx_ok = (nx_i != c_i) & ((bk[nx_i] >> 20) == group) & (bk[nx_i] != keys)
+        pc, pn = index.base_pt[c_i], index.base_pt[nx_i]
+        dn = np.abs((bk[c_i] & 0xFFFFF) - (bk[nx_i] & 0xFFFFF))
+        spacing = np.hypot(index.pt_x[pc] - index.pt_x[pn], index.pt_y[pc] - index.pt_y[pn]) / np.maximum(dn, 1)
+        near &= np.where(nx_ok, spacing * d_near <= NEAR_MAX_M, d_near <= 2)
         # the other side of the street, for streets numbered on one side only
         ogroup = s * 2 + (1 - num % 2)
         okeys = (ogroup << 20) | num

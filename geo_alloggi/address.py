@@ -200,6 +200,8 @@ _SLASH = re.compile(r"\s*/\s*")
 
 def _fold(text: str) -> str:
     """Upper case without accents (``Città`` -> ``CITTA``)."""
+    if text.isascii():
+        return text.upper()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     return text.upper()
@@ -255,7 +257,7 @@ def _build_type_regex() -> re.Pattern[str]:
     alts.sort(key=lambda x: -len(x[0].replace(".", "")))
     groups = "|".join(f"(?P<t{i}>{_abbr_pattern(a)})" for i, (a, _) in enumerate(alts))
     _TYPE_OF.extend(long for _, long in alts)
-    return re.compile(rf"^\s*(?:{groups})(?:[\s.,]+|$)")
+    return re.compile(rf"^\s*(?:{groups})(?:[\s.,]+|$|(?<=\.)(?=[A-Z]))")
 
 
 _TYPE_OF: list[str] = []
@@ -300,6 +302,7 @@ def split_street_type(text: str) -> tuple[str, str]:
 
 _NUMBER_PREFIX = {"N", "NR", "NUM", "NUMERO", "CIV", "CIVICO", "NO"}
 _SNC = re.compile(r"\b(?:SNC|S N C|SENZA NUMERO(?: CIVICO)?)\b")
+_LEADING_PUNCT = re.compile(r"^[\s,.\-;:]+")
 _TOKEN_NUM = re.compile(r"^(\d{1,4})(?:/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3}))?$")
 _POSTCODE = re.compile(r"^\d{5}$")
 _MONTH_SET = frozenset(_MONTHS)
@@ -405,26 +408,24 @@ def parse_address(text: Any) -> ParsedAddress:
     >>> parse_address("Via 8 Ottobre 2001 n. 12").housenumber
     12
     """
-    s = normalize_text(text)
-    if not s:
+    if not isinstance(text, str):
         return ParsedAddress()
-    s = _SNC.sub(" ", s)
-    # street type from the original spelling (dots matter for V. / P.)
-    raw = _fold(text) if isinstance(text, str) else ""
-    raw = re.sub(r"^[\s,.\-;:]+", "", raw)
-    stype, _ = split_street_type(raw)
-    if stype:
-        # drop the same type from the normalised text
-        t2, rest = split_street_type(s)
-        if t2 == stype:
+    up = _LEADING_PUNCT.sub("", _fold(text))
+    stype = ""
+    m = _TYPE_RE.match(up)
+    if m is not None and m.lastgroup is not None:
+        rest = normalize_text(up[m.end() :])
+        if re.search(r"[A-Z0-9]", rest):
+            stype = _TYPE_OF[int(m.lastgroup[1:])]
             s = rest
-        else:
-            # abbreviation with dot lost in normalisation (``V. ROMA`` -> ``V ROMA``)
-            s = _drop_raw_type(s, raw)
-    else:
+    if not stype:
+        s = normalize_text(up)
+        if not s:
+            return ParsedAddress()
         t2, rest = split_street_type(s)
         if t2:
             stype, s = t2, rest
+    s = _SNC.sub(" ", s).strip(" ,")
     segments = [seg.strip() for seg in s.split(",")]
     first = segments[0].split()
     tail_segments = segments[1:]
@@ -493,16 +494,6 @@ def parse_address(text: Any) -> ParsedAddress:
         postcode=postcode,
         comune=comune,
     )
-
-
-def _drop_raw_type(s: str, raw: str) -> str:
-    """Remove from normalised ``s`` the tokens of a type written with dots in ``raw``."""
-    m = _TYPE_RE.match(raw)
-    if m is None:
-        return s
-    n_tokens = len(normalize_text(raw[: m.end()]).split())
-    toks = s.split(" ")
-    return " ".join(toks[n_tokens:]).lstrip(", ")
 
 
 def format_address(parsed: ParsedAddress) -> str:

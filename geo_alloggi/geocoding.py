@@ -84,6 +84,7 @@ __all__ = [
     "geocode",
     "messy_address",
     "read_corrections",
+    "reference_tables",
 ]
 
 log = logging.getLogger(__name__)
@@ -562,18 +563,23 @@ class Geocoder:
         suffixes = [p.suffix for p in parsed]
         sids = np.full(n, -1, dtype=np.int64)
         sscore = np.zeros(n)
+        ambiguous: dict[int, str] = {}
         for i, t in enumerate(triples):
             h = hits[t]
             if not h.sids:
                 continue
             sid = h.sids[0]
-            if len(h.sids) > 1 and numbers[i] >= 0:
-                for cand in h.sids:
-                    if (cand, int(numbers[i]), suffixes[i]) in ix.exact or (
-                        cand, int(numbers[i]), ""
-                    ) in ix.exact:
-                        sid = cand
-                        break
+            if len(h.sids) > 1:
+                # several streets answer to this name: the house number decides
+                num = int(numbers[i])
+                having = [
+                    c for c in h.sids
+                    if (c, num, suffixes[i]) in ix.exact or (c, num, "") in ix.exact
+                ]
+                if len(having) != 1:
+                    ambiguous[i] = " | ".join(ix.street_label(c) for c in h.sids[:4])
+                    continue
+                sid = having[0]
             sids[i] = sid
             sscore[i] = h.score
         sids[fixed] = -1
@@ -585,6 +591,9 @@ class Geocoder:
         lat = np.where(fixed, lat, pl.lat)
         mtype = np.where(fixed & (mtype_fixed != ""), mtype_fixed, mtype)
         score = np.where(fixed, score_fixed, score)
+        for i, names in ambiguous.items():
+            if not fixed[i]:
+                matched_addr[i] = f"ambiguous: {names}"
         for i in range(n):
             if fixed[i] and matched_addr[i]:
                 continue
@@ -783,6 +792,14 @@ def _attribution(lists: Mapping[str, Path], osm: bool) -> str:
 def _build_from_files(
     civici: Path, lists: Mapping[str, Path], extracts: list[tuple[Path, str | None]]
 ) -> ReferenceIndex:
+    points, streets = _tables_from_files(civici, lists, extracts)
+    sources = [civici.name, *(p.name for p in lists.values()), *(p.name for p, _ in extracts)]
+    return build_index(points, streets, sources=sources)
+
+
+def _tables_from_files(
+    civici: Path, lists: Mapping[str, Path], extracts: list[tuple[Path, str | None]]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     frames = [datasets.read_civici(civici)]
     for path, comune in extracts:
         frames.append(datasets.read_civici_osm(path, comune=comune))
@@ -813,8 +830,35 @@ def _build_from_files(
             )
         )
     street_table = pd.concat(streets, ignore_index=True) if streets else None
-    sources = [civici.name, *(p.name for p in lists.values()), *(p.name for p, _ in extracts)]
-    return build_index(points, street_table, sources=sources)
+    return points, street_table
+
+
+def reference_tables(
+    mirror: str | os.PathLike[str] | None = None,
+    *,
+    osm_extracts: Iterable[str | os.PathLike[str] | tuple[str | os.PathLike[str], str]] = (),
+    street_lists: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The tables a :class:`Geocoder` is built from: civic points and street names.
+
+    Useful to build a geocoder on a modified reference with
+    :meth:`Geocoder.from_tables` (e.g. points held out for an evaluation).
+
+    Returns
+    -------
+    tuple
+        ``(points, streets)``: points with the columns of
+        :data:`geo_alloggi.datasets.CIVICI_COLUMNS` (every status), streets with
+        ``comune``, ``codice_via``, ``street_type``, ``street_name`` (or None).
+    """
+    civici = datasets.dataset_path("civici", mirror=mirror)
+    lists = {}
+    if street_lists:
+        lists = {n: datasets.dataset_path(n, mirror=mirror) for n in ("stradario", "anncsu")}
+    extracts = [
+        (Path(x[0]), x[1]) if isinstance(x, tuple) else (Path(x), None) for x in osm_extracts
+    ]
+    return _tables_from_files(civici, lists, extracts)
 
 
 def _as_frame(data: Any, address_column: str) -> pd.DataFrame:
