@@ -914,6 +914,12 @@ def _read_xlsx_raw(path: Path, *, select: Any, sheet: str | int | None) -> _Raw:
         if sheet is None:
             ws = wb.worksheets[0]
         elif isinstance(sheet, int):
+            if not 0 <= sheet < len(wb.worksheets):
+                raise _file_error(
+                    path,
+                    f"has no sheet number {sheet} (it has {len(wb.worksheets)})",
+                    f"choose one of {wb.sheetnames!r}",
+                )
             ws = wb.worksheets[sheet]
         else:
             if sheet not in wb.sheetnames:
@@ -1113,10 +1119,9 @@ def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     out_of_ns = valid & np.isnat(uvalues)
     uproblem[out_of_ns & (years < 1678)] = "early"
     uproblem[out_of_ns & (years > 2261)] = "late"
-    values = np.where(
-        codes >= 0, uvalues[np.maximum(codes, 0)], np.datetime64("NaT")
-    ).astype("datetime64[ns]")
-    problem = np.where(codes >= 0, uproblem[np.maximum(codes, 0)], None)
+    # code -1 (missing) picks the appended NaT / None
+    values = np.append(uvalues, np.datetime64("NaT"))[codes]
+    problem = np.append(uproblem, None)[codes]
     return values, problem
 
 
@@ -1600,7 +1605,7 @@ def read_records(
         raise _file_error(
             p, "is empty", "export the table again with a header row and data rows"
         )
-    fmt = _sniff_format(p, raw_bytes[:8])
+    fmt = _sniff_format(p, raw_bytes[:16])
     state: dict[str, Any] = {}
 
     def select(headers: Sequence[str], geometry: bool = False) -> list[tuple[int, str]]:

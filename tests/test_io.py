@@ -1,0 +1,834 @@
+"""Reading and validating record files; tables for Italian Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from geo_alloggi import _schema as S
+from geo_alloggi._errors import InputFileError, ValidationError
+from geo_alloggi.io import read_bundle, read_records, write_table
+
+TODAY = "2025-06-30"
+# a box around Milan and Cinisello (EPSG:4326) for tests that need no mirror
+BOX = (9.03, 45.38, 9.29, 45.59)
+
+OCC_HEADER = "codice_pratica;codice_stabile;data_rilevazione;data_fine;stato"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def occ(tmp_path: Path, *rows: str, header: str = OCC_HEADER, name="occ.csv") -> Path:
+    return write(tmp_path / name, "\n".join([header, *rows]) + "\n")
+
+
+def read(path: Path, kind: str = "occupations", **kwds):
+    kwds.setdefault("today", TODAY)
+    kwds.setdefault("study_area", BOX)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return read_records(path, kind, **kwds)
+
+
+def reasons(result) -> dict[int, str]:
+    q = result.quarantine
+    return dict(zip(q[S.ROW_NUMBER], q["reason"], strict=True))
+
+
+def reconciles(result) -> None:
+    assert result.rows_read == len(result.accepted) + len(result.quarantine)
+    both = set(result.accepted.index) & set(result.quarantine[S.ROW_NUMBER])
+    assert not both
+
+
+# ---------------------------------------------------------------------------
+# each bad-row kind, with its reason and its row number
+
+GOOD = "P0;ST1;01/02/2019;;in corso"
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("P1;ST1;31/02/2020;;in corso", "impossible date '31/02/2020' in detected_on"),
+        ("P1;ST1;02/13/2020;;in corso", "impossible date '02/13/2020'"),
+        ("P1;ST1;01/01/1850;;in corso", "is before 01/01/1900"),
+        ("P1;ST1;01/07/2025;;in corso", "is in the future (after 30/06/2025)"),
+        ("P1;ST1;ieri;;in corso", "unreadable date 'ieri'"),
+        ("P1;ST1;;;in corso", "detected_on missing"),
+        ("P1;ST1;05/05/2019;01/01/2019;liberato", "ended_on 01/01/2019 is before"),
+        ("P1;ST1;05/05/2019;;boh", "unknown status 'boh'"),
+        ("P1;ST1;05/05/2019;;liberato", "status 'ended' (column 'stato') but no end"),
+        ("P1;ST1;05/05/2019;01/06/2019;in corso", "status 'ongoing'"),
+        (";ST1;05/05/2019;;in corso", "record_id missing"),
+        ("P1;;05/05/2019;;in corso", "no estate id, address or coordinates"),
+    ],
+)
+def test_bad_occupation_row_quarantined_with_reason_and_line(tmp_path, row, expected):
+    path = occ(tmp_path, GOOD, row)
+    result = read(path)
+    reconciles(result)
+    assert list(result.accepted.index) == [2]
+    assert list(result.quarantine[S.ROW_NUMBER]) == [3]
+    assert expected in result.quarantine["reason"].iloc[0]
+
+
+def test_duplicate_ids_keep_first_and_name_the_row(tmp_path):
+    path = occ(
+        tmp_path, GOOD, "P1;ST1;01/02/2019;;in corso", "P0;ST2;01/03/2019;;in corso"
+    )
+    result = read(path)
+    assert list(result.accepted[S.RECORD_ID]) == ["P0", "P1"]
+    assert reasons(result) == {4: "duplicate record_id 'P0' (first on row 2)"}
+
+
+def test_unknown_estate_ids_when_estates_given(tmp_path):
+    path = occ(tmp_path, GOOD, "P1;ST9;01/02/2019;;in corso")
+    estates = pd.DataFrame({S.ESTATE_ID: ["ST1", "ST2"]})
+    result = read(path, estates=estates)
+    assert reasons(result) == {3: "unknown estate_id 'ST9' (not in the estates given)"}
+    # without estates nothing is checked
+    assert len(read(path).accepted) == 2
+
+
+def test_several_reasons_on_one_row_all_reported(tmp_path):
+    path = occ(tmp_path, GOOD, "P0;ST1;31/02/2019;31/12/1800;Boh")
+    (reason,) = reasons(read(path)).values()
+    parts = reason.split("; ")
+    assert parts[0] == "duplicate record_id 'P0' (first on row 2)"
+    assert any("impossible date '31/02/2019'" in p for p in parts)
+    assert any("'31/12/1800'" in p and "before 01/01/1900" in p for p in parts)
+    assert any("unknown status 'Boh'" in p for p in parts)
+
+
+@pytest.mark.parametrize(
+    ("units", "ok"),
+    [
+        ("12", True),
+        ("1.234", True),
+        ("0", False),
+        ("-3", False),
+        ("2,5", False),
+        ("tanti", False),
+        ("", False),
+    ],
+)
+def test_units_must_be_a_positive_integer(tmp_path, units, ok):
+    path = write(
+        tmp_path / "est.csv",
+        f"codice_stabile;nome;alloggi\nST1;Bolla;10\nST2;Gola;{units}\n",
+    )
+    result = read(path, "estates")
+    reconciles(result)
+    if ok:
+        assert result.accepted[S.UNITS].tolist() == [
+            10,
+            1234 if units == "1.234" else 12,
+        ]
+    else:
+        assert list(result.quarantine[S.ROW_NUMBER]) == [3]
+        assert "units" in result.quarantine["reason"].iloc[0]
+
+
+COORD_HEADER = "codice_pratica;indirizzo;data_rilevazione;lon;lat"
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "expected"),
+    [
+        ("45,47", "9,19", "latitude and longitude look swapped"),
+        ("9,60", "45,10", "outside the study area"),
+        ("nan", "45,47", "not finite"),
+        ("inf", "45,47", "not finite"),
+        ("9,19", "", "only one of lon/lat"),
+        ("514000", "5034000", "look projected"),
+        ("9,1x", "45,47", "unreadable lon"),
+        ("200", "45", "out of range"),
+    ],
+)
+def test_bad_coordinates_quarantined(tmp_path, lon, lat, expected):
+    path = occ(
+        tmp_path,
+        "P0;Via Gola 20;01/02/2019;9,1743;45,4490",
+        f"P1;Via Bolla 30;01/02/2019;{lon};{lat}",
+        header=COORD_HEADER,
+    )
+    result = read(path)
+    reconciles(result)
+    assert list(result.quarantine[S.ROW_NUMBER]) == [3]
+    assert expected in result.quarantine["reason"].iloc[0]
+    assert result.accepted[S.LON].tolist() == pytest.approx([9.1743])
+
+
+def test_swapped_coordinates_not_fixed_against_real_study_area(tmp_path, study_area):
+    # Piazza del Duomo (9.1900, 45.4642); Cinisello town hall (9.2149, 45.5586)
+    path = occ(
+        tmp_path,
+        "P0;Piazza Duomo;01/02/2019;9.1900;45.4642",
+        "P1;Piazza Duomo;01/02/2019;45.4642;9.1900",
+        "P2;Cinisello;01/02/2019;9.2149;45.5586",
+        "P3;Monza;01/02/2019;9.2744;45.5845",
+        header=COORD_HEADER.replace(";", ","),
+    )
+    path.write_text(path.read_text().replace(";", ","))
+    result = read(path, study_area=study_area)
+    assert list(result.accepted.index) == [2, 4]
+    got = reasons(result)
+    assert "look swapped (lon=45.4642, lat=9.19)" in got[3]
+    assert "outside the study area" in got[5]
+    # not fixed: the swapped row is not among the accepted coordinates
+    assert 45.4642 not in result.accepted[S.LON].tolist()
+
+
+def test_area_check_can_be_skipped_but_swaps_still_seen(tmp_path):
+    path = occ(
+        tmp_path,
+        "P0;Roma;01/02/2019;12,49;41,89",
+        "P1;X;01/02/2019;45,0;120,0",
+        header=COORD_HEADER,
+    )
+    result = read(path, check_area=False)
+    assert list(result.accepted.index) == [2]
+    assert "look swapped" in reasons(result)[3]
+
+
+def test_evictions_value_lists_and_future_scheduled(tmp_path):
+    text = (
+        "ID Sgombero;Codice Stabile;Data Sgombero;Esito;Fragilità\n"
+        "S1;ST1;03/04/2019;Eseguito;Sì\n"
+        "S2;ST1;2019-04-05;FALLITO;no\n"
+        "S3;ST1;15/09/2025;programmato;1\n"  # future but scheduled: fine
+        "S4;ST1;15/09/2025;eseguito;0\n"  # executed in the future: bad
+        "S5;ST1;16/09/2025;rinviato;\n"
+        "S6;ST1;01/04/2019;boh;si\n"
+        "S7;ST1;01/04/2019;executed;forse\n"
+    )
+    result = read(write(tmp_path / "ev.csv", text), "evictions")
+    reconciles(result)
+    acc = result.accepted
+    assert acc[S.RECORD_ID].tolist() == ["S1", "S2", "S3", "S5"]
+    assert acc[S.OUTCOME].tolist() == ["executed", "failed", "scheduled", "postponed"]
+    assert acc[S.VULNERABLE].tolist() == [True, False, True, pd.NA]
+    assert acc[S.EVICTION_DATE].tolist() == [
+        pd.Timestamp("2019-04-03"),
+        pd.Timestamp("2019-04-05"),
+        pd.Timestamp("2025-09-15"),
+        pd.Timestamp("2025-09-16"),
+    ]
+    got = reasons(result)
+    assert "in the future" in got[5]
+    assert "unknown outcome 'boh'" in got[7]
+    assert "vulnerable 'forse' is not yes/no" in got[8]
+
+
+def test_occupation_status_derived_and_translated(tmp_path):
+    path = occ(
+        tmp_path,
+        "P1;ST1;01/02/2019;;In Corso",
+        "P2;ST1;01/02/2019;03/03/2020;LIBERATO",
+        "P3;ST1;2019-02-01;2020-03-04;ended",
+        header=OCC_HEADER,
+    )
+    acc = read(path).accepted
+    assert acc[S.STATUS].tolist() == ["ongoing", "ended", "ended"]
+    assert acc[S.ENDED_ON].isna().tolist() == [True, False, False]
+    no_status = occ(
+        tmp_path,
+        "P1;ST1;01/02/2019;",
+        "P2;ST1;01/02/2019;03/03/2020",
+        header="codice_pratica;codice_stabile;data_rilevazione;data_liberazione",
+        name="b.csv",
+    )
+    assert read(no_status).accepted[S.STATUS].tolist() == ["ongoing", "ended"]
+
+
+def test_vacancies_cost_decimal_comma_and_generated_ids(tmp_path):
+    text = (
+        "Codice Stabile;Codice Alloggio;Sfitto dal;Motivo;Costo\n"
+        "ST1;A1;01/01/2014;mancata manutenzione;12.345,50\n"
+        "ST1;A2;01/01/2015;;€ 8.000\n"
+        "ST1;A3;01/01/2016;altro;-5\n"
+    )
+    result = read(write(tmp_path / "v.csv", text), "vacancies")
+    acc = result.accepted
+    assert acc[S.RECORD_ID].tolist() == ["row-2", "row-3"]
+    assert acc[S.RENOVATION_COST].tolist() == [12345.5, 8000.0]
+    assert acc[S.REASON].tolist()[0] == "mancata manutenzione"
+    assert "not a non-negative amount" in reasons(result)[4]
+    # the vacancy's own reason does not clash with the quarantine's reason
+    assert result.quarantine["vacancy_reason"].tolist() == ["altro"]
+
+
+# ---------------------------------------------------------------------------
+# row numbers as a person counts them
+
+
+def test_row_numbers_skip_blank_lines_and_count_multiline_cells(tmp_path):
+    text = (
+        "codice_pratica,codice_stabile,note,data_rilevazione\n"  # line 1
+        "P1,ST1,ok,01/02/2019\n"  # 2
+        "\n"  # 3 blank
+        ",,,\n"  # 4 only delimiters: blank
+        'P2,ST1,"two\nlines",31/02/2019\n'  # 5-6
+        "P3,ST1,x,01/02/2019\n"  # 7
+        "P4,ST1,x,y,01/02/2019\n"  # 8: one field too many
+    )
+    result = read(write(tmp_path / "o.csv", text))
+    reconciles(result)
+    assert result.rows_read == 4
+    assert list(result.accepted.index) == [2, 7]
+    got = reasons(result)
+    assert set(got) == {5, 8}
+    assert "impossible date" in got[5]
+    assert got[8].startswith("row has 5 fields but the header has 4")
+
+
+def test_fast_path_row_numbers_with_blank_lines(tmp_path):
+    path = occ(tmp_path, GOOD, "", "P1;ST1;31/02/2020;;in corso", "", "")
+    result = read(path)
+    assert result.rows_read == 2
+    assert reasons(result).keys() == {4}
+
+
+# ---------------------------------------------------------------------------
+# file-level problems: one line naming the file, the problem and the fix
+
+
+def one_line_error(path, kind="occupations", **kwds) -> str:
+    with pytest.raises(InputFileError) as info:
+        read(path, kind, **kwds)
+    message = str(info.value)
+    assert "\n" not in message
+    assert path.name in message
+    return message
+
+
+def test_missing_file(tmp_path):
+    assert "file not found" in one_line_error(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("content", [b"", b"  \r\n\n", b"\xef\xbb\xbf\n"])
+def test_empty_file(tmp_path, content):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    assert "is empty" in one_line_error(path)
+
+
+def test_binary_and_other_non_tables(tmp_path):
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(bytes(range(256)) * 10)
+    assert "binary file, not a text table" in one_line_error(binary)
+    pdf = tmp_path / "verbale.csv"
+    pdf.write_bytes(b"%PDF-1.7\n...")
+    assert "PDF" in one_line_error(pdf)
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    assert "save it as .xlsx" in one_line_error(xls)
+    prose = write(tmp_path / "note.txt", "Gentile ufficio,\nallego i dati.\n")
+    assert "no recognised occupations column" in one_line_error(prose)
+
+
+def test_required_column_missing(tmp_path):
+    path = occ(tmp_path, "P1;ST1;x", header="codice_pratica;codice_stabile;nominativo")
+    message = one_line_error(path)
+    assert "no column for 'detected_on'" in message
+    assert "data_rilevazione" in message  # says which header would do
+
+
+def test_duplicated_headers(tmp_path):
+    path = occ(
+        tmp_path,
+        "P1;ST1;ST2;01/02/2019",
+        header="codice_pratica;codice_stabile;codice_stabile;data_rilevazione",
+    )
+    assert "appears twice (columns 2 and 3)" in one_line_error(path)
+    both = occ(
+        tmp_path,
+        "P1;ST1;01/02/2019;01/03/2019;01/04/2019",
+        header="codice_pratica;codice_stabile;data_rilevazione;data_fine;"
+        "data_liberazione",
+        name="b.csv",
+    )
+    message = one_line_error(both)
+    assert "'data_fine' and 'data_liberazione' both mean 'ended_on'" in message
+    # the fix works: ignore one of them
+    ok = read(both, columns={"data_liberazione": None})
+    assert ok.accepted[S.ENDED_ON].tolist() == [pd.Timestamp("2019-03-01")]
+
+
+def test_lon_without_lat_is_a_file_problem(tmp_path):
+    path = occ(
+        tmp_path,
+        "P1;ST1;01/02/2019;9.1",
+        header="codice_pratica;codice_stabile;data_rilevazione;lon",
+    )
+    assert "has a 'lon' column but no 'lat' column" in one_line_error(path)
+
+
+def test_header_only_file_reads_zero_rows(tmp_path):
+    path = occ(tmp_path)
+    with pytest.warns(UserWarning, match="no data rows"):
+        result = read_records(path, "occupations", today=TODAY)
+    assert result.rows_read == 0 and len(result.accepted) == 0
+
+
+# ---------------------------------------------------------------------------
+# encodings, delimiters, headers
+
+
+@pytest.mark.parametrize(
+    ("encoding", "label"),
+    [
+        ("cp1252", "cp1252"),
+        ("latin-1", "latin-1"),
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("utf-16", "utf-16"),
+    ],
+)
+def test_encodings_detected(tmp_path, encoding, label):
+    euro = "€ " if encoding != "latin-1" else ""
+    text = (
+        "Codice Stabile;Denominazione;Indirizzo;Comune;Proprietà;N° Alloggi\n"
+        f"ST1;Quartiere Città Studi – {euro}lotto;Via Niccolò Tommaseo 3;"
+        "CINISELLO BALSAMO;ALER Milano;12\n"
+        "ST2;Ca' Granda;Viale Fulvio Testi 12;Milano;Comune di Milano (MM);8\n"
+    )
+    if encoding == "latin-1":
+        text = text.replace("–", "-")
+    result = read(write(tmp_path / "e.csv", text, encoding), "estates")
+    assert result.encoding == label
+    acc = result.accepted
+    assert acc[S.NAME].tolist()[0] == (
+        "Quartiere Città Studi "
+        + ("– " if encoding != "latin-1" else "- ")
+        + euro
+        + "lotto"
+    )
+    assert acc[S.ADDRESS].tolist()[0] == "Via Niccolò Tommaseo 3"
+    assert acc[S.COMUNE].tolist() == ["Cinisello Balsamo", "Milano"]
+    assert acc[S.OWNER].tolist() == ["Aler", "Comune-MM"]
+    assert acc[S.UNITS].tolist() == [12, 8]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_delimiters_and_iso_dates(tmp_path, delimiter):
+    rows = [
+        ["record_id", "estate_id", "detected_on", "ended_on", "status"],
+        ["P1", "ST1", "2019-02-01", "2020-03-04T10:30:00", "ended"],
+        ["P2", "ST1", "01.02.2019", "", "ongoing"],
+    ]
+    text = "\n".join(delimiter.join(r) for r in rows) + "\n"
+    result = read(write(tmp_path / "o.csv", text))
+    assert result.delimiter == delimiter
+    assert result.accepted[S.DETECTED_ON].tolist() == [pd.Timestamp("2019-02-01")] * 2
+    assert result.accepted[S.ENDED_ON].tolist()[0] == pd.Timestamp("2020-03-04")
+
+
+def test_decimal_point_in_comma_files_and_comma_in_semicolon_files(tmp_path):
+    comma = write(tmp_path / "c.csv", "estate_id,units,lon,lat\nST1,10,9.1743,45.449\n")
+    semi = write(tmp_path / "s.csv", "estate_id;units;lon;lat\nST1;10;9,1743;45,449\n")
+    for path in (comma, semi):
+        acc = read(path, "estates").accepted
+        assert acc[S.LON].tolist() == [9.1743]
+        assert acc.geometry.iloc[0].equals(Point(9.1743, 45.449))
+        assert acc.crs == "EPSG:4326"
+        assert acc[S.POSITION_SOURCE].tolist() == ["input"]
+
+
+def test_headers_case_accent_and_user_mapping(tmp_path):
+    header = "Num. Pratica;Cod. Immobile;DATA RILEVAZIONE;Stato Occupazione"
+    path = occ(tmp_path, "P1;ST1;01/02/2019;IN CORSO", header=header)
+    message = one_line_error(path)
+    assert "no column for 'record_id'" in message
+    result = read(
+        path, columns={"num. pratica": "record_id", "Cod. Immobile": "estate_id"}
+    )
+    assert result.column_map == {
+        "Num. Pratica": "record_id",
+        "Cod. Immobile": "estate_id",
+        "DATA RILEVAZIONE": "detected_on",
+        "Stato Occupazione": "status",
+    }
+    assert result.accepted[S.ESTATE_ID].tolist() == ["ST1"]
+    with pytest.raises(ValidationError, match="not a column of occupations"):
+        read(path, columns={"Num. Pratica": "nominativo"})
+    with pytest.raises(InputFileError, match="not a header of the file"):
+        read(path, columns={"Protocollo": "record_id"})
+
+
+# ---------------------------------------------------------------------------
+# personal data never reaches any output
+
+PERSONAL = {
+    "Nominativo": ["Mario Rossi", "Giulia Bianchi", "Anna Verdi"],
+    "Codice Fiscale": ["RSSMRA80A01F205X", "BNCGLI85B41F205Y", "VRDNNA90C41F205Z"],
+    "Telefono": ["+39 333 1234567", "+39 347 7654321", "02 99887766"],
+}
+
+
+def personal_file(tmp_path: Path) -> Path:
+    frame = pd.DataFrame(
+        {
+            "Codice Pratica": ["P1", "P2", "P3"],
+            "Nominativo": PERSONAL["Nominativo"],
+            "Codice Stabile": ["ST1", "ST1", "ST2"],
+            "Codice Fiscale": PERSONAL["Codice Fiscale"],
+            "Data Rilevazione": ["01/02/2019", "31/02/2019", "05/05/2019"],
+            "Telefono": PERSONAL["Telefono"],
+        }
+    )
+    path = tmp_path / "personal.csv"
+    frame.to_csv(path, sep=";", index=False, encoding="cp1252")
+    return path
+
+
+def test_personal_columns_dropped_with_one_warning(tmp_path):
+    path = personal_file(tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = read_records(path, "occupations", today=TODAY)
+    dropped = [w for w in caught if "outside the occupations schema" in str(w.message)]
+    assert len(dropped) == 1
+    assert dropped[0].category is UserWarning
+    for name in PERSONAL:
+        assert repr(name) in str(dropped[0].message)
+    assert result.dropped_columns == tuple(PERSONAL)
+    assert len(result.accepted) == 2 and len(result.quarantine) == 1
+    outputs = [
+        result.accepted.to_csv(),
+        result.quarantine.to_csv(),
+        " ".join(map(str, result.accepted.columns)),
+        " ".join(map(str, result.quarantine.columns)),
+    ]
+    csv_path = write_table(result.quarantine, tmp_path / "q.csv")
+    xlsx_path = write_table(result.accepted, tmp_path / "a.xlsx")
+    outputs.append(csv_path.read_text(encoding="utf-8-sig"))
+    wb = openpyxl.load_workbook(xlsx_path)
+    outputs.append(" ".join(str(c.value) for row in wb.active.iter_rows() for c in row))
+    text = "\n".join(outputs)
+    for values in PERSONAL.values():
+        for value in values:
+            assert value not in text
+    for name in PERSONAL:
+        assert name not in text
+
+
+# ---------------------------------------------------------------------------
+# XLSX and layers
+
+
+def test_xlsx_rows_types_and_row_numbers(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(
+        [
+            "Codice Pratica",
+            "Codice Stabile",
+            "Data Rilevazione",
+            "Data Fine",
+            "Nominativo",
+        ]
+    )
+    ws.append(["P1", "ST1", dt.datetime(2019, 2, 1), None, "Mario Rossi"])
+    ws.append([None, None, None, None, None])  # row 3 empty
+    ws.append(["P2", 17, "31/02/2019", None, "Anna Verdi"])
+    ws.append([3, "ST2", dt.date(2020, 5, 6), dt.datetime(2021, 1, 2, 10, 30), "X"])
+    path = tmp_path / "occ.xlsx"
+    wb.save(path)
+    result = read(path)
+    reconciles(result)
+    assert result.file_format == "xlsx"
+    assert list(result.accepted.index) == [2, 5]
+    assert result.accepted[S.RECORD_ID].tolist() == ["P1", "3"]
+    assert result.accepted[S.ENDED_ON].tolist()[1] == pd.Timestamp("2021-01-02")
+    assert result.accepted[S.STATUS].tolist() == ["ongoing", "ended"]
+    assert list(reasons(result)) == [4]
+    assert result.quarantine[S.ESTATE_ID].tolist() == ["17"]
+    assert "Mario Rossi" not in result.accepted.to_csv() + result.quarantine.to_csv()
+
+
+def test_geopackage_and_geojson_estates(tmp_path):
+    gdf = gpd.GeoDataFrame(
+        {
+            "codice_stabile": ["ST1", "ST2", "ST3"],
+            "alloggi": [10, 20, 5],
+            "proprietario": ["Aler", "MM", "Aler"],
+            "referente": ["Mario Rossi", "Anna Verdi", "X"],
+            "geometry": [
+                Point(9.1743, 45.4490),
+                box(9.10, 45.50, 9.11, 45.51),
+                Point(45.4490, 9.1743),  # swapped
+            ],
+        },
+        crs="EPSG:4326",
+    )
+    gpkg = tmp_path / "estates.gpkg"
+    gdf.to_crs("EPSG:32632").to_file(gpkg, layer="stabili")
+    geojson = tmp_path / "estates.geojson"
+    gdf.to_file(geojson, driver="GeoJSON")
+    for path in (gpkg, geojson):
+        result = read(path, "estates")
+        reconciles(result)
+        acc = result.accepted
+        assert acc[S.ESTATE_ID].tolist() == ["ST1", "ST2"]
+        assert acc[S.LON].iloc[0] == pytest.approx(9.1743, abs=1e-9)
+        assert acc[S.LAT].iloc[0] == pytest.approx(45.4490, abs=1e-9)
+        assert box(9.10, 45.50, 9.11, 45.51).contains(acc.geometry.iloc[1])
+        assert acc[S.OWNER].tolist() == ["Aler", "Comune-MM"]
+        assert "look swapped" in reasons(result)[3]
+        assert result.dropped_columns == ("referente",)
+
+
+# ---------------------------------------------------------------------------
+# counts always reconcile
+
+
+def test_counts_reconcile_on_a_seeded_messy_file(tmp_path):
+    rng = np.random.default_rng(7)
+    choices = [
+        "01/02/2019",
+        "31/02/2019",
+        "2019-13-01",
+        "",
+        "ieri",
+        "01/01/1850",
+        "15/07/2030",
+        "2020-02-29",
+        "29/02/2019",
+    ]
+    lines = [OCC_HEADER]
+    expected_bad = 0
+    for _ in range(400):
+        ident = f"P{rng.integers(0, 350)}"
+        date = choices[rng.integers(0, len(choices))]
+        lines.append(f"{ident};ST1;{date};;in corso")
+        if rng.random() < 0.05:
+            lines.append("")
+    path = write(tmp_path / "m.csv", "\n".join(lines) + "\n")
+    result = read(path)
+    reconciles(result)
+    assert result.rows_read == 400
+    # an independent count: a row is good when its id is new and its date valid
+    seen: set[str] = set()
+    for line in lines[1:]:
+        if not line:
+            continue
+        ident, _, date, _, _ = line.split(";")
+        good = ident not in seen and date in ("01/02/2019", "2020-02-29")
+        seen.add(ident)
+        expected_bad += not good
+    assert len(result.quarantine) == expected_bad
+
+
+def test_read_bundle_checks_estate_ids(tmp_path):
+    estates = write(tmp_path / "e.csv", "codice_stabile;alloggi\nST1;10\nST2;0\n")
+    occupations = occ(tmp_path, GOOD, "P1;ST2;01/02/2019;;in corso")
+    bundle = read_bundle(
+        estates=estates, occupations=occupations, today=TODAY, study_area=BOX
+    )
+    records = bundle.records
+    assert records.estates[S.ESTATE_ID].tolist() == ["ST1"]
+    assert records.occupations[S.RECORD_ID].tolist() == ["P0"]
+    assert "unknown estate_id 'ST2'" in reasons(bundle.results["occupations"])[3]
+    assert len(records.evictions) == 0
+    assert list(records.evictions.columns) == [
+        S.RECORD_ID,
+        S.ESTATE_ID,
+        S.UNIT_ID,
+        S.EVICTION_DATE,
+        S.OUTCOME,
+        S.VULNERABLE,
+    ]
+
+
+# ---------------------------------------------------------------------------
+# write_table
+
+
+def sample_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "quartiere": [
+                "San Siro",
+                '=HYPERLINK("http://x")',
+                "+39 333",
+                "-1+2",
+                "@SUM(A1)",
+                "\tTab",
+            ],
+            "occupati": [873, 1, 2, 3, 4, 5],
+            "ogni_100": [21.825, 0.5, np.nan, 1.0, 2.0, 3.0],
+            "data": pd.to_datetime(
+                [
+                    "2019-12-31",
+                    "2020-01-01",
+                    None,
+                    "2020-01-02",
+                    "2020-01-03",
+                    "2020-01-04",
+                ]
+            ),
+            "vulnerabile": [True, False, True, False, True, False],
+        }
+    )
+
+
+def test_write_table_csv_italian_excel(tmp_path):
+    path = write_table(sample_table(), tmp_path / "t.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0] == "quartiere;occupati;ogni_100;data;vulnerabile"
+    assert lines[1] == "San Siro;873;21,825;31/12/2019;sì"
+    assert lines[2].startswith('"\'=HYPERLINK(""http://x"")";1;0,5;01/01/2020;no')
+    assert lines[3] == "'+39 333;2;;;sì"
+    assert lines[4].startswith("'-1+2;")
+    assert lines[5].startswith("'@SUM(A1);")
+    assert lines[6].startswith("'\tTab;")
+    # and it reads back with the Italian conventions
+    back = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["ogni_100"].tolist()[:2] == [21.825, 0.5]
+
+
+def test_write_table_csv_english(tmp_path):
+    path = write_table(sample_table(), tmp_path / "t.csv", lang="en")
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1] == "San Siro,873,21.825,2019-12-31,yes"
+
+
+def test_write_table_xlsx_neutralises_formulas(tmp_path):
+    path = write_table(sample_table(), tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(path).active
+    values = [c.value for c in ws["A"]]
+    assert values[0] == "quartiere"
+    assert values[2] == '\'=HYPERLINK("http://x")'
+    assert all(not (v.startswith(("=", "+", "-", "@", "\t"))) for v in values)
+    assert all(c.data_type == "s" for c in ws["A"])
+    assert ws["D2"].value == dt.datetime(2019, 12, 31)
+    assert ws["D2"].number_format == "DD/MM/YYYY"
+    assert ws["C2"].value == 21.825
+    assert ws["E2"].value == "sì"
+
+
+def test_write_table_index_and_geometry(tmp_path):
+    gdf = gpd.GeoDataFrame(
+        {"estate_id": ["ST1"], "lon": [9.1]},
+        geometry=[Point(9.1, 45.4)],
+        crs="EPSG:4326",
+        index=pd.Index([7], name="row_number"),
+    )
+    lines = write_table(gdf, tmp_path / "g.csv").read_text(encoding="utf-8-sig")
+    assert lines.splitlines() == ["row_number;estate_id;lon", "7;ST1;9,1"]
+    with pytest.raises(ValidationError, match=r"must end in '\.csv' or '\.xlsx'"):
+        write_table(gdf, tmp_path / "g.txt")
+
+
+# ---------------------------------------------------------------------------
+# the command line
+
+
+def test_cli_validate_end_to_end(tmp_path, capsys):
+    from geo_alloggi.cli import main
+
+    path = personal_file(tmp_path)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "occupations", str(path), "--out-dir", str(out)])
+    assert info.value.code == 0
+    captured = capsys.readouterr()
+    assert "3 rows read, 2 accepted, 1 quarantined" in captured.out
+    assert "Traceback" not in captured.out + captured.err
+    accepted = (out / "accepted.csv").read_text(encoding="utf-8-sig")
+    quarantine = (out / "quarantine.csv").read_text(encoding="utf-8-sig")
+    assert accepted.splitlines()[0] == (
+        "row_number;record_id;estate_id;unit_id;detected_on;ended_on;status"
+    )
+    assert accepted.splitlines()[1] == "2;P1;ST1;;01/02/2019;;ongoing"
+    assert quarantine.splitlines()[1].startswith("3;impossible date '31/02/2019'")
+    for values in PERSONAL.values():
+        for value in values:
+            assert value not in accepted + quarantine
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "file not found"),
+        (b"", "is empty"),
+        (b"nome;telefono\nMario;333\n", "no recognised occupations column"),
+    ],
+)
+def test_cli_validate_file_problems(tmp_path, capsys, content, message):
+    from geo_alloggi.cli import main
+
+    path = tmp_path / "in.csv"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "occupations", str(path), "--out-dir", str(tmp_path / "o")])
+    assert info.value.code != 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and message in lines[0]
+
+
+def test_cli_validate_subprocess_with_estates(tmp_path):
+    estates = write(tmp_path / "e.csv", "codice_stabile;alloggi\nST1;10\n")
+    occupations = occ(tmp_path, GOOD, "P1;ST2;01/02/2019;;in corso")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geo_alloggi",
+            "validate",
+            "occupations",
+            str(occupations),
+            "--out-dir",
+            str(out),
+            "--estates",
+            str(estates),
+            "--lang",
+            "en",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "2 rows read, 1 accepted, 1 quarantined" in proc.stdout
+    quarantine = (out / "quarantine.csv").read_text(encoding="utf-8-sig")
+    assert "unknown estate_id 'ST2'" in quarantine
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geo_alloggi",
+            "validate",
+            "occupations",
+            str(tmp_path / "missing.csv"),
+            "--out-dir",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert bad.stderr.strip().count("\n") == 0
