@@ -31,6 +31,15 @@ _EXPORTS: dict[str, str] = {
     "DataUnavailableError": "geo_alloggi._errors",
     "InputFileError": "geo_alloggi._errors",
     "GeocodingError": "geo_alloggi._errors",
+    # geocoding (addresses -> points, with match quality)
+    "geocode": "geo_alloggi.geocoding",
+    "Geocoder": "geo_alloggi.geocoding",
+    "read_corrections": "geo_alloggi.geocoding",
+    "add_correction": "geo_alloggi.geocoding",
+    "normalize_address": "geo_alloggi.address",
+    "parse_address": "geo_alloggi.address",
+    "ParsedAddress": "geo_alloggi.address",
+    "messy_address": "geo_alloggi.address",
     # stats (hot spots, Moran, emerging hot spots, grids, density)
     "hotspots": "geo_alloggi.stats",
     "global_moran": "geo_alloggi.stats",
@@ -101,7 +110,14 @@ if TYPE_CHECKING:  # pragma: no cover
         InputFileError,
         ValidationError,
     )
+    from geo_alloggi.address import (
+        ParsedAddress,
+        messy_address,
+        normalize_address,
+        parse_address,
+    )
     from geo_alloggi.boundaries import check_districts, load_districts, read_districts
+    from geo_alloggi.geocoding import Geocoder, add_correction, geocode, read_corrections
     from geo_alloggi.io import (
         ReadResult,
         load_records,
