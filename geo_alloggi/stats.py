@@ -1362,10 +1362,9 @@ def hex_grid(
             require_geodataframe(gpd.GeoDataFrame(geometry=area), "area")
         geoms = area
     metric = geoms.to_crs(config.metric_crs)
-    shape = shapely.union_all(metric.to_numpy())
     s = cell_size / math.sqrt(3)  # side = circumradius
     hx, hy = s / 2.0, cell_size / 2.0  # lattice steps of vertices
-    minx, miny, maxx, maxy = shape.bounds
+    minx, miny, maxx, maxy = metric.total_bounds
     c0, c1 = math.floor(minx / (3 * hx)) - 1, math.ceil(maxx / (3 * hx)) + 1
     r0, r1 = math.floor(miny / (2 * hy)) - 1, math.ceil(maxy / (2 * hy)) + 1
     ncells = (c1 - c0 + 1) * (r1 - r0 + 1)
@@ -1386,7 +1385,11 @@ def hex_grid(
     vy = (ky[:, None] + dy[None, :]) * hy
     rings = np.stack([vx, vy], axis=-1)
     polys = shapely.polygons(rings)
-    keep = shapely.intersects(polys, shape)
+    parts = metric.to_numpy()
+    parts = parts[~(shapely.is_missing(parts) | shapely.is_empty(parts))]
+    hit = shapely.STRtree(parts).query(polys, predicate="intersects")[0]
+    keep = np.zeros(len(polys), dtype=bool)
+    keep[hit] = True
     ids = [f"H{c}_{r}" for c, r in zip(cols[keep], rows[keep], strict=True)]
     grid = gpd.GeoDataFrame(
         {S.CELL_ID: pd.array(ids, dtype="string")},
@@ -1605,6 +1608,7 @@ def density_surface(
     if area is not None:
         require_geodataframe(area, "area")
         region = shapely.union_all(area.geometry.to_crs(config.metric_crs).to_numpy())
+        shapely.prepare(region)
         masked |= ~shapely.contains_xy(region, centres[:, 0], centres[:, 1])
     Z = np.ma.masked_array(dens.reshape(X.shape), mask=masked.reshape(X.shape))
     if Z.count() == 0:
