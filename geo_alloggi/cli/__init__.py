@@ -67,6 +67,10 @@ from geo_alloggi.cli import _data  # noqa: E402
 
 _data.register(app)
 
+from geo_alloggi.cli import _geocode  # noqa: E402
+
+_geocode.register(app)
+
 from geo_alloggi.cli import _records  # noqa: E402
 
 _records.register(app)
