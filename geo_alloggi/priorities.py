@@ -439,6 +439,15 @@ def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, errors="coerce")
 
 
+def _period_label(p: pd.Period, period: str) -> str:
+    """``2019``, ``2019Q3`` or ``2019-07``: the labels of the overlay tables."""
+    if period == "year":
+        return f"{p.year:04d}"
+    if period == "quarter":
+        return f"{p.year:04d}Q{p.quarter}"
+    return f"{p.year:04d}-{p.month:02d}"
+
+
 def _warn_unlinked(estates: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> None:
     """Warn about records whose estate id is missing or unknown (not counted)."""
     known = set(estates[S.ESTATE_ID].astype(str))
@@ -473,8 +482,9 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per estate × period from the first to the last period with a
-        record: ``estate_id``, ``name``, ``period`` (:class:`pandas.Period`),
-        ``units``, ``occupied`` (stock at the period's end), ``new_occupations``
+        record: ``estate_id``, ``name``, ``period`` (label ``2019``,
+        ``2019Q3`` or ``2019-07``), ``units``, ``occupied`` (stock at the
+        period's end), ``new_occupations``
         (detected during the period), ``evictions`` (executed during the
         period), ``vacant`` (stock at the period's end), ``occupied_per_100``.
         The same columns as :func:`geo_alloggi.overlay.aggregate`, per estate.
@@ -540,7 +550,7 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
         ):
             counts = pd.Series(keys[np.asarray(mask, dtype=bool)]).value_counts()
             frame[col] = frame[S.ESTATE_ID].map(counts).fillna(0).astype("int64")
-        frame[S.PERIOD] = p
+        frame[S.PERIOD] = _period_label(p, period)
         rows.append(frame)
     out = pd.concat(rows, ignore_index=True)
     units = pd.Series(est[S.UNITS].to_numpy(), index=ids)
@@ -1314,8 +1324,9 @@ def vacancy_risk(
     vacancies of which *k* were occupied within the window, the risk is
     ``(k + m·s) / (n + s)``: *m* is the pooled rate of the estate's stratum
     (in or near a hot spot, or not; the whole city when a stratum has no
-    observations), so estates near hot spots start from their own, higher,
-    observed rate; *s* is the prior strength, from the method of moments
+    observations), ``(Σk + ½) / (Σn + 1)`` (Jeffreys), so estates near hot
+    spots start from their own, higher, observed rate and no rate is exactly
+    zero; *s* is the prior strength, from the method of moments
     across estates: between-estate variance τ² = max(v − m(1−m)·K/N, ε), with
     *v* the unit-weighted variance of the raw rates, *K* estates and *N*
     vacancies, and ``s = m(1−m)/τ² − 1`` clipped to [1, 1000]. Estates with
@@ -1382,12 +1393,14 @@ def vacancy_risk(
         out["prior_strength"] = np.nan
         out[RISK] = 0.0
         return out
-    city = k.sum() / total_n
+    # pooled rates with Jeffreys' half-count, so that a stratum where no
+    # vacancy was ever occupied still gets a small positive rate
+    city = (k.sum() + 0.5) / (total_n + 1.0)
     prior = np.full(len(out), city)
     for flag in (True, False):
         mask = out["hot"].to_numpy() == flag
         if n[mask].sum() > 0:
-            prior[mask] = k[mask].sum() / n[mask].sum()
+            prior[mask] = (k[mask].sum() + 0.5) / (n[mask].sum() + 1.0)
     has = n > 0
     raw = np.where(has, k / np.where(has, n, 1), np.nan)
     m = np.clip(prior, 1e-6, 1 - 1e-6)

@@ -577,26 +577,26 @@ def _risk_records() -> Records:
 def test_vacancy_risk_empirical_bayes_by_hand():
     # c8 is observed (5 in C) but occupied after the window.
     # n = A4 B2 C5 ; k = A3 B0 C1 ; N = 11
-    # prior hot = 3/6 = .5 ; prior cold = 1/5 = .2
-    # v = [4(.75-.5)^2 + 2(0-.5)^2 + 5(.2-.2)^2]/11 = .75/11
-    # binomial = [.25 + .25 + .16]/11 = .66/11 ; tau2 = .09/11
-    # mean m = (4*.5 + 2*.5 + 5*.2)/11 = 4/11 ; s = m(1-m)/tau2 - 1
+    # prior hot = (3+.5)/(6+1) = .5 ; prior cold = (1+.5)/(5+1) = .25
+    # v = [4(.75-.5)^2 + 2(0-.5)^2 + 5(.2-.25)^2]/11 = .7625/11
+    # binomial = [.25 + .25 + .1875]/11 = .6875/11 ; tau2 = .075/11
+    # mean m = (4*.5 + 2*.5 + 5*.25)/11 = 4.25/11 ; s = m(1-m)/tau2 - 1
     hot = pd.Series({"A": True, "B": True, "C": False, "D": True})
     risk = vacancy_risk(_risk_records(), as_of="2021-12-31", hot=hot).set_index(
         S.ESTATE_ID
     )
     assert risk["vacancies_observed"].to_dict() == {"A": 4, "B": 2, "C": 5, "D": 0}
     assert risk["occupied_within"].to_dict() == {"A": 3, "B": 0, "C": 1, "D": 0}
-    m = 4 / 11
-    s = m * (1 - m) / (0.09 / 11) - 1
+    m = 4.25 / 11
+    s = m * (1 - m) / (0.075 / 11) - 1
     assert risk["prior_strength"].iloc[0] == pytest.approx(s)
     assert risk.loc["A", "risk"] == pytest.approx((3 + 0.5 * s) / (4 + s))
     assert risk.loc["B", "risk"] == pytest.approx((0 + 0.5 * s) / (2 + s))
-    assert risk.loc["C", "risk"] == pytest.approx((1 + 0.2 * s) / (5 + s))
+    assert risk.loc["C", "risk"] == pytest.approx((1 + 0.25 * s) / (5 + s))
     assert risk.loc["D", "risk"] == pytest.approx(0.5)  # no history: hot prior
-    # without strata every estate shrinks to the city rate 4/11
+    # without strata every estate shrinks to the city rate (4 + .5)/(11 + 1)
     flat = vacancy_risk(_risk_records(), as_of="2021-12-31").set_index(S.ESTATE_ID)
-    assert flat.loc["D", "risk"] == pytest.approx(4 / 11)
+    assert flat.loc["D", "risk"] == pytest.approx(4.5 / 12)
 
 
 def test_vacancy_risk_without_history_warns():
@@ -843,3 +843,207 @@ def test_backtest_does_not_see_the_future():
     assert a["top_ids"] == b["top_ids"] == ["D9"]
     assert a["hit_rate"] == 1.0 and b["hit_rate"] == 0.0
     assert math.isnan(a["pai"])
+
+
+# ---------------------------------------------------------------------------
+# command line (hand-made record files) and integration with the real modules
+
+
+def _write_record_files(folder) -> dict[str, str]:
+    """Twelve estates in Milan over three years; one name is formula-like."""
+    rng = np.random.default_rng(5)
+    estates = pd.DataFrame(
+        {
+            "estate_id": [f"E{i:02d}" for i in range(12)],
+            "name": ['=HYPERLINK("http://x")'] + [f"Stabile {i}" for i in range(1, 12)],
+            "address": [f"via Prova {i}" for i in range(12)],
+            "comune": "Milano",
+            "owner": "Aler",
+            "units": 200,
+            # spread across the city so that several NIL get estates
+            "lon": 9.12 + 0.01 * (np.arange(12) % 6),
+            "lat": 45.45 + 0.02 * (np.arange(12) // 6),
+        }
+    )
+    occ_rows, vac_rows, ev_rows = [], [], []
+    for i in range(12):
+        n = 40 if i == 3 else int(rng.integers(1, 4))
+        for k in range(n):
+            year = 2022 + k % 3
+            occ_rows.append(
+                (f"O{i}-{k}", f"E{i:02d}", f"U{k}", f"{year}-03-{1 + k % 27:02d}")
+            )
+        if i in (3, 4):  # vacancies of E03 and E04 get occupied within months
+            occ_rows += [
+                (f"O{i}-W{k}", f"E{i:02d}", f"W{k}", "2021-06-01") for k in range(6)
+            ]
+        for k in range(6):
+            vac_rows.append(
+                (
+                    f"V{i}-{k}",
+                    f"E{i:02d}",
+                    f"W{k}",
+                    "2021-02-01",
+                    "lack of maintenance",
+                    20000 + 1000 * i,
+                )
+            )
+        ev_rows.append(
+            (f"X{i}", f"E{i:02d}", "U0", "2024-06-01", "executed", i % 2 == 0)
+        )
+    ev_rows.append(("X99", "E03", "U1", "2024-09-01", "scheduled", False))
+    pd.DataFrame(estates).to_csv(folder / "estates.csv", index=False)
+    pd.DataFrame(
+        occ_rows, columns=["record_id", "estate_id", "unit_id", "detected_on"]
+    ).to_csv(folder / "occupations.csv", index=False)
+    pd.DataFrame(
+        vac_rows,
+        columns=[
+            "record_id",
+            "estate_id",
+            "unit_id",
+            "since",
+            "reason",
+            "renovation_cost_eur",
+        ],
+    ).to_csv(folder / "vacancies.csv", index=False)
+    pd.DataFrame(
+        ev_rows,
+        columns=["record_id", "estate_id", "unit_id", "date", "outcome", "vulnerable"],
+    ).to_csv(folder / "evictions.csv", index=False)
+    return {
+        k: str(folder / f"{k}.csv")
+        for k in ("estates", "occupations", "evictions", "vacancies")
+    }
+
+
+def _read_csv_it(path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), path  # BOM for Excel
+    return pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str)
+
+
+def test_cli_prioritise_writes_meeting_tables(tmp_path, mirror):
+    from geo_alloggi.cli import main
+
+    files = _write_record_files(tmp_path)
+    out = tmp_path / "out"
+    args = [
+        "prioritise",
+        "--out-dir",
+        str(out),
+        "--level",
+        "nil",
+        "-b",
+        "500000",
+        "-b",
+        "1000000",
+    ]
+    for kind, path in files.items():
+        args += [f"--{kind}", path]
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code in (0, None)
+    for stem in (
+        "patrol_districts",
+        "patrol_estates",
+        "social_services",
+        "renovation_plan",
+        "renovation_summary",
+        "budget_scenarios",
+        "backtest",
+    ):
+        assert (out / f"{stem}.csv").is_file() and (out / f"{stem}.xlsx").is_file()
+    estates = _read_csv_it(out / "patrol_estates.csv")
+    assert estates.columns[:4].tolist() == [
+        "Posizione",
+        "Codice stabile",
+        "Nome",
+        "Periodo",
+    ]
+    top = estates.iloc[0]
+    assert top["Codice stabile"] == "E03"  # 40 occupations planted there
+    # small cells suppressed: every count is 0, >= 5 or "< 5"
+    for col in ("Alloggi occupati", "Nuove occupazioni", "Sgomberi programmati"):
+        for v in estates[col]:
+            assert v == "< 5" or v == "0" or int(v) >= 5, (col, v)
+    assert not estates["Motivo"].str.contains(r"\b[1-4] (?:alloggi|nuov|sgomb)").any()
+    # formula-like name neutralised in CSV and XLSX
+    names = estates["Nome"].tolist()
+    assert '\'=HYPERLINK("http://x")' in names
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out / "patrol_estates.xlsx")
+    cells = [c.value for row in wb.active.iter_rows() for c in row]
+    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
+    plan = _read_csv_it(out / "renovation_summary.csv")
+    spend = (
+        plan["Spesa (€)"]
+        .str.replace(".", "", regex=False)
+        .str.replace(",", ".", regex=False)
+        .astype(float)
+    )
+    assert (spend <= 500_000).all()
+    assert (spend > 0).all()
+    chosen = _read_csv_it(out / "renovation_plan.csv").set_index("Codice stabile")
+    # highest risk: E03/E04 (their vacancies were occupied); both chosen first
+    assert int(chosen.loc["E03", "Alloggi da ristrutturare"]) > 0
+    assert int(chosen.loc["E04", "Alloggi da ristrutturare"]) > 0
+    social = _read_csv_it(out / "social_services.csv")
+    assert set(social.columns) >= {
+        "Codice quartiere",
+        "Sgomberi eseguiti di nuclei fragili",
+    }
+
+
+def test_cli_rejects_missing_records(tmp_path, capsys):
+    from geo_alloggi.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["prioritise", "--out-dir", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    assert "--synthetic" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def demo_chain(mirror):
+    synthetic = pytest.importorskip("geo_alloggi.synthetic")
+    overlay = pytest.importorskip("geo_alloggi.overlay")
+    from geo_alloggi import load_districts
+
+    records = synthetic.make_demo(seed=0, messy=False, mirror=mirror)
+    districts = load_districts("study_area", mirror=mirror)
+    panel = overlay.aggregate(records, districts, period="year")
+    return records, districts, panel
+
+
+def test_demo_ranking_finds_planted_areas(demo_chain):
+    records, districts, panel = demo_chain
+    mapping = estate_districts(records.estates, districts)
+    ranked = patrol_priority(
+        panel, evictions=records.evictions, estate_district=mapping
+    )
+    truth = records.truth["hot_areas"]
+    top3 = ranked[S.DISTRICT_ID].head(3).tolist()
+    assert truth["persistent"]["district_ids"][0] == top3[0]
+    assert truth["new"]["district_ids"][0] in top3
+    # every reason agrees with its row on real-sized numbers
+    for row in ranked.head(20).to_dict("records"):
+        got = _parse_reasons(row["reasons"], "it")
+        if row[S.OCCUPIED] > 0:
+            assert got["occupied"] == row[S.OCCUPIED]
+
+
+def test_demo_backtest_and_plan_beat_baselines(demo_chain):
+    records, districts, panel = demo_chain
+    res = backtest(panel, until="2024", area_km2=districts)
+    assert res["next_period"] == "2025"
+    assert res["hit_rate"] > 0.5 and res["pai"] > 3
+    plan = renovation_plan(records, 10_000_000)
+    s = plan.summary.set_index("method")
+    assert (s["spend_eur"] <= 10_000_000).all()
+    for method in ("cheapest_first", "largest_first"):
+        assert (
+            s.loc["optimal", "risk_weighted_units"]
+            >= s.loc[method, "risk_weighted_units"]
+        )

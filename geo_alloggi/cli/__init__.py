@@ -71,6 +71,10 @@ from geo_alloggi.cli import _geocode  # noqa: E402
 
 _geocode.register(app)
 
+from geo_alloggi.cli import _prioritise  # noqa: E402
+
+_prioritise.register(app)
+
 from geo_alloggi.cli import _records  # noqa: E402
 
 _records.register(app)

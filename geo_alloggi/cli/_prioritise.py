@@ -1,0 +1,465 @@
+"""``geo-alloggi prioritise``: patrol ranking, renovation plan, scenarios, back-test.
+
+Writes the tables for a coordination meeting as CSV (Italian Excel: ``;``,
+decimal comma, BOM) and XLSX, with Italian headers by default, counts from 1
+to ``config.suppression_threshold - 1`` shown as ``< N`` and formula-like
+cells neutralised (both by :func:`geo_alloggi.io.write_table`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+
+from geo_alloggi.cli._common import console, err_console
+
+MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
+
+#: column -> (Italian header, English header) of the meeting tables.
+HEADERS: dict[str, tuple[str, str]] = {
+    "data_label": ("Dati", "Data"),
+    "rank": ("Posizione", "Rank"),
+    "district_id": ("Codice quartiere", "District id"),
+    "estate_id": ("Codice stabile", "Estate id"),
+    "name": ("Nome", "Name"),
+    "period": ("Periodo", "Period"),
+    "priority_score": ("Punteggio", "Score"),
+    "occupied": ("Alloggi occupati", "Occupied units"),
+    "new_occupations": ("Nuove occupazioni", "New occupations"),
+    "new_occupations_previous": (
+        "Nuove occupazioni periodo precedente",
+        "New occupations previous period",
+    ),
+    "new_occupations_change_pct": ("Variazione nuove occupazioni %", "Change in new %"),
+    "emerging_category": ("Tendenza", "Trend"),
+    "trend_score": ("Punteggio tendenza", "Trend score"),
+    "scheduled_evictions": ("Sgomberi programmati", "Scheduled evictions"),
+    "score_occupied": ("Quota alloggi occupati", "Part: occupied"),
+    "score_new_occupations": ("Quota nuove occupazioni", "Part: new occupations"),
+    "score_trend": ("Quota tendenza", "Part: trend"),
+    "score_evictions": ("Quota sgomberi", "Part: evictions"),
+    "reasons": ("Motivo", "Reason"),
+    "vulnerable_scheduled": (
+        "Sgomberi programmati di nuclei fragili",
+        "Scheduled evictions of vulnerable households",
+    ),
+    "vulnerable_executed": (
+        "Sgomberi eseguiti di nuclei fragili",
+        "Executed evictions of vulnerable households",
+    ),
+    "units": ("Alloggi sfitti candidati", "Candidate vacant units"),
+    "unit_cost_eur": ("Costo per alloggio (€)", "Cost per unit (€)"),
+    "site_cost_eur": ("Costo fisso cantiere (€)", "Site fixed cost (€)"),
+    "risk": ("Rischio occupazione 12 mesi", "12-month occupation risk"),
+    "units_chosen": ("Alloggi da ristrutturare", "Units to renovate"),
+    "selected": ("Selezionato", "Selected"),
+    "cost_eur": ("Spesa (€)", "Spend (€)"),
+    "risk_weighted_units": ("Alloggi pesati per rischio", "Risk-weighted units"),
+    "units_cheapest_first": (
+        "Alloggi (prima i più economici)",
+        "Units (cheapest first)",
+    ),
+    "units_largest_first": ("Alloggi (prima i più grandi)", "Units (largest first)"),
+    "method": ("Metodo", "Method"),
+    "scenario": ("Scenario", "Scenario"),
+    "budget_eur": ("Budget (€)", "Budget (€)"),
+    "spend_eur": ("Spesa (€)", "Spend (€)"),
+    "estates_selected": ("Stabili selezionati", "Estates selected"),
+    "units_recovered": ("Alloggi recuperati", "Units recovered"),
+    "next_1m_units": ("Alloggi con 1 M€ in più", "Units with €1M more"),
+    "next_1m_risk_weighted_units": (
+        "Alloggi pesati con 1 M€ in più",
+        "Risk-weighted units with €1M more",
+    ),
+    "next_1m_spend_eur": ("Spesa del milione in più (€)", "Spend of the extra €1M"),
+    "estates": ("Stabili", "Estates"),
+    "measure": ("Misura", "Measure"),
+    "value": ("Valore", "Value"),
+}
+
+_METHODS = {
+    "optimal": ("ottimale (rischio)", "optimal (risk)"),
+    "cheapest_first": ("prima i più economici", "cheapest first"),
+    "largest_first": ("prima i più grandi", "largest first"),
+}
+
+#: Decimals kept in meeting tables.
+_ROUND: dict[str, int] = {
+    "priority_score": 3,
+    "trend_score": 2,
+    "score_occupied": 3,
+    "score_new_occupations": 3,
+    "score_trend": 3,
+    "score_evictions": 3,
+    "new_occupations_change_pct": 1,
+    "risk": 3,
+    "risk_weighted_units": 2,
+    "next_1m_risk_weighted_units": 2,
+    "unit_cost_eur": 0,
+    "site_cost_eur": 0,
+    "cost_eur": 0,
+    "budget_eur": 0,
+    "spend_eur": 0,
+    "next_1m_spend_eur": 0,
+}
+
+_BACKTEST_LABELS: dict[str, tuple[str, str]] = {
+    "until": (
+        "classifica costruita con i dati fino al periodo",
+        "ranking built with records up to",
+    ),
+    "next_period": ("periodo previsto", "predicted period"),
+    "areas": ("aree in classifica", "areas ranked"),
+    "top_n": ("aree segnalate (primo 10%)", "areas flagged (top 10%)"),
+    "hits": (
+        "nuove occupazioni nelle aree segnalate",
+        "new occupations in flagged areas",
+    ),
+    "total": ("nuove occupazioni in tutte le aree", "new occupations in all areas"),
+    "hit_rate": ("quota di nuove occupazioni colte (hit rate)", "hit rate"),
+    "area_share": ("quota di superficie segnalata", "area share"),
+    "pai": (
+        "indice di accuratezza predittiva (PAI)",
+        "predictive accuracy index (PAI)",
+    ),
+}
+
+#: Count columns that are suppressed (small cells) in meeting tables.
+_SMALL_COUNTS = (
+    "occupied",
+    "new_occupations",
+    "new_occupations_previous",
+    "scheduled_evictions",
+    "vulnerable_scheduled",
+    "vulnerable_executed",
+)
+
+
+def _suppress(table: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
+    """Show counts 1..threshold-1 as ``< threshold``; hide the % built on them."""
+    from geo_alloggi._i18n import is_small, t
+
+    out = table.copy()
+    label = t("value.suppressed", lang, threshold=threshold)
+    small_any = pd.Series(False, index=out.index)
+    for col in _SMALL_COUNTS:
+        if col not in out:
+            continue
+        small = out[col].map(lambda v: is_small(v, threshold)).astype(bool)
+        if col in ("new_occupations", "new_occupations_previous"):
+            small_any |= small
+        if small.any():
+            out[col] = out[col].astype(object).where(~small, label)
+    if "new_occupations_change_pct" in out:
+        out["new_occupations_change_pct"] = out["new_occupations_change_pct"].where(
+            ~small_any
+        )
+    return out
+
+
+def _for_meeting(
+    table: pd.DataFrame, *, lang: str, synthetic: bool, label: str
+) -> pd.DataFrame:
+    out = table.copy()
+    for col in out.columns:
+        if len(out) and isinstance(out[col].iloc[0], pd.Period):
+            out[col] = out[col].astype(str)
+    if "method" in out:
+        out["method"] = out["method"].map(
+            lambda m: _METHODS.get(m, (m, m))[0 if lang == "it" else 1]
+        )
+    if "emerging_category" in out:
+        from geo_alloggi._i18n import emerging_label
+
+        out["emerging_category"] = out["emerging_category"].map(
+            lambda c: emerging_label(c, lang) if isinstance(c, str) else c
+        )
+    for col, digits in _ROUND.items():
+        if col in out:
+            numeric = pd.to_numeric(out[col], errors="coerce")
+            out[col] = out[col].where(numeric.isna(), numeric.round(digits))
+    if synthetic:
+        out.insert(0, "data_label", label)
+    idx = 0 if lang == "it" else 1
+    return out.rename(columns={c: HEADERS[c][idx] for c in out.columns if c in HEADERS})
+
+
+def _write(table: pd.DataFrame, out_dir: Path, stem: str, *, lang: str) -> list[Path]:
+    from geo_alloggi.io import write_table
+
+    return [
+        write_table(table, out_dir / f"{stem}.csv", lang=lang),
+        write_table(table, out_dir / f"{stem}.xlsx", lang=lang),
+    ]
+
+
+def _load_records(
+    synthetic: bool,
+    seed: int,
+    files: dict[str, Path | None],
+    mirror: Path | None,
+) -> Any:
+    from geo_alloggi._errors import ValidationError
+
+    given = {k: v for k, v in files.items() if v is not None}
+    if given and synthetic:
+        raise ValidationError("give either --synthetic or record files, not both")
+    if not given:
+        if not synthetic:
+            raise ValidationError(
+                "no records: give --estates/--occupations/--evictions/--vacancies "
+                "files, or --synthetic for the SYNTHETIC demo"
+            )
+        from geo_alloggi.synthetic import make_demo
+
+        with err_console.status("generating the SYNTHETIC demo ..."):
+            return make_demo(seed=seed, messy=False, mirror=mirror)
+    if "estates" not in given:
+        raise ValidationError("--estates is required with record files")
+    from geo_alloggi.io import load_records
+
+    with err_console.status("reading record files ..."):
+        return load_records(**given)
+
+
+def prioritise(
+    out_dir: Path = typer.Option(
+        ..., "--out-dir", "-o", help="Folder for the CSV and XLSX tables."
+    ),
+    synthetic: bool = typer.Option(
+        False, "--synthetic", help="Use the SYNTHETIC demo records."
+    ),
+    seed: int = typer.Option(0, help="Seed of the SYNTHETIC demo."),
+    estates: Path | None = typer.Option(None, help="Estates file."),
+    occupations: Path | None = typer.Option(None, help="Occupations file."),
+    evictions: Path | None = typer.Option(None, help="Evictions file."),
+    vacancies: Path | None = typer.Option(None, help="Vacancies file."),
+    level: str = typer.Option(
+        "study_area", help="District level: nil, municipi or study_area."
+    ),
+    period: str = typer.Option("year", help="year, quarter or month."),
+    budget: list[float] = typer.Option(
+        [10_000_000.0],
+        "--budget",
+        "-b",
+        help="Renovation budget in euros; repeat for side-by-side scenarios.",
+    ),
+    config_file: Path | None = typer.Option(
+        None,
+        "--config",
+        help="TOML with [priorities.patrol] weights and [priorities.renovation] "
+        "costs; the ranking is also compared with the default weights.",
+    ),
+    lang: str = typer.Option("it", help="it (default) or en: headers and reasons."),
+    allow_small: bool = typer.Option(
+        False,
+        "--allow-small",
+        help="Do not suppress small counts (tables NOT for a meeting).",
+    ),
+    top: int = typer.Option(10, help="Rows of the ranking shown on screen."),
+    mirror: Path | None = typer.Option(None, help=MIRROR_HELP),
+) -> None:
+    """Rank districts and estates for patrols; plan renovations under a budget.
+
+    Writes to DIR: patrol_districts, patrol_estates, social_services,
+    renovation_plan, renovation_summary, budget_scenarios (two or more
+    --budget), weight_scenarios (with --config) and backtest, each as .csv
+    and .xlsx.
+    """
+    from geo_alloggi import config, priorities
+    from geo_alloggi._errors import InputFileError, ValidationError
+    from geo_alloggi._i18n import check_lang, fmt_number
+    from geo_alloggi.boundaries import load_districts
+    from geo_alloggi.overlay import aggregate
+    from geo_alloggi.stats import emerging_hotspots
+
+    check_lang(lang)
+    if level not in ("nil", "municipi", "study_area"):
+        raise ValidationError(
+            f"--level {level!r} is not one of ['nil', 'municipi', 'study_area']"
+        )
+    for b in budget:
+        if not math.isfinite(b) or b < 0:
+            raise ValidationError(f"--budget {b!r} must be a number of euros >= 0")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputFileError(f"--out-dir {str(out_dir)!r} is a file; give a folder")
+    weights = (
+        priorities.PatrolWeights.from_toml(config_file)
+        if config_file
+        else priorities.PatrolWeights()
+    )
+    cost_model = (
+        priorities.CostModel.from_toml(config_file)
+        if config_file
+        else priorities.CostModel()
+    )
+    records = _load_records(
+        synthetic,
+        seed,
+        {
+            "estates": estates,
+            "occupations": occupations,
+            "evictions": evictions,
+            "vacancies": vacancies,
+        },
+        mirror,
+    )
+    threshold = None if allow_small else int(config.suppression_threshold)
+    label = config.synthetic_label
+    is_synth = bool(records.synthetic)
+
+    with err_console.status(f"loading districts ({level}) ..."):
+        districts = load_districts(level, mirror=mirror)
+    with err_console.status("counting per district and period ..."):
+        panel = aggregate(records, districts, period=period)
+    periods = sorted(panel["period"].dropna().unique())
+    if len(periods) < 2:
+        raise ValidationError(
+            f"the records span {len(periods)} {period}(s); at least 2 are needed"
+        )
+
+    def trend(part: pd.DataFrame) -> pd.DataFrame | None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                return emerging_hotspots(
+                    part, "new_occupations", districts=districts, units="units"
+                )
+        except ValidationError as exc:
+            warnings.warn(
+                f"emerging hot spots not computed ({exc}); the trend scores 0",
+                UserWarning,
+                stacklevel=2,
+            )
+            return None
+
+    with err_console.status("emerging hot spots ..."):
+        emerging = trend(panel)
+    estate_district = priorities.estate_districts(records.estates, districts)
+    kw = {"weights": weights, "lang": lang, "suppress_below": threshold}
+    ranked = priorities.patrol_priority(
+        panel,
+        emerging=emerging,
+        evictions=records.evictions,
+        estate_district=estate_district,
+        **kw,
+    )
+    epanel = priorities.estate_panel(records, period=period)
+    eranked = priorities.patrol_priority(
+        epanel,
+        emerging=emerging,
+        evictions=records.evictions,
+        estate_district=estate_district,
+        **kw,
+    )
+    social = priorities.social_services(
+        records.evictions,
+        by="district_id",
+        estate_district=estate_district,
+        since=pd.Period(str(periods[-1])).start_time,
+    )
+    names = districts.set_index("district_id")["name"]
+    social.insert(1, "name", social["district_id"].map(names))
+
+    hot = (
+        priorities.near_hot_spots(
+            records.estates, districts, priorities.hot_districts(emerging)
+        )
+        if emerging is not None
+        else None
+    )
+    with err_console.status("renovation plan (exact) ..."):
+        cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
+        plan = priorities.renovation_plan(cand, budget[0])
+        scenarios = (
+            priorities.compare_plans(
+                cand, {f"{fmt_number(b, 0, lang)} €": b for b in budget}
+            )
+            if len(budget) > 1
+            else None
+        )
+    weight_table = None
+    if config_file is not None:
+        weight_table = priorities.compare_rankings(
+            panel,
+            {"default": priorities.PatrolWeights(), "config": weights},
+            emerging=emerging,
+            evictions=records.evictions,
+            estate_district=estate_district,
+        )
+        weight_table.insert(1, "name", weight_table["district_id"].map(names))
+
+    with err_console.status("back-test ..."):
+        until = periods[-2]
+        past = panel[panel["period"] <= until]
+        bt = priorities.backtest(
+            panel,
+            until=until,
+            area_km2=districts,
+            emerging=trend(past),
+            weights=weights,
+        )
+    li = 0 if lang == "it" else 1
+    bt_table = pd.DataFrame(
+        {
+            "measure": [pair[li] for pair in _BACKTEST_LABELS.values()],
+            "value": [
+                str(bt[k]) if k in ("until", "next_period") else bt[k]
+                for k in _BACKTEST_LABELS
+            ],
+        }
+    )
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    meet = {"lang": lang, "synthetic": is_synth, "label": label}
+
+    def small(table: pd.DataFrame) -> pd.DataFrame:
+        return table if threshold is None else _suppress(table, threshold, lang)
+
+    written: list[Path] = []
+    tables = {
+        "patrol_districts": small(ranked),
+        "patrol_estates": small(eranked),
+        "social_services": small(social),
+        "renovation_plan": plan.plan,
+        "renovation_summary": plan.summary,
+        "backtest": bt_table,
+    }
+    if scenarios is not None:
+        tables["budget_scenarios"] = scenarios
+    if weight_table is not None:
+        tables["weight_scenarios"] = weight_table
+    for stem, table in tables.items():
+        written += _write(_for_meeting(table, **meet), out_dir, stem, lang=lang)
+
+    if is_synth:
+        console.print(f"[{label}] tables built from SYNTHETIC records")
+    console.print(f"patrol priority, {level}, {periods[-1]}:")
+    for row in ranked.head(top).itertuples():
+        console.print(
+            f"  {row.rank:>3}. {names.get(row.district_id, row.district_id)}"
+            f" — {row.reasons}"
+        )
+    opt = plan.summary.set_index("method").loc["optimal"]
+    console.print(
+        f"renovation (budget {fmt_number(budget[0], 0, lang)} €): "
+        f"{int(opt['units_recovered'])} units in {int(opt['estates_selected'])} "
+        f"estates, {fmt_number(opt['risk_weighted_units'], 1, lang)} risk-weighted; "
+        f"next 1 M€: +{int(opt['next_1m_units'])} units"
+    )
+    console.print(
+        f"back-test {bt['until']} -> {bt['next_period']}: hit rate "
+        f"{fmt_number(100 * bt['hit_rate'], 1, lang)}% of new occupations in the "
+        f"top {bt['top_n']} areas, PAI {fmt_number(bt['pai'], 2, lang)}"
+    )
+    console.print(f"{len(written)} files written to {out_dir}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``prioritise`` command to the main app."""
+    app.command("prioritise")(prioritise)
