@@ -71,6 +71,12 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "col.period": ("Periodo", "Period"),
     "col.estate_id": ("Codice stabile", "Estate id"),
     "col.district_id": ("Codice quartiere", "District id"),
+    # reasons
+    "reason.renovation": (
+        "{units} alloggi sfitti da ristrutturare per {cost} €; "
+        "rischio di occupazione {risk}",
+        "{units} vacant units to renovate for €{cost}; occupation risk {risk}",
+    ),
     # legend and popup words
     "legend.suppressed": (
         "Dato riservato (meno di {threshold})",

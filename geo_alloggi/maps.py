@@ -78,6 +78,7 @@ __all__ = [
     "meeting_map",
     "outline_layer",
     "priority_layer",
+    "renovation_layer",
     "save_offline",
     "time_slider_layer",
 ]
@@ -592,6 +593,8 @@ def _value_text(
     decimals: int,
     lang: str,
 ) -> str:
+    if column in COUNT_COLUMNS and not allow_small and is_small(value, threshold):
+        return fmt_count(value, threshold=threshold, lang=lang)
     if suppressed and not allow_small:
         return t("legend.suppressed", lang, threshold=fmt_int(threshold, lang))
     if column in COUNT_COLUMNS:
@@ -1758,6 +1761,96 @@ def priority_layer(
     return m
 
 
+def renovation_layer(
+    plan: Any,
+    *,
+    estates: gpd.GeoDataFrame,
+    top: int = 30,
+    m: folium.Map | None = None,
+    name: str | None = None,
+    show: bool = False,
+    search: bool = False,
+    threshold: int | None = None,
+    allow_small: bool = False,
+    lang: str = "it",
+    synthetic: bool = False,
+    precision: int = DEFAULT_PRECISION,
+) -> folium.Map:
+    """Mark the estates chosen by a renovation plan, best risk-weighted units first.
+
+    Parameters
+    ----------
+    plan
+        :class:`geo_alloggi.priorities.RenovationPlan` or its ``plan`` table:
+        ``estate_id``, ``selected``, ``units_chosen``, ``cost_eur``, ``risk``
+        and, when present, ``risk_weighted_units`` (the ranking key).
+    estates
+        Estate points (``estate_id``, ``name``) giving positions.
+    top
+        How many selected estates to draw.
+    m, name, show, search, lang, synthetic, precision
+        See :func:`priority_layer`.
+    threshold, allow_small
+        Units chosen below the threshold are shown as ``< threshold``.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValidationError
+        Missing columns or estates without a position.
+    """
+    check_lang(lang)
+    table = getattr(plan, "plan", plan)
+    if not isinstance(table, pd.DataFrame):
+        raise ValidationError(
+            f"plan must be a RenovationPlan or a DataFrame, got {type(plan).__name__!r}"
+        )
+    needed = [S.ESTATE_ID, S.SELECTED, S.UNITS_CHOSEN, S.COST_EUR, S.RISK]
+    require_columns(table, needed, "plan")
+    thr = _threshold(threshold)
+    chosen = table[table[S.SELECTED].fillna(False).astype(bool)]
+    chosen = chosen[chosen[S.UNITS_CHOSEN].fillna(0) > 0]
+    key = S.RISK_WEIGHTED if S.RISK_WEIGHTED in chosen.columns else S.UNITS_CHOSEN
+    chosen = chosen.sort_values([key, S.ESTATE_ID], ascending=[False, True])
+    reasons = [
+        t(
+            "reason.renovation",
+            lang,
+            units=fmt_count(u, threshold=thr, allow_small=allow_small, lang=lang),
+            cost=fmt_int(c, lang),
+            risk=fmt_number(r, 2, lang),
+        )
+        for u, c, r in zip(
+            chosen[S.UNITS_CHOSEN], chosen[S.COST_EUR], chosen[S.RISK], strict=True
+        )
+    ]
+    ranked = pd.DataFrame(
+        {
+            S.ESTATE_ID: chosen[S.ESTATE_ID].to_numpy(),
+            S.PRIORITY_RANK: np.arange(1, len(chosen) + 1),
+            S.PRIORITY_SCORE: chosen[key].astype(float).to_numpy(),
+            S.PRIORITY_REASONS: reasons,
+        }
+    )
+    return priority_layer(
+        ranked,
+        geometry=estates,
+        id_column=S.ESTATE_ID,
+        top=top,
+        kind="renovation",
+        m=m,
+        name=name,
+        show=show,
+        search=search,
+        lang=lang,
+        synthetic=synthetic,
+        precision=precision,
+    )
+
+
 def add_controls(
     m: folium.Map,
     *,
@@ -1812,7 +1905,7 @@ def meeting_map(
     periods: pd.DataFrame | None = None,
     period_column: str = S.OCCUPIED,
     patrol: pd.DataFrame | None = None,
-    renovation: pd.DataFrame | None = None,
+    renovation: Any = None,
     title: str | None = None,
     tiles: str | None = None,
     lang: str = "it",
@@ -1846,9 +1939,11 @@ def meeting_map(
     period_column
         Value shown by the time slider (default ``occupied``).
     patrol, renovation
-        Ranked priority tables (``rank``, ``score``, ``reason``); district
+        Ranked priority tables (``rank``, ``priority_score``, ``reasons``, as
+        made by :func:`geo_alloggi.priorities.patrol_priority`); district
         tables (``district_id``) take geometry from ``districts``, estate
-        tables (``estate_id``) from ``estates``.
+        tables (``estate_id``) from ``estates``. ``renovation`` may also be a
+        :class:`~geo_alloggi.priorities.RenovationPlan` (or its ``plan`` table).
     title, tiles, lang, synthetic
         See :func:`base_map`.
     threshold, allow_small
@@ -1910,6 +2005,11 @@ def meeting_map(
         )
     if contours is not None:
         density_layer(contours, m=m, show=False, **common)
+    if renovation is not None and S.SELECTED in getattr(renovation, "plan", renovation):
+        if estates is None:
+            raise ValidationError("a renovation plan is per estate: pass estates=")
+        renovation_layer(renovation, estates=estates, m=m, **common, **small)
+        renovation = None
     for table, kind in ((patrol, "patrol"), (renovation, "renovation")):
         if table is None:
             continue

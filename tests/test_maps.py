@@ -1,0 +1,485 @@
+"""Map builders, offline HTML, determinism, suppression, escaping, static export."""
+
+from __future__ import annotations
+
+import html as htmlmod
+import re
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import Point
+
+from geo_alloggi import _schema as S
+from geo_alloggi import maps
+from geo_alloggi._errors import CRSError, ValidationError
+from geo_alloggi._i18n import (
+    emerging_label,
+    fmt_count,
+    fmt_date,
+    fmt_int,
+    fmt_number,
+    fmt_period,
+    hotspot_label,
+    t,
+)
+from geo_alloggi._offline import OfflineError, asset_block, deterministic_ids
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+# ---------------------------------------------------------------------------
+# fixtures
+
+
+@pytest.fixture
+def districts(grid3x3: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    d = grid3x3.copy()
+    d[S.OCCUPIED_PER_100] = np.arange(1.0, 10.0)  # 1..9
+    d[S.OCCUPIED] = [0, 3, 12, 7, 40, 2, 9, 15, 22]
+    d[S.SUPPRESSED] = [False] * 8 + [True]
+    d[S.GI_BIN] = [3, 2, 1, 0, -1, -2, -3, 0, 0]
+    d[S.HOTSPOT] = [S.HOTSPOT_LABELS[b] for b in d[S.GI_BIN]]
+    d[S.GI_Z] = [3.1, 2.2, 1.7, 0.1, -1.7, -2.1, -3.3, 0.0, 0.2]
+    d[S.EMERGING] = ["Persistent Hot Spot", "New Hot Spot"] + [
+        "No Pattern Detected"
+    ] * 7
+    return d
+
+
+@pytest.fixture
+def estates(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    pts = districts.to_crs("EPSG:32632").geometry.centroid
+    rows = []
+    for i, p in enumerate(pts):
+        rows.append(
+            {
+                S.ESTATE_ID: f"E{i}",
+                S.NAME: XSS if i == 0 else f"Stabile {i}",
+                S.ADDRESS: f"Via Test {i}",
+                S.COMUNE: "Milano",
+                S.OWNER: "Aler" if i % 2 else "Comune-MM",
+                S.UNITS: 100 + i,
+                S.OCCUPIED: [3, 0, 5, 12, 1, 4, 30, 6, 9][i],
+                S.VACANT: 7,
+                S.EVICTIONS: 2,
+                "geometry": Point(p.x + 10, p.y + 10),
+            }
+        )
+    return gpd.GeoDataFrame(rows, crs="EPSG:32632").to_crs("EPSG:4326")
+
+
+@pytest.fixture
+def periods(districts: gpd.GeoDataFrame) -> pd.DataFrame:
+    rows = []
+    for j, did in enumerate(districts[S.DISTRICT_ID]):
+        for y, k in zip((2018, 2019, 2020), (0, 1, 2), strict=True):
+            rows.append({S.DISTRICT_ID: did, S.PERIOD: y, S.OCCUPIED: j * 3 + k * 10})
+    return pd.DataFrame(rows)
+
+
+def _layers(m: folium.Map, kind: type) -> list:
+    return [c for c in m._children.values() if isinstance(c, kind)]
+
+
+def _popup_cells(popup: str) -> dict[str, str]:
+    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", popup)
+    return {htmlmod.unescape(k): htmlmod.unescape(v) for k, v in cells}
+
+
+# ---------------------------------------------------------------------------
+# Italian/English labels and formats
+
+
+def test_italian_and_english_number_and_date_formats() -> None:
+    assert fmt_number(1234.5) == "1.234,5"
+    assert fmt_number(1234.5, lang="en") == "1,234.5"
+    assert fmt_number(-1234567.891, 2) == "-1.234.567,89"
+    assert fmt_number(-0.04, 1) == "0,0"
+    assert fmt_int(66730) == "66.730"
+    assert fmt_number(float("nan")) == "n.d."
+    assert fmt_date("2019-12-31") == "31/12/2019"
+    assert fmt_date(pd.Timestamp("2019-01-02"), lang="en") == "2019-01-02"
+    assert fmt_period(pd.Period("2019Q1", freq="Q")) == "T1 2019"
+    assert fmt_period(pd.Period("2019Q3", freq="Q"), lang="en") == "Q3 2019"
+    assert fmt_period(pd.Period("2019-03", freq="M")) == "03/2019"
+    assert fmt_period(2019) == "2019"
+
+
+@pytest.mark.parametrize(
+    ("value", "allow", "expected"),
+    [(0, False, "0"), (1, False, "< 5"), (4, False, "< 5"), (5, False, "5"),
+     (4, True, "4"), (1234, False, "1.234")],
+)  # fmt: skip
+def test_small_counts_are_suppressed(value: int, allow: bool, expected: str) -> None:
+    assert fmt_count(value, threshold=5, allow_small=allow) == expected
+
+
+def test_category_labels_cover_schema_in_both_languages() -> None:
+    it = [emerging_label(c) for c in S.EMERGING_CATEGORIES]
+    assert len(set(it)) == len(S.EMERGING_CATEGORIES)
+    assert emerging_label("Persistent Hot Spot") == "Punto caldo persistente"
+    assert [emerging_label(c, "en") for c in S.EMERGING_CATEGORIES] == list(
+        S.EMERGING_CATEGORIES
+    )
+    assert hotspot_label(3) == "Punto caldo 99%"
+    assert hotspot_label("Cold spot 95%") == "Punto freddo 95%"
+    assert hotspot_label(-1, "en") == "Cold spot 90%"
+    with pytest.raises(ValidationError, match="gi_bin=4"):
+        hotspot_label(4)
+    with pytest.raises(ValidationError, match="lang='fr'"):
+        t("layer.estates", "fr")
+
+
+# ---------------------------------------------------------------------------
+# builders
+
+
+def test_choropleth_classes_suppression_and_legend(districts) -> None:
+    m = maps.choropleth_layer(districts, S.OCCUPIED_PER_100, scheme="quantiles", k=3)
+    (layer,) = _layers(m, maps._GeoJsonLayer)
+    feats = layer.data["features"]
+    styles = layer.opts["styles"]
+    # D8 (value 9) is withheld; terciles of 1..8 (linear): 1 + 7/3 = 3.33 and
+    # 1 + 14/3 = 5.67 -> classes 1-3, 4-5, 6-8
+    assert [f["properties"]["s"] for f in feats] == [0, 0, 0, 1, 1, 2, 2, 2, 4]
+    assert styles[4]["fillColor"] == maps._SUPPRESSED_COLOR
+    cells = _popup_cells(feats[8]["properties"]["p"])
+    assert cells["Alloggi occupati ogni 100"] == "Dato riservato (meno di 5)"
+    assert "9,0" not in feats[8]["properties"]["p"]
+    assert (
+        _popup_cells(feats[3]["properties"]["p"])["Alloggi occupati ogni 100"] == "4,0"
+    )
+    legend = htmlmod.unescape(layer.legend_html)
+    # classes computed without the withheld value 9: max is 8
+    assert "1,0 – 3,3" in legend and "3,3 – 5,7" in legend and "5,7 – 8,0" in legend
+    assert "Dato riservato" in legend
+
+
+def test_choropleth_of_counts_hides_small_counts(districts) -> None:
+    m = maps.choropleth_layer(districts, S.OCCUPIED, k=3)
+    (layer,) = _layers(m, maps._GeoJsonLayer)
+    feats = layer.data["features"]
+    withheld = len(layer.opts["styles"]) - 1
+    # 3 and 2 are small counts, D8 is flagged: all three withheld; 0 is shown
+    assert [f["properties"]["s"] == withheld for f in feats] == [
+        False, True, False, False, False, True, False, False, True,
+    ]  # fmt: skip
+    assert _popup_cells(feats[0]["properties"]["p"])["Alloggi occupati"] == "0"
+    m2 = maps.choropleth_layer(districts, S.OCCUPIED, k=3, allow_small=True)
+    (layer2,) = _layers(m2, maps._GeoJsonLayer)
+    assert (
+        _popup_cells(layer2.data["features"][1]["properties"]["p"])["Alloggi occupati"]
+        == "3"
+    )
+
+
+def test_hotspot_palette_and_categorical_legend(districts) -> None:
+    m = maps.hotspot_layer(districts)
+    (layer,) = _layers(m, maps._GeoJsonLayer)
+    fill = [
+        layer.opts["styles"][f["properties"]["s"]]["fillColor"]
+        for f in layer.data["features"]
+    ]
+    assert fill[0] == "#b2182b"  # hot 99%: dark red
+    assert fill[6] == "#2166ac"  # cold 99%: dark blue
+    assert fill[3] == fill[7] == "#f7f7f7"
+    legend = htmlmod.unescape(layer.legend_html)
+    for b in S.HOTSPOT_LABELS:
+        assert hotspot_label(b) in legend
+    bad = districts.assign(**{S.HOTSPOT: ["Hot"] * 9})
+    with pytest.raises(ValidationError, match="hotspot"):
+        maps.hotspot_layer(bad)
+
+
+def test_emerging_legend_lists_present_categories(districts) -> None:
+    m = maps.emerging_layer(districts, lang="en")
+    (layer,) = _layers(m, maps._GeoJsonLayer)
+    legend = htmlmod.unescape(layer.legend_html)
+    assert "Persistent Hot Spot" in legend and "New Hot Spot" in legend
+    assert "Sporadic Cold Spot" not in legend
+    with pytest.raises(ValidationError, match="emerging_category"):
+        maps.emerging_layer(districts.assign(**{S.EMERGING: "Warm"}))
+
+
+def test_estate_popups_suppress_and_escape(estates) -> None:
+    m = maps.estates_layer(estates)
+    (layer,) = _layers(m, maps._MarkerLayer)
+    rows = {r[3]: r for r in layer.rows}
+    assert set(rows) == set(estates[S.NAME])
+    xss_popup = rows[XSS][4]
+    assert XSS not in xss_popup and htmlmod.escape(XSS) in xss_popup
+    cells = _popup_cells(xss_popup)
+    assert cells["Alloggi occupati"] == "< 5"  # 3 occupied
+    assert cells["Alloggi sfitti"] == "7"
+    assert cells["Sgomberi"] == "< 5"  # 2 evictions
+    assert _popup_cells(rows["Stabile 1"][4])["Alloggi occupati"] == "0"
+    assert _popup_cells(rows["Stabile 2"][4])["Alloggi occupati"] == "5"
+    m10 = maps.estates_layer(estates, threshold=10)
+    rows10 = {r[3]: r for r in _layers(m10, maps._MarkerLayer)[0].rows}
+    assert _popup_cells(rows10["Stabile 7"][4])["Alloggi occupati"] == "< 10"
+    mall = maps.estates_layer(estates, allow_small=True)
+    rowsall = {r[3]: r for r in _layers(mall, maps._MarkerLayer)[0].rows}
+    assert _popup_cells(rowsall[XSS][4])["Alloggi occupati"] == "3"
+
+
+def test_estates_without_position_warn(estates) -> None:
+    e = estates.copy()
+    e.loc[2, "geometry"] = None
+    with pytest.warns(UserWarning, match=r"1 estate\(s\) without a position.*'E2'"):
+        m = maps.estates_layer(e)
+    assert len(_layers(m, maps._MarkerLayer)[0].rows) == len(e) - 1
+
+
+def test_time_slider_values_per_period(districts, periods) -> None:
+    m = maps.time_slider_layer(districts, periods, k=3)
+    (layer,) = _layers(m, maps._GeoJsonLayer)
+    sl = layer.slider
+    assert sl["periods"] == ["2018", "2019", "2020"]
+    # D1 has 3, 13, 23: the 3 is a small count
+    assert sl["texts"]["D1"] == ["< 5", "13", "23"]
+    assert sl["texts"]["D0"] == ["0", "10", "20"]
+    withheld = len(sl["styles"]) - 1
+    assert sl["classes"]["D1"][0] == withheld
+    assert all(len(v) == 3 for v in sl["classes"].values())
+    # colours comparable across periods: larger value, never a lower class
+    assert sl["classes"]["D8"][2] >= sl["classes"]["D8"][0]
+    dup = pd.concat([periods, periods.head(1)])
+    with pytest.raises(ValidationError, match="duplicated"):
+        maps.time_slider_layer(districts, dup)
+
+
+def test_priority_layer_top_rows_in_rank_order(districts) -> None:
+    table = pd.DataFrame(
+        {
+            S.DISTRICT_ID: ["D4", "D2", "D7", "D0"],
+            S.PRIORITY_RANK: [2, 1, 4, 3],
+            S.PRIORITY_SCORE: [0.8, 0.9, 0.2, 0.5],
+            S.PRIORITY_REASONS: ["b", "punto caldo persistente; <b>42</b>", "d", "c"],
+        }
+    )
+    m = maps.priority_layer(table, geometry=districts, top=3)
+    (layer,) = _layers(m, maps._MarkerLayer)
+    assert [r[2] for r in layer.rows] == ["1", "2", "3"]
+    assert [r[3] for r in layer.rows] == ["District 2", "District 4", "District 0"]
+    assert "&lt;b&gt;42&lt;/b&gt;" in layer.rows[0][4]
+    assert len(layer.areas["features"]) == 3
+    with pytest.raises(ValidationError, match="without geometry"):
+        maps.priority_layer(table.assign(**{S.DISTRICT_ID: "ZZ"}), geometry=districts)
+
+
+def test_renovation_layer_from_plan(estates) -> None:
+    plan = pd.DataFrame(
+        {
+            S.ESTATE_ID: ["E1", "E2", "E3"],
+            S.SELECTED: [True, False, True],
+            S.UNITS_CHOSEN: [12, 0, 3],
+            S.COST_EUR: [480000.0, 0.0, 150000.0],
+            S.RISK: [0.2, 0.5, 0.9],
+            S.RISK_WEIGHTED: [2.4, 0.0, 2.7],
+        }
+    )
+    m = maps.renovation_layer(plan, estates=estates)
+    (layer,) = _layers(m, maps._MarkerLayer)
+    assert [r[3] for r in layer.rows] == ["Stabile 3", "Stabile 1"]
+    assert "&lt; 5 alloggi sfitti" in layer.rows[0][4]
+    assert "480.000 €" in layer.rows[1][4]
+
+
+def test_builders_validate_inputs_and_do_not_mutate(districts) -> None:
+    before = districts.copy()
+    maps.choropleth_layer(districts)
+    maps.outline_layer(districts)
+    assert_geodataframe_equal(districts, before)
+    with pytest.raises(CRSError):
+        maps.choropleth_layer(districts.set_crs(None, allow_override=True))
+    with pytest.raises(ValidationError, match="missing column"):
+        maps.choropleth_layer(districts, "nope")
+    with pytest.raises(ValidationError, match="lang='de'"):
+        maps.outline_layer(districts, lang="de")
+    with pytest.raises(ValidationError, match="must be numeric"):
+        maps.choropleth_layer(districts, S.HOTSPOT)
+    with pytest.raises(ValidationError, match=r"folium\.Map"):
+        maps.outline_layer(districts, m="map")
+
+
+def test_coverage_simplification_keeps_shared_edges(nil: gpd.GeoDataFrame) -> None:
+    geoms = maps._prepare_geometry(nil, simplify_m=25, precision=5)
+    simplified = gpd.GeoSeries(geoms, crs="EPSG:4326").to_crs("EPSG:32632")
+    original = nil.to_crs("EPSG:32632").geometry
+    n_before = int(shapely.get_num_coordinates(original.values).sum())
+    n_after = int(shapely.get_num_coordinates(simplified.values).sum())
+    assert n_after < 0.5 * n_before
+    # neighbours still share their edges: no overlaps, no new gaps (rounding ~1 m)
+    total = simplified.area.sum()
+    union = shapely.union_all(simplified.buffer(0).values).area
+    assert abs(total - union) / union < 1e-4
+    assert abs(union - shapely.union_all(original.values).area) / union < 2e-3
+
+
+# ---------------------------------------------------------------------------
+# offline page, determinism
+
+
+def _meeting(districts, estates, periods, **kw):
+    patrol = pd.DataFrame(
+        {
+            S.DISTRICT_ID: ["D4", "D2"],
+            S.PRIORITY_RANK: [1, 2],
+            S.PRIORITY_SCORE: [0.9, 0.7],
+            S.PRIORITY_REASONS: ["punto caldo persistente", "42 alloggi occupati"],
+        }
+    )
+    return maps.meeting_map(
+        districts,
+        estates=estates,
+        comuni=districts,
+        periods=periods,
+        patrol=patrol,
+        **kw,
+    )
+
+
+def test_offline_page_has_no_remote_reference(districts, estates, periods) -> None:
+    page = maps.map_html(_meeting(districts, estates, periods, synthetic=True))
+    urls = set(re.findall(r"https?://[^\s\"'<>)\\]*", page))
+    assert urls <= {"http://www.w3.org/2000/svg", "https://leafletjs.com"}
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=", page)
+    # Leaflet and MarkerCluster are the packages' files, inlined
+    import xstatic.pkg.leaflet as xl
+    import xstatic.pkg.leaflet_markercluster as xm
+
+    assert (Path(xl.BASE_DIR) / "leaflet.js").read_text("utf-8") in page
+    assert (Path(xm.BASE_DIR) / "leaflet.markercluster.js").read_text("utf-8") in page
+    assert "DATI SINTETICI (SYNTHETIC)" in page
+    assert XSS not in page
+
+
+def test_offline_refuses_what_needs_network() -> None:
+    online = folium.Map(location=[45.46, 9.19])  # OpenStreetMap tiles
+    with pytest.raises(OfflineError, match="tile layer"):
+        maps.map_html(online)
+    assert "openstreetmap" in maps.map_html(online, allow_online_tiles=True).lower()
+    icon = folium.Map(tiles=None)
+    folium.Marker([45.4, 9.2], icon=folium.Icon(color="red")).add_to(icon)
+    with pytest.raises(OfflineError, match=r"folium\.Icon"):
+        maps.map_html(icon)
+    from folium.plugins import Fullscreen
+
+    plugin = folium.Map(tiles=None)
+    Fullscreen().add_to(plugin)
+    with pytest.raises(OfflineError, match="no installed package provides"):
+        maps.map_html(plugin)
+    with pytest.raises(OfflineError, match="unknown"):
+        asset_block("unknown")
+
+
+def test_offline_page_does_not_change_the_map(districts) -> None:
+    m = maps.choropleth_layer(districts)
+    before = list(m._children)
+    online = maps.map_html(m, offline=False)
+    assert "cdn" in online  # folium's links for a page served online
+    offline = maps.map_html(m)
+    assert list(m._children) == before
+    assert "<script src=" not in offline
+
+
+def test_same_inputs_give_identical_html(districts, estates, periods, tmp_path) -> None:
+    a = maps.save_offline(_meeting(districts, estates, periods), tmp_path / "a.html")
+    b = maps.save_offline(_meeting(districts, estates, periods), tmp_path / "b.html")
+    assert a.read_bytes() == b.read_bytes()
+    assert not re.search(r"_[0-9a-f]{32}\b", a.read_text("utf-8"))
+    # different input, different page
+    other = districts.assign(**{S.OCCUPIED_PER_100: districts[S.OCCUPIED_PER_100] * 2})
+    c = maps.map_html(_meeting(other, estates, periods))
+    assert c != a.read_text("utf-8")
+
+
+def test_deterministic_ids_only_touch_known_ids() -> None:
+    known = "a" * 32
+    data = "b" * 32
+    page = f"var map_{known} = 1; map_{known}.x; var d = 'x_{data}';"
+    assert (
+        deterministic_ids(page, {known})
+        == f"var map_g1 = 1; map_g1.x; var d = 'x_{data}';"
+    )
+
+
+def test_english_labels(districts, estates, periods) -> None:
+    page = maps.map_html(_meeting(districts, estates, periods, lang="en"))
+    for key in ("layer.estates", "layer.hotspots", "control.search"):
+        assert t(key, "en").rstrip("…") in page
+    assert t("layer.estates", "it") not in page
+
+
+def test_meeting_map_size_budget_on_study_area(study_area, mirror) -> None:
+    from geo_alloggi import load_districts
+
+    rng = np.random.default_rng(7)
+    d = study_area.copy()
+    n = len(d)
+    d[S.OCCUPIED_PER_100] = rng.gamma(2.0, 2.0, n)
+    d[S.GI_BIN] = rng.integers(-3, 4, n)
+    d[S.EMERGING] = rng.choice(list(S.EMERGING_CATEGORIES), n)
+    pts = d.to_crs("EPSG:32632").sample_points(12, rng=7).explode()
+    est = gpd.GeoDataFrame(
+        {
+            S.ESTATE_ID: [f"E{i:04d}" for i in range(len(pts))],
+            S.NAME: [f"Complesso ERP via Esempio {i}" for i in range(len(pts))],
+            S.ADDRESS: [f"Via Esempio {i}, Milano" for i in range(len(pts))],
+            S.OWNER: rng.choice(["Aler", "Comune-MM"], len(pts)),
+            S.UNITS: rng.integers(10, 600, len(pts)),
+            S.OCCUPIED: rng.integers(0, 40, len(pts)),
+            S.VACANT: rng.integers(0, 40, len(pts)),
+            S.EVICTIONS: rng.integers(0, 8, len(pts)),
+        },
+        geometry=pts.values,
+        crs="EPSG:32632",
+    ).to_crs("EPSG:4326")
+    assert len(est) >= 1000
+    per = pd.DataFrame(
+        [
+            (i, y, int(rng.integers(0, 60)))
+            for i in d[S.DISTRICT_ID]
+            for y in range(2015, 2021)
+        ],
+        columns=[S.DISTRICT_ID, S.PERIOD, S.OCCUPIED],
+    )
+    comuni = load_districts("comuni", all_comuni=True, mirror=mirror)
+    page = maps.map_html(
+        maps.meeting_map(d, estates=est, comuni=comuni, periods=per, synthetic=True)
+    )
+    assert len(page.encode("utf-8")) <= 3_000_000
+
+
+# ---------------------------------------------------------------------------
+# static export
+
+
+def test_static_png_and_pdf(districts, estates, tmp_path) -> None:
+    import matplotlib.image as mpimg
+
+    png = maps.export_static(districts, tmp_path / "m.png", estates=estates,
+                             synthetic=True, figsize=(8, 5), dpi=50)  # fmt: skip
+    png2 = maps.export_static(districts, tmp_path / "m2.png", estates=estates,
+                              synthetic=True, figsize=(8, 5), dpi=50)  # fmt: skip
+    assert png.read_bytes() == png2.read_bytes()
+    img = mpimg.imread(png)
+    assert img.shape[:2] == (250, 400)
+    red = np.array([0xB2, 0x18, 0x2B]) / 255
+    banner = np.all(np.abs(img[..., :3] - red) < 0.02, axis=-1).sum()
+    assert banner > 100  # the SYNTHETIC banner is there
+    plain = maps.export_static(districts, tmp_path / "p.png", figsize=(8, 5), dpi=50)
+    img2 = mpimg.imread(plain)
+    assert np.all(np.abs(img2[..., :3] - red) < 0.02, axis=-1).sum() < banner / 10
+    pdf = maps.export_static(districts, tmp_path / "m.pdf", synthetic=True)
+    pdf2 = maps.export_static(districts, tmp_path / "m2.pdf", synthetic=True)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.read_bytes() == pdf2.read_bytes()
+    with pytest.raises(ValidationError, match=r"\.png, \.pdf or \.svg"):
+        maps.export_static(districts, tmp_path / "m.jpg")
