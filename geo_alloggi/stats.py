@@ -810,7 +810,13 @@ def _panel_matrix(
             f"panel[{id_column!r}] has ids not in districts: {_few(unknown)}"
         )
     order = [i for i in districts[id_column].astype(str) if i in present]
-    periods = sorted(panel[period].dropna().unique().tolist())
+    no_period = panel[period].isna()
+    if no_period.any():
+        raise ValidationError(
+            f"panel[{period!r}] is missing in {int(no_period.sum())} row(s), e.g. for "
+            f"{_few(pids[no_period].unique().tolist(), 3)}; every row needs a period"
+        )
+    periods = sorted(panel[period].unique().tolist())
     if len(periods) < 2:
         raise ValidationError(
             f"panel[{period!r}] must hold at least 2 periods, got {periods!r}"

@@ -526,6 +526,38 @@ def test_hotspots_by_period_equals_direct_esda_per_period(nil, nil_weights):
         np.testing.assert_allclose(got, g.Zs, atol=1e-10)
 
 
+def test_emerging_accepts_an_overlay_style_panel(nil):
+    # the shape geo_alloggi.overlay.aggregate returns: a GeoDataFrame, string
+    # periods, nullable Int64 counts, units NA/0 in parks, attrs with a label
+    rng = np.random.default_rng(8)
+    ids = nil[S.DISTRICT_ID].tolist()
+    years = [str(y) for y in range(2014, 2026)]
+    units = rng.integers(100, 3000, len(ids))
+    units[:3] = 0
+    panel = gpd.GeoDataFrame(
+        {
+            S.DISTRICT_ID: pd.array(np.repeat(ids, 12), dtype="string"),
+            S.PERIOD: pd.array(np.tile(years, len(ids)), dtype="string"),
+            S.UNITS: pd.array(np.repeat(units, 12), dtype="Int64"),
+            S.OCCUPIED: pd.array(rng.poisson(20, 12 * len(ids)), dtype="Int64"),
+        },
+        geometry=np.repeat(nil.geometry.to_numpy(), 12),
+        crs=nil.crs,
+    )
+    panel.attrs["synthetic"] = True
+    with pytest.warns(UserWarning, match=r"3 district\(s\) with zero or missing"):
+        out = stats.emerging_hotspots(panel, S.OCCUPIED, districts=nil, units=S.UNITS)
+    assert len(out) == len(ids) - 3
+    assert out.attrs["synthetic"] is True
+    assert set(out[S.EMERGING]) <= set(S.EMERGING_CATEGORIES)
+    plain = stats.emerging_hotspots(panel, S.OCCUPIED, districts=nil)
+    assert len(plain) == len(ids)
+    bad = panel.copy()
+    bad.loc[5, S.PERIOD] = pd.NA
+    with pytest.raises(ValidationError, match=r"panel\['period'\] is missing in 1 row"):
+        stats.emerging_hotspots(bad, S.OCCUPIED, districts=nil)
+
+
 def test_emerging_rejects_incomplete_or_duplicated_panel(nil):
     ids = nil[S.DISTRICT_ID].tolist()
     panel = pd.DataFrame(
