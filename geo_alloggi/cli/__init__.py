@@ -79,6 +79,10 @@ from geo_alloggi.cli import _records  # noqa: E402
 
 _records.register(app)
 
+from geo_alloggi.cli import _overlay  # noqa: E402
+
+_overlay.register(app)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``geo-alloggi`` console script."""
