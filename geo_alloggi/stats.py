@@ -30,7 +30,7 @@ import math
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -75,7 +75,7 @@ MIN_PERIODS = 10
 #: Default permutations of the local Moran when ``permutations=0`` is given.
 LISA_PERMUTATIONS = 999
 
-WeightsArg = str | W
+WeightsArg: TypeAlias = "str | W"
 
 
 # --------------------------------------------------------------------------
@@ -1379,10 +1379,10 @@ def hex_grid(
             f"cell_size={cell_size!r} gives {ncells} hexagons over the area; "
             "expected at most 1,000,000"
         )
-    cols, rows = np.meshgrid(
+    cgrid, rgrid = np.meshgrid(
         np.arange(c0, c1 + 1), np.arange(r0, r1 + 1), indexing="ij"
     )
-    cols, rows = cols.ravel(), rows.ravel()
+    cols, rows = cgrid.ravel(), rgrid.ravel()
     kx = 3 * cols
     ky = 2 * rows + (cols % 2)
     dx = np.array([2, 1, -1, -2, -1, 1])
@@ -1643,9 +1643,9 @@ def density_surface(
     rows = []
     for k in range(len(breaks) - 1):
         lo, hi = float(breaks[k]), float(breaks[k + 1])
-        pts_list, offs_list = gen.filled(
-            lo, hi if k < len(breaks) - 2 else hi * (1 + 1e-9)
-        )
+        filled = gen.filled(lo, hi if k < len(breaks) - 2 else hi * (1 + 1e-9))
+        pts_list: list[np.ndarray] = list(filled[0])  # type: ignore[arg-type]
+        offs_list: list[np.ndarray] = list(filled[1])  # type: ignore[arg-type]
         polys = []
         for pts, offs in zip(pts_list, offs_list, strict=True):
             rings = [pts[offs[j] : offs[j + 1]] for j in range(len(offs) - 1)]
