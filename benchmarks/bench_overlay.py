@@ -37,7 +37,9 @@ def run(quick: bool) -> list[dict]:
             return aggregate(points, districts, period="year", start=2014, end=2025)
 
     def baseline():
-        joined = gpd.sjoin(points, districts[["district_id", "geometry"]], predicate="within")
+        joined = gpd.sjoin(
+            points, districts[["district_id", "geometry"]], predicate="within"
+        )
         return joined.groupby(
             ["district_id", joined["detected_on"].dt.year], sort=True
         ).size()
@@ -73,8 +75,9 @@ def run(quick: bool) -> list[dict]:
         compare(
             "assign_districts (points -> district_id)",
             ours_assign,
-            lambda: gpd.sjoin(points, districts[["district_id", "geometry"]],
-                              predicate="within"),
+            lambda: gpd.sjoin(
+                points, districts[["district_id", "geometry"]], predicate="within"
+            ),
             baseline_name="geopandas.sjoin(within)",
             n=n,
             repeat=1 if quick else 2,

@@ -1,4 +1,4 @@
-"""Disclosure control for tables meant to be shared: primary and complementary suppression.
+"""Disclosure control for shared tables: primary and complementary suppression.
 
 Counts from 1 to ``threshold - 1`` identify a handful of households; they are
 never shown in an output meant for a meeting unless the caller asks for it
@@ -58,7 +58,7 @@ _NO_PARENT = "\x00none"
 
 
 def _smallest(values: np.ndarray, candidates: np.ndarray) -> int:
-    """The candidate with the smallest non-zero value (else the smallest), first by position."""
+    """Return the candidate with the smallest non-zero value (else the smallest)."""
     vals = values[candidates]
     nonzero = vals > 0
     pool = candidates[nonzero] if nonzero.any() else candidates
@@ -220,7 +220,9 @@ def suppress(
             f"columns present: {list(map(str, table.columns))!r}"
         )
     if S.ROW_TYPE in table and (table[S.ROW_TYPE] != "district").any():
-        raise ValidationError("table already holds total rows; suppress the district rows")
+        raise ValidationError(
+            "table already holds total rows; suppress the district rows"
+        )
     out = table.copy()
     n = len(out)
     par = (
@@ -229,7 +231,9 @@ def suppress(
         else pd.Series(_NO_PARENT, index=out.index, dtype="string")
     )
     par_codes, par_names = pd.factorize(par, sort=False)
-    period_codes, period_names = pd.factorize(out[S.PERIOD].astype("string"), sort=False)
+    period_codes, period_names = pd.factorize(
+        out[S.PERIOD].astype("string"), sort=False
+    )
     n_g, n_p = len(par_names), len(period_names)
 
     def as_counts(col: str) -> tuple[np.ndarray, np.ndarray]:
@@ -250,7 +254,9 @@ def suppress(
     values: dict[str, np.ndarray] = {}
     by_period = [np.flatnonzero(period_codes == p) for p in range(n_p)]
 
-    def run(vals: np.ndarray, rows: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def run(
+        vals: np.ndarray, rows: list[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         mask = np.zeros(n, dtype=bool)
         pm = np.zeros((n_p, n_g), dtype=bool)
         gm = np.zeros(n_p, dtype=bool)
@@ -278,7 +284,9 @@ def suppress(
         if S.OCCUPIED_PER_100 in out:
             derived[S.OCCUPIED_PER_100] = occ_mask.copy()
         if S.OCCUPIED_CHANGE in out:
-            order = np.lexsort((_period_order(out).to_numpy(), out[S.DISTRICT_ID].to_numpy()))
+            order = np.lexsort(
+                (_period_order(out).to_numpy(), out[S.DISTRICT_ID].to_numpy())
+            )
             dist = out[S.DISTRICT_ID].to_numpy()[order]
             first = np.ones(n, dtype=bool)
             first[1:] = dist[1:] != dist[:-1]
@@ -287,7 +295,9 @@ def suppress(
             # the previous stock of each district's first period is implied by
             # occupied - occupied_change: protect it like a count
             change = pd.to_numeric(out[S.OCCUPIED_CHANGE], errors="coerce")
-            implied = (values[S.OCCUPIED] - change.fillna(0).to_numpy(float)).astype(np.int64)
+            implied = (values[S.OCCUPIED] - change.fillna(0).to_numpy(float)).astype(
+                np.int64
+            )
             implied = np.maximum(implied, 0)
             first_rows = order[first]
             rows = [first_rows[period_codes[first_rows] == p] for p in range(n_p)]
@@ -314,8 +324,18 @@ def suppress(
     out[S.SUPPRESSED] = pd.array(text, dtype="string")
     if totals:
         out = _with_totals(
-            out, table, cols, values, par_masks, grand_masks, par_codes, par_names,
-            period_codes, period_names, parent, prev_info,
+            out,
+            table,
+            cols,
+            values,
+            par_masks,
+            grand_masks,
+            par_codes,
+            par_names,
+            period_codes,
+            period_names,
+            parent,
+            prev_info,
         )
     out.attrs = dict(table.attrs)
     out.attrs.update({"suppressed": True, "threshold": t})
@@ -357,7 +377,9 @@ def _with_totals(
                 continue
             name = par_names[k] if k >= 0 else TOTAL_ID
             row: dict = {
-                S.DISTRICT_ID: TOTAL_ID if k < 0 else (None if name == _NO_PARENT else name),
+                S.DISTRICT_ID: TOTAL_ID
+                if k < 0
+                else (None if name == _NO_PARENT else name),
                 S.NAME: TOTAL_ID if k < 0 else (None if name == _NO_PARENT else name),
                 S.PERIOD: period_names[p],
                 S.ROW_TYPE: "total" if k < 0 else "parent",
@@ -373,7 +395,9 @@ def _with_totals(
             sup = []
             for col in cols:
                 total = int(values[col][sel].sum())
-                hidden = bool(par_masks[col][p, k]) if k >= 0 else bool(grand_masks[col][p])
+                hidden = (
+                    bool(par_masks[col][p, k]) if k >= 0 else bool(grand_masks[col][p])
+                )
                 row[col] = pd.NA if hidden else total
                 if hidden:
                     sup.append(col)
@@ -422,7 +446,15 @@ def _with_totals(
             combined[col] = combined[col].astype("Int64")
     if S.OCCUPIED_PER_100 in combined:
         combined[S.OCCUPIED_PER_100] = combined[S.OCCUPIED_PER_100].astype("Float64")
-    for col in (S.DISTRICT_ID, S.NAME, S.PERIOD, S.ROW_TYPE, S.SUPPRESSED, parent, S.SOURCE):
+    for col in (
+        S.DISTRICT_ID,
+        S.NAME,
+        S.PERIOD,
+        S.ROW_TYPE,
+        S.SUPPRESSED,
+        parent,
+        S.SOURCE,
+    ):
         if col in combined:
             combined[col] = combined[col].astype("string")
     if hasattr(out, "geometry"):

@@ -113,8 +113,10 @@ def _assign_xy(
 def _district_index(
     points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Position of each point's district in ``districts`` (-1 outside) and a mask
-    of points without a usable position.
+    """Locate each point's district.
+
+    Returns its position in ``districts`` (-1 outside) and a mask of points
+    without a usable position.
     """
     geom = points.geometry
     if points.crs != districts.crs:
@@ -220,8 +222,9 @@ def assign_districts(
 
 
 def _ordinals(values: pd.Series, period: str) -> tuple[np.ndarray, np.ndarray]:
-    """Period ordinal of each date (months, quarters or years since 1970) and a
-    mask of missing dates.
+    """Return the period ordinal of each date and a mask of missing dates.
+
+    Ordinals count months, quarters or years since 1970.
     """
     if not pd.api.types.is_datetime64_any_dtype(values):
         values = pd.to_datetime(values, errors="raise")
@@ -240,8 +243,9 @@ def _ordinals(values: pd.Series, period: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ordinal_of(value: Any, period: str, argument: str, *, last: bool) -> int:
-    """Ordinal of the period holding the start (or, with ``last``, the end) of
-    ``value``: ``end=2025`` with quarters means 2025Q4.
+    """Return the ordinal of the period holding the start (or end) of ``value``.
+
+    With ``last``, the end counts: ``end=2025`` with quarters means 2025Q4.
     """
     try:
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
@@ -381,7 +385,8 @@ def _check_spells(table: pd.DataFrame, start: str, end: str, kind: str) -> None:
         rid = table[S.RECORD_ID] if S.RECORD_ID in table else pd.Series(table.index)
         raise ValidationError(
             f"{kind}: {int(bad.sum())} record(s) end before they start "
-            f"({end!r} < {start!r}), e.g. {_sample(rid[bad])!r}; validate the file first"
+            f"({end!r} < {start!r}), e.g. {_sample(rid[bad])!r}; "
+            "validate the file first"
         )
     if s.isna().any():
         rid = table[S.RECORD_ID] if S.RECORD_ID in table else pd.Series(table.index)
@@ -413,8 +418,9 @@ def _stock(
     n_p: int,
     n_d: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Stock at the end of each period (columns 0..n_p: before-first, periods) and
-    the new spells per period.
+    """Return the stock at each period end and the new spells per period.
+
+    Stock columns: 0 = before the first period, then one per period.
     """
     sb = _bucket(start[0], start[1], p0, n_p, nat_after=False)
     eb = _bucket(end[0], end[1], p0, n_p, nat_after=True)
@@ -461,8 +467,9 @@ def aggregate(
         anything meant to be shared). Default False: the raw table, for
         statistics.
     threshold
-        Suppression threshold (default :data:`geo_alloggi.config.suppression_threshold`);
-        only used with ``suppress=True``.
+        Suppression threshold (default
+        :data:`geo_alloggi.config.suppression_threshold`); only used with
+        ``suppress=True``.
     eviction_outcomes
         Eviction outcomes counted in ``evictions`` (default executed only).
 
@@ -528,8 +535,8 @@ def aggregate(
         occ, evi, vac = records, None, None
     else:
         raise ValidationError(
-            f"records must be a geo_alloggi Records or a GeoDataFrame of occupation points, "
-            f"got {type(records).__name__!r}"
+            "records must be a geo_alloggi Records or a GeoDataFrame of occupation "
+            f"points, got {type(records).__name__!r}"
         )
     require_columns(occ, [S.DETECTED_ON, S.ENDED_ON], "records.occupations")
     _check_spells(occ, S.DETECTED_ON, S.ENDED_ON, "occupations")
@@ -565,9 +572,9 @@ def aggregate(
         bad = eidx < 0
         if bad.any():
             warnings.warn(
-                f"estates: {int(bad.sum())} estate(s) outside every district or without a "
-                f"position, e.g. {_sample(estates[S.ESTATE_ID][bad])!r}; their units and "
-                f"records are not counted",
+                f"estates: {int(bad.sum())} estate(s) outside every district or "
+                f"without a position, e.g. {_sample(estates[S.ESTATE_ID][bad])!r}; "
+                "their units and records are not counted",
                 UserWarning,
                 stacklevel=2,
             )
@@ -590,8 +597,9 @@ def aggregate(
         if (occ_idx < 0).any():
             rid = occ[S.RECORD_ID] if S.RECORD_ID in occ else pd.Series(occ.index)
             warnings.warn(
-                f"occupations: {int((occ_idx < 0).sum())} point(s) outside every district "
-                f"or without a position, e.g. {_sample(rid[occ_idx < 0])!r}; not counted",
+                f"occupations: {int((occ_idx < 0).sum())} point(s) outside every "
+                f"district or without a position, e.g. {_sample(rid[occ_idx < 0])!r}; "
+                "not counted",
                 UserWarning,
                 stacklevel=2,
             )
@@ -622,7 +630,8 @@ def aggregate(
         allo = np.concatenate(pieces) if pieces else np.empty(0, np.int64)
         if len(allo) == 0 and (start is None or end is None):
             raise ValidationError(
-                "records hold no dated event; pass start= and end= to choose the periods"
+                "records hold no dated event; pass start= and end= to choose "
+                "the periods"
             )
     p0 = (
         _ordinal_of(start, period, "start", last=False)

@@ -125,9 +125,15 @@ def test_rate_and_change_follow_their_counts():
     out = suppress(t, threshold=5).set_index(["district_id", "period"])
     # 2019: A=3 and B=4 primary
     assert out["occupied"].isna().to_dict() == {
-        ("A", "2018"): False, ("A", "2019"): True, ("A", "2020"): False,
-        ("B", "2018"): False, ("B", "2019"): True, ("B", "2020"): False,
-        ("C", "2018"): False, ("C", "2019"): False, ("C", "2020"): False,
+        ("A", "2018"): False,
+        ("A", "2019"): True,
+        ("A", "2020"): False,
+        ("B", "2018"): False,
+        ("B", "2019"): True,
+        ("B", "2020"): False,
+        ("C", "2018"): False,
+        ("C", "2019"): False,
+        ("C", "2020"): False,
     }
     assert out.loc[("A", "2019"), "occupied_per_100"] is pd.NA
     # the change into and out of a suppressed period is suppressed
@@ -135,7 +141,10 @@ def test_rate_and_change_follow_their_counts():
     assert out.loc[("A", "2020"), "occupied_change"] is pd.NA
     assert out.loc[("C", "2020"), "occupied_change"] == 0
     assert out.loc[("A", "2020"), "suppressed"] == "occupied_change"
-    assert out.loc[("A", "2019"), "suppressed"] == "occupied,occupied_per_100,occupied_change"
+    assert (
+        out.loc[("A", "2019"), "suppressed"]
+        == "occupied,occupied_per_100,occupied_change"
+    )
     # units are public
     assert out["units"].notna().all()
 
@@ -197,7 +206,11 @@ def audit(values: list[list[int]], threshold: int) -> None:
     parents = out[out["row_type"] == "parent"].set_index("district_id")["occupied"]
     grand = out[out["row_type"] == "total"]["occupied"].iloc[0]
     # nothing small is shown
-    for v in [*cells["occupied"].dropna(), *parents.dropna(), *([grand] if pd.notna(grand) else [])]:
+    for v in [
+        *cells["occupied"].dropna(),
+        *parents.dropna(),
+        *([grand] if pd.notna(grand) else []),
+    ]:
         assert not (1 <= int(v) < threshold)
     names: list[str] = []
     index: dict[str, int] = {}
@@ -209,7 +222,7 @@ def audit(values: list[list[int]], threshold: int) -> None:
         return index[name]
 
     equations: list[tuple[dict[int, float], float]] = []
-    for i, vals in enumerate(values):
+    for i in range(len(values)):
         p = f"P{i}"
         coeffs: dict[int, float] = {}
         rhs = 0.0
@@ -266,7 +279,9 @@ small_counts = st.integers(min_value=0, max_value=12)
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    values=st.lists(st.lists(small_counts, min_size=1, max_size=5), min_size=1, max_size=4),
+    values=st.lists(
+        st.lists(small_counts, min_size=1, max_size=5), min_size=1, max_size=4
+    ),
     threshold=st.integers(min_value=2, max_value=6),
 )
 def test_no_suppressed_value_is_recoverable(values, threshold):

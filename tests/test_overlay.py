@@ -48,7 +48,7 @@ def test_interior_points_match_an_independent_sjoin(grid3x3):
 
 
 def test_border_points_assigned_once_to_the_lowest_id(grid3x3):
-    # box vertices: 0 = (maxx, miny), 1 = (maxx, maxy), 2 = (minx, maxy), 3 = (minx, miny)
+    # box vertices: 0 (maxx, miny), 1 (maxx, maxy), 2 (minx, maxy), 3 (minx, miny)
     shared4 = corner(grid3x3, "D0", 1)  # corner of D0, D1, D3, D4
     shared2 = corner(grid3x3, "D2", 3)  # bottom corner of D1 and D2
     # the points really touch several districts
@@ -65,7 +65,7 @@ def test_border_points_assigned_once_to_the_lowest_id(grid3x3):
 def test_outside_and_missing_points_reported_not_dropped(grid3x3):
     inside = grid3x3.geometry.iloc[4].representative_point()
     pts = points([(inside.x, inside.y), (0.0, 0.0), None], ids=["in", "far", "nowhere"])
-    with pytest.warns(UserWarning) as rec:
+    with pytest.warns(UserWarning, match="point") as rec:
         got = assign_districts(pts, grid3x3)
     messages = " ".join(str(w.message) for w in rec)
     assert "1 point(s) outside every district" in messages and "'far'" in messages
@@ -91,8 +91,9 @@ def test_assign_refuses_bad_input(grid3x3, bad):
     elif bad == "dup":
         districts = pd.concat([grid3x3, grid3x3.iloc[[0]]])
     else:
-        pts = gpd.GeoDataFrame({"record_id": ["x"]}, geometry=[grid3x3.geometry.iloc[0]],
-                               crs="EPSG:4326")
+        pts = gpd.GeoDataFrame(
+            {"record_id": ["x"]}, geometry=[grid3x3.geometry.iloc[0]], crs="EPSG:4326"
+        )
     with pytest.raises(ValidationError):
         assign_districts(pts, districts)
 
@@ -104,7 +105,9 @@ def test_assign_refuses_bad_input(grid3x3, bad):
 @pytest.fixture
 def hand_records(grid3x3) -> Records:
     centres = {
-        d: grid3x3.loc[grid3x3["district_id"] == d].geometry.iloc[0].representative_point()
+        d: grid3x3.loc[grid3x3["district_id"] == d]
+        .geometry.iloc[0]
+        .representative_point()
         for d in ("D0", "D4", "D8")
     }
     estates = gpd.GeoDataFrame(
@@ -120,8 +123,13 @@ def hand_records(grid3x3) -> Records:
         {
             "record_id": ["R1", "R2", "R3", "R4", "R5"],
             "estate_id": ["E0", "E0", "E4", "E4", "E8"],
-            "detected_on": [T("2018-03-10"), T("2019-02-01"), T("2017-12-31"),
-                            T("2018-05-05"), T("2020-01-01")],
+            "detected_on": [
+                T("2018-03-10"),
+                T("2019-02-01"),
+                T("2017-12-31"),
+                T("2018-05-05"),
+                T("2020-01-01"),
+            ],
             "ended_on": [T("2019-06-30"), NaT, T("2018-12-31"), T("2018-09-09"), NaT],
             "status": ["ended", "ongoing", "ended", "ended", "ongoing"],
         }
@@ -171,7 +179,13 @@ def test_yearly_stock_flows_and_change_by_hand(hand_records, grid3x3):
     for (d, p), (occ, new, ev, vac, ch) in expect.items():
         got = tuple(
             cell(t, d, p, c)
-            for c in ("occupied", "new_occupations", "evictions", "vacant", "occupied_change")
+            for c in (
+                "occupied",
+                "new_occupations",
+                "evictions",
+                "vacant",
+                "occupied_change",
+            )
         )
         assert got == (occ, new, ev, vac, ch), (d, p)
     assert cell(t, "D0", "2019", "occupied_per_100") == pytest.approx(10.0)
@@ -186,7 +200,9 @@ def test_yearly_stock_flows_and_change_by_hand(hand_records, grid3x3):
 
 def test_quarters_and_months_by_hand(hand_records, grid3x3):
     q = aggregate(hand_records, grid3x3, period="quarter", start="2018Q1", end="2019Q4")
-    assert q["period"].unique().tolist() == [f"{y}Q{i}" for y in (2018, 2019) for i in range(1, 5)]
+    assert q["period"].unique().tolist() == [
+        f"{y}Q{i}" for y in (2018, 2019) for i in range(1, 5)
+    ]
     assert cell(q, "D0", "2019Q1", "occupied") == 2  # R1 and R2
     assert cell(q, "D0", "2019Q2", "occupied") == 1  # R1 ended on the last day
     assert cell(q, "D4", "2019Q1", "vacant") == 1  # V1 ended 1/3, V2 began 1/3
@@ -215,7 +231,9 @@ def test_records_placed_by_their_own_coordinates(hand_records, grid3x3):
     occ["lon"] = np.nan
     occ["lat"] = np.nan
     occ.loc[4, ["lon", "lat"]] = [p.x, p.y]
-    recs = Records(hand_records.estates, occ, hand_records.evictions, hand_records.vacancies)
+    recs = Records(
+        hand_records.estates, occ, hand_records.evictions, hand_records.vacancies
+    )
     t = aggregate(recs, grid3x3, start=2020, end=2020)
     assert cell(t, "D5", "2020", "occupied") == 1
     assert cell(t, "D8", "2020", "occupied") == 0
@@ -226,8 +244,10 @@ def test_unplaced_records_are_reported_and_counted(hand_records, grid3x3):
     occ["estate_id"] = occ["estate_id"].astype("string")
     occ.loc[0, "estate_id"] = pd.NA  # no estate, no coordinates
     occ.loc[1, "estate_id"] = "E99"  # unknown estate
-    recs = Records(hand_records.estates, occ, hand_records.evictions, hand_records.vacancies)
-    with pytest.warns(UserWarning, match="not counted") as rec:  # noqa: PT031
+    recs = Records(
+        hand_records.estates, occ, hand_records.evictions, hand_records.vacancies
+    )
+    with pytest.warns(UserWarning, match="not counted") as rec:
         t = aggregate(recs, grid3x3, start=2019, end=2019)
     text = " ".join(str(w.message) for w in rec)
     assert "'E99'" in text and "'R1'" in text
@@ -237,7 +257,9 @@ def test_unplaced_records_are_reported_and_counted(hand_records, grid3x3):
 def test_spell_ending_before_it_starts_is_refused(hand_records, grid3x3):
     occ = hand_records.occupations.copy()
     occ.loc[2, "ended_on"] = T("2010-01-01")
-    recs = Records(hand_records.estates, occ, hand_records.evictions, hand_records.vacancies)
+    recs = Records(
+        hand_records.estates, occ, hand_records.evictions, hand_records.vacancies
+    )
     with pytest.raises(ValidationError, match=r"end before they start.*'R3'"):
         aggregate(recs, grid3x3)
 
@@ -309,9 +331,13 @@ def test_study_area_totals_equal_input_totals(demo, study_area):
     assert t["evictions"].sum() == len(ex)
     for year in (2014, 2018, 2019, 2025):
         day = T(f"{year}-12-31")
-        stock = (occ["detected_on"] <= day) & (occ["ended_on"].isna() | (occ["ended_on"] > day))
+        stock = (occ["detected_on"] <= day) & (
+            occ["ended_on"].isna() | (occ["ended_on"] > day)
+        )
         assert t.loc[t["period"] == str(year), "occupied"].sum() == int(stock.sum())
-        vstock = (vac["since"] <= day) & (vac["ended_on"].isna() | (vac["ended_on"] > day))
+        vstock = (vac["since"] <= day) & (
+            vac["ended_on"].isna() | (vac["ended_on"] > day)
+        )
         assert t.loc[t["period"] == str(year), "vacant"].sum() == int(vstock.sum())
     units = t[t["period"] == "2019"]["units"].sum()
     assert units == demo.estates["units"].sum()
@@ -319,7 +345,9 @@ def test_study_area_totals_equal_input_totals(demo, study_area):
     assert t.attrs["synthetic"] is True
     # change is the difference of consecutive stocks
     d = t[t["district_id"] == "MI-NIL-57"]
-    assert (d["occupied_change"].iloc[1:].to_numpy() == np.diff(d["occupied"].to_numpy())).all()
+    assert (
+        d["occupied_change"].iloc[1:].to_numpy() == np.diff(d["occupied"].to_numpy())
+    ).all()
 
 
 def test_other_levels_and_user_layers(demo, mirror, tmp_path):
@@ -327,8 +355,13 @@ def test_other_levels_and_user_layers(demo, mirror, tmp_path):
 
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
-        mun = aggregate(demo, load_districts("municipi", mirror=mirror), start=2019,
-                        end=2019, period="year")
+        mun = aggregate(
+            demo,
+            load_districts("municipi", mirror=mirror),
+            start=2019,
+            end=2019,
+            period="year",
+        )
     # Cinisello Balsamo's estates are outside Milan's Municipi: said, not hidden
     assert any("18 estate(s) outside" in str(w.message) for w in rec)
     com = load_districts("comuni", mirror=mirror)
@@ -342,13 +375,19 @@ def test_other_levels_and_user_layers(demo, mirror, tmp_path):
     cin = com[com["district_id"] == "CINISELLO"].to_crs("EPSG:32632").geometry.iloc[0]
     minx, miny, maxx, maxy = cin.bounds
     mid = (minx + maxx) / 2
-    halves = [cin.intersection(shapely.box(minx, miny, mid, maxy)),
-              cin.intersection(shapely.box(mid, miny, maxx, maxy))]
+    halves = [
+        cin.intersection(shapely.box(minx, miny, mid, maxy)),
+        cin.intersection(shapely.box(mid, miny, maxx, maxy)),
+    ]
     path = tmp_path / "halves.gpkg"
-    gpd.GeoDataFrame({"zona": ["ovest", "est"]}, geometry=halves, crs="EPSG:32632").to_file(path)
+    gpd.GeoDataFrame(
+        {"zona": ["ovest", "est"]}, geometry=halves, crs="EPSG:32632"
+    ).to_file(path)
     user = read_districts(path, id_column="zona")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Milan's estates are outside this layer
         u = aggregate(demo, user, start=2019, end=2019)
-    assert u["occupied"].sum() == c.loc[c["district_id"] == "CINISELLO", "occupied"].item()
+    assert (
+        u["occupied"].sum() == c.loc[c["district_id"] == "CINISELLO", "occupied"].item()
+    )
     assert u["units"].sum() == 1163

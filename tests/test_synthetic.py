@@ -1,4 +1,4 @@
-"""Synthetic records: determinism, labels, calibration on DESIGN.md figures, planted trends."""
+"""Synthetic records: determinism, labels, calibration, planted trends."""
 
 from __future__ import annotations
 
@@ -63,7 +63,14 @@ def test_canonical_columns_and_types(demo):
     assert est["estate_id"].is_unique and (est["units"] > 0).all()
     assert set(est["owner"]) == {"Aler", "Comune-MM"}
     assert set(est["position_source"]) == {"civic_point", "seeded_point"}
-    for col in ("record_id", "estate_id", "unit_id", "detected_on", "ended_on", "status"):
+    for col in (
+        "record_id",
+        "estate_id",
+        "unit_id",
+        "detected_on",
+        "ended_on",
+        "status",
+    ):
         assert col in occ
     assert occ["record_id"].is_unique and evi["record_id"].is_unique
     assert pd.api.types.is_datetime64_any_dtype(occ["detected_on"])
@@ -89,8 +96,10 @@ def test_milan_estates_sit_on_current_civic_points_with_their_address(demo, mirr
     num = merged.apply(lambda r: r["address"].endswith(" " + r["housenumber"]), axis=1)
     assert num.all()
     words = merged.apply(
-        lambda r: r["street_name"].split()[-1].replace("'", "").lower()
-        in r["address"].lower().replace("'", "").replace("è", "e"),
+        lambda r: (
+            r["street_name"].split()[-1].replace("'", "").lower()
+            in r["address"].lower().replace("'", "").replace("è", "e")
+        ),
         axis=1,
     )
     assert words.mean() > 0.99
@@ -132,9 +141,9 @@ def test_units_calibrated(demo):
     est = demo.estates
     milan = est[est["comune"] == "Milano"]
     assert milan["units"].sum() == pytest.approx(66_730, rel=0.01)
-    assert est.loc[est["comune"] == "Cinisello Balsamo", "units"].sum() == pytest.approx(
-        1_163, rel=0.02
-    )
+    assert est.loc[
+        est["comune"] == "Cinisello Balsamo", "units"
+    ].sum() == pytest.approx(1_163, rel=0.02)
     aler = milan.loc[milan["owner"] == "Aler", "units"].sum() / milan["units"].sum()
     assert 0.50 <= aler <= 0.62  # Aler ~34,000 of ~61,000 in 2023
     for key, units in (("san_siro", 4000), ("via_gola", 800), ("via_bolla", 244)):
@@ -149,15 +158,24 @@ def test_occupied_stock_calibrated(demo):
     estate = true_estate(demo)
     milan_ids = set(demo.estates.loc[demo.estates["comune"] == "Milano", "estate_id"])
     in_milan = estate.isin(milan_ids)
-    jan2019 = int((stock(occ, "detected_on", "ended_on", "2018-12-31") & in_milan).sum())
-    jan2020 = int((stock(occ, "detected_on", "ended_on", "2019-12-31") & in_milan).sum())
+    jan2019 = int(
+        (stock(occ, "detected_on", "ended_on", "2018-12-31") & in_milan).sum()
+    )
+    jan2020 = int(
+        (stock(occ, "detected_on", "ended_on", "2019-12-31") & in_milan).sum()
+    )
     assert jan2019 == pytest.approx(4_487, rel=0.03)
     assert 400 <= jan2019 - jan2020 <= 600  # about 500 fewer during 2019
-    peak_2018 = int((stock(occ, "detected_on", "ended_on", "2018-01-01") & in_milan).sum())
+    peak_2018 = int(
+        (stock(occ, "detected_on", "ended_on", "2018-01-01") & in_milan).sum()
+    )
     assert peak_2018 == pytest.approx(4_564, rel=0.03)
     end2018 = stock(occ, "detected_on", "ended_on", "2018-12-31")
-    for key, target, rel in (("san_siro", 873, 0.1), ("via_gola", 200, 0.1),
-                             ("via_bolla", 67, 0.15)):
+    for key, target, rel in (
+        ("san_siro", 873, 0.1),
+        ("via_gola", 200, 0.1),
+        ("via_bolla", 67, 0.15),
+    ):
         ids = demo.truth["named_estates"][key]["estate_ids"]
         assert int((end2018 & estate.isin(ids)).sum()) == pytest.approx(target, rel=rel)
 
@@ -165,7 +183,12 @@ def test_occupied_stock_calibrated(demo):
 def test_vacancies_calibrated(demo):
     vac = demo.vacancies
     milan_ids = set(demo.estates.loc[demo.estates["comune"] == "Milano", "estate_id"])
-    v2014 = int((stock(vac, "since", "ended_on", "2014-12-31") & vac["estate_id"].isin(milan_ids)).sum())
+    v2014 = int(
+        (
+            stock(vac, "since", "ended_on", "2014-12-31")
+            & vac["estate_id"].isin(milan_ids)
+        ).sum()
+    )
     assert v2014 == pytest.approx(9_754, rel=0.03)
 
 
@@ -182,7 +205,9 @@ def test_messy_records_exercise_linking(demo):
     occ, links = demo.occupations, demo.truth["links"]
     missing = occ[occ["estate_id"].isna()]
     assert 0.07 <= len(missing) / len(occ) <= 0.13
-    assert set(missing["record_id"]) == set(links.loc[links["kind"] == "occupations", "record_id"])
+    assert set(missing["record_id"]) == set(
+        links.loc[links["kind"] == "occupations", "record_id"]
+    )
     assert {"address", "misspelled_address", "coordinates"} == set(links["form"])
     by_form = links.set_index("record_id")["form"]
     addr = missing[missing["record_id"].map(by_form) == "address"]
@@ -190,13 +215,21 @@ def test_messy_records_exercise_linking(demo):
     est = demo.estates.set_index("estate_id")
     truth_est = links.set_index("record_id")["estate_id"]
     # clean addresses are the estate's own
-    assert (addr["address"].to_numpy() == est.loc[truth_est[addr["record_id"]], "address"].to_numpy()).all()
+    assert (
+        addr["address"].to_numpy()
+        == est.loc[truth_est[addr["record_id"]], "address"].to_numpy()
+    ).all()
     miss = missing[missing["record_id"].map(by_form) == "misspelled_address"]
-    differs = miss["address"].to_numpy() != est.loc[truth_est[miss["record_id"]], "address"].to_numpy()
+    differs = (
+        miss["address"].to_numpy()
+        != est.loc[truth_est[miss["record_id"]], "address"].to_numpy()
+    )
     assert differs.mean() > 0.8
     # coordinates-only records lie within 50 m of their estate
     xy = missing[missing["record_id"].map(by_form) == "coordinates"]
-    pts = gpd.GeoSeries.from_xy(xy["lon"], xy["lat"], crs="EPSG:4326").to_crs("EPSG:32632")
+    pts = gpd.GeoSeries.from_xy(xy["lon"], xy["lat"], crs="EPSG:4326").to_crs(
+        "EPSG:32632"
+    )
     ref = est.loc[truth_est[xy["record_id"]]].geometry.to_crs("EPSG:32632")
     assert (pts.distance(ref.set_axis(pts.index)) < 50).all()
     assert demo.evictions["estate_id"].isna().any()

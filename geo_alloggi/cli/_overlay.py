@@ -90,7 +90,9 @@ def _link(records: Any) -> Any:
 
 
 def overlay(
-    out_dir: Path = typer.Option(..., "--out-dir", "-o", help="Folder for the outputs."),
+    out_dir: Path = typer.Option(
+        ..., "--out-dir", "-o", help="Folder for the outputs."
+    ),
     level: str = typer.Option(
         "study_area", help="nil, municipi, comuni or study_area (NIL + Cinisello)."
     ),
@@ -165,7 +167,9 @@ def overlay(
     # districts
     if districts is not None:
         if id_column is None:
-            raise ValidationError("--districts needs --id-column (the district id column)")
+            raise ValidationError(
+                "--districts needs --id-column (the district id column)"
+            )
         layer = read_districts(
             districts,
             id_column=id_column,
