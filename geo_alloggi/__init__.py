@@ -76,6 +76,13 @@ _EXPORTS: dict[str, str] = {
     "link_records": "geo_alloggi.linking",
     "place_estates": "geo_alloggi.linking",
     "LinkResult": "geo_alloggi.linking",
+    # overlay, disclosure control, synthetic records
+    "assign_districts": "geo_alloggi.overlay",
+    "aggregate": "geo_alloggi.overlay",
+    "suppress": "geo_alloggi.disclosure",
+    "make_demo": "geo_alloggi.synthetic",
+    "make_occupations": "geo_alloggi.synthetic",
+    "Records": "geo_alloggi._records",
     # maps for meetings (folium layers, offline HTML, static export)
     "maps": "geo_alloggi.maps",
     "meeting_map": "geo_alloggi.maps",
@@ -110,6 +117,7 @@ if TYPE_CHECKING:  # pragma: no cover
         InputFileError,
         ValidationError,
     )
+    from geo_alloggi._records import Records
     from geo_alloggi.address import (
         ParsedAddress,
         messy_address,
@@ -117,6 +125,7 @@ if TYPE_CHECKING:  # pragma: no cover
         parse_address,
     )
     from geo_alloggi.boundaries import check_districts, load_districts, read_districts
+    from geo_alloggi.disclosure import suppress
     from geo_alloggi.geocoding import Geocoder, add_correction, geocode, read_corrections
     from geo_alloggi.io import (
         ReadResult,
@@ -127,6 +136,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from geo_alloggi.linking import LinkResult, link_records, place_estates
     from geo_alloggi.maps import export_static, meeting_map, save_offline
+    from geo_alloggi.overlay import aggregate, assign_districts
     from geo_alloggi.priorities import (
         CostModel,
         PatrolWeights,
@@ -156,3 +166,4 @@ if TYPE_CHECKING:  # pragma: no cover
         optimal_cell_size,
         spatial_weights,
     )
+    from geo_alloggi.synthetic import make_demo, make_occupations
