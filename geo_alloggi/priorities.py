@@ -908,6 +908,20 @@ def patrol_priority(
     are divided by their largest value among the areas ranked; the trend
     component is :data:`TREND_SCORES` of the emerging category. Ties are broken
     by area id, so the ranking is deterministic.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({
+    ...     "district_id": ["A", "B", "A", "B"], "period": [2020, 2020, 2021, 2021],
+    ...     "occupied": [40, 10, 42, 12], "new_occupations": [11, 2, 13, 3]})
+    >>> ranked = patrol_priority(
+    ...     panel, emerging=pd.Series({"A": "Persistent Hot Spot"}))
+    >>> for part in ranked.loc[0, "reasons"].split("; "):
+    ...     print(part)
+    42 alloggi occupati
+    13 nuove occupazioni (+18% sull'anno precedente)
+    punto caldo persistente
     """
     require_choice(lang, LANGS, "lang")
     w = _weights(weights)
@@ -1750,6 +1764,19 @@ def renovation_plan(
     shared over the estate's vacant units), *largest first* by decreasing
     number of vacant units; each takes all units of an estate when it can,
     else as many as fit, and moves on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> candidates = pd.DataFrame({
+    ...     "estate_id": ["E1", "E2"], "units": [3, 2],
+    ...     "unit_cost_eur": [10_000.0, 20_000.0], "site_cost_eur": [5_000.0, 0.0],
+    ...     "risk": [0.1, 0.9]})
+    >>> result = renovation_plan(candidates, 40_000)
+    >>> result.plan.set_index("estate_id")["units_chosen"].to_dict()
+    {'E2': 2, 'E1': 0}
+    >>> result.summary.set_index("method")["risk_weighted_units"].round(2).tolist()
+    [1.8, 0.3, 0.3]
     """
     if (
         not isinstance(budget_eur, int | float)

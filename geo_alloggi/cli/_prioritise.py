@@ -341,7 +341,7 @@ def prioritise(
     with err_console.status("emerging hot spots ..."):
         emerging = trend(panel)
     estate_district = priorities.estate_districts(records.estates, districts)
-    kw = {"weights": weights, "lang": lang, "suppress_below": threshold}
+    kw: dict[str, Any] = {"weights": weights, "lang": lang, "suppress_below": threshold}
     ranked = priorities.patrol_priority(
         panel,
         emerging=emerging,
@@ -416,7 +416,7 @@ def prioritise(
     )
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    meet = {"lang": lang, "synthetic": is_synth, "label": label}
+    meet: dict[str, Any] = {"lang": lang, "synthetic": is_synth, "label": label}
 
     def small(table: pd.DataFrame) -> pd.DataFrame:
         return table if threshold is None else _suppress(table, threshold, lang)
