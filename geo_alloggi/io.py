@@ -735,7 +735,7 @@ def _read_csv_raw(
             usecols=positions,
             dtype=str,
             keep_default_na=False,
-            na_filter=False,
+            na_values=[""],
             skip_blank_lines=True,
             quoting=csv.QUOTE_NONE,
             engine="c",
@@ -751,7 +751,8 @@ def _read_csv_raw(
         frame, row_number, structural = _read_csv_slow(
             data.decode(read_enc), delim, ncols, positions, names
         )
-    frame = _strip_frame(frame)
+    if not fast or _padded(buf, delim, dpos, nl):
+        frame = _strip_frame(frame)
     # rows made only of delimiters are blank, not records
     if len(frame.columns):
         blank_rows = _all_blank(frame)
@@ -782,6 +783,25 @@ def _read_csv_raw(
         decimal=dec,
         structural=structural,
     )
+
+
+def _padded(buf: np.ndarray, delim: str, dpos: np.ndarray, nl: np.ndarray) -> bool:
+    """Whether any field may start or end with a space (then strip them all).
+
+    Looks only at the bytes next to delimiters and line ends.
+    """
+    if not len(buf):
+        return False
+    spaces = [32, 0xA0, 0xC2] + ([9] if delim != "\t" else [])
+    n = len(buf)
+    before = np.concatenate((dpos - 1, nl - 1, [n - 1]))
+    before = before[before >= 0]
+    cr = buf[before] == 13  # CRLF: look one byte further back
+    before[cr] -= 1
+    before = before[before >= 0]
+    after = np.concatenate(([0], dpos + 1, nl + 1))
+    after = after[after < n]
+    return bool(np.isin(buf[before], spaces).any() or np.isin(buf[after], spaces).any())
 
 
 def _read_csv_slow(
@@ -1069,6 +1089,9 @@ def _blank(s: pd.Series) -> np.ndarray:
     return s.isna().to_numpy(dtype=bool)
 
 
+_IMPOSSIBLE, _UNREADABLE, _EARLY, _LATE = 1, 2, 3, 4
+
+
 def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Parse dd/mm/yyyy and ISO dates.
 
@@ -1077,8 +1100,9 @@ def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     values
         datetime64[ns] (NaT where blank or bad).
     problem
-        object array: None where fine or blank, else ``"impossible"`` or
-        ``"unreadable"``.
+        int8 array: 0 fine or blank, else one of :data:`_IMPOSSIBLE`,
+        :data:`_UNREADABLE`, :data:`_EARLY` (before 1678) or :data:`_LATE`
+        (after 2261).
     """
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     n = len(uniques)
@@ -1086,7 +1110,7 @@ def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     months = np.zeros(n, dtype=np.int64)
     days = np.zeros(n, dtype=np.int64)
     matched = np.zeros(n, dtype=bool)
-    for i, text in enumerate(uniques):
+    for i, text in enumerate(np.asarray(uniques, dtype=object).tolist()):
         m = _DMY.match(text)
         if m:
             days[i], months[i], years[i] = int(m[1]), int(m[2]), int(m[3])
@@ -1100,7 +1124,6 @@ def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     valid &= days <= _days_in_month(years, months)
     uvalues = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     if valid.any():
-        # through datetime64[D]: years 1..9999 are fine at day resolution
         ymd = pd.DataFrame(
             {"year": years[valid], "month": months[valid], "day": days[valid]}
         )
@@ -1111,17 +1134,17 @@ def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
                 ymd[ok_year], errors="coerce"
             ).to_numpy(dtype="datetime64[ns]")
         uvalues[valid] = parsed
-    uproblem = np.full(n, None, dtype=object)
-    uproblem[matched & ~valid] = "impossible"
-    uproblem[~matched] = "unreadable"
+    uproblem = np.zeros(n, dtype=np.int8)
+    uproblem[matched & ~valid] = _IMPOSSIBLE
+    uproblem[~matched] = _UNREADABLE
     # valid calendar dates outside the datetime64[ns] range (years 1..1677 and
     # 2262..9999) are too early or too late for any record
     out_of_ns = valid & np.isnat(uvalues)
-    uproblem[out_of_ns & (years < 1678)] = "early"
-    uproblem[out_of_ns & (years > 2261)] = "late"
+    uproblem[out_of_ns & (years < 1678)] = _EARLY
+    uproblem[out_of_ns & (years > 2261)] = _LATE
     # code -1 (missing) picks the appended NaT / None
     values = np.append(uvalues, np.datetime64("NaT"))[codes]
-    problem = np.append(uproblem, None)[codes]
+    problem = np.append(uproblem, np.int8(0))[codes]
     return values, problem
 
 
@@ -1451,28 +1474,29 @@ def _date_check(
     future_ok: np.ndarray | None = None,
 ) -> np.ndarray:
     values, problem = _parse_dates(raw)
-    arr = raw.to_numpy(dtype=object, na_value=None)
+    arr = raw.array  # read only for the rows reported
     where = f"{col} (column {header!r})"
     reasons.add(
-        problem == "impossible",
+        problem == _IMPOSSIBLE,
         lambda i: f"impossible date {arr[i]!r} in {where}, expected dd/mm/yyyy",
     )
     reasons.add(
-        problem == "unreadable",
+        problem == _UNREADABLE,
         lambda i: (
             f"unreadable date {arr[i]!r} in {where}, expected dd/mm/yyyy or yyyy-mm-dd"
         ),
     )
-    early = (~np.isnat(values) & (values < earliest)) | (problem == "early")
+    early = (values < earliest) | (problem == _EARLY)  # NaT compares False
     reasons.add(
         early,
         lambda i: (
             f"date {arr[i]!r} in {where} is before {pd.Timestamp(earliest):%d/%m/%Y}"
         ),
     )
-    late = (~np.isnat(values) & (values > today)) | (problem == "late")
+    late = values > today
     if future_ok is not None:
         late &= ~future_ok
+    late |= problem == _LATE  # beyond year 2261: never a plausible date
     reasons.add(
         late,
         lambda i: (
@@ -1480,8 +1504,11 @@ def _date_check(
             f"(after {pd.Timestamp(today):%d/%m/%Y})"
         ),
     )
-    bad = np.isin(problem, ["impossible", "unreadable", "early"]) | early | late
-    return np.where(bad, np.datetime64("NaT"), values).astype("datetime64[ns]")
+    bad = (problem == _IMPOSSIBLE) | (problem == _UNREADABLE) | early | late
+    if bad.any():
+        values = values.copy()
+        values[bad] = np.datetime64("NaT")
+    return values
 
 
 def read_records(
@@ -1749,14 +1776,16 @@ def _validate(
         present = ~missing(id_col)
         dup = ids.duplicated(keep="first").to_numpy(dtype=bool) & present
         if dup.any():
-            first_pos = pd.Series(np.arange(n)).groupby(ids.to_numpy()).transform("min")
-            firsts = first_pos.to_numpy()
-            idv = ids.to_numpy(dtype=object, na_value=None)
+            idv = ids.array
+            repeated = set(ids[dup].tolist())
+            first: dict[str, int] = {}
+            for i in np.flatnonzero(ids.isin(list(repeated)).to_numpy(dtype=bool)):
+                first.setdefault(idv[i], i)
             reasons.add(
                 dup,
                 lambda i: (
                     f"duplicate {id_col} {idv[i]!r} (first on row "
-                    f"{row_number[firsts[i]]})"
+                    f"{row_number[first[idv[i]]]})"
                 ),
             )
         out[id_col] = ids
@@ -1796,7 +1825,7 @@ def _validate(
                 )
                 target[:] = values
                 given |= ~missing(col)
-                arr = text[col].to_numpy(dtype=object, na_value=None)
+                arr = text[col].array
                 reasons.add(
                     bad,
                     lambda i, arr=arr, col=col: (
@@ -1885,7 +1914,7 @@ def _validate(
             eid = text[S.ESTATE_ID]
             known = eid.isin(list(estate_ids)).to_numpy(dtype=bool)
             unknown = ~missing(S.ESTATE_ID) & ~known
-            earr = eid.to_numpy(dtype=object, na_value=None)
+            earr = eid.array
             reasons.add(
                 unknown,
                 lambda i: f"unknown estate_id {earr[i]!r} (not in the estates given)",
@@ -1911,7 +1940,7 @@ def _validate(
         outcome = np.full(n, None, dtype=object)
         if S.OUTCOME in text:
             outcome, unknown = _map_values(text[S.OUTCOME], _OUTCOME_VALUES)
-            arr = text[S.OUTCOME].to_numpy(dtype=object, na_value=None)
+            arr = text[S.OUTCOME].array
             reasons.add(
                 unknown,
                 lambda i: (
@@ -1939,7 +1968,7 @@ def _validate(
         vul = pd.array([pd.NA] * n, dtype="boolean")
         if S.VULNERABLE in text:
             values, unknown = _map_values(text[S.VULNERABLE], _BOOL_VALUES)
-            arr = text[S.VULNERABLE].to_numpy(dtype=object, na_value=None)
+            arr = text[S.VULNERABLE].array
             reasons.add(
                 unknown,
                 lambda i: (
@@ -1964,7 +1993,7 @@ def _validate(
             cost, bad = _parse_numbers(
                 text[S.RENOVATION_COST], decimal=raw.decimal, thousands=True
             )
-            arr = text[S.RENOVATION_COST].to_numpy(dtype=object, na_value=None)
+            arr = text[S.RENOVATION_COST].array
             where = f"(column {header_of[S.RENOVATION_COST]!r})"
             reasons.add(bad, lambda i: f"unreadable cost {arr[i]!r} {where}")
             reasons.add(
@@ -2009,7 +2038,11 @@ def _validate(
         # vacancies' own ``reason`` column would clash with the quarantine's
         name = "vacancy_reason" if canonical == S.QUARANTINE_REASON else canonical
         qcols.append(name)
-        qdata[name] = raw.frame[header].to_numpy(dtype=object, na_value=None)[bad]
+        qdata[name] = (
+            raw.frame[header]
+            .iloc[np.flatnonzero(bad)]
+            .to_numpy(dtype=object, na_value=None)
+        )
     quarantine = pd.DataFrame(qdata, columns=qcols)
     quarantine[S.QUARANTINE_REASON] = quarantine[S.QUARANTINE_REASON].astype("str")
     for col in qcols[2:]:
@@ -2027,7 +2060,7 @@ def _estates_checks(
     structural_rows: np.ndarray,
 ) -> None:
     units, _ = _parse_numbers(text[S.UNITS], decimal=decimal, thousands=True)
-    arr = text[S.UNITS].to_numpy(dtype=object, na_value=None)
+    arr = text[S.UNITS].array
     where = f"(column {header_of[S.UNITS]!r})"
     ok = np.isfinite(units) & (units > 0) & (np.mod(units, 1) == 0)
     blank = _blank(text[S.UNITS])
@@ -2052,7 +2085,7 @@ def _estates_checks(
         table = np.array([*mapped, None], dtype=object)
         owner = table[codes]
         unknown = (codes >= 0) & pd.isna(owner)
-        oarr = text[S.OWNER].to_numpy(dtype=object, na_value=None)
+        oarr = text[S.OWNER].array
         reasons.add(
             unknown,
             lambda i: (
@@ -2125,7 +2158,7 @@ def _status(
         out[S.STATUS] = pd.Series(derived, dtype="str")
         return
     status, unknown = _map_values(text[S.STATUS], _STATUS_VALUES)
-    arr = text[S.STATUS].to_numpy(dtype=object, na_value=None)
+    arr = text[S.STATUS].array
     where = f"(column {header_of[S.STATUS]!r})"
     reasons.add(
         unknown,

@@ -832,3 +832,20 @@ def test_cli_validate_subprocess_with_estates(tmp_path):
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
     assert bad.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_spaces_around_values_are_stripped(tmp_path, newline):
+    text = newline.join(
+        [
+            OCC_HEADER,
+            " P1 ;ST1\xa0; 01/02/2019 ;;in corso ",
+            "P2;ST2;01/02/2019;;in corso",
+        ]
+    )
+    path = tmp_path / "o.csv"
+    path.write_bytes((text + newline).encode("cp1252"))
+    acc = read(path).accepted
+    assert acc[S.RECORD_ID].tolist() == ["P1", "P2"]
+    assert acc[S.ESTATE_ID].tolist() == ["ST1", "ST2"]
+    assert acc[S.STATUS].tolist() == ["ongoing", "ongoing"]
