@@ -277,7 +277,8 @@ def _gi_star(
         return np.zeros(len(y)), (np.ones(len(y)) if permutations else None)
     if y.min() < 0:
         y = y - y.min() + 1.0
-    with warnings.catch_warnings():
+    # esda seeds NumPy's global generator for permutations: restore it after
+    with _legacy_seed(None), warnings.catch_warnings():
         # a feature neighbouring every other one has an undefined z (0/0): NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -515,6 +516,12 @@ def hotspots(
     'Hot spot 99%'
     """
     require_choice(method, ("gi_star", "lisa"), "method")
+    if method == "gi_star":
+        a = _check_alpha(0.10 if alpha is None else alpha, (0.10, 0.05, 0.01))
+    else:
+        a = 0.05 if alpha is None else float(alpha)
+        if not 0 < a < 1:
+            raise ValidationError(f"alpha={alpha!r} must be between 0 and 1")
     if permutations < 0:
         raise ValidationError(f"permutations={permutations!r} must be 0 or more")
     prep = _prepare(
@@ -527,6 +534,13 @@ def hotspots(
         id_column=id_column,
     )
     n = len(prep.ids)
+    if np.ptp(prep.y) == 0:
+        warnings.warn(
+            f"{value!r} has the same value in all {n} analysed features: no hot or "
+            "cold spot can be found",
+            UserWarning,
+            stacklevel=2,
+        )
     if n < MIN_FEATURES:
         warnings.warn(
             f"only {n} features analysed: local statistics are unreliable with fewer "
@@ -548,7 +562,6 @@ def hotspots(
         return s
 
     if method == "gi_star":
-        a = _check_alpha(0.10 if alpha is None else alpha, (0.10, 0.05, 0.01))
         z, p_sim = _gi_star(prep.y, _star(prep.w), permutations=permutations, seed=seed)
         p = _two_sided(z)
         undefined = [i for i, v in zip(prep.ids, z, strict=True) if not np.isfinite(v)]
@@ -582,30 +595,31 @@ def hotspots(
     else:
         from esda import Moran_Local
 
-        a = 0.05 if alpha is None else float(alpha)
-        if not 0 < a < 1:
-            raise ValidationError(f"alpha={alpha!r} must be between 0 and 1")
         perms = permutations or LISA_PERMUTATIONS
         wr = W(
             dict(prep.w.neighbors),
             id_order=list(prep.w.id_order),
             silence_warnings=True,
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            lm = Moran_Local(
-                prep.y,
-                wr,
-                transformation="r",
-                permutations=perms,
-                seed=seed,
-                n_jobs=1,
-                keep_simulations=False,
-            )
-        p = np.asarray(lm.p_sim, dtype=float)
+        if np.ptp(prep.y) == 0:  # no variation: nothing to test
+            local_i, p, quad = np.full(n, np.nan), np.ones(n), np.zeros(n, dtype=int)
+        else:
+            with _legacy_seed(None), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                lm = Moran_Local(
+                    prep.y,
+                    wr,
+                    transformation="r",
+                    permutations=perms,
+                    seed=seed,
+                    n_jobs=1,
+                    keep_simulations=False,
+                )
+            local_i = np.asarray(lm.Is, dtype=float)
+            p = np.asarray(lm.p_sim, dtype=float)
+            quad = np.asarray(lm.q)
         q = sps.false_discovery_control(p, method="bh") if fdr else p
-        quad = np.asarray(lm.q)
         names = {1: "High-High", 2: "Low-High", 3: "Low-Low", 4: "High-Low"}
         labels = np.array(
             [
@@ -614,7 +628,7 @@ def hotspots(
             ],
             dtype=object,
         )
-        out[S.LISA_I] = full(np.asarray(lm.Is, dtype=float))
+        out[S.LISA_I] = full(local_i)
         out[S.LISA_P] = full(p)
         if fdr:
             out[S.LISA_Q] = full(q)

@@ -255,12 +255,29 @@ def test_rates_with_no_extra_variation_shrink_to_the_mean(nil):
     rng = np.random.default_rng(12)
     units = rng.integers(50, 800, len(nil)).astype(float)
     events = rng.binomial(units.astype(int), 0.07).astype(float)
-    out = stats.hotspots(
-        nil.assign(units=units, occupied=events), "occupied", units="units"
-    )
+    with pytest.warns(UserWarning, match="same value in all 88"):
+        out = stats.hotspots(
+            nil.assign(units=units, occupied=events), "occupied", units="units"
+        )
     m = events.sum() / units.sum()
     np.testing.assert_allclose(out[S.RATE_EB].to_numpy(), m, rtol=1e-12)
     assert (out[S.HOTSPOT] == "Not significant").all()
+
+
+@pytest.mark.parametrize("method", ["gi_star", "lisa"])
+def test_constant_values_give_no_spots_and_keep_global_rng(nil, method):
+    np.random.seed(123)
+    expected_next = np.random.random()
+    np.random.seed(123)
+    with pytest.warns(UserWarning, match="same value in all 88"):
+        out = stats.hotspots(nil.assign(v=0.0), "v", method=method, permutations=99)
+    label = S.HOTSPOT if method == "gi_star" else S.LISA_CLUSTER
+    assert (out[label] == "Not significant").all()
+    # permutations elsewhere must not disturb the caller's global NumPy generator
+    out = stats.hotspots(
+        nil.assign(v=np.arange(88.0)), "v", method=method, permutations=99, seed=4
+    )
+    assert np.random.random() == expected_next
 
 
 def test_bad_arguments_raise_clear_errors(nil):
