@@ -435,6 +435,11 @@ def _require_records(records: Any, argument: str = "records") -> Records:
     return records
 
 
+def _source(records: Records) -> str:
+    """``"SYNTHETIC"`` for generated records, else ``""`` (as in overlay tables)."""
+    return config.synthetic_label if records.synthetic else ""
+
+
 def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, errors="coerce")
 
@@ -486,7 +491,8 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
         ``2019Q3`` or ``2019-07``), ``units``, ``occupied`` (stock at the
         period's end), ``new_occupations``
         (detected during the period), ``evictions`` (executed during the
-        period), ``vacant`` (stock at the period's end), ``occupied_per_100``.
+        period), ``vacant`` (stock at the period's end), ``occupied_per_100``,
+        ``source`` (``"SYNTHETIC"`` for generated records, else empty).
         The same columns as :func:`geo_alloggi.overlay.aggregate`, per estate.
 
     Raises
@@ -570,7 +576,9 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
         S.EVICTIONS,
         S.VACANT,
         S.OCCUPIED_PER_100,
+        S.SOURCE,
     ]
+    out[S.SOURCE] = _source(records)
     return out[cols].sort_values([S.PERIOD, S.ESTATE_ID], ignore_index=True)
 
 
@@ -894,7 +902,8 @@ def patrol_priority(
         ``score_<component>`` column per weighted component, and ``reasons``:
         the components that contribute, largest contribution first, e.g.
         "punto caldo persistente; 13 nuove occupazioni (+18% sull'anno
-        precedente); 42 alloggi occupati".
+        precedente); 42 alloggi occupati"; ``source`` when the panel has it
+        (``"SYNTHETIC"`` for generated records).
 
     Raises
     ------
@@ -1019,6 +1028,9 @@ def patrol_priority(
     out[PRIORITY_REASONS] = [
         _reasons(row, words, lang, suppress_below) for row in out.to_dict("records")
     ]
+    if S.SOURCE in current.columns:
+        sources = current.set_index(idc)[S.SOURCE].astype("string").fillna("")
+        out[S.SOURCE] = out[idc].map(sources).astype(str)
     return out
 
 
@@ -1101,7 +1113,8 @@ def social_services(
     pandas.DataFrame
         One row per area with at least one vulnerable household:
         ``vulnerable_scheduled`` (pending: scheduled or postponed),
-        ``vulnerable_executed``, sorted by pending count then id.
+        ``vulnerable_executed``, sorted by pending count then id; ``source``
+        when the records have it (``"SYNTHETIC"`` for generated records).
     """
     require_choice(by, (S.ESTATE_ID, S.DISTRICT_ID), "by")
     require_columns(evictions, [S.OUTCOME, S.EVICTION_DATE, S.VULNERABLE], "evictions")
@@ -1124,6 +1137,9 @@ def social_services(
         [VULNERABLE_PENDING, VULNERABLE_EXECUTED]
     ].sum()
     out = out[(out[VULNERABLE_PENDING] + out[VULNERABLE_EXECUTED]) > 0]
+    if S.SOURCE in evictions.columns:
+        synthetic = (evictions[S.SOURCE].astype(str) == config.synthetic_label).any()
+        out[S.SOURCE] = config.synthetic_label if synthetic else ""
     return out.sort_values(
         [VULNERABLE_PENDING, by], ascending=[False, True], ignore_index=True
     )
@@ -1212,7 +1228,8 @@ def backtest(
         ``until``, ``next_period``, ``areas``, ``top_n``, ``hits`` (new
         occupations of the next period in the flagged areas), ``total``,
         ``hit_rate`` (hits / total), ``area_share`` (flagged km² / all km²),
-        ``pai`` (hit_rate / area_share) and ``top_ids``.
+        ``pai`` (hit_rate / area_share), ``top_ids`` and ``synthetic``
+        (the panel's ``source`` says SYNTHETIC).
 
     Notes
     -----
@@ -1268,6 +1285,10 @@ def backtest(
         "area_share": area_share,
         "pai": pai,
         "top_ids": top,
+        "synthetic": bool(
+            S.SOURCE in panel.columns
+            and (panel[S.SOURCE].astype(str) == config.synthetic_label).any()
+        ),
     }
 
 
@@ -1480,8 +1501,9 @@ def renovation_candidates(
     -------
     pandas.DataFrame
         ``estate_id``, ``name``, ``units`` (candidate vacant units),
-        ``unit_cost_eur``, ``site_cost_eur``, ``risk``; only estates with at
-        least one candidate, sorted by id.
+        ``unit_cost_eur``, ``site_cost_eur``, ``risk``, ``source``
+        (``"SYNTHETIC"`` for generated records); only estates with at least
+        one candidate, sorted by id.
     """
     records = _require_records(records)
     cm = cost_model if cost_model is not None else CostModel()
@@ -1541,7 +1563,8 @@ def renovation_candidates(
             miss = out.loc[out[RISK].isna(), S.ESTATE_ID].tolist()[:5]
             raise ValidationError(f"risk has no value for estate(s) {miss!r}")
     _check_candidates(out, "candidates")
-    cols = [S.ESTATE_ID, S.NAME, S.UNITS, UNIT_COST_EUR, SITE_COST_EUR, RISK]
+    out[S.SOURCE] = _source(records)
+    cols = [S.ESTATE_ID, S.NAME, S.UNITS, UNIT_COST_EUR, SITE_COST_EUR, RISK, S.SOURCE]
     return out[cols].reset_index(drop=True)
 
 
@@ -1836,13 +1859,17 @@ def renovation_plan(
                 ),
             }
         )
+    summary = pd.DataFrame(rows)
+    if S.SOURCE in cand.columns:
+        synthetic = (cand[S.SOURCE].astype(str) == config.synthetic_label).any()
+        summary[S.SOURCE] = config.synthetic_label if synthetic else ""
     plan = plans["optimal"].copy()
     plan["units_cheapest_first"] = plans["cheapest_first"][UNITS_CHOSEN].to_numpy()
     plan["units_largest_first"] = plans["largest_first"][UNITS_CHOSEN].to_numpy()
     plan = plan.sort_values(
         [RISK_WEIGHTED, S.ESTATE_ID], ascending=[False, True], ignore_index=True
     )
-    return RenovationPlan(plan=plan, summary=pd.DataFrame(rows), plans=plans)
+    return RenovationPlan(plan=plan, summary=summary, plans=plans)
 
 
 def compare_plans(

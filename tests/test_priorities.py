@@ -1047,3 +1047,39 @@ def test_demo_backtest_and_plan_beat_baselines(demo_chain):
             s.loc["optimal", "risk_weighted_units"]
             >= s.loc[method, "risk_weighted_units"]
         )
+
+
+def test_synthetic_label_carried_to_every_output():
+    real = _records()
+    fake = Records(
+        real.estates, real.occupations, real.evictions, real.vacancies, synthetic=True
+    )
+    assert set(estate_panel(real)[S.SOURCE]) == {""}
+    panel = estate_panel(fake)
+    assert set(panel[S.SOURCE]) == {"SYNTHETIC"}
+    assert set(patrol_priority(panel)[S.SOURCE]) == {"SYNTHETIC"}
+    plan = renovation_plan(fake, 200_000, risk=0.2, as_of="2021-12-31")
+    assert set(plan.plan[S.SOURCE]) == {"SYNTHETIC"}
+    assert set(plan.summary[S.SOURCE]) == {"SYNTHETIC"}
+    ev = fake.evictions.assign(**{S.SOURCE: "SYNTHETIC"})
+    assert set(social_services(ev)[S.SOURCE]) == {"SYNTHETIC"}
+    res = backtest(panel, until="2020")
+    assert res["synthetic"] is True
+    assert backtest(estate_panel(real), until="2020")["synthetic"] is False
+
+
+def test_plan_without_candidates_is_empty_not_an_error():
+    empty = _cand([], [], [], []).astype(
+        {
+            S.UNITS: "int64",
+            "unit_cost_eur": float,
+            "site_cost_eur": float,
+            "risk": float,
+        }
+    )
+    result = renovation_plan(empty, 1_000_000)
+    assert result.plan.empty
+    assert result.summary["units_recovered"].tolist() == [0, 0, 0]
+    assert result.summary["spend_eur"].tolist() == [0.0, 0.0, 0.0]
+    zero = renovation_plan(_cand([3], [10.0], [0.0], [0.5]), 0)
+    assert zero.summary["units_recovered"].tolist() == [0, 0, 0]

@@ -165,7 +165,7 @@ def _suppress(table: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
 def _for_meeting(
     table: pd.DataFrame, *, lang: str, synthetic: bool, label: str
 ) -> pd.DataFrame:
-    out = table.copy()
+    out = table.drop(columns=["source"], errors="ignore")
     for col in out.columns:
         if len(out) and isinstance(out[col].iloc[0], pd.Period):
             out[col] = out[col].astype(str)
