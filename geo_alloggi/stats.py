@@ -54,6 +54,8 @@ from geo_alloggi._weights import WeightsReport, build_weights
 __all__ = [
     "MoranResult",
     "aggregate_to_hexagons",
+    "classify_emerging",
+    "default_bandwidth",
     "density_surface",
     "emerging_hotspots",
     "global_moran",
@@ -1619,11 +1621,7 @@ def density_surface(
     kern = 3.0 / (math.pi * h * h) * (1.0 - u) ** 2
     dens = np.bincount(sdm.row, weights=kern, minlength=len(centres)) * 1e6
     near = np.bincount(sdm.row, minlength=len(centres))
-    # cells whose distance to a point is exactly 0 are not stored by scipy
-    exact = cKDTree(xy).query_ball_point(centres, r=0.0, return_length=True)
-    if np.any(exact):
-        near = near + exact
-        dens = dens + exact * 3.0 / (math.pi * h * h) * 1e6
+    # (the COO output keeps pairs at distance 0: a point on a cell centre counts)
     masked = near < k_min
     if area is not None:
         require_geodataframe(area, "area")

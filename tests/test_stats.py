@@ -693,6 +693,24 @@ def test_density_surface_hides_groups_below_threshold():
     assert surf2.to_crs("EPSG:32632").union_all().distance(Point(520020, 5040000)) < 100
 
 
+def test_density_surface_hides_a_building_with_fewer_occupations_than_threshold():
+    # four occupations at the same address, placed exactly on a raster node
+    # (the raster starts one bandwidth below the lowest point), and a larger
+    # group elsewhere so that the surface is not empty
+    rng = np.random.default_rng(6)
+    building = np.array([[514000.0, 5034000.0]] * 4)
+    group = rng.normal([517000, 5037000], 100, (30, 2))
+    pts = _points(np.vstack([building, group]))
+    surf = stats.density_surface(pts, bandwidth=500.0, cell_size=100.0, min_count=5)
+    drawn = surf.to_crs("EPSG:32632").union_all()
+    assert drawn.distance(Point(514000, 5034000)) > 400.0
+    one_more = _points(np.vstack([building, building[:1], group]))
+    surf5 = stats.density_surface(
+        one_more, bandwidth=500.0, cell_size=100.0, min_count=5
+    )
+    assert surf5.to_crs("EPSG:32632").union_all().contains(Point(514000, 5034000))
+
+
 def test_density_surface_integrates_to_the_number_of_points():
     # with min_count=1 nothing is masked: the classes cover the whole support,
     # and the volume under the surface equals the number of points
