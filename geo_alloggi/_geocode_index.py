@@ -29,7 +29,7 @@ from geo_alloggi.address import (
 )
 
 #: Bumped whenever the layout of :class:`ReferenceIndex` or the build rules change.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 _PARTICLES = frozenset(
     "DEL DELLA DELLE DEI DEGLI DELL DELLO DI DA DAL DALLA DALLE DAI DAGLI D AL ALLA "

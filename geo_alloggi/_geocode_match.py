@@ -36,6 +36,8 @@ INITIAL_AS_TYPE = 0.9
 #: A fuzzy match must beat the best other street by this many points (0-100).
 FUZZY_MARGIN = 4.0
 
+# types offices abbreviate to one letter and a dot, like a first name's initial
+_INITIAL_TYPES = frozenset(("VIA", "PIAZZA", "CORSO", "LARGO"))
 _EQUIVALENT_TYPES = {frozenset(("VIA", "VIA PRIVATA")), frozenset(("STRADA", "STRADA PRIVATA"))}
 
 
@@ -99,7 +101,7 @@ def resolve_streets(
         if hits is None and stype:
             hits = index.aliases.get((ck, f"{stype} {skey}"))
         hit = _choose(index, hits, stype, 1.0, "alias") if hits is not None else None
-        if stype:
+        if stype in _INITIAL_TYPES:
             # ``P. BUZZI``: the "type" may be the initial of a first name (Paolo)
             alt = index.aliases.get((ck, f"{stype[0]} {skey}"))
             if alt is not None:

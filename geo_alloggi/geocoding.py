@@ -179,7 +179,7 @@ def read_corrections(corrections: Corrections) -> pd.DataFrame:
         out[col] = out[col].astype("string").fillna("").str.strip()
     for col in ("lon", "lat"):
         text = out[col].astype("string").fillna("").str.replace(",", ".", regex=False)
-        out[col] = pd.to_numeric(text, errors="coerce")
+        out[col] = pd.to_numeric(text, errors="coerce").astype("float64")
     has_xy = out["lon"].between(-180, 180) & out["lat"].between(-90, 90)
     bad = ~has_xy & (out["matched_address"] == "")
     if bad.any():
@@ -686,8 +686,6 @@ class Geocoder:
         url: str | None,
         cache_dir: str | os.PathLike[str] | None,
     ) -> None:
-        from geo_alloggi._geocode_online import NominatimFallback
-
         todo = np.flatnonzero(np.isin(res["match_type"], ("street", "unmatched")))
         parsed: list[ParsedAddress] = res["parsed"]
         queries: dict[str, str] = {}
@@ -705,7 +703,8 @@ class Geocoder:
             row_key[int(i)] = key
         if not queries:
             return
-        fallback = NominatimFallback(url, cache_dir=cache_dir)
+        fallback = _fallback(url, cache_dir)
+        requests0, failures0 = fallback.requests, fallback.failures
         answers = fallback.lookup(queries)
         for i, key in row_key.items():
             ans = answers.get(key)
@@ -726,9 +725,10 @@ class Geocoder:
                 res["score"][i] = 0.4
                 res["matched_address"][i] = ans["display_name"]
                 res["source"][i] = "nominatim"
-        if fallback.failures:
+        failed = fallback.failures - failures0
+        if failed:
             warnings.warn(
-                f"online geocoding: {fallback.failures} of {fallback.requests} request(s) to "
+                f"online geocoding: {failed} of {fallback.requests - requests0} request(s) to "
                 f"{fallback.url} failed (not cached; they will be retried next time)",
                 UserWarning,
                 stacklevel=4,
@@ -781,6 +781,23 @@ class Geocoder:
         return gdf
 
 
+_FALLBACKS: dict[tuple[str, str], Any] = {}
+
+
+def _fallback(url: str | None, cache_dir: str | os.PathLike[str] | None) -> Any:
+    """One Nominatim client per server and cache for the session: its rate limiter
+    spaces requests across calls too."""
+    from geo_alloggi._geocode_online import DEFAULT_URL, NominatimFallback
+
+    key = ((url or DEFAULT_URL).rstrip("/"), str(cache_dir or config.cache_dir()))
+    with _GEOCODERS_LOCK:
+        fb = _FALLBACKS.get(key)
+        if fb is None:
+            fb = NominatimFallback(url, cache_dir=cache_dir)
+            _FALLBACKS[key] = fb
+        return fb
+
+
 def _attribution(lists: Mapping[str, Path], osm: bool) -> str:
     parts = [datasets.REGISTRY["civici"].attribution]
     parts += [datasets.REGISTRY[k].attribution for k in sorted(lists)]
@@ -805,18 +822,8 @@ def _tables_from_files(
         frames.append(datasets.read_civici_osm(path, comune=comune))
     points = pd.concat(frames, ignore_index=True)
     streets = []
-    if "stradario" in lists:
-        s = datasets.read_stradario(lists["stradario"])
-        streets.append(
-            pd.DataFrame(
-                {
-                    "comune": "Milano",
-                    "codice_via": s["codice_via"],
-                    "street_type": s["street_type"],
-                    "street_name": s["street_name"],
-                }
-            ).drop_duplicates()
-        )
+    # ANNCSU first: its descriptive names (``ALDO MORO``) name the streets that
+    # the stradario writes in registry order (``MORO ALDO``)
     if "anncsu" in lists:
         a = datasets.read_anncsu(lists["anncsu"], belfiore=list(_BELFIORE_COMUNE))
         streets.append(
@@ -828,6 +835,18 @@ def _tables_from_files(
                     "street_name": a["street_name"],
                 }
             )
+        )
+    if "stradario" in lists:
+        s = datasets.read_stradario(lists["stradario"])
+        streets.append(
+            pd.DataFrame(
+                {
+                    "comune": "Milano",
+                    "codice_via": s["codice_via"],
+                    "street_type": s["street_type"],
+                    "street_name": s["street_name"],
+                }
+            ).drop_duplicates()
         )
     street_table = pd.concat(streets, ignore_index=True) if streets else None
     return points, street_table

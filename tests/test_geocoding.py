@@ -1,0 +1,508 @@
+"""Geocoding on the real civic points of the mirror; online fallback on a local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import warnings
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Geod, Transformer
+
+from geo_alloggi import config, datasets
+from geo_alloggi._errors import InputFileError, ValidationError
+from geo_alloggi._schema import GEO_COLUMNS, MATCH_TYPES
+from geo_alloggi.address import messy_address
+from geo_alloggi.geocoding import (
+    Geocoder,
+    add_correction,
+    geocode,
+    read_corrections,
+)
+
+GEOD = Geod(ellps="WGS84")
+TYPED = ("exact", "interpolated", "nearest_number")
+
+
+def dist_m(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Geodesic distance (a different method from the metric CRS used inside)."""
+    lon1, lat1, lon2, lat2 = (np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2))
+    bad = ~(np.isfinite(lon1) & np.isfinite(lat1))
+    _, _, d = GEOD.inv(np.where(bad, 0, lon1), np.where(bad, 0, lat1), lon2, lat2)
+    return np.where(bad, np.inf, d)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Keep every cache of this module (index, rtree, Nominatim) in a temporary folder."""
+    old = os.environ.get(config.CACHE_ENV)
+    os.environ[config.CACHE_ENV] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop(config.CACHE_ENV, None)
+    else:
+        os.environ[config.CACHE_ENV] = old
+
+
+@pytest.fixture(scope="module")
+def civici(mirror: Path) -> pd.DataFrame:
+    """Official current civic points, read independently of the geocoder."""
+    c = datasets.read_civici(mirror / datasets.REGISTRY["civici"].filename)
+    return c[(c["status"] == 2) & (c["entrance"] == "")].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def geocoder(mirror: Path) -> Geocoder:
+    return Geocoder(mirror)
+
+
+def official(civici: pd.DataFrame, name: str, housenumber: str) -> tuple[float, float]:
+    row = civici[(civici["street_name"] == name) & (civici["housenumber"] == housenumber)]
+    assert len(row) == 1
+    return float(row["lon"].iloc[0]), float(row["lat"].iloc[0])
+
+
+def quiet(g: Geocoder, data, **kw) -> gpd.GeoDataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return g.geocode(data, **kw)
+
+
+# --------------------------------------------------------------------------
+# index: cache and load
+
+
+def test_index_is_cached_and_reloaded(mirror: Path, geocoder: Geocoder) -> None:
+    assert geocoder.index_path.is_file()
+    again = Geocoder(mirror)
+    assert again.index_path == geocoder.index_path
+    assert again.index.n_points == geocoder.index.n_points
+    # every current ds634 address (street, number, esponente) has one point
+    assert again.index.n_points >= 52_000
+    assert set(again.comuni) == {"Milano", "Cinisello Balsamo"}
+
+
+# --------------------------------------------------------------------------
+# matching real points
+
+
+def test_messy_variants_of_real_points_land_on_the_official_point(
+    geocoder: Geocoder, civici: pd.DataFrame
+) -> None:
+    rng = np.random.default_rng(7)
+    sample = civici.iloc[rng.choice(len(civici), size=400, replace=False)]
+    addresses = [
+        messy_address(t, n, h, rng=rng, comune="Milano")
+        for t, n, h in zip(sample["street_type"], sample["street_name"], sample["housenumber"], strict=True)
+    ]
+    out = quiet(geocoder, addresses, comune="Milano")
+    d = dist_m(out["geo_lon"], out["geo_lat"], sample["lon"], sample["lat"])
+    assert np.mean(d <= 30) >= 0.95
+    typed = out["geo_match_type"].isin(TYPED).to_numpy()
+    assert np.mean(d[typed] > 100) <= 0.01
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "housenumber", "match_type"),
+    [
+        ("V.LE FULVIO TESTI 12", "FULVIO TESTI", "12", "exact"),
+        ("via f. testi, 12 - 20126 milano", "FULVIO TESTI", "12", "exact"),
+        ("Via Scalarini 7", "GIUSEPPE SCALARINI", "7", "exact"),
+        ("VIA BISNATI ALESSANDRO 3", "ALESSANDRO BISNATI", "3", "exact"),
+        ("P.ZZA DUOMO 21", "DEL DUOMO", "21", "exact"),
+        ("Via dell'Annunciata 23/1", "DELL'ANNUNCIATA", "23/1", "exact"),
+        ("Piazza Duomo 14 A", "DEL DUOMO", "14A", "exact"),
+        ("Piazza Duomo 14/b", "DEL DUOMO", "14", "nearest_number"),
+    ],
+)
+def test_known_spellings(
+    geocoder: Geocoder, civici: pd.DataFrame, text: str, name: str, housenumber: str, match_type: str
+) -> None:
+    out = quiet(geocoder, [text], comune="Milano")
+    lon, lat = official(civici, name, housenumber)
+    assert out.loc[0, "geo_match_type"] == match_type
+    assert dist_m(out["geo_lon"], out["geo_lat"], lon, lat)[0] < 0.01
+    assert 0 < out.loc[0, "geo_score"] <= 1
+
+
+def test_interpolation_between_neighbours(geocoder: Geocoder, civici: pd.DataFrame) -> None:
+    # Viale Fulvio Testi has 12 and 16 but no 14: halfway between them, said so
+    assert not ((civici["street_name"] == "FULVIO TESTI") & (civici["housenumber"] == "14")).any()
+    out = quiet(geocoder, ["Viale Fulvio Testi 14"], comune="Milano")
+    lo = official(civici, "FULVIO TESTI", "12")
+    hi = official(civici, "FULVIO TESTI", "16")
+    assert out.loc[0, "geo_match_type"] == "interpolated"
+    assert out.loc[0, "geo_lon"] == pytest.approx((lo[0] + hi[0]) / 2, abs=1e-9)
+    assert out.loc[0, "geo_lat"] == pytest.approx((lo[1] + hi[1]) / 2, abs=1e-9)
+    assert out.loc[0, "geo_score"] < 1
+
+
+def test_number_far_beyond_the_street_is_not_placed(geocoder: Geocoder, civici: pd.DataFrame) -> None:
+    last = int(civici.loc[civici["street_name"] == "FULVIO TESTI", "number"].max())
+    out = quiet(geocoder, [f"Viale Fulvio Testi {last + 40}"], comune="Milano")
+    assert out.loc[0, "geo_match_type"] == "street"
+    assert np.isnan(out.loc[0, "geo_lon"]) and out.geometry.iloc[0] is None
+    assert out.loc[0, "geo_matched_address"] == "VIALE FULVIO TESTI, Milano"
+
+
+def test_streets_without_points_are_known_but_not_placed(
+    geocoder: Geocoder, mirror: Path, civici: pd.DataFrame
+) -> None:
+    anncsu = datasets.read_anncsu(mirror / datasets.REGISTRY["anncsu"].filename, belfiore=["F205"])
+    all_ds634 = datasets.read_civici(mirror / datasets.REGISTRY["civici"].filename)
+    pointless = anncsu[~anncsu["street_name"].isin(set(all_ds634["street_name"]))]
+    assert len(pointless) > 100
+    addresses = [f"{t} {n} 5" for t, n in zip(pointless["street_type"], pointless["street_name"], strict=True)]
+    out = quiet(geocoder, addresses, comune="Milano")
+    # a few of these are ds634 streets under another name form (``ETTORE CICCOTTI``
+    # is ``CICCOTTI ETTORE`` in ds634): placing those is right, hence 95%
+    assert out["geo_lon"].isna().mean() >= 0.95
+    assert (out["geo_match_type"] == "street").mean() >= 0.95
+    moro = quiet(geocoder, ["Via Aldo Moro 5"], comune="Milano")
+    assert moro.loc[0, "geo_match_type"] == "street"
+    assert moro.loc[0, "geo_matched_address"] == "VIA ALDO MORO, Milano"
+
+
+def test_milan_and_cinisello_share_a_street_name(geocoder: Geocoder, civici: pd.DataFrame) -> None:
+    lon, lat = official(civici, "FULVIO TESTI", "12")
+    df = pd.DataFrame(
+        {
+            "address": ["Viale Fulvio Testi 12", "Viale Fulvio Testi 12", "V.le F. Testi 12, 20092 Cinisello Balsamo"],
+            "comune": ["Milano", "Cinisello Balsamo", ""],
+        }
+    )
+    out = quiet(geocoder, df, comune_column="comune")
+    assert out.loc[0, "geo_match_type"] == "exact"
+    assert dist_m(out["geo_lon"][:1], out["geo_lat"][:1], lon, lat)[0] < 0.01
+    # Cinisello has the street (ANNCSU) but no points: never Milan's point
+    for i in (1, 2):
+        assert out.loc[i, "geo_match_type"] == "street"
+        assert np.isnan(out.loc[i, "geo_lon"])
+        assert out.loc[i, "geo_matched_address"].endswith("Cinisello Balsamo")
+
+
+def test_unknown_comune_is_never_placed_elsewhere(geocoder: Geocoder) -> None:
+    out = quiet(geocoder, ["Viale Fulvio Testi 12"], comune="Sesto San Giovanni")
+    assert out.loc[0, "geo_match_type"] == "unmatched"
+    assert np.isnan(out.loc[0, "geo_lon"])
+
+
+def test_osm_extract_covers_cinisello(tmp_path: Path, mirror: Path, civici: pd.DataFrame) -> None:
+    from geo_alloggi import load_districts
+
+    comuni = load_districts("comuni", mirror=mirror)
+    poly = comuni.loc[comuni["comune"] == "Cinisello Balsamo", "geometry"].iloc[0]
+    origin = poly.representative_point()
+    to_m = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)
+    to_ll = Transformer.from_crs("EPSG:32632", "EPSG:4326", always_xy=True)
+    x0, y0 = to_m.transform(origin.x, origin.y)
+    made_up = {10: 0.0, 12: 20.0, 20: 100.0}  # metres east of the origin
+    elements = []
+    for i, (num, dx) in enumerate(made_up.items()):
+        lon, lat = to_ll.transform(x0 + dx, y0)
+        elements.append(
+            {"type": "node", "id": 900 + i, "lat": lat, "lon": lon,
+             "tags": {"addr:street": "Viale Fulvio Testi", "addr:housenumber": str(num),
+                      "addr:city": "Cinisello Balsamo", "addr:postcode": "20092"}}
+        )
+    path = tmp_path / "cinisello.json"
+    path.write_text(json.dumps({"elements": elements}), encoding="utf-8")
+    from shapely.geometry import Point
+
+    assert all(poly.contains(Point(e["lon"], e["lat"])) for e in elements)
+
+    g = Geocoder(mirror, osm_extracts=[path], cache_dir=tmp_path / "cache")
+    # the cache is keyed by the source files: the extract gives another index file
+    assert g.index_path.is_file()
+    assert g.index_path.name != Geocoder(mirror).index_path.name
+    out = quiet(
+        g,
+        ["Viale Fulvio Testi 12", "Viale Fulvio Testi 16", "Viale Fulvio Testi 200", "Viale Fulvio Testi 12"],
+        comune_column=None,
+        comune="Cinisello Balsamo",
+    )
+    assert list(out["geo_match_type"]) == ["exact", "interpolated", "street", "exact"]
+    assert out.loc[0, "geo_lon"] == pytest.approx(elements[1]["lon"], abs=1e-12)
+    assert out.loc[0, "geo_source"] == "osm"
+    mid_lon, mid_lat = to_ll.transform(x0 + 60.0, y0)  # halfway between 12 (20 m) and 20 (100 m)
+    assert dist_m(out["geo_lon"][1:2], out["geo_lat"][1:2], mid_lon, mid_lat)[0] < 0.5
+    # Milan's Viale Fulvio Testi is untouched
+    milan = quiet(g, ["Viale Fulvio Testi 12"], comune="Milano")
+    lon, lat = official(civici, "FULVIO TESTI", "12")
+    assert dist_m(milan["geo_lon"], milan["geo_lat"], lon, lat)[0] < 0.01
+    assert "OpenStreetMap" in g.attribution
+
+
+# --------------------------------------------------------------------------
+# contract of the output
+
+
+def test_output_is_aligned_with_the_input_and_input_is_untouched(geocoder: Geocoder) -> None:
+    df = pd.DataFrame(
+        {"address": ["Via Scalarini 7", None, "V.LE FULVIO TESTI 12"], "units": [10, 20, 30]},
+        index=[30, 10, 20],
+    )
+    before = df.copy()
+    out = quiet(geocoder, df, comune="Milano")
+    pd.testing.assert_frame_equal(df, before)
+    assert isinstance(out, gpd.GeoDataFrame)
+    assert list(out.index) == [30, 10, 20]
+    assert list(out.columns[:2]) == ["address", "units"]
+    assert set(GEO_COLUMNS) <= set(out.columns)
+    assert out.crs.to_epsg() == 4326
+    assert set(out["geo_match_type"]) <= set(MATCH_TYPES)
+    assert out.loc[10, "geo_match_type"] == "unmatched" and out.geometry.loc[10] is None
+    assert out.geometry.loc[30].x == out.loc[30, "geo_lon"]
+    assert out["geo_score"].between(0, 1).all()
+    assert "Comune di Milano" in out.attrs["attribution"]
+
+
+def test_garbage_strings(geocoder: Geocoder) -> None:
+    junk = ["", "   ", "???", "12345", "!!! @@@", "x" * 500, "via", "snc", "\x00\x01", "ñ" * 20, "1/2/3/4"]
+    out = quiet(geocoder, junk, comune="Milano")
+    assert (out["geo_match_type"] == "unmatched").all()
+    assert out["geo_lon"].isna().all()
+    assert (out["geo_score"] == 0).all()
+
+
+def test_empty_table(geocoder: Geocoder) -> None:
+    out = geocoder.geocode(pd.DataFrame({"address": pd.Series([], dtype="string")}))
+    assert len(out) == 0
+    assert set(GEO_COLUMNS) <= set(out.columns)
+
+
+def test_missing_address_column_is_a_clear_error(geocoder: Geocoder) -> None:
+    with pytest.raises(ValidationError, match=r"address_column='indirizzo'.*columns: \['address'\]"):
+        geocoder.geocode(pd.DataFrame({"address": ["Via Padova 1"]}), address_column="indirizzo")
+    with pytest.raises(ValidationError, match="comune_column='city'"):
+        geocoder.geocode(pd.DataFrame({"address": ["Via Padova 1"]}), comune_column="city")
+
+
+def test_warning_counts_the_unplaced_rows(geocoder: Geocoder) -> None:
+    with pytest.warns(UserWarning, match=r"2 of 3 address\(es\) got no position"):
+        geocoder.geocode(["Via Scalarini 7", "Via Inesistentissima 4", ""], comune="Milano")
+    with pytest.warns(UserWarning, match=r"1 of 1 address\(es\) name no comune; assumed 'Milano'"):
+        geocoder.geocode(["Via Scalarini 7"])
+
+
+def test_module_function_reuses_the_given_geocoder(geocoder: Geocoder) -> None:
+    out = geocode(pd.DataFrame({"via": ["Via Scalarini 7"]}), address_column="via", comune="Milano",
+                  geocoder=geocoder)
+    assert out.loc[0, "geo_match_type"] == "exact"
+
+
+# --------------------------------------------------------------------------
+# corrections
+
+
+def test_corrections_file_applied_before_matching_and_kept(
+    tmp_path: Path, geocoder: Geocoder, civici: pd.DataFrame
+) -> None:
+    path = tmp_path / "corrections.csv"
+    add_correction(path, "Via Inesistentissima 4", lon=9.2, lat=45.48, comune="Milano")
+    add_correction(path, "Stabile Gola", matched_address="Via Emilio Gola 20")
+    # a second run replaces, not duplicates
+    add_correction(path, "via inesistentissima, 4", lon=9.21, lat=45.49, comune="Milano")
+    table = read_corrections(path)
+    assert len(table) == 2
+
+    out = quiet(
+        geocoder,
+        ["VIA INESISTENTISSIMA 4", "Stabile Gola", "Via Inesistentissima 4"],
+        comune="Milano",
+        corrections=path,
+    )
+    assert out.loc[0, "geo_match_type"] == "exact"
+    assert out.loc[0, "geo_source"] == "corrections"
+    assert (out.loc[0, "geo_lon"], out.loc[0, "geo_lat"]) == (9.21, 45.49)
+    lon, lat = official(civici, "EMILIO GOLA", "20")
+    assert out.loc[1, "geo_match_type"] == "exact"
+    assert dist_m(out["geo_lon"][1:2], out["geo_lat"][1:2], lon, lat)[0] < 0.01
+    assert out.loc[2, "geo_source"] == "corrections"
+    # a correction for Milano does not apply in Cinisello
+    cin = quiet(geocoder, ["Via Inesistentissima 4"], comune="Cinisello Balsamo", corrections=path)
+    assert cin.loc[0, "geo_source"] != "corrections"
+
+
+def test_bad_corrections(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("indirizzo,lon,lat\nVia Roma 1,9,45\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="no 'address' column"):
+        read_corrections(bad)
+    with pytest.raises(ValidationError, match="neither lon/lat"):
+        read_corrections(pd.DataFrame({"address": ["Via Roma 1"], "lon": ["x"]}))
+    with pytest.raises(InputFileError, match="does not exist"):
+        read_corrections(tmp_path / "missing.csv")
+
+
+# --------------------------------------------------------------------------
+# nearest point (rtree on disk)
+
+
+def test_nearest_uses_the_rtree_on_disk(geocoder: Geocoder, civici: pd.DataFrame) -> None:
+    lon, lat = official(civici, "FULVIO TESTI", "12")
+    near = geocoder.nearest(lon, lat, k=3)
+    assert Path(f"{geocoder.rtree_base}.idx").is_file()
+    assert near.loc[0, "address"] == "VIALE FULVIO TESTI 12"
+    assert near.loc[0, "distance_m"] < 0.01
+    assert near["distance_m"].is_monotonic_increasing
+    # the same three as a brute-force search over the official points
+    brute = np.sort(dist_m(np.full(len(civici), lon), np.full(len(civici), lat), civici["lon"], civici["lat"]))
+    np.testing.assert_allclose(near["distance_m"].to_numpy(), brute[:3], atol=0.5)
+    with pytest.raises(ValidationError):
+        geocoder.nearest(float("nan"), 45.0)
+
+
+# --------------------------------------------------------------------------
+# online fallback against a real local HTTP server
+
+
+class _Nominatim(BaseHTTPRequestHandler):
+    log: list[dict] = []
+    fail = False
+
+    def do_GET(self) -> None:  # noqa: N802
+        q = parse_qs(urlsplit(self.path).query)
+        text = q.get("q", [""])[0]
+        type(self).log.append({"t": time.monotonic(), "q": text, "path": self.path,
+                               "ua": self.headers.get("User-Agent")})
+        if type(self).fail:
+            self.send_response(500)
+            self.end_headers()
+            return
+        body: list[dict] = []
+        if text.startswith("VIA DEI MILLE 5"):
+            body = [{"place_id": 1, "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
+                     "lat": "45.5561", "lon": "9.2150", "class": "place", "type": "house",
+                     "display_name": "5, Via dei Mille, Cinisello Balsamo, Lombardia, Italia",
+                     "address": {"house_number": "5", "road": "Via dei Mille",
+                                 "town": "Cinisello Balsamo", "country_code": "it"}}]
+        elif text.startswith("VIA ALDO MORO 7"):  # answers with a place in another comune
+            body = [{"place_id": 2, "lat": "45.47", "lon": "9.19", "class": "place", "type": "house",
+                     "display_name": "7, Via Aldo Moro, Sesto San Giovanni",
+                     "address": {"house_number": "7", "road": "Via Aldo Moro",
+                                 "town": "Sesto San Giovanni"}}]
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def nominatim_server():
+    _Nominatim.log = []
+    _Nominatim.fail = False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Nominatim)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Nominatim
+    server.shutdown()
+    server.server_close()
+
+
+def test_online_fallback(nominatim_server, geocoder: Geocoder, tmp_path: Path) -> None:
+    url, handler = nominatim_server
+    df = pd.DataFrame(
+        {
+            "address": ["Via dei Mille 5", "Via Aldo Moro 7", "Via Scalarini 7", "Via dei Mille 5"],
+            "comune": ["Cinisello Balsamo", "Cinisello Balsamo", "Milano", "Cinisello Balsamo"],
+            "tenant": ["Mario Rossi", "Anna Bianchi", "Luca Verdi", "Mario Rossi"],
+        }
+    )
+    kw = {"comune_column": "comune", "online": True, "nominatim_url": url,
+          "online_cache_dir": tmp_path / "nominatim"}
+    out = quiet(geocoder, df, **kw)
+    # only the two addresses not placed offline were asked, once each
+    assert [r["q"] for r in handler.log] == [
+        "VIA DEI MILLE 5, Cinisello Balsamo, Italia",
+        "VIA ALDO MORO 7, Cinisello Balsamo, Italia",
+    ]
+    for r in handler.log:
+        assert r["ua"] == config.user_agent
+        assert "Rossi" not in r["path"] and "Bianchi" not in r["path"]
+    # usage policy, at most one request per second: the client's rate limiter is
+    # set to 1 s, and the server saw the requests spaced (loose bound: without a
+    # limiter they come milliseconds apart; network jitter must not fail the test)
+    from geo_alloggi.geocoding import _fallback
+
+    assert _fallback(url, tmp_path / "nominatim")._call.min_delay_seconds >= 1.0
+    gaps = np.diff([r["t"] for r in handler.log])
+    assert (gaps >= 0.5).all()
+    assert out.loc[0, "geo_match_type"] == "exact"
+    assert out.loc[0, "geo_source"] == "nominatim"
+    assert (out.loc[0, "geo_lon"], out.loc[0, "geo_lat"]) == (9.2150, 45.5561)
+    assert out.loc[3, "geo_lon"] == 9.2150
+    # an answer in another comune is refused
+    assert np.isnan(out.loc[1, "geo_lon"])
+    assert out.loc[2, "geo_source"] == "ds634"
+    assert "ODbL" in out.attrs["attribution"]
+
+    # answers are cached on disk: a second run asks nothing
+    n = len(handler.log)
+    again = quiet(geocoder, df, **kw)
+    assert len(handler.log) == n
+    assert again.loc[0, "geo_lon"] == 9.2150
+    cache = json.loads((tmp_path / "nominatim" / "answers.json").read_text(encoding="utf-8"))
+    assert any("VIA DEI MILLE 5" in k for answers in cache.values() for k in answers)
+
+
+def test_online_failures_are_not_cached(nominatim_server, geocoder: Geocoder, tmp_path: Path) -> None:
+    url, handler = nominatim_server
+    handler.fail = True
+    kw = {"comune": "Cinisello Balsamo", "online": True, "nominatim_url": url,
+          "online_cache_dir": tmp_path / "nominatim"}
+    with pytest.warns(UserWarning, match="1 of 1 request"):
+        out = geocoder.geocode(["Via dei Mille 5"], **kw)
+    assert out.loc[0, "geo_match_type"] == "unmatched"  # not in Cinisello's street list
+    handler.fail = False
+    out = quiet(geocoder, ["Via dei Mille 5"], **kw)
+    assert len(handler.log) == 2  # asked again after the failure
+    assert out.loc[0, "geo_source"] == "nominatim"
+
+
+# --------------------------------------------------------------------------
+# command line
+
+
+def test_cli_geocode(tmp_path: Path, mirror: Path, geocoder: Geocoder) -> None:
+    from geo_alloggi.cli import main
+
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id;indirizzo;comune\n1;V.LE FULVIO TESTI 12;Milano\n2;Via Scalarini 7;Milano\n"
+        "3;Viale Fulvio Testi 12;Cinisello Balsamo\n4;=HYPERLINK(1);Milano\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    with pytest.raises(SystemExit) as exc:
+        main(["geocode", str(src), "--out", str(out), "--address-column", "indirizzo",
+              "--comune-column", "comune"])
+    assert exc.value.code in (0, None)
+    table = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
+    assert list(table.columns[:3]) == ["id", "indirizzo", "comune"]
+    assert list(table["geo_match_type"]) == ["exact", "exact", "street", "unmatched"]
+    assert table.loc[3, "indirizzo"].startswith("'=")  # neutralised for spreadsheets
+    review = pd.read_csv(tmp_path / "out.review.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    assert list(review["id"]) == ["3", "4"]
+
+    with pytest.raises(SystemExit) as exc:
+        main(["geocode", str(src), "--out", str(out)])
+    assert exc.value.code == 2
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["geocode", str(empty), "--out", str(out)])
+    assert exc.value.code == 2
