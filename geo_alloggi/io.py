@@ -801,7 +801,9 @@ def _padded(buf: np.ndarray, delim: str, dpos: np.ndarray, nl: np.ndarray) -> bo
     before = before[before >= 0]
     after = np.concatenate(([0], dpos + 1, nl + 1))
     after = after[after < n]
-    return bool(np.isin(buf[before], spaces).any() or np.isin(buf[after], spaces).any())
+    table = np.zeros(256, dtype=bool)
+    table[spaces] = True
+    return bool(table[buf[before]].any() or table[buf[after]].any())
 
 
 def _read_csv_slow(
@@ -1186,33 +1188,36 @@ def _parse_numbers(
 
     Returns float values (NaN where blank or bad) and a mask of unreadable
     non-blank values. ``inf``/``nan`` written in the file parse as such.
+    Each distinct value is parsed once.
     """
-    arr = s.to_numpy(dtype=object, na_value=None)
-    blank = pd.isna(arr)
-    out = np.full(len(arr), np.nan)
-    bad = np.zeros(len(arr), dtype=bool)
-    if blank.all():
-        return out, bad
-    simple = pd.to_numeric(
-        s.where(~s.str.contains(",", regex=False, na=False)), errors="coerce"
-    ).to_numpy(dtype=float, na_value=np.nan)
-    # plain numbers with a dot are taken as they are, except thousands dots
-    need = ~blank & np.isnan(simple)
-    if thousands and decimal == ",":
-        dotted = s.str.match(_THOUSANDS_DOT.pattern, na=False).to_numpy(dtype=bool)
-        need |= dotted
-    text_nan = (
-        s.str.lower().str.strip().isin(["nan", "+nan", "-nan"]).to_numpy(dtype=bool)
-    )
-    out[~need] = simple[~need]
-    out[text_nan] = np.nan
-    need &= ~text_nan
-    for i in np.flatnonzero(need):
-        t = _number_text(arr[i], decimal, thousands)
-        try:
-            out[i] = float(t)
-        except ValueError:
-            bad[i] = True
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+    values = np.full(len(u), np.nan)
+    unreadable = np.zeros(len(u), dtype=bool)
+    if len(u):
+        comma = u.str.contains(",", regex=False).to_numpy(dtype=bool)
+        dot = u.str.contains(".", regex=False).to_numpy(dtype=bool)
+        plain = pd.to_numeric(u.where(~comma), errors="coerce")
+        commas = pd.to_numeric(
+            u.where(comma & ~dot).str.replace(",", ".", regex=False), errors="coerce"
+        )
+        values = np.where(comma, commas, plain).astype(float)
+        need = np.isnan(values)
+        if thousands and decimal == ",":
+            # 1.234 is one thousand two hundred and thirty-four in Italian
+            need |= u.str.match(_THOUSANDS_DOT.pattern).to_numpy(dtype=bool)
+        text_nan = u.str.lower().isin(["nan", "+nan", "-nan"]).to_numpy(dtype=bool)
+        need &= ~text_nan
+        values[text_nan] = np.nan
+        texts = u.array
+        for i in np.flatnonzero(need):
+            try:
+                values[i] = float(_number_text(texts[i], decimal, thousands))
+            except ValueError:
+                values[i] = np.nan
+                unreadable[i] = True
+    out = np.append(values, np.nan)[codes]
+    bad = np.append(unreadable, False)[codes]
     return out, bad
 
 
