@@ -206,7 +206,8 @@ class _GeoJsonLayer(Layer):
         var {{ n }} = GA.geojson(
             {{ this.data|tojson }}, {{ this.opts|tojson }});
         {%- if this.label_zoom is not none %}
-        GA.labelZoom({{ this.map_name }}, {{ this.label_zoom|tojson }});
+        GA.labelZoom({{ this.map_name }}, {{ n }}, {{ this.label_zoom[0]|tojson }},
+                     {{ this.label_zoom[1]|tojson }});
         {%- endif %}
         {%- if this.legend_html %}
         GA.legend({{ this.map_name }}, {{ n }}, {{ this.legend_html|tojson }});
@@ -229,7 +230,7 @@ class _GeoJsonLayer(Layer):
         styles: list[dict[str, Any]],
         show: bool = True,
         labels: bool = False,
-        label_zoom: int | None = None,
+        label_zoom: tuple[int, int] | None = None,
         interactive: bool = True,
         legend_html: str = "",
         search_kind: str = "",
@@ -777,7 +778,8 @@ def basemap_layer(
     name
         Layer name in the layer control (default ``"Comuni (base)"``).
     labels
-        Write each comune's name at zoom 11 and above.
+        Write each comune's name at zoom levels 10 to 12 (the district
+        labels take over from 13).
     lang, synthetic
         See :func:`base_map`.
     simplify_m, precision
@@ -814,7 +816,7 @@ def basemap_layer(
         name=name or t("layer.comuni", lang),
         styles=[style],
         labels=labels,
-        label_zoom=11 if labels else None,
+        label_zoom=(10, 12) if labels else None,
         interactive=labels,
         minimap_source=True,
     )
@@ -893,7 +895,7 @@ def outline_layer(
         styles=[style],
         show=show,
         labels=labels,
-        label_zoom=label_zoom if labels else None,
+        label_zoom=(label_zoom, 99) if labels else None,
         search_kind="district" if search else "",
     )
     m.add_child(layer)

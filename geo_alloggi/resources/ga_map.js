@@ -33,12 +33,16 @@
     }
   };
 
-  /* Permanent labels (class ga-label) are hidden below zoom level z. */
-  GA.labelZoom = function (map, z) {
+  /* A layer's permanent labels are shown only from zoom zmin to zmax. */
+  GA.labelZoom = function (map, layer, zmin, zmax) {
+    var cls = layer.gaLabelClass;
+    var style = el('style', '', document.head);
+    style.textContent = '.ga-hide-' + cls + ' .' + cls + ' { display: none; }';
     var sync = function () {
       var c = map.getContainer();
-      if (map.getZoom() >= z) { L.DomUtil.removeClass(c, 'ga-labels-hidden'); }
-      else { L.DomUtil.addClass(c, 'ga-labels-hidden'); }
+      var z = map.getZoom();
+      if (z >= zmin && z <= zmax) { L.DomUtil.removeClass(c, 'ga-hide-' + cls); }
+      else { L.DomUtil.addClass(c, 'ga-hide-' + cls); }
     };
     map.on('zoomend', sync);
     map.whenReady(sync);
@@ -47,6 +51,8 @@
   /* A GeoJSON layer: style index, pre-escaped popup (p) and tooltip (t) per feature. */
   GA.geojson = function (data, o) {
     var styles = o.styles || [{}];
+    GA._lid = (GA._lid || 0) + 1;
+    var labelClass = 'ga-label-' + GA._lid;
     var layer = L.geoJSON(data, {
       interactive: o.interactive !== false,
       style: function (f) { return styles[f.properties.s || 0]; },
@@ -56,7 +62,8 @@
         if (p.p) { l.bindPopup(p.p, { maxWidth: 360 }); }
         if (o.labels && p.n !== undefined) {
           l.bindTooltip(GA.esc(p.n), {
-            permanent: true, direction: 'center', className: 'ga-label', interactive: false
+            permanent: true, direction: 'center', className: 'ga-label ' + labelClass,
+            interactive: false
           });
         } else if (p.t) {
           l.bindTooltip(p.t, { sticky: true });
@@ -64,6 +71,7 @@
       }
     });
     layer.gaName = o.name;
+    layer.gaLabelClass = labelClass;
     return layer;
   };
 
@@ -202,7 +210,13 @@
           li.textContent = e.name;
           var k = el('span', 'ga-search-kind', li);
           k.textContent = ' · ' + (o.kinds[e.kind] || e.kind);
-          L.DomEvent.on(li, 'click', function () { reveal(map, e); list.innerHTML = ''; });
+          L.DomEvent.on(li, 'click', function (ev) {
+            // stop here: once the list is emptied the map could not tell the click
+            // came from a control, and would close the popup just opened
+            L.DomEvent.stop(ev);
+            list.innerHTML = '';
+            reveal(map, e);
+          });
         });
       };
       L.DomEvent.on(input, 'input', render);
