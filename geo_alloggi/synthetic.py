@@ -377,7 +377,14 @@ def _civic_points(mirror: str | None) -> pd.DataFrame:
     for geom, num in zip(nil.geometry.values, ids, strict=True):
         hit = tree.query(geom, predicate="contains")
         nil_num[hit[nil_num[hit] < 0]] = num
-    civ["nil"] = nil_num
+    # keep points inside both a NIL and the ISTAT polygon of Milano (the two
+    # official layers differ slightly along the border), so that demo estates
+    # fall in a district at every level
+    com = load_districts("comuni", mirror=mirror)
+    milano = com.loc[com[S.DISTRICT_ID] == S.MILANO_ID].geometry.union_all()
+    inside = np.zeros(len(civ), dtype=bool)
+    inside[tree.query(milano, predicate="contains")] = True
+    civ["nil"] = np.where(inside, nil_num, -1)
     civ = civ[civ["nil"] > 0].reset_index(drop=True)
     types = civ["street_type"].astype(str)
     names = civ["street_name"].astype(str)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 
 import geopandas as gpd
@@ -391,3 +394,119 @@ def test_other_levels_and_user_layers(demo, mirror, tmp_path):
         u["occupied"].sum() == c.loc[c["district_id"] == "CINISELLO", "occupied"].item()
     )
     assert u["units"].sum() == 1163
+
+
+# --------------------------------------------------------------------------
+# command line
+
+
+def run_cli(*args: str, mirror) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GEO_ALLOGGI_DATA_MIRROR": str(mirror), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "geo_alloggi", "overlay", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def read_csv_it(path):
+    return pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig")
+
+
+def test_cli_overlay_synthetic_writes_suppressed_gpkg_and_csv(mirror, tmp_path):
+    res = run_cli(
+        "--synthetic",
+        "--seed",
+        "0",
+        "--level",
+        "study_area",
+        "--out-dir",
+        str(tmp_path),
+        mirror=mirror,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "SYNTHETIC" in res.stdout and "89 districts x 12 periods" in res.stdout
+    gpkg = tmp_path / "SYNTHETIC_overlay_study_area_year.gpkg"
+    table = gpd.read_file(gpkg, layer="overlay")
+    assert len(table) == 89 * 12
+    assert (table["source"] == "SYNTHETIC").all()
+    csv = read_csv_it(tmp_path / "SYNTHETIC_overlay_study_area_year.csv")
+    assert len(csv) == 89 * 12
+    for header in (
+        "Alloggi occupati",
+        "Nuove occupazioni",
+        "Sgomberi",
+        "Alloggi sfitti",
+    ):
+        shown = csv[header].dropna()
+        assert len(shown) > 0
+        assert not shown.between(1, 4).any(), header
+    hidden = csv["Dati oscurati (riservatezza)"].fillna("")
+    assert (hidden != "").any()
+    # a hidden count is an empty cell listed in the row, never a zero
+    rows = hidden.str.contains("Alloggi occupati")
+    assert csv.loc[rows, "Alloggi occupati"].isna().all()
+    totals = read_csv_it(tmp_path / "SYNTHETIC_overlay_study_area_year_totals.csv")
+    grand = totals[totals["Tipo riga"] == "totale generale"]
+    assert len(grand) == 12
+    assert not totals["Alloggi occupati"].dropna().between(1, 4).any()
+
+
+def test_cli_overlay_reads_record_files(mirror, tmp_path, demo):
+    from geo_alloggi.io import write_table
+
+    for kind in ("estates", "occupations", "evictions", "vacancies"):
+        frame = getattr(demo, kind)
+        write_table(
+            pd.DataFrame(frame.drop(columns="geometry", errors="ignore")),
+            tmp_path / f"{kind}.csv",
+            lang="it",
+        )
+    out = tmp_path / "out"
+    res = run_cli(
+        *(
+            f"--{k}={tmp_path / f'{k}.csv'}"
+            for k in ("estates", "occupations", "evictions", "vacancies")
+        ),
+        "--level",
+        "comuni",
+        "--period",
+        "quarter",
+        "--start",
+        "2019",
+        "--end",
+        "2019",
+        "--no-suppress",
+        "--lang",
+        "en",
+        "--out-dir",
+        str(out),
+        mirror=mirror,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "do not share" in res.stderr
+    got = pd.read_csv(out / "overlay_comuni_quarter.csv", encoding="utf-8-sig")
+    from geo_alloggi import load_districts
+
+    ref = aggregate(
+        demo,
+        load_districts("comuni", mirror=mirror),
+        period="quarter",
+        start=2019,
+        end=2019,
+    )
+    assert got["Occupied units"].tolist() == ref["occupied"].tolist()
+    assert got["Period"].tolist() == ["2019Q1", "2019Q2", "2019Q3", "2019Q4"] * 2
+
+
+def test_cli_overlay_needs_records(mirror, tmp_path):
+    res = run_cli("--out-dir", str(tmp_path), mirror=mirror)
+    assert res.returncode == 2
+    assert "give either --synthetic or record files" in res.stderr
+    assert "Traceback" not in res.stderr
+    res = run_cli(
+        "--synthetic", "--level", "wards", "--out-dir", str(tmp_path), mirror=mirror
+    )
+    assert res.returncode == 2 and "--level 'wards'" in res.stderr

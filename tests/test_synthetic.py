@@ -279,3 +279,20 @@ def test_make_occupations_points_inside_and_deterministic(study_area):
 def test_make_occupations_refuses_negative_n():
     with pytest.raises(ValidationError, match="n=-1"):
         make_occupations(-1)
+
+
+def test_every_demo_estate_falls_in_a_district_at_every_level(demo, mirror):
+    from geo_alloggi import load_districts
+
+    milan = demo.estates[demo.estates["comune"] == "Milano"]
+    for level in ("nil", "municipi"):
+        got = assign_districts(milan, load_districts(level, mirror=mirror))
+        assert got["district_id"].notna().all(), level
+    for level in ("comuni", "study_area"):
+        got = assign_districts(demo.estates, load_districts(level, mirror=mirror))
+        assert got["district_id"].notna().all(), level
+    comuni = assign_districts(demo.estates, load_districts("comuni", mirror=mirror))
+    expected = demo.estates["comune"].map(
+        {"Milano": "MILANO", "Cinisello Balsamo": "CINISELLO"}
+    )
+    assert (comuni["district_id"] == expected).all()
