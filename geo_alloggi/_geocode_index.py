@@ -32,10 +32,44 @@ from geo_alloggi.address import (
 INDEX_FORMAT = 4
 
 _PARTICLES = frozenset(
-    "DEL DELLA DELLE DEI DEGLI DELL DELLO DI DA DAL DALLA DALLE DAI DAGLI D AL ALLA "
-    "ALLE AI AGLI ALL LA LE IL LO I GLI".split()
+    [
+        "DEL",
+        "DELLA",
+        "DELLE",
+        "DEI",
+        "DEGLI",
+        "DELL",
+        "DELLO",
+        "DI",
+        "DA",
+        "DAL",
+        "DALLA",
+        "DALLE",
+        "DAI",
+        "DAGLI",
+        "D",
+        "AL",
+        "ALLA",
+        "ALLE",
+        "AI",
+        "AGLI",
+        "ALL",
+        "LA",
+        "LE",
+        "IL",
+        "LO",
+        "I",
+        "GLI",
+    ]
 )
-_SAINTS = {"SAN": "S", "SANTA": "S", "SANTO": "S", "SANT": "S", "SS": "SS", "SANTI": "SS"}
+_SAINTS = {
+    "SAN": "S",
+    "SANTA": "S",
+    "SANTO": "S",
+    "SANT": "S",
+    "SS": "SS",
+    "SANTI": "SS",
+}
 
 # alias weights: how sure a name form identifies the street
 W_FULL = 1.0
@@ -112,8 +146,12 @@ _COMUNE_ALIASES = {
     "015077": "CINISELLO BALSAMO",
 }
 # ISTAT/Belfiore codes are digits or letter+digits: keep them recognisable
-_CODE_COMUNE = {"015146": "MILANO", "F205": "MILANO", "015077": "CINISELLO BALSAMO",
-                "C707": "CINISELLO BALSAMO"}
+_CODE_COMUNE = {
+    "015146": "MILANO",
+    "F205": "MILANO",
+    "015077": "CINISELLO BALSAMO",
+    "C707": "CINISELLO BALSAMO",
+}
 
 
 def comune_key_of(value: Any) -> str:
@@ -132,7 +170,7 @@ def _split_given(tokens: list[str], given: set[str]) -> tuple[list[str], list[st
 
 
 def _rotation(desc: list[str], reg: list[str]) -> int | None:
-    """k such that desc == reg[k:] + reg[:k] (registry puts the surname first)."""
+    """K such that desc == reg[k:] + reg[:k] (registry puts the surname first)."""
     n = len(desc)
     if n < 2 or len(reg) != n or desc == reg:
         return None
@@ -175,7 +213,9 @@ def _type_of(value: Any) -> str:
     return t if rest == "X" else normalize_text(value)
 
 
-_TO_METRIC = Transformer.from_crs(config.geographic_crs, config.metric_crs, always_xy=True)
+_TO_METRIC = Transformer.from_crs(
+    config.geographic_crs, config.metric_crs, always_xy=True
+)
 
 
 def build_index(
@@ -206,8 +246,18 @@ def build_index(
     ReferenceIndex
     """
     pts = points.copy()
-    for col in ("codice_via", "street_type", "street_name", "street_registry", "letter",
-                "slash", "entrance", "source", "comune", "postcode"):
+    for col in (
+        "codice_via",
+        "street_type",
+        "street_name",
+        "street_registry",
+        "letter",
+        "slash",
+        "entrance",
+        "source",
+        "comune",
+        "postcode",
+    ):
         if col not in pts:
             pts[col] = ""
         pts[col] = pts[col].astype("string").fillna("").astype(object)
@@ -276,7 +326,14 @@ def build_index(
 
     sid_of_row = np.empty(len(pts), dtype=np.int64)
     for i, (ck, code, stype, skey, rkey) in enumerate(
-        zip(pts["ckey"], pts["codice_via"], pts["stype"], pts["skey"], pts["rkey"], strict=True)
+        zip(
+            pts["ckey"],
+            pts["codice_via"],
+            pts["stype"],
+            pts["skey"],
+            pts["rkey"],
+            strict=True,
+        )
     ):
         sid = by_code.get((ck, code)) if code else None
         if sid is None:
@@ -298,7 +355,11 @@ def build_index(
             st[col] = st[col].astype("string").fillna("").astype(object)
         st = st.drop_duplicates(["comune", "codice_via", "street_type", "street_name"])
         for c, code, t, n in zip(
-            st["comune"], st["codice_via"], st["street_type"], st["street_name"], strict=True
+            st["comune"],
+            st["codice_via"],
+            st["street_type"],
+            st["street_name"],
+            strict=True,
         ):
             ck = comune_key(c)
             if not ck or not str(n).strip():
@@ -345,10 +406,14 @@ def build_index(
     # points: one per (street, number, esponente) ------------------------------
     pts["suffix"] = np.where(pts["letter"] != "", pts["letter"], pts["slash"])
     pts["suffix"] = pts["suffix"].astype(str).str.upper().str.strip()
-    pts["prio"] = (pts["status"] != 2).astype(int) + 2 * (pts["entrance"] != "").astype(int)
+    pts["prio"] = (pts["status"] != 2).astype(int) + 2 * (pts["entrance"] != "").astype(
+        int
+    )
     pts["src_rank"] = (pts["source"] != "ds634").astype(int)
     pts = pts.sort_values(["sid", "number", "suffix", "src_rank", "prio", "lon", "lat"])
-    pts = pts.drop_duplicates(["sid", "number", "suffix"], keep="first").reset_index(drop=True)
+    pts = pts.drop_duplicates(["sid", "number", "suffix"], keep="first").reset_index(
+        drop=True
+    )
 
     sid_arr = pts["sid"].to_numpy(np.int64)
     num_arr = pts["number"].to_numpy(np.int64)
@@ -356,7 +421,10 @@ def build_index(
     lat = pts["lat"].to_numpy(float)
     x, y = _TO_METRIC.transform(lon, lat)
     suffix = pts["suffix"].tolist()
-    exact = {(int(s), int(n), f): i for i, (s, n, f) in enumerate(zip(sid_arr, num_arr, suffix, strict=True))}
+    exact = {
+        (int(s), int(n), f): i
+        for i, (s, n, f) in enumerate(zip(sid_arr, num_arr, suffix, strict=True))
+    }
 
     # base numbers (no esponente preferred) for interpolation
     base = pts.assign(
@@ -364,18 +432,23 @@ def build_index(
         _has=(pts["suffix"] != "").astype(int),
         _len=pts["suffix"].str.len(),
     )
-    base = base.sort_values(["sid", "number", "_has", "_len", "suffix"]).drop_duplicates(
-        ["sid", "number"]
-    )
-    bkey = ((base["sid"].to_numpy(np.int64) * 2 + base["number"].to_numpy(np.int64) % 2) << 20) | base[
-        "number"
-    ].to_numpy(np.int64)
+    base = base.sort_values(
+        ["sid", "number", "_has", "_len", "suffix"]
+    ).drop_duplicates(["sid", "number"])
+    bkey = (
+        (base["sid"].to_numpy(np.int64) * 2 + base["number"].to_numpy(np.int64) % 2)
+        << 20
+    ) | base["number"].to_numpy(np.int64)
     order = np.argsort(bkey, kind="stable")
     base_key = bkey[order]
     base_pt = base["_i"].to_numpy(np.int64)[order]
 
     n_streets = len(street_type)
-    npoints = np.bincount(sid_arr, minlength=n_streets) if len(sid_arr) else np.zeros(n_streets, int)
+    npoints = (
+        np.bincount(sid_arr, minlength=n_streets)
+        if len(sid_arr)
+        else np.zeros(n_streets, int)
+    )
     smin = np.full(n_streets, -1, dtype=np.int64)
     smax = np.full(n_streets, -1, dtype=np.int64)
     if len(sid_arr):
@@ -439,7 +512,7 @@ def load_index(path: Path) -> ReferenceIndex | None:
     """Read an index written by :func:`save_index`; None if unreadable or stale."""
     try:
         with path.open("rb") as fh:
-            obj = pickle.load(fh)  # noqa: S301 - our own cache file
+            obj = pickle.load(fh)
     except Exception:
         return None
     if not isinstance(obj, ReferenceIndex) or obj.meta.get("format") != INDEX_FORMAT:

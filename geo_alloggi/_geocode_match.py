@@ -38,7 +38,10 @@ FUZZY_MARGIN = 4.0
 
 # types offices abbreviate to one letter and a dot, like a first name's initial
 _INITIAL_TYPES = frozenset(("VIA", "PIAZZA", "CORSO", "LARGO"))
-_EQUIVALENT_TYPES = {frozenset(("VIA", "VIA PRIVATA")), frozenset(("STRADA", "STRADA PRIVATA"))}
+_EQUIVALENT_TYPES = {
+    frozenset(("VIA", "VIA PRIVATA")),
+    frozenset(("STRADA", "STRADA PRIVATA")),
+}
 
 
 def _fuzzy_cutoff(key: str) -> float:
@@ -61,11 +64,17 @@ class StreetHit:
 
 def _type_ok(index: ReferenceIndex, sid: int, stype: str) -> bool:
     t = index.street_type[sid]
-    return not stype or not t or t == stype or frozenset((t, stype)) in _EQUIVALENT_TYPES
+    return (
+        not stype or not t or t == stype or frozenset((t, stype)) in _EQUIVALENT_TYPES
+    )
 
 
 def _choose(
-    index: ReferenceIndex, hits: tuple[tuple[int, float], ...], stype: str, ratio: float, how: str
+    index: ReferenceIndex,
+    hits: tuple[tuple[int, float], ...],
+    stype: str,
+    ratio: float,
+    how: str,
 ) -> StreetHit:
     def level(sid: int) -> int:
         if stype and index.street_type[sid] == stype:
@@ -111,7 +120,9 @@ def resolve_streets(
                 elif not set(alt_hit.sids) <= set(hit.sids):
                     # ``V. MONTI``: Via Monti or Via Vincenzo Monti? the number decides
                     merged = tuple(dict.fromkeys(hit.sids + alt_hit.sids))
-                    hit = StreetHit(merged, min(hit.score, alt_hit.score) * AMBIGUOUS, "alias")
+                    hit = StreetHit(
+                        merged, min(hit.score, alt_hit.score) * AMBIGUOUS, "alias"
+                    )
         if hit is not None:
             out[q] = hit
         else:
@@ -124,7 +135,12 @@ def resolve_streets(
             continue
         names = [q[2] for q in qs]
         scores = process.cdist(
-            names, choices, scorer=fuzz.ratio, score_cutoff=70, dtype=np.uint8, workers=1
+            names,
+            choices,
+            scorer=fuzz.ratio,
+            score_cutoff=70,
+            dtype=np.uint8,
+            workers=1,
         )
         best = scores.argmax(axis=1)
         for i, q in enumerate(qs):
@@ -235,7 +251,9 @@ def place_numbers(
         n_hi = bk[hi_i] & 0xFFFFF
         p_lo = index.base_pt[lo_i]
         p_hi = index.base_pt[hi_i]
-        span = np.hypot(index.pt_x[p_hi] - index.pt_x[p_lo], index.pt_y[p_hi] - index.pt_y[p_lo])
+        span = np.hypot(
+            index.pt_x[p_hi] - index.pt_x[p_lo], index.pt_y[p_hi] - index.pt_y[p_lo]
+        )
         gap = n_hi - n_lo
         interp = lo_ok & hi_ok & ~same & (gap <= MAX_GAP) & (span <= MAX_SPAN)
         d_lo = np.where(lo_ok, num - n_lo, 1 << 30)
@@ -250,7 +268,9 @@ def place_numbers(
         nx_ok = (nx_i != c_i) & ((bk[nx_i] >> 20) == group) & (bk[nx_i] != keys)
         pc, pn = index.base_pt[c_i], index.base_pt[nx_i]
         dn = np.abs((bk[c_i] & 0xFFFFF) - (bk[nx_i] & 0xFFFFF))
-        spacing = np.hypot(index.pt_x[pc] - index.pt_x[pn], index.pt_y[pc] - index.pt_y[pn]) / np.maximum(dn, 1)
+        spacing = np.hypot(
+            index.pt_x[pc] - index.pt_x[pn], index.pt_y[pc] - index.pt_y[pn]
+        ) / np.maximum(dn, 1)
         near &= np.where(nx_ok, spacing * d_near <= NEAR_MAX_M, d_near <= 2)
         # the other side of the street, for streets numbered on one side only
         ogroup = s * 2 + (1 - num % 2)
@@ -285,7 +305,9 @@ def place_numbers(
                 p = int(p_lo[k] if use_lo[k] else p_hi[k])
                 point[i] = p
                 mtype[i] = "nearest_number"
-                score[i] = SCORE_NEAREST * street_score[i] * (1.0 - 0.02 * float(d_near[k]))
+                score[i] = (
+                    SCORE_NEAREST * street_score[i] * (1.0 - 0.02 * float(d_near[k]))
+                )
                 out_number[i] = index.pt_number[p]
                 out_suffix[i] = index.pt_suffix[p]
             elif other[k]:
@@ -299,4 +321,6 @@ def place_numbers(
     placed = (point >= 0) & (mtype != "interpolated")
     lon[placed] = index.pt_lon[point[placed]]
     lat[placed] = index.pt_lat[point[placed]]
-    return Placement(lon, lat, mtype, np.clip(score, 0.0, 1.0), out_number, out_suffix, point)
+    return Placement(
+        lon, lat, mtype, np.clip(score, 0.0, 1.0), out_number, out_suffix, point
+    )

@@ -80,7 +80,11 @@ class NominatimFallback:
             max_retries=0,
             swallow_exceptions=False,
         )
-        folder = Path(cache_dir) if cache_dir is not None else config.cache_dir() / "nominatim"
+        folder = (
+            Path(cache_dir)
+            if cache_dir is not None
+            else config.cache_dir() / "nominatim"
+        )
         self.cache_path = folder / "answers.json"
         self._cache: dict[str, Any] = self._read_cache()
         self.requests = 0
@@ -105,7 +109,9 @@ class NominatimFallback:
             data.setdefault(self.url, {}).update(self._cache)
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.cache_path.with_name(f".answers.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+            tmp.write_text(
+                json.dumps(data, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+            )
             os.replace(tmp, self.cache_path)
 
     def lookup(self, queries: dict[str, str]) -> dict[str, dict[str, Any] | None]:
@@ -132,10 +138,14 @@ class NominatimFallback:
                 continue
             self.requests += 1
             try:
-                loc = self._call(text, exactly_one=True, addressdetails=True, country_codes="it")
+                loc = self._call(
+                    text, exactly_one=True, addressdetails=True, country_codes="it"
+                )
             except (GeopyError, OSError, ValueError) as exc:
                 self.failures += 1
-                log.warning("Nominatim request failed for one address (%s)", type(exc).__name__)
+                log.warning(
+                    "Nominatim request failed for one address (%s)", type(exc).__name__
+                )
                 continue
             answer = _summarise(loc.raw) if loc is not None else None
             self._cache[key] = answer
@@ -159,7 +169,8 @@ def _summarise(raw: dict[str, Any]) -> dict[str, Any] | None:
     else:
         kind = "other"
     comune = next(
-        (addr[k] for k in ("city", "town", "village", "municipality") if addr.get(k)), ""
+        (addr[k] for k in ("city", "town", "village", "municipality") if addr.get(k)),
+        "",
     )
     return {
         "lon": lon,

@@ -94,22 +94,148 @@ _DOT_ONLY = {"V.", "P.", "C.", "L.", "STR.", "VIC.", "LOC."}
 #: Common Italian first names (and a few titles) found at the start of street
 #: names; offices abbreviate them to an initial or drop them.
 FIRST_NAMES: frozenset[str] = frozenset(
-    """
-    ACHILLE ADA ADOLFO ADRIANO AGOSTINO ALBERTO ALBERICO ALBINO ALCIDE ALDO ALESSANDRO
-    ALESSANDRA ALFONSO ALFREDO AMBROGIO AMEDEO AMILCARE ANDREA ANGELO ANNA ANNIBALE
-    ANTONIO ARMANDO ARNALDO ARRIGO ARTURO ATTILIO AUGUSTO AURELIO BARTOLOMEO BENEDETTO
-    BERNARDINO BERNARDO BIAGIO BRUNO CAMILLO CARLO CARLA CAROLINA CESARE CLAUDIO CORRADO
-    COSTANTINO CRISTOFORO DANIELE DANTE DARIO DOMENICO EDOARDO EDMONDO ELENA ELIA
-    EMILIO ENRICO ERCOLE ERNESTO ETTORE EUGENIO EZIO FABIO FAUSTO FEDERICO FELICE FERDINANDO
-    FILIPPO FLAMINIO FRANCESCO FRANCO FULVIO GABRIELE GAETANO GALEAZZO GASPARE
-    GEROLAMO GIACOMO GIAN GIANBATTISTA GIAMBATTISTA GINO GIORGIO GIOVANNI GIROLAMO
-    GIULIO GIULIA GIUSEPPE GIUSEPPINA GUGLIELMO GUIDO IGNAZIO ITALO IVAN LAURA LEONARDO
-    LODOVICO LORENZO LUCA LUCIANO LUDOVICO LUIGI LUISA MARCELLO MARCO MARIA MARIANO
-    MARIO MASSIMO MATTEO MAURO MICHELE NATALE NICOLA NICOLO OTTAVIO PAOLO PASQUALE
-    PIER PIERO PIETRO RAFFAELE RAFFAELLO RICCARDO ROBERTO RODOLFO ROMOLO SALVATORE
-    SANDRO SERGIO SEBASTIANO SILVIO SIMONE STEFANO TEODORO TOMMASO TULLIO UGO UMBERTO
-    VALENTINO VINCENZO VITTORIO VITO
-    """.split()
+    [
+        "ACHILLE",
+        "ADA",
+        "ADOLFO",
+        "ADRIANO",
+        "AGOSTINO",
+        "ALBERTO",
+        "ALBERICO",
+        "ALBINO",
+        "ALCIDE",
+        "ALDO",
+        "ALESSANDRO",
+        "ALESSANDRA",
+        "ALFONSO",
+        "ALFREDO",
+        "AMBROGIO",
+        "AMEDEO",
+        "AMILCARE",
+        "ANDREA",
+        "ANGELO",
+        "ANNA",
+        "ANNIBALE",
+        "ANTONIO",
+        "ARMANDO",
+        "ARNALDO",
+        "ARRIGO",
+        "ARTURO",
+        "ATTILIO",
+        "AUGUSTO",
+        "AURELIO",
+        "BARTOLOMEO",
+        "BENEDETTO",
+        "BERNARDINO",
+        "BERNARDO",
+        "BIAGIO",
+        "BRUNO",
+        "CAMILLO",
+        "CARLO",
+        "CARLA",
+        "CAROLINA",
+        "CESARE",
+        "CLAUDIO",
+        "CORRADO",
+        "COSTANTINO",
+        "CRISTOFORO",
+        "DANIELE",
+        "DANTE",
+        "DARIO",
+        "DOMENICO",
+        "EDOARDO",
+        "EDMONDO",
+        "ELENA",
+        "ELIA",
+        "EMILIO",
+        "ENRICO",
+        "ERCOLE",
+        "ERNESTO",
+        "ETTORE",
+        "EUGENIO",
+        "EZIO",
+        "FABIO",
+        "FAUSTO",
+        "FEDERICO",
+        "FELICE",
+        "FERDINANDO",
+        "FILIPPO",
+        "FLAMINIO",
+        "FRANCESCO",
+        "FRANCO",
+        "FULVIO",
+        "GABRIELE",
+        "GAETANO",
+        "GALEAZZO",
+        "GASPARE",
+        "GEROLAMO",
+        "GIACOMO",
+        "GIAN",
+        "GIANBATTISTA",
+        "GIAMBATTISTA",
+        "GINO",
+        "GIORGIO",
+        "GIOVANNI",
+        "GIROLAMO",
+        "GIULIO",
+        "GIULIA",
+        "GIUSEPPE",
+        "GIUSEPPINA",
+        "GUGLIELMO",
+        "GUIDO",
+        "IGNAZIO",
+        "ITALO",
+        "IVAN",
+        "LAURA",
+        "LEONARDO",
+        "LODOVICO",
+        "LORENZO",
+        "LUCA",
+        "LUCIANO",
+        "LUDOVICO",
+        "LUIGI",
+        "LUISA",
+        "MARCELLO",
+        "MARCO",
+        "MARIA",
+        "MARIANO",
+        "MARIO",
+        "MASSIMO",
+        "MATTEO",
+        "MAURO",
+        "MICHELE",
+        "NATALE",
+        "NICOLA",
+        "NICOLO",
+        "OTTAVIO",
+        "PAOLO",
+        "PASQUALE",
+        "PIER",
+        "PIERO",
+        "PIETRO",
+        "RAFFAELE",
+        "RAFFAELLO",
+        "RICCARDO",
+        "ROBERTO",
+        "RODOLFO",
+        "ROMOLO",
+        "SALVATORE",
+        "SANDRO",
+        "SERGIO",
+        "SEBASTIANO",
+        "SILVIO",
+        "SIMONE",
+        "STEFANO",
+        "TEODORO",
+        "TOMMASO",
+        "TULLIO",
+        "UGO",
+        "UMBERTO",
+        "VALENTINO",
+        "VINCENZO",
+        "VITTORIO",
+        "VITO",
+    ]
 )
 
 _MONTHS = (
@@ -130,9 +256,19 @@ _PROVINCES = {"MI", "MB", "BG", "BS", "CO", "CR", "LC", "LO", "MN", "PV", "SO", 
 # comuni recognised at the end of a string written without any separator
 _TRAILING_COMUNI = ("CINISELLO BALSAMO", "SESTO SAN GIOVANNI", "MILANO", "MILAN")
 _ESPONENTI = ("QUATER", "BIS", "TER")
-# words about the flat, not the address (``int. 3``, ``scala B``): dropped from the comune
+# words about the flat, not the address (``int. 3``, ``scala B``): not a comune
 _FLAT_WORDS = frozenset(
-    {"INT", "INTERNO", "SCALA", "SC", "PIANO", "APP", "APPARTAMENTO", "PAL", "PALAZZINA"}
+    {
+        "INT",
+        "INTERNO",
+        "SCALA",
+        "SC",
+        "PIANO",
+        "APP",
+        "APPARTAMENTO",
+        "PAL",
+        "PALAZZINA",
+    }
 )
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
@@ -172,7 +308,7 @@ class ParsedAddress:
 
     @property
     def number_text(self) -> str:
-        """House number with its esponente as written canonically (``12A``, ``24/2``)."""
+        """House number with its esponente, canonical (``12A``, ``24/2``)."""
         if self.housenumber is None:
             return ""
         return f"{self.housenumber}{_format_suffix(self.suffix)}"
@@ -325,14 +461,18 @@ def _roman_to_int(token: str) -> int | None:
 
 
 def _date_mask(tokens: list[str]) -> list[bool]:
-    """True for tokens that belong to a date in a street name (``8 OTTOBRE 2001``)."""
+    """Mark the tokens of a date in a street name (``8 OTTOBRE 2001``)."""
     mask = [False] * len(tokens)
     for i, t in enumerate(tokens):
         if t in _DATE_WORDS:
             mask[i] = True
             if i > 0 and (tokens[i - 1].isdigit() or _roman_to_int(tokens[i - 1])):
                 mask[i - 1] = True
-            if t in _MONTH_SET and i + 1 < len(tokens) and re.fullmatch(r"\d{4}", tokens[i + 1]):
+            if (
+                t in _MONTH_SET
+                and i + 1 < len(tokens)
+                and re.fullmatch(r"\d{4}", tokens[i + 1])
+            ):
                 mask[i + 1] = True
     return mask
 
@@ -448,7 +588,11 @@ def parse_address(text: Any) -> ParsedAddress:
         while j > 0 and first[j - 1] in _NUMBER_PREFIX:
             j -= 1
         name_tokens = first[:j]
-        rest_text = " ".join(first[i + used :] + ([","] if tail_segments else [])) + " " + ", ".join(tail_segments)
+        rest_text = (
+            " ".join(first[i + used :] + ([","] if tail_segments else []))
+            + " "
+            + ", ".join(tail_segments)
+        )
         found = True
         break
     if not found and tail_segments:
@@ -460,7 +604,9 @@ def parse_address(text: Any) -> ParsedAddress:
             got = _number_token(second, k)
             if got is not None:
                 number, suffix, used = got
-                rest_text = " ".join(second[k + used :]) + ", " + ", ".join(tail_segments[1:])
+                rest_text = (
+                    " ".join(second[k + used :]) + ", " + ", ".join(tail_segments[1:])
+                )
                 found = True
     postcode, comune = _split_comune(rest_text)
     name_tokens = [t for t in name_tokens if t != "/"]
@@ -549,7 +695,7 @@ def normalize_address(text: Any) -> str:
 
 
 def street_key(name: Any) -> str:
-    """Comparable form of a street name (without type).
+    """Return the comparable form of a street name (without type).
 
     Folded like :func:`normalize_text`, commas and slashes removed, roman
     numerals before a month written in figures (``XXV APRILE`` ->
@@ -647,7 +793,7 @@ def messy_address(
     --------
     >>> import numpy as np
     >>> messy_address("VIALE", "FULVIO TESTI", "12", rng=np.random.default_rng(1))
-    'viale f. testi, n. 12'
+    'Viale TESTI ,12'
     """
     stype = _fold(street_type).strip()
     name = _fold(street_name).strip()
@@ -673,7 +819,12 @@ def messy_address(
         if suf.isdigit():
             hn = f"{base}/{suf}"
         else:
-            forms = (f"{base}/{suf}", f"{base} {suf}", f"{base}{suf.lower()}", f"{base}{suf}")
+            forms = (
+                f"{base}/{suf}",
+                f"{base} {suf}",
+                f"{base}{suf.lower()}",
+                f"{base}{suf}",
+            )
             hn = forms[int(rng.integers(0, len(forms)))]
     u = rng.random()
     if u < 0.15:

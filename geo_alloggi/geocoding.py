@@ -50,7 +50,11 @@ import pandas as pd
 from shapely import points as _points
 
 from geo_alloggi import config, datasets
-from geo_alloggi._errors import DataUnavailableError, GeocodingError, InputFileError, ValidationError
+from geo_alloggi._errors import (
+    DataUnavailableError,
+    InputFileError,
+    ValidationError,
+)
 from geo_alloggi._geocode_index import (
     INDEX_FORMAT,
     ReferenceIndex,
@@ -70,10 +74,14 @@ from geo_alloggi._schema import (
     GEO_MATCHED_ADDRESS,
     GEO_SCORE,
     GEO_SOURCE,
-    MATCH_TYPES,
 )
 from geo_alloggi._version import __version__
-from geo_alloggi.address import ParsedAddress, messy_address, normalize_address, parse_address
+from geo_alloggi.address import (
+    ParsedAddress,
+    messy_address,
+    normalize_address,
+    parse_address,
+)
 
 __all__ = [
     "CORRECTION_COLUMNS",
@@ -92,14 +100,23 @@ log = logging.getLogger(__name__)
 #: Results scoring below this go to the review file of the command line.
 REVIEW_SCORE = 0.8
 #: Columns of a corrections file (``lon``/``lat`` or ``matched_address``).
-CORRECTION_COLUMNS: tuple[str, ...] = ("address", "comune", "lon", "lat", "matched_address")
+CORRECTION_COLUMNS: tuple[str, ...] = (
+    "address",
+    "comune",
+    "lon",
+    "lat",
+    "matched_address",
+)
 #: Score given to a user's correction and to a house-level Nominatim answer.
 SCORE_CORRECTION = 1.0
 SCORE_ONLINE = 0.8
 
 _CINISELLO_BELFIORE = "C707"
 _MILANO_BELFIORE = "F205"
-_BELFIORE_COMUNE = {_MILANO_BELFIORE: "Milano", _CINISELLO_BELFIORE: "Cinisello Balsamo"}
+_BELFIORE_COMUNE = {
+    _MILANO_BELFIORE: "Milano",
+    _CINISELLO_BELFIORE: "Cinisello Balsamo",
+}
 
 Corrections = str | os.PathLike[str] | pd.DataFrame | Mapping[str, Any]
 
@@ -148,7 +165,8 @@ def read_corrections(corrections: Corrections) -> pd.DataFrame:
                     lon, lat = value
                 except (TypeError, ValueError):
                     raise ValidationError(
-                        f"corrections[{addr!r}] = {value!r}; expected (lon, lat) or an address"
+                        f"corrections[{addr!r}] = {value!r}; "
+                        "expected (lon, lat) or an address"
                     ) from None
                 rows.append({"address": addr, "lon": lon, "lat": lat})
         df = pd.DataFrame(rows)
@@ -159,17 +177,26 @@ def read_corrections(corrections: Corrections) -> pd.DataFrame:
         if not path.is_file():
             raise InputFileError(f"corrections file {where!r} does not exist")
         try:
-            df = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False,
-                             encoding="utf-8-sig")
+            df = pd.read_csv(
+                path,
+                sep=None,
+                engine="python",
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+            )
         except Exception as exc:
-            raise InputFileError(f"corrections file {where!r} cannot be read as CSV ({exc})") from None
+            raise InputFileError(
+                f"corrections file {where!r} cannot be read as CSV ({exc})"
+            ) from None
     df.columns = [str(c).strip().lower() for c in df.columns]
     if "address" not in df.columns:
         if len(df) == 0 and len(df.columns) == 0:
             df = pd.DataFrame(columns=["address"])
         else:
             raise InputFileError(
-                f"{where!r} has no 'address' column; columns found: {list(df.columns)!r}"
+                f"{where!r} has no 'address' column; "
+                f"columns found: {list(df.columns)!r}"
             )
     for col in CORRECTION_COLUMNS:
         if col not in df.columns:
@@ -185,13 +212,14 @@ def read_corrections(corrections: Corrections) -> pd.DataFrame:
     if bad.any():
         first = out.loc[bad, "address"].head(3).tolist()
         raise ValidationError(
-            f"{where!r}: {int(bad.sum())} correction(s) have neither lon/lat in WGS 84 nor a "
-            f"matched_address, e.g. {first!r}"
+            f"{where!r}: {int(bad.sum())} correction(s) have neither lon/lat in "
+            f"WGS 84 nor a matched_address, e.g. {first!r}"
         )
     parsed = [parse_address(a) for a in out["address"]]
     out["key"] = [_street_number_key(p) for p in parsed]
     out["comune_key"] = [
-        comune_key(c) if c else comune_key(p.comune) for c, p in zip(out["comune"], parsed, strict=True)
+        comune_key(c) if c else comune_key(p.comune)
+        for c, p in zip(out["comune"], parsed, strict=True)
     ]
     return out.reset_index(drop=True)
 
@@ -235,7 +263,11 @@ def add_correction(
             f"add_correction({address!r}): give lon and lat, or matched_address"
         )
     p = Path(path)
-    table = read_corrections(p) if p.is_file() else read_corrections(pd.DataFrame(columns=["address"]))
+    table = (
+        read_corrections(p)
+        if p.is_file()
+        else read_corrections(pd.DataFrame(columns=["address"]))
+    )
     row = {
         "address": address,
         "comune": comune or "",
@@ -244,7 +276,9 @@ def add_correction(
         "matched_address": matched_address or "",
     }
     new = read_corrections(pd.DataFrame([row]))
-    same = (table["key"] == new.loc[0, "key"]) & (table["comune_key"] == new.loc[0, "comune_key"])
+    same = (table["key"] == new.loc[0, "key"]) & (
+        table["comune_key"] == new.loc[0, "comune_key"]
+    )
     table = pd.concat([table[~same], new], ignore_index=True)
     p.parent.mkdir(parents=True, exist_ok=True)
     table[list(CORRECTION_COLUMNS)].to_csv(p, index=False)
@@ -297,7 +331,7 @@ class Geocoder:
     --------
     >>> from geo_alloggi.geocoding import Geocoder
     >>> g = Geocoder()
-    >>> g.geocode(["Via Scalarini 7"]).loc[0, "geo_match_type"]
+    >>> g.geocode(["Via Scalarini 7"], comune="Milano").loc[0, "geo_match_type"]
     'exact'
     """
 
@@ -305,14 +339,20 @@ class Geocoder:
         self,
         mirror: str | os.PathLike[str] | None = None,
         *,
-        osm_extracts: Iterable[str | os.PathLike[str] | tuple[str | os.PathLike[str], str]] = (),
+        osm_extracts: Iterable[
+            str | os.PathLike[str] | tuple[str | os.PathLike[str], str]
+        ] = (),
         street_lists: bool = True,
         cache: bool = True,
         cache_dir: str | os.PathLike[str] | None = None,
         default_comune: str | None = "Milano",
     ) -> None:
         self.default_comune = default_comune
-        self._cache_dir = Path(cache_dir) if cache_dir is not None else config.cache_dir() / "geocoder"
+        self._cache_dir = (
+            Path(cache_dir)
+            if cache_dir is not None
+            else config.cache_dir() / "geocoder"
+        )
         self._rtree: Any = None
         self._rtree_lock = threading.Lock()
         extracts: list[tuple[Path, str | None]] = []
@@ -332,8 +372,8 @@ class Geocoder:
                     lists[name] = datasets.dataset_path(name, mirror=mirror)
                 except DataUnavailableError as exc:
                     warnings.warn(
-                        f"geocoder built without the {name!r} street names ({exc}); streets "
-                        f"without points will be unmatched instead of 'street'",
+                        f"geocoder built without the {name!r} street names ({exc}); "
+                        f"streets without points will be unmatched, not 'street'",
                         UserWarning,
                         stacklevel=2,
                     )
@@ -344,7 +384,9 @@ class Geocoder:
             "lists": {k: _file_stamp(v) for k, v in sorted(lists.items())},
             "osm": [[*_file_stamp(p), c] for p, c in extracts],
         }
-        digest = hashlib.sha256(json.dumps(stamp, sort_keys=True).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(json.dumps(stamp, sort_keys=True).encode()).hexdigest()[
+            :16
+        ]
         self._key = digest
         self.index_path = self._cache_dir / f"index-{digest}.pkl"
         self.rtree_base = self._cache_dir / f"rtree-{digest}"
@@ -385,8 +427,14 @@ class Geocoder:
         self = cls.__new__(cls)
         self.default_comune = default_comune
         self.index = build_index(points, streets, sources=["tables"])
-        self._cache_dir = Path(rtree_dir) if rtree_dir is not None else config.cache_dir() / "geocoder"
-        h = hashlib.sha256(self.index.pt_x.tobytes() + self.index.pt_y.tobytes()).hexdigest()[:16]
+        self._cache_dir = (
+            Path(rtree_dir)
+            if rtree_dir is not None
+            else config.cache_dir() / "geocoder"
+        )
+        h = hashlib.sha256(
+            self.index.pt_x.tobytes() + self.index.pt_y.tobytes()
+        ).hexdigest()[:16]
         self._key = h
         self.index_path = Path()
         self.rtree_base = self._cache_dir / f"rtree-tables-{h}"
@@ -419,7 +467,9 @@ class Geocoder:
         with self._rtree_lock:
             if self._rtree is None:
                 base = self.rtree_base
-                if not (Path(f"{base}.idx").is_file() and Path(f"{base}.dat").is_file()):
+                if not (
+                    Path(f"{base}.idx").is_file() and Path(f"{base}.dat").is_file()
+                ):
                     build_rtree(self.index, base)
                 props = rindex.Property()
                 props.dimension = 2
@@ -427,7 +477,7 @@ class Geocoder:
             return self._rtree
 
     def nearest(self, lon: float, lat: float, *, k: int = 1) -> pd.DataFrame:
-        """The ``k`` civic points nearest to a position (rtree on disk).
+        """Return the ``k`` civic points nearest to a position (rtree on disk).
 
         Parameters
         ----------
@@ -449,8 +499,15 @@ class Geocoder:
         """
         from geo_alloggi._geocode_index import _TO_METRIC
 
-        if not (np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValidationError(f"nearest: ({lon!r}, {lat!r}) is not a WGS 84 lon/lat position")
+        if not (
+            np.isfinite(lon)
+            and np.isfinite(lat)
+            and -180 <= lon <= 180
+            and -90 <= lat <= 90
+        ):
+            raise ValidationError(
+                f"nearest: ({lon!r}, {lat!r}) is not a WGS 84 lon/lat position"
+            )
         if int(k) < 1:
             raise ValidationError(f"nearest: k={k!r}; expected a positive integer")
         x, y = _TO_METRIC.transform(float(lon), float(lat))
@@ -464,7 +521,9 @@ class Geocoder:
         return pd.DataFrame(
             {
                 "address": [self._point_label(int(i)) for i in ids],
-                "comune": [ix.comuni.get(ix.street_comune[ix.pt_sid[i]], "") for i in ids],
+                "comune": [
+                    ix.comuni.get(ix.street_comune[ix.pt_sid[i]], "") for i in ids
+                ],
                 "lon": ix.pt_lon[ids],
                 "lat": ix.pt_lat[ids],
                 "distance_m": d,
@@ -541,7 +600,15 @@ class Geocoder:
         score_fixed = np.zeros(n)
         if corrections is not None and len(corrections):
             parsed, fixed = self._apply_corrections(
-                parsed, ckeys, corrections, lon, lat, fixed, matched_addr, mtype_fixed, source
+                parsed,
+                ckeys,
+                corrections,
+                lon,
+                lat,
+                fixed,
+                matched_addr,
+                mtype_fixed,
+                source,
             )
             score_fixed[fixed] = SCORE_CORRECTION
 
@@ -558,7 +625,8 @@ class Geocoder:
             triples.append((ck, p.street_type, k))
         hits = resolve_streets(ix, list(dict.fromkeys(triples)))
         numbers = np.array(
-            [p.housenumber if p.housenumber is not None else -1 for p in parsed], dtype=np.int64
+            [p.housenumber if p.housenumber is not None else -1 for p in parsed],
+            dtype=np.int64,
         )
         suffixes = [p.suffix for p in parsed]
         sids = np.full(n, -1, dtype=np.int64)
@@ -573,7 +641,8 @@ class Geocoder:
                 # several streets answer to this name: the house number decides
                 num = int(numbers[i])
                 having = [
-                    c for c in h.sids
+                    c
+                    for c in h.sids
                     if (c, num, suffixes[i]) in ix.exact or (c, num, "") in ix.exact
                 ]
                 if len(having) != 1:
@@ -622,7 +691,9 @@ class Geocoder:
             "source": source,
         }
 
-    def _row_comuni(self, parsed: list[ParsedAddress], row_comune: list[str]) -> tuple[list[str], int]:
+    def _row_comuni(
+        self, parsed: list[ParsedAddress], row_comune: list[str]
+    ) -> tuple[list[str], int]:
         ix = self.index
         default = comune_key(self.default_comune) if self.default_comune else ""
         cache: dict[tuple[str, str, str], str] = {}
@@ -697,7 +768,15 @@ class Geocoder:
                 continue
             ck = res["ckeys"][i]
             place = self.index.comuni.get(ck, ck.title()) if ck else ""
-            text = ", ".join(x for x in (street, " ".join(y for y in (p.postcode, place) if y), "Italia") if x)
+            text = ", ".join(
+                x
+                for x in (
+                    street,
+                    " ".join(y for y in (p.postcode, place) if y),
+                    "Italia",
+                )
+                if x
+            )
             key = f"{normalize_address(street)}|{ck}"
             queries.setdefault(key, text)
             row_key[int(i)] = key
@@ -728,15 +807,20 @@ class Geocoder:
         failed = fallback.failures - failures0
         if failed:
             warnings.warn(
-                f"online geocoding: {failed} of {fallback.requests - requests0} request(s) to "
-                f"{fallback.url} failed (not cached; they will be retried next time)",
+                f"online geocoding: {failed} of {fallback.requests - requests0} "
+                f"request(s) to {fallback.url} failed (not cached; they will be "
+                f"retried next time)",
                 UserWarning,
                 stacklevel=4,
             )
 
-    def _assemble(self, frame: pd.DataFrame, res: dict[str, Any], online: bool) -> gpd.GeoDataFrame:
+    def _assemble(
+        self, frame: pd.DataFrame, res: dict[str, Any], online: bool
+    ) -> gpd.GeoDataFrame:
         n = len(frame)
-        base = pd.DataFrame(frame).drop(columns=[c for c in GEO_COLUMNS if c in frame.columns])
+        base = pd.DataFrame(frame).drop(
+            columns=[c for c in GEO_COLUMNS if c in frame.columns]
+        )
         if isinstance(frame, gpd.GeoDataFrame) and "geometry" in base.columns:
             base = base.drop(columns="geometry")
         lon = np.asarray(res["lon"], dtype=float)
@@ -755,11 +839,16 @@ class Geocoder:
         geom = np.full(n, None, dtype=object)
         if has.any():
             geom[has] = _points(lon[has], lat[has])
-        gdf = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geom, index=out.index), crs=config.geographic_crs)
+        gdf = gpd.GeoDataFrame(
+            out,
+            geometry=gpd.GeoSeries(geom, index=out.index),
+            crs=config.geographic_crs,
+        )
         used_online = bool((np.asarray(res["source"]) == "nominatim").any())
-        attribution = self.attribution + ("; " + ONLINE_ATTRIBUTION if used_online else "")
+        attribution = self.attribution + (
+            "; " + ONLINE_ATTRIBUTION if used_online else ""
+        )
         gdf.attrs["attribution"] = attribution
-        assert set(np.unique(mt)) <= set(MATCH_TYPES)
         if res["no_comune"] and self.default_comune:
             warnings.warn(
                 f"{res['no_comune']} of {n} address(es) name no comune; assumed "
@@ -785,8 +874,10 @@ _FALLBACKS: dict[tuple[str, str], Any] = {}
 
 
 def _fallback(url: str | None, cache_dir: str | os.PathLike[str] | None) -> Any:
-    """One Nominatim client per server and cache for the session: its rate limiter
-    spaces requests across calls too."""
+    """Return the session's Nominatim client for a server and cache.
+
+    One client per server: its rate limiter spaces requests across calls too.
+    """
     from geo_alloggi._geocode_online import DEFAULT_URL, NominatimFallback
 
     key = ((url or DEFAULT_URL).rstrip("/"), str(cache_dir or config.cache_dir()))
@@ -802,7 +893,9 @@ def _attribution(lists: Mapping[str, Path], osm: bool) -> str:
     parts = [datasets.REGISTRY["civici"].attribution]
     parts += [datasets.REGISTRY[k].attribution for k in sorted(lists)]
     if osm:
-        parts.append("Civic points of OSM extracts: © OpenStreetMap contributors, ODbL 1.0")
+        parts.append(
+            "Civic points of OSM extracts: © OpenStreetMap contributors, ODbL 1.0"
+        )
     return "; ".join(parts)
 
 
@@ -810,7 +903,11 @@ def _build_from_files(
     civici: Path, lists: Mapping[str, Path], extracts: list[tuple[Path, str | None]]
 ) -> ReferenceIndex:
     points, streets = _tables_from_files(civici, lists, extracts)
-    sources = [civici.name, *(p.name for p in lists.values()), *(p.name for p, _ in extracts)]
+    sources = [
+        civici.name,
+        *(p.name for p in lists.values()),
+        *(p.name for p, _ in extracts),
+    ]
     return build_index(points, streets, sources=sources)
 
 
@@ -855,10 +952,12 @@ def _tables_from_files(
 def reference_tables(
     mirror: str | os.PathLike[str] | None = None,
     *,
-    osm_extracts: Iterable[str | os.PathLike[str] | tuple[str | os.PathLike[str], str]] = (),
+    osm_extracts: Iterable[
+        str | os.PathLike[str] | tuple[str | os.PathLike[str], str]
+    ] = (),
     street_lists: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The tables a :class:`Geocoder` is built from: civic points and street names.
+    """Return the tables a :class:`Geocoder` is built from: points and streets.
 
     Useful to build a geocoder on a modified reference with
     :meth:`Geocoder.from_tables` (e.g. points held out for an evaluation).
@@ -873,9 +972,12 @@ def reference_tables(
     civici = datasets.dataset_path("civici", mirror=mirror)
     lists = {}
     if street_lists:
-        lists = {n: datasets.dataset_path(n, mirror=mirror) for n in ("stradario", "anncsu")}
+        lists = {
+            n: datasets.dataset_path(n, mirror=mirror) for n in ("stradario", "anncsu")
+        }
     extracts = [
-        (Path(x[0]), x[1]) if isinstance(x, tuple) else (Path(x), None) for x in osm_extracts
+        (Path(x[0]), x[1]) if isinstance(x, tuple) else (Path(x), None)
+        for x in osm_extracts
     ]
     return _tables_from_files(civici, lists, extracts)
 
@@ -893,13 +995,17 @@ def _as_frame(data: Any, address_column: str) -> pd.DataFrame:
         values = list(data)
     except TypeError:
         raise ValidationError(
-            f"data must be a DataFrame or a list of addresses, got {type(data).__name__}"
+            f"data must be a DataFrame or a list of addresses, "
+            f"got {type(data).__name__}"
         ) from None
     return pd.DataFrame({address_column: pd.array(values, dtype="string")})
 
 
 def _check_columns(
-    frame: pd.DataFrame, address_column: str, comune_column: str | None, comune: str | None
+    frame: pd.DataFrame,
+    address_column: str,
+    comune_column: str | None,
+    comune: str | None,
 ) -> None:
     if address_column not in frame.columns:
         raise ValidationError(
@@ -916,7 +1022,10 @@ def _check_columns(
 
 
 def _text_column(series: pd.Series) -> list[str]:
-    return [v if isinstance(v, str) else ("" if pd.isna(v) else str(v)) for v in series.tolist()]
+    return [
+        v if isinstance(v, str) else ("" if pd.isna(v) else str(v))
+        for v in series.tolist()
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -1022,7 +1131,7 @@ def geocode(
     --------
     >>> import pandas as pd
     >>> out = geocode(pd.DataFrame({"address": ["P.LE SELINUNTE 4"]}), comune="Milano")
-    >>> out.loc[0, "geo_match_type"], round(out.loc[0, "geo_score"], 2)
+    >>> out.loc[0, "geo_match_type"], float(out.loc[0, "geo_score"])
     ('exact', 1.0)
     """
     g = geocoder if geocoder is not None else _default_geocoder(mirror)
@@ -1038,7 +1147,3 @@ def geocode(
         nominatim_url=nominatim_url,
         online_cache_dir=online_cache_dir,
     )
-
-
-def _unused(*_: Any) -> None:  # pragma: no cover - keeps GeocodingError imported for docs
-    raise GeocodingError("unused")

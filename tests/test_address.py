@@ -22,13 +22,19 @@ from geo_alloggi.address import (
     ("text", "expected"),
     [
         ("V.LE FULVIO TESTI 12", ("VIALE", "FULVIO TESTI", 12, "", "", "")),
-        ("via f. testi, 12 - 20126 milano", ("VIA", "F TESTI", 12, "", "20126", "MILANO")),
+        (
+            "via f. testi, 12 - 20126 milano",
+            ("VIA", "F TESTI", 12, "", "20126", "MILANO"),
+        ),
         ("P.LE SELINUNTE 4/A", ("PIAZZALE", "SELINUNTE", 4, "A", "", "")),
         ("Via Scalarini 7", ("VIA", "SCALARINI", 7, "", "", "")),
         ("P.ZZA DEL DUOMO 1", ("PIAZZA", "DEL DUOMO", 1, "", "", "")),
         ("P.ZA Duomo, 1", ("PIAZZA", "DUOMO", 1, "", "", "")),
         ("PZA DUOMO 1", ("PIAZZA", "DUOMO", 1, "", "", "")),
-        ("C.SO BUENOS AIRES 33 20124 Milano", ("CORSO", "BUENOS AIRES", 33, "", "20124", "MILANO")),
+        (
+            "C.SO BUENOS AIRES 33 20124 Milano",
+            ("CORSO", "BUENOS AIRES", 33, "", "20124", "MILANO"),
+        ),
         ("CSO BUENOS AIRES 33", ("CORSO", "BUENOS AIRES", 33, "", "", "")),
         ("L.GO AUGUSTO 3", ("LARGO", "AUGUSTO", 3, "", "", "")),
         ("V.LO CALUSCA 10", ("VICOLO", "CALUSCA", 10, "", "", "")),
@@ -43,7 +49,10 @@ from geo_alloggi.address import (
         ("Via Padova snc", ("VIA", "PADOVA", None, "", "", "")),
         ("Via Padova 12, Milano (MI)", ("VIA", "PADOVA", 12, "", "", "MILANO")),
         ("Via Padova 12 - 20161 MILANO", ("VIA", "PADOVA", 12, "", "20161", "MILANO")),
-        ("Via Roma 3, Cinisello Balsamo", ("VIA", "ROMA", 3, "", "", "CINISELLO BALSAMO")),
+        (
+            "Via Roma 3, Cinisello Balsamo",
+            ("VIA", "ROMA", 3, "", "", "CINISELLO BALSAMO"),
+        ),
         ("Piazza XXV Aprile 2", ("PIAZZA", "XXV APRILE", 2, "", "", "")),
         ("Via 8 Ottobre 2001", ("VIA", "8 OTTOBRE 2001", None, "", "", "")),
         ("Via 8 Ottobre 2001 n. 12", ("VIA", "8 OTTOBRE 2001", 12, "", "", "")),
@@ -77,7 +86,12 @@ def test_normalize_examples(text: str, expected: str) -> None:
 
 
 def test_same_address_in_different_spellings_normalises_the_same() -> None:
-    spellings = ["P.LE SELINUNTE 4/A", "Piazzale Selinunte 4a", "PLE SELINUNTE, 4 A", "p.le Selinunte n. 4/a"]
+    spellings = [
+        "P.LE SELINUNTE 4/A",
+        "Piazzale Selinunte 4a",
+        "PLE SELINUNTE, 4 A",
+        "p.le Selinunte n. 4/a",
+    ]
     assert {normalize_address(s) for s in spellings} == {"PIAZZALE SELINUNTE 4A"}
 
 
@@ -88,7 +102,10 @@ def test_non_strings_give_empty_results(value: object) -> None:
 
 
 def test_normalize_text_folds_accents_and_apostrophes() -> None:
-    assert normalize_text("Città  dell'Annunciata, Monluè") == "CITTA DELL ANNUNCIATA, MONLUE"
+    assert (
+        normalize_text("Città  dell'Annunciata, Monluè")
+        == "CITTA DELL ANNUNCIATA, MONLUE"
+    )
     assert normalize_text("CITTA' STUDI") == "CITTA STUDI"
 
 
@@ -110,8 +127,23 @@ def test_street_key_dates_and_registry_form() -> None:
 # hypothesis: text made of address-like pieces, plus arbitrary unicode
 _PIECES = st.lists(
     st.sampled_from(
-        [*"VIAPLEZ.,/ 0123456789ABRST'àè-()", "VIA ", "V.LE ", "P.ZZA ", "MILANO", "SNC",
-         " N. ", "20126", "OTTOBRE", "XXV ", "BIS", "V. ", " INT ", "(MI)", "CINISELLO BALSAMO"]
+        [
+            *"VIAPLEZ.,/ 0123456789ABRST'àè-()",
+            "VIA ",
+            "V.LE ",
+            "P.ZZA ",
+            "MILANO",
+            "SNC",
+            " N. ",
+            "20126",
+            "OTTOBRE",
+            "XXV ",
+            "BIS",
+            "V. ",
+            " INT ",
+            "(MI)",
+            "CINISELLO BALSAMO",
+        ]
     ),
     max_size=14,
 ).map("".join)
@@ -134,13 +166,32 @@ def test_parse_never_raises_and_number_is_plausible(text: str) -> None:
 
 
 def test_messy_address_is_seeded_and_keeps_the_number() -> None:
-    a = [messy_address("VIALE", "FULVIO TESTI", "12A", rng=np.random.default_rng(5), comune="Milano")
-         for _ in range(1)]
-    b = [messy_address("VIALE", "FULVIO TESTI", "12A", rng=np.random.default_rng(5), comune="Milano")
-         for _ in range(1)]
+    a = [
+        messy_address(
+            "VIALE",
+            "FULVIO TESTI",
+            "12A",
+            rng=np.random.default_rng(5),
+            comune="Milano",
+        )
+        for _ in range(1)
+    ]
+    b = [
+        messy_address(
+            "VIALE",
+            "FULVIO TESTI",
+            "12A",
+            rng=np.random.default_rng(5),
+            comune="Milano",
+        )
+        for _ in range(1)
+    ]
     assert a == b
     rng = np.random.default_rng(0)
-    variants = {messy_address("VIALE", "FULVIO TESTI", "12A", rng=rng, typo_rate=0.0) for _ in range(60)}
+    variants = {
+        messy_address("VIALE", "FULVIO TESTI", "12A", rng=rng, typo_rate=0.0)
+        for _ in range(60)
+    }
     assert len(variants) > 20  # really messy
     for v in variants:
         p = parse_address(v)

@@ -1,4 +1,4 @@
-"""Geocoding on the real civic points of the mirror; online fallback on a local server."""
+"""Geocoding on the mirror's real civic points; online fallback on a local server."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import geopandas as gpd
@@ -34,7 +35,9 @@ TYPED = ("exact", "interpolated", "nearest_number")
 
 def dist_m(lon1, lat1, lon2, lat2) -> np.ndarray:
     """Geodesic distance (a different method from the metric CRS used inside)."""
-    lon1, lat1, lon2, lat2 = (np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2))
+    lon1, lat1, lon2, lat2 = (
+        np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2)
+    )
     bad = ~(np.isfinite(lon1) & np.isfinite(lat1))
     _, _, d = GEOD.inv(np.where(bad, 0, lon1), np.where(bad, 0, lat1), lon2, lat2)
     return np.where(bad, np.inf, d)
@@ -42,7 +45,7 @@ def dist_m(lon1, lat1, lon2, lat2) -> np.ndarray:
 
 @pytest.fixture(scope="module", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Keep every cache of this module (index, rtree, Nominatim) in a temporary folder."""
+    """Keep this module's caches (index, rtree, Nominatim) in a temporary folder."""
     old = os.environ.get(config.CACHE_ENV)
     os.environ[config.CACHE_ENV] = str(tmp_path_factory.mktemp("cache"))
     yield
@@ -65,7 +68,9 @@ def geocoder(mirror: Path) -> Geocoder:
 
 
 def official(civici: pd.DataFrame, name: str, housenumber: str) -> tuple[float, float]:
-    row = civici[(civici["street_name"] == name) & (civici["housenumber"] == housenumber)]
+    row = civici[
+        (civici["street_name"] == name) & (civici["housenumber"] == housenumber)
+    ]
     assert len(row) == 1
     return float(row["lon"].iloc[0]), float(row["lat"].iloc[0])
 
@@ -101,7 +106,12 @@ def test_messy_variants_of_real_points_land_on_the_official_point(
     sample = civici.iloc[rng.choice(len(civici), size=400, replace=False)]
     addresses = [
         messy_address(t, n, h, rng=rng, comune="Milano")
-        for t, n, h in zip(sample["street_type"], sample["street_name"], sample["housenumber"], strict=True)
+        for t, n, h in zip(
+            sample["street_type"],
+            sample["street_name"],
+            sample["housenumber"],
+            strict=True,
+        )
     ]
     out = quiet(geocoder, addresses, comune="Milano")
     d = dist_m(out["geo_lon"], out["geo_lat"], sample["lon"], sample["lat"])
@@ -124,7 +134,12 @@ def test_messy_variants_of_real_points_land_on_the_official_point(
     ],
 )
 def test_known_spellings(
-    geocoder: Geocoder, civici: pd.DataFrame, text: str, name: str, housenumber: str, match_type: str
+    geocoder: Geocoder,
+    civici: pd.DataFrame,
+    text: str,
+    name: str,
+    housenumber: str,
+    match_type: str,
 ) -> None:
     out = quiet(geocoder, [text], comune="Milano")
     lon, lat = official(civici, name, housenumber)
@@ -133,9 +148,13 @@ def test_known_spellings(
     assert 0 < out.loc[0, "geo_score"] <= 1
 
 
-def test_interpolation_between_neighbours(geocoder: Geocoder, civici: pd.DataFrame) -> None:
+def test_interpolation_between_neighbours(
+    geocoder: Geocoder, civici: pd.DataFrame
+) -> None:
     # Viale Fulvio Testi has 12 and 16 but no 14: halfway between them, said so
-    assert not ((civici["street_name"] == "FULVIO TESTI") & (civici["housenumber"] == "14")).any()
+    assert not (
+        (civici["street_name"] == "FULVIO TESTI") & (civici["housenumber"] == "14")
+    ).any()
     out = quiet(geocoder, ["Viale Fulvio Testi 14"], comune="Milano")
     lo = official(civici, "FULVIO TESTI", "12")
     hi = official(civici, "FULVIO TESTI", "16")
@@ -145,7 +164,9 @@ def test_interpolation_between_neighbours(geocoder: Geocoder, civici: pd.DataFra
     assert out.loc[0, "geo_score"] < 1
 
 
-def test_number_far_beyond_the_street_is_not_placed(geocoder: Geocoder, civici: pd.DataFrame) -> None:
+def test_number_far_beyond_the_street_is_not_placed(
+    geocoder: Geocoder, civici: pd.DataFrame
+) -> None:
     last = int(civici.loc[civici["street_name"] == "FULVIO TESTI", "number"].max())
     out = quiet(geocoder, [f"Viale Fulvio Testi {last + 40}"], comune="Milano")
     assert out.loc[0, "geo_match_type"] == "street"
@@ -156,11 +177,16 @@ def test_number_far_beyond_the_street_is_not_placed(geocoder: Geocoder, civici: 
 def test_streets_without_points_are_known_but_not_placed(
     geocoder: Geocoder, mirror: Path, civici: pd.DataFrame
 ) -> None:
-    anncsu = datasets.read_anncsu(mirror / datasets.REGISTRY["anncsu"].filename, belfiore=["F205"])
+    anncsu = datasets.read_anncsu(
+        mirror / datasets.REGISTRY["anncsu"].filename, belfiore=["F205"]
+    )
     all_ds634 = datasets.read_civici(mirror / datasets.REGISTRY["civici"].filename)
     pointless = anncsu[~anncsu["street_name"].isin(set(all_ds634["street_name"]))]
     assert len(pointless) > 100
-    addresses = [f"{t} {n} 5" for t, n in zip(pointless["street_type"], pointless["street_name"], strict=True)]
+    addresses = [
+        f"{t} {n} 5"
+        for t, n in zip(pointless["street_type"], pointless["street_name"], strict=True)
+    ]
     out = quiet(geocoder, addresses, comune="Milano")
     # a few of these are ds634 streets under another name form (``ETTORE CICCOTTI``
     # is ``CICCOTTI ETTORE`` in ds634): placing those is right, hence 95%
@@ -171,11 +197,17 @@ def test_streets_without_points_are_known_but_not_placed(
     assert moro.loc[0, "geo_matched_address"] == "VIA ALDO MORO, Milano"
 
 
-def test_milan_and_cinisello_share_a_street_name(geocoder: Geocoder, civici: pd.DataFrame) -> None:
+def test_milan_and_cinisello_share_a_street_name(
+    geocoder: Geocoder, civici: pd.DataFrame
+) -> None:
     lon, lat = official(civici, "FULVIO TESTI", "12")
     df = pd.DataFrame(
         {
-            "address": ["Viale Fulvio Testi 12", "Viale Fulvio Testi 12", "V.le F. Testi 12, 20092 Cinisello Balsamo"],
+            "address": [
+                "Viale Fulvio Testi 12",
+                "Viale Fulvio Testi 12",
+                "V.le F. Testi 12, 20092 Cinisello Balsamo",
+            ],
             "comune": ["Milano", "Cinisello Balsamo", ""],
         }
     )
@@ -195,7 +227,9 @@ def test_unknown_comune_is_never_placed_elsewhere(geocoder: Geocoder) -> None:
     assert np.isnan(out.loc[0, "geo_lon"])
 
 
-def test_osm_extract_covers_cinisello(tmp_path: Path, mirror: Path, civici: pd.DataFrame) -> None:
+def test_osm_extract_covers_cinisello(
+    tmp_path: Path, mirror: Path, civici: pd.DataFrame
+) -> None:
     from geo_alloggi import load_districts
 
     comuni = load_districts("comuni", mirror=mirror)
@@ -209,9 +243,18 @@ def test_osm_extract_covers_cinisello(tmp_path: Path, mirror: Path, civici: pd.D
     for i, (num, dx) in enumerate(made_up.items()):
         lon, lat = to_ll.transform(x0 + dx, y0)
         elements.append(
-            {"type": "node", "id": 900 + i, "lat": lat, "lon": lon,
-             "tags": {"addr:street": "Viale Fulvio Testi", "addr:housenumber": str(num),
-                      "addr:city": "Cinisello Balsamo", "addr:postcode": "20092"}}
+            {
+                "type": "node",
+                "id": 900 + i,
+                "lat": lat,
+                "lon": lon,
+                "tags": {
+                    "addr:street": "Viale Fulvio Testi",
+                    "addr:housenumber": str(num),
+                    "addr:city": "Cinisello Balsamo",
+                    "addr:postcode": "20092",
+                },
+            }
         )
     path = tmp_path / "cinisello.json"
     path.write_text(json.dumps({"elements": elements}), encoding="utf-8")
@@ -225,14 +268,21 @@ def test_osm_extract_covers_cinisello(tmp_path: Path, mirror: Path, civici: pd.D
     assert g.index_path.name != Geocoder(mirror).index_path.name
     out = quiet(
         g,
-        ["Viale Fulvio Testi 12", "Viale Fulvio Testi 16", "Viale Fulvio Testi 200", "Viale Fulvio Testi 12"],
+        [
+            "Viale Fulvio Testi 12",
+            "Viale Fulvio Testi 16",
+            "Viale Fulvio Testi 200",
+            "Viale Fulvio Testi 12",
+        ],
         comune_column=None,
         comune="Cinisello Balsamo",
     )
     assert list(out["geo_match_type"]) == ["exact", "interpolated", "street", "exact"]
     assert out.loc[0, "geo_lon"] == pytest.approx(elements[1]["lon"], abs=1e-12)
     assert out.loc[0, "geo_source"] == "osm"
-    mid_lon, mid_lat = to_ll.transform(x0 + 60.0, y0)  # halfway between 12 (20 m) and 20 (100 m)
+    mid_lon, mid_lat = to_ll.transform(
+        x0 + 60.0, y0
+    )  # halfway between 12 (20 m) and 20 (100 m)
     assert dist_m(out["geo_lon"][1:2], out["geo_lat"][1:2], mid_lon, mid_lat)[0] < 0.5
     # Milan's Viale Fulvio Testi is untouched
     milan = quiet(g, ["Viale Fulvio Testi 12"], comune="Milano")
@@ -245,9 +295,14 @@ def test_osm_extract_covers_cinisello(tmp_path: Path, mirror: Path, civici: pd.D
 # contract of the output
 
 
-def test_output_is_aligned_with_the_input_and_input_is_untouched(geocoder: Geocoder) -> None:
+def test_output_is_aligned_with_the_input_and_input_is_untouched(
+    geocoder: Geocoder,
+) -> None:
     df = pd.DataFrame(
-        {"address": ["Via Scalarini 7", None, "V.LE FULVIO TESTI 12"], "units": [10, 20, 30]},
+        {
+            "address": ["Via Scalarini 7", None, "V.LE FULVIO TESTI 12"],
+            "units": [10, 20, 30],
+        },
         index=[30, 10, 20],
     )
     before = df.copy()
@@ -266,7 +321,19 @@ def test_output_is_aligned_with_the_input_and_input_is_untouched(geocoder: Geoco
 
 
 def test_garbage_strings(geocoder: Geocoder) -> None:
-    junk = ["", "   ", "???", "12345", "!!! @@@", "x" * 500, "via", "snc", "\x00\x01", "ñ" * 20, "1/2/3/4"]
+    junk = [
+        "",
+        "   ",
+        "???",
+        "12345",
+        "!!! @@@",
+        "x" * 500,
+        "via",
+        "snc",
+        "\x00\x01",
+        "ñ" * 20,
+        "1/2/3/4",
+    ]
     out = quiet(geocoder, junk, comune="Milano")
     assert (out["geo_match_type"] == "unmatched").all()
     assert out["geo_lon"].isna().all()
@@ -280,22 +347,36 @@ def test_empty_table(geocoder: Geocoder) -> None:
 
 
 def test_missing_address_column_is_a_clear_error(geocoder: Geocoder) -> None:
-    with pytest.raises(ValidationError, match=r"address_column='indirizzo'.*columns: \['address'\]"):
-        geocoder.geocode(pd.DataFrame({"address": ["Via Padova 1"]}), address_column="indirizzo")
+    with pytest.raises(
+        ValidationError, match=r"address_column='indirizzo'.*columns: \['address'\]"
+    ):
+        geocoder.geocode(
+            pd.DataFrame({"address": ["Via Padova 1"]}), address_column="indirizzo"
+        )
     with pytest.raises(ValidationError, match="comune_column='city'"):
-        geocoder.geocode(pd.DataFrame({"address": ["Via Padova 1"]}), comune_column="city")
+        geocoder.geocode(
+            pd.DataFrame({"address": ["Via Padova 1"]}), comune_column="city"
+        )
 
 
 def test_warning_counts_the_unplaced_rows(geocoder: Geocoder) -> None:
     with pytest.warns(UserWarning, match=r"2 of 3 address\(es\) got no position"):
-        geocoder.geocode(["Via Scalarini 7", "Via Inesistentissima 4", ""], comune="Milano")
-    with pytest.warns(UserWarning, match=r"1 of 1 address\(es\) name no comune; assumed 'Milano'"):
+        geocoder.geocode(
+            ["Via Scalarini 7", "Via Inesistentissima 4", ""], comune="Milano"
+        )
+    with pytest.warns(
+        UserWarning, match=r"1 of 1 address\(es\) name no comune; assumed 'Milano'"
+    ):
         geocoder.geocode(["Via Scalarini 7"])
 
 
 def test_module_function_reuses_the_given_geocoder(geocoder: Geocoder) -> None:
-    out = geocode(pd.DataFrame({"via": ["Via Scalarini 7"]}), address_column="via", comune="Milano",
-                  geocoder=geocoder)
+    out = geocode(
+        pd.DataFrame({"via": ["Via Scalarini 7"]}),
+        address_column="via",
+        comune="Milano",
+        geocoder=geocoder,
+    )
     assert out.loc[0, "geo_match_type"] == "exact"
 
 
@@ -310,7 +391,9 @@ def test_corrections_file_applied_before_matching_and_kept(
     add_correction(path, "Via Inesistentissima 4", lon=9.2, lat=45.48, comune="Milano")
     add_correction(path, "Stabile Gola", matched_address="Via Emilio Gola 20")
     # a second run replaces, not duplicates
-    add_correction(path, "via inesistentissima, 4", lon=9.21, lat=45.49, comune="Milano")
+    add_correction(
+        path, "via inesistentissima, 4", lon=9.21, lat=45.49, comune="Milano"
+    )
     table = read_corrections(path)
     assert len(table) == 2
 
@@ -328,7 +411,12 @@ def test_corrections_file_applied_before_matching_and_kept(
     assert dist_m(out["geo_lon"][1:2], out["geo_lat"][1:2], lon, lat)[0] < 0.01
     assert out.loc[2, "geo_source"] == "corrections"
     # a correction for Milano does not apply in Cinisello
-    cin = quiet(geocoder, ["Via Inesistentissima 4"], comune="Cinisello Balsamo", corrections=path)
+    cin = quiet(
+        geocoder,
+        ["Via Inesistentissima 4"],
+        comune="Cinisello Balsamo",
+        corrections=path,
+    )
     assert cin.loc[0, "geo_source"] != "corrections"
 
 
@@ -347,7 +435,9 @@ def test_bad_corrections(tmp_path: Path) -> None:
 # nearest point (rtree on disk)
 
 
-def test_nearest_uses_the_rtree_on_disk(geocoder: Geocoder, civici: pd.DataFrame) -> None:
+def test_nearest_uses_the_rtree_on_disk(
+    geocoder: Geocoder, civici: pd.DataFrame
+) -> None:
     lon, lat = official(civici, "FULVIO TESTI", "12")
     near = geocoder.nearest(lon, lat, k=3)
     assert Path(f"{geocoder.rtree_base}.idx").is_file()
@@ -355,7 +445,14 @@ def test_nearest_uses_the_rtree_on_disk(geocoder: Geocoder, civici: pd.DataFrame
     assert near.loc[0, "distance_m"] < 0.01
     assert near["distance_m"].is_monotonic_increasing
     # the same three as a brute-force search over the official points
-    brute = np.sort(dist_m(np.full(len(civici), lon), np.full(len(civici), lat), civici["lon"], civici["lat"]))
+    brute = np.sort(
+        dist_m(
+            np.full(len(civici), lon),
+            np.full(len(civici), lat),
+            civici["lon"],
+            civici["lat"],
+        )
+    )
     np.testing.assert_allclose(near["distance_m"].to_numpy(), brute[:3], atol=0.5)
     with pytest.raises(ValidationError):
         geocoder.nearest(float("nan"), 45.0)
@@ -366,30 +463,61 @@ def test_nearest_uses_the_rtree_on_disk(geocoder: Geocoder, civici: pd.DataFrame
 
 
 class _Nominatim(BaseHTTPRequestHandler):
-    log: list[dict] = []
-    fail = False
+    log: ClassVar[list[dict]] = []
+    fail: ClassVar[bool] = False
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         q = parse_qs(urlsplit(self.path).query)
         text = q.get("q", [""])[0]
-        type(self).log.append({"t": time.monotonic(), "q": text, "path": self.path,
-                               "ua": self.headers.get("User-Agent")})
+        type(self).log.append(
+            {
+                "t": time.monotonic(),
+                "q": text,
+                "path": self.path,
+                "ua": self.headers.get("User-Agent"),
+            }
+        )
         if type(self).fail:
             self.send_response(500)
             self.end_headers()
             return
         body: list[dict] = []
         if text.startswith("VIA DEI MILLE 5"):
-            body = [{"place_id": 1, "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
-                     "lat": "45.5561", "lon": "9.2150", "class": "place", "type": "house",
-                     "display_name": "5, Via dei Mille, Cinisello Balsamo, Lombardia, Italia",
-                     "address": {"house_number": "5", "road": "Via dei Mille",
-                                 "town": "Cinisello Balsamo", "country_code": "it"}}]
-        elif text.startswith("VIA ALDO MORO 7"):  # answers with a place in another comune
-            body = [{"place_id": 2, "lat": "45.47", "lon": "9.19", "class": "place", "type": "house",
-                     "display_name": "7, Via Aldo Moro, Sesto San Giovanni",
-                     "address": {"house_number": "7", "road": "Via Aldo Moro",
-                                 "town": "Sesto San Giovanni"}}]
+            body = [
+                {
+                    "place_id": 1,
+                    "licence": "Data © OpenStreetMap contributors, ODbL 1.0.",
+                    "lat": "45.5561",
+                    "lon": "9.2150",
+                    "class": "place",
+                    "type": "house",
+                    "display_name": "5, Via dei Mille, Cinisello Balsamo, Italia",
+                    "address": {
+                        "house_number": "5",
+                        "road": "Via dei Mille",
+                        "town": "Cinisello Balsamo",
+                        "country_code": "it",
+                    },
+                }
+            ]
+        elif text.startswith(
+            "VIA ALDO MORO 7"
+        ):  # answers with a place in another comune
+            body = [
+                {
+                    "place_id": 2,
+                    "lat": "45.47",
+                    "lon": "9.19",
+                    "class": "place",
+                    "type": "house",
+                    "display_name": "7, Via Aldo Moro, Sesto San Giovanni",
+                    "address": {
+                        "house_number": "7",
+                        "road": "Via Aldo Moro",
+                        "town": "Sesto San Giovanni",
+                    },
+                }
+            ]
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -417,13 +545,27 @@ def test_online_fallback(nominatim_server, geocoder: Geocoder, tmp_path: Path) -
     url, handler = nominatim_server
     df = pd.DataFrame(
         {
-            "address": ["Via dei Mille 5", "Via Aldo Moro 7", "Via Scalarini 7", "Via dei Mille 5"],
-            "comune": ["Cinisello Balsamo", "Cinisello Balsamo", "Milano", "Cinisello Balsamo"],
+            "address": [
+                "Via dei Mille 5",
+                "Via Aldo Moro 7",
+                "Via Scalarini 7",
+                "Via dei Mille 5",
+            ],
+            "comune": [
+                "Cinisello Balsamo",
+                "Cinisello Balsamo",
+                "Milano",
+                "Cinisello Balsamo",
+            ],
             "tenant": ["Mario Rossi", "Anna Bianchi", "Luca Verdi", "Mario Rossi"],
         }
     )
-    kw = {"comune_column": "comune", "online": True, "nominatim_url": url,
-          "online_cache_dir": tmp_path / "nominatim"}
+    kw = {
+        "comune_column": "comune",
+        "online": True,
+        "nominatim_url": url,
+        "online_cache_dir": tmp_path / "nominatim",
+    }
     out = quiet(geocoder, df, **kw)
     # only the two addresses not placed offline were asked, once each
     assert [r["q"] for r in handler.log] == [
@@ -455,15 +597,23 @@ def test_online_fallback(nominatim_server, geocoder: Geocoder, tmp_path: Path) -
     again = quiet(geocoder, df, **kw)
     assert len(handler.log) == n
     assert again.loc[0, "geo_lon"] == 9.2150
-    cache = json.loads((tmp_path / "nominatim" / "answers.json").read_text(encoding="utf-8"))
+    cache = json.loads(
+        (tmp_path / "nominatim" / "answers.json").read_text(encoding="utf-8")
+    )
     assert any("VIA DEI MILLE 5" in k for answers in cache.values() for k in answers)
 
 
-def test_online_failures_are_not_cached(nominatim_server, geocoder: Geocoder, tmp_path: Path) -> None:
+def test_online_failures_are_not_cached(
+    nominatim_server, geocoder: Geocoder, tmp_path: Path
+) -> None:
     url, handler = nominatim_server
     handler.fail = True
-    kw = {"comune": "Cinisello Balsamo", "online": True, "nominatim_url": url,
-          "online_cache_dir": tmp_path / "nominatim"}
+    kw = {
+        "comune": "Cinisello Balsamo",
+        "online": True,
+        "nominatim_url": url,
+        "online_cache_dir": tmp_path / "nominatim",
+    }
     with pytest.warns(UserWarning, match="1 of 1 request"):
         out = geocoder.geocode(["Via dei Mille 5"], **kw)
     assert out.loc[0, "geo_match_type"] == "unmatched"  # not in Cinisello's street list
@@ -488,14 +638,26 @@ def test_cli_geocode(tmp_path: Path, mirror: Path, geocoder: Geocoder) -> None:
     )
     out = tmp_path / "out.csv"
     with pytest.raises(SystemExit) as exc:
-        main(["geocode", str(src), "--out", str(out), "--address-column", "indirizzo",
-              "--comune-column", "comune"])
+        main(
+            [
+                "geocode",
+                str(src),
+                "--out",
+                str(out),
+                "--address-column",
+                "indirizzo",
+                "--comune-column",
+                "comune",
+            ]
+        )
     assert exc.value.code in (0, None)
     table = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
     assert list(table.columns[:3]) == ["id", "indirizzo", "comune"]
     assert list(table["geo_match_type"]) == ["exact", "exact", "street", "unmatched"]
     assert table.loc[3, "indirizzo"].startswith("'=")  # neutralised for spreadsheets
-    review = pd.read_csv(tmp_path / "out.review.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    review = pd.read_csv(
+        tmp_path / "out.review.csv", sep=";", dtype=str, encoding="utf-8-sig"
+    )
     assert list(review["id"]) == ["3", "4"]
 
     with pytest.raises(SystemExit) as exc:

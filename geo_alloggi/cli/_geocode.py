@@ -19,23 +19,33 @@ def _read_table(path: Path):  # type: ignore[no-untyped-def]
     if not path.is_file():
         raise InputFileError(f"input file {str(path)!r} does not exist")
     if path.stat().st_size == 0:
-        raise InputFileError(f"input file {str(path)!r} is empty; expected a header row")
+        raise InputFileError(
+            f"input file {str(path)!r} is empty; expected a header row"
+        )
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             return pd.read_excel(path, dtype=str, keep_default_na=False)
         except Exception as exc:
-            raise InputFileError(f"{str(path)!r} cannot be read as XLSX ({exc})") from None
+            raise InputFileError(
+                f"{str(path)!r} cannot be read as XLSX ({exc})"
+            ) from None
     last: Exception | None = None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return pd.read_csv(
-                path, sep=None, engine="python", dtype=str, keep_default_na=False,
+                path,
+                sep=None,
+                engine="python",
+                dtype=str,
+                keep_default_na=False,
                 encoding=encoding,
             )
         except UnicodeDecodeError as exc:
             last = exc
         except Exception as exc:
-            raise InputFileError(f"{str(path)!r} cannot be read as CSV ({exc})") from None
+            raise InputFileError(
+                f"{str(path)!r} cannot be read as CSV ({exc})"
+            ) from None
     raise InputFileError(f"{str(path)!r} is neither UTF-8 nor cp1252 text ({last})")
 
 
@@ -44,24 +54,34 @@ def _review_path(out: Path) -> Path:
 
 
 def geocode_command(
-    input_file: Path = typer.Argument(..., metavar="IN", help="CSV or XLSX with an address column."),
+    input_file: Path = typer.Argument(
+        ..., metavar="IN", help="CSV or XLSX with an address column."
+    ),
     out: Path = typer.Option(..., "--out", "-o", help="Output table (.csv or .xlsx)."),
     address_column: str = typer.Option("address", help="Column holding the addresses."),
-    comune_column: str | None = typer.Option(None, help="Column naming each row's comune."),
-    comune: str | None = typer.Option(None, help="One comune for all rows (e.g. Milano)."),
+    comune_column: str | None = typer.Option(
+        None, help="Column naming each row's comune."
+    ),
+    comune: str | None = typer.Option(
+        None, help="One comune for all rows (e.g. Milano)."
+    ),
     corrections: Path | None = typer.Option(
         None, help="Corrections CSV: address -> lon/lat or -> matched_address."
     ),
     online: bool = typer.Option(
-        False, "--online", help="Ask Nominatim (1 request/s, cached) for rows left unplaced."
+        False,
+        "--online",
+        help="Ask Nominatim (1 request/s, cached) for rows left unplaced.",
     ),
     nominatim_url: str | None = typer.Option(None, help="Nominatim server URL."),
     osm: list[Path] | None = typer.Option(
         None, "--osm", help="OSM addr:* JSON extract adding civic points. Repeatable."
     ),
-    lang: str = typer.Option("it", help="it: ';' and decimal comma; en: ',' and point."),
+    lang: str = typer.Option(
+        "it", help="it: ';' and decimal comma; en: ',' and point."
+    ),
 ) -> None:
-    """Geocode IN; write OUT with the geo_ columns and OUT.review.csv with rows to check."""
+    """Geocode IN; write OUT with the geo_ columns and OUT.review.csv to check."""
     import numpy as np
     import pandas as pd
 
@@ -106,7 +126,8 @@ def geocode_command(
     out.parent.mkdir(parents=True, exist_ok=True)
     write_table(frame, out, lang=lang)
     review = frame[
-        (frame[GEO_MATCH_TYPE] == "unmatched") | (frame[GEO_SCORE].to_numpy() < REVIEW_SCORE)
+        (frame[GEO_MATCH_TYPE] == "unmatched")
+        | (frame[GEO_SCORE].to_numpy() < REVIEW_SCORE)
     ]
     review_path = _review_path(out)
     write_table(review, review_path, lang=lang)
