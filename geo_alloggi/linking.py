@@ -557,13 +557,17 @@ def place_estates(
             ),
         }
     )
-    geo = geocode(
-        frame,
-        address_column="address",
-        comune_column="comune" if with_comune else None,
-        geocoder=geocoder,
-        **dict(geocode_kwds or {}),
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        geo = geocode(
+            frame,
+            address_column="address",
+            comune_column="comune" if with_comune else None,
+            geocoder=geocoder,
+            **dict(geocode_kwds or {}),
+        )
+    for w in caught:  # our own warning below says what matters
+        logger.info("geocoder: %s", w.message)
     mt = geo[S.GEO_MATCH_TYPE].astype(object).to_numpy()
     ok = np.isin(mt, list(accept_match_types)) & np.isfinite(
         geo[S.GEO_LON].to_numpy(dtype=float)
