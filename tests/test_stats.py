@@ -339,6 +339,22 @@ def test_planted_clusters_recall_and_false_positives_over_20_seeds(nil, nil_weig
     assert negatives > 20 * 30  # the false-positive check looks at many districts
 
 
+def test_fdr_keeps_null_maps_free_of_hot_spots(nil, nil_weights):
+    # Poisson noise with no cluster: Benjamini-Hochberg at 0.05 keeps the share
+    # of maps with any false hot spot near 5%; raw p-values flag most maps
+    maps_with_hot = {True: 0, False: 0}
+    for seed in range(20):
+        rng = np.random.default_rng(1000 + seed)
+        g = nil.assign(occupied=rng.poisson(10, len(nil)))
+        for fdr in (True, False):
+            out = stats.hotspots(
+                g, "occupied", weights=nil_weights, alpha=0.05, fdr=fdr
+            )
+            maps_with_hot[fdr] += bool((out[S.GI_BIN] > 0).any())
+    assert maps_with_hot[True] <= 2
+    assert maps_with_hot[False] >= 10
+
+
 # --------------------------------------------------------------------------
 # LISA and global Moran
 # --------------------------------------------------------------------------
