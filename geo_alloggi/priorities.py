@@ -1588,7 +1588,8 @@ def _check_candidates(cand: pd.DataFrame, argument: str) -> None:
 
 
 def _spend(x: np.ndarray, unit: np.ndarray, site: np.ndarray) -> float:
-    return float(np.sum(x * unit + (x > 0) * site))
+    """Exact (correctly rounded) spend of an allocation, in euros."""
+    return math.fsum(float(v) for v in np.concatenate([x * unit, (x > 0) * site]))
 
 
 def _solve_milp(
@@ -1635,10 +1636,13 @@ def _solve_milp(
             log.warning("milp stopped early (status %s: %s)", res.status, res.message)
         cand = np.rint(res.x[:m]).astype(np.int64)
         cand = np.clip(cand, 0, u.astype(np.int64))
-        if _spend(cand, c, f) <= budget:
+        spent = _spend(cand, c, f)
+        if spent <= budget:
             x[idx] = cand
             return x
-        cap *= 1 - 1e-7  # solver tolerance let the budget slip: tighten and retry
+        # the solver's feasibility tolerance (about 1e-7 of the budget) let
+        # the budget slip: tighten the row by the excess and solve again
+        cap -= (spent - budget) / scale + 1e-12
     return x
 
 
@@ -1780,9 +1784,11 @@ def renovation_plan(
     with :func:`scipy.optimize.milp` (HiGHS, zero relative gap; the same
     input gives the same plan). ``risk·x`` is the
     expected number of units that renovation keeps from being occupied
-    within 12 months. The spend is recomputed exactly from the integer
-    solution and the budget tightened if the solver's tolerance let it slip,
-    so no plan ever exceeds the budget. Naive plans ignore risk:
+    within 12 months. The spend is recomputed exactly (:func:`math.fsum`)
+    from the integer solution and the budget row tightened by the excess if
+    the solver's feasibility tolerance (about 1e-7 of the budget) let it
+    slip, so no plan ever exceeds the budget (a plan spending within that
+    tolerance of the budget may then be passed over). Naive plans ignore risk:
     *cheapest first* fills estates by increasing cost per unit (site cost
     shared over the estate's vacant units), *largest first* by decreasing
     number of vacant units; each takes all units of an estate when it can,
@@ -1834,6 +1840,8 @@ def renovation_plan(
         )
     plans: dict[str, pd.DataFrame] = {}
     rows = []
+    unit_cost = cand[UNIT_COST_EUR].to_numpy(float)
+    site_cost = cand[SITE_COST_EUR].to_numpy(float)
     for method in METHODS:
         x = _allocate(cand, float(budget_eur), method)
         table = _plan_table(cand, x)
@@ -1844,7 +1852,7 @@ def renovation_plan(
             {
                 "method": method,
                 "budget_eur": float(budget_eur),
-                "spend_eur": float(table[COST_EUR].sum()),
+                "spend_eur": _spend(x, unit_cost, site_cost),
                 "estates_selected": int(table[SELECTED].sum()),
                 "units_recovered": int(table[UNITS_CHOSEN].sum()),
                 RISK_WEIGHTED: float(table[RISK_WEIGHTED].sum()),
@@ -1854,9 +1862,8 @@ def renovation_plan(
                 "next_1m_risk_weighted_units": float(
                     more[RISK_WEIGHTED].sum() - table[RISK_WEIGHTED].sum()
                 ),
-                "next_1m_spend_eur": float(
-                    more[COST_EUR].sum() - table[COST_EUR].sum()
-                ),
+                "next_1m_spend_eur": _spend(x_more, unit_cost, site_cost)
+                - _spend(x, unit_cost, site_cost),
             }
         )
     summary = pd.DataFrame(rows)

@@ -660,9 +660,10 @@ def _brute(cand: pd.DataFrame, budget: float) -> float:
     best = 0.0
     rows = cand.to_dict("records")
     for combo in itertools.product(*(range(r[S.UNITS] + 1) for r in rows)):
-        cost = sum(
-            x * r["unit_cost_eur"] + (r["site_cost_eur"] if x else 0)
-            for x, r in zip(combo, rows, strict=True)
+        pairs = list(zip(combo, rows, strict=True))
+        cost = math.fsum(
+            [x * r["unit_cost_eur"] for x, r in pairs]
+            + [r["site_cost_eur"] for x, r in pairs if x]
         )
         if cost <= budget:
             best = max(
@@ -741,11 +742,9 @@ def test_plan_never_exceeds_budget(data, budget):
     cand = _cand(units, unit, site, risk)
     result = renovation_plan(cand, budget)
     for method, table in result.plans.items():
-        spend = float(
-            np.sum(
-                table["units_chosen"] * table["unit_cost_eur"]
-                + table["selected"] * table["site_cost_eur"]
-            )
+        spend = math.fsum(
+            list(table["units_chosen"] * table["unit_cost_eur"])
+            + list(table.loc[table["selected"], "site_cost_eur"])
         )
         assert spend <= budget, method
         assert (table["units_chosen"] <= table[S.UNITS]).all()
