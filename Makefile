@@ -38,7 +38,7 @@ browser:
 	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi
 
 demo: $(STAMP)
-	$(BIN)/geo-alloggi districts summary
+	$(BIN)/geo-alloggi demo --out-dir $(OUT) --seed $(SEED)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest tests notebooks --nbmake -p no:cacheprovider

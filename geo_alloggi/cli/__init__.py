@@ -83,6 +83,10 @@ from geo_alloggi.cli import _overlay  # noqa: E402
 
 _overlay.register(app)
 
+from geo_alloggi.cli import _pipeline  # noqa: E402
+
+_pipeline.register(app)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``geo-alloggi`` console script."""

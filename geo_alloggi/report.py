@@ -1,0 +1,426 @@
+"""Tables, GeoPackage and summary for coordination meetings.
+
+Everything here draws on an :class:`geo_alloggi.pipeline.Analysis` and never
+computes statistics. What a meeting sees speaks Italian by default (English on
+request), with Italian number and date formats; small counts are suppressed
+(cells marked, never zeroed); no personal data reaches any table or layer;
+tables built from synthetic records carry the SYNTHETIC label.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._i18n import column_label, emerging_label, fmt_int, fmt_number, hotspot_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geo_alloggi.pipeline import Analysis
+
+__all__ = ["meeting_table", "write_geopackage", "write_summary", "write_tables"]
+
+log = logging.getLogger(__name__)
+
+#: Marker of a suppressed cell in meeting tables (primary or complementary).
+SUPPRESSED_MARK = {"it": "riservato", "en": "suppressed"}
+
+_PANEL_COLUMNS = (
+    S.DISTRICT_ID,
+    S.NAME,
+    "row_type",
+    S.PERIOD,
+    S.UNITS,
+    S.OCCUPIED,
+    S.NEW_OCCUPATIONS,
+    S.EVICTIONS,
+    S.VACANT,
+    S.OCCUPIED_PER_100,
+    S.OCCUPIED_CHANGE,
+)
+_EXTRA_HEADERS = {
+    S.NAME: ("Nome", "Name"),
+    "row_type": ("Riga", "Row"),
+    "kind": ("Tipo di record", "Record kind"),
+    "records": ("Record", "Records"),
+    "estate_id": ("Collegati per codice stabile", "Linked by estate id"),
+    "address": ("Collegati per indirizzo", "Linked by address"),
+    "coordinates": ("Collegati per coordinate", "Linked by coordinates"),
+    "unlinked": ("Non collegati", "Unlinked"),
+    "gi_p": ("p (Gi*)", "p (Gi*)"),
+    "count": ("Numero", "Count"),
+}
+
+
+def _header(col: str, lang: str) -> str:
+    from geo_alloggi.cli._prioritise import HEADERS
+
+    i = 0 if lang == "it" else 1
+    if col in HEADERS:
+        return HEADERS[col][i]
+    if col in _EXTRA_HEADERS:
+        return _EXTRA_HEADERS[col][i]
+    return column_label(col, lang)
+
+
+def _mark_suppressed(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Write the marker in cells listed in ``suppressed`` (NA there after suppress)."""
+    out = table.copy()
+    if S.SUPPRESSED not in out:
+        return out
+    mark = SUPPRESSED_MARK[lang]
+    derived = {
+        S.OCCUPIED: (S.OCCUPIED_PER_100, S.OCCUPIED_CHANGE),
+    }
+    for i, cols in zip(out.index, out[S.SUPPRESSED], strict=True):
+        if not isinstance(cols, str) or not cols:
+            continue
+        for col in cols.replace(";", ",").split(","):
+            col = col.strip()
+            targets = [col, *derived.get(col, ())]
+            for target in targets:
+                if target in out and pd.isna(out.at[i, target]):
+                    out[target] = out[target].astype(object)
+                    out.at[i, target] = mark
+    return out.drop(columns=[S.SUPPRESSED])
+
+
+def meeting_table(
+    table: pd.DataFrame,
+    *,
+    lang: str = "it",
+    synthetic: bool = False,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    """Select, label and mark a table for a meeting.
+
+    Parameters
+    ----------
+    table
+        A table already protected (suppressed cells NA and listed in ``suppressed``).
+    lang
+        ``"it"`` or ``"en"`` headers and labels.
+    synthetic
+        Insert a first column carrying :data:`geo_alloggi.config.synthetic_label`.
+    columns
+        Columns to keep, in order (those present).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Headers in the chosen language; hot-spot and trend labels translated;
+        suppressed cells marked.
+    """
+    out = table.copy()
+    if columns is not None:
+        keep = [c for c in columns if c in out.columns]
+        if S.SUPPRESSED in out.columns and S.SUPPRESSED not in keep:
+            keep.append(S.SUPPRESSED)
+        out = out[keep]
+    out = _mark_suppressed(out, lang)
+    for col in out.columns:
+        if len(out) and isinstance(out[col].dropna().iloc[0] if out[col].notna().any() else None, pd.Period):
+            out[col] = out[col].astype(str)
+    if S.HOTSPOT in out:
+        out[S.HOTSPOT] = out[S.HOTSPOT].map(lambda v: hotspot_label(v, lang) if isinstance(v, str) else v)
+    if S.EMERGING in out:
+        out[S.EMERGING] = out[S.EMERGING].map(lambda v: emerging_label(v, lang) if isinstance(v, str) else v)
+    for col in (S.OCCUPIED_PER_100, S.GI_Z, "gi_p"):
+        if col in out:
+            num = pd.to_numeric(out[col], errors="coerce")
+            out[col] = out[col].where(num.isna(), num.round(3))
+    if synthetic:
+        out.insert(0, "data_label", config.synthetic_label)
+    return out.rename(columns={c: _header(c, lang) for c in out.columns})
+
+
+def _write_both(table: pd.DataFrame, folder: Path, stem: str, lang: str) -> list[Path]:
+    from geo_alloggi.io import write_table
+
+    return [
+        write_table(table, folder / f"{stem}.csv", lang=lang),
+        write_table(table, folder / f"{stem}.xlsx", lang=lang),
+    ]
+
+
+def _district_table(analysis: Analysis) -> pd.DataFrame:
+    from geo_alloggi.disclosure import suppress
+
+    a = analysis
+    raw = pd.DataFrame(a.panel.drop(columns="geometry", errors="ignore"))
+    shared = suppress(raw, threshold=a.settings.threshold, totals=True)
+    names = a.districts.set_index(S.DISTRICT_ID)[S.NAME]
+    named = shared[S.DISTRICT_ID].map(names).fillna(shared[S.DISTRICT_ID])
+    if S.NAME in shared:
+        shared[S.NAME] = shared[S.NAME].fillna(named)
+    else:
+        shared.insert(1, S.NAME, named)
+    return shared
+
+
+def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
+    """Write every meeting table as CSV (Italian Excel) and XLSX."""
+    from geo_alloggi.cli._prioritise import _BACKTEST_LABELS, _for_meeting, _suppress
+
+    a = analysis
+    s = a.settings
+    lang = s.lang
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    meet: dict[str, Any] = {"lang": lang, "synthetic": a.synthetic}
+
+    district_table = _district_table(a)
+    written += _write_both(
+        meeting_table(district_table, columns=list(_PANEL_COLUMNS), **meet),
+        folder,
+        f"districts_by_{s.period}",
+        lang,
+    )
+    hs_cols = [
+        S.DISTRICT_ID,
+        S.NAME,
+        S.PERIOD,
+        S.UNITS,
+        S.OCCUPIED,
+        S.OCCUPIED_PER_100,
+        S.GI_Z,
+        S.HOTSPOT,
+        S.EMERGING,
+    ]
+    latest = pd.DataFrame(a.latest.drop(columns="geometry"))
+    written += _write_both(meeting_table(latest, columns=hs_cols, **meet), folder, "hotspots", lang)
+
+    label = config.synthetic_label
+    fm = {"lang": lang, "synthetic": a.synthetic, "label": label}
+    for stem, table in (
+        ("patrol_districts", a.patrol_districts),
+        ("patrol_estates", a.patrol_estates),
+        ("social_services", a.social),
+    ):
+        written += _write_both(_for_meeting(_suppress(table, s.threshold, lang), **fm), folder, stem, lang)
+    written += _write_both(_for_meeting(a.plan.plan, **fm), folder, "renovation_plan", lang)
+    written += _write_both(_for_meeting(a.plan.summary, **fm), folder, "renovation_summary", lang)
+    if a.backtest is not None:
+        li = 0 if lang == "it" else 1
+        bt = pd.DataFrame(
+            {
+                "measure": [pair[li] for pair in _BACKTEST_LABELS.values()],
+                "value": [
+                    str(a.backtest[k]) if k in ("until", "next_period") else a.backtest[k]
+                    for k in _BACKTEST_LABELS
+                ],
+            }
+        )
+        written += _write_both(_for_meeting(bt, **fm), folder, "backtest", lang)
+    if len(a.links):
+        written += _write_both(meeting_table(a.links, **meet), folder, "linking", lang)
+    return written
+
+
+def write_geopackage(analysis: Analysis, path: Path) -> Path:
+    """Write every layer (EPSG:4326) into one GeoPackage for QGIS.
+
+    Layers: ``districts`` (latest period with statistics, suppressed),
+    ``districts_by_period`` (suppressed panel), ``estates`` (aggregated counts,
+    suppressed), ``hexagons``, ``density``, ``patrol_districts``,
+    ``renovation_plan``. Personal data never reach it.
+    """
+    a = analysis
+    t = a.settings.threshold
+    if path.exists():
+        path.unlink()
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    latest = a.latest.copy()
+    layers["districts"] = latest
+    panel = _district_table(a)
+    panel = panel[panel.get("row_type", "district") == "district"] if "row_type" in panel else panel
+    geo = a.districts.set_index(S.DISTRICT_ID).geometry
+    layers["districts_by_period"] = gpd.GeoDataFrame(
+        panel.drop(columns="geometry", errors="ignore"),
+        geometry=geo.reindex(panel[S.DISTRICT_ID]).values,
+        crs=a.districts.crs,
+    )
+    est = a.estates.copy()
+    for col in (S.OCCUPIED, S.VACANT, S.EVICTIONS):
+        small = est[col].between(1, t - 1)
+        est[col] = est[col].astype("Int64").mask(small)
+        est[f"{col}_suppressed"] = small
+    layers["estates"] = est
+    if a.hexagons is not None:
+        hx = a.hexagons.copy()
+        count_cols = [c for c in hx.columns if c in ("count", "n", "incidents")]
+        for col in count_cols:
+            hx[col] = hx[col].astype("Int64").mask(hx[col].between(1, t - 1))
+        layers["hexagons"] = hx
+    if a.contours is not None:
+        layers["density"] = a.contours
+    pd_geo = a.patrol_districts.merge(a.districts[[S.DISTRICT_ID, "geometry"]], on=S.DISTRICT_ID, how="left")
+    layers["patrol_districts"] = gpd.GeoDataFrame(pd_geo, geometry="geometry", crs=a.districts.crs)
+    plan = a.plan.plan.merge(a.estates[[S.ESTATE_ID, "geometry"]], on=S.ESTATE_ID, how="left")
+    layers["renovation_plan"] = gpd.GeoDataFrame(plan, geometry="geometry", crs=a.estates.crs)
+    for name, layer in layers.items():
+        gdf = gpd.GeoDataFrame(layer).to_crs(config.geographic_crs)
+        for col in gdf.columns:
+            if col == "geometry":
+                continue
+            if gdf[col].map(lambda v: isinstance(v, pd.Period)).any():
+                gdf[col] = gdf[col].astype(str)
+            elif gdf[col].dtype == object:
+                gdf[col] = gdf[col].astype("string")
+        if a.synthetic:
+            gdf.insert(0, "data_label", config.synthetic_label)
+        gdf.to_file(path, layer=name, driver="GPKG")
+    return path
+
+
+def write_summary(analysis: Analysis, path: Path) -> Path:
+    """Write ``summary.md``: the key figures of the run, in the meeting's language."""
+    a = analysis
+    s = a.settings
+    lang = s.lang
+    it = lang == "it"
+    last = a.last_period
+    t = s.threshold
+    lines: list[str] = []
+    title = "Occupazioni abusive e alloggi sfitti" if it else "Abusive occupations and vacant units"
+    lines.append(f"# {title} — {last}")
+    lines.append("")
+    if a.synthetic:
+        lines.append(
+            f"> **{config.synthetic_label}** — "
+            + (
+                "dati sintetici generati con seme "
+                f"{s.seed}, calibrati su cifre pubbliche: non sono dati reali."
+                if it
+                else f"synthetic records generated with seed {s.seed}, "
+                "calibrated on public figures: not real data."
+            )
+        )
+        lines.append("")
+    latest = a.panel[a.panel[S.PERIOD] == last]
+    tot = {c: int(pd.to_numeric(latest[c], errors="coerce").fillna(0).sum()) for c in (S.UNITS, S.OCCUPIED, S.NEW_OCCUPATIONS, S.EVICTIONS, S.VACANT)}
+    prev = sorted(a.panel[S.PERIOD].unique())[-2]
+    prev_occ = int(a.panel.loc[a.panel[S.PERIOD] == prev, S.OCCUPIED].sum())
+    rate = 100 * tot[S.OCCUPIED] / tot[S.UNITS] if tot[S.UNITS] else float("nan")
+    if it:
+        lines += [
+            "## Cifre chiave",
+            "",
+            f"- Alloggi pubblici nell'area di studio: {fmt_int(tot[S.UNITS], lang)}",
+            f"- Alloggi occupati abusivamente a fine {last}: {fmt_int(tot[S.OCCUPIED], lang)} "
+            f"({fmt_number(rate, 2, lang)} ogni 100 alloggi; {prev}: {fmt_int(prev_occ, lang)})",
+            f"- Nuove occupazioni nel {last}: {fmt_int(tot[S.NEW_OCCUPATIONS], lang)}",
+            f"- Sgomberi eseguiti nel {last}: {fmt_int(tot[S.EVICTIONS], lang)}",
+            f"- Alloggi sfitti a fine {last}: {fmt_int(tot[S.VACANT], lang)}",
+        ]
+    else:
+        lines += [
+            "## Key figures",
+            "",
+            f"- Public housing units in the study area: {fmt_int(tot[S.UNITS], lang)}",
+            f"- Units occupied abusively at the end of {last}: {fmt_int(tot[S.OCCUPIED], lang)} "
+            f"({fmt_number(rate, 2, lang)} per 100 units; {prev}: {fmt_int(prev_occ, lang)})",
+            f"- New occupations in {last}: {fmt_int(tot[S.NEW_OCCUPATIONS], lang)}",
+            f"- Evictions executed in {last}: {fmt_int(tot[S.EVICTIONS], lang)}",
+            f"- Vacant units at the end of {last}: {fmt_int(tot[S.VACANT], lang)}",
+        ]
+    lines.append("")
+    hot = a.latest[a.latest[S.GI_BIN].fillna(0) > 0] if S.GI_BIN in a.latest else a.latest.iloc[0:0]
+    lines.append("## Punti caldi (Gi*, FDR)" if it else "## Hot spots (Gi*, FDR)")
+    lines.append("")
+    if len(hot):
+        for row in hot.sort_values(S.GI_Z, ascending=False).itertuples():
+            lines.append(f"- {row.name}: {hotspot_label(getattr(row, S.HOTSPOT), lang)} (z = {fmt_number(getattr(row, S.GI_Z), 2, lang)})")
+    else:
+        lines.append("- nessuno" if it else "- none")
+    mor = a.moran
+    lines += [
+        "",
+        (
+            f"Indice di Moran globale del tasso di occupazione: I = {fmt_number(mor.i, 3, lang)}, "
+            f"p (permutazioni) = {fmt_number(mor.p_sim, 3, lang)}."
+            if it
+            else f"Global Moran's I of the occupation rate: I = {fmt_number(mor.i, 3, lang)}, "
+            f"permutation p = {fmt_number(mor.p_sim, 3, lang)}."
+        ),
+        "",
+    ]
+    if S.EMERGING in a.latest:
+        counts = a.latest[S.EMERGING].value_counts()
+        lines.append("## Tendenze (punti caldi emergenti)" if it else "## Trends (emerging hot spots)")
+        lines.append("")
+        for cat, n in counts.items():
+            if cat != "No Pattern Detected":
+                lines.append(f"- {emerging_label(str(cat), lang)}: {fmt_int(n, lang)}")
+        lines.append("")
+    lines.append("## Pattugliamenti: prime 5 zone" if it else "## Patrols: top 5 areas")
+    lines.append("")
+    names = a.districts.set_index(S.DISTRICT_ID)[S.NAME]
+    for row in a.patrol_districts.head(5).itertuples():
+        lines.append(f"{row.rank}. {names.get(row.district_id, row.district_id)} — {row.reasons}")
+    lines.append("")
+    opt = a.plan.summary.set_index("method").loc["optimal"]
+    lines.append("## Ristrutturazioni" if it else "## Renovation")
+    lines.append("")
+    if it:
+        lines.append(
+            f"Con un budget di {fmt_number(s.budget_eur, 0, lang)} € il piano ottimale recupera "
+            f"{fmt_int(opt['units_recovered'], lang)} alloggi sfitti in "
+            f"{fmt_int(opt['estates_selected'], lang)} stabili (spesa {fmt_number(opt['spend_eur'], 0, lang)} €); "
+            f"un milione in più ne recupererebbe altri {fmt_int(opt['next_1m_units'], lang)}."
+        )
+    else:
+        lines.append(
+            f"With a budget of €{fmt_number(s.budget_eur, 0, lang)} the optimal plan recovers "
+            f"{fmt_int(opt['units_recovered'], lang)} vacant units in "
+            f"{fmt_int(opt['estates_selected'], lang)} estates (spend €{fmt_number(opt['spend_eur'], 0, lang)}); "
+            f"€1M more would recover {fmt_int(opt['next_1m_units'], lang)} more."
+        )
+    summ = a.plan.summary.set_index("method")
+    for method in ("cheapest_first", "largest_first"):
+        if method in summ.index:
+            r = summ.loc[method]
+            lines.append(
+                f"- {method.replace('_', ' ')}: {fmt_int(r['units_recovered'], lang)} "
+                + ("alloggi, " if it else "units, ")
+                + f"{fmt_number(r['risk_weighted_units'], 1, lang)} "
+                + ("pesati per rischio (ottimale: " if it else "risk-weighted (optimal: ")
+                + f"{fmt_number(opt['risk_weighted_units'], 1, lang)})"
+            )
+    lines.append("")
+    if a.backtest is not None:
+        bt = a.backtest
+        lines.append("## Affidabilità della classifica (back-test)" if it else "## How far to trust the ranking (back-test)")
+        lines.append("")
+        lines.append(
+            (
+                f"Classifica costruita con i dati fino al {bt['until']}: le prime {bt['top_n']} zone "
+                f"raccolgono il {fmt_number(100 * bt['hit_rate'], 1, lang)}% delle nuove occupazioni del "
+                f"{bt['next_period']} (PAI {fmt_number(bt['pai'], 2, lang)})."
+            )
+            if it
+            else (
+                f"Ranking built with records up to {bt['until']}: its top {bt['top_n']} areas hold "
+                f"{fmt_number(100 * bt['hit_rate'], 1, lang)}% of the new occupations of "
+                f"{bt['next_period']} (PAI {fmt_number(bt['pai'], 2, lang)})."
+            )
+        )
+        lines.append("")
+    lines.append("## Note" if it else "## Notes")
+    lines.append("")
+    lines.append(
+        (f"Conteggi da 1 a {t - 1} e quelli che li renderebbero ricostruibili sono riservati." if it
+         else f"Counts from 1 to {t - 1}, and those that would reveal them, are suppressed.")
+    )
+    for note in a.notes:
+        lines.append(f"- {note}")
+    from geo_alloggi.datasets import attribution
+
+    lines += ["", ("Fonti: " if it else "Sources: ") + attribution(), ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
