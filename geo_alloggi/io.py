@@ -895,6 +895,7 @@ def _cell_text(value: Any) -> str | None:
     if isinstance(value, int | np.integer):
         return str(int(value))
     if isinstance(value, float | np.floating):
+        value = float(value)
         if math.isnan(value):
             return None
         if math.isinf(value):
@@ -1785,7 +1786,7 @@ def _validate(
             repeated = set(ids[dup].tolist())
             first: dict[str, int] = {}
             for i in np.flatnonzero(ids.isin(list(repeated)).to_numpy(dtype=bool)):
-                first.setdefault(idv[i], i)
+                first.setdefault(idv[i], int(i))
             reasons.add(
                 dup,
                 lambda i: (
@@ -2078,7 +2079,7 @@ def _estates_checks(
     owner = np.full(n, None, dtype=object)
     if S.OWNER in text:
         codes, uniques = pd.factorize(text[S.OWNER], use_na_sentinel=True)
-        mapped = []
+        mapped: list[str | None] = []
         for u in uniques:
             f = _fold_value(u)
             if _OWNER_ALER.search(f):

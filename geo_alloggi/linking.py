@@ -379,7 +379,7 @@ def link_records(
                         by_key.setdefault(key, []).append(j)
             cache: dict[str, str] = {}
             left = []
-            for i in todo:
+            for i in todo.tolist():
                 a = addresses[i]
                 key = cache.setdefault(a, _address_key(a))
                 cands = by_key.get(key, []) if key else []
@@ -445,7 +445,7 @@ def link_records(
             lat = pd.to_numeric(records[S.LAT], errors="coerce").to_numpy(dtype=float)
             x, y = _to_metric(lon[todo], lat[todo])
             pos, dist = nearest.query(x, y, tolerance_m)
-            for k, i in enumerate(todo):
+            for k, i in enumerate(todo.tolist()):
                 if pos[k] >= 0:
                     linked[i] = estate_ids[pos[k]]
                     method[i] = "coordinates"
@@ -453,7 +453,7 @@ def link_records(
                 elif np.isfinite(x[k]):
                     notes[i].append(f"no estate within {tolerance_m:g} m of the point")
 
-    for i in np.flatnonzero(method == "unlinked"):
+    for i in np.flatnonzero(method == "unlinked").tolist():
         if not notes[i]:
             notes[i].append("no estate id, address or coordinates")
     note_text = np.array(["; ".join(v) for v in notes], dtype=object)
@@ -538,7 +538,9 @@ def place_estates(
     missing = (geom.isna() | geom.is_empty).to_numpy()
     if S.POSITION_SOURCE not in out.columns:
         out[S.POSITION_SOURCE] = pd.Series(
-            np.where(missing, None, "input"), index=out.index, dtype="str"
+            np.where(missing, np.array(None, dtype=object), "input"),
+            index=out.index,
+            dtype="str",
         )
     for col in (S.LON, S.LAT):
         if col not in out.columns:
