@@ -121,11 +121,15 @@ def run(quick: bool) -> list[dict]:
             res = P.backtest(
                 panel, until=until, area_km2=districts, emerging=em, weights=weights
             )
-            planted = [
-                f"{kind} {'in' if d in res['top_ids'] else 'NOT in'} top"
-                for kind, area in records.truth.get("hot_areas", {}).items()
-                for d in area["district_ids"]
-            ]
+            planted = []
+            for kind, area in records.truth.get("hot_areas", {}).items():
+                ids = area["district_ids"]
+                core = area.get("core", ids[0])
+                inside = sum(d in res["top_ids"] for d in ids)
+                planted.append(
+                    f"{kind} core {'in' if core in res['top_ids'] else 'NOT in'} "
+                    f"top, {inside}/{len(ids)} of its areas"
+                )
             note = (
                 f"{label}; {res['top_n']} of {res['areas']} areas; planted: "
                 f"{', '.join(planted)} (SYNTHETIC)"
