@@ -126,7 +126,12 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from geo_alloggi.boundaries import check_districts, load_districts, read_districts
     from geo_alloggi.disclosure import suppress
-    from geo_alloggi.geocoding import Geocoder, add_correction, geocode, read_corrections
+    from geo_alloggi.geocoding import (
+        Geocoder,
+        add_correction,
+        geocode,
+        read_corrections,
+    )
     from geo_alloggi.io import (
         ReadResult,
         load_records,
