@@ -487,12 +487,14 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per estate × period from the first to the last period with a
-        record: ``estate_id``, ``name``, ``period`` (label ``2019``,
-        ``2019Q3`` or ``2019-07``), ``units``, ``occupied`` (stock at the
-        period's end), ``new_occupations``
-        (detected during the period), ``evictions`` (executed during the
-        period), ``vacant`` (stock at the period's end), ``occupied_per_100``,
-        ``source`` (``"SYNTHETIC"`` for generated records, else empty).
+        dated event (detections, ends, executed evictions, vacancy starts and
+        ends; scheduled evictions do not extend the span): ``estate_id``,
+        ``name``, ``period`` (label ``2019``, ``2019Q3`` or ``2019-07``),
+        ``units``, ``occupied`` (stock at the period's end),
+        ``new_occupations`` (detected during the period), ``evictions``
+        (executed during the period), ``vacant`` (stock at the period's end),
+        ``occupied_per_100``, ``source`` (``"SYNTHETIC"`` for generated
+        records, else empty).
         The same columns as :func:`geo_alloggi.overlay.aggregate`, per estate.
 
     Raises
@@ -519,7 +521,12 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
         _dates(vac[S.VACANT_SINCE]),
         _dates(vac[S.ENDED_ON]),
     )
-    all_dates = pd.concat([detected, ev_date, vac_since]).dropna()
+    executed = (ev[S.OUTCOME].astype(str) == "executed").to_numpy()
+    # the span of the dated events, as in overlay tables: scheduled evictions
+    # lie in the future and do not open a period of their own
+    all_dates = pd.concat(
+        [detected, occ_end, ev_date[executed], vac_since, vac_end]
+    ).dropna()
     ids = est[S.ESTATE_ID].astype(str).to_numpy()
     if all_dates.empty:
         return pd.DataFrame(
@@ -539,7 +546,6 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     occ_e = occ[S.ESTATE_ID].astype(str).to_numpy()
     ev_e = ev[S.ESTATE_ID].astype(str).to_numpy()
     vac_e = vac[S.ESTATE_ID].astype(str).to_numpy()
-    executed = (ev[S.OUTCOME].astype(str) == "executed").to_numpy()
     rows = []
     for p in periods:
         start, end = p.start_time, p.end_time

@@ -1086,3 +1086,28 @@ def test_plan_without_candidates_is_empty_not_an_error():
     assert result.summary["spend_eur"].tolist() == [0.0, 0.0, 0.0]
     zero = renovation_plan(_cand([3], [10.0], [0.0], [0.5]), 0)
     assert zero.summary["units_recovered"].tolist() == [0, 0, 0]
+
+
+def test_estate_panel_ignores_future_scheduled_evictions():
+    real = _records()
+    ev = pd.concat(
+        [
+            real.evictions,
+            pd.DataFrame(
+                {
+                    S.RECORD_ID: ["e9"],
+                    S.ESTATE_ID: ["E1"],
+                    S.UNIT_ID: ["u1"],
+                    S.EVICTION_DATE: pd.to_datetime(["2023-03-01"]),
+                    S.OUTCOME: ["scheduled"],
+                    S.VULNERABLE: [False],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    records = Records(real.estates, real.occupations, ev, real.vacancies)
+    panel = estate_panel(records)
+    assert panel[S.PERIOD].max() == "2021"
+    ranked = patrol_priority(panel, evictions=ev)
+    assert ranked.set_index(S.ESTATE_ID).loc["E1", "scheduled_evictions"] == 1

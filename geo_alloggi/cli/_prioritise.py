@@ -350,8 +350,10 @@ def prioritise(
         **kw,
     )
     epanel = priorities.estate_panel(records, period=period)
+    last = str(periods[-1])
     eranked = priorities.patrol_priority(
         epanel,
+        period=last if last in set(epanel["period"]) else None,
         emerging=emerging,
         evictions=records.evictions,
         estate_district=estate_district,
