@@ -41,6 +41,9 @@ from geo_alloggi._errors import ValidationError
 
 __all__ = [
     "OfflineError",
+    "RawHTML",
+    "Shared",
+    "SharedList",
     "deterministic_ids",
     "find_remote_references",
     "render_offline",
@@ -178,6 +181,33 @@ def asset_block(name: str) -> str:
     return (
         "<script>\n" + (text + extra).replace("</script", "<\\/script") + "\n</script>"
     )
+
+
+class RawHTML(Element):
+    """An element that renders its text as is (no template compiled)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawHTML"
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        """Return the text."""
+        return self.text
+
+
+class Shared(dict):  # type: ignore[type-arg]
+    """A dict of layer data shared, not copied, when a map is copied for rendering."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Shared:
+        return self
+
+
+class SharedList(list):  # type: ignore[type-arg]
+    """A list of layer data shared, not copied, when a map is copied for rendering."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> SharedList:
+        return self
 
 
 def _walk(element: Element) -> Iterator[Element]:
@@ -341,7 +371,7 @@ def render_offline(
         k for k, v in header.items() if isinstance(v, (JavascriptLink, CssLink))
     ]:
         del header[key]
-    holder = Element("\n".join(_PLACEHOLDER.format(n) for n in blocks))
+    holder = RawHTML("\n".join(_PLACEHOLDER.format(n) for n in blocks))
     root.header._children = OrderedDict(
         [("geo_alloggi_assets", holder), *header.items()]
     )

@@ -26,11 +26,13 @@ matplotlib for printed handouts.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import os
 import warnings
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +41,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, Figure, MacroElement
-from folium.elements import JSCSSMixin
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
+from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
@@ -60,7 +62,14 @@ from geo_alloggi._i18n import (
     owner_label,
     t,
 )
-from geo_alloggi._offline import OfflineError, render_offline, resource_text
+from geo_alloggi._offline import (
+    OfflineError,
+    RawHTML,
+    Shared,
+    SharedList,
+    render_offline,
+    resource_text,
+)
 from geo_alloggi._validate import require_columns, require_geodataframe, require_unique
 
 __all__ = [
@@ -154,14 +163,44 @@ def _map_of(element: Element) -> folium.Map:
 
 def _add_controls_assets(element: Element) -> None:
     figure = element.get_root()
-    if isinstance(figure, Figure):
+    if (
+        isinstance(figure, Figure)
+        and "geo_alloggi_controls" not in figure.header._children
+    ):
         figure.header.add_child(
-            Element(
+            RawHTML(
                 "<style>\n" + resource_text("ga_map.css") + "\n</style>\n"
                 "<script>\n" + resource_text("ga_map.js") + "\n</script>"
             ),
             name="geo_alloggi_controls",
         )
+
+
+def _render_raw(element: MacroElement, **kwargs: Any) -> None:
+    """Render a MacroElement like branca does, but never re-parse its output.
+
+    branca wraps each macro's output in ``Element(output)``, which compiles the
+    output as a Jinja template: a ``{{ ... }}`` in an estate's name would then
+    be evaluated (template injection). Here the output is kept as raw text.
+    """
+    figure = element.get_root()
+    if not isinstance(figure, Figure):
+        raise ValidationError("a geo_alloggi layer must be added to a map in a Figure")
+    if isinstance(element, JSCSSMixin):
+        for name, url in element.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in element.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+    module = element._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = module.get(part)
+        if macro is not None:
+            target = getattr(figure, part)
+            target.add_child(
+                RawHTML(str(macro(element, kwargs))), name=element.get_name()
+            )
+    for child in element._children.values():
+        child.render(**kwargs)
 
 
 class _GAMacro(MacroElement):
@@ -172,7 +211,41 @@ class _GAMacro(MacroElement):
     def render(self, **kwargs: Any) -> None:
         self.map_name = _map_of(self).get_name()
         _add_controls_assets(self)
-        super().render(**kwargs)
+        _render_raw(self, **kwargs)
+
+
+class _GALayer(Layer):
+    """A Layer rendered without re-parsing its output (see :func:`_render_raw`)."""
+
+    map_name: str = ""
+
+    def render(self, **kwargs: Any) -> None:
+        self.map_name = _map_of(self).get_name()
+        _add_controls_assets(self)
+        if self.show:
+            self.add_child(
+                ElementAddToElement(
+                    element_name=self.get_name(),
+                    element_parent_name=self._parent.get_name(),
+                ),
+                name=self.get_name() + "_add",
+            )
+        _render_raw(self, **kwargs)
+
+
+class _LayerControl(folium.LayerControl):
+    """folium's layer control, rendered without re-parsing (layer names are input)."""
+
+    def render(self, **kwargs: Any) -> None:
+        self.reset()
+        for item in self._parent._children.values():
+            if not isinstance(item, Layer) or not item.control:
+                continue
+            if item.overlay:
+                self.overlays[item.layer_name] = item.get_name()
+            else:
+                self.base_layers[item.layer_name] = item.get_name()
+        _render_raw(self, **kwargs)
 
 
 class _Setup(_GAMacro):
@@ -198,7 +271,7 @@ class _Setup(_GAMacro):
         self.title: str = ""
 
 
-class _GeoJsonLayer(Layer):
+class _GeoJsonLayer(_GALayer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
@@ -239,7 +312,7 @@ class _GeoJsonLayer(Layer):
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "GAGeoJson"
-        self.data = data
+        self.data = Shared(data)
         self.opts = {
             "styles": styles,
             "labels": labels,
@@ -249,17 +322,12 @@ class _GeoJsonLayer(Layer):
         self.label_zoom = label_zoom
         self.legend_html = legend_html
         self.search_kind = search_kind
-        self.slider = slider
+        self.slider = Shared(slider) if slider is not None else None
         self.minimap_source = minimap_source
         self.map_name = ""
 
-    def render(self, **kwargs: Any) -> None:
-        self.map_name = _map_of(self).get_name()
-        _add_controls_assets(self)
-        super().render(**kwargs)
 
-
-class _MarkerLayer(JSCSSMixin, Layer):
+class _MarkerLayer(JSCSSMixin, _GALayer):
     """Clustered estate markers, or numbered priority markers."""
 
     _template = Template(
@@ -317,11 +385,11 @@ class _MarkerLayer(JSCSSMixin, Layer):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "GAMarkers"
         self.kind = kind
-        self.rows = rows
+        self.rows = SharedList(rows)
         self.opts = {**opts, "name": name}
         self.legend_html = legend_html
         self.search_kind = search_kind
-        self.areas = areas
+        self.areas = Shared(areas) if areas is not None else None
         self.map_name = ""
         if kind == "cluster" and opts.get("cluster", True):
             self.default_js = list(self._CLUSTER_JS)
@@ -329,11 +397,6 @@ class _MarkerLayer(JSCSSMixin, Layer):
         else:
             self.default_js = []
             self.default_css = []
-
-    def render(self, **kwargs: Any) -> None:
-        self.map_name = _map_of(self).get_name()
-        _add_controls_assets(self)
-        super().render(**kwargs)
 
 
 class _Controls(_GAMacro):
@@ -434,11 +497,34 @@ def _require_numeric(df: pd.DataFrame, column: str, argument: str) -> None:
         )
 
 
+_GEOMETRY_CACHE: OrderedDict[tuple[str, str, float, int], np.ndarray] = OrderedDict()
+
+
 def _prepare_geometry(
     gdf: gpd.GeoDataFrame, *, simplify_m: float, precision: int
 ) -> np.ndarray:
-    """Simplify polygons keeping shared edges shared, reproject, round coordinates."""
+    """Simplify polygons keeping shared edges shared, reproject, round coordinates.
+
+    The result is cached by the geometries' WKB (the same districts are drawn
+    by several layers of a meeting map).
+    """
     geom = gdf.geometry
+    wkb = shapely.to_wkb(np.asarray(geom.values, dtype=object))
+    digest = hashlib.sha1(b"|".join(b"" if w is None else w for w in wkb)).hexdigest()
+    key = (digest, str(geom.crs), float(simplify_m), int(precision))
+    if key in _GEOMETRY_CACHE:
+        _GEOMETRY_CACHE.move_to_end(key)
+        return _GEOMETRY_CACHE[key].copy()
+    out = _simplify_round(geom, simplify_m=simplify_m, precision=precision)
+    _GEOMETRY_CACHE[key] = out
+    while len(_GEOMETRY_CACHE) > 16:
+        _GEOMETRY_CACHE.popitem(last=False)
+    return out.copy()
+
+
+def _simplify_round(
+    geom: gpd.GeoSeries, *, simplify_m: float, precision: int
+) -> np.ndarray:
     arr = np.asarray(geom.to_crs(config.metric_crs).values, dtype=object)
     ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
     polygonal = ok & np.isin(shapely.get_type_id(arr), [3, 6])
@@ -453,6 +539,12 @@ def _prepare_geometry(
     out = gpd.GeoSeries(arr, crs=config.metric_crs).to_crs(config.geographic_crs)
     values = np.asarray(out.values, dtype=object)
     return shapely.transform(values, lambda c: np.round(c, precision))
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts (attributes only), much faster than ``iterrows``."""
+    cols = [c for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
+    return pd.DataFrame(df[cols]).to_dict("records")
 
 
 def _feature_collection(
@@ -618,7 +710,7 @@ def _hidden_mask(
 
 
 def _extra_rows(
-    row: pd.Series,
+    row: Mapping[str, Any],
     columns: Sequence[str],
     *,
     threshold: int,
@@ -731,7 +823,7 @@ def _setup(
         page = setup.title or t("title.meeting", lang)
         if setup.banner:
             page = f"{page} [{config.synthetic_label}]"
-        root.title = page
+        root.title = _esc(page)
     return setup
 
 
@@ -870,7 +962,7 @@ def outline_layer(
     m = _ensure_map(m, gdf, lang=lang, synthetic=synthetic)
     geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = []
-    for _, row in gdf.iterrows():
+    for row in _records(gdf):
         rows = []
         if S.COMUNE in gdf.columns:
             rows.append((t("col.comune", lang), str(row[S.COMUNE])))
@@ -995,7 +1087,7 @@ def choropleth_layer(
     label = column_label(column, lang)
     geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = []
-    for i, (_, row) in enumerate(gdf.iterrows()):
+    for i, row in enumerate(_records(gdf)):
         text = _value_text(
             row[column],
             column,
@@ -1114,7 +1206,7 @@ def hotspot_layer(
     styles = [_fill(HOTSPOT_COLORS[b], opacity=0.8 if b else 0.35) for b in order]
     geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = []
-    for i, (_, row) in enumerate(gdf.iterrows()):
+    for i, row in enumerate(_records(gdf)):
         lab = hotspot_label(int(bins[i]), lang)
         rows = [(t("col.hotspot", lang), lab)]
         if S.GI_Z in gdf.columns:
@@ -1201,7 +1293,7 @@ def emerging_layer(
     ]
     geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = []
-    for (_, row), v in zip(gdf.iterrows(), values, strict=True):
+    for row, v in zip(_records(gdf), values, strict=True):
         lab = emerging_label(v, lang)
         props.append(
             {
@@ -1311,7 +1403,7 @@ def estates_layer(
     seen_owners: set[int] = set()
     xs = np.round(geo.x.to_numpy(), precision)
     ys = np.round(geo.y.to_numpy(), precision)
-    for i, (_, row) in enumerate(gdf.iterrows()):
+    for i, row in enumerate(_records(gdf)):
         if not placed.iloc[i]:
             continue
         owner = row[S.OWNER] if S.OWNER in gdf.columns else None
@@ -1710,7 +1802,7 @@ def priority_layer(
         config.geographic_crs
     )
     rows = []
-    for i, row in gdf.iterrows():
+    for i, row in enumerate(_records(gdf)):
         fields = [
             (t("col.rank", lang), fmt_int(row[rank_column], lang)),
             (t("col.score", lang), fmt_number(row[score_column], 2, lang)),
@@ -1889,7 +1981,7 @@ def add_controls(
             name="ga_controls",
         )
     if layer_control:
-        m.add_child(folium.LayerControl(collapsed=False), name="ga_layer_control")
+        m.add_child(_LayerControl(collapsed=False), name="ga_layer_control")
     return m
 
 

@@ -228,6 +228,21 @@ def test_estate_popups_suppress_and_escape(estates) -> None:
     assert _popup_cells(rowsall[XSS][4])["Alloggi occupati"] == "3"
 
 
+def test_template_syntax_in_input_is_not_evaluated(estates, districts) -> None:
+    # branca re-parses rendered macros as Jinja templates; ours must not
+    names = [f"{{{{ {i} * 7 }}}} x" for i in range(len(estates))]
+    e = estates.assign(**{S.NAME: names})
+    d = districts.assign(**{S.NAME: "{% for x in range(3) %}Z{% endfor %}"})
+    m = maps.estates_layer(e, name="{{ 6 * 7 }} layer")
+    m = maps.outline_layer(d, m=m, name="{{ 6 * 7 }} outline")
+    page = maps.map_html(maps.add_controls(m), offline=False)
+    assert "{{ 3 * 7 }} x" in page and "21 x" not in page
+    assert "{% for x in range(3) %}Z{% endfor %}" in page and "ZZZ" not in page
+    assert "{{ 6 * 7 }} layer" in page and "42 layer" not in page
+    m2 = maps.base_map(title="</title><script>alert(1)</script>")
+    assert "<script>alert(1)</script>" not in maps.map_html(m2)
+
+
 def test_estates_without_position_warn(estates) -> None:
     e = estates.copy()
     e.loc[2, "geometry"] = None
