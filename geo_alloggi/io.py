@@ -2439,44 +2439,38 @@ def _neutralise_cell(yes: str, no: str) -> Any:
 
 def _write_xlsx(table: pd.DataFrame, path: Path, *, date_fmt: str) -> None:
     import openpyxl
-    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.cell import WriteOnlyCell
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "tabella"
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("tabella")
     ws.append([str(c) for c in table.columns])
-    for cell in ws[1]:
-        cell.data_type = TYPE_STRING
-    columns = []
+    columns: list[list[Any]] = []
+    is_date: list[bool] = []
     for col in table.columns:
         s = table[col]
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            is_date.append(True)
             columns.append(
                 [None if pd.isna(v) else v.to_pydatetime() for v in s.tolist()]
             )
-        elif pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(
+            continue
+        is_date.append(False)
+        if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(
             s.dtype
         ):
-            columns.append(
-                [
-                    None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
-                    for v in s.astype(object).tolist()
-                ]
-            )
+            values = s.astype(object).where(s.notna(), None).tolist()
+            columns.append([v.item() if hasattr(v, "item") else v for v in values])
         else:
+            # text was neutralised before: no cell starts with "=", "+"...
             columns.append([None if v is None or v is pd.NA else v for v in s.tolist()])
-    is_date = [
-        pd.api.types.is_datetime64_any_dtype(table[c].dtype) for c in table.columns
-    ]
-    for values in zip(*columns, strict=True) if columns else []:
-        ws.append(list(values))
-    for j, flag in enumerate(is_date, start=1):
-        if flag:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+    for values in zip(*columns, strict=True):
+        row = []
+        for flag, value in zip(is_date, values, strict=True):
+            if flag and value is not None:
+                cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = date_fmt
-    # text cells are text: a value starting with '=' must never become a formula
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = TYPE_STRING
+                row.append(cell)
+            else:
+                row.append(value)
+        ws.append(row)
     wb.save(path)
