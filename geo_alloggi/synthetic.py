@@ -25,8 +25,8 @@ Examples
 --------
 >>> from geo_alloggi.synthetic import make_demo
 >>> demo = make_demo(seed=0)  # doctest: +SKIP
->>> demo.truth["hot_areas"]["persistent"]["district_ids"]  # doctest: +SKIP
-['MI-NIL-57']
+>>> demo.truth["hot_areas"]["persistent"]["core"]  # doctest: +SKIP
+'MI-NIL-57'
 """
 
 from __future__ import annotations
@@ -313,6 +313,37 @@ _TRENDS: dict[str, dict[int, float]] = {
     },
 }
 
+#: The three planted hot areas: the NIL of a named estate (core, listed first)
+#: and its neighbours sharing a border (checked on the NIL layer; parks and
+#: neighbours holding another named estate left out). Background estates in the area get their occupation propensity
+#: multiplied by :data:`_AREA_MULT` each year, so the area is hot as a whole.
+HOT_AREAS: dict[str, tuple[int, ...]] = {
+    "persistent": (57, 52, 51, 58, 66),
+    "new": (35, 34, 32, 33, 36, 30, 29),
+    "fading": (44, 43, 45, 6, 50, 7),
+}
+_AREA_MULT: dict[str, dict[int, float]] = {
+    "persistent": dict.fromkeys(range(2013, 2026), 3.0),
+    "new": {
+        **dict.fromkeys(range(2013, 2021), 1.0),
+        2021: 1.8,
+        2022: 2.6,
+        2023: 3.3,
+        2024: 3.8,
+        2025: 4.2,
+    },
+    "fading": {
+        **dict.fromkeys(range(2013, 2019), 3.0),
+        2019: 2.2,
+        2020: 1.6,
+        2021: 1.3,
+        2022: 1.15,
+        2023: 1.05,
+        2024: 1.0,
+        2025: 0.9,
+    },
+}
+
 #: Street names of Cinisello Balsamo (ANNCSU, Agenzia delle Entrate/ISTAT,
 #: CC BY 4.0); the official data has no civic points there.
 _CINISELLO_STREETS: tuple[str, ...] = (
@@ -595,6 +626,7 @@ def _targets(
     vac = np.zeros((n, ny), dtype=np.int64)
     g2018 = MILAN_OCCUPIED[2018]
     background = milan & (cx == "")
+    nil = est["_nil"].to_numpy()
     # fixed propensities: the same estates stay above or below the mean
     w_occ = units * rng.gamma(2.0, 0.5, size=n)
     w_vac = units * rng.gamma(3.0, 1.0 / 3.0, size=n)
@@ -613,8 +645,11 @@ def _targets(
             named_total += int(occ[rows, j].sum())
         rest = MILAN_OCCUPIED[int(year)] - named_total
         rows = np.flatnonzero(background)
+        w_year = w_occ.copy()
+        for area, nils in HOT_AREAS.items():
+            w_year[np.isin(nil, nils)] *= _AREA_MULT[area][int(year)]
         occ[rows, j] = _allocate(
-            rest, w_occ[rows], caps=(units[rows] * 0.3).astype(int)
+            rest, w_year[rows], caps=(units[rows] * 0.3).astype(int)
         )
         rows = np.flatnonzero(~milan)
         cin = round(
@@ -891,10 +926,12 @@ def make_demo(
     detected between 2006 and 2013. The occupied stock of Milan at the end of
     each year equals :data:`MILAN_OCCUPIED` (a unit is occupied at the end of
     a day when ``detected_on <= day < ended_on``), and so does the vacant
-    stock (:data:`MILAN_VACANT`). Planted hot areas: ``persistent`` (San Siro,
-    NIL 57: high throughout), ``fading`` (Via Gola, Porta Ticinese -
-    Conchetta, NIL 44: high until 2018, then falling), ``new`` (Corvetto,
-    Lodi - Corvetto, NIL 35: background level until 2020, rising from 2021).
+    stock (:data:`MILAN_VACANT`). Planted hot areas (:data:`HOT_AREAS`, a core
+    NIL and its neighbours; ``truth["hot_areas"][kind]["district_ids"]`` lists
+    the core first): ``persistent`` (San Siro, NIL 57: high throughout),
+    ``fading`` (Via Gola, Porta Ticinese - Conchetta, NIL 44: high until 2018,
+    then falling), ``new`` (Corvetto, Lodi - Corvetto, NIL 35: background level
+    until 2020, rising from 2021).
     The civic points are read once per process.
     """
     rng = np.random.default_rng(seed)
@@ -1060,25 +1097,31 @@ def _truth(
         "years": (FIRST_YEAR, LAST_YEAR),
         "hot_areas": {
             "persistent": {
-                "district_ids": ["MI-NIL-57"],
+                "district_ids": [f"MI-NIL-{i}" for i in HOT_AREAS["persistent"]],
+                "core": "MI-NIL-57",
                 "names": ["San Siro"],
                 "estates": ids("san_siro"),
                 "years": (FIRST_YEAR, LAST_YEAR),
-                "direction": "high throughout (about 20 occupied per 100 units)",
+                "direction": "high throughout: San Siro about 20 occupied per 100 "
+                "units, its neighbours about 3 times the background rate",
             },
             "new": {
-                "district_ids": ["MI-NIL-35"],
+                "district_ids": [f"MI-NIL-{i}" for i in HOT_AREAS["new"]],
+                "core": "MI-NIL-35",
                 "names": ["Lodi - Corvetto"],
                 "estates": ids("corvetto"),
                 "years": (2021, LAST_YEAR),
-                "direction": "background level until 2020, rising every year from 2021",
+                "direction": "background level until 2020, rising every year from "
+                "2021 (core and neighbours)",
             },
             "fading": {
-                "district_ids": ["MI-NIL-44"],
+                "district_ids": [f"MI-NIL-{i}" for i in HOT_AREAS["fading"]],
+                "core": "MI-NIL-44",
                 "names": ["Porta Ticinese - Conchetta"],
                 "estates": ids("via_gola"),
                 "years": (FIRST_YEAR, 2018),
-                "direction": "high until 2018, falling every year from 2019",
+                "direction": "high until 2018 (Via Gola about 25 per 100, neighbours "
+                "3 times the background), falling every year from 2019",
             },
         },
         "named_estates": named,

@@ -240,9 +240,9 @@ def test_planted_trends_visible_per_nil(demo, study_area):
     t = aggregate(clean, study_area, start=2014, end=2025)
     rate = t.pivot(index="district_id", columns="period", values="occupied_per_100")
     hot = demo.truth["hot_areas"]
-    (persistent,) = hot["persistent"]["district_ids"]
-    (new,) = hot["new"]["district_ids"]
-    (fading,) = hot["fading"]["district_ids"]
+    persistent, new, fading = (hot[k]["core"] for k in ("persistent", "new", "fading"))
+    for area in hot.values():
+        assert area["district_ids"][0] == area["core"]
     # persistent: among the 3 highest rates every year
     for year in rate.columns:
         assert persistent in rate[year].sort_values(ascending=False).index[:3]
@@ -254,6 +254,22 @@ def test_planted_trends_visible_per_nil(demo, study_area):
     # fading: high until 2018, then falling every year
     assert (rate.loc[fading, "2014":"2018"] > 2.5 * median["2014":"2018"]).all()
     assert np.all(np.diff(rate.loc[fading, "2018":"2025"].to_numpy(float)) < 0)
+
+    # the neighbours of each core make the area hot as a whole
+    def area_rate(ids):
+        part = t[t["district_id"].isin(ids)].groupby("period")
+        return 100 * part["occupied"].sum() / part["units"].sum()
+
+    overall = median  # the typical NIL
+    ring = {k: v["district_ids"][1:] for k, v in hot.items()}
+    assert (area_rate(ring["persistent"]) > 1.5 * overall).all()
+    new_ring = area_rate(ring["new"])
+    assert (new_ring["2014":"2020"] < 1.5 * overall["2014":"2020"]).all()
+    assert new_ring["2025"] > 1.5 * overall["2025"]
+    assert np.all(np.diff(new_ring["2020":"2025"].to_numpy(float)) > 0)
+    fading_ring = area_rate(ring["fading"])
+    assert (fading_ring["2014":"2018"] > 1.5 * overall["2014":"2018"]).all()
+    assert fading_ring["2025"] < overall["2025"]
 
 
 # --------------------------------------------------------------------------
