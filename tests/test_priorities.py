@@ -967,6 +967,11 @@ def test_cli_prioritise_writes_meeting_tables(tmp_path, mirror):
         for v in estates[col]:
             assert v == "< 5" or v == "0" or int(v) >= 5, (col, v)
     assert not estates["Motivo"].str.contains(r"\b[1-4] (?:alloggi|nuov|sgomb)").any()
+    # the score would give suppressed counts back: not in meeting tables
+    assert not any(
+        c.startswith(("Punteggio", "Quota")) and c != "Punteggio tendenza"
+        for c in estates.columns
+    )
     # formula-like name neutralised in CSV and XLSX
     names = estates["Nome"].tolist()
     assert '\'=HYPERLINK("http://x")' in names

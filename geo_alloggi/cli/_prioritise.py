@@ -2,8 +2,9 @@
 
 Writes the tables for a coordination meeting as CSV (Italian Excel: ``;``,
 decimal comma, BOM) and XLSX, with Italian headers by default, counts from 1
-to ``config.suppression_threshold - 1`` shown as ``< N`` and formula-like
-cells neutralised (both by :func:`geo_alloggi.io.write_table`).
+to ``config.suppression_threshold - 1`` shown as ``< N`` (and the scores,
+which would give them back, left out) and formula-like cells neutralised by
+:func:`geo_alloggi.io.write_table`.
 """
 
 from __future__ import annotations
@@ -141,10 +142,20 @@ _SMALL_COUNTS = (
 
 
 def _suppress(table: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
-    """Show counts 1..threshold-1 as ``< threshold``; hide the % built on them."""
+    """Show counts 1..threshold-1 as ``< threshold``; hide what is built on them.
+
+    The percentage change of new occupations goes when either count is
+    small; the score and its parts always go (see the comment below).
+    """
     from geo_alloggi._i18n import is_small, t
 
-    out = table.copy()
+    # the score and its parts are built on the counts: with the largest count
+    # visible elsewhere they would give a suppressed count back, so a meeting
+    # table shows the rank and the reasons instead
+    out = table.drop(
+        columns=["priority_score", *[c for c in table if c.startswith("score_")]],
+        errors="ignore",
+    )
     label = t("value.suppressed", lang, threshold=threshold)
     small_any = pd.Series(False, index=out.index)
     for col in _SMALL_COUNTS:
@@ -269,7 +280,8 @@ def prioritise(
     Writes to DIR: patrol_districts, patrol_estates, social_services,
     renovation_plan, renovation_summary, budget_scenarios (two or more
     --budget), weight_scenarios (with --config) and backtest, each as .csv
-    and .xlsx.
+    and .xlsx. Counts below the suppression threshold show as "< 5" and the
+    scores are left out unless --allow-small.
     """
     from geo_alloggi import config, priorities
     from geo_alloggi._errors import InputFileError, ValidationError
@@ -411,7 +423,11 @@ def prioritise(
         {
             "measure": [pair[li] for pair in _BACKTEST_LABELS.values()],
             "value": [
-                str(bt[k]) if k in ("until", "next_period") else bt[k]
+                str(bt[k])
+                if k in ("until", "next_period")
+                else fmt_number(
+                    bt[k], 0 if k in ("areas", "top_n", "hits", "total") else 3, lang
+                )
                 for k in _BACKTEST_LABELS
             ],
         }
