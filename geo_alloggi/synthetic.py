@@ -315,8 +315,9 @@ _TRENDS: dict[str, dict[int, float]] = {
 
 #: The three planted hot areas: the NIL of a named estate (core, listed first)
 #: and its neighbours sharing a border (checked on the NIL layer; parks and
-#: neighbours holding another named estate left out). Background estates in the area get their occupation propensity
-#: multiplied by :data:`_AREA_MULT` each year, so the area is hot as a whole.
+#: neighbours holding another named estate left out). Background estates in the
+#: area get their occupation propensity multiplied by :data:`_AREA_MULT` each
+#: year, so that the area is hot as a whole.
 HOT_AREAS: dict[str, tuple[int, ...]] = {
     "persistent": (57, 52, 51, 58, 66),
     "new": (35, 34, 32, 33, 36, 30, 29),
