@@ -84,6 +84,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "legend.no_data": ("Nessun dato", "No data"),
     "legend.density": ("Densità (livello)", "Density (level)"),
+    "legend.density_km2": (
+        "Occupazioni per km² (stima di densità)",
+        "Occupations per km² (density estimate)",
+    ),
     "legend.estates": ("Stabili ERP per ente gestore", "Estates by owner"),
     "legend.top": ("Prime {n} posizioni", "Top {n}"),
     "value.suppressed": ("< {threshold}", "< {threshold}"),

@@ -22,6 +22,37 @@ Leaflet and MarkerCluster come from the installed XStatic packages, the
 controls (full screen, search, time slider, minimap, legends) from
 ``geo_alloggi/resources``. :func:`export_static` draws the main map with
 matplotlib for printed handouts.
+
+Inputs (column names from :mod:`geo_alloggi._schema`)
+-----------------------------------------------------
+districts
+    GeoDataFrame with a CRS, ``district_id`` (unique) and ``name``, optionally
+    ``comune``; joined with statistics: a numeric column for the choropleth
+    (``occupied_per_100`` by default), ``suppressed`` (bool, value withheld),
+    ``hotspot`` (labels of ``HOTSPOT_LABELS``) or ``gi_bin`` (-3..3) with
+    ``gi_z``/``gi_p``, ``emerging_category`` (``EMERGING_CATEGORIES``).
+estates
+    Point GeoDataFrame: ``estate_id`` (unique), ``name``; optional ``address``,
+    ``comune``, ``owner`` (``Aler``/``Comune-MM``), ``units`` and the
+    aggregated counts ``occupied``, ``vacant``, ``evictions``.
+periods
+    DataFrame ``district_id``, ``period`` (int year, ``pandas.Period``, date
+    or text), a numeric value column (``occupied`` by default), optional
+    ``suppressed``.
+comuni
+    The comuni in the district schema, e.g. ``load_districts("comuni",
+    all_comuni=True)``, drawn as the vector basemap.
+contours
+    Polygons with a numeric ``level`` column (e.g.
+    :func:`geo_alloggi.stats.density_surface`; ``density_min`` and
+    ``density_max`` label the legend when present).
+patrol, renovation
+    :func:`geo_alloggi.priorities.patrol_priority` tables (``rank``,
+    ``priority_score``, ``reasons`` and ``district_id`` or ``estate_id``) and
+    :class:`geo_alloggi.priorities.RenovationPlan` (or its ``plan`` table).
+
+Counts (``occupied``, ``new_occupations``, ``evictions``, ``vacant``) from 1
+to ``threshold - 1`` never reach the page unless ``allow_small=True``.
 """
 
 from __future__ import annotations
@@ -1516,25 +1547,29 @@ def density_layer(
     geoms = shapely.transform(
         np.asarray(geo.values, dtype=object), lambda c: np.round(c, precision)
     )
-    label = t("legend.density", lang)
+    ranged = S.DENSITY_MIN in gdf.columns and S.DENSITY_MAX in gdf.columns
+    label = t("legend.density_km2" if ranged else "legend.density", lang)
+    texts: dict[float, str] = {}
+    for row in _records(gdf):
+        v = float(row[level_column])
+        if np.isnan(v) or v in texts:
+            continue
+        if ranged:
+            texts[v] = (
+                f"{fmt_number(row[S.DENSITY_MIN], decimals, lang)} – "
+                f"{fmt_number(row[S.DENSITY_MAX], decimals, lang)}"
+            )
+        else:
+            texts[v] = fmt_number(v, decimals, lang)
     props = []
     for v in gdf[level_column].astype(float):
         if np.isnan(v):
             props.append({"s": 0, "t": ""})
             continue
-        props.append(
-            {
-                "s": levels.index(v),
-                "t": f"{_esc(label)}: {_esc(fmt_number(v, decimals, lang))}",
-            }
-        )
+        props.append({"s": levels.index(v), "t": f"{_esc(label)}: {_esc(texts[v])}"})
     title = name or t("layer.density", lang)
     legend = _legend_html(
-        label,
-        [
-            (c, fmt_number(v, decimals, lang))
-            for c, v in zip(colors, levels, strict=True)
-        ],
+        label, [(c, texts[v]) for c, v in zip(colors, levels, strict=True)]
     )
     m.add_child(
         _GeoJsonLayer(

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
-from shapely.geometry import Point
+from shapely.geometry import Point, box
 
 from geo_alloggi import _schema as S
 from geo_alloggi import maps
@@ -304,6 +304,25 @@ def test_renovation_layer_from_plan(estates) -> None:
     assert [r[3] for r in layer.rows] == ["Stabile 3", "Stabile 1"]
     assert "&lt; 5 alloggi sfitti" in layer.rows[0][4]
     assert "480.000 €" in layer.rows[1][4]
+
+
+def test_density_layer_levels_and_ranges(districts) -> None:
+    c = gpd.GeoDataFrame(
+        {"level": [2, 1], S.DENSITY_MIN: [10.0, 2.5], S.DENSITY_MAX: [20.0, 10.0]},
+        geometry=[box(9.0, 45.40, 9.01, 45.41), box(8.99, 45.39, 9.02, 45.42)],
+        crs="EPSG:4326",
+    )
+    m = maps.density_layer(c)
+    (layer,) = _layers(m, maps._GeoJsonLayer)
+    # drawn lowest level first, so the densest band is on top
+    assert [f["properties"]["s"] for f in layer.data["features"]] == [0, 1]
+    legend = htmlmod.unescape(layer.legend_html)
+    assert "2,5 – 10,0" in legend and "10,0 – 20,0" in legend
+    assert "km²" in legend
+    with pytest.raises(ValidationError, match="polygons"):
+        maps.density_layer(
+            gpd.GeoDataFrame({"level": [1]}, geometry=[Point(9, 45)], crs="EPSG:4326")
+        )
 
 
 def test_builders_validate_inputs_and_do_not_mutate(districts) -> None:
