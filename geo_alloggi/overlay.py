@@ -615,6 +615,17 @@ def aggregate(
     if evi is not None:
         counted = evi[S.OUTCOME].isin(list(eviction_outcomes)).to_numpy(bool)
         ev = _ordinals(evi[S.EVICTION_DATE], period)
+        undated = ev[1] & counted
+        if undated.any():
+            rid = evi[S.RECORD_ID] if S.RECORD_ID in evi else pd.Series(evi.index)
+            warnings.warn(
+                f"evictions: {int(undated.sum())} record(s) with outcome in "
+                f"{list(eviction_outcomes)!r} but no date are not counted, e.g. "
+                f"{_sample(rid[undated])!r}",
+                UserWarning,
+                stacklevel=2,
+            )
+            unplaced["evictions_undated"] = int(undated.sum())
         ev_nat = ev[1] | ~counted
     if vac is not None:
         vs = _ordinals(vac[S.VACANT_SINCE], period)

@@ -510,3 +510,15 @@ def test_cli_overlay_needs_records(mirror, tmp_path):
         "--synthetic", "--level", "wards", "--out-dir", str(tmp_path), mirror=mirror
     )
     assert res.returncode == 2 and "--level 'wards'" in res.stderr
+
+
+def test_undated_evictions_reported(hand_records, grid3x3):
+    evi = hand_records.evictions.copy()
+    evi.loc[2, "date"] = pd.NaT
+    recs = Records(
+        hand_records.estates, hand_records.occupations, evi, hand_records.vacancies
+    )
+    with pytest.warns(UserWarning, match=r"1 record\(s\) with outcome.*'E3'"):
+        t = aggregate(recs, grid3x3, start=2018, end=2020)
+    assert t["evictions"].sum() == 1
+    assert t.attrs["unplaced"]["evictions_undated"] == 1
