@@ -940,6 +940,9 @@ def test_cli_prioritise_writes_meeting_tables(tmp_path, mirror):
     ]
     for kind, path in files.items():
         args += [f"--{kind}", path]
+    config = tmp_path / "config.toml"
+    config.write_text("[priorities.patrol]\noccupied = 1.0\n", encoding="utf-8")
+    args += ["--config", str(config)]
     with pytest.raises(SystemExit) as exc:
         main(args)
     assert exc.value.code in (0, None)
@@ -950,6 +953,7 @@ def test_cli_prioritise_writes_meeting_tables(tmp_path, mirror):
         "renovation_plan",
         "renovation_summary",
         "budget_scenarios",
+        "weight_scenarios",
         "backtest",
     ):
         assert (out / f"{stem}.csv").is_file() and (out / f"{stem}.xlsx").is_file()
@@ -993,6 +997,13 @@ def test_cli_prioritise_writes_meeting_tables(tmp_path, mirror):
     # highest risk: E03/E04 (their vacancies were occupied); both chosen first
     assert int(chosen.loc["E03", "Alloggi da ristrutturare"]) > 0
     assert int(chosen.loc["E04", "Alloggi da ristrutturare"]) > 0
+    weights = _read_csv_it(out / "weight_scenarios.csv")
+    assert {
+        "Posizione (pesi predefiniti)",
+        "Posizione (pesi del file di configurazione)",
+        "Variazione posizione",
+    } <= set(weights.columns)
+    assert not any(c.startswith("Punteggio") for c in weights.columns)
     social = _read_csv_it(out / "social_services.csv")
     assert set(social.columns) >= {
         "Codice quartiere",

@@ -80,7 +80,13 @@ HEADERS: dict[str, tuple[str, str]] = {
     "next_1m_spend_eur": ("Spesa del milione in più (€)", "Spend of the extra €1M"),
     "estates": ("Stabili", "Estates"),
     "measure": ("Misura", "Measure"),
+    "rank_change": ("Variazione posizione", "Rank change"),
     "value": ("Valore", "Value"),
+}
+
+_SCENARIOS = {
+    "default": ("pesi predefiniti", "default weights"),
+    "config": ("pesi del file di configurazione", "configured weights"),
 }
 
 _METHODS = {
@@ -197,7 +203,16 @@ def _for_meeting(
     if synthetic:
         out.insert(0, "data_label", label)
     idx = 0 if lang == "it" else 1
-    return out.rename(columns={c: HEADERS[c][idx] for c in out.columns if c in HEADERS})
+    names: dict[str, str] = {}
+    for c in out.columns:
+        if c in HEADERS:
+            names[c] = HEADERS[c][idx]
+        elif c.startswith(("rank_", "priority_score_")):  # scenario columns
+            base, _, scenario = c.partition("_score_" if "_score_" in c else "_")
+            key = "rank" if base == "rank" else "priority_score"
+            shown = _SCENARIOS.get(scenario, (scenario, scenario))[idx]
+            names[c] = f"{HEADERS[key][idx]} ({shown})"
+    return out.rename(columns=names)
 
 
 def _write(table: pd.DataFrame, out_dir: Path, stem: str, *, lang: str) -> list[Path]:
@@ -451,7 +466,13 @@ def prioritise(
     if scenarios is not None:
         tables["budget_scenarios"] = scenarios
     if weight_table is not None:
-        tables["weight_scenarios"] = weight_table
+        tables["weight_scenarios"] = (
+            weight_table
+            if threshold is None
+            else weight_table.drop(
+                columns=[c for c in weight_table if c.startswith("priority_score")]
+            )
+        )
     for stem, table in tables.items():
         written += _write(_for_meeting(table, **meet), out_dir, stem, lang=lang)
 
