@@ -306,7 +306,7 @@ def suppress(
             derived[S.OCCUPIED_CHANGE] = occ_mask | prev_mask
             prev_info = (implied, imask, ipm, igm)
 
-    listed = [[] for _ in range(n)]
+    listed: list[list[str]] = [[] for _ in range(n)]
     for col, mask in {**masks, **derived}.items():
         if col in derived and col in masks:
             mask = mask | masks[col]

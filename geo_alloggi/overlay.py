@@ -603,11 +603,11 @@ def aggregate(
                 UserWarning,
                 stacklevel=2,
             )
-        evi_idx = vac_idx = None
+        evi_idx = vac_idx = np.empty(0, dtype=np.int64)
     unplaced["occupations"] = int((occ_idx < 0).sum())
-    if evi_idx is not None:
+    if evi is not None:
         unplaced["evictions"] = int((evi_idx < 0).sum())
-    if vac_idx is not None:
+    if vac is not None:
         unplaced["vacancies"] = int((vac_idx < 0).sum())
 
     det = _ordinals(occ[S.DETECTED_ON], period)

@@ -764,13 +764,16 @@ def _simulate(
             need = int(occ_t[e, j]) - int((state == 1).sum())
             vacant = np.flatnonzero(state == 2)
             vacant = vacant[start[vacant] < y0]
-            n_from_vac = min(need, int(rng.binomial(max(need, 0), 0.65)), len(vacant))
-            chosen_vac = (
+            need = max(need, 0)
+            n_from_vac = min(need, int(rng.binomial(need, 0.65)), len(vacant))
+            chosen_vac: Any = (
                 rng.choice(vacant, size=n_from_vac, replace=False) if n_from_vac else []
             )
             free = np.flatnonzero((state == 0) & (avail < y1))
-            n_free = min(max(need - n_from_vac, 0), len(free))
-            chosen_free = rng.choice(free, size=n_free, replace=False) if n_free else []
+            n_free = min(need - n_from_vac, len(free))
+            chosen_free: Any = (
+                rng.choice(free, size=n_free, replace=False) if n_free else []
+            )
             for u in chosen_vac:
                 d = int(rng.integers(y0, y1 + 1))
                 vac_rec["end"][spell[u]] = d
@@ -936,7 +939,8 @@ def make_demo(
     The civic points are read once per process.
     """
     rng = np.random.default_rng(seed)
-    key = os.fspath(config.mirror_dir(mirror)) if config.mirror_dir(mirror) else None
+    folder = config.mirror_dir(mirror)
+    key = os.fspath(folder) if folder is not None else None
     civ = _civic_points(key)
     used = np.zeros(len(civ), dtype=bool)
     named = _named_estates(civ, rng, used)

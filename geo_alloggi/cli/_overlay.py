@@ -201,7 +201,12 @@ def overlay(
         from geo_alloggi.io import read_bundle
 
         with err_console.status("reading record files ..."):
-            bundle = read_bundle(**files)
+            bundle = read_bundle(
+                estates=estates,
+                occupations=occupations,
+                evictions=evictions,
+                vacancies=vacancies,
+            )
         for line in bundle.summary().splitlines():
             console.print(line)
         records = bundle.records
