@@ -790,20 +790,23 @@ def _padded(buf: np.ndarray, delim: str, dpos: np.ndarray, nl: np.ndarray) -> bo
 
     Looks only at the bytes next to delimiters and line ends.
     """
-    if not len(buf):
-        return False
-    spaces = [32, 0xA0, 0xC2] + ([9] if delim != "\t" else [])
     n = len(buf)
-    before = np.concatenate((dpos - 1, nl - 1, [n - 1]))
-    before = before[before >= 0]
-    cr = buf[before] == 13  # CRLF: look one byte further back
-    before[cr] -= 1
-    before = before[before >= 0]
-    after = np.concatenate(([0], dpos + 1, nl + 1))
-    after = after[after < n]
+    if not n:
+        return False
     table = np.zeros(256, dtype=bool)
-    table[spaces] = True
-    return bool(table[buf[before]].any() or table[buf[after]].any())
+    table[[32, 0xA0, 0xC2] + ([9] if delim != "\t" else [])] = True
+    if table[buf[0]] or table[buf[-1]]:
+        return True
+    if table[buf[dpos - 1]].any() or table[buf[np.minimum(dpos + 1, n - 1)]].any():
+        return True
+    if len(nl):
+        prev = buf[nl - 1]
+        crlf = prev == 13
+        if crlf.any():
+            prev = np.where(crlf, buf[np.maximum(nl - 2, 0)], prev)
+        if table[prev].any() or table[buf[np.minimum(nl + 1, n - 1)]].any():
+            return True
+    return False
 
 
 def _read_csv_slow(
@@ -1441,8 +1444,17 @@ class _Reasons:
         pos = np.concatenate(self.positions)
         txt = np.concatenate(self.texts)
         order = np.argsort(pos, kind="stable")
-        frame = pd.DataFrame({"pos": pos[order], "txt": txt[order]})
-        return frame.groupby("pos", sort=True)["txt"].agg("; ".join)
+        keys: list[int] = []
+        texts: list[str] = []
+        last = -1
+        for p, t in zip(pos[order].tolist(), txt[order].tolist(), strict=True):
+            if p == last:
+                texts[-1] += "; " + t
+            else:
+                keys.append(p)
+                texts.append(t)
+                last = p
+        return pd.Series(texts, index=keys, dtype="str")
 
 
 def _estate_ids(estates: Any) -> set[str] | None:
@@ -2159,8 +2171,8 @@ def _status(
     n: int,
 ) -> None:
     end_given = out.pop("_end_given")
-    derived = np.where(end_given, "ended", "ongoing").astype(object)
     if S.STATUS not in text:
+        derived = np.where(end_given, "ended", "ongoing").astype(object)
         out[S.STATUS] = pd.Series(derived, dtype="str")
         return
     status, unknown = _map_values(text[S.STATUS], _STATUS_VALUES)
@@ -2173,16 +2185,16 @@ def _status(
             "or ended/liberato"
         ),
     )
-    given = ~pd.isna(status)
+    ended = status == "ended"
+    ongoing = status == "ongoing"
+    reasons.add(ended & ~end_given, f"status 'ended' {where} but no end date")
     reasons.add(
-        given & (status == "ended") & ~end_given,
-        f"status 'ended' {where} but no end date",
+        ongoing & end_given, f"status 'ongoing' {where} but an end date is given"
     )
-    reasons.add(
-        given & (status == "ongoing") & end_given,
-        f"status 'ongoing' {where} but an end date is given",
-    )
-    out[S.STATUS] = pd.Series(np.where(given, status, derived), dtype="str")
+    # blank status: derived from the end date
+    final = np.where(ended | (~ongoing & end_given), "ended", "ongoing").astype(object)
+    final[unknown] = None
+    out[S.STATUS] = pd.Series(final, dtype="str")
 
 
 # ---------------------------------------------------------------------------
@@ -2404,6 +2416,10 @@ def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
                 csv_table[col] = (
                     s.dt.strftime(fmt).astype(object).where(s.notna(), None)
                 )
+            elif lang == "it" and pd.api.types.is_object_dtype(s.dtype):
+                # mixed columns (numbers and markers such as "riservato"): pandas'
+                # decimal= only reaches float columns, so write the comma here
+                csv_table[col] = s.map(_decimal_comma)
         csv_table.to_csv(
             out_path,
             sep=";" if lang == "it" else ",",
@@ -2418,6 +2434,13 @@ def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
         table, out_path, date_fmt="DD/MM/YYYY" if lang == "it" else "YYYY-MM-DD"
     )
     return out_path
+
+
+def _decimal_comma(value: Any) -> Any:
+    """Write a float held in an object column with a decimal comma."""
+    if isinstance(value, float | np.floating) and math.isfinite(value):
+        return repr(float(value)).replace(".", ",")
+    return value
 
 
 def _neutralise_cell(yes: str, no: str) -> Any:
