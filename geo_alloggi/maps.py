@@ -719,7 +719,7 @@ def _value_text(
 ) -> str:
     if column in COUNT_COLUMNS and not allow_small and is_small(value, threshold):
         return fmt_count(value, threshold=threshold, lang=lang)
-    if suppressed and not allow_small:
+    if suppressed:
         return t("legend.suppressed", lang, threshold=fmt_int(threshold, lang))
     if column in COUNT_COLUMNS:
         return fmt_count(value, threshold=threshold, allow_small=allow_small, lang=lang)
@@ -729,15 +729,44 @@ def _value_text(
 def _hidden_mask(
     df: pd.DataFrame, column: str, *, threshold: int, allow_small: bool
 ) -> np.ndarray:
-    """Rows whose value must not be shown (suppressed flag, or a small count)."""
-    if allow_small:
-        return np.zeros(len(df), dtype=bool)
-    mask = np.zeros(len(df), dtype=bool)
-    if S.SUPPRESSED in df.columns:
-        mask |= df[S.SUPPRESSED].fillna(False).astype(bool).to_numpy()
-    if column in COUNT_COLUMNS:
+    """Rows whose value must not be shown: withheld upstream, or a small count.
+
+    Values withheld by disclosure control (:func:`_withheld`) stay hidden even
+    with ``allow_small=True``, which only lifts this module's small-count check.
+    """
+    mask = _withheld(df, column)
+    if column in COUNT_COLUMNS and not allow_small:
         mask |= np.array([is_small(v, threshold) for v in df[column]], dtype=bool)
     return mask
+
+
+def _withheld(df: pd.DataFrame, column: str) -> np.ndarray:
+    """Rows whose ``column`` was withheld by disclosure control.
+
+    ``suppressed`` is either a flag per row (bool: the whole row's values are
+    withheld) or, as :func:`geo_alloggi.disclosure.suppress` writes it, the
+    comma-separated names of the withheld columns of each row.
+    """
+    if S.SUPPRESSED not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    flags = df[S.SUPPRESSED]
+    values = [v for v in flags if not _isna(v)]
+    if all(isinstance(v, (bool, np.bool_)) for v in values):
+        return np.array([bool(v) if not _isna(v) else False for v in flags], dtype=bool)
+    return np.array(
+        [
+            not _isna(v) and column in {c.strip() for c in str(v).split(",")}
+            for v in flags
+        ],
+        dtype=bool,
+    )
+
+
+def _isna(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _extra_rows(
@@ -749,9 +778,12 @@ def _extra_rows(
     lang: str,
 ) -> list[tuple[str, str]]:
     out = []
+    one = pd.DataFrame([{S.SUPPRESSED: row.get(S.SUPPRESSED)}])
     for col in columns:
         value = row[col]
-        if col in COUNT_COLUMNS:
+        if S.SUPPRESSED in row and _withheld(one, col)[0]:
+            text = t("legend.suppressed", lang, threshold=fmt_int(threshold, lang))
+        elif col in COUNT_COLUMNS:
             text = fmt_count(
                 value, threshold=threshold, allow_small=allow_small, lang=lang
             )
@@ -1071,8 +1103,11 @@ def choropleth_layer(
         Make the districts findable with the search box.
     threshold, allow_small
         Counts from 1 to ``threshold - 1`` (default
-        ``config.suppression_threshold``) and rows flagged ``suppressed`` are
-        drawn grey and shown as withheld unless ``allow_small=True``.
+        ``config.suppression_threshold``) are drawn grey and shown as withheld
+        unless ``allow_small=True``. Values withheld upstream are always
+        hidden: ``suppressed`` as a bool flag per row, or as the
+        comma-separated column names written by
+        :func:`geo_alloggi.disclosure.suppress`.
     lang, synthetic, simplify_m, precision
         See :func:`basemap_layer`.
 

@@ -161,6 +161,33 @@ def test_choropleth_classes_suppression_and_legend(districts) -> None:
     assert "Dato riservato" in legend
 
 
+def test_suppressed_as_listed_columns(districts) -> None:
+    # disclosure.suppress style: the withheld columns of each row, values NA
+    d = districts.assign(
+        **{
+            S.SUPPRESSED: pd.array(
+                ["", "occupied", "occupied,occupied_per_100", "", "", "", "", "", ""],
+                dtype="string",
+            ),
+            S.OCCUPIED_PER_100: pd.array(
+                [1.0, 2.0, None, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0], dtype="Float64"
+            ),
+        }
+    )
+    m = maps.choropleth_layer(d, popup_columns=[S.OCCUPIED], allow_small=True, k=2)
+    (layer,) = _layers(m, maps._GeoJsonLayer)
+    feats = layer.data["features"]
+    withheld = len(layer.opts["styles"]) - 1
+    assert [f["properties"]["s"] == withheld for f in feats] == [False, False, True] + [
+        False
+    ] * 6
+    p1, p2 = (_popup_cells(feats[i]["properties"]["p"]) for i in (1, 2))
+    assert p1["Alloggi occupati ogni 100"] == "2,0"
+    assert p1["Alloggi occupati"] == "Dato riservato (meno di 5)"  # listed: hidden
+    assert p2["Alloggi occupati ogni 100"] == "Dato riservato (meno di 5)"
+    assert _popup_cells(feats[0]["properties"]["p"])["Alloggi occupati"] == "0"
+
+
 def test_choropleth_of_counts_hides_small_counts(districts) -> None:
     m = maps.choropleth_layer(districts, S.OCCUPIED, k=3)
     (layer,) = _layers(m, maps._GeoJsonLayer)
