@@ -35,6 +35,8 @@ AMBIGUOUS = 0.9
 INITIAL_AS_TYPE = 0.9
 #: A fuzzy match must beat the best other street by this many points (0-100).
 FUZZY_MARGIN = 4.0
+# lowest cutoff of :func:`_fuzzy_cutoff` minus the margin: lower scores never count
+FUZZY_FLOOR = 79
 
 # types offices abbreviate to one letter and a dot, like a first name's initial
 _INITIAL_TYPES = frozenset(("VIA", "PIAZZA", "CORSO", "LARGO"))
@@ -134,35 +136,72 @@ def resolve_streets(
                 out[q] = miss
             continue
         names = [q[2] for q in qs]
-        scores = process.cdist(
-            names,
-            choices,
-            scorer=fuzz.ratio,
-            score_cutoff=70,
-            dtype=np.uint8,
-            workers=1,
-        )
-        best = scores.argmax(axis=1)
-        for i, q in enumerate(qs):
-            j = int(best[i])
-            s = float(scores[i, j])
+        for q, cands in zip(qs, _fuzzy_candidates(choices, names), strict=True):
+            s = max(cands.values(), default=0)
             if s < _fuzzy_cutoff(q[2]):
                 out[q] = miss
                 continue
             # every choice near the best score, merged (ties between streets)
-            near = np.flatnonzero(scores[i] > s - FUZZY_MARGIN)
             hits: dict[int, float] = {}
-            for k in near:
-                if scores[i, k] < s:
-                    for sid, _ in index.aliases[(ck, choices[int(k)])]:
-                        hits.setdefault(sid, -1.0)
+            for k, sk in cands.items():
+                if sk <= s - FUZZY_MARGIN:
                     continue
-                for sid, w in index.aliases[(ck, choices[int(k)])]:
-                    hits[sid] = max(hits.get(sid, 0.0), w)
+                for sid, w in index.aliases[(ck, choices[k])]:
+                    if sk < s:
+                        hits.setdefault(sid, -1.0)
+                    else:
+                        hits[sid] = max(hits.get(sid, 0.0), w)
             if any(w < 0 for w in hits.values()):
                 out[q] = miss  # another street is almost as close: too uncertain
                 continue
             out[q] = _choose(index, tuple(hits.items()), q[1], s / 100.0, "fuzzy")
+    return out
+
+
+_BLOCKS: dict[int, tuple[list[str], dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
+
+
+def _fuzzy_candidates(choices: list[str], names: list[str]) -> list[dict[int, int]]:
+    """Choices scoring at least :data:`FUZZY_FLOOR` against each name (fuzz.ratio).
+
+    Compared within blocks of choices sharing the first or the last letter of
+    the name: one typing error never changes both, and the blocks are a tenth
+    of the choices each.
+    """
+    key = id(choices)
+    cached = _BLOCKS.get(key)
+    if cached is None or cached[0] is not choices:
+        first: dict[str, list[int]] = {}
+        last: dict[str, list[int]] = {}
+        for i, c in enumerate(choices):
+            first.setdefault(c[:1], []).append(i)
+            last.setdefault(c[-1:], []).append(i)
+        cached = (
+            choices,
+            {k: np.asarray(v) for k, v in first.items()},
+            {k: np.asarray(v) for k, v in last.items()},
+        )
+        _BLOCKS[key] = cached
+    out: list[dict[int, int]] = [{} for _ in names]
+    for blocks, pick in ((cached[1], lambda t: t[:1]), (cached[2], lambda t: t[-1:])):
+        groups: dict[str, list[int]] = {}
+        for i, name in enumerate(names):
+            groups.setdefault(pick(name), []).append(i)
+        for letter, rows in groups.items():
+            idx = blocks.get(letter)
+            if idx is None:
+                continue
+            scores = process.cdist(
+                [names[r] for r in rows],
+                [choices[j] for j in idx],
+                scorer=fuzz.ratio,
+                score_cutoff=FUZZY_FLOOR,
+                dtype=np.uint8,
+                workers=1,
+            )
+            rr, cc = np.nonzero(scores)
+            for r, c in zip(rr.tolist(), cc.tolist(), strict=True):
+                out[rows[r]][int(idx[c])] = int(scores[r, c])
     return out
 
 

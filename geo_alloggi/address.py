@@ -34,8 +34,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "FIRST_NAMES",
@@ -273,8 +272,7 @@ _FLAT_WORDS = frozenset(
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
-@dataclass(frozen=True)
-class ParsedAddress:
+class ParsedAddress(NamedTuple):
     """The parts of one Italian address.
 
     Attributes
@@ -328,10 +326,13 @@ def _format_suffix(suffix: str) -> str:
 # text normalisation
 
 _APOSTROPHES = "'’‘`´ʼ"
+_APOSTROPHE_TABLE = str.maketrans(dict.fromkeys(_APOSTROPHES, "'"))
+_APOSTROPHE_BETWEEN = re.compile(r"(?<=[A-Z])'(?=[A-Z])")
 _KEEP = re.compile(r"[^A-Z0-9/, ]+")
-_SPACES = re.compile(r" +")
 _COMMAS = re.compile(r"\s*,[\s,]*")
-_SLASH = re.compile(r"\s*/\s*")
+_HAS_ALNUM = re.compile(r"[A-Z0-9]")
+_YEAR = re.compile(r"\d{4}")
+_ESPONENTE = re.compile(r"/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3})")
 
 
 def _fold(text: str) -> str:
@@ -364,15 +365,15 @@ def normalize_text(text: Any) -> str:
     """
     if not isinstance(text, str):
         return ""
-    s = _fold(text)
-    for a in _APOSTROPHES:
-        s = s.replace(a, "'")
-    s = re.sub(r"(?<=[A-Z])'(?=[A-Z])", " ", s)
-    s = _KEEP.sub(" ", s.replace("'", ""))
-    s = _SLASH.sub("/", s)
-    s = _COMMAS.sub(", ", s)
-    s = _SPACES.sub(" ", s).strip(" ,/")
-    return s
+    s = _fold(text).translate(_APOSTROPHE_TABLE)
+    if "'" in s:
+        s = _APOSTROPHE_BETWEEN.sub(" ", s).replace("'", "")
+    s = " ".join(_KEEP.sub(" ", s).split())
+    if "/" in s:
+        s = s.replace(" /", "/").replace("/ ", "/")
+    if "," in s:
+        s = _COMMAS.sub(", ", s)
+    return s.strip(" ,/")
 
 
 def _abbr_pattern(abbr: str) -> str:
@@ -398,6 +399,15 @@ def _build_type_regex() -> re.Pattern[str]:
 
 _TYPE_OF: list[str] = []
 _TYPE_RE = _build_type_regex()
+# whole first words that are certainly a street type (checked before the regex)
+_FAST_TYPES: dict[str, str] = {
+    a: long
+    for long, abbrs in STREET_TYPES.items()
+    for a in abbrs
+    if " " not in a
+    and a not in _DOT_ONLY
+    and long not in ("VIA PRIVATA", "STRADA PRIVATA")
+}
 
 
 def split_street_type(text: str) -> tuple[str, str]:
@@ -427,7 +437,7 @@ def split_street_type(text: str) -> tuple[str, str]:
         return "", text.strip()
     long = _TYPE_OF[int(m.lastgroup[1:])]
     rest = up[m.end() :].strip()
-    if not rest or not re.search(r"[A-Z0-9]", rest):
+    if not rest or not _HAS_ALNUM.search(rest):
         # a type alone is a name (``Via``), not a type with an empty name
         return "", text.strip()
     return long, rest
@@ -463,6 +473,8 @@ def _roman_to_int(token: str) -> int | None:
 def _date_mask(tokens: list[str]) -> list[bool]:
     """Mark the tokens of a date in a street name (``8 OTTOBRE 2001``)."""
     mask = [False] * len(tokens)
+    if _DATE_WORDS.isdisjoint(tokens):
+        return mask
     for i, t in enumerate(tokens):
         if t in _DATE_WORDS:
             mask[i] = True
@@ -471,7 +483,7 @@ def _date_mask(tokens: list[str]) -> list[bool]:
             if (
                 t in _MONTH_SET
                 and i + 1 < len(tokens)
-                and re.fullmatch(r"\d{4}", tokens[i + 1])
+                and _YEAR.fullmatch(tokens[i + 1])
             ):
                 mask[i + 1] = True
     return mask
@@ -487,7 +499,7 @@ def _number_token(tokens: list[str], i: int) -> tuple[int, str, int] | None:
     used = 1
     if not suffix and i + 1 < len(tokens):
         nxt = tokens[i + 1]
-        m2 = re.fullmatch(r"/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3})", nxt)
+        m2 = _ESPONENTE.fullmatch(nxt)
         if m2 is not None:
             suffix = m2.group(1) or m2.group(2) or ""
             used = 2
@@ -552,12 +564,20 @@ def parse_address(text: Any) -> ParsedAddress:
         return ParsedAddress()
     up = _LEADING_PUNCT.sub("", _fold(text))
     stype = ""
-    m = _TYPE_RE.match(up)
-    if m is not None and m.lastgroup is not None:
-        rest = normalize_text(up[m.end() :])
-        if re.search(r"[A-Z0-9]", rest):
-            stype = _TYPE_OF[int(m.lastgroup[1:])]
-            s = rest
+    word = up.split(" ", 1)[0].rstrip(",")
+    fast = _FAST_TYPES.get(word)
+    if fast is not None and not up.startswith(("VIA PRIV", "STRADA PRIV")):
+        # the usual spellings, without the full regular expression
+        rest = normalize_text(up[len(word) :])
+        if _HAS_ALNUM.search(rest):
+            stype, s = fast, rest
+    else:
+        m = _TYPE_RE.match(up)
+        if m is not None and m.lastgroup is not None:
+            rest = normalize_text(up[m.end() :])
+            if _HAS_ALNUM.search(rest):
+                stype = _TYPE_OF[int(m.lastgroup[1:])]
+                s = rest
     if not stype:
         s = normalize_text(up)
         if not s:
@@ -565,7 +585,8 @@ def parse_address(text: Any) -> ParsedAddress:
         t2, rest = split_street_type(s)
         if t2:
             stype, s = t2, rest
-    s = _SNC.sub(" ", s).strip(" ,")
+    if "SN" in s or "SENZA" in s:
+        s = _SNC.sub(" ", s).strip(" ,")
     segments = [seg.strip() for seg in s.split(",")]
     first = segments[0].split()
     tail_segments = segments[1:]

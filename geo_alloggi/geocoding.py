@@ -125,6 +125,14 @@ Corrections = str | os.PathLike[str] | pd.DataFrame | Mapping[str, Any]
 # corrections
 
 
+def _number_text(number: int, suffix: str) -> str:
+    if not suffix:
+        return str(number)
+    if suffix.isdigit():
+        return f"{number}/{suffix}"
+    return f"{number}{suffix}" if len(suffix) == 1 else f"{number} {suffix}"
+
+
 def _street_number_key(parsed: ParsedAddress) -> str:
     return " ".join(p for p in (parsed.street, parsed.number_text) if p)
 
@@ -663,22 +671,23 @@ class Geocoder:
         for i, names in ambiguous.items():
             if not fixed[i]:
                 matched_addr[i] = f"ambiguous: {names}"
-        for i in range(n):
-            if fixed[i] and matched_addr[i]:
-                continue
+        label: dict[int, tuple[str, str]] = {}
+        pt_source = ix.pt_source
+        numbers_out = pl.number.tolist()
+        points_used = pl.point.tolist()
+        for i in np.flatnonzero((sids >= 0) & ~(fixed & (matched_addr != ""))).tolist():
             sid = int(sids[i])
-            if sid < 0:
-                continue
-            c = ix.comuni.get(ix.street_comune[sid], "")
-            street = ix.street_label(sid)
-            m = mtype[i]
-            if m == "street":
-                matched_addr[i] = f"{street}, {c}"
+            lab = label.get(sid)
+            if lab is None:
+                lab = (ix.street_label(sid), ix.comuni.get(ix.street_comune[sid], ""))
+                label[sid] = lab
+            if mtype[i] == "street":
+                matched_addr[i] = f"{lab[0]}, {lab[1]}"
             else:
-                pa = ParsedAddress(housenumber=int(pl.number[i]), suffix=pl.suffix[i])
-                matched_addr[i] = f"{street} {pa.number_text}, {c}"
-            p = int(pl.point[i])
-            source[i] = ix.pt_source[p] if p >= 0 else "street_list"
+                num = _number_text(numbers_out[i], pl.suffix[i])
+                matched_addr[i] = f"{lab[0]} {num}, {lab[1]}"
+            p = points_used[i]
+            source[i] = pt_source[p] if p >= 0 else "street_list"
         return {
             "parsed": parsed,
             "ckeys": ckeys,
