@@ -464,14 +464,28 @@ def test_cli_overlay_reads_record_files(mirror, tmp_path, demo):
             tmp_path / f"{kind}.csv",
             lang="it",
         )
+    from geo_alloggi import load_districts
+
+    # a user layer: the two comuni written to a GeoPackage in the metric CRS
+    comuni = load_districts("comuni", mirror=mirror)
+    layer = tmp_path / "zone.gpkg"
+    comuni[["district_id", "name", "parent_id", "geometry"]].rename(
+        columns={"district_id": "codice", "name": "nome", "parent_id": "padre"}
+    ).to_crs("EPSG:32632").to_file(layer)
     out = tmp_path / "out"
     res = run_cli(
         *(
             f"--{k}={tmp_path / f'{k}.csv'}"
             for k in ("estates", "occupations", "evictions", "vacancies")
         ),
-        "--level",
-        "comuni",
+        "--districts",
+        str(layer),
+        "--id-column",
+        "codice",
+        "--name-column",
+        "nome",
+        "--parent-column",
+        "padre",
         "--period",
         "quarter",
         "--start",
@@ -487,18 +501,20 @@ def test_cli_overlay_reads_record_files(mirror, tmp_path, demo):
     )
     assert res.returncode == 0, res.stderr
     assert "do not share" in res.stderr
-    got = pd.read_csv(out / "overlay_comuni_quarter.csv", encoding="utf-8-sig")
-    from geo_alloggi import load_districts
-
+    got = pd.read_csv(out / "overlay_zone_quarter.csv", encoding="utf-8-sig")
     ref = aggregate(
         demo,
-        load_districts("comuni", mirror=mirror),
+        comuni,
         period="quarter",
         start=2019,
         end=2019,
     )
     assert got["Occupied units"].tolist() == ref["occupied"].tolist()
     assert got["Period"].tolist() == ["2019Q1", "2019Q2", "2019Q3", "2019Q4"] * 2
+    assert got["District id"].tolist() == ["MILANO"] * 4 + ["CINISELLO"] * 4
+    assert (got["Parent district id"] == "CM-MILANO").all()
+    gpkg = gpd.read_file(out / "overlay_zone_quarter.gpkg", layer="overlay")
+    assert gpkg["occupied"].tolist() == ref["occupied"].tolist()
 
 
 def test_cli_overlay_needs_records(mirror, tmp_path):
