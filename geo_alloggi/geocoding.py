@@ -330,6 +330,14 @@ class Geocoder:
 
     Notes
     -----
+    Points: the current civic numbers of ds634 (``STATOCIVICO`` 2), plus numbers
+    in progress (4) that have no current point; suppressed numbers (99) are
+    left out. Secondary entrances (``21N05``, ``3P01``) stand for their base
+    number only where the base number has no point of its own. Street names:
+    ds634's descriptive (``ALESSANDRO BISNATI``) and registry (``BISNATI
+    ALESSANDRO``, ``DUOMO (DEL)``) forms, the stradario's and ANNCSU's, and the
+    short forms derived from them (``BISNATI``, ``A BISNATI``, ``DUOMO``).
+
     The cache file is keyed by the source files' names, sizes and modification
     times, the package version and the index format: a new release of any
     source rebuilds the index. :meth:`nearest` uses an rtree stored on disk
@@ -403,8 +411,13 @@ class Geocoder:
             log.info("building the geocoding index from %s", civici)
             index = _build_from_files(civici, lists, extracts)
             if cache:
-                save_index(index, self.index_path)
-                build_rtree(index, self.rtree_base)
+                try:
+                    save_index(index, self.index_path)
+                    build_rtree(index, self.rtree_base)
+                except OSError as exc:
+                    log.warning(
+                        "geocoding index not cached in %s (%s)", self._cache_dir, exc
+                    )
         self.index: ReferenceIndex = index
         self._attribution = _attribution(lists, bool(extracts))
 
