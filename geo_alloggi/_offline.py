@@ -196,14 +196,14 @@ class RawHTML(Element):
         return self.text
 
 
-class Shared(dict):  # type: ignore[type-arg]
+class Shared(dict):
     """A dict of layer data shared, not copied, when a map is copied for rendering."""
 
     def __deepcopy__(self, memo: dict[int, object]) -> Shared:
         return self
 
 
-class SharedList(list):  # type: ignore[type-arg]
+class SharedList(list):
     """A list of layer data shared, not copied, when a map is copied for rendering."""
 
     def __deepcopy__(self, memo: dict[int, object]) -> SharedList:

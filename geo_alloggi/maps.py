@@ -207,6 +207,12 @@ def _add_controls_assets(element: Element) -> None:
         )
 
 
+def _parent(element: Element) -> Element:
+    if element._parent is None:
+        raise ValidationError(f"{type(element).__name__} must be added to a map first")
+    return element._parent
+
+
 def _render_raw(element: MacroElement, **kwargs: Any) -> None:
     """Render a MacroElement like branca does, but never re-parse its output.
 
@@ -239,7 +245,7 @@ class _GAMacro(MacroElement):
 
     map_name: str = ""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         self.map_name = _map_of(self).get_name()
         _add_controls_assets(self)
         _render_raw(self, **kwargs)
@@ -250,14 +256,14 @@ class _GALayer(Layer):
 
     map_name: str = ""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         self.map_name = _map_of(self).get_name()
         _add_controls_assets(self)
         if self.show:
             self.add_child(
                 ElementAddToElement(
                     element_name=self.get_name(),
-                    element_parent_name=self._parent.get_name(),
+                    element_parent_name=_parent(self).get_name(),
                 ),
                 name=self.get_name() + "_add",
             )
@@ -267,9 +273,9 @@ class _GALayer(Layer):
 class _LayerControl(folium.LayerControl):
     """folium's layer control, rendered without re-parsing (layer names are input)."""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         self.reset()
-        for item in self._parent._children.values():
+        for item in _parent(self)._children.values():
             if not isinstance(item, Layer) or not item.control:
                 continue
             if item.overlay:
@@ -482,12 +488,12 @@ class _Controls(_GAMacro):
         }
         self.minimap_source = ""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         self.minimap_source = ""
         if self.want_minimap:
             layers = [
                 c
-                for c in self._parent._children.values()
+                for c in _parent(self)._children.values()
                 if isinstance(c, _GeoJsonLayer)
             ]
             chosen = [c for c in layers if c.minimap_source] or layers
