@@ -373,8 +373,8 @@ def _with_totals(
         in_p = period_codes == p
         for k in [*range(n_g), -1]:
             sel = in_p & (par_codes == k) if k >= 0 else in_p
-            if not sel.any():
-                continue
+            if not sel.any() or (k >= 0 and par_names[k] == _NO_PARENT):
+                continue  # districts without a parent: only the grand total
             name = par_names[k] if k >= 0 else TOTAL_ID
             row: dict = {
                 S.DISTRICT_ID: TOTAL_ID

@@ -296,3 +296,10 @@ def test_protect_is_deterministic_and_order_based():
     assert cells.tolist() == [True, True, False, False]
     assert parents.tolist() == [False]
     assert grand is False
+
+
+def test_districts_without_parents_get_only_a_grand_total():
+    t = table({"P": [3, 8, 20]}).drop(columns="parent_id")
+    out = suppress(t, threshold=5, totals=True)
+    assert out["row_type"].tolist() == ["district"] * 3 + ["total"]
+    assert shown(out) == [None, None, 20, 31]
