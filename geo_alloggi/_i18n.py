@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -353,8 +354,10 @@ def fmt_period(value: Any, lang: str = "it") -> str:
     """Format a period label (year, quarter, month or date) for a slider or legend.
 
     ``pandas.Period`` with yearly, quarterly or monthly frequency gives ``2019``,
-    ``T1 2019`` / ``Q1 2019``, ``03/2019`` / ``Mar 2019``; timestamps and dates
-    give :func:`fmt_date`; anything else its ``str``.
+    ``T1 2019`` / ``Q1 2019``, ``03/2019`` / ``Mar 2019``; so do the labels of
+    :func:`geo_alloggi.overlay.period_labels` (``2019``, ``2019Q3``,
+    ``2019-07``); timestamps and dates give :func:`fmt_date`; anything else
+    its ``str``.
     """
     check_lang(lang)
     if isinstance(value, pd.Period):
@@ -371,4 +374,10 @@ def fmt_period(value: Any, lang: str = "it") -> str:
         return fmt_date(value.start_time, lang)
     if isinstance(value, (pd.Timestamp, _dt.date, np.datetime64)):
         return fmt_date(value, lang)
+    if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}Q[1-4]", text):
+            return fmt_period(pd.Period(text, freq="Q"), lang)
+        if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+            return fmt_period(pd.Period(text, freq="M"), lang)
     return str(value)

@@ -109,6 +109,9 @@ def test_italian_and_english_number_and_date_formats() -> None:
     assert fmt_period(pd.Period("2019Q3", freq="Q"), lang="en") == "Q3 2019"
     assert fmt_period(pd.Period("2019-03", freq="M")) == "03/2019"
     assert fmt_period(2019) == "2019"
+    assert fmt_period("2019Q3") == "T3 2019"  # overlay.period_labels
+    assert fmt_period("2019-07", lang="en") == "Jul 2019"
+    assert fmt_period("2019-13") == "2019-13"
 
 
 @pytest.mark.parametrize(
@@ -426,6 +429,10 @@ def test_offline_refuses_what_needs_network() -> None:
     with pytest.raises(OfflineError, match="tile layer"):
         maps.map_html(online)
     assert "openstreetmap" in maps.map_html(online, allow_online_tiles=True).lower()
+    m = maps.base_map(tiles="OpenStreetMap")
+    with pytest.raises(OfflineError, match="allow_online_tiles"):
+        maps.map_html(m)
+    assert "tile.openstreetmap.org" in maps.map_html(m, allow_online_tiles=True)
     icon = folium.Map(tiles=None)
     folium.Marker([45.4, 9.2], icon=folium.Icon(color="red")).add_to(icon)
     with pytest.raises(OfflineError, match=r"folium\.Icon"):
