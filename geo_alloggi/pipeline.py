@@ -382,6 +382,9 @@ def analyse(
 
     step("hot spots")
     latest_panel = pd.DataFrame(panel[panel[S.PERIOD] == last].drop(columns="geometry", errors="ignore"))
+    latest_panel = latest_panel.drop(
+        columns=[c for c in latest_panel.columns if c in districts.columns and c != S.DISTRICT_ID]
+    )
     latest = districts.merge(latest_panel, on=S.DISTRICT_ID, how="left")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -572,7 +575,12 @@ def _write_manifest(analysis: Analysis, out: Path, written: list[Path], inputs: 
             name: {"title": d.title, "publisher": d.publisher, "licence": d.licence, "url": d.url, "attribution": d.attribution}
             for name, d in REGISTRY.items()
         },
-        "files": {str(p.relative_to(out)): _sha256(p) for p in written if p.suffix not in (".png", ".pdf")},
+        # SHA-256 of the byte-deterministic files; XLSX, GeoPackage, PNG and PDF
+        # embed their own timestamps (their content is deterministic)
+        "files": {
+            str(p.relative_to(out)): _sha256(p) if p.suffix in (".html", ".csv", ".md") else None
+            for p in written
+        },
     }
     path = out / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8")

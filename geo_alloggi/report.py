@@ -61,11 +61,14 @@ def _header(col: str, lang: str) -> str:
     from geo_alloggi.cli._prioritise import HEADERS
 
     i = 0 if lang == "it" else 1
-    if col in HEADERS:
-        return HEADERS[col][i]
     if col in _EXTRA_HEADERS:
         return _EXTRA_HEADERS[col][i]
-    return column_label(col, lang)
+    label = column_label(col, lang)
+    if label != col:
+        return label
+    if col in HEADERS:
+        return HEADERS[col][i]
+    return col
 
 
 def _mark_suppressed(table: pd.DataFrame, lang: str) -> pd.DataFrame:

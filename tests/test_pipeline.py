@@ -1,0 +1,286 @@
+"""The main job end to end: the meeting bundle, its determinism and its privacy."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from geo_alloggi import _schema as S
+from geo_alloggi._errors import InputFileError, ValidationError
+from geo_alloggi.pipeline import load_settings, run, run_demo
+
+EXPECTED_FILES = {
+    "map.html",
+    "map.png",
+    "map.pdf",
+    "layers.gpkg",
+    "summary.md",
+    "manifest.json",
+    "tables/districts_by_year.csv",
+    "tables/hotspots.csv",
+    "tables/patrol_districts.csv",
+    "tables/patrol_estates.csv",
+    "tables/social_services.csv",
+    "tables/renovation_plan.csv",
+    "tables/renovation_summary.csv",
+    "tables/backtest.csv",
+}
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory, mirror):
+    """The demo bundle built twice with the same seed."""
+    a = tmp_path_factory.mktemp("demo_a")
+    b = tmp_path_factory.mktemp("demo_b")
+    files_a = run_demo(a, seed=3, mirror=mirror)
+    files_b = run_demo(b, seed=3, mirror=mirror)
+    return a, b, files_a, files_b
+
+
+def test_bundle_has_every_file(bundles):
+    a, _, files, _ = bundles
+    names = {str(p.relative_to(a)) for p in files}
+    assert EXPECTED_FILES <= names
+    for f in files:
+        assert f.stat().st_size > 0
+
+
+def test_every_output_says_synthetic(bundles):
+    a, _, files, _ = bundles
+    assert "SYNTHETIC" in (a / "map.html").read_text(encoding="utf-8")
+    assert "SYNTHETIC" in (a / "summary.md").read_text(encoding="utf-8")
+    for csv in (a / "tables").glob("*.csv"):
+        assert "SYNTHETIC" in csv.read_text(encoding="utf-8-sig"), csv.name
+    for layer in gpd.list_layers(a / "layers.gpkg")["name"]:
+        gdf = gpd.read_file(a / "layers.gpkg", layer=layer)
+        assert (gdf["data_label"] == "SYNTHETIC").all(), layer
+    manifest = json.loads((a / "manifest.json").read_text())
+    assert manifest["synthetic"] is True and manifest["seed"] == 3
+
+
+def test_tables_open_in_italian_excel(bundles):
+    a, *_ = bundles
+    raw = (a / "tables" / "districts_by_year.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
+    header = raw.decode("utf-8-sig").splitlines()[0]
+    assert ";" in header and "Alloggi occupati" in header
+    table = pd.read_csv(a / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig",
+                        dtype=str)
+    rates = table["Alloggi occupati ogni 100"].dropna()
+    numeric = rates[rates != "riservato"]
+    assert numeric.str.fullmatch(r"\d+(,\d+)?").all()  # decimal comma
+
+
+def test_no_small_cell_in_meeting_tables(bundles):
+    """Counts 1..4 never appear in the district tables, the map data or the layers."""
+    a, *_ = bundles
+    table = pd.read_csv(a / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig",
+                        dtype=str)
+    for col in ("Alloggi occupati", "Nuove occupazioni", "Sgomberi", "Alloggi sfitti"):
+        values = table[col].dropna()
+        numbers = pd.to_numeric(values.str.replace(".", "", regex=False), errors="coerce")
+        assert not numbers.between(1, 4).any(), col
+    est = gpd.read_file(a / "layers.gpkg", layer="estates")
+    for col in (S.OCCUPIED, S.VACANT, S.EVICTIONS):
+        assert not est[col].between(1, 4).any(), col
+
+
+def test_totals_published_equal_the_records(bundles, mirror):
+    """The unsuppressed grand total per year equals a direct count from the records."""
+    a, *_ = bundles
+    from geo_alloggi.synthetic import make_demo
+
+    rec = make_demo(seed=3, mirror=mirror)
+    table = pd.read_csv(a / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig",
+                        dtype=str)
+    totals = table[table["Riga"] == "total"].set_index("Periodo")
+    units_total = int(totals["Alloggi"].iloc[0].replace(".", ""))
+    assert units_total == int(rec.estates[S.UNITS].sum())
+
+
+def test_same_seed_same_bundle(bundles):
+    a, b, files_a, _ = bundles
+    for f in files_a:
+        rel = f.relative_to(a)
+        if rel.name in ("manifest.json",) or rel.suffix in (".png", ".pdf", ".gpkg", ".xlsx"):
+            continue
+        assert f.read_bytes() == (b / rel).read_bytes(), rel
+    for layer in gpd.list_layers(a / "layers.gpkg")["name"]:
+        left = gpd.read_file(a / "layers.gpkg", layer=layer)
+        right = gpd.read_file(b / "layers.gpkg", layer=layer)
+        pd.testing.assert_frame_equal(pd.DataFrame(left), pd.DataFrame(right))
+    for x in (a / "tables").glob("*.xlsx"):
+        left = pd.read_excel(x, dtype=str)
+        right = pd.read_excel(b / "tables" / x.name, dtype=str)
+        pd.testing.assert_frame_equal(left, right)
+    ma = json.loads((a / "manifest.json").read_text())
+    mb = json.loads((b / "manifest.json").read_text())
+    ma.pop("generated_at"), mb.pop("generated_at")
+    assert ma == mb
+
+
+def test_map_within_size_budget(bundles):
+    a, *_ = bundles
+    assert (a / "map.html").stat().st_size <= 3 * 1024 * 1024
+
+
+@pytest.mark.browser
+def test_demo_map_opens_offline_in_chromium(bundles):
+    """The real bundle's map in Chromium with the network blocked: no error, no request."""
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
+    from playwright.sync_api import sync_playwright
+
+    a, *_ = bundles
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(("file:", "data:", "blob:", "about:")):
+                r.continue_()
+            else:
+                requests.append(url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.goto((a / "map.html").as_uri())
+        page.wait_for_timeout(1500)
+        assert errors == []
+        assert requests == []
+        layers = page.locator(".leaflet-control-layers-overlays label").count()
+        drawn = page.evaluate("document.querySelectorAll('.leaflet-pane path').length")
+        banner = page.get_by_text("SYNTHETIC").count()
+        browser.close()
+    assert layers >= 6 and drawn >= 89 and banner >= 1
+
+
+# --- a user's own files --------------------------------------------------------------
+
+PERSONAL = {
+    "nome": ["Mario Rossi", "Giulia Bianchi", "Luca Verdi"],
+    "codice_fiscale": ["RSSMRA80A01F205X", "BNCGLI85B41F205Y", "VRDLCU90C01F205Z"],
+    "telefono": ["+39 333 1234567", "+39 347 7654321", "02 12345678"],
+}
+
+
+def _with_personal(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col, values in PERSONAL.items():
+        out[col] = [values[i % len(values)] for i in range(len(out))]
+    return out
+
+
+@pytest.fixture(scope="module")
+def user_run(tmp_path_factory, mirror):
+    """Records written as a user's CSV/XLSX files with personal columns, then `run`."""
+    from geo_alloggi.synthetic import make_demo
+
+    rec = make_demo(seed=5, messy=False, mirror=mirror)
+    folder = tmp_path_factory.mktemp("user")
+    est = pd.DataFrame(rec.estates.drop(columns="geometry"))
+    est = est[["estate_id", "name", "address", "comune", "owner", "units", "lon", "lat"]]
+    est.rename(columns={"estate_id": "codice_stabile", "address": "indirizzo",
+                        "units": "alloggi"}).to_csv(folder / "stabili.csv", sep=";",
+                                                    index=False, encoding="cp1252",
+                                                    decimal=",")
+    occ = rec.occupations[["record_id", "estate_id", "unit_id", "detected_on", "ended_on",
+                           "status"]].copy()
+    for c in ("detected_on", "ended_on"):
+        occ[c] = occ[c].dt.strftime("%d/%m/%Y")
+    _with_personal(occ).to_csv(folder / "occupazioni.csv", index=False)
+    ev = rec.evictions[["record_id", "estate_id", "unit_id", "date", "outcome",
+                        "vulnerable"]].copy()
+    _with_personal(ev).to_excel(folder / "sgomberi.xlsx", index=False)
+    vac = rec.vacancies[["record_id", "estate_id", "unit_id", "since", "ended_on", "reason",
+                         "renovation_cost_eur"]]
+    vac.to_csv(folder / "sfitti.csv", index=False)
+    (folder / "run.toml").write_text(
+        """
+[records]
+estates = "stabili.csv"
+occupations = "occupazioni.csv"
+evictions = "sgomberi.xlsx"
+vacancies = "sfitti.csv"
+
+[analysis]
+period = "year"
+start = "2014"
+end = "2025"
+
+[priorities]
+budget_eur = 5000000
+""",
+        encoding="utf-8",
+    )
+    out = folder / "bundle"
+    with pytest.warns(UserWarning, match="codice_fiscale"):
+        files = run(folder / "run.toml", out, mirror=mirror)
+    return out, files
+
+
+def _all_text(path: Path) -> str:
+    data = path.read_bytes()
+    if path.suffix == ".xlsx":
+        with zipfile.ZipFile(path) as zf:
+            return "".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+    if path.suffix == ".gpkg":
+        con = sqlite3.connect(path)
+        try:
+            parts = []
+            for (table,) in con.execute("select name from sqlite_master where type='table'"):
+                for row in con.execute(f'select * from "{table}"'):
+                    parts.append(" ".join(str(v) for v in row if not isinstance(v, bytes)))
+            return "\n".join(parts)
+        finally:
+            con.close()
+    return data.decode("utf-8", "replace")
+
+
+def test_user_run_writes_bundle_without_personal_data(user_run):
+    out, files = user_run
+    assert (out / "map.html").exists() and (out / "manifest.json").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["synthetic"] is False
+    for kind in ("estates", "occupations", "evictions", "vacancies"):
+        entry = manifest["inputs"][kind]
+        assert entry["rows_read"] == entry["accepted"] + entry["quarantined"]
+    everything = "\n".join(_all_text(f) for f in out.rglob("*") if f.is_file()
+                           and f.suffix not in (".png", ".pdf"))
+    for values in PERSONAL.values():
+        for v in values:
+            assert v not in everything, v
+
+
+def test_config_errors_are_clear(tmp_path):
+    with pytest.raises(InputFileError, match="no such file"):
+        load_settings(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[records\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="not valid TOML"):
+        load_settings(bad)
+    nofile = tmp_path / "nofile.toml"
+    nofile.write_text('[records]\nestates = "nope.csv"\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match="does not exist"):
+        load_settings(nofile)
+    (tmp_path / "e.csv").write_text("estate_id\nE1\n", encoding="utf-8")
+    period = tmp_path / "period.toml"
+    period.write_text('[records]\nestates = "e.csv"\n[analysis]\nperiod = "week"\n',
+                      encoding="utf-8")
+    with pytest.raises(ValidationError, match="period='week'"):
+        load_settings(period)
