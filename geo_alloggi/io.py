@@ -87,6 +87,8 @@ AREA_TOLERANCE_M = 50.0
 # schemas
 
 _RECORD_LINK_COLUMNS: tuple[str, ...] = (S.ADDRESS, S.COMUNE, S.LON, S.LAT)
+#: A house number in its own column is appended to the address.
+HOUSE_NUMBER = "house_number"
 
 _CANONICAL: dict[str, tuple[str, ...]] = {
     "estates": (
@@ -173,6 +175,15 @@ _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
         "via",
     ),
     S.COMUNE: ("comune", "municipality", "city", "citta", "localita"),
+    HOUSE_NUMBER: (
+        "house_number",
+        "housenumber",
+        "civico",
+        "n_civico",
+        "num_civico",
+        "numero_civico",
+        "nr_civico",
+    ),
     S.LON: ("lon", "lng", "long", "longitude", "longitudine", "x_wgs84"),
     S.LAT: ("lat", "latitude", "latitudine", "y_wgs84"),
 }
@@ -327,7 +338,7 @@ def _fold_value(text: str) -> str:
 def _aliases(kind: str) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     kind_aliases = _KIND_ALIASES[kind]
-    for col in (*_CANONICAL[kind], *_RECORD_LINK_COLUMNS):
+    for col in (*_CANONICAL[kind], *_RECORD_LINK_COLUMNS, HOUSE_NUMBER):
         if col in kind_aliases:
             out[col] = kind_aliases[col]
         elif col in _COMMON_ALIASES:
@@ -565,6 +576,12 @@ def _sniff_format(path: Path, head: bytes) -> str:
             names = []
         if any(n.startswith("xl/") for n in names):
             return "xlsx"
+        if suffix in (".xlsx", ".xlsm"):
+            raise _file_error(
+                path,
+                "is not a valid XLSX workbook (damaged or incomplete?)",
+                "open it in Excel and save it again as .xlsx, or export CSV",
+            )
         raise _file_error(
             path,
             "is a zip archive, not a table",
@@ -1325,7 +1342,7 @@ def _resolve_columns(
     Returns (position, header) pairs to read, header -> canonical, dropped.
     """
     _duplicate_headers(path, headers)
-    allowed = set(_CANONICAL[kind]) | set(_RECORD_LINK_COLUMNS)
+    allowed = set(_CANONICAL[kind]) | set(_RECORD_LINK_COLUMNS) | {HOUSE_NUMBER}
     aliases = _aliases(kind)
     lookup: dict[str, str] = {}
     for col, names in aliases.items():
@@ -1627,7 +1644,9 @@ def read_records(
     swapped (latitude and longitude exchanged: quarantined, never fixed) or
     outside the study area (with a tolerance of :data:`AREA_TOLERANCE_M`).
 
-    When ``status`` is missing it is derived from ``ended_on``. A missing
+    A house number in a column of its own (``civico``, ``numero_civico``...)
+    is appended to the address. When ``status`` is missing it is derived from
+    ``ended_on``. A missing
     ``record_id`` column of vacancies is filled with ``"row-<row_number>"``.
     Times of day in dates are dropped. Records keep ``address``, ``comune``,
     ``lon`` and ``lat`` when the file has them (for
@@ -1814,6 +1833,13 @@ def _validate(
     for col in (S.UNIT_ID, S.NAME, S.ADDRESS, S.REASON, S.POSITION_SOURCE):
         if col in _CANONICAL[kind] or (col in text and col in _RECORD_LINK_COLUMNS):
             out[col] = text.get(col, pd.Series([None] * n, dtype="str"))
+    if HOUSE_NUMBER in text and S.ADDRESS in text:
+        # "Via Bolla" + "30" -> "Via Bolla 30" (the number alone says nothing)
+        number = text[HOUSE_NUMBER]
+        both = ~missing(S.ADDRESS) & ~missing(HOUSE_NUMBER)
+        address = text[S.ADDRESS].copy()
+        address[both] = address[both] + " " + number[both]
+        out[S.ADDRESS] = address
 
     # --- comune --------------------------------------------------------------
     if S.COMUNE in text:

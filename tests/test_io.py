@@ -879,3 +879,63 @@ def test_demo_round_trip(tmp_path, demo, kind, lang, ext):
     pd.testing.assert_frame_equal(got[cols], expected, check_dtype=False)
     if kind == "estates":
         assert got.geometry.x.tolist() == pytest.approx(table[S.LON].tolist())
+
+
+def test_house_number_column_joins_the_address(tmp_path):
+    text = (
+        "codice_stabile;indirizzo;civico;alloggi\n"
+        "ST1;Via Bolla;30;10\nST2;Via Gola;;5\nST3;;12;4\n"
+    )
+    result = read(write(tmp_path / "e.csv", text), "estates")
+    assert result.accepted[S.ADDRESS].tolist()[:2] == ["Via Bolla 30", "Via Gola"]
+    assert pd.isna(result.accepted[S.ADDRESS].iloc[2])
+    assert result.dropped_columns == ()
+
+
+def test_workbook_and_layer_problems(tmp_path):
+    fake = write(tmp_path / "dati.xlsx", "codice_pratica;data\nP1;01/02/2019\n")
+    assert "not an XLSX workbook" in one_line_error(fake)
+    broken = tmp_path / "rotto.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\0" * 200)
+    assert "not a valid XLSX workbook" in one_line_error(broken)
+    zipped = tmp_path / "dati.csv"
+    zipped.write_bytes(b"PK\x03\x04" + b"\0" * 200)
+    assert "zip archive, not a table" in one_line_error(zipped)
+    wb = openpyxl.Workbook()
+    wb.active.append(["codice_pratica", "codice_stabile", "data_rilevazione"])
+    wb.active.append(["P1", "ST1", "01/02/2019"])
+    book = tmp_path / "libro.xlsx"
+    wb.save(book)
+    assert "has no sheet 'Foglio2'" in one_line_error(book, sheet="Foglio2")
+    assert len(read(book, sheet=0).accepted) == 1
+    empty = openpyxl.Workbook()
+    empty_path = tmp_path / "vuoto.xlsx"
+    empty.save(empty_path)
+    assert "is empty" in one_line_error(empty_path)
+
+    pts = gpd.GeoDataFrame(
+        {"codice_stabile": ["ST1"], "alloggi": [3]}, geometry=[Point(9.19, 45.46)]
+    )
+    no_crs = tmp_path / "senza_crs.gpkg"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pyogrio: no CRS written
+        pts.to_file(no_crs, layer="a")
+    assert "no CRS" in one_line_error(no_crs, "estates")
+    two = tmp_path / "due.gpkg"
+    pts.set_crs("EPSG:4326").to_file(two, layer="a")
+    pts.set_crs("EPSG:4326").to_file(two, layer="b")
+    assert "holds 2 layers" in one_line_error(two, "estates")
+    assert len(read(two, "estates", layer="b").accepted) == 1
+
+
+def test_load_records_warns_about_quarantined_rows(tmp_path):
+    from geo_alloggi.io import load_records
+
+    estates = write(tmp_path / "e.csv", "codice_stabile;alloggi\nST1;10\n")
+    occupations = occ(tmp_path, GOOD, "P1;ST1;31/02/2019;;in corso")
+    with pytest.warns(UserWarning, match=r"\{'occupations': 1\}"):
+        records = load_records(
+            estates=estates, occupations=occupations, today=TODAY, study_area=BOX
+        )
+    assert records.occupations[S.RECORD_ID].tolist() == ["P0"]
+    assert isinstance(records.estates, gpd.GeoDataFrame)
