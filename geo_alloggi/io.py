@@ -766,7 +766,7 @@ def _read_csv_raw(
             structural: dict[int, str] = {}
     if not fast:
         frame, row_number, structural = _read_csv_slow(
-            data.decode(read_enc), delim, ncols, positions, names
+            path, data.decode(read_enc), delim, ncols, positions, names
         )
     if not fast or _padded(buf, delim, dpos, nl):
         frame = _strip_frame(frame)
@@ -827,7 +827,12 @@ def _padded(buf: np.ndarray, delim: str, dpos: np.ndarray, nl: np.ndarray) -> bo
 
 
 def _read_csv_slow(
-    text: str, delim: str, ncols: int, positions: list[int], names: list[str]
+    path: Path,
+    text: str,
+    delim: str,
+    ncols: int,
+    positions: list[int],
+    names: list[str],
 ) -> tuple[pd.DataFrame, np.ndarray, dict[int, str]]:
     """Read with the csv module: exact line numbers, ragged rows detected."""
     text = text.lstrip("\ufeff")
@@ -860,9 +865,10 @@ def _read_csv_slow(
                     c.append(fields[p])
             rows.append(start)
     except csv.Error as exc:
-        raise InputFileError(
-            f"line {reader.line_num}: cannot be parsed as CSV ({exc}); "
-            "check the quotes on that line"
+        raise _file_error(
+            path,
+            f"cannot be parsed as CSV near line {reader.line_num} ({exc})",
+            "check the quotes on that line",
         ) from None
     frame = pd.DataFrame(
         {name: pd.array(c, dtype="str") for name, c in zip(names, cols, strict=True)},
@@ -1895,7 +1901,7 @@ def _validate(
             projected,
             lambda i: (
                 f"coordinates ({lon[i]:.1f}, {lat[i]:.1f}) look projected "
-                "(metres); expected longitude and latitude in degrees (EPSG:4326)"
+                "(metres), expected longitude and latitude in degrees (EPSG:4326)"
             ),
         )
         check &= ~projected
@@ -1920,7 +1926,7 @@ def _validate(
             sw,
             lambda i: (
                 f"latitude and longitude look swapped (lon={lon[i]}, "
-                f"lat={lat[i]}); exchange the two columns"
+                f"lat={lat[i]}): exchange the two columns"
             ),
         )
         reasons.add(
@@ -1989,7 +1995,7 @@ def _validate(
                 unknown,
                 lambda i: (
                     f"unknown outcome {arr[i]!r} (column "
-                    f"{header_of[S.OUTCOME]!r}); expected executed/eseguito, "
+                    f"{header_of[S.OUTCOME]!r}), expected executed/eseguito, "
                     "scheduled/programmato, postponed/rinviato or failed/fallito"
                 ),
             )
@@ -2133,7 +2139,7 @@ def _estates_checks(
         reasons.add(
             unknown,
             lambda i: (
-                f"unknown owner {oarr[i]!r} (column {header_of[S.OWNER]!r}); "
+                f"unknown owner {oarr[i]!r} (column {header_of[S.OWNER]!r}), "
                 "expected Aler or Comune/MM"
             ),
         )
@@ -2207,7 +2213,7 @@ def _status(
     reasons.add(
         unknown,
         lambda i: (
-            f"unknown status {arr[i]!r} {where}; expected ongoing/in corso "
+            f"unknown status {arr[i]!r} {where}, expected ongoing/in corso "
             "or ended/liberato"
         ),
     )

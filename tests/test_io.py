@@ -939,3 +939,9 @@ def test_load_records_warns_about_quarantined_rows(tmp_path):
         )
     assert records.occupations[S.RECORD_ID].tolist() == ["P0"]
     assert isinstance(records.estates, gpd.GeoDataFrame)
+
+
+def test_unparsable_csv_names_file_and_line(tmp_path):
+    big = "x" * 200_000
+    path = occ(tmp_path, GOOD, f'P1;"{big}";01/02/2019;;in corso')
+    assert "cannot be parsed as CSV near line 3" in one_line_error(path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -21,6 +23,16 @@ def _parse_mapping(items: list[str] | None) -> dict[str, str | None]:
         src, dst = item.split("=", 1)
         mapping[src.strip()] = dst.strip() or None
     return mapping
+
+
+def _reason_kind(reason: str) -> str:
+    """Return the reason without the row's values, to count reasons by kind."""
+    text = re.sub(r"'[^']*'", "…", reason)
+    text = re.sub(r"\([^)]*\)", "", text)
+    text = re.sub(r"\d{2}/\d{2}/\d{4}", "…", text)
+    text = re.sub(r"-?\d+(\.\d+)?", "…", text)
+    text = re.sub(r"\s+,", ",", text)
+    return re.sub(r"\s+", " ", text).strip(" ;,")
 
 
 def validate(
@@ -97,6 +109,14 @@ def validate(
         f"{kind}: {result.rows_read} rows read, {len(result.accepted)} accepted, "
         f"{len(result.quarantine)} quarantined"
     )
+    if len(result.quarantine):
+        kinds = Counter(
+            _reason_kind(part)
+            for reason in result.quarantine["reason"].tolist()
+            for part in str(reason).split("; ")
+        )
+        for text, count in kinds.most_common(8):
+            console.print(f"  {count:>8}  {text}")
     if result.dropped_columns:
         console.print(
             f"columns outside the schema, not read: {', '.join(result.dropped_columns)}"
