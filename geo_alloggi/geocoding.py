@@ -601,16 +601,28 @@ class Geocoder:
     ) -> dict[str, Any]:
         ix = self.index
         n = len(addresses)
-        # parse each distinct address once
+        # parse each distinct address once; resolve each distinct comune once
         parsed_of: dict[str, ParsedAddress] = {}
+        comune_of: dict[tuple[str, str, str], str] = {}
         parsed = []
-        for a in addresses:
+        ckeys = []
+        no_comune = 0
+        default = comune_key(self.default_comune) if self.default_comune else ""
+        for a, given in zip(addresses, row_comune, strict=True):
             p = parsed_of.get(a)
             if p is None:
                 p = parse_address(a)
                 parsed_of[a] = p
             parsed.append(p)
-        ckeys, no_comune = self._row_comuni(parsed, row_comune)
+            k = (given, p.comune, p.postcode)
+            ck = comune_of.get(k)
+            if ck is None:
+                ck = self._comune_of(given, p)
+                comune_of[k] = ck
+            if not ck:
+                no_comune += 1
+                ck = default
+            ckeys.append(ck)
 
         source = np.full(n, "", dtype=object)
         lon = np.full(n, np.nan)
@@ -638,18 +650,19 @@ class Geocoder:
 
         key_of: dict[str, str] = {}
         triples = []
+        number_list = []
+        suffixes = []
         for p, ck in zip(parsed, ckeys, strict=True):
-            k = key_of.get(p.street_name)
+            name = p.street_name
+            k = key_of.get(name)
             if k is None:
-                k = street_key(p.street_name)
-                key_of[p.street_name] = k
+                k = street_key(name)
+                key_of[name] = k
             triples.append((ck, p.street_type, k))
+            number_list.append(-1 if p.housenumber is None else p.housenumber)
+            suffixes.append(p.suffix)
         hits = resolve_streets(ix, list(dict.fromkeys(triples)))
-        numbers = np.array(
-            [p.housenumber if p.housenumber is not None else -1 for p in parsed],
-            dtype=np.int64,
-        )
-        suffixes = [p.suffix for p in parsed]
+        numbers = np.array(number_list, dtype=np.int64)
         sids = np.full(n, -1, dtype=np.int64)
         sscore = np.zeros(n)
         ambiguous: dict[int, str] = {}
@@ -713,29 +726,14 @@ class Geocoder:
             "source": source,
         }
 
-    def _row_comuni(
-        self, parsed: list[ParsedAddress], row_comune: list[str]
-    ) -> tuple[list[str], int]:
-        ix = self.index
-        default = comune_key(self.default_comune) if self.default_comune else ""
-        cache: dict[tuple[str, str, str], str] = {}
-        out = []
-        missing = 0
-        for p, given in zip(parsed, row_comune, strict=True):
-            k = (given, p.comune, p.postcode)
-            ck = cache.get(k)
-            if ck is None:
-                ck = comune_key(given) if given else ""
-                if not ck and p.comune:
-                    ck = comune_key(p.comune)
-                if not ck and p.postcode:
-                    ck = ix.postcode_comune.get(p.postcode, "")
-                cache[k] = ck
-            if not ck:
-                missing += 1
-                ck = default
-            out.append(ck)
-        return out, missing
+    def _comune_of(self, given: str, p: ParsedAddress) -> str:
+        """Comune key of a row: its column or ``comune=``, else the address's own."""
+        ck = comune_key(given) if given else ""
+        if not ck and p.comune:
+            ck = comune_key(p.comune)
+        if not ck and p.postcode:
+            ck = self.index.postcode_comune.get(p.postcode, "")
+        return ck
 
     def _apply_corrections(
         self,
