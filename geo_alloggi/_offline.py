@@ -13,7 +13,7 @@ folium asset name             provided by
 ============================  ==========================================
 ``leaflet``, ``leaflet_css``  XStatic-Leaflet (images inlined as data URIs)
 ``markerclusterjs``, ...css   XStatic-Leaflet-MarkerCluster
-``jquery``                    XStatic-jQuery when installed (optional)
+``jquery``                    XStatic-jQuery (only for ``folium.Popup``)
 ============================  ==========================================
 
 folium's default Bootstrap, glyphicons and Awesome Markers assets are only
@@ -67,7 +67,8 @@ _DROPPABLE = frozenset(
         "awesome_rotate_css",
     }
 )
-# jQuery is listed by folium.Map but only used by ``objects_to_stay_in_front``
+# jQuery is listed by folium.Map but only used by folium.Popup and
+# ``objects_to_stay_in_front``; geo_alloggi's own layers do not need it
 _OPTIONAL_FOR_MAP = frozenset({"jquery"})
 
 # (kind, package module, file inside BASE_DIR)
@@ -230,15 +231,19 @@ def _walk(element: Element) -> Iterator[Element]:
 def _ordered_assets(root: Figure) -> list[tuple[str, str]]:
     """(name, url) of every linked asset, in document order, first occurrence kept."""
     out: OrderedDict[str, str] = OrderedDict()
+    elements = list(_walk(root))
     needs_jquery = False
-    for el in _walk(root):
+    for el in elements:
         if isinstance(el, folium.Icon):
             raise OfflineError(
                 "folium.Icon needs Leaflet.awesome-markers, which no installed package "
                 "provides; use folium.CircleMarker or folium.DivIcon for an offline map"
             )
-        if isinstance(el, folium.Map) and el.objects_to_stay_in_front:
-            needs_jquery = True
+        if (isinstance(el, folium.Map) and el.objects_to_stay_in_front) or isinstance(
+            el, folium.Popup
+        ):
+            needs_jquery = True  # folium's Popup and stay-in-front code call $()
+    for el in elements:
         if not isinstance(el, JSCSSMixin):
             continue
         is_map = isinstance(el, folium.Map)
@@ -350,6 +355,15 @@ def render_offline(
     if not isinstance(root, Figure):
         raise OfflineError("the map must belong to a branca Figure to be rendered")
     _controls_last(root)
+    has_tiles = bool(_tile_urls(root))
+    for el in _walk(root):
+        # without tiles Leaflet has no maxZoom, which MarkerCluster requires
+        if (
+            isinstance(el, folium.Map)
+            and not has_tiles
+            and not any(k in el.options for k in ("max_zoom", "maxZoom"))
+        ):
+            el.options["max_zoom"] = 19
     if not inline:
         html = root.render()
         return deterministic_ids(html, {el._id for el in _walk(root)})

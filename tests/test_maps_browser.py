@@ -151,7 +151,7 @@ def browser() -> Iterator[Any]:
 class Session:
     """One page with console errors, page errors, dialogs and requests recorded."""
 
-    def __init__(self, browser: Any, path: Path) -> None:
+    def __init__(self, browser: Any, path: Path, *, wait_ga: bool = True) -> None:
         self.errors: list[str] = []
         self.requests: list[str] = []
         self.dialogs: list[str] = []
@@ -177,7 +177,8 @@ class Session:
 
         self.page.route("**/*", route)
         self.page.goto(path.as_uri())
-        self.page.wait_for_function("window.GA && GA.maps.length === 1")
+        if wait_ga:
+            self.page.wait_for_function("window.GA && GA.maps.length === 1")
         self.page.wait_for_timeout(300)
 
     def js(self, code: str, arg: Any = None) -> Any:
@@ -367,3 +368,34 @@ def test_fullscreen_minimap_and_screenshot(session: Session, tmp_path: Path) -> 
     session.page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
     assert session.errors == []
+
+
+def test_plain_folium_map_made_offline(browser: Any, tmp_path: Path) -> None:
+    """A map built with folium itself (MarkerCluster plugin, default markers)."""
+    import folium
+    from folium.plugins import MarkerCluster
+
+    m = folium.Map(tiles=None, location=[45.46, 9.19], zoom_start=10)
+    cluster = MarkerCluster().add_to(m)
+    folium.Marker([45.43, 9.12], popup="uno").add_to(cluster)  # ~300 px apart:
+    folium.Marker([45.49, 9.26], popup="due").add_to(cluster)  # not clustered
+    folium.LayerControl(collapsed=True).add_to(m)
+    s = Session(browser, maps.save_offline(m, tmp_path / "plain.html"), wait_ga=False)
+    try:
+        assert s.errors == []
+        assert s.requests == []
+        srcs = s.js(
+            "[...document.querySelectorAll('.leaflet-marker-icon')].map(i => i.src)"
+        )
+        assert len(srcs) == 2 and all(src.startswith("data:image/png") for src in srcs)
+        toggle = s.js(
+            "getComputedStyle(document.querySelector('.leaflet-control-layers-toggle'))"
+            ".backgroundImage"
+        )
+        assert toggle.startswith('url("data:image/png')
+        s.page.locator(".leaflet-marker-icon").first.click()  # folium's popup: jQuery
+        s.page.locator(".leaflet-popup-content").wait_for(state="visible")
+        assert s.page.locator(".leaflet-popup-content").inner_text() in {"uno", "due"}
+        assert s.errors == []
+    finally:
+        s.page.close()
