@@ -2434,10 +2434,17 @@ def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
             table[col] = s.map({True: yes, False: no}).astype(object)
         elif isinstance(s.dtype, pd.DatetimeTZDtype):
             table[col] = s.dt.tz_localize(None)
-        elif pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(
-            s.dtype
+        elif pd.api.types.is_datetime64_any_dtype(s.dtype) or (
+            pd.api.types.is_numeric_dtype(s.dtype)
         ):
-            table[col] = s.astype(object).map(_neutralise_cell(yes, no))
+            continue
+        else:  # text, categories, periods, anything else: neutralised text
+            cell = _neutralise_cell(yes, no, date_fmt)
+            table[col] = pd.Series(
+                [cell(v) for v in s.astype(object).tolist()],
+                index=table.index,
+                dtype=object,
+            )
     if ext == ".csv":
         csv_table = table.copy()
         for col in csv_table.columns:
@@ -2475,7 +2482,7 @@ def _decimal_comma(value: Any) -> Any:
     return value
 
 
-def _neutralise_cell(yes: str, no: str) -> Any:
+def _neutralise_cell(yes: str, no: str, date_fmt: str) -> Any:
     def cell(value: Any) -> Any:
         if value is None or value is pd.NA:
             return None
@@ -2485,8 +2492,13 @@ def _neutralise_cell(yes: str, no: str) -> Any:
             return None
         if isinstance(value, str):
             return _neutralise(value)
-        if isinstance(value, _dt.date | _dt.datetime | int | float | np.number):
-            return value
+        if isinstance(value, _dt.datetime | pd.Timestamp):
+            has_time = (value.hour, value.minute, value.second) != (0, 0, 0)
+            return value.strftime(date_fmt + (" %H:%M" if has_time else ""))
+        if isinstance(value, _dt.date):
+            return value.strftime(date_fmt)
+        if isinstance(value, int | float | np.number):
+            return value.item() if isinstance(value, np.generic) else value
         return _neutralise(str(value))
 
     return cell

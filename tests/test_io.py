@@ -945,3 +945,27 @@ def test_unparsable_csv_names_file_and_line(tmp_path):
     big = "x" * 200_000
     path = occ(tmp_path, GOOD, f'P1;"{big}";01/02/2019;;in corso')
     assert "cannot be parsed as CSV near line 3" in one_line_error(path)
+
+
+def test_write_table_other_dtypes_neutralised(tmp_path):
+    table = pd.DataFrame(
+        {
+            "periodo": pd.period_range("2019Q1", periods=3, freq="Q"),
+            "etichetta": pd.Categorical(["=cmd|' /C calc'!A0", "Hot spot 99%", "-"]),
+            "quota": pd.array([1.5, None, 2.25], dtype="Float64"),
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "fragile": pd.array([True, None, False], dtype="boolean"),
+            "giorno": [dt.date(2020, 1, 2), dt.datetime(2020, 3, 4, 10, 30), None],
+        }
+    )
+    lines = write_table(table, tmp_path / "t.csv").read_text(encoding="utf-8-sig")
+    assert lines.splitlines() == [
+        "periodo;etichetta;quota;n;fragile;giorno",
+        "2019Q1;'=cmd|' /C calc'!A0;1,5;1;sì;02/01/2020",
+        "2019Q2;Hot spot 99%;;;;04/03/2020 10:30",
+        "2019Q3;'-;2,25;3;no;",
+    ]
+    ws = openpyxl.load_workbook(write_table(table, tmp_path / "t.xlsx")).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[1] == ["2019Q1", "'=cmd|' /C calc'!A0", 1.5, 1, "sì", "02/01/2020"]
+    assert rows[2][2:5] == [None, None, None]
