@@ -631,8 +631,9 @@ class Geocoder:
         matched_addr = np.full(n, "", dtype=object)
         mtype_fixed = np.full(n, "", dtype=object)
         score_fixed = np.zeros(n)
+        redirected = np.zeros(n, dtype=bool)
         if corrections is not None and len(corrections):
-            parsed, fixed = self._apply_corrections(
+            parsed, fixed, redirected = self._apply_corrections(
                 parsed,
                 ckeys,
                 corrections,
@@ -714,6 +715,8 @@ class Geocoder:
                 matched_addr[i] = f"{lab[0]} {num}, {lab[1]}"
             p = points_used[i]
             source[i] = pt_source[p] if p >= 0 else "street_list"
+        # positions found through a correction's address say so
+        source[redirected & (source != "")] = "corrections"
         return {
             "parsed": parsed,
             "ckeys": ckeys,
@@ -746,7 +749,8 @@ class Geocoder:
         matched_addr: np.ndarray,
         mtype_fixed: np.ndarray,
         source: np.ndarray,
-    ) -> tuple[list[ParsedAddress], np.ndarray]:
+    ) -> tuple[list[ParsedAddress], np.ndarray, np.ndarray]:
+        """Apply corrections in place; return the parsed addresses to match."""
         lookup: dict[tuple[str, str], dict[str, Any]] = {}
         for row in table.to_dict("records"):
             lookup[(row["key"], row["comune_key"])] = row
@@ -768,8 +772,7 @@ class Geocoder:
             else:
                 out[i] = parse_address(row["matched_address"])
                 redirected[i] = True
-        self._redirected = redirected
-        return out, fixed
+        return out, fixed, redirected
 
     def _online(
         self,

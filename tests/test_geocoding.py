@@ -408,6 +408,8 @@ def test_corrections_file_applied_before_matching_and_kept(
     assert (out.loc[0, "geo_lon"], out.loc[0, "geo_lat"]) == (9.21, 45.49)
     lon, lat = official(civici, "EMILIO GOLA", "20")
     assert out.loc[1, "geo_match_type"] == "exact"
+    assert out.loc[1, "geo_source"] == "corrections"
+    assert out.loc[1, "geo_matched_address"] == "VIA EMILIO GOLA 20, Milano"
     assert dist_m(out["geo_lon"][1:2], out["geo_lat"][1:2], lon, lat)[0] < 0.01
     assert out.loc[2, "geo_source"] == "corrections"
     # a correction for Milano does not apply in Cinisello
