@@ -64,8 +64,10 @@ StepCallback = Callable[[str, int, int], None]
 RECORD_KINDS = ("estates", "occupations", "evictions", "vacancies")
 
 
-def _QUIET(name: str, i: int, n: int) -> None:  # noqa: N802 - sentinel
+def _QUIET(name: str, i: int, n: int) -> None:
     """Progress callback that reports nothing (and logs nothing)."""
+
+
 DEFAULT_BUDGET_EUR = 10_000_000.0
 
 
@@ -128,7 +130,8 @@ def load_settings(path: PathLike) -> RunSettings:
     unknown = sorted(set(doc) - known)
     if unknown:
         raise InputFileError(
-            f"config {str(p)!r}: unknown section(s) {unknown!r}; known: {sorted(known)!r}"
+            f"config {str(p)!r}: unknown section(s) {unknown!r}; "
+            f"known: {sorted(known)!r}"
         )
     rec = _section(doc, "records", p)
     columns = rec.pop("columns", {})
@@ -140,9 +143,13 @@ def load_settings(path: PathLike) -> RunSettings:
     files = {k: (base / v).resolve() for k, v in rec.items()}
     for kind, f in files.items():
         if not f.is_file():
-            raise InputFileError(f"config {str(p)!r}: [records] {kind} = {str(f)!r} does not exist")
+            raise InputFileError(
+                f"config {str(p)!r}: [records] {kind} = {str(f)!r} does not exist"
+            )
     if "estates" not in files:
-        raise InputFileError(f"config {str(p)!r}: [records] needs at least estates = 'FILE'")
+        raise InputFileError(
+            f"config {str(p)!r}: [records] needs at least estates = 'FILE'"
+        )
     dist = _section(doc, "districts", p)
     ana = _section(doc, "analysis", p)
     geo = _section(doc, "geocoding", p)
@@ -184,7 +191,9 @@ def _check_settings(s: RunSettings) -> None:
     if s.threshold < 1:
         raise ValidationError(f"suppression_threshold={s.threshold!r} must be >= 1")
     if not math.isfinite(s.budget_eur) or s.budget_eur < 0:
-        raise ValidationError(f"budget_eur={s.budget_eur!r} must be a number of euros >= 0")
+        raise ValidationError(
+            f"budget_eur={s.budget_eur!r} must be a number of euros >= 0"
+        )
     if s.districts_file is None and s.level not in S.LEVELS:
         raise ValidationError(f"level={s.level!r} is not one of {list(S.LEVELS)!r}")
     if s.districts_file is not None and not s.districts_id_column:
@@ -255,7 +264,9 @@ STEPS = [
 ]
 
 
-def _link(records: Records, settings: RunSettings, step: Callable[[str], None]) -> tuple[Records, pd.DataFrame]:
+def _link(
+    records: Records, settings: RunSettings, step: Callable[[str], None]
+) -> tuple[Records, pd.DataFrame]:
     """Place estates without coordinates and link records to estates."""
     from geo_alloggi.geocoding import Geocoder
     from geo_alloggi.linking import link_records, place_estates
@@ -296,17 +307,36 @@ def _link(records: Records, settings: RunSettings, step: Callable[[str], None]) 
     return out, pd.DataFrame(rows)
 
 
-def _estate_summary(records: Records, districts: gpd.GeoDataFrame, period_end: pd.Timestamp, period_start: pd.Timestamp) -> gpd.GeoDataFrame:
-    """Estates with counts at the end of the last period (aggregated, no personal data)."""
+def _estate_summary(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    period_end: pd.Timestamp,
+    period_start: pd.Timestamp,
+) -> gpd.GeoDataFrame:
+    """Estates with counts at the end of the last period (aggregated, no names)."""
     est = records.estates
-    keep = [c for c in (S.ESTATE_ID, S.NAME, S.ADDRESS, S.COMUNE, S.OWNER, S.UNITS) if c in est]
+    keep = [
+        c
+        for c in (S.ESTATE_ID, S.NAME, S.ADDRESS, S.COMUNE, S.OWNER, S.UNITS)
+        if c in est
+    ]
     out = gpd.GeoDataFrame(est[keep].copy(), geometry=est.geometry.values, crs=est.crs)
     occ = records.occupations
-    stock = occ[(occ[S.DETECTED_ON] <= period_end) & (occ[S.ENDED_ON].isna() | (occ[S.ENDED_ON] > period_end))]
+    stock = occ[
+        (occ[S.DETECTED_ON] <= period_end)
+        & (occ[S.ENDED_ON].isna() | (occ[S.ENDED_ON] > period_end))
+    ]
     vac = records.vacancies
-    vstock = vac[(vac[S.VACANT_SINCE] <= period_end) & (vac[S.ENDED_ON].isna() | (vac[S.ENDED_ON] > period_end))]
+    vstock = vac[
+        (vac[S.VACANT_SINCE] <= period_end)
+        & (vac[S.ENDED_ON].isna() | (vac[S.ENDED_ON] > period_end))
+    ]
     ev = records.evictions
-    evs = ev[(ev[S.EVICTION_DATE] >= period_start) & (ev[S.EVICTION_DATE] <= period_end) & (ev[S.OUTCOME] == "executed")]
+    evs = ev[
+        (ev[S.EVICTION_DATE] >= period_start)
+        & (ev[S.EVICTION_DATE] <= period_end)
+        & (ev[S.OUTCOME] == "executed")
+    ]
     for col, table in ((S.OCCUPIED, stock), (S.VACANT, vstock), (S.EVICTIONS, evs)):
         counts = table.groupby(S.ESTATE_ID).size()
         out[col] = out[S.ESTATE_ID].map(counts).fillna(0).astype("int64")
@@ -348,6 +378,15 @@ def analyse(
     Returns
     -------
     Analysis
+
+    Notes
+    -----
+    Hot spots (Gi* with FDR, latest period), global Moran's I and emerging hot
+    spots (every period) are computed on the occupied-stock rate, occupied
+    units over public units, smoothed with empirical Bayes: a district with
+    few units does not become a hot spot by chance. Districts without public
+    units are left out and reported. The back-test ranks with the records up
+    to the second-last period and scores against the last.
     """
     from geo_alloggi import priorities
     from geo_alloggi.boundaries import load_districts
@@ -377,19 +416,30 @@ def analyse(
             f"the records span {len(periods)} {s.period}(s); at least 2 are needed "
             "for change, trends and the back-test"
         )
-    shared = suppress(pd.DataFrame(panel.drop(columns="geometry", errors="ignore")), threshold=s.threshold)
+    shared = suppress(
+        pd.DataFrame(panel.drop(columns="geometry", errors="ignore")),
+        threshold=s.threshold,
+    )
     last = periods[-1]
 
     step("hot spots")
-    latest_panel = pd.DataFrame(panel[panel[S.PERIOD] == last].drop(columns="geometry", errors="ignore"))
+    latest_panel = pd.DataFrame(
+        panel[panel[S.PERIOD] == last].drop(columns="geometry", errors="ignore")
+    )
     latest_panel = latest_panel.drop(
-        columns=[c for c in latest_panel.columns if c in districts.columns and c != S.DISTRICT_ID]
+        columns=[
+            c
+            for c in latest_panel.columns
+            if c in districts.columns and c != S.DISTRICT_ID
+        ]
     )
     latest = districts.merge(latest_panel, on=S.DISTRICT_ID, how="left")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         hs = hotspots(latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID)
-        moran = global_moran(latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=s.seed)
+        moran = global_moran(
+            latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=s.seed
+        )
     notes += sorted({str(w.message) for w in caught})
     latest = hs
 
@@ -397,12 +447,27 @@ def analyse(
     with warnings.catch_warnings():
         # the same districts and weights as the hot spots: already noted above
         warnings.simplefilter("ignore", UserWarning)
-        emerging = emerging_hotspots(panel, S.NEW_OCCUPATIONS, districts=districts, units=S.UNITS)
+        emerging = emerging_hotspots(
+            panel, S.OCCUPIED, districts=districts, units=S.UNITS
+        )
     emerging_cols = [c for c in emerging.columns if c != "geometry"]
-    latest = latest.merge(pd.DataFrame(emerging[emerging_cols]), on=S.DISTRICT_ID, how="left", suffixes=("", "_emerging"))
+    latest = latest.merge(
+        pd.DataFrame(emerging[emerging_cols]),
+        on=S.DISTRICT_ID,
+        how="left",
+        suffixes=("", "_emerging"),
+    )
     # what a meeting may see of the latest period: suppressed counts and rates
     shown = shared[shared[S.PERIOD] == last].set_index(S.DISTRICT_ID)
-    for col in (S.OCCUPIED, S.NEW_OCCUPATIONS, S.EVICTIONS, S.VACANT, S.OCCUPIED_PER_100, S.OCCUPIED_CHANGE, S.SUPPRESSED):
+    for col in (
+        S.OCCUPIED,
+        S.NEW_OCCUPATIONS,
+        S.EVICTIONS,
+        S.VACANT,
+        S.OCCUPIED_PER_100,
+        S.OCCUPIED_CHANGE,
+        S.SUPPRESSED,
+    ):
         if col in shown:
             latest[col] = latest[S.DISTRICT_ID].map(shown[col])
 
@@ -410,7 +475,9 @@ def analyse(
     start, end = _period_bounds(last, s.period)
     est = records.estates.set_index(S.ESTATE_ID).geometry
     occ = records.occupations
-    ongoing = occ[(occ[S.DETECTED_ON] <= end) & (occ[S.ENDED_ON].isna() | (occ[S.ENDED_ON] > end))]
+    ongoing = occ[
+        (occ[S.DETECTED_ON] <= end) & (occ[S.ENDED_ON].isna() | (occ[S.ENDED_ON] > end))
+    ]
     pts = gpd.GeoDataFrame(
         {S.RECORD_ID: ongoing[S.RECORD_ID].values},
         geometry=est.reindex(ongoing[S.ESTATE_ID]).values,
@@ -431,20 +498,35 @@ def analyse(
     if s.config_file is not None:
         kw["weights"] = priorities.PatrolWeights.from_toml(s.config_file)
     patrol_d = priorities.patrol_priority(
-        panel, emerging=emerging, evictions=records.evictions, estate_district=estate_district, **kw
+        panel,
+        emerging=emerging,
+        evictions=records.evictions,
+        estate_district=estate_district,
+        **kw,
     )
     epanel = priorities.estate_panel(records, period=s.period)
     patrol_e = priorities.patrol_priority(
-        epanel, emerging=emerging, evictions=records.evictions, estate_district=estate_district, **kw
+        epanel,
+        emerging=emerging,
+        evictions=records.evictions,
+        estate_district=estate_district,
+        **kw,
     )
     social = priorities.social_services(
-        records.evictions, by=S.DISTRICT_ID, estate_district=estate_district, since=start
+        records.evictions,
+        by=S.DISTRICT_ID,
+        estate_district=estate_district,
+        since=start,
     )
 
     step("renovation plan")
-    hot = priorities.near_hot_spots(records.estates, districts, priorities.hot_districts(emerging))
+    hot = priorities.near_hot_spots(
+        records.estates, districts, priorities.hot_districts(emerging)
+    )
     cost_model = (
-        priorities.CostModel.from_toml(s.config_file) if s.config_file is not None else priorities.CostModel()
+        priorities.CostModel.from_toml(s.config_file)
+        if s.config_file is not None
+        else priorities.CostModel()
     )
     cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
     plan = priorities.renovation_plan(cand, s.budget_eur)
@@ -456,15 +538,21 @@ def analyse(
         past = panel[panel[S.PERIOD] <= until]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            past_emerging = emerging_hotspots(past, S.NEW_OCCUPATIONS, districts=districts, units=S.UNITS)
-        bt = priorities.backtest(panel, until=until, area_km2=districts, emerging=past_emerging)
+            past_emerging = emerging_hotspots(
+                past, S.OCCUPIED, districts=districts, units=S.UNITS
+            )
+        bt = priorities.backtest(
+            panel, until=until, area_km2=districts, emerging=past_emerging
+        )
 
     estates = _estate_summary(records, districts, end, start)
     return Analysis(
         settings=s,
         records=records,
         districts=districts,
-        comuni=comuni if comuni is not None else load_districts("comuni", all_comuni=True),
+        comuni=comuni
+        if comuni is not None
+        else load_districts("comuni", all_comuni=True),
         panel=panel,
         shared_panel=shared,
         latest=latest,
@@ -494,7 +582,9 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_bundle(analysis: Analysis, out_dir: PathLike, *, inputs: Mapping[str, Any] | None = None) -> list[Path]:
+def write_bundle(
+    analysis: Analysis, out_dir: PathLike, *, inputs: Mapping[str, Any] | None = None
+) -> list[Path]:
     """Write map, tables, GeoPackage, summary and manifest into ``out_dir``.
 
     Returns
@@ -543,13 +633,27 @@ def write_bundle(analysis: Analysis, out_dir: PathLike, *, inputs: Mapping[str, 
     return written
 
 
-def _write_manifest(analysis: Analysis, out: Path, written: list[Path], inputs: Mapping[str, Any]) -> Path:
+def _write_manifest(
+    analysis: Analysis, out: Path, written: list[Path], inputs: Mapping[str, Any]
+) -> Path:
     from importlib.metadata import PackageNotFoundError, version
 
     from geo_alloggi.datasets import REGISTRY
 
     versions = {}
-    for pkg in ("geopandas", "shapely", "pandas", "numpy", "scipy", "esda", "libpysal", "folium", "pyproj", "rtree", "rapidfuzz"):
+    for pkg in (
+        "geopandas",
+        "shapely",
+        "pandas",
+        "numpy",
+        "scipy",
+        "esda",
+        "libpysal",
+        "folium",
+        "pyproj",
+        "rtree",
+        "rapidfuzz",
+    ):
         try:
             versions[pkg] = version(pkg)
         except PackageNotFoundError:
@@ -572,18 +676,29 @@ def _write_manifest(analysis: Analysis, out: Path, written: list[Path], inputs: 
         },
         "inputs": dict(inputs),
         "sources": {
-            name: {"title": d.title, "publisher": d.publisher, "licence": d.licence, "url": d.url, "attribution": d.attribution}
+            name: {
+                "title": d.title,
+                "publisher": d.publisher,
+                "licence": d.licence,
+                "url": d.url,
+                "attribution": d.attribution,
+            }
             for name, d in REGISTRY.items()
         },
         # SHA-256 of the byte-deterministic files; XLSX, GeoPackage, PNG and PDF
         # embed their own timestamps (their content is deterministic)
         "files": {
-            str(p.relative_to(out)): _sha256(p) if p.suffix in (".html", ".csv", ".md") else None
+            str(p.relative_to(out)): _sha256(p)
+            if p.suffix in (".html", ".csv", ".md")
+            else None
             for p in written
         },
     }
     path = out / "manifest.json"
-    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    path.write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -638,8 +753,12 @@ def run_demo(
     )
     _check_settings(settings)
 
-    analysis = analyse(records, districts, settings=settings, comuni=comuni, on_step=on_step)
-    return write_bundle(analysis, out_dir, inputs={"records": f"SYNTHETIC make_demo(seed={seed})"})
+    analysis = analyse(
+        records, districts, settings=settings, comuni=comuni, on_step=on_step
+    )
+    return write_bundle(
+        analysis, out_dir, inputs={"records": f"SYNTHETIC make_demo(seed={seed})"}
+    )
 
 
 def run(
@@ -672,17 +791,27 @@ def run(
 
     s = settings if isinstance(settings, RunSettings) else load_settings(settings)
     if districts_file is not None:
-        s = RunSettings(**{**s.__dict__, "districts_file": Path(districts_file), "districts_id_column": s.districts_id_column or S.DISTRICT_ID})
+        s = RunSettings(
+            **{
+                **s.__dict__,
+                "districts_file": Path(districts_file),
+                "districts_id_column": s.districts_id_column or S.DISTRICT_ID,
+            }
+        )
     _check_settings(s)
     step = _steps(on_step, STEPS)
     step("districts")
     if s.districts_file is not None:
-        districts = read_districts(s.districts_file, id_column=str(s.districts_id_column), name_column=s.districts_name_column)
+        districts = read_districts(
+            s.districts_file,
+            id_column=str(s.districts_id_column),
+            name_column=s.districts_name_column,
+        )
     else:
         districts = load_districts(s.level, mirror=mirror)
     comuni = load_districts("comuni", mirror=mirror, all_comuni=True)
     step("records")
-    bundle = read_bundle(**{k: v for k, v in s.records.items()}, columns=s.columns or None)
+    bundle = read_bundle(**dict(s.records.items()), columns=s.columns or None)
     inputs: dict[str, Any] = {}
     for kind, res in bundle.results.items():
         path = Path(s.records[kind])
@@ -690,11 +819,13 @@ def run(
             "file": path.name,
             "sha256": _sha256(path),
             "rows_read": int(res.rows_read),
-            "accepted": int(len(res.accepted)),
-            "quarantined": int(len(res.quarantine)),
+            "accepted": len(res.accepted),
+            "quarantined": len(res.quarantine),
         }
 
-    analysis = analyse(bundle.records, districts, settings=s, comuni=comuni, on_step=on_step)
+    analysis = analyse(
+        bundle.records, districts, settings=s, comuni=comuni, on_step=on_step
+    )
     written = write_bundle(analysis, out_dir, inputs=inputs)
     qdir = Path(out_dir) / "quarantine"
     for kind, res in bundle.results.items():
@@ -702,7 +833,9 @@ def run(
             from geo_alloggi.io import write_table
 
             qdir.mkdir(exist_ok=True)
-            written.insert(-1, write_table(res.quarantine, qdir / f"{kind}.csv", lang=s.lang))
+            written.insert(
+                -1, write_table(res.quarantine, qdir / f"{kind}.csv", lang=s.lang)
+            )
     return written
 
 

@@ -18,7 +18,13 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._i18n import column_label, emerging_label, fmt_int, fmt_number, hotspot_label
+from geo_alloggi._i18n import (
+    column_label,
+    emerging_label,
+    fmt_int,
+    fmt_number,
+    hotspot_label,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from geo_alloggi.pipeline import Analysis
@@ -127,12 +133,18 @@ def meeting_table(
         out = out[keep]
     out = _mark_suppressed(out, lang)
     for col in out.columns:
-        if len(out) and isinstance(out[col].dropna().iloc[0] if out[col].notna().any() else None, pd.Period):
+        if len(out) and isinstance(
+            out[col].dropna().iloc[0] if out[col].notna().any() else None, pd.Period
+        ):
             out[col] = out[col].astype(str)
     if S.HOTSPOT in out:
-        out[S.HOTSPOT] = out[S.HOTSPOT].map(lambda v: hotspot_label(v, lang) if isinstance(v, str) else v)
+        out[S.HOTSPOT] = out[S.HOTSPOT].map(
+            lambda v: hotspot_label(v, lang) if isinstance(v, str) else v
+        )
     if S.EMERGING in out:
-        out[S.EMERGING] = out[S.EMERGING].map(lambda v: emerging_label(v, lang) if isinstance(v, str) else v)
+        out[S.EMERGING] = out[S.EMERGING].map(
+            lambda v: emerging_label(v, lang) if isinstance(v, str) else v
+        )
     for col in (S.OCCUPIED_PER_100, S.GI_Z, "gi_p"):
         if col in out:
             num = pd.to_numeric(out[col], errors="coerce")
@@ -196,7 +208,9 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
         S.EMERGING,
     ]
     latest = pd.DataFrame(a.latest.drop(columns="geometry"))
-    written += _write_both(meeting_table(latest, columns=hs_cols, **meet), folder, "hotspots", lang)
+    written += _write_both(
+        meeting_table(latest, columns=hs_cols, **meet), folder, "hotspots", lang
+    )
 
     label = config.synthetic_label
     fm = {"lang": lang, "synthetic": a.synthetic, "label": label}
@@ -205,16 +219,24 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
         ("patrol_estates", a.patrol_estates),
         ("social_services", a.social),
     ):
-        written += _write_both(_for_meeting(_suppress(table, s.threshold, lang), **fm), folder, stem, lang)
-    written += _write_both(_for_meeting(a.plan.plan, **fm), folder, "renovation_plan", lang)
-    written += _write_both(_for_meeting(a.plan.summary, **fm), folder, "renovation_summary", lang)
+        written += _write_both(
+            _for_meeting(_suppress(table, s.threshold, lang), **fm), folder, stem, lang
+        )
+    written += _write_both(
+        _for_meeting(a.plan.plan, **fm), folder, "renovation_plan", lang
+    )
+    written += _write_both(
+        _for_meeting(a.plan.summary, **fm), folder, "renovation_summary", lang
+    )
     if a.backtest is not None:
         li = 0 if lang == "it" else 1
         bt = pd.DataFrame(
             {
                 "measure": [pair[li] for pair in _BACKTEST_LABELS.values()],
                 "value": [
-                    str(a.backtest[k]) if k in ("until", "next_period") else a.backtest[k]
+                    str(a.backtest[k])
+                    if k in ("until", "next_period")
+                    else a.backtest[k]
                     for k in _BACKTEST_LABELS
                 ],
             }
@@ -241,7 +263,11 @@ def write_geopackage(analysis: Analysis, path: Path) -> Path:
     latest = a.latest.copy()
     layers["districts"] = latest
     panel = _district_table(a)
-    panel = panel[panel.get("row_type", "district") == "district"] if "row_type" in panel else panel
+    panel = (
+        panel[panel.get("row_type", "district") == "district"]
+        if "row_type" in panel
+        else panel
+    )
     geo = a.districts.set_index(S.DISTRICT_ID).geometry
     layers["districts_by_period"] = gpd.GeoDataFrame(
         panel.drop(columns="geometry", errors="ignore"),
@@ -262,10 +288,18 @@ def write_geopackage(analysis: Analysis, path: Path) -> Path:
         layers["hexagons"] = hx
     if a.contours is not None:
         layers["density"] = a.contours
-    pd_geo = a.patrol_districts.merge(a.districts[[S.DISTRICT_ID, "geometry"]], on=S.DISTRICT_ID, how="left")
-    layers["patrol_districts"] = gpd.GeoDataFrame(pd_geo, geometry="geometry", crs=a.districts.crs)
-    plan = a.plan.plan.merge(a.estates[[S.ESTATE_ID, "geometry"]], on=S.ESTATE_ID, how="left")
-    layers["renovation_plan"] = gpd.GeoDataFrame(plan, geometry="geometry", crs=a.estates.crs)
+    pd_geo = a.patrol_districts.merge(
+        a.districts[[S.DISTRICT_ID, "geometry"]], on=S.DISTRICT_ID, how="left"
+    )
+    layers["patrol_districts"] = gpd.GeoDataFrame(
+        pd_geo, geometry="geometry", crs=a.districts.crs
+    )
+    plan = a.plan.plan.merge(
+        a.estates[[S.ESTATE_ID, "geometry"]], on=S.ESTATE_ID, how="left"
+    )
+    layers["renovation_plan"] = gpd.GeoDataFrame(
+        plan, geometry="geometry", crs=a.estates.crs
+    )
     for name, layer in layers.items():
         gdf = gpd.GeoDataFrame(layer).to_crs(config.geographic_crs)
         for col in gdf.columns:
@@ -281,149 +315,197 @@ def write_geopackage(analysis: Analysis, path: Path) -> Path:
     return path
 
 
+#: Sentences of ``summary.md``: key -> (Italian, English), formatted with str.format.
+_SUMMARY: dict[str, tuple[str, str]] = {
+    "title": (
+        "# Occupazioni abusive e alloggi sfitti — {last}",
+        "# Abusive occupations and vacant units — {last}",
+    ),
+    "synthetic": (
+        "> **{label}** — dati sintetici generati con seme {seed}, calibrati su "
+        "cifre pubbliche: non sono dati reali.",
+        "> **{label}** — synthetic records generated with seed {seed}, calibrated "
+        "on public figures: not real data.",
+    ),
+    "key": ("## Cifre chiave", "## Key figures"),
+    "units": (
+        "- Alloggi pubblici nell'area di studio: {units}",
+        "- Public housing units in the study area: {units}",
+    ),
+    "occupied": (
+        "- Alloggi occupati abusivamente a fine {last}: {occupied} ({rate} ogni "
+        "100 alloggi; {prev}: {prev_occupied})",
+        "- Units occupied abusively at the end of {last}: {occupied} ({rate} per "
+        "100 units; {prev}: {prev_occupied})",
+    ),
+    "new": (
+        "- Nuove occupazioni nel {last}: {new}",
+        "- New occupations in {last}: {new}",
+    ),
+    "evictions": (
+        "- Sgomberi eseguiti nel {last}: {evictions}",
+        "- Evictions executed in {last}: {evictions}",
+    ),
+    "vacant": (
+        "- Alloggi sfitti a fine {last}: {vacant}",
+        "- Vacant units at the end of {last}: {vacant}",
+    ),
+    "hot": ("## Punti caldi (Gi*, FDR)", "## Hot spots (Gi*, FDR)"),
+    "none": ("- nessuno", "- none"),
+    "moran": (
+        "Indice di Moran globale del tasso di occupazione: I = {i}, "
+        "p (permutazioni) = {p}.",
+        "Global Moran's I of the occupation rate: I = {i}, permutation p = {p}.",
+    ),
+    "trends": (
+        "## Tendenze (punti caldi emergenti)",
+        "## Trends (emerging hot spots)",
+    ),
+    "patrol": ("## Pattugliamenti: prime 5 zone", "## Patrols: top 5 areas"),
+    "renovation": ("## Ristrutturazioni", "## Renovation"),
+    "plan": (
+        "Con un budget di {budget} € il piano ottimale recupera {units} alloggi "
+        "sfitti in {estates} stabili (spesa {spend} €); un milione in più ne "
+        "recupererebbe altri {next}.",
+        "With a budget of €{budget} the optimal plan recovers {units} vacant units "
+        "in {estates} estates (spend €{spend}); €1M more would recover {next} more.",
+    ),
+    "naive": (
+        "- {method}: {units} alloggi, {rw} pesati per rischio (ottimale: {opt})",
+        "- {method}: {units} units, {rw} risk-weighted (optimal: {opt})",
+    ),
+    "cheapest_first": ("prima i più economici", "cheapest first"),
+    "largest_first": ("prima i più grandi", "largest first"),
+    "backtest": (
+        "## Affidabilità della classifica (back-test)",
+        "## How far to trust the ranking (back-test)",
+    ),
+    "backtest_text": (
+        "Classifica costruita con i dati fino al {until}: le prime {top} zone "
+        "raccolgono il {hit}% delle nuove occupazioni del {next} (PAI {pai}).",
+        "Ranking built with records up to {until}: its top {top} areas hold {hit}% "
+        "of the new occupations of {next} (PAI {pai}).",
+    ),
+    "notes": ("## Note", "## Notes"),
+    "suppression": (
+        "Conteggi da 1 a {max_small} e quelli che li renderebbero ricostruibili "
+        "sono riservati.",
+        "Counts from 1 to {max_small}, and those that would reveal them, are "
+        "suppressed.",
+    ),
+    "sources": ("Fonti: {text}", "Sources: {text}"),
+}
+
+
 def write_summary(analysis: Analysis, path: Path) -> Path:
     """Write ``summary.md``: the key figures of the run, in the meeting's language."""
+    from geo_alloggi.datasets import attribution
+
     a = analysis
     s = a.settings
     lang = s.lang
-    it = lang == "it"
+
+    def say(key: str, **fmt: Any) -> str:
+        return _SUMMARY[key][0 if lang == "it" else 1].format(**fmt)
+
+    def num(value: Any, digits: int) -> str:
+        return fmt_number(value, digits, lang)
+
     last = a.last_period
-    t = s.threshold
-    lines: list[str] = []
-    title = "Occupazioni abusive e alloggi sfitti" if it else "Abusive occupations and vacant units"
-    lines.append(f"# {title} — {last}")
-    lines.append("")
+    lines = [say("title", last=last), ""]
     if a.synthetic:
-        lines.append(
-            f"> **{config.synthetic_label}** — "
-            + (
-                "dati sintetici generati con seme "
-                f"{s.seed}, calibrati su cifre pubbliche: non sono dati reali."
-                if it
-                else f"synthetic records generated with seed {s.seed}, "
-                "calibrated on public figures: not real data."
-            )
-        )
-        lines.append("")
+        lines += [say("synthetic", label=config.synthetic_label, seed=s.seed), ""]
+    cols = (S.UNITS, S.OCCUPIED, S.NEW_OCCUPATIONS, S.EVICTIONS, S.VACANT)
     latest = a.panel[a.panel[S.PERIOD] == last]
-    tot = {c: int(pd.to_numeric(latest[c], errors="coerce").fillna(0).sum()) for c in (S.UNITS, S.OCCUPIED, S.NEW_OCCUPATIONS, S.EVICTIONS, S.VACANT)}
+    tot = {
+        c: int(pd.to_numeric(latest[c], errors="coerce").fillna(0).sum()) for c in cols
+    }
     prev = sorted(a.panel[S.PERIOD].unique())[-2]
     prev_occ = int(a.panel.loc[a.panel[S.PERIOD] == prev, S.OCCUPIED].sum())
     rate = 100 * tot[S.OCCUPIED] / tot[S.UNITS] if tot[S.UNITS] else float("nan")
-    if it:
-        lines += [
-            "## Cifre chiave",
-            "",
-            f"- Alloggi pubblici nell'area di studio: {fmt_int(tot[S.UNITS], lang)}",
-            f"- Alloggi occupati abusivamente a fine {last}: {fmt_int(tot[S.OCCUPIED], lang)} "
-            f"({fmt_number(rate, 2, lang)} ogni 100 alloggi; {prev}: {fmt_int(prev_occ, lang)})",
-            f"- Nuove occupazioni nel {last}: {fmt_int(tot[S.NEW_OCCUPATIONS], lang)}",
-            f"- Sgomberi eseguiti nel {last}: {fmt_int(tot[S.EVICTIONS], lang)}",
-            f"- Alloggi sfitti a fine {last}: {fmt_int(tot[S.VACANT], lang)}",
-        ]
-    else:
-        lines += [
-            "## Key figures",
-            "",
-            f"- Public housing units in the study area: {fmt_int(tot[S.UNITS], lang)}",
-            f"- Units occupied abusively at the end of {last}: {fmt_int(tot[S.OCCUPIED], lang)} "
-            f"({fmt_number(rate, 2, lang)} per 100 units; {prev}: {fmt_int(prev_occ, lang)})",
-            f"- New occupations in {last}: {fmt_int(tot[S.NEW_OCCUPATIONS], lang)}",
-            f"- Evictions executed in {last}: {fmt_int(tot[S.EVICTIONS], lang)}",
-            f"- Vacant units at the end of {last}: {fmt_int(tot[S.VACANT], lang)}",
-        ]
-    lines.append("")
-    hot = a.latest[a.latest[S.GI_BIN].fillna(0) > 0] if S.GI_BIN in a.latest else a.latest.iloc[0:0]
-    lines.append("## Punti caldi (Gi*, FDR)" if it else "## Hot spots (Gi*, FDR)")
-    lines.append("")
-    if len(hot):
-        for row in hot.sort_values(S.GI_Z, ascending=False).itertuples():
-            lines.append(f"- {row.name}: {hotspot_label(getattr(row, S.HOTSPOT), lang)} (z = {fmt_number(getattr(row, S.GI_Z), 2, lang)})")
-    else:
-        lines.append("- nessuno" if it else "- none")
-    mor = a.moran
     lines += [
+        say("key"),
         "",
-        (
-            f"Indice di Moran globale del tasso di occupazione: I = {fmt_number(mor.i, 3, lang)}, "
-            f"p (permutazioni) = {fmt_number(mor.p_sim, 3, lang)}."
-            if it
-            else f"Global Moran's I of the occupation rate: I = {fmt_number(mor.i, 3, lang)}, "
-            f"permutation p = {fmt_number(mor.p_sim, 3, lang)}."
+        say("units", units=fmt_int(tot[S.UNITS], lang)),
+        say(
+            "occupied",
+            last=last,
+            occupied=fmt_int(tot[S.OCCUPIED], lang),
+            rate=num(rate, 2),
+            prev=prev,
+            prev_occupied=fmt_int(prev_occ, lang),
         ),
+        say("new", last=last, new=fmt_int(tot[S.NEW_OCCUPATIONS], lang)),
+        say("evictions", last=last, evictions=fmt_int(tot[S.EVICTIONS], lang)),
+        say("vacant", last=last, vacant=fmt_int(tot[S.VACANT], lang)),
+        "",
+        say("hot"),
         "",
     ]
+    bins = a.latest[S.GI_BIN].fillna(0) if S.GI_BIN in a.latest else None
+    hot = a.latest[bins > 0] if bins is not None else a.latest.iloc[0:0]
+    for row in hot.sort_values(S.GI_Z, ascending=False).itertuples():
+        label = hotspot_label(getattr(row, S.HOTSPOT), lang)
+        lines.append(f"- {row.name}: {label} (z = {num(getattr(row, S.GI_Z), 2)})")
+    if not len(hot):
+        lines.append(say("none"))
+    lines += ["", say("moran", i=num(a.moran.i, 3), p=num(a.moran.p_sim, 3)), ""]
     if S.EMERGING in a.latest:
-        counts = a.latest[S.EMERGING].value_counts()
-        lines.append("## Tendenze (punti caldi emergenti)" if it else "## Trends (emerging hot spots)")
-        lines.append("")
-        for cat, n in counts.items():
+        lines += [say("trends"), ""]
+        for cat, n in a.latest[S.EMERGING].value_counts().items():
             if cat != "No Pattern Detected":
                 lines.append(f"- {emerging_label(str(cat), lang)}: {fmt_int(n, lang)}")
         lines.append("")
-    lines.append("## Pattugliamenti: prime 5 zone" if it else "## Patrols: top 5 areas")
-    lines.append("")
+    lines += [say("patrol"), ""]
     names = a.districts.set_index(S.DISTRICT_ID)[S.NAME]
     for row in a.patrol_districts.head(5).itertuples():
-        lines.append(f"{row.rank}. {names.get(row.district_id, row.district_id)} — {row.reasons}")
-    lines.append("")
-    opt = a.plan.summary.set_index("method").loc["optimal"]
-    lines.append("## Ristrutturazioni" if it else "## Renovation")
-    lines.append("")
-    if it:
-        lines.append(
-            f"Con un budget di {fmt_number(s.budget_eur, 0, lang)} € il piano ottimale recupera "
-            f"{fmt_int(opt['units_recovered'], lang)} alloggi sfitti in "
-            f"{fmt_int(opt['estates_selected'], lang)} stabili (spesa {fmt_number(opt['spend_eur'], 0, lang)} €); "
-            f"un milione in più ne recupererebbe altri {fmt_int(opt['next_1m_units'], lang)}."
-        )
-    else:
-        lines.append(
-            f"With a budget of €{fmt_number(s.budget_eur, 0, lang)} the optimal plan recovers "
-            f"{fmt_int(opt['units_recovered'], lang)} vacant units in "
-            f"{fmt_int(opt['estates_selected'], lang)} estates (spend €{fmt_number(opt['spend_eur'], 0, lang)}); "
-            f"€1M more would recover {fmt_int(opt['next_1m_units'], lang)} more."
-        )
+        name = names.get(row.district_id, row.district_id)
+        lines.append(f"{row.rank}. {name} — {row.reasons}")
     summ = a.plan.summary.set_index("method")
+    opt = summ.loc["optimal"]
+    lines += [
+        "",
+        say("renovation"),
+        "",
+        say(
+            "plan",
+            budget=num(s.budget_eur, 0),
+            units=fmt_int(opt["units_recovered"], lang),
+            estates=fmt_int(opt["estates_selected"], lang),
+            spend=num(opt["spend_eur"], 0),
+            next=fmt_int(opt["next_1m_units"], lang),
+        ),
+    ]
     for method in ("cheapest_first", "largest_first"):
         if method in summ.index:
             r = summ.loc[method]
             lines.append(
-                f"- {method.replace('_', ' ')}: {fmt_int(r['units_recovered'], lang)} "
-                + ("alloggi, " if it else "units, ")
-                + f"{fmt_number(r['risk_weighted_units'], 1, lang)} "
-                + ("pesati per rischio (ottimale: " if it else "risk-weighted (optimal: ")
-                + f"{fmt_number(opt['risk_weighted_units'], 1, lang)})"
+                say(
+                    "naive",
+                    method=say(method),
+                    units=fmt_int(r["units_recovered"], lang),
+                    rw=num(r["risk_weighted_units"], 1),
+                    opt=num(opt["risk_weighted_units"], 1),
+                )
             )
     lines.append("")
     if a.backtest is not None:
         bt = a.backtest
-        lines.append("## Affidabilità della classifica (back-test)" if it else "## How far to trust the ranking (back-test)")
-        lines.append("")
-        lines.append(
-            (
-                f"Classifica costruita con i dati fino al {bt['until']}: le prime {bt['top_n']} zone "
-                f"raccolgono il {fmt_number(100 * bt['hit_rate'], 1, lang)}% delle nuove occupazioni del "
-                f"{bt['next_period']} (PAI {fmt_number(bt['pai'], 2, lang)})."
-            )
-            if it
-            else (
-                f"Ranking built with records up to {bt['until']}: its top {bt['top_n']} areas hold "
-                f"{fmt_number(100 * bt['hit_rate'], 1, lang)}% of the new occupations of "
-                f"{bt['next_period']} (PAI {fmt_number(bt['pai'], 2, lang)})."
-            )
-        )
-        lines.append("")
-    lines.append("## Note" if it else "## Notes")
-    lines.append("")
-    lines.append(
-        (f"Conteggi da 1 a {t - 1} e quelli che li renderebbero ricostruibili sono riservati." if it
-         else f"Counts from 1 to {t - 1}, and those that would reveal them, are suppressed.")
-    )
-    for note in a.notes:
-        lines.append(f"- {note}")
-    from geo_alloggi.datasets import attribution
-
-    lines += ["", ("Fonti: " if it else "Sources: ") + attribution(), ""]
+        lines += [
+            say("backtest"),
+            "",
+            say(
+                "backtest_text",
+                until=bt["until"],
+                top=bt["top_n"],
+                hit=num(100 * bt["hit_rate"], 1),
+                next=bt["next_period"],
+                pai=num(bt["pai"], 2),
+            ),
+            "",
+        ]
+    lines += [say("notes"), "", say("suppression", max_small=s.threshold - 1)]
+    lines += [f"- {note}" for note in a.notes]
+    lines += ["", say("sources", text=attribution()), ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

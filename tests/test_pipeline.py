@@ -46,13 +46,13 @@ def bundles(tmp_path_factory, mirror):
 def test_bundle_has_every_file(bundles):
     a, _, files, _ = bundles
     names = {str(p.relative_to(a)) for p in files}
-    assert EXPECTED_FILES <= names
+    assert names >= EXPECTED_FILES
     for f in files:
         assert f.stat().st_size > 0
 
 
 def test_every_output_says_synthetic(bundles):
-    a, _, files, _ = bundles
+    a, _, _files, _ = bundles
     assert "SYNTHETIC" in (a / "map.html").read_text(encoding="utf-8")
     assert "SYNTHETIC" in (a / "summary.md").read_text(encoding="utf-8")
     for csv in (a / "tables").glob("*.csv"):
@@ -70,8 +70,9 @@ def test_tables_open_in_italian_excel(bundles):
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
     header = raw.decode("utf-8-sig").splitlines()[0]
     assert ";" in header and "Alloggi occupati" in header
-    table = pd.read_csv(a / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig",
-                        dtype=str)
+    table = pd.read_csv(
+        a / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig", dtype=str
+    )
     rates = table["Alloggi occupati ogni 100"].dropna()
     numeric = rates[rates != "riservato"]
     assert numeric.str.fullmatch(r"\d+(,\d+)?").all()  # decimal comma
@@ -80,11 +81,14 @@ def test_tables_open_in_italian_excel(bundles):
 def test_no_small_cell_in_meeting_tables(bundles):
     """Counts 1..4 never appear in the district tables, the map data or the layers."""
     a, *_ = bundles
-    table = pd.read_csv(a / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig",
-                        dtype=str)
+    table = pd.read_csv(
+        a / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig", dtype=str
+    )
     for col in ("Alloggi occupati", "Nuove occupazioni", "Sgomberi", "Alloggi sfitti"):
         values = table[col].dropna()
-        numbers = pd.to_numeric(values.str.replace(".", "", regex=False), errors="coerce")
+        numbers = pd.to_numeric(
+            values.str.replace(".", "", regex=False), errors="coerce"
+        )
         assert not numbers.between(1, 4).any(), col
     est = gpd.read_file(a / "layers.gpkg", layer="estates")
     for col in (S.OCCUPIED, S.VACANT, S.EVICTIONS):
@@ -97,8 +101,9 @@ def test_totals_published_equal_the_records(bundles, mirror):
     from geo_alloggi.synthetic import make_demo
 
     rec = make_demo(seed=3, mirror=mirror)
-    table = pd.read_csv(a / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig",
-                        dtype=str)
+    table = pd.read_csv(
+        a / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig", dtype=str
+    )
     totals = table[table["Riga"] == "total"].set_index("Periodo")
     units_total = int(totals["Alloggi"].iloc[0].replace(".", ""))
     assert units_total == int(rec.estates[S.UNITS].sum())
@@ -108,7 +113,12 @@ def test_same_seed_same_bundle(bundles):
     a, b, files_a, _ = bundles
     for f in files_a:
         rel = f.relative_to(a)
-        if rel.name in ("manifest.json",) or rel.suffix in (".png", ".pdf", ".gpkg", ".xlsx"):
+        if rel.name in ("manifest.json",) or rel.suffix in (
+            ".png",
+            ".pdf",
+            ".gpkg",
+            ".xlsx",
+        ):
             continue
         assert f.read_bytes() == (b / rel).read_bytes(), rel
     for layer in gpd.list_layers(a / "layers.gpkg")["name"]:
@@ -132,9 +142,11 @@ def test_map_within_size_budget(bundles):
 
 @pytest.mark.browser
 def test_demo_map_opens_offline_in_chromium(bundles):
-    """The real bundle's map in Chromium with the network blocked: no error, no request."""
+    """The bundle's map in Chromium, network blocked: no error, no request."""
     if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it as root)")
+        pytest.skip(
+            "Debian's chromium is not installed (make test installs it as root)"
+        )
     from playwright.sync_api import sync_playwright
 
     a, *_ = bundles
@@ -143,11 +155,17 @@ def test_demo_map_opens_offline_in_chromium(bundles):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--disable-background-networking"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--disable-background-networking",
+            ],
         )
         page = browser.new_page(viewport={"width": 1280, "height": 800})
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on(
+            "console", lambda m: errors.append(m.text) if m.type == "error" else None
+        )
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         def route(r):
@@ -194,21 +212,39 @@ def user_run(tmp_path_factory, mirror):
     rec = make_demo(seed=5, messy=False, mirror=mirror)
     folder = tmp_path_factory.mktemp("user")
     est = pd.DataFrame(rec.estates.drop(columns="geometry"))
-    est = est[["estate_id", "name", "address", "comune", "owner", "units", "lon", "lat"]]
-    est.rename(columns={"estate_id": "codice_stabile", "address": "indirizzo",
-                        "units": "alloggi"}).to_csv(folder / "stabili.csv", sep=";",
-                                                    index=False, encoding="cp1252",
-                                                    decimal=",")
-    occ = rec.occupations[["record_id", "estate_id", "unit_id", "detected_on", "ended_on",
-                           "status"]].copy()
+    est = est[
+        ["estate_id", "name", "address", "comune", "owner", "units", "lon", "lat"]
+    ]
+    est.rename(
+        columns={
+            "estate_id": "codice_stabile",
+            "address": "indirizzo",
+            "units": "alloggi",
+        }
+    ).to_csv(
+        folder / "stabili.csv", sep=";", index=False, encoding="cp1252", decimal=","
+    )
+    occ = rec.occupations[
+        ["record_id", "estate_id", "unit_id", "detected_on", "ended_on", "status"]
+    ].copy()
     for c in ("detected_on", "ended_on"):
         occ[c] = occ[c].dt.strftime("%d/%m/%Y")
     _with_personal(occ).to_csv(folder / "occupazioni.csv", index=False)
-    ev = rec.evictions[["record_id", "estate_id", "unit_id", "date", "outcome",
-                        "vulnerable"]].copy()
+    ev = rec.evictions[
+        ["record_id", "estate_id", "unit_id", "date", "outcome", "vulnerable"]
+    ].copy()
     _with_personal(ev).to_excel(folder / "sgomberi.xlsx", index=False)
-    vac = rec.vacancies[["record_id", "estate_id", "unit_id", "since", "ended_on", "reason",
-                         "renovation_cost_eur"]]
+    vac = rec.vacancies[
+        [
+            "record_id",
+            "estate_id",
+            "unit_id",
+            "since",
+            "ended_on",
+            "reason",
+            "renovation_cost_eur",
+        ]
+    ]
     vac.to_csv(folder / "sfitti.csv", index=False)
     (folder / "run.toml").write_text(
         """
@@ -243,9 +279,13 @@ def _all_text(path: Path) -> str:
         con = sqlite3.connect(path)
         try:
             parts = []
-            for (table,) in con.execute("select name from sqlite_master where type='table'"):
+            for (table,) in con.execute(
+                "select name from sqlite_master where type='table'"
+            ):
                 for row in con.execute(f'select * from "{table}"'):
-                    parts.append(" ".join(str(v) for v in row if not isinstance(v, bytes)))
+                    parts.append(
+                        " ".join(str(v) for v in row if not isinstance(v, bytes))
+                    )
             return "\n".join(parts)
         finally:
             con.close()
@@ -253,15 +293,18 @@ def _all_text(path: Path) -> str:
 
 
 def test_user_run_writes_bundle_without_personal_data(user_run):
-    out, files = user_run
+    out, _files = user_run
     assert (out / "map.html").exists() and (out / "manifest.json").exists()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["synthetic"] is False
     for kind in ("estates", "occupations", "evictions", "vacancies"):
         entry = manifest["inputs"][kind]
         assert entry["rows_read"] == entry["accepted"] + entry["quarantined"]
-    everything = "\n".join(_all_text(f) for f in out.rglob("*") if f.is_file()
-                           and f.suffix not in (".png", ".pdf"))
+    everything = "\n".join(
+        _all_text(f)
+        for f in out.rglob("*")
+        if f.is_file() and f.suffix not in (".png", ".pdf")
+    )
     for values in PERSONAL.values():
         for v in values:
             assert v not in everything, v
@@ -280,7 +323,8 @@ def test_config_errors_are_clear(tmp_path):
         load_settings(nofile)
     (tmp_path / "e.csv").write_text("estate_id\nE1\n", encoding="utf-8")
     period = tmp_path / "period.toml"
-    period.write_text('[records]\nestates = "e.csv"\n[analysis]\nperiod = "week"\n',
-                      encoding="utf-8")
+    period.write_text(
+        '[records]\nestates = "e.csv"\n[analysis]\nperiod = "week"\n', encoding="utf-8"
+    )
     with pytest.raises(ValidationError, match="period='week'"):
         load_settings(period)
