@@ -13,6 +13,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 from geo_alloggi import _schema as S
@@ -969,3 +971,44 @@ def test_write_table_other_dtypes_neutralised(tmp_path):
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows[1] == ["2019Q1", "'=cmd|' /C calc'!A0", 1.5, 1, "sì", "02/01/2020"]
     assert rows[2][2:5] == [None, None, None]
+
+
+# ---------------------------------------------------------------------------
+# property: whatever the mess, every data row is accounted for at its line
+
+
+CELLS = {
+    "id": st.sampled_from(["P1", "P2", "P3", "", " P4 ", "P5"]),
+    "estate": st.sampled_from(["ST1", "", "ST2"]),
+    "date": st.sampled_from(
+        ["01/02/2019", "31/02/2019", "2019-02-01", "", "1850-01-01", "xx", "29/02/2020"]
+    ),
+    "end": st.sampled_from(["", "01/03/2019", "01/01/2000", "32/01/2019"]),
+    "status": st.sampled_from(["", "in corso", "liberato", "boh", "ENDED"]),
+}
+ROW = st.one_of(
+    st.tuples(*CELLS.values()).map(";".join),
+    st.just(""),
+    st.just(";;;;"),
+    st.tuples(*CELLS.values()).map(lambda t: ";".join((*t, "extra"))),
+    st.tuples(*CELLS.values()).map(lambda t: '"' + '";"'.join(t) + '"'),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(rows=st.lists(ROW, min_size=0, max_size=25), crlf=st.booleans())
+def test_every_row_accounted_for(tmp_path, rows, crlf):
+    newline = "\r\n" if crlf else "\n"
+    path = tmp_path / "p.csv"
+    path.write_bytes((newline.join([OCC_HEADER, *rows]) + newline).encode("cp1252"))
+    result = read(path)
+    reconciles(result)
+    # lines of real rows, by hand: 1-based, header on line 1
+    expected = [i + 2 for i, r in enumerate(rows) if r.strip(';"')]
+    got = sorted([*result.accepted.index, *result.quarantine[S.ROW_NUMBER]])
+    assert got == expected
+    assert result.rows_read == len(expected)
