@@ -12,6 +12,7 @@ import os
 import pickle
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -534,7 +535,7 @@ def build_rtree(index: ReferenceIndex, base: Path) -> Path:
     props.dimension = 2
     props.overwrite = True
 
-    def stream():  # type: ignore[no-untyped-def]
+    def stream() -> Iterator[tuple[int, tuple[float, float, float, float], None]]:
         for i, (x, y) in enumerate(zip(index.pt_x, index.pt_y, strict=True)):
             yield (i, (float(x), float(y), float(x), float(y)), None)
 

@@ -142,19 +142,19 @@ def resolve_streets(
                 out[q] = miss
                 continue
             # every choice near the best score, merged (ties between streets)
-            hits: dict[int, float] = {}
+            near: dict[int, float] = {}
             for k, sk in cands.items():
                 if sk <= s - FUZZY_MARGIN:
                     continue
                 for sid, w in index.aliases[(ck, choices[k])]:
                     if sk < s:
-                        hits.setdefault(sid, -1.0)
+                        near.setdefault(sid, -1.0)
                     else:
-                        hits[sid] = max(hits.get(sid, 0.0), w)
-            if any(w < 0 for w in hits.values()):
+                        near[sid] = max(near.get(sid, 0.0), w)
+            if any(w < 0 for w in near.values()):
                 out[q] = miss  # another street is almost as close: too uncertain
                 continue
-            out[q] = _choose(index, tuple(hits.items()), q[1], s / 100.0, "fuzzy")
+            out[q] = _choose(index, tuple(near.items()), q[1], s / 100.0, "fuzzy")
     return out
 
 
@@ -200,8 +200,8 @@ def _fuzzy_candidates(choices: list[str], names: list[str]) -> list[dict[int, in
                 workers=1,
             )
             rr, cc = np.nonzero(scores)
-            for r, c in zip(rr.tolist(), cc.tolist(), strict=True):
-                out[rows[r]][int(idx[c])] = int(scores[r, c])
+            for row, col in zip(rr.tolist(), cc.tolist(), strict=True):
+                out[rows[row]][int(idx[col])] = int(scores[row, col])
     return out
 
 
@@ -269,7 +269,7 @@ def place_numbers(
                 score[i] = SCORE_SUFFIX * street_score[i]
                 out_suffix[i] = ""
                 continue
-        rest.append(i)
+        rest.append(int(i))
 
     if rest and len(index.base_key):
         r = np.asarray(rest, dtype=np.int64)

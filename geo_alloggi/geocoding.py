@@ -42,7 +42,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -118,7 +118,7 @@ _BELFIORE_COMUNE = {
     _CINISELLO_BELFIORE: "Cinisello Balsamo",
 }
 
-Corrections = str | os.PathLike[str] | pd.DataFrame | Mapping[str, Any]
+Corrections: TypeAlias = str | os.PathLike[str] | pd.DataFrame | Mapping[str, Any]
 
 
 # --------------------------------------------------------------------------
@@ -533,8 +533,7 @@ class Geocoder:
             raise ValidationError(f"nearest: k={k!r}; expected a positive integer")
         x, y = _TO_METRIC.transform(float(lon), float(lat))
         idx = self._open_rtree()
-        ids = list(idx.nearest((x, y, x, y), int(k)))
-        ids = np.asarray(ids, dtype=np.int64)
+        ids = np.asarray(list(idx.nearest((x, y, x, y), int(k))), dtype=np.int64)
         ix = self.index
         d = np.hypot(ix.pt_x[ids] - x, ix.pt_y[ids] - y)
         order = np.argsort(d, kind="stable")[: int(k)]
@@ -655,11 +654,11 @@ class Geocoder:
         suffixes = []
         for p, ck in zip(parsed, ckeys, strict=True):
             name = p.street_name
-            k = key_of.get(name)
-            if k is None:
-                k = street_key(name)
-                key_of[name] = k
-            triples.append((ck, p.street_type, k))
+            skey = key_of.get(name)
+            if skey is None:
+                skey = street_key(name)
+                key_of[name] = skey
+            triples.append((ck, p.street_type, skey))
             number_list.append(-1 if p.housenumber is None else p.housenumber)
             suffixes.append(p.suffix)
         hits = resolve_streets(ix, list(dict.fromkeys(triples)))
@@ -711,8 +710,8 @@ class Geocoder:
             if mtype[i] == "street":
                 matched_addr[i] = f"{lab[0]}, {lab[1]}"
             else:
-                num = _number_text(numbers_out[i], pl.suffix[i])
-                matched_addr[i] = f"{lab[0]} {num}, {lab[1]}"
+                num_text = _number_text(numbers_out[i], pl.suffix[i])
+                matched_addr[i] = f"{lab[0]} {num_text}, {lab[1]}"
             p = points_used[i]
             source[i] = pt_source[p] if p >= 0 else "street_list"
         # positions found through a correction's address say so
@@ -808,25 +807,25 @@ class Geocoder:
         fallback = _fallback(url, cache_dir)
         requests0, failures0 = fallback.requests, fallback.failures
         answers = fallback.lookup(queries)
-        for i, key in row_key.items():
+        for row, key in row_key.items():
             ans = answers.get(key)
             if not ans:
                 continue
-            ck = res["ckeys"][i]
+            ck = res["ckeys"][row]
             if ck and comune_key(ans.get("comune", "")) != ck:
                 continue  # never placed in another comune
             if ans["kind"] == "house":
-                res["lon"][i] = ans["lon"]
-                res["lat"][i] = ans["lat"]
-                res["match_type"][i] = "exact"
-                res["score"][i] = SCORE_ONLINE
-                res["matched_address"][i] = ans["display_name"]
-                res["source"][i] = "nominatim"
-            elif ans["kind"] == "street" and res["match_type"][i] == "unmatched":
-                res["match_type"][i] = "street"
-                res["score"][i] = 0.4
-                res["matched_address"][i] = ans["display_name"]
-                res["source"][i] = "nominatim"
+                res["lon"][row] = ans["lon"]
+                res["lat"][row] = ans["lat"]
+                res["match_type"][row] = "exact"
+                res["score"][row] = SCORE_ONLINE
+                res["matched_address"][row] = ans["display_name"]
+                res["source"][row] = "nominatim"
+            elif ans["kind"] == "street" and res["match_type"][row] == "unmatched":
+                res["match_type"][row] = "street"
+                res["score"][row] = 0.4
+                res["matched_address"][row] = ans["display_name"]
+                res["source"][row] = "nominatim"
         failed = fallback.failures - failures0
         if failed:
             warnings.warn(
@@ -998,7 +997,7 @@ def reference_tables(
         lists = {
             n: datasets.dataset_path(n, mirror=mirror) for n in ("stradario", "anncsu")
         }
-    extracts = [
+    extracts: list[tuple[Path, str | None]] = [
         (Path(x[0]), x[1]) if isinstance(x, tuple) else (Path(x), None)
         for x in osm_extracts
     ]

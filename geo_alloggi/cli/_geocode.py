@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import typer
 
 from geo_alloggi.cli._common import console, err_console, progress
@@ -11,8 +12,7 @@ from geo_alloggi.cli._common import console, err_console, progress
 CHUNK = 20_000
 
 
-def _read_table(path: Path):  # type: ignore[no-untyped-def]
-    import pandas as pd
+def _read_table(path: Path) -> pd.DataFrame:
 
     from geo_alloggi._errors import InputFileError
 
@@ -83,7 +83,7 @@ def geocode_command(
 ) -> None:
     """Geocode IN; write OUT with the geo_ columns and OUT.review.csv to check."""
     import numpy as np
-    import pandas as pd
+    from rich.progress import TaskID
 
     from geo_alloggi._errors import ValidationError
     from geo_alloggi._schema import GEO_MATCH_TYPE, GEO_SCORE, MATCH_TYPES
@@ -120,7 +120,7 @@ def geocode_command(
                     nominatim_url=nominatim_url,
                 )
             )
-            bar.update(0, advance=len(chunk))
+            bar.update(TaskID(0), advance=len(chunk))
     result = pd.concat(parts) if len(parts) > 1 else parts[0]
     frame = pd.DataFrame(result.drop(columns=result.geometry.name))
     out.parent.mkdir(parents=True, exist_ok=True)
