@@ -20,7 +20,8 @@ number a person sees when opening the source file:
 
 * CSV: the 1-based line number where the row starts, the header being line 1
   (so the first data row is row 2, as in Excel);
-* XLSX: the sheet's row number;
+* XLSX: the sheet's row number (the header is the first of the first 20
+  rows that names a known column, so title rows above it are skipped);
 * GeoPackage / GeoJSON: the 1-based position of the feature in the layer.
 
 Entirely blank rows (including CSV lines made only of delimiters) are not
@@ -32,6 +33,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io as _io
+import itertools
 import logging
 import math
 import os
@@ -484,7 +486,9 @@ class ReadResult:
     quarantine
         One row per rejected source row: ``row_number``, ``reason`` (every
         problem found, joined by ``"; "``) and the row's schema columns as
-        written in the file (text). Never holds a column outside the schema.
+        written in the file (text, spaces stripped; a vacancy's own
+        ``reason`` column is called ``vacancy_reason`` here). Never holds a
+        column outside the schema.
     rows_read
         Data rows in the file (blank rows excluded);
         ``rows_read == len(accepted) + len(quarantine)``.
@@ -948,7 +952,16 @@ def _duplicate_headers(path: Path, headers: Sequence[str]) -> None:
         seen[key] = i
 
 
-def _read_xlsx_raw(path: Path, *, select: Any, sheet: str | int | None) -> _Raw:
+_HEADER_SEARCH_ROWS = 20
+
+
+def _read_xlsx_raw(
+    path: Path,
+    *,
+    select: Any,
+    sheet: str | int | None,
+    known: Any = lambda header: False,
+) -> _Raw:
     import openpyxl
 
     try:
@@ -979,13 +992,26 @@ def _read_xlsx_raw(path: Path, *, select: Any, sheet: str | int | None) -> _Raw:
                 )
             ws = wb[sheet]
         rows_iter = ws.iter_rows(values_only=True)
+        # the header is the first row naming a known column among the first
+        # rows (titles often sit above it), else the first non-empty row
+        head = list(itertools.islice(rows_iter, _HEADER_SEARCH_ROWS))
+        filled = [
+            i
+            for i, values in enumerate(head)
+            if any(v is not None and str(v).strip() for v in values)
+        ]
+        named = [
+            i
+            for i in filled
+            if any(v is not None and known(str(v).strip()) for v in head[i])
+        ]
         headers: list[str] | None = None
         header_row = 0
-        for excel_row, values in enumerate(rows_iter, start=1):
-            if any(v is not None and str(v).strip() for v in values):
-                headers = [("" if v is None else str(v)).strip() for v in values]
-                header_row = excel_row
-                break
+        if filled:
+            idx = named[0] if named else filled[0]
+            headers = [("" if v is None else str(v)).strip() for v in head[idx]]
+            header_row = idx + 1
+            rows_iter = itertools.chain(head[idx + 1 :], rows_iter)
         if headers is None:
             raise _file_error(
                 path,
@@ -1704,7 +1730,13 @@ def read_records(
         )
     elif fmt == "xlsx":
         del raw_bytes
-        raw = _read_xlsx_raw(p, select=select, sheet=sheet)
+        folded = {a for names in _aliases(kind).values() for a in names}
+        user = {_fold(h) for h in (columns or {})}
+
+        def known(header: str) -> bool:
+            return _fold(header) in folded or _fold(header) in user
+
+        raw = _read_xlsx_raw(p, select=select, sheet=sheet, known=known)
     else:
         del raw_bytes
         raw = _read_layer_raw(p, select=select, layer=layer, file_format=fmt)

@@ -1012,3 +1012,18 @@ def test_every_row_accounted_for(tmp_path, rows, crlf):
     got = sorted([*result.accepted.index, *result.quarantine[S.ROW_NUMBER]])
     assert got == expected
     assert result.rows_read == len(expected)
+
+
+def test_xlsx_title_rows_above_the_header(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Elenco occupazioni abusive - aggiornamento 2019"])
+    ws.append([])
+    ws.append(["Codice Pratica", "Codice Stabile", "Data Rilevazione"])
+    ws.append(["P1", "ST1", "01/02/2019"])
+    ws.append(["P2", "ST1", "31/02/2019"])
+    path = tmp_path / "titolo.xlsx"
+    wb.save(path)
+    result = read(path)
+    assert list(result.accepted.index) == [4]
+    assert list(result.quarantine[S.ROW_NUMBER]) == [5]
