@@ -346,6 +346,15 @@ def test_time_slider_restyles_districts(session: Session, page_file) -> None:
         assert got == expected
         assert session.page.locator(".ga-slider-label").inner_text() == sl["periods"][p]
     assert dict(fills(0)) != dict(fills(2))
+    # play steps through the periods (from the last it wraps to the first)
+    label = session.page.locator(".ga-slider-label")
+    assert label.inner_text() == sl["periods"][2]
+    session.page.locator(".ga-slider-play").click()
+    session.page.wait_for_function(
+        "document.querySelector('.ga-slider-label').textContent === "
+        f"{sl['periods'][0]!r}"
+    )
+    session.page.locator(".ga-slider-play").click()  # pause
     assert session.errors == []
 
 
