@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -44,7 +45,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from geo_alloggi import _schema as S
@@ -91,7 +91,7 @@ class RunSettings:
     threshold: int = config.suppression_threshold
     budget_eur: float = DEFAULT_BUDGET_EUR
     lang: str = "it"
-    seed: int = 0
+    seed: int | None = None
     corrections: Path | None = None
     osm_extracts: tuple[Path, ...] = ()
     online: bool = False
@@ -135,6 +135,7 @@ def load_settings(path: PathLike) -> RunSettings:
         )
     rec = _section(doc, "records", p)
     columns = rec.pop("columns", {})
+    synthetic = bool(rec.pop("synthetic", False))
     bad = sorted(set(rec) - set(RECORD_KINDS))
     if bad:
         raise InputFileError(
@@ -172,12 +173,13 @@ def load_settings(path: PathLike) -> RunSettings:
         threshold=int(ana.get("suppression_threshold", config.suppression_threshold)),
         budget_eur=float(pri.get("budget_eur", DEFAULT_BUDGET_EUR)),
         lang=str(out.get("lang", "it")),
-        seed=int(ana.get("seed", 0)),
+        seed=int(ana["seed"]) if "seed" in ana else None,
         corrections=rel(geo.get("corrections")),
         osm_extracts=tuple(rel(x) for x in geo.get("osm_extracts", []) if x),  # type: ignore[misc]
         online=bool(geo.get("online", False)),
         nominatim_url=geo.get("nominatim_url"),
         config_file=p.resolve(),
+        synthetic=synthetic,
     )
     _check_settings(settings)
     return settings
@@ -438,7 +440,7 @@ def analyse(
         warnings.simplefilter("always")
         hs = hotspots(latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID)
         moran = global_moran(
-            latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=s.seed
+            latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=s.seed or 0
         )
     notes += sorted({str(w.message) for w in caught})
     latest = hs
@@ -583,7 +585,11 @@ def _sha256(path: Path) -> str:
 
 
 def write_bundle(
-    analysis: Analysis, out_dir: PathLike, *, inputs: Mapping[str, Any] | None = None
+    analysis: Analysis,
+    out_dir: PathLike,
+    *,
+    inputs: Mapping[str, Any] | None = None,
+    extra_files: list[Path] | None = None,
 ) -> list[Path]:
     """Write map, tables, GeoPackage, summary and manifest into ``out_dir``.
 
@@ -629,6 +635,7 @@ def write_bundle(
     written += report.write_tables(analysis, out / "tables")
     written.append(report.write_geopackage(analysis, out / "layers.gpkg"))
     written.append(report.write_summary(analysis, out / "summary.md"))
+    written += list(extra_files or [])
     written.append(_write_manifest(analysis, out, written, inputs or {}))
     return written
 
@@ -823,25 +830,18 @@ def run(
             "quarantined": len(res.quarantine),
         }
 
-    analysis = analyse(
-        bundle.records, districts, settings=s, comuni=comuni, on_step=on_step
-    )
-    written = write_bundle(analysis, out_dir, inputs=inputs)
-    qdir = Path(out_dir) / "quarantine"
+    records = bundle.records
+    if s.synthetic:
+        # the files say so ([records] synthetic = true): every output is labelled
+        records = dataclasses.replace(records, synthetic=True)
+    analysis = analyse(records, districts, settings=s, comuni=comuni, on_step=on_step)
+    quarantined = []
     for kind, res in bundle.results.items():
         if len(res.quarantine):
             from geo_alloggi.io import write_table
 
-            qdir.mkdir(exist_ok=True)
-            written.insert(
-                -1, write_table(res.quarantine, qdir / f"{kind}.csv", lang=s.lang)
-            )
-    return written
-
-
-def _json_default(value: Any) -> Any:  # pragma: no cover - used by json.dumps
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    return str(value)
+            folder = Path(out_dir) / "quarantine"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{kind}.csv"
+            quarantined.append(write_table(res.quarantine, path, lang=s.lang))
+    return write_bundle(analysis, out_dir, inputs=inputs, extra_files=quarantined)

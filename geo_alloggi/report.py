@@ -327,6 +327,10 @@ _SUMMARY: dict[str, tuple[str, str]] = {
         "> **{label}** — synthetic records generated with seed {seed}, calibrated "
         "on public figures: not real data.",
     ),
+    "synthetic_files": (
+        "> **{label}** — dati sintetici, non sono dati reali.",
+        "> **{label}** — synthetic records, not real data.",
+    ),
     "key": ("## Cifre chiave", "## Key figures"),
     "units": (
         "- Alloggi pubblici nell'area di studio: {units}",
@@ -414,7 +418,10 @@ def write_summary(analysis: Analysis, path: Path) -> Path:
     last = a.last_period
     lines = [say("title", last=last), ""]
     if a.synthetic:
-        lines += [say("synthetic", label=config.synthetic_label, seed=s.seed), ""]
+        if s.seed is None:
+            lines += [say("synthetic_files", label=config.synthetic_label), ""]
+        else:
+            lines += [say("synthetic", label=config.synthetic_label, seed=s.seed), ""]
     cols = (S.UNITS, S.OCCUPIED, S.NEW_OCCUPATIONS, S.EVICTIONS, S.VACANT)
     latest = a.panel[a.panel[S.PERIOD] == last]
     tot = {
@@ -452,9 +459,11 @@ def write_summary(analysis: Analysis, path: Path) -> Path:
     lines += ["", say("moran", i=num(a.moran.i, 3), p=num(a.moran.p_sim, 3)), ""]
     if S.EMERGING in a.latest:
         lines += [say("trends"), ""]
-        for cat, n in a.latest[S.EMERGING].value_counts().items():
-            if cat != "No Pattern Detected":
-                lines.append(f"- {emerging_label(str(cat), lang)}: {fmt_int(n, lang)}")
+        counts = a.latest[S.EMERGING].value_counts()
+        counts = counts[counts.index != "No Pattern Detected"]
+        for cat, n in counts.items():
+            lines.append(f"- {emerging_label(str(cat), lang)}: {fmt_int(n, lang)}")
+        lines += [say("none")] if counts.empty else []
         lines.append("")
     lines += [say("patrol"), ""]
     names = a.districts.set_index(S.DISTRICT_ID)[S.NAME]

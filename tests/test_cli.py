@@ -66,3 +66,39 @@ def test_missing_data_is_one_clear_line(tmp_path):
 def test_unknown_command_is_usage_error():
     res = run_cli("frobnicate")
     assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+def test_run_example_config_end_to_end(mirror, tmp_path):
+    """The README's `geo-alloggi run examples/run.toml` on the SYNTHETIC examples."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "run.toml"
+    out = tmp_path / "bundle"
+    res = run_cli(
+        "run",
+        str(example),
+        "--out-dir",
+        str(out),
+        env={"GEO_ALLOGGI_DATA_MIRROR": str(mirror)},
+    )
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    assert "fonte" in res.stderr  # the dropped column is named in a warning
+    for name in (
+        "map.html",
+        "layers.gpkg",
+        "summary.md",
+        "manifest.json",
+        "tables/patrol_districts.csv",
+    ):
+        assert (out / name).is_file(), name
+    assert "SYNTHETIC" in (out / "summary.md").read_text(encoding="utf-8")
+
+
+def test_run_with_bad_config_is_one_line(tmp_path):
+    cfg = tmp_path / "run.toml"
+    cfg.write_text('[records]\nestates = "missing.csv"\n', encoding="utf-8")
+    res = run_cli("run", str(cfg), "--out-dir", str(tmp_path / "out"))
+    assert res.returncode == 2
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "does not exist" in lines[0]
