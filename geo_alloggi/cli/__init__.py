@@ -39,9 +39,15 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Show the version and exit.",
     ),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what the library does."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Log what the library does."
+    ),
 ) -> None:
     """Set up logging for the library's messages."""
     logging.basicConfig(

@@ -22,9 +22,15 @@ def _report(files: list[Path], out_dir: Path, synthetic: bool) -> None:
 
 
 def demo(
-    out_dir: Path = typer.Option(Path("out/demo"), "--out-dir", "-o", help="Folder of the bundle."),
-    seed: int = typer.Option(0, help="Seed of the SYNTHETIC records (same seed, same bundle)."),
-    lang: str = typer.Option("it", help="it (default) or en for what the meeting sees."),
+    out_dir: Path = typer.Option(
+        Path("out/demo"), "--out-dir", "-o", help="Folder of the bundle."
+    ),
+    seed: int = typer.Option(
+        0, help="Seed of the SYNTHETIC records (same seed, same bundle)."
+    ),
+    lang: str = typer.Option(
+        "it", help="it (default) or en for what the meeting sees."
+    ),
     budget: float = typer.Option(10_000_000.0, help="Renovation budget in euros."),
     mirror: Path | None = typer.Option(None, help=MIRROR_HELP),
 ) -> None:
@@ -41,16 +47,27 @@ def demo(
         def on_step(name: str, i: int, n: int) -> None:
             bar.update(0, completed=i - 1, description=f"[{i}/{n}] {name}")
 
-        files = run_demo(out_dir, seed=seed, lang=lang, budget_eur=budget, mirror=mirror, on_step=on_step)
+        files = run_demo(
+            out_dir,
+            seed=seed,
+            lang=lang,
+            budget_eur=budget,
+            mirror=mirror,
+            on_step=on_step,
+        )
         bar.update(0, completed=len(STEPS))
     _report(files, out_dir, True)
 
 
 def run(
-    config_file: Path = typer.Argument(..., help="Run configuration (TOML), see examples/run.toml."),
+    config_file: Path = typer.Argument(
+        ..., help="Run configuration (TOML), see examples/run.toml."
+    ),
     out_dir: Path = typer.Option(..., "--out-dir", "-o", help="Folder of the bundle."),
     districts: Path | None = typer.Option(
-        None, "--districts", help="Custom district layer (GeoJSON, GeoPackage, zipped Shapefile)."
+        None,
+        "--districts",
+        help="Custom district layer (GeoJSON, GeoPackage, zipped Shapefile).",
     ),
     mirror: Path | None = typer.Option(None, help=MIRROR_HELP),
 ) -> None:
@@ -63,7 +80,13 @@ def run(
         def on_step(name: str, i: int, n: int) -> None:
             bar.update(0, completed=i - 1, description=f"[{i}/{n}] {name}")
 
-        files = run_pipeline(config_file, out_dir, mirror=mirror, districts_file=districts, on_step=on_step)
+        files = run_pipeline(
+            config_file,
+            out_dir,
+            mirror=mirror,
+            districts_file=districts,
+            on_step=on_step,
+        )
         bar.update(0, completed=len(STEPS))
     _report(files, out_dir, False)
 
