@@ -770,7 +770,13 @@ def _read_csv_raw(
             structural: dict[int, str] = {}
     if not fast:
         frame, row_number, structural = _read_csv_slow(
-            path, data.decode(read_enc), delim, ncols, positions, names
+            path,
+            data.decode(read_enc),
+            delim,
+            ncols,
+            positions,
+            names,
+            needed=max((i + 1 for i, h in enumerate(headers) if h), default=0),
         )
     if not fast or _padded(buf, delim, dpos, nl):
         frame = _strip_frame(frame)
@@ -837,8 +843,13 @@ def _read_csv_slow(
     ncols: int,
     positions: list[int],
     names: list[str],
+    needed: int,
 ) -> tuple[pd.DataFrame, np.ndarray, dict[int, str]]:
-    """Read with the csv module: exact line numbers, ragged rows detected."""
+    """Read with the csv module: exact line numbers, ragged rows detected.
+
+    A row needs ``needed`` fields (up to the last named header); fewer is a
+    structural problem, more is one only when the extra fields hold values.
+    """
     text = text.lstrip("\ufeff")
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim)
     next(reader, None)
@@ -860,8 +871,10 @@ def _read_csv_slow(
                 )
                 for c in cols:
                     c.append(None)
-            elif n < ncols:
-                structural[len(rows)] = f"row has {n} fields but the header has {ncols}"
+            elif n < needed:
+                structural[len(rows)] = (
+                    f"row has {n} fields but the header has {needed}"
+                )
                 for c in cols:
                     c.append(None)
             else:

@@ -1027,3 +1027,14 @@ def test_xlsx_title_rows_above_the_header(tmp_path):
     result = read(path)
     assert list(result.accepted.index) == [4]
     assert list(result.quarantine[S.ROW_NUMBER]) == [5]
+
+
+def test_trailing_delimiters_are_not_fields(tmp_path):
+    # header with a trailing ';' and rows without it, and the other way round
+    a = write(tmp_path / "a.csv", OCC_HEADER + ";\n" + GOOD + "\nP1;ST1;01/02/2019;;\n")
+    b = write(tmp_path / "b.csv", OCC_HEADER + "\n" + GOOD + ";\nP1;ST1;01/02/2019;;;\n")
+    for path in (a, b):
+        result = read(path)
+        assert list(result.accepted.index) == [2, 3]
+    short = write(tmp_path / "c.csv", OCC_HEADER + "\nP1;ST1;01/02/2019\n")
+    assert "row has 3 fields but the header has 5" in reasons(read(short))[2]
