@@ -749,10 +749,12 @@ def test_cli_validate_end_to_end(tmp_path, capsys):
     path = personal_file(tmp_path)
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as info:
-        main(["validate", "occupations", str(path), "--out-dir", str(out)])
+        main(["validate", "occupazioni", str(path), "--out-dir", str(out)])
     assert info.value.code == 0
     captured = capsys.readouterr()
-    assert "3 rows read, 2 accepted, 1 quarantined" in captured.out
+    assert "occupations: 3 rows read, 2 accepted, 1 quarantined" in captured.out
+    assert "1  impossible date … in detected_on" in captured.out
+    assert "Nominativo, Codice Fiscale, Telefono" in captured.out
     assert "Traceback" not in captured.out + captured.err
     accepted = (out / "accepted.csv").read_text(encoding="utf-8-sig")
     quarantine = (out / "quarantine.csv").read_text(encoding="utf-8-sig")

@@ -25,6 +25,15 @@ def _parse_mapping(items: list[str] | None) -> dict[str, str | None]:
     return mapping
 
 
+#: Italian names of the record kinds, accepted on the command line.
+_KIND_NAMES = {
+    "stabili": "estates",
+    "occupazioni": "occupations",
+    "sgomberi": "evictions",
+    "sfitti": "vacancies",
+}
+
+
 def _reason_kind(reason: str) -> str:
     """Return the reason without the row's values, to count reasons by kind."""
     text = re.sub(r"'[^']*'", "…", reason)
@@ -37,7 +46,9 @@ def _reason_kind(reason: str) -> str:
 
 def validate(
     kind: str = typer.Argument(
-        ..., help="estates, occupations, evictions or vacancies."
+        ...,
+        help="estates, occupations, evictions or vacancies (or stabili, "
+        "occupazioni, sgomberi, sfitti).",
     ),
     file: Path = typer.Argument(
         ..., help="CSV, XLSX, GeoPackage or GeoJSON file to check."
@@ -77,6 +88,7 @@ def validate(
     from geo_alloggi._errors import InputFileError
     from geo_alloggi.io import KINDS, read_records, write_table
 
+    kind = _KIND_NAMES.get(kind.strip().lower(), kind)
     if kind not in KINDS:
         from geo_alloggi._errors import ValidationError
 
