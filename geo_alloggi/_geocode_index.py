@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from geo_alloggi.address import (
 )
 
 #: Bumped whenever the layout of :class:`ReferenceIndex` or the build rules change.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 7
 
 _PARTICLES = frozenset(
     [
@@ -284,11 +283,11 @@ def build_index(
     by_typed: dict[tuple[str, str, str], int] = {}
     by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
 
-    def new_street(ck: str, stype: str, skey: str) -> int:
+    def new_street(ck: str, stype: str, skey: str, display: str) -> int:
         sid = len(street_type)
         street_comune.append(ck)
         street_type.append(stype)
-        street_name.append(skey)
+        street_name.append(" ".join(str(display).upper().split()) or skey)
         names_of.append({skey})
         by_typed[(ck, stype, skey)] = sid
         by_name[(ck, skey)].append(sid)
@@ -326,13 +325,14 @@ def build_index(
             given.update(d[: len(d) - k])
 
     sid_of_row = np.empty(len(pts), dtype=np.int64)
-    for i, (ck, code, stype, skey, rkey) in enumerate(
+    for i, (ck, code, stype, skey, rkey, display) in enumerate(
         zip(
             pts["ckey"],
             pts["codice_via"],
             pts["stype"],
             pts["skey"],
             pts["rkey"],
+            pts["street_name"],
             strict=True,
         )
     ):
@@ -340,7 +340,7 @@ def build_index(
         if sid is None:
             sid = find_street(ck, stype, skey)
             if sid is None:
-                sid = new_street(ck, stype, skey)
+                sid = new_street(ck, stype, skey, display)
             if code:
                 by_code[(ck, code)] = sid
         if rkey and rkey not in names_of[sid]:
@@ -380,7 +380,7 @@ def build_index(
                         if sid is not None:
                             break
                 if sid is None:
-                    sid = new_street(ck, stype, skey)
+                    sid = new_street(ck, stype, skey, n)
                 if code:
                     by_code[(ck, code)] = sid
             names_of[sid].add(skey)
@@ -474,7 +474,7 @@ def build_index(
         postcode_comune=postcode_comune,
         street_comune=street_comune,
         street_type=street_type,
-        street_name=[_display_name(n) for n in street_name],
+        street_name=street_name,
         street_npoints=npoints.astype(np.int64),
         street_min=smin,
         street_max=smax,
@@ -494,10 +494,6 @@ def build_index(
         sources=list(sources or []),
         meta={"format": INDEX_FORMAT},
     )
-
-
-def _display_name(key: str) -> str:
-    return re.sub(r"\s+", " ", key).strip()
 
 
 def save_index(index: ReferenceIndex, path: Path) -> None:

@@ -452,6 +452,45 @@ _LEADING_PUNCT = re.compile(r"^[\s,.\-;:]+")
 _TOKEN_NUM = re.compile(r"^(\d{1,4})(?:/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3}))?$")
 _POSTCODE = re.compile(r"^\d{5}$")
 _MONTH_SET = frozenset(_MONTHS)
+# day numbers written in words, as Milan's street register does (``VENTICINQUE APRILE``)
+_DAY_WORDS: dict[str, int] = {
+    w: i + 1
+    for i, w in enumerate(
+        [
+            "UNO",
+            "DUE",
+            "TRE",
+            "QUATTRO",
+            "CINQUE",
+            "SEI",
+            "SETTE",
+            "OTTO",
+            "NOVE",
+            "DIECI",
+            "UNDICI",
+            "DODICI",
+            "TREDICI",
+            "QUATTORDICI",
+            "QUINDICI",
+            "SEDICI",
+            "DICIASSETTE",
+            "DICIOTTO",
+            "DICIANNOVE",
+            "VENTI",
+            "VENTUNO",
+            "VENTIDUE",
+            "VENTITRE",
+            "VENTIQUATTRO",
+            "VENTICINQUE",
+            "VENTISEI",
+            "VENTISETTE",
+            "VENTOTTO",
+            "VENTINOVE",
+            "TRENTA",
+            "TRENTUNO",
+        ]
+    )
+} | {"PRIMO": 1}
 _DATE_WORDS = _MONTH_SET | {"GIORNATE"}
 
 
@@ -718,15 +757,17 @@ def normalize_address(text: Any) -> str:
 def street_key(name: Any) -> str:
     """Return the comparable form of a street name (without type).
 
-    Folded like :func:`normalize_text`, commas and slashes removed, roman
-    numerals before a month written in figures (``XXV APRILE`` ->
-    ``25 APRILE``), registry particles in brackets moved to the front
-    (``DUOMO (DEL)`` -> ``DEL DUOMO``).
+    Folded like :func:`normalize_text`, commas and slashes removed, the day of
+    a date written in figures whether it came in roman numerals or in words
+    (``XXV APRILE``, ``VENTICINQUE APRILE`` -> ``25 APRILE``), registry
+    particles in brackets moved to the front (``DUOMO (DEL)`` -> ``DEL DUOMO``).
 
     Examples
     --------
     >>> street_key("XXV Aprile")
     '25 APRILE'
+    >>> street_key("Otto Ottobre 2001")
+    '8 OTTOBRE 2001'
     >>> street_key("DUOMO (DEL)")
     'DEL DUOMO'
     """
@@ -739,7 +780,7 @@ def street_key(name: Any) -> str:
     toks = s.split()
     for i, t in enumerate(toks[:-1]):
         if toks[i + 1] in _DATE_WORDS:
-            v = _roman_to_int(t)
+            v = _DAY_WORDS.get(t) or _roman_to_int(t)
             if v is not None:
                 toks[i] = str(v)
     return " ".join(toks)

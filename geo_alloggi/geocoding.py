@@ -393,6 +393,10 @@ class Geocoder:
                         UserWarning,
                         stacklevel=2,
                     )
+        try:  # names of the comuni around: an address naming one is kept there
+            lists["comuni"] = datasets.dataset_path("comuni", mirror=mirror)
+        except DataUnavailableError:
+            log.info("comuni names unavailable: only the index's comuni are recognised")
         stamp = {
             "version": __version__,
             "format": INDEX_FORMAT,
@@ -602,9 +606,10 @@ class Geocoder:
         n = len(addresses)
         # parse each distinct address once; resolve each distinct comune once
         parsed_of: dict[str, ParsedAddress] = {}
-        comune_of: dict[tuple[str, str, str], str] = {}
-        parsed = []
-        ckeys = []
+        comune_of: dict[tuple[str, str, str], tuple[str, str]] = {}
+        parsed: list[ParsedAddress] = []
+        ckeys: list[str] = []
+        conflicts: dict[int, str] = {}
         no_comune = 0
         default = comune_key(self.default_comune) if self.default_comune else ""
         for a, given in zip(addresses, row_comune, strict=True):
@@ -614,10 +619,13 @@ class Geocoder:
                 parsed_of[a] = p
             parsed.append(p)
             k = (given, p.comune, p.postcode)
-            ck = comune_of.get(k)
-            if ck is None:
-                ck = self._comune_of(given, p)
-                comune_of[k] = ck
+            got = comune_of.get(k)
+            if got is None:
+                got = self._comune_of(given, p)
+                comune_of[k] = got
+            ck, conflict = got
+            if conflict:
+                conflicts[len(ckeys)] = conflict
             if not ck:
                 no_comune += 1
                 ck = default
@@ -680,12 +688,17 @@ class Geocoder:
                     if (c, num, suffixes[i]) in ix.exact or (c, num, "") in ix.exact
                 ]
                 if len(having) != 1:
-                    ambiguous[i] = " | ".join(ix.street_label(c) for c in h.sids[:4])
+                    names = " | ".join(ix.street_label(c) for c in h.sids[:4])
+                    ambiguous[i] = f"ambiguous: {names}"
                     continue
                 sid = having[0]
             sids[i] = sid
             sscore[i] = h.score
         sids[fixed] = -1
+        for i, why in conflicts.items():
+            # the address names another comune than the one given: not placed
+            sids[i] = -1
+            ambiguous[i] = why
         pl = place_numbers(ix, sids, sscore, numbers, suffixes)
 
         mtype = pl.match_type
@@ -694,9 +707,9 @@ class Geocoder:
         lat = np.where(fixed, lat, pl.lat)
         mtype = np.where(fixed & (mtype_fixed != ""), mtype_fixed, mtype)
         score = np.where(fixed, score_fixed, score)
-        for i, names in ambiguous.items():
+        for i, why in ambiguous.items():
             if not fixed[i]:
-                matched_addr[i] = f"ambiguous: {names}"
+                matched_addr[i] = why
         label: dict[int, tuple[str, str]] = {}
         pt_source = ix.pt_source
         numbers_out = pl.number.tolist()
@@ -728,14 +741,34 @@ class Geocoder:
             "source": source,
         }
 
-    def _comune_of(self, given: str, p: ParsedAddress) -> str:
-        """Comune key of a row: its column or ``comune=``, else the address's own."""
-        ck = comune_key(given) if given else ""
-        if not ck and p.comune:
-            ck = comune_key(p.comune)
-        if not ck and p.postcode:
-            ck = self.index.postcode_comune.get(p.postcode, "")
-        return ck
+    def _comune_of(self, given: str, p: ParsedAddress) -> tuple[str, str]:
+        """Comune key of a row and, if any, why it conflicts with the address.
+
+        The row's column or ``comune=`` wins; but when the address itself names
+        another known comune (by name or postcode), the row is not placed.
+        Without a given comune, the address's own comune (or postcode) is used.
+        """
+        ix = self.index
+        text_ck = comune_key(p.comune) if p.comune else ""
+        post_ck = ix.postcode_comune.get(p.postcode, "") if p.postcode else ""
+        if not given:
+            return text_ck or post_ck, ""
+        ck = comune_key(given)
+        known = self._known_comuni
+        for other in (text_ck, post_ck):
+            if other and other != ck and other in known:
+                return ck, f"comune conflict: {other} in the address, {ck} given"
+        return ck, ""
+
+    @property
+    def _known_comuni(self) -> frozenset[str]:
+        known = getattr(self, "_known_cache", None)
+        if known is None:
+            known = frozenset(self.index.comuni) | frozenset(
+                self.index.meta.get("known_comuni", ())
+            )
+            self._known_cache = known
+        return known
 
     def _apply_corrections(
         self,
@@ -930,7 +963,23 @@ def _build_from_files(
         *(p.name for p in lists.values()),
         *(p.name for p, _ in extracts),
     ]
-    return build_index(points, streets, sources=sources)
+    index = build_index(points, streets, sources=sources)
+    if "comuni" in lists:
+        index.meta["known_comuni"] = sorted(_comune_names(lists["comuni"]))
+    return index
+
+
+def _comune_names(path: Path) -> set[str]:
+    """Comune keys of the features of the comuni GeoJSON (``name`` property)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            comune_key(f["properties"]["name"])
+            for f in data.get("features", [])
+            if f.get("properties", {}).get("name")
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
 
 
 def _tables_from_files(
@@ -1097,7 +1146,10 @@ def geocode(
     comune
         One comune for all rows. Without either, the comune written in the
         address (or its postcode) is used, else the geocoder's
-        ``default_comune`` (``Milano``) with a warning.
+        ``default_comune`` (``Milano``) with a warning. When the address
+        itself names another comune (``Viale Fulvio Testi 5, Cinisello
+        Balsamo`` given as Milano), the row is left unmatched and
+        ``geo_matched_address`` says why.
     corrections
         User corrections applied before matching (file, DataFrame or mapping;
         see :func:`read_corrections`).

@@ -120,6 +120,10 @@ def test_split_street_type_both_ways() -> None:
 
 def test_street_key_dates_and_registry_form() -> None:
     assert street_key("XXV Aprile") == street_key("25 aprile") == "25 APRILE"
+    assert street_key("VENTICINQUE APRILE") == "25 APRILE"
+    assert street_key("Cinque Giornate") == street_key("V GIORNATE") == "5 GIORNATE"
+    assert street_key("OTTO OTTOBRE 2001") == "8 OTTOBRE 2001"
+    assert street_key("OTTO") == "OTTO"  # a number word alone is a name
     assert street_key("DUOMO (DEL)") == "DEL DUOMO"
     assert street_key("Fra' Cristoforo") == "FRA CRISTOFORO"
 

@@ -131,6 +131,9 @@ def test_messy_variants_of_real_points_land_on_the_official_point(
         ("Via dell'Annunciata 23/1", "DELL'ANNUNCIATA", "23/1", "exact"),
         ("Piazza Duomo 14 A", "DEL DUOMO", "14A", "exact"),
         ("Piazza Duomo 14/b", "DEL DUOMO", "14", "nearest_number"),
+        # Milan writes the day of dates in words: VENTICINQUE APRILE, OTTO OTTOBRE 2001
+        ("Piazza XXV Aprile 10", "VENTICINQUE APRILE", "10", "exact"),
+        ("Via 8 Ottobre 2001, 12", "OTTO OTTOBRE 2001", "12", "exact"),
     ],
 )
 def test_known_spellings(
@@ -225,6 +228,19 @@ def test_unknown_comune_is_never_placed_elsewhere(geocoder: Geocoder) -> None:
     out = quiet(geocoder, ["Viale Fulvio Testi 12"], comune="Sesto San Giovanni")
     assert out.loc[0, "geo_match_type"] == "unmatched"
     assert np.isnan(out.loc[0, "geo_lon"])
+    # the address names another comune than the one given: not placed, and said
+    out = quiet(
+        geocoder,
+        [
+            "Viale Fulvio Testi 12, Sesto San Giovanni",
+            "Viale Fulvio Testi 12 - 20092",
+            "Viale Fulvio Testi 12, Turro",  # a quarter, not a comune
+        ],
+        comune="Milano",
+    )
+    assert list(out["geo_match_type"]) == ["unmatched", "unmatched", "exact"]
+    assert out.loc[0, "geo_matched_address"].startswith("comune conflict: SESTO")
+    assert out.loc[1, "geo_matched_address"].startswith("comune conflict: CINISELLO")
 
 
 def test_osm_extract_covers_cinisello(
