@@ -1607,7 +1607,7 @@ def read_records(
     delimiter: str | None = None,
     decimal: str | None = None,
 ) -> ReadResult:
-    """Read and validate a file of estates or records.
+    r"""Read and validate a file of estates or records.
 
     Parameters
     ----------
@@ -1697,6 +1697,28 @@ def read_records(
     ``lon`` and ``lat`` when the file has them (for
     :func:`geo_alloggi.linking.link_records`). ``vulnerable`` is a nullable
     boolean (missing when not given).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "occ.csv").write_text(
+    ...     "Codice Pratica;Codice Stabile;Nominativo;Data Rilevazione;Stato\n"
+    ...     "P1;ST1;Mario Rossi;01/02/2019;in corso\n"
+    ...     "P2;ST1;Anna Verdi;31/02/2019;in corso\n",
+    ...     encoding="cp1252",
+    ... )
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # 'Nominativo' dropped
+    ...     result = read_records(folder / "occ.csv", "occupations")
+    >>> result.rows_read, len(result.accepted), len(result.quarantine)
+    (2, 1, 1)
+    >>> result.dropped_columns
+    ('Nominativo',)
+    >>> row = result.quarantine.iloc[0]
+    >>> int(row["row_number"]), row["reason"][:28]
+    (3, "impossible date '31/02/2019'")
     """
     _check_kind(kind)
     p = Path(os.fspath(path))
@@ -2443,6 +2465,14 @@ def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
     Text cells (and headers) starting with ``=``, ``+``, ``-``, ``@``, a tab
     or a carriage return are prefixed with ``'`` so that a spreadsheet never
     runs them as formulas (CSV injection). Missing values are empty cells.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> table = pd.DataFrame({"quartiere": ["San Siro", "=1+1"], "quota": [21.8, 0.5]})
+    >>> path = write_table(table, pathlib.Path(tempfile.mkdtemp()) / "t.csv")
+    >>> path.read_text(encoding="utf-8-sig").splitlines()
+    ['quartiere;quota', 'San Siro;21,8', "'=1+1;0,5"]
     """
     if not isinstance(df, pd.DataFrame):
         raise ValidationError(

@@ -318,6 +318,28 @@ def link_records(
     the same inputs always give the same links. A record whose given estate id
     is unknown but whose address or point falls on an estate is linked there,
     and ``link_note`` keeps the id that was given.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> estates = gpd.GeoDataFrame(
+    ...     {"estate_id": ["E1"], "address": ["Via Bolla 30"]},
+    ...     geometry=[Point(9.1078, 45.5038)],
+    ...     crs="EPSG:4326",
+    ... )
+    >>> records = pd.DataFrame(
+    ...     {
+    ...         "record_id": ["a", "b"],
+    ...         "estate_id": ["E1", None],
+    ...         "address": [None, "V. BOLLA, 30"],
+    ...         "lon": [None, None],
+    ...         "lat": [None, None],
+    ...     }
+    ... )
+    >>> out = link_records(records, estates, geocode=False)
+    >>> out.records["link_method"].tolist()
+    ['estate_id', 'address']
     """
     if not isinstance(records, pd.DataFrame):
         raise ValidationError(
