@@ -647,7 +647,7 @@ def _write_manifest(
 
     from geo_alloggi.datasets import REGISTRY
 
-    versions = {}
+    versions: dict[str, str | None] = {}
     for pkg in (
         "geopandas",
         "shapely",
@@ -818,7 +818,8 @@ def run(
         districts = load_districts(s.level, mirror=mirror)
     comuni = load_districts("comuni", mirror=mirror, all_comuni=True)
     step("records")
-    bundle = read_bundle(**dict(s.records.items()), columns=s.columns or None)
+    files: dict[str, Any] = dict(s.records)
+    bundle = read_bundle(**files, columns=s.columns or None)
     inputs: dict[str, Any] = {}
     for kind, res in bundle.results.items():
         path = Path(s.records[kind])

@@ -36,6 +36,220 @@ log = logging.getLogger(__name__)
 #: Marker of a suppressed cell in meeting tables (primary or complementary).
 SUPPRESSED_MARK = {"it": "riservato", "en": "suppressed"}
 
+#: column -> (Italian header, English header) of the meeting tables.
+PRIORITY_HEADERS: dict[str, tuple[str, str]] = {
+    "data_label": ("Dati", "Data"),
+    "rank": ("Posizione", "Rank"),
+    "district_id": ("Codice quartiere", "District id"),
+    "estate_id": ("Codice stabile", "Estate id"),
+    "name": ("Nome", "Name"),
+    "period": ("Periodo", "Period"),
+    "priority_score": ("Punteggio", "Score"),
+    "occupied": ("Alloggi occupati", "Occupied units"),
+    "new_occupations": ("Nuove occupazioni", "New occupations"),
+    "new_occupations_previous": (
+        "Nuove occupazioni periodo precedente",
+        "New occupations previous period",
+    ),
+    "new_occupations_change_pct": ("Variazione nuove occupazioni %", "Change in new %"),
+    "emerging_category": ("Tendenza", "Trend"),
+    "trend_score": ("Punteggio tendenza", "Trend score"),
+    "scheduled_evictions": ("Sgomberi programmati", "Scheduled evictions"),
+    "score_occupied": ("Quota alloggi occupati", "Part: occupied"),
+    "score_new_occupations": ("Quota nuove occupazioni", "Part: new occupations"),
+    "score_trend": ("Quota tendenza", "Part: trend"),
+    "score_evictions": ("Quota sgomberi", "Part: evictions"),
+    "reasons": ("Motivo", "Reason"),
+    "vulnerable_scheduled": (
+        "Sgomberi programmati di nuclei fragili",
+        "Scheduled evictions of vulnerable households",
+    ),
+    "vulnerable_executed": (
+        "Sgomberi eseguiti di nuclei fragili",
+        "Executed evictions of vulnerable households",
+    ),
+    "units": ("Alloggi sfitti candidati", "Candidate vacant units"),
+    "unit_cost_eur": ("Costo per alloggio (€)", "Cost per unit (€)"),
+    "site_cost_eur": ("Costo fisso cantiere (€)", "Site fixed cost (€)"),
+    "risk": ("Rischio occupazione 12 mesi", "12-month occupation risk"),
+    "units_chosen": ("Alloggi da ristrutturare", "Units to renovate"),
+    "selected": ("Selezionato", "Selected"),
+    "cost_eur": ("Spesa (€)", "Spend (€)"),
+    "risk_weighted_units": ("Alloggi pesati per rischio", "Risk-weighted units"),
+    "units_cheapest_first": (
+        "Alloggi (prima i più economici)",
+        "Units (cheapest first)",
+    ),
+    "units_largest_first": ("Alloggi (prima i più grandi)", "Units (largest first)"),
+    "method": ("Metodo", "Method"),
+    "scenario": ("Scenario", "Scenario"),
+    "budget_eur": ("Budget (€)", "Budget (€)"),
+    "spend_eur": ("Spesa (€)", "Spend (€)"),
+    "estates_selected": ("Stabili selezionati", "Estates selected"),
+    "units_recovered": ("Alloggi recuperati", "Units recovered"),
+    "next_1m_units": ("Alloggi con 1 M€ in più", "Units with €1M more"),
+    "next_1m_risk_weighted_units": (
+        "Alloggi pesati con 1 M€ in più",
+        "Risk-weighted units with €1M more",
+    ),
+    "next_1m_spend_eur": ("Spesa del milione in più (€)", "Spend of the extra €1M"),
+    "estates": ("Stabili", "Estates"),
+    "measure": ("Misura", "Measure"),
+    "rank_change": ("Variazione posizione", "Rank change"),
+    "value": ("Valore", "Value"),
+}
+
+_SCENARIOS = {
+    "default": ("pesi predefiniti", "default weights"),
+    "config": ("pesi del file di configurazione", "configured weights"),
+}
+
+METHOD_LABELS = {
+    "optimal": ("ottimale (rischio)", "optimal (risk)"),
+    "cheapest_first": ("prima i più economici", "cheapest first"),
+    "largest_first": ("prima i più grandi", "largest first"),
+}
+
+#: Decimals kept in meeting tables.
+ROUND_DIGITS: dict[str, int] = {
+    "priority_score": 3,
+    "trend_score": 2,
+    "score_occupied": 3,
+    "score_new_occupations": 3,
+    "score_trend": 3,
+    "score_evictions": 3,
+    "new_occupations_change_pct": 1,
+    "risk": 3,
+    "risk_weighted_units": 2,
+    "next_1m_risk_weighted_units": 2,
+    "unit_cost_eur": 0,
+    "site_cost_eur": 0,
+    "cost_eur": 0,
+    "budget_eur": 0,
+    "spend_eur": 0,
+    "next_1m_spend_eur": 0,
+}
+
+BACKTEST_LABELS: dict[str, tuple[str, str]] = {
+    "until": (
+        "classifica costruita con i dati fino al periodo",
+        "ranking built with records up to",
+    ),
+    "next_period": ("periodo previsto", "predicted period"),
+    "areas": ("aree in classifica", "areas ranked"),
+    "top_n": ("aree segnalate (primo 10%)", "areas flagged (top 10%)"),
+    "hits": (
+        "nuove occupazioni nelle aree segnalate",
+        "new occupations in flagged areas",
+    ),
+    "total": ("nuove occupazioni in tutte le aree", "new occupations in all areas"),
+    "hit_rate": ("quota di nuove occupazioni colte (hit rate)", "hit rate"),
+    "area_share": ("quota di superficie segnalata", "area share"),
+    "pai": (
+        "indice di accuratezza predittiva (PAI)",
+        "predictive accuracy index (PAI)",
+    ),
+}
+
+#: Count columns that are suppressed (small cells) in meeting tables.
+SMALL_COUNTS = (
+    "occupied",
+    "new_occupations",
+    "new_occupations_previous",
+    "scheduled_evictions",
+    "vulnerable_scheduled",
+    "vulnerable_executed",
+)
+
+
+def suppress_small_counts(
+    table: pd.DataFrame, threshold: int, lang: str
+) -> pd.DataFrame:
+    """Show counts 1..threshold-1 as ``< threshold``; hide what is built on them.
+
+    The percentage change of new occupations goes when either count is
+    small; the score and its parts always go (see the comment below).
+    """
+    from geo_alloggi._i18n import is_small, t
+
+    # the score and its parts are built on the counts: with the largest count
+    # visible elsewhere they would give a suppressed count back, so a meeting
+    # table shows the rank and the reasons instead
+    out = table.drop(
+        columns=["priority_score", *[c for c in table if c.startswith("score_")]],
+        errors="ignore",
+    )
+    label = t("value.suppressed", lang, threshold=threshold)
+    small_any = pd.Series(False, index=out.index)
+    for col in SMALL_COUNTS:
+        if col not in out:
+            continue
+        small = out[col].map(lambda v: is_small(v, threshold)).astype(bool)
+        if col in ("new_occupations", "new_occupations_previous"):
+            small_any |= small
+        if small.any():
+            out[col] = out[col].astype(object).where(~small, label)
+    if "new_occupations_change_pct" in out:
+        out["new_occupations_change_pct"] = out["new_occupations_change_pct"].where(
+            ~small_any
+        )
+    return out
+
+
+def priority_table(
+    table: pd.DataFrame, *, lang: str, synthetic: bool, label: str
+) -> pd.DataFrame:
+    out = table.drop(columns=["source"], errors="ignore")
+    for col in out.columns:
+        if len(out) and isinstance(out[col].iloc[0], pd.Period):
+            out[col] = out[col].astype(str)
+    if "method" in out:
+        out["method"] = out["method"].map(
+            lambda m: METHOD_LABELS.get(m, (m, m))[0 if lang == "it" else 1]
+        )
+    if "emerging_category" in out:
+        from geo_alloggi._i18n import emerging_label
+
+        out["emerging_category"] = out["emerging_category"].map(
+            lambda c: emerging_label(c, lang) if isinstance(c, str) else c
+        )
+    for col, digits in ROUND_DIGITS.items():
+        if col in out:
+            numeric = pd.to_numeric(out[col], errors="coerce")
+            out[col] = out[col].where(numeric.isna(), numeric.round(digits))
+    if synthetic:
+        out.insert(0, "data_label", label)
+    idx = 0 if lang == "it" else 1
+    names: dict[str, str] = {}
+    for c in out.columns:
+        if c in PRIORITY_HEADERS:
+            names[c] = PRIORITY_HEADERS[c][idx]
+        elif c.startswith(("rank_", "priority_score_")):  # scenario columns
+            base, _, scenario = c.partition("_score_" if "_score_" in c else "_")
+            key = "rank" if base == "rank" else "priority_score"
+            shown = _SCENARIOS.get(scenario, (scenario, scenario))[idx]
+            names[c] = f"{PRIORITY_HEADERS[key][idx]} ({shown})"
+    return out.rename(columns=names)
+
+
+def backtest_table(bt: dict[str, Any], lang: str = "it") -> pd.DataFrame:
+    """Return the back-test figures as a two-column table (measure, value)."""
+    li = 0 if lang == "it" else 1
+    return pd.DataFrame(
+        {
+            "measure": [pair[li] for pair in BACKTEST_LABELS.values()],
+            "value": [
+                str(bt[k])
+                if k in ("until", "next_period")
+                else fmt_number(
+                    bt[k], 0 if k in ("areas", "top_n", "hits", "total") else 3, lang
+                )
+                for k in BACKTEST_LABELS
+            ],
+        }
+    )
+
+
 _PANEL_COLUMNS = (
     S.DISTRICT_ID,
     S.NAME,
@@ -64,16 +278,14 @@ _EXTRA_HEADERS = {
 
 
 def _header(col: str, lang: str) -> str:
-    from geo_alloggi.cli._prioritise import HEADERS
-
     i = 0 if lang == "it" else 1
     if col in _EXTRA_HEADERS:
         return _EXTRA_HEADERS[col][i]
     label = column_label(col, lang)
     if label != col:
         return label
-    if col in HEADERS:
-        return HEADERS[col][i]
+    if col in PRIORITY_HEADERS:
+        return PRIORITY_HEADERS[col][i]
     return col
 
 
@@ -154,7 +366,8 @@ def meeting_table(
     return out.rename(columns={c: _header(c, lang) for c in out.columns})
 
 
-def _write_both(table: pd.DataFrame, folder: Path, stem: str, lang: str) -> list[Path]:
+def write_both(table: pd.DataFrame, folder: Path, stem: str, lang: str) -> list[Path]:
+    """Write ``table`` as ``stem.csv`` (Italian Excel) and ``stem.xlsx``."""
     from geo_alloggi.io import write_table
 
     return [
@@ -180,8 +393,6 @@ def _district_table(analysis: Analysis) -> pd.DataFrame:
 
 def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
     """Write every meeting table as CSV (Italian Excel) and XLSX."""
-    from geo_alloggi.cli._prioritise import _BACKTEST_LABELS, _for_meeting, _suppress
-
     a = analysis
     s = a.settings
     lang = s.lang
@@ -190,7 +401,7 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
     meet: dict[str, Any] = {"lang": lang, "synthetic": a.synthetic}
 
     district_table = _district_table(a)
-    written += _write_both(
+    written += write_both(
         meeting_table(district_table, columns=list(_PANEL_COLUMNS), **meet),
         folder,
         f"districts_by_{s.period}",
@@ -208,42 +419,34 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
         S.EMERGING,
     ]
     latest = pd.DataFrame(a.latest.drop(columns="geometry"))
-    written += _write_both(
+    written += write_both(
         meeting_table(latest, columns=hs_cols, **meet), folder, "hotspots", lang
     )
 
     label = config.synthetic_label
-    fm = {"lang": lang, "synthetic": a.synthetic, "label": label}
+    fm: dict[str, Any] = {"lang": lang, "synthetic": a.synthetic, "label": label}
     for stem, table in (
         ("patrol_districts", a.patrol_districts),
         ("patrol_estates", a.patrol_estates),
         ("social_services", a.social),
     ):
-        written += _write_both(
-            _for_meeting(_suppress(table, s.threshold, lang), **fm), folder, stem, lang
+        written += write_both(
+            priority_table(suppress_small_counts(table, s.threshold, lang), **fm),
+            folder,
+            stem,
+            lang,
         )
-    written += _write_both(
-        _for_meeting(a.plan.plan, **fm), folder, "renovation_plan", lang
+    written += write_both(
+        priority_table(a.plan.plan, **fm), folder, "renovation_plan", lang
     )
-    written += _write_both(
-        _for_meeting(a.plan.summary, **fm), folder, "renovation_summary", lang
+    written += write_both(
+        priority_table(a.plan.summary, **fm), folder, "renovation_summary", lang
     )
     if a.backtest is not None:
-        li = 0 if lang == "it" else 1
-        bt = pd.DataFrame(
-            {
-                "measure": [pair[li] for pair in _BACKTEST_LABELS.values()],
-                "value": [
-                    str(a.backtest[k])
-                    if k in ("until", "next_period")
-                    else a.backtest[k]
-                    for k in _BACKTEST_LABELS
-                ],
-            }
-        )
-        written += _write_both(_for_meeting(bt, **fm), folder, "backtest", lang)
+        bt = backtest_table(a.backtest, lang)
+        written += write_both(priority_table(bt, **fm), folder, "backtest", lang)
     if len(a.links):
-        written += _write_both(meeting_table(a.links, **meet), folder, "linking", lang)
+        written += write_both(meeting_table(a.links, **meet), folder, "linking", lang)
     return written
 
 

@@ -45,7 +45,7 @@ def demo(
     with progress("geo-alloggi demo", total=len(STEPS)) as bar:
 
         def on_step(name: str, i: int, n: int) -> None:
-            bar.update(0, completed=i - 1, description=f"[{i}/{n}] {name}")
+            bar.update(bar.task_ids[0], completed=i - 1, description=f"[{i}/{n}] {name}")
 
         files = run_demo(
             out_dir,
@@ -55,7 +55,7 @@ def demo(
             mirror=mirror,
             on_step=on_step,
         )
-        bar.update(0, completed=len(STEPS))
+        bar.update(bar.task_ids[0], completed=len(STEPS))
     _report(files, out_dir, True)
 
 
@@ -78,7 +78,7 @@ def run(
     with progress("geo-alloggi run", total=len(STEPS)) as bar:
 
         def on_step(name: str, i: int, n: int) -> None:
-            bar.update(0, completed=i - 1, description=f"[{i}/{n}] {name}")
+            bar.update(bar.task_ids[0], completed=i - 1, description=f"[{i}/{n}] {name}")
 
         files = run_pipeline(
             config_file,
@@ -87,7 +87,7 @@ def run(
             districts_file=districts,
             on_step=on_step,
         )
-        bar.update(0, completed=len(STEPS))
+        bar.update(bar.task_ids[0], completed=len(STEPS))
     _report(files, out_dir, False)
 
 

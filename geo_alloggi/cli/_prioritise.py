@@ -18,210 +18,14 @@ import pandas as pd
 import typer
 
 from geo_alloggi.cli._common import console, err_console
-
-MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
-
-#: column -> (Italian header, English header) of the meeting tables.
-HEADERS: dict[str, tuple[str, str]] = {
-    "data_label": ("Dati", "Data"),
-    "rank": ("Posizione", "Rank"),
-    "district_id": ("Codice quartiere", "District id"),
-    "estate_id": ("Codice stabile", "Estate id"),
-    "name": ("Nome", "Name"),
-    "period": ("Periodo", "Period"),
-    "priority_score": ("Punteggio", "Score"),
-    "occupied": ("Alloggi occupati", "Occupied units"),
-    "new_occupations": ("Nuove occupazioni", "New occupations"),
-    "new_occupations_previous": (
-        "Nuove occupazioni periodo precedente",
-        "New occupations previous period",
-    ),
-    "new_occupations_change_pct": ("Variazione nuove occupazioni %", "Change in new %"),
-    "emerging_category": ("Tendenza", "Trend"),
-    "trend_score": ("Punteggio tendenza", "Trend score"),
-    "scheduled_evictions": ("Sgomberi programmati", "Scheduled evictions"),
-    "score_occupied": ("Quota alloggi occupati", "Part: occupied"),
-    "score_new_occupations": ("Quota nuove occupazioni", "Part: new occupations"),
-    "score_trend": ("Quota tendenza", "Part: trend"),
-    "score_evictions": ("Quota sgomberi", "Part: evictions"),
-    "reasons": ("Motivo", "Reason"),
-    "vulnerable_scheduled": (
-        "Sgomberi programmati di nuclei fragili",
-        "Scheduled evictions of vulnerable households",
-    ),
-    "vulnerable_executed": (
-        "Sgomberi eseguiti di nuclei fragili",
-        "Executed evictions of vulnerable households",
-    ),
-    "units": ("Alloggi sfitti candidati", "Candidate vacant units"),
-    "unit_cost_eur": ("Costo per alloggio (€)", "Cost per unit (€)"),
-    "site_cost_eur": ("Costo fisso cantiere (€)", "Site fixed cost (€)"),
-    "risk": ("Rischio occupazione 12 mesi", "12-month occupation risk"),
-    "units_chosen": ("Alloggi da ristrutturare", "Units to renovate"),
-    "selected": ("Selezionato", "Selected"),
-    "cost_eur": ("Spesa (€)", "Spend (€)"),
-    "risk_weighted_units": ("Alloggi pesati per rischio", "Risk-weighted units"),
-    "units_cheapest_first": (
-        "Alloggi (prima i più economici)",
-        "Units (cheapest first)",
-    ),
-    "units_largest_first": ("Alloggi (prima i più grandi)", "Units (largest first)"),
-    "method": ("Metodo", "Method"),
-    "scenario": ("Scenario", "Scenario"),
-    "budget_eur": ("Budget (€)", "Budget (€)"),
-    "spend_eur": ("Spesa (€)", "Spend (€)"),
-    "estates_selected": ("Stabili selezionati", "Estates selected"),
-    "units_recovered": ("Alloggi recuperati", "Units recovered"),
-    "next_1m_units": ("Alloggi con 1 M€ in più", "Units with €1M more"),
-    "next_1m_risk_weighted_units": (
-        "Alloggi pesati con 1 M€ in più",
-        "Risk-weighted units with €1M more",
-    ),
-    "next_1m_spend_eur": ("Spesa del milione in più (€)", "Spend of the extra €1M"),
-    "estates": ("Stabili", "Estates"),
-    "measure": ("Misura", "Measure"),
-    "rank_change": ("Variazione posizione", "Rank change"),
-    "value": ("Valore", "Value"),
-}
-
-_SCENARIOS = {
-    "default": ("pesi predefiniti", "default weights"),
-    "config": ("pesi del file di configurazione", "configured weights"),
-}
-
-_METHODS = {
-    "optimal": ("ottimale (rischio)", "optimal (risk)"),
-    "cheapest_first": ("prima i più economici", "cheapest first"),
-    "largest_first": ("prima i più grandi", "largest first"),
-}
-
-#: Decimals kept in meeting tables.
-_ROUND: dict[str, int] = {
-    "priority_score": 3,
-    "trend_score": 2,
-    "score_occupied": 3,
-    "score_new_occupations": 3,
-    "score_trend": 3,
-    "score_evictions": 3,
-    "new_occupations_change_pct": 1,
-    "risk": 3,
-    "risk_weighted_units": 2,
-    "next_1m_risk_weighted_units": 2,
-    "unit_cost_eur": 0,
-    "site_cost_eur": 0,
-    "cost_eur": 0,
-    "budget_eur": 0,
-    "spend_eur": 0,
-    "next_1m_spend_eur": 0,
-}
-
-_BACKTEST_LABELS: dict[str, tuple[str, str]] = {
-    "until": (
-        "classifica costruita con i dati fino al periodo",
-        "ranking built with records up to",
-    ),
-    "next_period": ("periodo previsto", "predicted period"),
-    "areas": ("aree in classifica", "areas ranked"),
-    "top_n": ("aree segnalate (primo 10%)", "areas flagged (top 10%)"),
-    "hits": (
-        "nuove occupazioni nelle aree segnalate",
-        "new occupations in flagged areas",
-    ),
-    "total": ("nuove occupazioni in tutte le aree", "new occupations in all areas"),
-    "hit_rate": ("quota di nuove occupazioni colte (hit rate)", "hit rate"),
-    "area_share": ("quota di superficie segnalata", "area share"),
-    "pai": (
-        "indice di accuratezza predittiva (PAI)",
-        "predictive accuracy index (PAI)",
-    ),
-}
-
-#: Count columns that are suppressed (small cells) in meeting tables.
-_SMALL_COUNTS = (
-    "occupied",
-    "new_occupations",
-    "new_occupations_previous",
-    "scheduled_evictions",
-    "vulnerable_scheduled",
-    "vulnerable_executed",
+from geo_alloggi.report import (
+    backtest_table,
+    priority_table,
+    suppress_small_counts,
+    write_both,
 )
 
-
-def _suppress(table: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
-    """Show counts 1..threshold-1 as ``< threshold``; hide what is built on them.
-
-    The percentage change of new occupations goes when either count is
-    small; the score and its parts always go (see the comment below).
-    """
-    from geo_alloggi._i18n import is_small, t
-
-    # the score and its parts are built on the counts: with the largest count
-    # visible elsewhere they would give a suppressed count back, so a meeting
-    # table shows the rank and the reasons instead
-    out = table.drop(
-        columns=["priority_score", *[c for c in table if c.startswith("score_")]],
-        errors="ignore",
-    )
-    label = t("value.suppressed", lang, threshold=threshold)
-    small_any = pd.Series(False, index=out.index)
-    for col in _SMALL_COUNTS:
-        if col not in out:
-            continue
-        small = out[col].map(lambda v: is_small(v, threshold)).astype(bool)
-        if col in ("new_occupations", "new_occupations_previous"):
-            small_any |= small
-        if small.any():
-            out[col] = out[col].astype(object).where(~small, label)
-    if "new_occupations_change_pct" in out:
-        out["new_occupations_change_pct"] = out["new_occupations_change_pct"].where(
-            ~small_any
-        )
-    return out
-
-
-def _for_meeting(
-    table: pd.DataFrame, *, lang: str, synthetic: bool, label: str
-) -> pd.DataFrame:
-    out = table.drop(columns=["source"], errors="ignore")
-    for col in out.columns:
-        if len(out) and isinstance(out[col].iloc[0], pd.Period):
-            out[col] = out[col].astype(str)
-    if "method" in out:
-        out["method"] = out["method"].map(
-            lambda m: _METHODS.get(m, (m, m))[0 if lang == "it" else 1]
-        )
-    if "emerging_category" in out:
-        from geo_alloggi._i18n import emerging_label
-
-        out["emerging_category"] = out["emerging_category"].map(
-            lambda c: emerging_label(c, lang) if isinstance(c, str) else c
-        )
-    for col, digits in _ROUND.items():
-        if col in out:
-            numeric = pd.to_numeric(out[col], errors="coerce")
-            out[col] = out[col].where(numeric.isna(), numeric.round(digits))
-    if synthetic:
-        out.insert(0, "data_label", label)
-    idx = 0 if lang == "it" else 1
-    names: dict[str, str] = {}
-    for c in out.columns:
-        if c in HEADERS:
-            names[c] = HEADERS[c][idx]
-        elif c.startswith(("rank_", "priority_score_")):  # scenario columns
-            base, _, scenario = c.partition("_score_" if "_score_" in c else "_")
-            key = "rank" if base == "rank" else "priority_score"
-            shown = _SCENARIOS.get(scenario, (scenario, scenario))[idx]
-            names[c] = f"{HEADERS[key][idx]} ({shown})"
-    return out.rename(columns=names)
-
-
-def _write(table: pd.DataFrame, out_dir: Path, stem: str, *, lang: str) -> list[Path]:
-    from geo_alloggi.io import write_table
-
-    return [
-        write_table(table, out_dir / f"{stem}.csv", lang=lang),
-        write_table(table, out_dir / f"{stem}.xlsx", lang=lang),
-    ]
+MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
 
 
 def _load_records(
@@ -433,26 +237,17 @@ def prioritise(
             emerging=trend(past),
             weights=weights,
         )
-    li = 0 if lang == "it" else 1
-    bt_table = pd.DataFrame(
-        {
-            "measure": [pair[li] for pair in _BACKTEST_LABELS.values()],
-            "value": [
-                str(bt[k])
-                if k in ("until", "next_period")
-                else fmt_number(
-                    bt[k], 0 if k in ("areas", "top_n", "hits", "total") else 3, lang
-                )
-                for k in _BACKTEST_LABELS
-            ],
-        }
-    )
+    bt_table = backtest_table(bt, lang)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     meet: dict[str, Any] = {"lang": lang, "synthetic": is_synth, "label": label}
 
     def small(table: pd.DataFrame) -> pd.DataFrame:
-        return table if threshold is None else _suppress(table, threshold, lang)
+        return (
+            table
+            if threshold is None
+            else suppress_small_counts(table, threshold, lang)
+        )
 
     written: list[Path] = []
     tables = {
@@ -474,7 +269,7 @@ def prioritise(
             )
         )
     for stem, table in tables.items():
-        written += _write(_for_meeting(table, **meet), out_dir, stem, lang=lang)
+        written += write_both(priority_table(table, **meet), out_dir, stem, lang=lang)
 
     if is_synth:
         console.print(f"[{label}] tables built from SYNTHETIC records")
