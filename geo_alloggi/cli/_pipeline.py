@@ -45,7 +45,9 @@ def demo(
     with progress("geo-alloggi demo", total=len(STEPS)) as bar:
 
         def on_step(name: str, i: int, n: int) -> None:
-            bar.update(bar.task_ids[0], completed=i - 1, description=f"[{i}/{n}] {name}")
+            bar.update(
+                bar.task_ids[0], completed=i - 1, description=f"[{i}/{n}] {name}"
+            )
 
         files = run_demo(
             out_dir,
@@ -78,7 +80,9 @@ def run(
     with progress("geo-alloggi run", total=len(STEPS)) as bar:
 
         def on_step(name: str, i: int, n: int) -> None:
-            bar.update(bar.task_ids[0], completed=i - 1, description=f"[{i}/{n}] {name}")
+            bar.update(
+                bar.task_ids[0], completed=i - 1, description=f"[{i}/{n}] {name}"
+            )
 
         files = run_pipeline(
             config_file,
