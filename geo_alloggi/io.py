@@ -613,10 +613,7 @@ def _sniff_format(path: Path, head: bytes) -> str:
         raise _file_error(
             path, "is not a GeoPackage", "export the layer again from QGIS"
         )
-    if suffix in (".geojson", ".json") or head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (
-        b"{",
-        b"[",
-    ):
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         return "geojson"
     return "csv"
 
@@ -1070,6 +1067,12 @@ def _read_xlsx_raw(
     )
 
 
+def _gdal_reason(exc: Exception) -> str:
+    """First sentence of a GDAL error, without the path it repeats."""
+    text = str(exc).splitlines()[0].split(";")[0]
+    return re.sub(r"^'[^']*'\s*", "", text).strip(" .") or type(exc).__name__
+
+
 def _read_layer_raw(
     path: Path, *, select: Any, layer: str | int | None, file_format: str
 ) -> _Raw:
@@ -1089,7 +1092,7 @@ def _read_layer_raw(
     except Exception as exc:
         raise _file_error(
             path,
-            f"cannot be read as a {file_format} layer ({str(exc).splitlines()[0]})",
+            f"cannot be read as a {file_format} layer ({_gdal_reason(exc)})",
             "export the layer again from QGIS as GeoPackage or GeoJSON",
         ) from None
     headers = [str(f) for f in info["fields"]]
@@ -1100,7 +1103,7 @@ def _read_layer_raw(
     except Exception as exc:
         raise _file_error(
             path,
-            f"cannot be read as a {file_format} layer ({str(exc).splitlines()[0]})",
+            f"cannot be read as a {file_format} layer ({_gdal_reason(exc)})",
             "export the layer again from QGIS as GeoPackage or GeoJSON",
         ) from None
     geom_xy = None
@@ -1736,7 +1739,7 @@ def read_records(
         raise _file_error(
             p, "is empty", "export the table again with a header row and data rows"
         )
-    fmt = _sniff_format(p, raw_bytes[:16])
+    fmt = _sniff_format(p, raw_bytes[:1024])
     state: dict[str, Any] = {}
 
     def select(headers: Sequence[str], geometry: bool = False) -> list[tuple[int, str]]:

@@ -1040,3 +1040,10 @@ def test_trailing_delimiters_are_not_fields(tmp_path):
         assert list(result.accepted.index) == [2, 3]
     short = write(tmp_path / "c.csv", OCC_HEADER + "\nP1;ST1;01/02/2019\n")
     assert "row has 3 fields but the header has 5" in reasons(read(short))[2]
+
+
+def test_json_that_is_not_a_layer(tmp_path):
+    path = write(tmp_path / "dati.geojson", '{"type": "Nothing"}')
+    message = one_line_error(path)
+    assert "cannot be read as a geojson layer" in message
+    assert "export the layer again" in message
