@@ -308,6 +308,24 @@ class _Setup(_GAMacro):
         self.title: str = ""
 
 
+class _GeometryStore(_GAMacro):
+    """Geometries shared by the layers of a map, written once."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        GA.addGeoms({{ this.geoms|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "GAGeometry"
+        self.geoms = Shared()
+        self.keys: dict[tuple[str, str, float, int], str] = {}
+
+
 class _GeoJsonLayer(_GALayer):
     _template = Template(
         """
@@ -534,7 +552,17 @@ def _require_numeric(df: pd.DataFrame, column: str, argument: str) -> None:
         )
 
 
-_GEOMETRY_CACHE: OrderedDict[tuple[str, str, float, int], np.ndarray] = OrderedDict()
+_GeometryKey = tuple[str, str, float, int]
+_GEOMETRY_CACHE: OrderedDict[_GeometryKey, np.ndarray] = OrderedDict()
+
+
+def _geometry_key(
+    gdf: gpd.GeoDataFrame, *, simplify_m: float, precision: int
+) -> _GeometryKey:
+    geom = gdf.geometry
+    wkb = shapely.to_wkb(np.asarray(geom.values, dtype=object))
+    digest = hashlib.sha1(b"|".join(b"" if w is None else w for w in wkb)).hexdigest()
+    return (digest, str(geom.crs), float(simplify_m), int(precision))
 
 
 def _prepare_geometry(
@@ -546,9 +574,7 @@ def _prepare_geometry(
     by several layers of a meeting map).
     """
     geom = gdf.geometry
-    wkb = shapely.to_wkb(np.asarray(geom.values, dtype=object))
-    digest = hashlib.sha1(b"|".join(b"" if w is None else w for w in wkb)).hexdigest()
-    key = (digest, str(geom.crs), float(simplify_m), int(precision))
+    key = _geometry_key(gdf, simplify_m=simplify_m, precision=precision)
     if key in _GEOMETRY_CACHE:
         _GEOMETRY_CACHE.move_to_end(key)
         return _GEOMETRY_CACHE[key].copy()
@@ -576,6 +602,43 @@ def _simplify_round(
     out = gpd.GeoSeries(arr, crs=config.metric_crs).to_crs(config.geographic_crs)
     values = np.asarray(out.values, dtype=object)
     return shapely.transform(values, lambda c: np.round(c, precision))
+
+
+def _shared_features(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    props: list[dict[str, Any]],
+    *,
+    simplify_m: float,
+    precision: int,
+) -> dict[str, Any]:
+    """Layer data referring to geometries stored once per map (``GA.geoms``).
+
+    The districts are drawn by several layers; their coordinates are written
+    once and each layer carries only its properties, each with ``gi``, the
+    index of its geometry. Empty geometries are left out.
+    """
+    key = _geometry_key(gdf, simplify_m=simplify_m, precision=precision)
+    geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
+    store = m._children.get("ga_geometry")
+    if not isinstance(store, _GeometryStore):
+        store = _GeometryStore()
+        m.add_child(store, name="ga_geometry")
+        m._children.move_to_end("ga_geometry", last=False)  # before every layer
+    short = store.keys.get(key)
+    if short is None:
+        short = f"g{len(store.keys) + 1}"
+        store.keys[key] = short
+        store.geoms[short] = [
+            None if g is None or shapely.is_empty(g) else shapely.geometry.mapping(g)
+            for g in geoms
+        ]
+    features = [
+        {**p, "gi": i}
+        for i, (g, p) in enumerate(zip(geoms, props, strict=True))
+        if not (g is None or shapely.is_empty(g))
+    ]
+    return {"g": short, "f": features}
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -704,13 +767,13 @@ def _legend_html(
     return "".join(parts)
 
 
-def _popup(title: Any, rows: Sequence[tuple[str, str]], *, note: str = "") -> str:
-    body = "".join(f"<tr><td>{_esc(k)}</td><td>{_esc(v)}</td></tr>" for k, v in rows)
-    extra = f'<div class="ga-reason">{_esc(note)}</div>' if note else ""
-    return (
-        f'<div class="ga-popup"><div class="ga-popup-title">{_esc(title)}</div>'
-        f"<table>{body}</table>{extra}</div>"
-    )
+def _popup(title: Any, rows: Sequence[tuple[str, str]], *, note: str = "") -> list[Any]:
+    """Popup content as data ``[title, [[label, value], ...], note]``.
+
+    The browser builds the popup from it with ``textContent``: input text is
+    never parsed as HTML.
+    """
+    return [str(title), [[str(k), str(v)] for k, v in rows], str(note)]
 
 
 def _value_text(
@@ -960,7 +1023,6 @@ def basemap_layer(
     _check_common(lang, simplify_m, precision)
     gdf = _districts(comuni, "comuni")
     m = _ensure_map(m, gdf, lang=lang, synthetic=synthetic)
-    geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = [
         {"i": str(r), "n": str(n)}
         for r, n in zip(gdf[S.DISTRICT_ID], gdf[S.NAME], strict=True)
@@ -973,7 +1035,7 @@ def basemap_layer(
         "fillOpacity": 0.6,
     }
     layer = _GeoJsonLayer(
-        _feature_collection(geoms, props),
+        _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
         name=name or t("layer.comuni", lang),
         styles=[style],
         labels=labels,
@@ -1029,7 +1091,6 @@ def outline_layer(
     _check_common(lang, simplify_m, precision)
     gdf = _districts(districts, "districts")
     m = _ensure_map(m, gdf, lang=lang, synthetic=synthetic)
-    geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = []
     for row in _records(gdf):
         rows = []
@@ -1051,7 +1112,7 @@ def outline_layer(
         "fillOpacity": 0.0,
     }
     layer = _GeoJsonLayer(
-        _feature_collection(geoms, props),
+        _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
         name=name or t("layer.outlines", lang),
         styles=[style],
         show=show,
@@ -1157,7 +1218,6 @@ def choropleth_layer(
         cls[shown] = _class_of(values[shown], bins)
     cls[hidden] = withheld
     label = column_label(column, lang)
-    geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = []
     for i, row in enumerate(_records(gdf)):
         text = _value_text(
@@ -1181,7 +1241,7 @@ def choropleth_layer(
                 "n": str(row[S.NAME]),
                 "s": int(cls[i]),
                 "p": _popup(row[S.NAME], rows),
-                "t": f"{_esc(row[S.NAME])}: {_esc(text)}",
+                "t": f"{row[S.NAME]}: {text}",
             }
         )
     legend_rows = list(
@@ -1197,7 +1257,7 @@ def choropleth_layer(
             )
         )
     layer = _GeoJsonLayer(
-        _feature_collection(geoms, props),
+        _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
         name=name or label,
         styles=styles,
         show=show,
@@ -1276,7 +1336,6 @@ def hotspot_layer(
     bins = _hotspot_bins(gdf, column)
     order = sorted(S.HOTSPOT_LABELS, reverse=True)
     styles = [_fill(HOTSPOT_COLORS[b], opacity=0.8 if b else 0.35) for b in order]
-    geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = []
     for i, row in enumerate(_records(gdf)):
         lab = hotspot_label(int(bins[i]), lang)
@@ -1291,7 +1350,7 @@ def hotspot_layer(
                 "n": str(row[S.NAME]),
                 "s": order.index(int(bins[i])),
                 "p": _popup(row[S.NAME], rows),
-                "t": f"{_esc(row[S.NAME])}: {_esc(lab)}",
+                "t": f"{row[S.NAME]}: {lab}",
             }
         )
     title = name or t("layer.hotspots", lang)
@@ -1300,7 +1359,7 @@ def hotspot_layer(
     )
     m.add_child(
         _GeoJsonLayer(
-            _feature_collection(geoms, props),
+            _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
             name=title,
             styles=styles,
             show=show,
@@ -1363,7 +1422,6 @@ def emerging_layer(
         _fill(EMERGING_COLORS[c], opacity=0.3 if c == "No Pattern Detected" else 0.8)
         for c in cats
     ]
-    geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = []
     for row, v in zip(_records(gdf), values, strict=True):
         lab = emerging_label(v, lang)
@@ -1373,7 +1431,7 @@ def emerging_layer(
                 "n": str(row[S.NAME]),
                 "s": cats.index(v),
                 "p": _popup(row[S.NAME], [(t("col.emerging_category", lang), lab)]),
-                "t": f"{_esc(row[S.NAME])}: {_esc(lab)}",
+                "t": f"{row[S.NAME]}: {lab}",
             }
         )
     present = [c for c in cats if c in set(values)]
@@ -1383,7 +1441,7 @@ def emerging_layer(
     )
     m.add_child(
         _GeoJsonLayer(
-            _feature_collection(geoms, props),
+            _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
             name=title,
             styles=styles,
             show=show,
@@ -1470,7 +1528,20 @@ def estates_layer(
     colors = [*OWNER_COLORS.values(), _OTHER_OWNER_COLOR]
     sizes = [10, 13, 16, 20]
     icons = [{"color": c, "size": s} for c in colors for s in sizes]
-    count_cols = [c for c in (S.OCCUPIED, S.VACANT, S.EVICTIONS) if c in gdf.columns]
+    field_cols = [
+        c
+        for c in (
+            S.ADDRESS,
+            S.COMUNE,
+            S.OWNER,
+            S.UNITS,
+            S.OCCUPIED,
+            S.VACANT,
+            S.EVICTIONS,
+        )
+        if c in gdf.columns
+    ]
+    field_labels = [column_label(c, lang) for c in field_cols]
     rows_out: list[list[Any]] = []
     seen_owners: set[int] = set()
     xs = np.round(geo.x.to_numpy(), precision)
@@ -1484,33 +1555,22 @@ def estates_layer(
         icon = oi * len(sizes) + _estate_icon(
             row[S.UNITS] if S.UNITS in gdf.columns else None
         )
-        fields: list[tuple[str, str]] = []
-        if S.ADDRESS in gdf.columns and not pd.isna(row[S.ADDRESS]):
-            fields.append((t("col.address", lang), str(row[S.ADDRESS])))
-        if S.COMUNE in gdf.columns and not pd.isna(row[S.COMUNE]):
-            fields.append((t("col.comune", lang), str(row[S.COMUNE])))
-        if owner is not None and not pd.isna(owner):
-            fields.append((t("col.owner", lang), owner_label(owner, lang)))
-        if S.UNITS in gdf.columns:
-            fields.append((t("col.units", lang), fmt_int(row[S.UNITS], lang)))
-        for c in count_cols:
-            fields.append(
-                (
-                    column_label(c, lang),
-                    fmt_count(
-                        row[c], threshold=thr, allow_small=allow_small, lang=lang
-                    ),
+        values: list[str | None] = []
+        for col in field_cols:
+            v = row[col]
+            if _isna(v):
+                values.append(None)
+            elif col == S.OWNER:
+                values.append(owner_label(v, lang))
+            elif col == S.UNITS:
+                values.append(fmt_int(v, lang))
+            elif col in COUNT_COLUMNS:
+                values.append(
+                    fmt_count(v, threshold=thr, allow_small=allow_small, lang=lang)
                 )
-            )
-        rows_out.append(
-            [
-                float(ys[i]),
-                float(xs[i]),
-                icon,
-                str(row[S.NAME]),
-                _popup(row[S.NAME], fields),
-            ]
-        )
+            else:
+                values.append(str(v))
+        rows_out.append([float(ys[i]), float(xs[i]), icon, str(row[S.NAME]), values])
     legend_rows = [
         (colors[oi], owner_label(owners[oi], lang) if oi < len(owners) else "—")
         for oi in sorted(seen_owners)
@@ -1521,7 +1581,7 @@ def estates_layer(
             rows_out,
             kind="cluster",
             name=title,
-            opts={"icons": icons, "cluster": bool(cluster)},
+            opts={"icons": icons, "cluster": bool(cluster), "fields": field_labels},
             show=show,
             legend_html=_legend_html(t("legend.estates", lang), legend_rows, dot=True),
             search_kind="estate" if search else "",
@@ -1607,7 +1667,7 @@ def density_layer(
         if np.isnan(v):
             props.append({"s": 0, "t": ""})
             continue
-        props.append({"s": levels.index(v), "t": f"{_esc(label)}: {_esc(texts[v])}"})
+        props.append({"s": levels.index(v), "t": f"{label}: {texts[v]}"})
     title = name or t("layer.density", lang)
     legend = _legend_html(
         label, [(c, texts[v]) for c, v in zip(colors, levels, strict=True)]
@@ -1729,7 +1789,6 @@ def time_slider_layer(
             decimals=dec,
             lang=lang,
         )
-    geoms = _prepare_geometry(gdf, simplify_m=simplify_m, precision=precision)
     props = [
         {"i": str(d), "n": str(n), "s": classes.get(str(d), [no_data])[-1]}
         for d, n in zip(gdf[S.DISTRICT_ID], gdf[S.NAME], strict=True)
@@ -1760,7 +1819,7 @@ def time_slider_layer(
     }
     m.add_child(
         _GeoJsonLayer(
-            _feature_collection(geoms, props),
+            _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
             name=title,
             styles=styles,
             show=show,
@@ -1897,10 +1956,13 @@ def priority_layer(
     color = _PRIORITY_COLORS[kind]
     areas = None
     if polygonal.any():
-        geoms = _prepare_geometry(
-            gdf[polygonal], simplify_m=simplify_m, precision=precision
+        areas = _shared_features(
+            m,
+            gdf[polygonal],
+            [{} for _ in range(int(polygonal.sum()))],
+            simplify_m=simplify_m,
+            precision=precision,
         )
-        areas = _feature_collection(geoms, [{} for _ in range(len(geoms))])
     title = name or t(f"layer.priorities_{kind}", lang)
     legend = _legend_html(
         title, [(color, t("legend.top", lang, n=len(rows)))], dot=True

@@ -87,9 +87,22 @@ def _layers(m: folium.Map, kind: type) -> list:
     return [c for c in m._children.values() if isinstance(c, kind)]
 
 
-def _popup_cells(popup: str) -> dict[str, str]:
-    cells = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", popup)
-    return {htmlmod.unescape(k): htmlmod.unescape(v) for k, v in cells}
+def _popup_cells(popup: list) -> dict[str, str]:
+    """Label -> value of a popup given as data ``[title, [[k, v]...], note]``."""
+    return dict(popup[1])
+
+
+def _features(layer) -> list[dict]:
+    """The feature properties of a layer (geometry shared or inline)."""
+    if "f" in layer.data:
+        return layer.data["f"]
+    return [f["properties"] for f in layer.data["features"]]
+
+
+def _estate_cells(layer, row: list) -> dict[str, str]:
+    return {
+        k: v for k, v in zip(layer.opts["fields"], row[4], strict=True) if v is not None
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -146,18 +159,16 @@ def test_category_labels_cover_schema_in_both_languages() -> None:
 def test_choropleth_classes_suppression_and_legend(districts) -> None:
     m = maps.choropleth_layer(districts, S.OCCUPIED_PER_100, scheme="quantiles", k=3)
     (layer,) = _layers(m, maps._GeoJsonLayer)
-    feats = layer.data["features"]
+    feats = _features(layer)
     styles = layer.opts["styles"]
     # D8 (value 9) is withheld; terciles of 1..8 (linear): 1 + 7/3 = 3.33 and
     # 1 + 14/3 = 5.67 -> classes 1-3, 4-5, 6-8
-    assert [f["properties"]["s"] for f in feats] == [0, 0, 0, 1, 1, 2, 2, 2, 4]
+    assert [f["s"] for f in feats] == [0, 0, 0, 1, 1, 2, 2, 2, 4]
     assert styles[4]["fillColor"] == maps._SUPPRESSED_COLOR
-    cells = _popup_cells(feats[8]["properties"]["p"])
+    cells = _popup_cells(feats[8]["p"])
     assert cells["Alloggi occupati ogni 100"] == "Dato riservato (meno di 5)"
-    assert "9,0" not in feats[8]["properties"]["p"]
-    assert (
-        _popup_cells(feats[3]["properties"]["p"])["Alloggi occupati ogni 100"] == "4,0"
-    )
+    assert "9,0" not in str(feats[8]["p"])
+    assert _popup_cells(feats[3]["p"])["Alloggi occupati ogni 100"] == "4,0"
     legend = htmlmod.unescape(layer.legend_html)
     # classes computed without the withheld value 9: max is 8
     assert "1,0 – 3,3" in legend and "3,3 – 5,7" in legend and "5,7 – 8,0" in legend
@@ -179,43 +190,35 @@ def test_suppressed_as_listed_columns(districts) -> None:
     )
     m = maps.choropleth_layer(d, popup_columns=[S.OCCUPIED], allow_small=True, k=2)
     (layer,) = _layers(m, maps._GeoJsonLayer)
-    feats = layer.data["features"]
+    feats = _features(layer)
     withheld = len(layer.opts["styles"]) - 1
-    assert [f["properties"]["s"] == withheld for f in feats] == [False, False, True] + [
-        False
-    ] * 6
-    p1, p2 = (_popup_cells(feats[i]["properties"]["p"]) for i in (1, 2))
+    assert [f["s"] == withheld for f in feats] == [False, False, True] + [False] * 6
+    p1, p2 = (_popup_cells(feats[i]["p"]) for i in (1, 2))
     assert p1["Alloggi occupati ogni 100"] == "2,0"
     assert p1["Alloggi occupati"] == "Dato riservato (meno di 5)"  # listed: hidden
     assert p2["Alloggi occupati ogni 100"] == "Dato riservato (meno di 5)"
-    assert _popup_cells(feats[0]["properties"]["p"])["Alloggi occupati"] == "0"
+    assert _popup_cells(feats[0]["p"])["Alloggi occupati"] == "0"
 
 
 def test_choropleth_of_counts_hides_small_counts(districts) -> None:
     m = maps.choropleth_layer(districts, S.OCCUPIED, k=3)
     (layer,) = _layers(m, maps._GeoJsonLayer)
-    feats = layer.data["features"]
+    feats = _features(layer)
     withheld = len(layer.opts["styles"]) - 1
     # 3 and 2 are small counts, D8 is flagged: all three withheld; 0 is shown
-    assert [f["properties"]["s"] == withheld for f in feats] == [
+    assert [f["s"] == withheld for f in feats] == [
         False, True, False, False, False, True, False, False, True,
     ]  # fmt: skip
-    assert _popup_cells(feats[0]["properties"]["p"])["Alloggi occupati"] == "0"
+    assert _popup_cells(feats[0]["p"])["Alloggi occupati"] == "0"
     m2 = maps.choropleth_layer(districts, S.OCCUPIED, k=3, allow_small=True)
     (layer2,) = _layers(m2, maps._GeoJsonLayer)
-    assert (
-        _popup_cells(layer2.data["features"][1]["properties"]["p"])["Alloggi occupati"]
-        == "3"
-    )
+    assert _popup_cells(_features(layer2)[1]["p"])["Alloggi occupati"] == "3"
 
 
 def test_hotspot_palette_and_categorical_legend(districts) -> None:
     m = maps.hotspot_layer(districts)
     (layer,) = _layers(m, maps._GeoJsonLayer)
-    fill = [
-        layer.opts["styles"][f["properties"]["s"]]["fillColor"]
-        for f in layer.data["features"]
-    ]
+    fill = [layer.opts["styles"][f["s"]]["fillColor"] for f in _features(layer)]
     assert fill[0] == "#b2182b"  # hot 99%: dark red
     assert fill[6] == "#2166ac"  # cold 99%: dark blue
     assert fill[3] == fill[7] == "#f7f7f7"
@@ -242,20 +245,28 @@ def test_estate_popups_suppress_and_escape(estates) -> None:
     (layer,) = _layers(m, maps._MarkerLayer)
     rows = {r[3]: r for r in layer.rows}
     assert set(rows) == set(estates[S.NAME])
-    xss_popup = rows[XSS][4]
-    assert XSS not in xss_popup and htmlmod.escape(XSS) in xss_popup
-    cells = _popup_cells(xss_popup)
+    cells = _estate_cells(layer, rows[XSS])
     assert cells["Alloggi occupati"] == "< 5"  # 3 occupied
     assert cells["Alloggi sfitti"] == "7"
     assert cells["Sgomberi"] == "< 5"  # 2 evictions
-    assert _popup_cells(rows["Stabile 1"][4])["Alloggi occupati"] == "0"
-    assert _popup_cells(rows["Stabile 2"][4])["Alloggi occupati"] == "5"
+    assert _estate_cells(layer, rows["Stabile 1"])["Alloggi occupati"] == "0"
+    assert _estate_cells(layer, rows["Stabile 2"])["Alloggi occupati"] == "5"
     m10 = maps.estates_layer(estates, threshold=10)
     rows10 = {r[3]: r for r in _layers(m10, maps._MarkerLayer)[0].rows}
-    assert _popup_cells(rows10["Stabile 7"][4])["Alloggi occupati"] == "< 10"
+    assert (
+        _estate_cells(_layers(m10, maps._MarkerLayer)[0], rows10["Stabile 7"])[
+            "Alloggi occupati"
+        ]
+        == "< 10"
+    )
     mall = maps.estates_layer(estates, allow_small=True)
     rowsall = {r[3]: r for r in _layers(mall, maps._MarkerLayer)[0].rows}
-    assert _popup_cells(rowsall[XSS][4])["Alloggi occupati"] == "3"
+    assert (
+        _estate_cells(_layers(mall, maps._MarkerLayer)[0], rowsall[XSS])[
+            "Alloggi occupati"
+        ]
+        == "3"
+    )
 
 
 def test_template_syntax_in_input_is_not_evaluated(estates, districts) -> None:
@@ -312,8 +323,8 @@ def test_priority_layer_top_rows_in_rank_order(districts) -> None:
     (layer,) = _layers(m, maps._MarkerLayer)
     assert [r[2] for r in layer.rows] == ["1", "2", "3"]
     assert [r[3] for r in layer.rows] == ["District 2", "District 4", "District 0"]
-    assert "&lt;b&gt;42&lt;/b&gt;" in layer.rows[0][4]
-    assert len(layer.areas["features"]) == 3
+    assert layer.rows[0][4][2] == "punto caldo persistente; <b>42</b>"  # text, not HTML
+    assert len(layer.areas["f"]) == 3
     with pytest.raises(ValidationError, match="without geometry"):
         maps.priority_layer(table.assign(**{S.DISTRICT_ID: "ZZ"}), geometry=districts)
 
@@ -332,8 +343,8 @@ def test_renovation_layer_from_plan(estates) -> None:
     m = maps.renovation_layer(plan, estates=estates)
     (layer,) = _layers(m, maps._MarkerLayer)
     assert [r[3] for r in layer.rows] == ["Stabile 3", "Stabile 1"]
-    assert "&lt; 5 alloggi sfitti" in layer.rows[0][4]
-    assert "480.000 €" in layer.rows[1][4]
+    assert layer.rows[0][4][2].startswith("< 5 alloggi sfitti")
+    assert "480.000 €" in layer.rows[1][4][2]
 
 
 def test_density_layer_levels_and_ranges(districts) -> None:
@@ -345,7 +356,7 @@ def test_density_layer_levels_and_ranges(districts) -> None:
     m = maps.density_layer(c)
     (layer,) = _layers(m, maps._GeoJsonLayer)
     # drawn lowest level first, so the densest band is on top
-    assert [f["properties"]["s"] for f in layer.data["features"]] == [0, 1]
+    assert [f["s"] for f in _features(layer)] == [0, 1]
     legend = htmlmod.unescape(layer.legend_html)
     assert "2,5 – 10,0" in legend and "10,0 – 20,0" in legend
     assert "km²" in legend
@@ -422,6 +433,18 @@ def test_offline_page_has_no_remote_reference(districts, estates, periods) -> No
     assert (Path(xm.BASE_DIR) / "leaflet.markercluster.js").read_text("utf-8") in page
     assert "DATI SINTETICI (SYNTHETIC)" in page
     assert XSS not in page
+
+
+def test_district_geometry_written_once(districts, estates, periods) -> None:
+    m = maps.meeting_map(districts, estates=estates, periods=periods)
+    page = maps.map_html(m)
+    assert page.count("GA.addGeoms(") == 1
+    layers = _layers(m, maps._GeoJsonLayer)
+    assert len(layers) >= 5
+    keys = {layer.data["g"] for layer in layers}
+    assert len(keys) == 1  # every district layer points to the same geometries
+    # nine district geometries in the page, once each
+    assert page.count('"coordinates"') == len(districts)
 
 
 def test_offline_refuses_what_needs_network() -> None:

@@ -24,6 +24,44 @@
     return e;
   }
 
+  /* Popup from data [title, [[label, value], ...], note]: text only, never HTML. */
+  GA.popupEl = function (spec) {
+    var d = el('div', 'ga-popup');
+    el('div', 'ga-popup-title', d).textContent = spec[0];
+    var table = el('table', '', d);
+    (spec[1] || []).forEach(function (r) {
+      var tr = el('tr', '', table);
+      el('td', '', tr).textContent = r[0];
+      el('td', '', tr).textContent = r[1];
+    });
+    if (spec[2]) { el('div', 'ga-reason', d).textContent = spec[2]; }
+    return d;
+  };
+  function bindPopup(layer, spec) {
+    layer.bindPopup(function () { return GA.popupEl(spec); }, { maxWidth: 360 });
+  }
+  function textEl(s) {
+    var e = el('span');
+    e.textContent = s;
+    return e;
+  }
+
+  /* Geometries shared by several layers, stored once: key -> [geometry, ...]. */
+  GA.geoms = GA.geoms || {};
+  GA.addGeoms = function (g) {
+    for (var k in g) { if (Object.prototype.hasOwnProperty.call(g, k)) { GA.geoms[k] = g[k]; } }
+  };
+  function collection(data) {
+    if (data.type === 'FeatureCollection') { return data; }
+    var geoms = GA.geoms[data.g];
+    return {
+      type: 'FeatureCollection',
+      features: data.f.map(function (p) {
+        return { type: 'Feature', properties: p, geometry: geoms[p.gi] };
+      })
+    };
+  }
+
   /* Map-wide setup: attribution text (plain text, escaped), prefix without links. */
   GA.setup = function (map, o) {
     if (GA.maps.indexOf(map) < 0) { GA.maps.push(map); }
@@ -53,20 +91,20 @@
     var styles = o.styles || [{}];
     GA._lid = (GA._lid || 0) + 1;
     var labelClass = 'ga-label-' + GA._lid;
-    var layer = L.geoJSON(data, {
+    var layer = L.geoJSON(collection(data), {
       interactive: o.interactive !== false,
       style: function (f) { return styles[f.properties.s || 0]; },
       pointToLayer: function (f, ll) { return L.circleMarker(ll, styles[f.properties.s || 0]); },
       onEachFeature: function (f, l) {
         var p = f.properties;
-        if (p.p) { l.bindPopup(p.p, { maxWidth: 360 }); }
+        if (p.p) { bindPopup(l, p.p); }
         if (o.labels && p.n !== undefined) {
           l.bindTooltip(GA.esc(p.n), {
             permanent: true, direction: 'center', className: 'ga-label ' + labelClass,
             interactive: false
           });
         } else if (p.t) {
-          l.bindTooltip(p.t, { sticky: true });
+          l.bindTooltip(function () { return textEl(p.t); }, { sticky: true });
         }
       }
     });
@@ -75,7 +113,8 @@
     return layer;
   };
 
-  /* Clustered estate markers; rows are [lat, lon, icon, name, popup html]. */
+  /* Clustered estate markers; rows are [lat, lon, icon, name, values], the values
+   * aligned with o.fields (null: not shown). */
   GA.cluster = function (rows, o) {
     var group = o.cluster === false ? L.featureGroup() : L.markerClusterGroup({
       showCoverageOnHover: false, maxClusterRadius: o.radius || 45,
@@ -90,7 +129,9 @@
     var markers = rows.map(function (r) {
       var m = L.marker([r[0], r[1]], { icon: icons[r[2]], title: String(r[3]), keyboard: true });
       m.options.gaName = r[3];
-      m.bindPopup(r[4], { maxWidth: 360 });
+      var rows = [];
+      r[4].forEach(function (v, i) { if (v !== null) { rows.push([o.fields[i], v]); } });
+      bindPopup(m, [r[3], rows, '']);
       return m;
     });
     group.addLayers(markers);
@@ -98,11 +139,11 @@
     return group;
   };
 
-  /* Numbered markers (priority ranks); rows are [lat, lon, label, name, popup html]. */
+  /* Numbered markers (priority ranks); rows are [lat, lon, label, name, popup data]. */
   GA.ranks = function (rows, o, areas) {
     var group = L.featureGroup();
     if (areas) {
-      L.geoJSON(areas, { style: o.areaStyle, interactive: false }).addTo(group);
+      L.geoJSON(collection(areas), { style: o.areaStyle, interactive: false }).addTo(group);
     }
     rows.forEach(function (r) {
       var icon = L.divIcon({
@@ -111,7 +152,7 @@
       });
       var m = L.marker([r[0], r[1]], { icon: icon, title: String(r[3]) });
       m.options.gaName = r[3];
-      m.bindPopup(r[4], { maxWidth: 360 });
+      bindPopup(m, r[4]);
       group.addLayer(m);
     });
     group.gaName = o.name;
