@@ -11,8 +11,10 @@ the map, so they chain::
     maps.save_offline(m, "map.html")
 
 or, in one call, :func:`meeting_map`. Every string that comes from input data
-is escaped before it reaches HTML (popups and tooltips are built here with
-:func:`html.escape`; names and labels are set as text in the browser). Counts
+is escaped before it reaches HTML: popups, tooltips, labels and search
+results travel as JSON data and the browser sets them with ``textContent``;
+legends and the page title are escaped with :func:`html.escape`; and the
+rendered macros are never re-parsed as Jinja templates. Counts
 from 1 to ``threshold - 1`` are shown as ``< threshold`` unless the caller
 passes ``allow_small=True``. Labels are Italian by default, English with
 ``lang="en"`` (see :mod:`geo_alloggi._i18n`).
@@ -20,8 +22,11 @@ passes ``allow_small=True``. Labels are Italian by default, English with
 :func:`save_offline` writes one HTML file that loads nothing from the network:
 Leaflet and MarkerCluster come from the installed XStatic packages, the
 controls (full screen, search, time slider, minimap, legends) from
-``geo_alloggi/resources``. :func:`export_static` draws the main map with
-matplotlib for printed handouts.
+``geo_alloggi/resources``. District geometries are simplified with
+:func:`shapely.coverage_simplify` (shared edges stay shared), rounded to
+``precision`` decimals and written once per page however many layers draw
+them. Element ids are deterministic: the same inputs give the same bytes.
+:func:`export_static` draws the main map with matplotlib for printed handouts.
 
 Inputs (column names from :mod:`geo_alloggi._schema`)
 -----------------------------------------------------
