@@ -1161,6 +1161,8 @@ def _blank(s: pd.Series) -> np.ndarray:
 
 
 _IMPOSSIBLE, _UNREADABLE, _EARLY, _LATE = 1, 2, 3, 4
+# Excel day numbers from 1 January 1928 (10,000) to 18 October 2173 (99,999)
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:[.,]0+)?$")
 
 
 def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -1190,6 +1192,12 @@ def _parse_dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         m = _YMD.match(text)
         if m:
             years[i], months[i], days[i] = int(m[1]), int(m[2]), int(m[3])
+            matched[i] = True
+            continue
+        m = _EXCEL_SERIAL.match(text)
+        if m:  # a date cell exported as a number: days since 30/12/1899
+            day = _dt.date(1899, 12, 30) + _dt.timedelta(days=int(m[1]))
+            years[i], months[i], days[i] = day.year, day.month, day.day
             matched[i] = True
     valid = matched & (months >= 1) & (months <= 12) & (days >= 1) & (years >= 1)
     valid &= days <= _days_in_month(years, months)
@@ -1696,7 +1704,8 @@ def read_records(
     is appended to the address. When ``status`` is missing it is derived from
     ``ended_on``. A missing
     ``record_id`` column of vacancies is filled with ``"row-<row_number>"``.
-    Times of day in dates are dropped. Records keep ``address``, ``comune``,
+    Times of day in dates are dropped; five-digit numbers in a date column
+    are Excel day numbers (``43497`` is 01/02/2019). Records keep ``address``, ``comune``,
     ``lon`` and ``lat`` when the file has them (for
     :func:`geo_alloggi.linking.link_records`). ``vulnerable`` is a nullable
     boolean (missing when not given).

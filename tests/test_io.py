@@ -1047,3 +1047,12 @@ def test_json_that_is_not_a_layer(tmp_path):
     message = one_line_error(path)
     assert "cannot be read as a geojson layer" in message
     assert "export the layer again" in message
+
+
+def test_excel_day_numbers_in_a_date_column(tmp_path):
+    # 43497 days after 30/12/1899 is 01/02/2019 (Excel's serial date)
+    assert dt.date(1899, 12, 30) + dt.timedelta(days=43497) == dt.date(2019, 2, 1)
+    path = occ(tmp_path, "P1;ST1;43497;;in corso", "P2;ST1;434;;in corso")
+    result = read(path)
+    assert result.accepted[S.DETECTED_ON].tolist() == [pd.Timestamp("2019-02-01")]
+    assert "unreadable date '434'" in reasons(result)[3]
