@@ -22,6 +22,8 @@ MAX_GAP = 16
 MAX_SPAN = 300.0
 #: Largest difference between the asked number and the nearest one used instead.
 NEAR_TOL = 4
+#: Largest difference to a number of the other side (streets numbered on one side).
+OTHER_SIDE_TOL = 1
 #: Largest estimated offset (m) of the asked number from the nearest one used.
 NEAR_MAX_M = 40.0
 
@@ -323,7 +325,7 @@ def place_numbers(
         od_hi = np.where(ohi_ok, (bk[ohi] & 0xFFFFF) - num, 1 << 30)
         o_use_lo = od_lo <= od_hi
         od = np.minimum(od_lo, od_hi)
-        other = ~same & ~interp & ~near & ~lo_ok & ~hi_ok & (od <= 1)
+        other = ~same & ~interp & ~near & ~lo_ok & ~hi_ok & (od <= OTHER_SIDE_TOL)
 
         t = np.clip((num - n_lo) / np.maximum(gap, 1), 0.0, 1.0)
         for k, i in enumerate(r):
