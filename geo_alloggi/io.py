@@ -1702,13 +1702,12 @@ def read_records(
 
     A house number in a column of its own (``civico``, ``numero_civico``...)
     is appended to the address. When ``status`` is missing it is derived from
-    ``ended_on``. A missing
-    ``record_id`` column of vacancies is filled with ``"row-<row_number>"``.
-    Times of day in dates are dropped; five-digit numbers in a date column
-    are Excel day numbers (``43497`` is 01/02/2019). Records keep ``address``, ``comune``,
-    ``lon`` and ``lat`` when the file has them (for
-    :func:`geo_alloggi.linking.link_records`). ``vulnerable`` is a nullable
-    boolean (missing when not given).
+    ``ended_on``. A missing ``record_id`` column of vacancies is filled with
+    ``"row-<row_number>"``. Times of day in dates are dropped; five-digit
+    numbers in a date column are Excel day numbers (``43497`` is 01/02/2019).
+    Records keep ``address``, ``comune``, ``lon`` and ``lat`` when the file
+    has them (for :func:`geo_alloggi.linking.link_records`). ``vulnerable`` is
+    a nullable boolean (missing when not given).
 
     Examples
     --------
