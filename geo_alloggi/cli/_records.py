@@ -96,7 +96,14 @@ def validate(
     known = None
     if estates is not None:
         with err_console.status(f"reading estates {estates.name} ..."):
-            known = read_records(estates, "estates", check_area=area_check).accepted
+            est = read_records(estates, "estates", check_area=area_check)
+        known = est.accepted
+        console.print(
+            f"estates for the id check: {len(est.accepted)} accepted, "
+            f"{len(est.quarantine)} quarantined (run 'validate estates' for why)"
+            if len(est.quarantine)
+            else f"estates for the id check: {len(est.accepted)}"
+        )
     with err_console.status(f"reading {file.name} ..."):
         result = read_records(
             file,
