@@ -1033,8 +1033,9 @@ def test_xlsx_title_rows_above_the_header(tmp_path):
 
 def test_trailing_delimiters_are_not_fields(tmp_path):
     # header with a trailing ';' and rows without it, and the other way round
-    a = write(tmp_path / "a.csv", OCC_HEADER + ";\n" + GOOD + "\nP1;ST1;01/02/2019;;\n")
-    b = write(tmp_path / "b.csv", OCC_HEADER + "\n" + GOOD + ";\nP1;ST1;01/02/2019;;;\n")
+    second = "P1;ST1;01/02/2019;;"
+    a = write(tmp_path / "a.csv", f"{OCC_HEADER};\n{GOOD}\n{second}\n")
+    b = write(tmp_path / "b.csv", f"{OCC_HEADER}\n{GOOD};\n{second};\n")
     for path in (a, b):
         result = read(path)
         assert list(result.accepted.index) == [2, 3]
