@@ -2140,7 +2140,7 @@ def meeting_map(
     comuni: gpd.GeoDataFrame | None = None,
     contours: gpd.GeoDataFrame | None = None,
     periods: pd.DataFrame | None = None,
-    period_column: str = S.OCCUPIED,
+    slider_column: str = S.OCCUPIED,
     patrol: pd.DataFrame | None = None,
     renovation: Any = None,
     title: str | None = None,
@@ -2171,9 +2171,9 @@ def meeting_map(
     contours
         Density contours with a ``level`` column.
     periods
-        Per-period table (``district_id``, ``period``, ``period_column``) for
+        Per-period table (``district_id``, ``period``, ``slider_column``) for
         the time slider.
-    period_column
+    slider_column
         Value shown by the time slider (default ``occupied``).
     patrol, renovation
         Ranked priority tables (``rank``, ``priority_score``, ``reasons``, as
@@ -2233,7 +2233,7 @@ def meeting_map(
         time_slider_layer(
             gdf,
             periods,
-            column=period_column,
+            column=slider_column,
             m=m,
             show=False,
             simplify_m=simplify_m,
