@@ -126,7 +126,15 @@ class ReferenceIndex:
 
 
 def comune_key(value: Any) -> str:
-    """Key of a comune name (``Milano (MI)`` -> ``MILANO``)."""
+    """Key of a comune: ``Milano (MI)``, ``015146``, ``F205`` -> ``MILANO``."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        value = str(int(value))
+    if isinstance(value, str):
+        code = value.strip().upper()
+        if code.isdigit() and len(code) <= 6:
+            code = code.zfill(6)
+        if code in _CODE_COMUNE:
+            return _CODE_COMUNE[code]
     s = normalize_text(value).replace(",", " ")
     toks = [t for t in s.split() if not t.isdigit()]
     if len(toks) > 1 and toks[-1] in {"MI", "MB"}:
@@ -138,27 +146,16 @@ def comune_key(value: Any) -> str:
 _COMUNE_ALIASES = {
     "MILAN": "MILANO",
     "MI": "MILANO",
-    "F205": "MILANO",
-    "015146": "MILANO",
     "CINISELLO": "CINISELLO BALSAMO",
     "CINISELLO B": "CINISELLO BALSAMO",
-    "C707": "CINISELLO BALSAMO",
-    "015077": "CINISELLO BALSAMO",
 }
-# ISTAT/Belfiore codes are digits or letter+digits: keep them recognisable
+# ISTAT and Belfiore (cadastral) codes of the comuni the data registry covers
 _CODE_COMUNE = {
     "015146": "MILANO",
     "F205": "MILANO",
     "015077": "CINISELLO BALSAMO",
     "C707": "CINISELLO BALSAMO",
 }
-
-
-def comune_key_of(value: Any) -> str:
-    """Like :func:`comune_key`, recognising ISTAT and Belfiore codes too."""
-    if isinstance(value, str) and value.strip().upper() in _CODE_COMUNE:
-        return _CODE_COMUNE[value.strip().upper()]
-    return comune_key(value)
 
 
 def _split_given(tokens: list[str], given: set[str]) -> tuple[list[str], list[str]]:

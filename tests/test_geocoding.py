@@ -224,6 +224,15 @@ def test_milan_and_cinisello_share_a_street_name(
         assert out.loc[i, "geo_matched_address"].endswith("Cinisello Balsamo")
 
 
+@pytest.mark.parametrize("code", ["Milano (MI)", "MILANO", "015146", "F205", "milan"])
+def test_comune_spellings_and_codes(geocoder: Geocoder, code: str) -> None:
+    out = quiet(geocoder, ["Via Scalarini 7"], comune=code)
+    assert out.loc[0, "geo_match_type"] == "exact"
+    other = {"015146": "015077", "F205": "C707"}.get(code, "Cinisello")
+    cin = quiet(geocoder, ["Viale Fulvio Testi 12"], comune=other)
+    assert cin.loc[0, "geo_matched_address"].endswith("Cinisello Balsamo")
+
+
 def test_unknown_comune_is_never_placed_elsewhere(geocoder: Geocoder) -> None:
     out = quiet(geocoder, ["Viale Fulvio Testi 12"], comune="Sesto San Giovanni")
     assert out.loc[0, "geo_match_type"] == "unmatched"
