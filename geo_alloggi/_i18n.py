@@ -308,6 +308,16 @@ def fmt_int(value: Any, lang: str = "it") -> str:
     return fmt_number(value, 0, lang)
 
 
+def fmt_eur(value: Any, lang: str = "it", decimals: int = 0) -> str:
+    """Format euros: ``1.234.567 €`` (it) or ``€1,234,567`` (en)."""
+    text = fmt_number(value, decimals, lang)
+    if text == t("value.missing", lang):
+        return text
+    if lang == "it":
+        return f"{text} €"
+    return f"-€{text[1:]}" if text.startswith("-") else f"€{text}"
+
+
 def is_small(value: Any, threshold: int) -> bool:
     """Tell whether a count is from 1 to ``threshold - 1`` (never shown as is)."""
     if _missing(value):

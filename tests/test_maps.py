@@ -22,6 +22,7 @@ from geo_alloggi._i18n import (
     emerging_label,
     fmt_count,
     fmt_date,
+    fmt_eur,
     fmt_int,
     fmt_number,
     fmt_period,
@@ -115,6 +116,8 @@ def test_italian_and_english_number_and_date_formats() -> None:
     assert fmt_number(-1234567.891, 2) == "-1.234.567,89"
     assert fmt_number(-0.04, 1) == "0,0"
     assert fmt_int(66730) == "66.730"
+    assert fmt_eur(132_000_000) == "132.000.000 €"
+    assert fmt_eur(-1500.5, "en", 2) == "-€1,500.50"
     assert fmt_number(float("nan")) == "n.d."
     assert fmt_date("2019-12-31") == "31/12/2019"
     assert fmt_date(pd.Timestamp("2019-01-02"), lang="en") == "2019-01-02"
