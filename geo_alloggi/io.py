@@ -1703,7 +1703,8 @@ def read_records(
     A house number in a column of its own (``civico``, ``numero_civico``...)
     is appended to the address. When ``status`` is missing it is derived from
     ``ended_on``. A missing ``record_id`` column of vacancies is filled with
-    ``"row-<row_number>"``. Times of day in dates are dropped; five-digit
+    ``"row-<row_number>"``. Placeholders (``-``, ``n.d.``, ``N/A``, ``NULL``)
+    are empty cells. Times of day in dates are dropped; five-digit
     numbers in a date column are Excel day numbers (``43497`` is 01/02/2019).
     Records keep ``address``, ``comune``, ``lon`` and ``lat`` when the file
     has them (for :func:`geo_alloggi.linking.link_records`). ``vulnerable`` is
@@ -1838,6 +1839,20 @@ def read_records(
     )
 
 
+#: Cell values that mean "nothing here" in exported tables.
+MISSING_PLACEHOLDERS: tuple[str, ...] = tuple(
+    v
+    for base in ("-", "--", "n.d.", "n.d", "n/d", "n/a", "null", "none")
+    for v in {base, base.upper(), base.title()}
+)
+
+
+def _placeholders_missing(s: pd.Series) -> pd.Series:
+    """Turn placeholder values (``-``, ``n.d.``, ``NULL``...) into missing."""
+    mask = s.isin(MISSING_PLACEHOLDERS)
+    return s.where(~mask) if mask.any() else s
+
+
 def _to_day(value: _dt.date | str | None, default: _dt.date) -> np.datetime64:
     if value is None:
         value = default
@@ -1866,7 +1881,8 @@ def _validate(
     earliest64 = _to_day(earliest, EARLIEST_DATE)
     header_of = {canonical: header for header, canonical in mapping.items()}
     text: dict[str, pd.Series] = {
-        canonical: raw.frame[header] for header, canonical in mapping.items()
+        canonical: _placeholders_missing(raw.frame[header])
+        for header, canonical in mapping.items()
     }
     reasons = _Reasons(n)
     for pos, why in sorted(raw.structural.items()):
@@ -2014,7 +2030,8 @@ def _validate(
         reasons.add(
             outside,
             lambda i: (
-                f"coordinates (lon={lon[i]}, lat={lat[i]}) outside the study area"
+                f"coordinates (lon={lon[i]}, lat={lat[i]}) outside the study area "
+                "(check_area=False or --no-area-check keeps such rows)"
             ),
         )
         no_xy = ~(given_lon & given_lat)

@@ -1057,3 +1057,11 @@ def test_excel_day_numbers_in_a_date_column(tmp_path):
     result = read(path)
     assert result.accepted[S.DETECTED_ON].tolist() == [pd.Timestamp("2019-02-01")]
     assert "unreadable date '434'" in reasons(result)[3]
+
+
+def test_placeholders_are_empty_cells(tmp_path):
+    path = occ(tmp_path, "P1;ST1;01/02/2019;-;in corso", "P2;ST1;01/02/2019;N.D.;n.d.")
+    result = read(path)
+    assert list(result.accepted.index) == [2, 3]
+    assert result.accepted[S.ENDED_ON].isna().all()
+    assert result.accepted[S.STATUS].tolist() == ["ongoing", "ongoing"]
