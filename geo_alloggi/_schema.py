@@ -97,6 +97,16 @@ OCCUPIED_PER_100 = "occupied_per_100"
 OCCUPIED_CHANGE = "occupied_change"
 SUPPRESSED = "suppressed"
 PERIODS: tuple[str, ...] = ("month", "quarter", "year")
+#: The measures of the overlay table, in the order meetings see them.
+PANEL_MEASURES: tuple[str, ...] = (
+    UNITS,
+    OCCUPIED,
+    NEW_OCCUPATIONS,
+    EVICTIONS,
+    VACANT,
+    OCCUPIED_PER_100,
+    OCCUPIED_CHANGE,
+)
 
 # --- stats output ----------------------------------------------------------
 GI_Z = "gi_z"
@@ -168,7 +178,7 @@ COUNT = "count"
 DENSITY_MIN = "density_min"
 DENSITY_MAX = "density_max"
 
-# --- overlay, disclosure and synthetic records (geo_alloggi.overlay/.disclosure/.synthetic)
+# --- overlay, disclosure and synthetic records (overlay, disclosure, synthetic)
 #: Provenance label of every row: ``"SYNTHETIC"`` for generated records.
 SOURCE = "source"
 #: First and last day of a period (timestamps) in the overlay table.

@@ -55,6 +55,7 @@ __all__ = [
     "read_civici_osm",
     "read_layer",
     "read_stradario",
+    "sha256_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -427,7 +428,7 @@ def fetch(
                 f"dataset {name!r}: download from {source} failed ({reason}); "
                 f"{_how_to_provide(ds)}"
             ) from None
-        digest = _sha256(path)
+        digest = sha256_file(path)
         record = _read_checksums(folder)
         record[name] = {
             "file": path.name,
@@ -454,7 +455,8 @@ def _short_reason(exc: BaseException) -> str:
     return first[:160]
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file, read in 1 MiB chunks."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import hashlib
 import json
 import logging
 import math
@@ -52,6 +51,7 @@ from geo_alloggi import config
 from geo_alloggi._errors import InputFileError, ValidationError
 from geo_alloggi._records import Records
 from geo_alloggi._version import __version__
+from geo_alloggi.datasets import sha256_file
 
 __all__ = ["Analysis", "RunSettings", "analyse", "load_settings", "run", "run_demo"]
 
@@ -461,15 +461,7 @@ def analyse(
     )
     # what a meeting may see of the latest period: suppressed counts and rates
     shown = shared[shared[S.PERIOD] == last].set_index(S.DISTRICT_ID)
-    for col in (
-        S.OCCUPIED,
-        S.NEW_OCCUPATIONS,
-        S.EVICTIONS,
-        S.VACANT,
-        S.OCCUPIED_PER_100,
-        S.OCCUPIED_CHANGE,
-        S.SUPPRESSED,
-    ):
+    for col in (*S.PANEL_MEASURES[1:], S.SUPPRESSED):  # units are public
         if col in shown:
             latest[col] = latest[S.DISTRICT_ID].map(shown[col])
 
@@ -574,14 +566,6 @@ def analyse(
 
 # --------------------------------------------------------------------------
 # writing the bundle
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write_bundle(
@@ -695,7 +679,7 @@ def _write_manifest(
         # SHA-256 of the byte-deterministic files; XLSX, GeoPackage, PNG and PDF
         # embed their own timestamps (their content is deterministic)
         "files": {
-            str(p.relative_to(out)): _sha256(p)
+            str(p.relative_to(out)): sha256_file(p)
             if p.suffix in (".html", ".csv", ".md")
             else None
             for p in written
@@ -825,7 +809,7 @@ def run(
         path = Path(s.records[kind])
         inputs[kind] = {
             "file": path.name,
-            "sha256": _sha256(path),
+            "sha256": sha256_file(path),
             "rows_read": int(res.rows_read),
             "accepted": len(res.accepted),
             "quarantined": len(res.quarantine),

@@ -255,13 +255,7 @@ _PANEL_COLUMNS = (
     S.NAME,
     "row_type",
     S.PERIOD,
-    S.UNITS,
-    S.OCCUPIED,
-    S.NEW_OCCUPATIONS,
-    S.EVICTIONS,
-    S.VACANT,
-    S.OCCUPIED_PER_100,
-    S.OCCUPIED_CHANGE,
+    *S.PANEL_MEASURES,
 )
 _EXTRA_HEADERS = {
     S.NAME: ("Nome", "Name"),
