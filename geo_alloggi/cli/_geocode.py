@@ -75,7 +75,10 @@ def geocode_command(
     ),
     nominatim_url: str | None = typer.Option(None, help="Nominatim server URL."),
     osm: list[Path] | None = typer.Option(
-        None, "--osm", help="OSM addr:* JSON extract adding civic points. Repeatable."
+        None,
+        "--osm",
+        metavar="FILE",
+        help="OSM addr:* JSON extract adding civic points. Repeatable.",
     ),
     lang: str = typer.Option(
         "it", help="it: ';' and decimal comma; en: ',' and point."
