@@ -105,7 +105,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     # banners and captions
     "banner.synthetic": (
         "DATI SINTETICI ({label}) — non sono dati reali",
-        "SYNTHETIC DATA ({label}) — not real records",
+        "{label} DATA — not real records",
     ),
     "caption.sources": ("Fonti", "Sources"),
     "caption.map": ("Mappa", "Map"),
