@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import warnings
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -244,6 +245,7 @@ def build_index(
     """
     pts = points.copy()
     for col in (
+        "point_id",
         "codice_via",
         "street_type",
         "street_name",
@@ -269,6 +271,17 @@ def build_index(
     ].copy()
     pts["number"] = pts["number"].astype(np.int64)
     pts["ckey"] = [comune_key(c) for c in pts["comune"]]
+    nameless = pts["ckey"] == ""
+    if nameless.any():
+        warnings.warn(
+            f"{int(nameless.sum())} civic point(s) name no comune (no addr:city) "
+            f"and are left out, e.g. ids "
+            f"{pts.loc[nameless, 'point_id'].head(3).tolist()!r}; "
+            f"pass osm_extracts=[(path, 'Cinisello Balsamo')] to name it",
+            UserWarning,
+            stacklevel=3,
+        )
+        pts = pts[~nameless]
 
     # street identity ---------------------------------------------------------
     comuni: dict[str, str] = {}

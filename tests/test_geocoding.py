@@ -315,6 +315,15 @@ def test_osm_extract_covers_cinisello(
     assert dist_m(milan["geo_lon"], milan["geo_lat"], lon, lat)[0] < 0.01
     assert "OpenStreetMap" in g.attribution
 
+    # points without addr:city and without a comune for the file are refused, said
+    nameless = tmp_path / "nameless.json"
+    for e in elements:
+        del e["tags"]["addr:city"]
+    nameless.write_text(json.dumps(elements), encoding="utf-8")
+    with pytest.warns(UserWarning, match="3 civic point"):
+        small = Geocoder.from_tables(datasets.read_civici_osm(nameless))
+    assert small.index.n_points == 0
+
 
 # --------------------------------------------------------------------------
 # contract of the output
