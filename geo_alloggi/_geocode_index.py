@@ -260,7 +260,9 @@ def build_index(
         if col not in pts:
             pts[col] = ""
         pts[col] = pts[col].astype("string").fillna("").astype(object)
-    pts["status"] = pd.to_numeric(pts.get("status", 2), errors="coerce").fillna(2)
+    if "status" not in pts:
+        pts["status"] = 2
+    pts["status"] = pd.to_numeric(pts["status"], errors="coerce").fillna(2)
     pts["number"] = pd.to_numeric(pts["number"], errors="coerce")
     pts = pts[
         pts["number"].notna()
