@@ -147,7 +147,19 @@ class _Nearest:
         udist = np.full(len(uniq), np.nan)
         offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         ids = np.asarray(ids, dtype=np.int64)
-        for k in range(len(uniq)):
+        counts = np.asarray(counts, dtype=np.int64)
+        # one nearest estate: vectorised
+        single = np.flatnonzero(counts == 1)
+        if len(single):
+            choice = ids[offsets[single]]
+            d = np.hypot(
+                self.x[choice] - uniq[single, 0], self.y[choice] - uniq[single, 1]
+            )
+            ok = d <= tolerance_m
+            upos[single[ok]] = choice[ok]
+            udist[single[ok]] = d[ok]
+        # several equidistant estates: one by one
+        for k in np.flatnonzero(counts > 1).tolist():
             cand = ids[offsets[k] : offsets[k + 1]]
             if not len(cand):
                 continue
