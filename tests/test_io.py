@@ -1065,3 +1065,11 @@ def test_placeholders_are_empty_cells(tmp_path):
     assert list(result.accepted.index) == [2, 3]
     assert result.accepted[S.ENDED_ON].isna().all()
     assert result.accepted[S.STATUS].tolist() == ["ongoing", "ongoing"]
+
+
+def test_old_mac_line_endings(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(f"{OCC_HEADER}\r{GOOD}\rP1;ST1;31/02/2019;;in corso\r".encode())
+    result = read(path)
+    assert list(result.accepted.index) == [2]
+    assert list(reasons(result)) == [3]
