@@ -8,6 +8,7 @@ and the rtree file built by :func:`build_rtree`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import warnings
@@ -513,7 +514,8 @@ def save_index(index: ReferenceIndex, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
-        pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        # dataclasses.replace keeps the fields only, not the matcher's caches
+        pickle.dump(dataclasses.replace(index), fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
 
 

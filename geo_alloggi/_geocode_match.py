@@ -138,7 +138,8 @@ def resolve_streets(
                 out[q] = miss
             continue
         names = [q[2] for q in qs]
-        for q, cands in zip(qs, _fuzzy_candidates(choices, names), strict=True):
+        found = _fuzzy_candidates(choices, names, _blocks_of(index, ck))
+        for q, cands in zip(qs, found, strict=True):
             s = max(cands.values(), default=0)
             if s < _fuzzy_cutoff(q[2]):
                 out[q] = miss
@@ -160,32 +161,39 @@ def resolve_streets(
     return out
 
 
-_BLOCKS: dict[int, tuple[list[str], dict[str, np.ndarray], dict[str, np.ndarray]]] = {}
+_Blocks = tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
 
 
-def _fuzzy_candidates(choices: list[str], names: list[str]) -> list[dict[int, int]]:
+def _blocks_of(index: ReferenceIndex, ck: str) -> _Blocks:
+    """Choice positions by first and by last letter (built once per comune)."""
+    cache: dict[str, _Blocks] = index.__dict__.setdefault("_fuzzy_blocks", {})
+    got = cache.get(ck)
+    if got is None:
+        first: dict[str, list[int]] = {}
+        last: dict[str, list[int]] = {}
+        for i, c in enumerate(index.fuzzy_keys.get(ck, [])):
+            first.setdefault(c[:1], []).append(i)
+            last.setdefault(c[-1:], []).append(i)
+        got = (
+            {k: np.asarray(v) for k, v in first.items()},
+            {k: np.asarray(v) for k, v in last.items()},
+        )
+        cache[ck] = got
+    return got
+
+
+def _fuzzy_candidates(
+    choices: list[str], names: list[str], blocks_by_letter: _Blocks
+) -> list[dict[int, int]]:
     """Choices scoring at least :data:`FUZZY_FLOOR` against each name (fuzz.ratio).
 
     Compared within blocks of choices sharing the first or the last letter of
     the name: one typing error never changes both, and the blocks are a tenth
     of the choices each.
     """
-    key = id(choices)
-    cached = _BLOCKS.get(key)
-    if cached is None or cached[0] is not choices:
-        first: dict[str, list[int]] = {}
-        last: dict[str, list[int]] = {}
-        for i, c in enumerate(choices):
-            first.setdefault(c[:1], []).append(i)
-            last.setdefault(c[-1:], []).append(i)
-        cached = (
-            choices,
-            {k: np.asarray(v) for k, v in first.items()},
-            {k: np.asarray(v) for k, v in last.items()},
-        )
-        _BLOCKS[key] = cached
     out: list[dict[int, int]] = [{} for _ in names]
-    for blocks, pick in ((cached[1], lambda t: t[:1]), (cached[2], lambda t: t[-1:])):
+    by_first, by_last = blocks_by_letter
+    for blocks, pick in ((by_first, lambda t: t[:1]), (by_last, lambda t: t[-1:])):
         groups: dict[str, list[int]] = {}
         for i, name in enumerate(names):
             groups.setdefault(pick(name), []).append(i)
