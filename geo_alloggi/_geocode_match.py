@@ -320,7 +320,10 @@ def place_numbers(
         spacing = np.hypot(
             index.pt_x[pc] - index.pt_x[pn], index.pt_y[pc] - index.pt_y[pn]
         ) / np.maximum(dn, 1)
-        near &= np.where(nx_ok, spacing * d_near <= NEAR_MAX_M, d_near <= 2)
+        # between two neighbours too far apart to interpolate, their own spacing
+        both = lo_ok & hi_ok
+        spacing = np.where(both, span / np.maximum(gap, 1), spacing)
+        near &= np.where(nx_ok | both, spacing * d_near <= NEAR_MAX_M, d_near <= 2)
         # the other side of the street, for streets numbered on one side only
         ogroup = s * 2 + (1 - num % 2)
         okeys = (ogroup << 20) | num
