@@ -750,8 +750,10 @@ def test_plan_never_exceeds_budget(data, budget):
         assert (table["units_chosen"] <= table[S.UNITS]).all()
         assert (table["selected"] == (table["units_chosen"] > 0)).all()
     s = result.summary.set_index("method")
+    # exact up to HiGHS's optimality tolerance (1e-7): a unit worth 1.2e-7 of
+    # risk may be left out (hypothesis found one), nothing larger
     assert s.loc["optimal", "risk_weighted_units"] == pytest.approx(
-        _brute(cand, budget), abs=1e-9
+        _brute(cand, budget), rel=1e-6, abs=1e-6
     )
 
 
