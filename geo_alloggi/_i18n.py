@@ -79,9 +79,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "{units} vacant units to renovate for €{cost}; occupation risk {risk}",
     ),
     # legend and popup words
+    # a withheld cell is either a small count or one that would reveal it
+    # (complementary suppression): "fewer than" would be wrong for the latter
     "legend.suppressed": (
-        "Dato riservato (meno di {threshold})",
-        "Withheld (fewer than {threshold})",
+        "Dato riservato (conteggi sotto {threshold} o che li rivelerebbero)",
+        "Withheld (counts under {threshold}, or cells that would reveal them)",
     ),
     "legend.no_data": ("Nessun dato", "No data"),
     "legend.density": ("Densità (livello)", "Density (level)"),
