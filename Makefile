@@ -41,6 +41,8 @@ demo: $(STAMP)
 	$(BIN)/geo-alloggi demo --out-dir $(OUT) --seed $(SEED)
 
 test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/mypy geo_alloggi
 	$(BIN)/python -m pytest tests notebooks --nbmake -p no:cacheprovider
 
 bench: $(STAMP)

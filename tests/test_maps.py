@@ -84,6 +84,9 @@ def periods(districts: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+WITHHELD = "Dato riservato (conteggi sotto 5 o che li rivelerebbero)"
+
+
 def _layers(m: folium.Map, kind: type) -> list:
     return [c for c in m._children.values() if isinstance(c, kind)]
 
@@ -169,7 +172,7 @@ def test_choropleth_classes_suppression_and_legend(districts) -> None:
     assert [f["s"] for f in feats] == [0, 0, 0, 1, 1, 2, 2, 2, 4]
     assert styles[4]["fillColor"] == maps._SUPPRESSED_COLOR
     cells = _popup_cells(feats[8]["p"])
-    assert cells["Alloggi occupati ogni 100"] == "Dato riservato (conteggi sotto 5 o che li rivelerebbero)"
+    assert cells["Alloggi occupati ogni 100"] == WITHHELD
     assert "9,0" not in str(feats[8]["p"])
     assert _popup_cells(feats[3]["p"])["Alloggi occupati ogni 100"] == "4,0"
     legend = htmlmod.unescape(layer.legend_html)
@@ -198,8 +201,8 @@ def test_suppressed_as_listed_columns(districts) -> None:
     assert [f["s"] == withheld for f in feats] == [False, False, True] + [False] * 6
     p1, p2 = (_popup_cells(feats[i]["p"]) for i in (1, 2))
     assert p1["Alloggi occupati ogni 100"] == "2,0"
-    assert p1["Alloggi occupati"] == "Dato riservato (conteggi sotto 5 o che li rivelerebbero)"  # listed: hidden
-    assert p2["Alloggi occupati ogni 100"] == "Dato riservato (conteggi sotto 5 o che li rivelerebbero)"
+    assert p1["Alloggi occupati"] == WITHHELD  # listed: hidden
+    assert p2["Alloggi occupati ogni 100"] == WITHHELD
     assert _popup_cells(feats[0]["p"])["Alloggi occupati"] == "0"
 
 
