@@ -1073,3 +1073,35 @@ def test_old_mac_line_endings(tmp_path):
     result = read(path)
     assert list(result.accepted.index) == [2]
     assert list(reasons(result)) == [3]
+
+
+def test_cli_column_mapping_and_area_switch(tmp_path, capsys):
+    from geo_alloggi.cli import main
+
+    path = occ(
+        tmp_path,
+        "P1;Via Roma 1;01/02/2019;12,49;41,89",
+        header="Num. Pratica;indirizzo;data_rilevazione;lon;lat",
+    )
+    out = tmp_path / "out"
+    args = [
+        "validate",
+        "occupations",
+        str(path),
+        "-o",
+        str(out),
+        "--column",
+        "Num. Pratica=record_id",
+    ]
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 0
+    assert "1 rows read, 0 accepted, 1 quarantined" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main([*args, "--no-area-check"])
+    assert info.value.code == 0
+    assert "1 rows read, 1 accepted, 0 quarantined" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main([*args[:-2], "--column", "Num. Pratica"])
+    assert info.value.code == 2
+    assert "must be HEADER=COLUMN" in capsys.readouterr().err
