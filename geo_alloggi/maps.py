@@ -70,7 +70,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import folium
 import geopandas as gpd
@@ -256,10 +256,29 @@ class _GAMacro(MacroElement):
         _render_raw(self, **kwargs)
 
 
+# Jinja lines of a layer's script that attach its legend and make it searchable.
+_LEGEND_AND_SEARCH_JS = """
+        {%- if this.legend_html %}
+        GA.legend({{ this.map_name }}, {{ n }}, {{ this.legend_html|tojson }});
+        {%- endif %}
+        {%- if this.search_kind %}
+        GA.searchable({{ this.map_name }}, {{ n }}, {{ this.search_kind|tojson }});
+        {%- endif %}"""
+
+
 class _GALayer(Layer):
     """A Layer rendered without re-parsing its output (see :func:`_render_raw`)."""
 
     map_name: str = ""
+
+    def __init__(
+        self, *, name: str, show: bool, legend_html: str, search_kind: str
+    ) -> None:
+        """Set the overlay's name, visibility, legend and search kind."""
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self.legend_html = legend_html
+        self.search_kind = search_kind
+        self.map_name = ""
 
     def render(self, **kwargs: Any) -> Any:
         self.map_name = _map_of(self).get_name()
@@ -341,13 +360,9 @@ class _GeoJsonLayer(_GALayer):
         {%- if this.label_zoom is not none %}
         GA.labelZoom({{ this.map_name }}, {{ n }}, {{ this.label_zoom[0]|tojson }},
                      {{ this.label_zoom[1]|tojson }});
-        {%- endif %}
-        {%- if this.legend_html %}
-        GA.legend({{ this.map_name }}, {{ n }}, {{ this.legend_html|tojson }});
-        {%- endif %}
-        {%- if this.search_kind %}
-        GA.searchable({{ this.map_name }}, {{ n }}, {{ this.search_kind|tojson }});
-        {%- endif %}
+        {%- endif %}"""
+        + _LEGEND_AND_SEARCH_JS
+        + """
         {%- if this.slider %}
         GA.timeslider({{ this.map_name }}, {{ n }}, {{ this.slider|tojson }});
         {%- endif %}
@@ -370,7 +385,9 @@ class _GeoJsonLayer(_GALayer):
         slider: dict[str, Any] | None = None,
         minimap_source: bool = False,
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(
+            name=name, show=show, legend_html=legend_html, search_kind=search_kind
+        )
         self._name = "GAGeoJson"
         self.data = Shared(data)
         self.opts = {
@@ -380,11 +397,8 @@ class _GeoJsonLayer(_GALayer):
             "name": name,
         }
         self.label_zoom = label_zoom
-        self.legend_html = legend_html
-        self.search_kind = search_kind
         self.slider = Shared(slider) if slider is not None else None
         self.minimap_source = minimap_source
-        self.map_name = ""
 
 
 class _MarkerLayer(JSCSSMixin, _GALayer):
@@ -399,13 +413,9 @@ class _MarkerLayer(JSCSSMixin, _GALayer):
         {%- else %}
         var {{ n }} = GA.ranks(
             {{ this.rows|tojson }}, {{ this.opts|tojson }}, {{ this.areas|tojson }});
-        {%- endif %}
-        {%- if this.legend_html %}
-        GA.legend({{ this.map_name }}, {{ n }}, {{ this.legend_html|tojson }});
-        {%- endif %}
-        {%- if this.search_kind %}
-        GA.searchable({{ this.map_name }}, {{ n }}, {{ this.search_kind|tojson }});
-        {%- endif %}
+        {%- endif %}"""
+        + _LEGEND_AND_SEARCH_JS
+        + """
         {% endmacro %}
         """
     )
@@ -442,15 +452,14 @@ class _MarkerLayer(JSCSSMixin, _GALayer):
         search_kind: str = "",
         areas: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+        super().__init__(
+            name=name, show=show, legend_html=legend_html, search_kind=search_kind
+        )
         self._name = "GAMarkers"
         self.kind = kind
         self.rows = SharedList(rows)
         self.opts = {**opts, "name": name}
-        self.legend_html = legend_html
-        self.search_kind = search_kind
         self.areas = Shared(areas) if areas is not None else None
-        self.map_name = ""
         if kind == "cluster" and opts.get("cluster", True):
             self.default_js = list(self._CLUSTER_JS)
             self.default_css = list(self._CLUSTER_CSS)
@@ -652,6 +661,38 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return pd.DataFrame(df[cols]).to_dict("records")
 
 
+def _district_props(
+    row: Mapping[str, Any], *, style: int, popup: Sequence[tuple[str, str]], text: str
+) -> dict[str, Any]:
+    """Return a district's feature properties: id, name, style, popup, tooltip."""
+    return {
+        "i": str(row[S.DISTRICT_ID]),
+        "n": str(row[S.NAME]),
+        "s": style,
+        "p": _popup(row[S.NAME], popup),
+        "t": f"{row[S.NAME]}: {text}",
+    }
+
+
+def _add_district_layer(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    props: list[dict[str, Any]],
+    *,
+    simplify_m: float,
+    precision: int,
+    **layer_kwds: Any,
+) -> folium.Map:
+    """Add a layer of the districts, their geometry shared with the other layers."""
+    m.add_child(
+        _GeoJsonLayer(
+            _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
+            **layer_kwds,
+        )
+    )
+    return m
+
+
 def _feature_collection(
     geoms: np.ndarray, props: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -754,6 +795,68 @@ def _fill(color: str, *, opacity: float = 0.75, line: str = "#555") -> dict[str,
     }
 
 
+class _Classes(NamedTuple):
+    """Classes of a numeric column: bounds, colours, styles and each row's style."""
+
+    shown: np.ndarray
+    bins: np.ndarray
+    colors: list[str]
+    styles: list[dict[str, Any]]
+    cls: np.ndarray
+    no_data: int
+
+
+def _class_styles(
+    values: np.ndarray, hidden: np.ndarray, *, scheme: str, k: int, cmap: str
+) -> _Classes:
+    """Classify the values that may be shown; the rest get no-data or withheld."""
+    shown = ~hidden & ~np.isnan(values)
+    bins = _classify(values[shown], scheme, k)
+    colors = _palette(cmap, len(bins))
+    styles = [_fill(c) for c in colors]
+    no_data, withheld = len(styles), len(styles) + 1
+    styles += [
+        _fill(_NO_DATA_COLOR, opacity=0.3),
+        _fill(_SUPPRESSED_COLOR, opacity=0.6),
+    ]
+    cls = np.full(len(values), no_data)
+    if shown.any():
+        cls[shown] = _class_of(values[shown], bins)
+    cls[hidden] = withheld
+    return _Classes(shown, bins, colors, styles, cls, no_data)
+
+
+def _class_legend_rows(
+    classes: _Classes,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    *,
+    with_no_data: bool,
+    decimals: int,
+    threshold: int,
+    lang: str,
+) -> list[tuple[str, str]]:
+    """Legend rows of the classes, then no data (when asked) and withheld values."""
+    shown_values = values[classes.shown]
+    rows = list(
+        zip(
+            classes.colors,
+            _range_labels(shown_values, classes.bins, decimals, lang),
+            strict=True,
+        )
+    )
+    if with_no_data:
+        rows.append((_NO_DATA_COLOR, t("legend.no_data", lang)))
+    if hidden.any():
+        rows.append((_SUPPRESSED_COLOR, _withheld_text(threshold, lang)))
+    return rows
+
+
+def _withheld_text(threshold: int, lang: str) -> str:
+    """Return the text shown instead of a withheld value."""
+    return t("legend.suppressed", lang, threshold=fmt_int(threshold, lang))
+
+
 def _legend_html(
     title: str, rows: Sequence[tuple[str, str]], *, dot: bool = False
 ) -> str:
@@ -794,7 +897,7 @@ def _value_text(
     if column in COUNT_COLUMNS and not allow_small and is_small(value, threshold):
         return fmt_count(value, threshold=threshold, lang=lang)
     if suppressed:
-        return t("legend.suppressed", lang, threshold=fmt_int(threshold, lang))
+        return _withheld_text(threshold, lang)
     if column in COUNT_COLUMNS:
         return fmt_count(value, threshold=threshold, allow_small=allow_small, lang=lang)
     return fmt_number(value, decimals, lang)
@@ -856,7 +959,7 @@ def _extra_rows(
     for col in columns:
         value = row[col]
         if S.SUPPRESSED in row and _withheld(one, col)[0]:
-            text = t("legend.suppressed", lang, threshold=fmt_int(threshold, lang))
+            text = _withheld_text(threshold, lang)
         elif col in COUNT_COLUMNS:
             text = fmt_count(
                 value, threshold=threshold, allow_small=allow_small, lang=lang
@@ -1039,8 +1142,12 @@ def basemap_layer(
         "fillColor": "#ececec",
         "fillOpacity": 0.6,
     }
-    layer = _GeoJsonLayer(
-        _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
+    return _add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
         name=name or t("layer.comuni", lang),
         styles=[style],
         labels=labels,
@@ -1048,8 +1155,6 @@ def basemap_layer(
         interactive=labels,
         minimap_source=True,
     )
-    m.add_child(layer)
-    return m
 
 
 def outline_layer(
@@ -1116,8 +1221,12 @@ def outline_layer(
         "fill": True,
         "fillOpacity": 0.0,
     }
-    layer = _GeoJsonLayer(
-        _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
+    return _add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
         name=name or t("layer.outlines", lang),
         styles=[style],
         show=show,
@@ -1125,8 +1234,6 @@ def outline_layer(
         label_zoom=(label_zoom, 99) if labels else None,
         search_kind="district" if search else "",
     )
-    m.add_child(layer)
-    return m
 
 
 def choropleth_layer(
@@ -1209,19 +1316,7 @@ def choropleth_layer(
     dec = _decimals(gdf, column, decimals)
     values = gdf[column].astype("float64").to_numpy()
     hidden = _hidden_mask(gdf, column, threshold=thr, allow_small=allow_small)
-    shown = ~hidden & ~np.isnan(values)
-    bins = _classify(values[shown], scheme, k)
-    colors = _palette(cmap, len(bins))
-    styles = [_fill(c) for c in colors]
-    no_data, withheld = len(styles), len(styles) + 1
-    styles += [
-        _fill(_NO_DATA_COLOR, opacity=0.3),
-        _fill(_SUPPRESSED_COLOR, opacity=0.6),
-    ]
-    cls = np.full(len(gdf), no_data)
-    if shown.any():
-        cls[shown] = _class_of(values[shown], bins)
-    cls[hidden] = withheld
+    classes = _class_styles(values, hidden, scheme=scheme, k=k, cmap=cmap)
     label = column_label(column, lang)
     props = []
     for i, row in enumerate(_records(gdf)):
@@ -1241,36 +1336,29 @@ def choropleth_layer(
             row, popup_columns, threshold=thr, allow_small=allow_small, lang=lang
         )
         props.append(
-            {
-                "i": str(row[S.DISTRICT_ID]),
-                "n": str(row[S.NAME]),
-                "s": int(cls[i]),
-                "p": _popup(row[S.NAME], rows),
-                "t": f"{row[S.NAME]}: {text}",
-            }
+            _district_props(row, style=int(classes.cls[i]), popup=rows, text=text)
         )
-    legend_rows = list(
-        zip(colors, _range_labels(values[shown], bins, dec, lang), strict=True)
+    legend_rows = _class_legend_rows(
+        classes,
+        values,
+        hidden,
+        with_no_data=bool((classes.cls == classes.no_data).any()),
+        decimals=dec,
+        threshold=thr,
+        lang=lang,
     )
-    if (cls == no_data).any():
-        legend_rows.append((_NO_DATA_COLOR, t("legend.no_data", lang)))
-    if hidden.any():
-        legend_rows.append(
-            (
-                _SUPPRESSED_COLOR,
-                t("legend.suppressed", lang, threshold=fmt_int(thr, lang)),
-            )
-        )
-    layer = _GeoJsonLayer(
-        _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
+    return _add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
         name=name or label,
-        styles=styles,
+        styles=classes.styles,
         show=show,
         legend_html=_legend_html(name or label, legend_rows),
         search_kind="district" if search else "",
     )
-    m.add_child(layer)
-    return m
 
 
 def _hotspot_bins(gdf: gpd.GeoDataFrame, column: str) -> np.ndarray:
@@ -1350,29 +1438,24 @@ def hotspot_layer(
         if S.GI_P in gdf.columns:
             rows.append(("p", fmt_number(row[S.GI_P], 3, lang)))
         props.append(
-            {
-                "i": str(row[S.DISTRICT_ID]),
-                "n": str(row[S.NAME]),
-                "s": order.index(int(bins[i])),
-                "p": _popup(row[S.NAME], rows),
-                "t": f"{row[S.NAME]}: {lab}",
-            }
+            _district_props(row, style=order.index(int(bins[i])), popup=rows, text=lab)
         )
     title = name or t("layer.hotspots", lang)
     legend = _legend_html(
         title, [(HOTSPOT_COLORS[b], hotspot_label(b, lang)) for b in order]
     )
-    m.add_child(
-        _GeoJsonLayer(
-            _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
-            name=title,
-            styles=styles,
-            show=show,
-            legend_html=legend,
-            search_kind="district" if search else "",
-        )
+    return _add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
+        name=title,
+        styles=styles,
+        show=show,
+        legend_html=legend,
+        search_kind="district" if search else "",
     )
-    return m
 
 
 def emerging_layer(
@@ -1430,31 +1513,25 @@ def emerging_layer(
     props = []
     for row, v in zip(_records(gdf), values, strict=True):
         lab = emerging_label(v, lang)
-        props.append(
-            {
-                "i": str(row[S.DISTRICT_ID]),
-                "n": str(row[S.NAME]),
-                "s": cats.index(v),
-                "p": _popup(row[S.NAME], [(t("col.emerging_category", lang), lab)]),
-                "t": f"{row[S.NAME]}: {lab}",
-            }
-        )
+        rows = [(t("col.emerging_category", lang), lab)]
+        props.append(_district_props(row, style=cats.index(v), popup=rows, text=lab))
     present = [c for c in cats if c in set(values)]
     title = name or t("layer.emerging", lang)
     legend = _legend_html(
         title, [(EMERGING_COLORS[c], emerging_label(c, lang)) for c in present]
     )
-    m.add_child(
-        _GeoJsonLayer(
-            _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
-            name=title,
-            styles=styles,
-            show=show,
-            legend_html=legend,
-            search_kind="district" if search else "",
-        )
+    return _add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
+        name=title,
+        styles=styles,
+        show=show,
+        legend_html=legend,
+        search_kind="district" if search else "",
     )
-    return m
 
 
 def _estate_icon(units: Any) -> int:
@@ -1761,19 +1838,8 @@ def time_slider_layer(
     )
     hidden = _hidden_mask(tab, column, threshold=thr, allow_small=allow_small)
     values = tab[column].astype("float64").to_numpy()
-    shown = ~hidden & ~np.isnan(values)
-    bins = _classify(values[shown], scheme, k)
-    colors = _palette(cmap, len(bins))
-    styles = [_fill(c) for c in colors]
-    no_data, withheld = len(styles), len(styles) + 1
-    styles += [
-        _fill(_NO_DATA_COLOR, opacity=0.3),
-        _fill(_SUPPRESSED_COLOR, opacity=0.6),
-    ]
-    cls = np.full(len(tab), no_data)
-    if shown.any():
-        cls[shown] = _class_of(values[shown], bins)
-    cls[hidden] = withheld
+    classed = _class_styles(values, hidden, scheme=scheme, k=k, cmap=cmap)
+    no_data, cls = classed.no_data, classed.cls
     pidx = {p: i for i, p in enumerate(periods)}
     classes: dict[str, list[int]] = {}
     texts: dict[str, list[str]] = {}
@@ -1800,39 +1866,38 @@ def time_slider_layer(
     ]
     label = column_label(column, lang)
     title = name or f"{t('layer.time', lang)}: {label}"
-    legend_rows = list(
-        zip(colors, _range_labels(values[shown], bins, dec, lang), strict=True)
+    legend_rows = _class_legend_rows(
+        classed,
+        values,
+        hidden,
+        with_no_data=True,
+        decimals=dec,
+        threshold=thr,
+        lang=lang,
     )
-    legend_rows.append((_NO_DATA_COLOR, t("legend.no_data", lang)))
-    if hidden.any():
-        legend_rows.append(
-            (
-                _SUPPRESSED_COLOR,
-                t("legend.suppressed", lang, threshold=fmt_int(thr, lang)),
-            )
-        )
     slider = {
         "periods": labels,
         "classes": classes,
         "texts": texts,
-        "styles": styles,
+        "styles": classed.styles,
         "missing": no_data,
         "none": missing,
         "title": title,
         "play": t("control.play", lang),
         "pause": t("control.pause", lang),
     }
-    m.add_child(
-        _GeoJsonLayer(
-            _shared_features(m, gdf, props, simplify_m=simplify_m, precision=precision),
-            name=title,
-            styles=styles,
-            show=show,
-            legend_html=_legend_html(label, legend_rows),
-            slider=slider,
-        )
+    return _add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
+        name=title,
+        styles=classed.styles,
+        show=show,
+        legend_html=_legend_html(label, legend_rows),
+        slider=slider,
     )
-    return m
 
 
 def priority_layer(
@@ -2471,7 +2536,7 @@ def export_static(
                 facecolor=_SUPPRESSED_COLOR,
                 edgecolor="#777777",
                 hatch="///",
-                label=t("legend.suppressed", lang, threshold=fmt_int(thr, lang)),
+                label=_withheld_text(thr, lang),
             )
         )
     if estates is not None:
