@@ -149,6 +149,21 @@ def _read_toml_section(path: PathLike, section: str) -> dict[str, Any]:
     return node
 
 
+def _finite_nonnegative(value: Any) -> bool:
+    """Tell whether ``value`` is a finite int or float >= 0."""
+    return isinstance(value, int | float) and math.isfinite(value) and value >= 0
+
+
+def _reject_unknown(values: Mapping[str, Any], cls: type, what: str) -> None:
+    """Raise if ``values`` has keys that are not fields of the dataclass ``cls``."""
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValidationError(
+            f"unknown {what}(s) {unknown!r}; expected some of {sorted(known)!r}"
+        )
+
+
 @dataclass(frozen=True)
 class PatrolWeights:
     """Weights of the four components of the patrol score.
@@ -184,11 +199,7 @@ class PatrolWeights:
     def __post_init__(self) -> None:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         for name, value in values.items():
-            if (
-                not isinstance(value, int | float)
-                or not math.isfinite(value)
-                or value < 0
-            ):
+            if not _finite_nonnegative(value):
                 raise ValidationError(
                     f"PatrolWeights.{name}={value!r} must be a finite number >= 0"
                 )
@@ -204,13 +215,7 @@ class PatrolWeights:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> PatrolWeights:
         """Build from a mapping; unknown keys raise, missing keys keep their default."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValidationError(
-                f"unknown patrol weight(s) {unknown!r}; "
-                f"expected some of {sorted(known)!r}"
-            )
+        _reject_unknown(values, cls, "patrol weight")
         return cls(**{k: float(v) for k, v in values.items()})
 
     @classmethod
@@ -264,11 +269,7 @@ class CostModel:
     def __post_init__(self) -> None:
         for name in ("site_eur", "unit_eur"):
             value = getattr(self, name)
-            if (
-                not isinstance(value, int | float)
-                or not math.isfinite(value)
-                or value < 0
-            ):
+            if not _finite_nonnegative(value):
                 raise ValidationError(
                     f"CostModel.{name}={value!r} must be a finite number >= 0"
                 )
@@ -276,11 +277,7 @@ class CostModel:
             raise ValidationError(f"CostModel.unit_eur={self.unit_eur!r} must be > 0")
         for name in ("site_overrides", "unit_overrides"):
             for key, value in getattr(self, name).items():
-                ok = (
-                    isinstance(value, int | float)
-                    and math.isfinite(value)
-                    and value >= 0
-                )
+                ok = _finite_nonnegative(value)
                 if not ok or (name == "unit_overrides" and value <= 0):
                     raise ValidationError(
                         f"CostModel.{name}[{key!r}]={value!r} must be a finite number "
@@ -302,13 +299,7 @@ class CostModel:
             "E-0012" = 45000
         """
         values = dict(_read_toml_section(path, section))
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValidationError(
-                f"unknown renovation setting(s) {unknown!r}; "
-                f"expected some of {sorted(known)!r}"
-            )
+        _reject_unknown(values, cls, "renovation setting")
         for name in ("site_overrides", "unit_overrides"):
             if name in values:
                 values[name] = {str(k): float(v) for k, v in values[name].items()}
@@ -473,6 +464,20 @@ def _warn_unlinked(estates: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) ->
             )
 
 
+# Columns of :func:`estate_panel` (``source`` follows when there are records).
+_ESTATE_PANEL_COLUMNS: tuple[str, ...] = (
+    S.ESTATE_ID,
+    S.NAME,
+    S.PERIOD,
+    S.UNITS,
+    S.OCCUPIED,
+    S.NEW_OCCUPATIONS,
+    S.EVICTIONS,
+    S.VACANT,
+    S.OCCUPIED_PER_100,
+)
+
+
 def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     """Count occupations, evictions and vacancies per estate × period.
 
@@ -529,19 +534,7 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     ).dropna()
     ids = est[S.ESTATE_ID].astype(str).to_numpy()
     if all_dates.empty:
-        return pd.DataFrame(
-            columns=[
-                S.ESTATE_ID,
-                S.NAME,
-                S.PERIOD,
-                S.UNITS,
-                S.OCCUPIED,
-                S.NEW_OCCUPATIONS,
-                S.EVICTIONS,
-                S.VACANT,
-                S.OCCUPIED_PER_100,
-            ]
-        )
+        return pd.DataFrame(columns=list(_ESTATE_PANEL_COLUMNS))
     periods = pd.period_range(all_dates.min(), all_dates.max(), freq=freq)
     occ_e = occ[S.ESTATE_ID].astype(str).to_numpy()
     ev_e = ev[S.ESTATE_ID].astype(str).to_numpy()
@@ -572,18 +565,7 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     out[S.OCCUPIED_PER_100] = (
         100.0 * out[S.OCCUPIED] / out[S.UNITS].where(out[S.UNITS] > 0)
     )
-    cols = [
-        S.ESTATE_ID,
-        S.NAME,
-        S.PERIOD,
-        S.UNITS,
-        S.OCCUPIED,
-        S.NEW_OCCUPATIONS,
-        S.EVICTIONS,
-        S.VACANT,
-        S.OCCUPIED_PER_100,
-        S.SOURCE,
-    ]
+    cols = [*_ESTATE_PANEL_COLUMNS, S.SOURCE]
     out[S.SOURCE] = _source(records)
     return out[cols].sort_values([S.PERIOD, S.ESTATE_ID], ignore_index=True)
 
