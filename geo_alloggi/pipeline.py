@@ -53,7 +53,17 @@ from geo_alloggi._records import Records
 from geo_alloggi._version import __version__
 from geo_alloggi.datasets import sha256_file
 
-__all__ = ["Analysis", "RunSettings", "analyse", "load_settings", "run", "run_demo"]
+__all__ = [
+    "Analysis",
+    "PriorityTables",
+    "RunSettings",
+    "analyse",
+    "load_settings",
+    "prioritise",
+    "run",
+    "run_demo",
+    "trend",
+]
 
 log = logging.getLogger(__name__)
 
@@ -351,6 +361,155 @@ def _period_bounds(label: Any, period: str) -> tuple[pd.Timestamp, pd.Timestamp]
     return p.start_time, p.end_time.normalize()
 
 
+def trend(panel: pd.DataFrame, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """Emerging hot spots of the occupied-stock rate, or None if they cannot be had.
+
+    Used by the patrol ranking as its trend component; without enough periods
+    (or with a panel the statistics refuse) the trend scores 0 and a warning
+    says why.
+    """
+    from geo_alloggi.stats import emerging_hotspots
+
+    try:
+        with warnings.catch_warnings():
+            # weights and excluded districts are reported by the hot-spot step
+            warnings.simplefilter("ignore", UserWarning)
+            return emerging_hotspots(
+                panel, S.OCCUPIED, districts=districts, units=S.UNITS
+            )
+    except ValidationError as exc:
+        warnings.warn(
+            f"emerging hot spots not computed ({exc}); the trend scores 0",
+            UserWarning,
+            stacklevel=2,
+        )
+        return None
+
+
+@dataclass
+class PriorityTables:
+    """The patrol ranking, social-services table, renovation plan and back-test."""
+
+    patrol_districts: pd.DataFrame
+    patrol_estates: pd.DataFrame
+    social: pd.DataFrame
+    candidates: pd.DataFrame
+    plan: Any
+    backtest: dict[str, Any] | None
+    estate_district: pd.Series
+    weights: Any
+    cost_model: Any
+
+
+def prioritise(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    panel: pd.DataFrame,
+    *,
+    emerging: gpd.GeoDataFrame | None,
+    budget_eur: float = DEFAULT_BUDGET_EUR,
+    config_file: Path | None = None,
+    lang: str = "it",
+    threshold: int | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> PriorityTables:
+    """Rank districts and estates for patrols, plan renovations, back-test the ranking.
+
+    Parameters
+    ----------
+    records, districts
+        As for :func:`analyse`.
+    panel
+        The raw district × period table of :func:`geo_alloggi.overlay.aggregate`.
+    emerging
+        :func:`trend` of the panel (None: the trend scores 0).
+    budget_eur
+        Renovation budget.
+    config_file
+        TOML with ``[priorities.patrol]`` weights and ``[priorities.renovation]``
+        costs (defaults otherwise).
+    lang, threshold
+        Language of the reasons; counts below ``threshold`` are said as
+        "fewer than" in them (None: shown).
+    on_step
+        Called with ``"renovation plan"`` and ``"back-test"`` as they start.
+    """
+    from geo_alloggi import priorities
+
+    step = on_step or (lambda name: None)
+    weights = (
+        priorities.PatrolWeights.from_toml(config_file)
+        if config_file is not None
+        else priorities.PatrolWeights()
+    )
+    cost_model = (
+        priorities.CostModel.from_toml(config_file)
+        if config_file is not None
+        else priorities.CostModel()
+    )
+    periods = sorted(panel[S.PERIOD].dropna().unique())
+    last = str(periods[-1])
+    estate_district = priorities.estate_districts(records.estates, districts)
+    kw: dict[str, Any] = {
+        "weights": weights,
+        "lang": lang,
+        "suppress_below": threshold,
+        "emerging": emerging,
+        "evictions": records.evictions,
+        "estate_district": estate_district,
+    }
+    patrol_d = priorities.patrol_priority(panel, **kw)
+    epanel = priorities.estate_panel(
+        records, period=str(panel.attrs.get("period", "year"))
+    )
+    patrol_e = priorities.patrol_priority(
+        epanel, period=last if last in set(epanel[S.PERIOD]) else None, **kw
+    )
+    social = priorities.social_services(
+        records.evictions,
+        by=S.DISTRICT_ID,
+        estate_district=estate_district,
+        since=pd.Period(last).start_time,
+    )
+    names = districts.set_index(S.DISTRICT_ID)[S.NAME]
+    social.insert(1, S.NAME, social[S.DISTRICT_ID].map(names))
+
+    step("renovation plan")
+    hot = (
+        priorities.near_hot_spots(
+            records.estates, districts, priorities.hot_districts(emerging)
+        )
+        if emerging is not None
+        else None
+    )
+    cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
+    plan = priorities.renovation_plan(cand, budget_eur)
+
+    step("back-test")
+    bt = None
+    if len(periods) >= 3:
+        until = periods[-2]
+        past = panel[panel[S.PERIOD] <= until]
+        bt = priorities.backtest(
+            panel,
+            until=until,
+            area_km2=districts,
+            emerging=trend(past, districts),
+            weights=weights,
+        )
+    return PriorityTables(
+        patrol_districts=patrol_d,
+        patrol_estates=patrol_e,
+        social=social,
+        candidates=cand,
+        plan=plan,
+        backtest=bt,
+        estate_district=estate_district,
+        weights=weights,
+        cost_model=cost_model,
+    )
+
+
 def analyse(
     records: Records,
     districts: gpd.GeoDataFrame,
@@ -390,14 +549,12 @@ def analyse(
     units are left out and reported. The back-test ranks with the records up
     to the second-last period and scores against the last.
     """
-    from geo_alloggi import priorities
     from geo_alloggi.boundaries import load_districts
     from geo_alloggi.disclosure import suppress
     from geo_alloggi.overlay import aggregate
     from geo_alloggi.stats import (
         aggregate_to_hexagons,
         density_surface,
-        emerging_hotspots,
         global_moran,
         hotspots,
     )
@@ -446,19 +603,15 @@ def analyse(
     latest = hs
 
     step("emerging hot spots")
-    with warnings.catch_warnings():
-        # the same districts and weights as the hot spots: already noted above
-        warnings.simplefilter("ignore", UserWarning)
-        emerging = emerging_hotspots(
-            panel, S.OCCUPIED, districts=districts, units=S.UNITS
+    emerging = trend(panel, districts)
+    if emerging is not None:
+        emerging_cols = [c for c in emerging.columns if c != "geometry"]
+        latest = latest.merge(
+            pd.DataFrame(emerging[emerging_cols]),
+            on=S.DISTRICT_ID,
+            how="left",
+            suffixes=("", "_emerging"),
         )
-    emerging_cols = [c for c in emerging.columns if c != "geometry"]
-    latest = latest.merge(
-        pd.DataFrame(emerging[emerging_cols]),
-        on=S.DISTRICT_ID,
-        how="left",
-        suffixes=("", "_emerging"),
-    )
     # what a meeting may see of the latest period: suppressed counts and rates
     shown = shared[shared[S.PERIOD] == last].set_index(S.DISTRICT_ID)
     for col in (*S.PANEL_MEASURES[1:], S.SUPPRESSED):  # units are public
@@ -487,57 +640,17 @@ def analyse(
         notes += sorted({str(w.message) for w in caught} - set(notes))
 
     step("patrol priorities")
-    estate_district = priorities.estate_districts(records.estates, districts)
-    kw: dict[str, Any] = {"lang": s.lang, "suppress_below": s.threshold}
-    if s.config_file is not None:
-        kw["weights"] = priorities.PatrolWeights.from_toml(s.config_file)
-    patrol_d = priorities.patrol_priority(
+    pri = prioritise(
+        records,
+        districts,
         panel,
         emerging=emerging,
-        evictions=records.evictions,
-        estate_district=estate_district,
-        **kw,
+        budget_eur=s.budget_eur,
+        config_file=s.config_file,
+        lang=s.lang,
+        threshold=s.threshold,
+        on_step=step,
     )
-    epanel = priorities.estate_panel(records, period=s.period)
-    patrol_e = priorities.patrol_priority(
-        epanel,
-        emerging=emerging,
-        evictions=records.evictions,
-        estate_district=estate_district,
-        **kw,
-    )
-    social = priorities.social_services(
-        records.evictions,
-        by=S.DISTRICT_ID,
-        estate_district=estate_district,
-        since=start,
-    )
-
-    step("renovation plan")
-    hot = priorities.near_hot_spots(
-        records.estates, districts, priorities.hot_districts(emerging)
-    )
-    cost_model = (
-        priorities.CostModel.from_toml(s.config_file)
-        if s.config_file is not None
-        else priorities.CostModel()
-    )
-    cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
-    plan = priorities.renovation_plan(cand, s.budget_eur)
-
-    step("back-test")
-    bt = None
-    if len(periods) >= 3:
-        until = periods[-2]
-        past = panel[panel[S.PERIOD] <= until]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            past_emerging = emerging_hotspots(
-                past, S.OCCUPIED, districts=districts, units=S.UNITS
-            )
-        bt = priorities.backtest(
-            panel, until=until, area_km2=districts, emerging=past_emerging
-        )
 
     estates = _estate_summary(records, districts, end, start)
     return Analysis(
@@ -553,11 +666,11 @@ def analyse(
         estates=estates,
         hexagons=hexagons,
         contours=contours,
-        patrol_districts=patrol_d,
-        patrol_estates=patrol_e,
-        social=social,
-        plan=plan,
-        backtest=bt,
+        patrol_districts=pri.patrol_districts,
+        patrol_estates=pri.patrol_estates,
+        social=pri.social,
+        plan=pri.plan,
+        backtest=pri.backtest,
         links=links,
         moran=moran,
         notes=notes,

@@ -10,7 +10,6 @@ which would give them back, left out) and formula-like cells neutralised by
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +106,6 @@ def prioritise(
     from geo_alloggi._i18n import check_lang, fmt_number
     from geo_alloggi.boundaries import load_districts
     from geo_alloggi.overlay import aggregate
-    from geo_alloggi.stats import emerging_hotspots
 
     check_lang(lang)
     if level not in ("nil", "municipi", "study_area"):
@@ -123,11 +121,6 @@ def prioritise(
         priorities.PatrolWeights.from_toml(config_file)
         if config_file
         else priorities.PatrolWeights()
-    )
-    cost_model = (
-        priorities.CostModel.from_toml(config_file)
-        if config_file
-        else priorities.CostModel()
     )
     records = _load_records(
         synthetic,
@@ -154,68 +147,36 @@ def prioritise(
             f"the records span {len(periods)} {period}(s); at least 2 are needed"
         )
 
-    def trend(part: pd.DataFrame) -> pd.DataFrame | None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                return emerging_hotspots(
-                    part, "new_occupations", districts=districts, units="units"
-                )
-        except ValidationError as exc:
-            warnings.warn(
-                f"emerging hot spots not computed ({exc}); the trend scores 0",
-                UserWarning,
-                stacklevel=2,
-            )
-            return None
+    from geo_alloggi.pipeline import prioritise as shared_priorities
+    from geo_alloggi.pipeline import trend
 
     with err_console.status("emerging hot spots ..."):
-        emerging = trend(panel)
-    estate_district = priorities.estate_districts(records.estates, districts)
-    kw: dict[str, Any] = {"weights": weights, "lang": lang, "suppress_below": threshold}
-    ranked = priorities.patrol_priority(
-        panel,
-        emerging=emerging,
-        evictions=records.evictions,
-        estate_district=estate_district,
-        **kw,
-    )
-    epanel = priorities.estate_panel(records, period=period)
-    last = str(periods[-1])
-    eranked = priorities.patrol_priority(
-        epanel,
-        period=last if last in set(epanel["period"]) else None,
-        emerging=emerging,
-        evictions=records.evictions,
-        estate_district=estate_district,
-        **kw,
-    )
-    social = priorities.social_services(
-        records.evictions,
-        by="district_id",
-        estate_district=estate_district,
-        since=pd.Period(str(periods[-1])).start_time,
+        emerging = trend(panel, districts)
+    with err_console.status("patrol ranking, renovation plan (exact), back-test ..."):
+        pri = shared_priorities(
+            records,
+            districts,
+            panel,
+            emerging=emerging,
+            budget_eur=budget[0],
+            config_file=config_file,
+            lang=lang,
+            threshold=threshold,
+        )
+    ranked, eranked, social, plan = (
+        pri.patrol_districts,
+        pri.patrol_estates,
+        pri.social,
+        pri.plan,
     )
     names = districts.set_index("district_id")["name"]
-    social.insert(1, "name", social["district_id"].map(names))
-
-    hot = (
-        priorities.near_hot_spots(
-            records.estates, districts, priorities.hot_districts(emerging)
+    scenarios = (
+        priorities.compare_plans(
+            pri.candidates, {f"{fmt_number(b, 0, lang)} €": b for b in budget}
         )
-        if emerging is not None
+        if len(budget) > 1
         else None
     )
-    with err_console.status("renovation plan (exact) ..."):
-        cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
-        plan = priorities.renovation_plan(cand, budget[0])
-        scenarios = (
-            priorities.compare_plans(
-                cand, {f"{fmt_number(b, 0, lang)} €": b for b in budget}
-            )
-            if len(budget) > 1
-            else None
-        )
     weight_table = None
     if config_file is not None:
         weight_table = priorities.compare_rankings(
@@ -223,20 +184,14 @@ def prioritise(
             {"default": priorities.PatrolWeights(), "config": weights},
             emerging=emerging,
             evictions=records.evictions,
-            estate_district=estate_district,
+            estate_district=pri.estate_district,
         )
         weight_table.insert(1, "name", weight_table["district_id"].map(names))
-
-    with err_console.status("back-test ..."):
-        until = periods[-2]
-        past = panel[panel["period"] <= until]
-        bt = priorities.backtest(
-            panel,
-            until=until,
-            area_km2=districts,
-            emerging=trend(past),
-            weights=weights,
+    if pri.backtest is None:
+        raise ValidationError(
+            f"the records span {len(periods)} {period}s; the back-test needs 3"
         )
+    bt = pri.backtest
     bt_table = backtest_table(bt, lang)
 
     out_dir.mkdir(parents=True, exist_ok=True)
