@@ -80,6 +80,19 @@ REASON = "reason"
 RENOVATION_COST = "renovation_cost_eur"
 POSITION_SOURCE = "position_source"
 
+#: Attribute columns of the estates record table, in order.
+ESTATE_COLUMNS: tuple[str, ...] = (
+    ESTATE_ID,
+    NAME,
+    ADDRESS,
+    COMUNE,
+    OWNER,
+    UNITS,
+    LON,
+    LAT,
+    POSITION_SOURCE,
+)
+
 OCCUPATION_STATUSES: tuple[str, ...] = ("ongoing", "ended")
 EVICTION_OUTCOMES: tuple[str, ...] = ("executed", "scheduled", "postponed", "failed")
 

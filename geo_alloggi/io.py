@@ -93,17 +93,7 @@ _RECORD_LINK_COLUMNS: tuple[str, ...] = (S.ADDRESS, S.COMUNE, S.LON, S.LAT)
 HOUSE_NUMBER = "house_number"
 
 _CANONICAL: dict[str, tuple[str, ...]] = {
-    "estates": (
-        S.ESTATE_ID,
-        S.NAME,
-        S.ADDRESS,
-        S.COMUNE,
-        S.OWNER,
-        S.UNITS,
-        S.LON,
-        S.LAT,
-        S.POSITION_SOURCE,
-    ),
+    "estates": S.ESTATE_COLUMNS,
     "occupations": (
         S.RECORD_ID,
         S.ESTATE_ID,
@@ -1073,6 +1063,15 @@ def _gdal_reason(exc: Exception) -> str:
     return re.sub(r"^'[^']*'\s*", "", text).strip(" .") or type(exc).__name__
 
 
+def _unreadable_layer(path: Path, file_format: str, exc: Exception) -> InputFileError:
+    """Return the error for a layer GDAL cannot read."""
+    return _file_error(
+        path,
+        f"cannot be read as a {file_format} layer ({_gdal_reason(exc)})",
+        "export the layer again from QGIS as GeoPackage or GeoJSON",
+    )
+
+
 def _read_layer_raw(
     path: Path, *, select: Any, layer: str | int | None, file_format: str
 ) -> _Raw:
@@ -1090,22 +1089,14 @@ def _read_layer_raw(
     except InputFileError:
         raise
     except Exception as exc:
-        raise _file_error(
-            path,
-            f"cannot be read as a {file_format} layer ({_gdal_reason(exc)})",
-            "export the layer again from QGIS as GeoPackage or GeoJSON",
-        ) from None
+        raise _unreadable_layer(path, file_format, exc) from None
     headers = [str(f) for f in info["fields"]]
     selected = select(headers, info.get("geometry_type") is not None)
     names = [h for _, h in selected]
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer, columns=names)
     except Exception as exc:
-        raise _file_error(
-            path,
-            f"cannot be read as a {file_format} layer ({_gdal_reason(exc)})",
-            "export the layer again from QGIS as GeoPackage or GeoJSON",
-        ) from None
+        raise _unreadable_layer(path, file_format, exc) from None
     geom_xy = None
     if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf.columns:
         geom = gdf.geometry
