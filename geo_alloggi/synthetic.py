@@ -503,25 +503,38 @@ def _named_estates(
         used[pick] = True
         sizes = _split_units(cx.units, k, rng, minimum=8)
         for idx, size in zip(pick, sizes, strict=True):
-            pt = civ.loc[idx]
             rows.append(
-                {
-                    "_complex": cx.key,
-                    "_nil": cx.nil,
-                    S.NAME: cx.name,
-                    S.ADDRESS: pt["address"],
-                    S.COMUNE: "Milano",
-                    S.OWNER: cx.owner,
-                    S.UNITS: int(size),
-                    S.LON: float(pt["lon"]),
-                    S.LAT: float(pt["lat"]),
-                    S.POSITION_SOURCE: "civic_point",
-                    "_street_type": pt["street_type"],
-                    "_street_name": pt["street_name"],
-                    "_housenumber": pt["housenumber"],
-                }
+                _civic_point_estate(
+                    civ.loc[idx],
+                    complex_key=cx.key,
+                    nil=cx.nil,
+                    name=cx.name,
+                    owner=cx.owner,
+                    units=int(size),
+                )
             )
     return rows
+
+
+def _civic_point_estate(
+    pt: pd.Series, *, complex_key: str, nil: int, name: str, owner: str, units: int
+) -> dict[str, Any]:
+    """Return the row of an estate placed on the Milan civic point ``pt``."""
+    return {
+        "_complex": complex_key,
+        "_nil": nil,
+        S.NAME: name,
+        S.ADDRESS: pt["address"],
+        S.COMUNE: "Milano",
+        S.OWNER: owner,
+        S.UNITS: units,
+        S.LON: float(pt["lon"]),
+        S.LAT: float(pt["lat"]),
+        S.POSITION_SOURCE: "civic_point",
+        "_street_type": pt["street_type"],
+        "_street_name": pt["street_name"],
+        "_housenumber": pt["housenumber"],
+    }
 
 
 def _background_estates(
@@ -549,21 +562,14 @@ def _background_estates(
     for idx, size, is_aler in zip(pick, sizes, aler, strict=True):
         pt = civ.iloc[idx]
         rows.append(
-            {
-                "_complex": "",
-                "_nil": int(pt["nil"]),
-                S.NAME: f"Stabile {'Aler' if is_aler else 'MM'} {pt['address']}",
-                S.ADDRESS: pt["address"],
-                S.COMUNE: "Milano",
-                S.OWNER: OWNER_ALER if is_aler else OWNER_COMUNE,
-                S.UNITS: int(size),
-                S.LON: float(pt["lon"]),
-                S.LAT: float(pt["lat"]),
-                S.POSITION_SOURCE: "civic_point",
-                "_street_type": pt["street_type"],
-                "_street_name": pt["street_name"],
-                "_housenumber": pt["housenumber"],
-            }
+            _civic_point_estate(
+                pt,
+                complex_key="",
+                nil=int(pt["nil"]),
+                name=f"Stabile {'Aler' if is_aler else 'MM'} {pt['address']}",
+                owner=OWNER_ALER if is_aler else OWNER_COMUNE,
+                units=int(size),
+            )
         )
     return rows
 
@@ -1039,19 +1045,7 @@ def make_demo(
     vacancies[S.REASON] = vacancies[S.REASON].astype("string")
 
     estates = gpd.GeoDataFrame(
-        est[
-            [
-                S.ESTATE_ID,
-                S.NAME,
-                S.ADDRESS,
-                S.COMUNE,
-                S.OWNER,
-                S.UNITS,
-                S.LON,
-                S.LAT,
-                S.POSITION_SOURCE,
-            ]
-        ].astype(
+        est[list(S.ESTATE_COLUMNS)].astype(
             {
                 S.ESTATE_ID: "string",
                 S.NAME: "string",
