@@ -48,7 +48,7 @@ from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
 from geo_alloggi._validate import require_columns
 
-__all__ = ["TOTAL_ID", "protect", "suppress"]
+__all__ = ["TOTAL_ID", "protect", "suppress", "suppress_nested", "withheld"]
 
 log = logging.getLogger(__name__)
 
@@ -462,3 +462,117 @@ def _with_totals(
 
         combined = gpd.GeoDataFrame(combined, geometry=out.geometry.name, crs=out.crs)
     return combined
+
+
+def withheld(
+    table: pd.DataFrame,
+    protected: pd.DataFrame,
+    *,
+    key: str,
+    columns: dict[str, str],
+    protected_key: str = S.DISTRICT_ID,
+) -> pd.DataFrame:
+    """Say which cells of ``table`` are withheld in an already protected table.
+
+    Parameters
+    ----------
+    table
+        Any table with a ``key`` column (e.g. a patrol ranking of districts,
+        or estates with the ``district_id`` they belong to).
+    protected
+        The output of :func:`suppress` for one period (one row per
+        ``protected_key``): a cell is withheld there when it is NA or named in
+        its ``suppressed`` column.
+    key
+        Column of ``table`` naming the row of ``protected`` it depends on.
+    columns
+        Column of ``table`` -> column of ``protected`` it shows or adds up to.
+    protected_key
+        Id column of ``protected``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Booleans, same index as ``table``, one column per key of ``columns``.
+    """
+    listed = protected.get(S.SUPPRESSED, pd.Series("", index=protected.index))
+    listed = listed.fillna("").astype(str).str.split(",")
+    out = pd.DataFrame(index=table.index)
+    ids = protected[protected_key].astype(str)
+    for col, pcol in columns.items():
+        hidden = protected[pcol].isna() | listed.map(lambda names, c=pcol: c in names)
+        mask = dict(zip(ids, hidden.to_numpy(bool), strict=True))
+        out[col] = table[key].astype(str).map(mask).fillna(False).astype(bool)
+    return out
+
+
+def suppress_nested(
+    child: pd.DataFrame,
+    protected: pd.DataFrame,
+    *,
+    parent_key: str,
+    columns: dict[str, str],
+    threshold: int | None = None,
+) -> pd.DataFrame:
+    """Withhold cells of a finer table (estates) consistently with a coarser one.
+
+    A coarser table (districts), already protected by :func:`suppress`, can be
+    undone by a finer one published beside it: summing the estates of a
+    district rebuilds a withheld district cell, and a shown district total
+    minus its shown estates reveals a small estate. So, per count column:
+
+    1. the finer table gets its own primary and complementary suppression,
+       with each district as the parent of its estates (rule 3 of the module
+       docstring), so a shown district cell never gives a small estate back;
+    2. every non-zero estate cell whose district cell is withheld is withheld
+       too, so no withheld district cell can be rebuilt from its estates.
+
+    Parameters
+    ----------
+    child
+        One row per estate (one period), with ``parent_key`` naming its
+        district and the count columns.
+    protected
+        The protected district table of the same period (see :func:`withheld`).
+    parent_key
+        Column of ``child`` with the district id.
+    columns
+        Count column of ``child`` -> the district column it adds up to.
+    threshold
+        Suppression threshold (default ``config.suppression_threshold``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``child`` with withheld cells NA and their names in ``suppressed``.
+    """
+    cols = [c for c in columns if c in child.columns]
+    tmp = pd.DataFrame(
+        {
+            S.DISTRICT_ID: np.arange(len(child)).astype(str),
+            S.PERIOD: "p",
+            "_parent": child[parent_key].astype("string").fillna(_NO_PARENT).to_numpy(),
+        }
+    )
+    for col in cols:
+        tmp[col] = pd.to_numeric(child[col], errors="coerce").fillna(0).to_numpy()
+    own = suppress(tmp, threshold=threshold, columns=cols, parent="_parent")
+    from_parent = withheld(
+        child, protected, key=parent_key, columns={c: columns[c] for c in cols}
+    )
+    out = child.copy()
+    names: list[list[str]] = [[] for _ in range(len(out))]
+    for col in cols:
+        # zeros stay shown: a zero adds nothing to any sum (as in suppress)
+        nonzero = pd.to_numeric(child[col], errors="coerce").fillna(0).to_numpy() != 0
+        hide = own[col].isna().to_numpy() | (from_parent[col].to_numpy() & nonzero)
+        out[col] = pd.array(out[col], dtype="Int64")
+        out.loc[hide, col] = pd.NA
+        for pos in np.flatnonzero(hide):
+            names[int(pos)].append(col)
+    previous = out.get(S.SUPPRESSED)
+    if previous is not None:
+        for k, p in enumerate(previous.fillna("").astype(str)):
+            names[k] = [*[n for n in p.split(",") if n], *names[k]]
+    out[S.SUPPRESSED] = [",".join(dict.fromkeys(n)) for n in names]
+    return out

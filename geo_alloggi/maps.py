@@ -2008,10 +2008,9 @@ def priority_layer(
     )
     rows = []
     for i, row in enumerate(_records(gdf)):
-        fields = [
-            (t("col.rank", lang), fmt_int(row[rank_column], lang)),
-            (t("col.score", lang), fmt_number(row[score_column], 2, lang)),
-        ]
+        # rank and reason only: with the weights known, a score next to the
+        # counts shown elsewhere could give a withheld count back
+        fields = [(t("col.rank", lang), fmt_int(row[rank_column], lang))]
         reason = "" if pd.isna(row[reason_column]) else str(row[reason_column])
         pt = anchors.iloc[i]
         rows.append(

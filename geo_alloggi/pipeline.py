@@ -225,6 +225,7 @@ class Analysis:
     districts: gpd.GeoDataFrame
     comuni: gpd.GeoDataFrame
     panel: gpd.GeoDataFrame
+    published: pd.DataFrame
     shared_panel: pd.DataFrame
     latest: gpd.GeoDataFrame
     estates: gpd.GeoDataFrame
@@ -237,6 +238,8 @@ class Analysis:
     backtest: dict[str, Any] | None
     links: pd.DataFrame
     moran: Any
+    withheld_districts: pd.DataFrame | None = None
+    withheld_estates: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -355,6 +358,24 @@ def _estate_summary(
     return out
 
 
+def _protect_estates(
+    estates: gpd.GeoDataFrame,
+    estate_district: pd.Series,
+    shared_last: pd.DataFrame,
+    threshold: int,
+) -> gpd.GeoDataFrame:
+    """Withhold estate counts that are small or would reveal a district cell."""
+    from geo_alloggi.disclosure import suppress_nested
+
+    table = pd.DataFrame(estates.drop(columns="geometry"))
+    table["_district"] = table[S.ESTATE_ID].map(estate_district)
+    cols = {S.OCCUPIED: S.OCCUPIED, S.VACANT: S.VACANT, S.EVICTIONS: S.EVICTIONS}
+    nested = suppress_nested(
+        table, shared_last, parent_key="_district", columns=cols, threshold=threshold
+    ).rename(columns={"_district": S.DISTRICT_ID})
+    return gpd.GeoDataFrame(nested, geometry=estates.geometry.values, crs=estates.crs)
+
+
 def _period_bounds(label: Any, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     freq = {"year": "Y", "quarter": "Q", "month": "M"}[period]
     p = pd.Period(str(label), freq=freq)
@@ -399,6 +420,8 @@ class PriorityTables:
     estate_district: pd.Series
     weights: Any
     cost_model: Any
+    withheld_districts: pd.DataFrame | None = None
+    withheld_estates: pd.DataFrame | None = None
 
 
 def prioritise(
@@ -450,6 +473,14 @@ def prioritise(
     periods = sorted(panel[S.PERIOD].dropna().unique())
     last = str(periods[-1])
     estate_district = priorities.estate_districts(records.estates, districts)
+    epanel = priorities.estate_panel(
+        records, period=str(panel.attrs.get("period", "year"))
+    )
+    withheld_d = withheld_e = None
+    if threshold is not None:
+        withheld_d, withheld_e = _withheld_counts(
+            panel, epanel, estate_district, periods, threshold
+        )
     kw: dict[str, Any] = {
         "weights": weights,
         "lang": lang,
@@ -458,12 +489,12 @@ def prioritise(
         "evictions": records.evictions,
         "estate_district": estate_district,
     }
-    patrol_d = priorities.patrol_priority(panel, **kw)
-    epanel = priorities.estate_panel(
-        records, period=str(panel.attrs.get("period", "year"))
-    )
+    patrol_d = priorities.patrol_priority(panel, withheld=withheld_d, **kw)
     patrol_e = priorities.patrol_priority(
-        epanel, period=last if last in set(epanel[S.PERIOD]) else None, **kw
+        epanel,
+        period=last if last in set(epanel[S.PERIOD]) else None,
+        withheld=withheld_e,
+        **kw,
     )
     social = priorities.social_services(
         records.evictions,
@@ -507,7 +538,77 @@ def prioritise(
         estate_district=estate_district,
         weights=weights,
         cost_model=cost_model,
+        withheld_districts=withheld_d,
+        withheld_estates=withheld_e,
     )
+
+
+def published_districts(panel: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Return the district × period table as published: suppressed, with totals.
+
+    Parent and grand-total rows (``row_type`` ``parent`` / ``total``) are
+    published in the meeting table, so the suppression accounts for them;
+    every other table and layer withholds what this one withholds.
+    """
+    from geo_alloggi.disclosure import suppress
+
+    raw = pd.DataFrame(panel.drop(columns="geometry", errors="ignore"))
+    return suppress(raw, threshold=threshold, totals=True)
+
+
+def _district_rows(published: pd.DataFrame) -> pd.DataFrame:
+    """Return the district rows of :func:`published_districts`."""
+    rows = published[published[S.ROW_TYPE] == "district"]
+    return rows.reset_index(drop=True)
+
+
+def _withheld_counts(
+    panel: pd.DataFrame,
+    epanel: pd.DataFrame,
+    estate_district: pd.Series,
+    periods: list[Any],
+    threshold: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells of the patrol tables withheld by the published district table.
+
+    The district table is protected with complementary suppression; the patrol
+    rankings show the same counts (districts) and counts that add up to them
+    (estates), so they must withhold what it withholds, and the estates get
+    their own nested suppression (:func:`geo_alloggi.disclosure.suppress_nested`).
+    Returns boolean frames indexed by district id and by estate id.
+    """
+    from geo_alloggi.disclosure import suppress_nested, withheld
+
+    shared = _district_rows(published_districts(panel, threshold))
+    frames_d: list[pd.DataFrame] = []
+    frames_e: list[pd.DataFrame] = []
+    # (period, column in the patrol table, column of the district table)
+    pairs = [(periods[-1], S.OCCUPIED), (periods[-1], S.NEW_OCCUPATIONS)]
+    if len(periods) > 1:
+        pairs.append((periods[-2], S.NEW_PREVIOUS))
+    for when, col in pairs:
+        source = S.NEW_OCCUPATIONS if col == S.NEW_PREVIOUS else col
+        rows = shared[shared[S.PERIOD].astype(str) == str(when)]
+        ids = rows[[S.DISTRICT_ID]].reset_index(drop=True)
+        flags = withheld(ids, rows, key=S.DISTRICT_ID, columns={col: source})
+        flags.index = ids[S.DISTRICT_ID].astype(str)
+        frames_d.append(flags)
+        est = epanel[epanel[S.PERIOD].astype(str) == str(when)]
+        est = est[[S.ESTATE_ID, source]].reset_index(drop=True)
+        est["_district"] = est[S.ESTATE_ID].map(estate_district)
+        nested = suppress_nested(
+            est,
+            rows,
+            parent_key="_district",
+            columns={source: source},
+            threshold=threshold,
+        )
+        eflags = pd.DataFrame({col: nested[source].isna().to_numpy()})
+        eflags.index = est[S.ESTATE_ID].astype(str)
+        frames_e.append(eflags)
+    return pd.concat(frames_d, axis=1).fillna(False), pd.concat(
+        frames_e, axis=1
+    ).fillna(False)
 
 
 def analyse(
@@ -550,7 +651,6 @@ def analyse(
     to the second-last period and scores against the last.
     """
     from geo_alloggi.boundaries import load_districts
-    from geo_alloggi.disclosure import suppress
     from geo_alloggi.overlay import aggregate
     from geo_alloggi.stats import (
         aggregate_to_hexagons,
@@ -575,10 +675,10 @@ def analyse(
             f"the records span {len(periods)} {s.period}(s); at least 2 are needed "
             "for change, trends and the back-test"
         )
-    shared = suppress(
-        pd.DataFrame(panel.drop(columns="geometry", errors="ignore")),
-        threshold=s.threshold,
-    )
+    # the district table as published (parent and grand totals included): every
+    # other table and layer withholds what it withholds
+    published = published_districts(panel, s.threshold)
+    shared = _district_rows(published)
     last = periods[-1]
 
     step("hot spots")
@@ -612,7 +712,10 @@ def analyse(
             how="left",
             suffixes=("", "_emerging"),
         )
-    # what a meeting may see of the latest period: suppressed counts and rates
+    # what a meeting may see of the latest period: suppressed counts and rates;
+    # the raw and smoothed rates of the statistics would give withheld counts
+    # back (units are public), so they stay out of the published layer
+    latest = latest.drop(columns=[S.RATE, S.RATE_EB], errors="ignore")
     shown = shared[shared[S.PERIOD] == last].set_index(S.DISTRICT_ID)
     for col in (*S.PANEL_MEASURES[1:], S.SUPPRESSED):  # units are public
         if col in shown:
@@ -652,7 +755,12 @@ def analyse(
         on_step=step,
     )
 
-    estates = _estate_summary(records, districts, end, start)
+    estates = _protect_estates(
+        _estate_summary(records, districts, end, start),
+        pri.estate_district,
+        shared[shared[S.PERIOD] == last],
+        s.threshold,
+    )
     return Analysis(
         settings=s,
         records=records,
@@ -661,6 +769,7 @@ def analyse(
         if comuni is not None
         else load_districts("comuni", all_comuni=True),
         panel=panel,
+        published=published,
         shared_panel=shared,
         latest=latest,
         estates=estates,
@@ -673,6 +782,8 @@ def analyse(
         backtest=pri.backtest,
         links=links,
         moran=moran,
+        withheld_districts=pri.withheld_districts,
+        withheld_estates=pri.withheld_estates,
         notes=notes,
     )
 

@@ -409,6 +409,18 @@ def _count_phrase(n: float, kind: str, lang: str, suppress_below: int | None) ->
     return f"{_fmt_int(n, lang)} {forms[0] if n == 1 else forms[1]}"
 
 
+def _withheld_phrase(kind: str, lang: str) -> str:
+    """Say a count withheld by disclosure control ("…: dato riservato")."""
+    words = {
+        "occupied": ("alloggi occupati", "occupied units"),
+        "new": ("nuove occupazioni", "new occupations"),
+        "evictions": ("sgomberi programmati", "scheduled evictions"),
+    }[kind]
+    if lang == "it":
+        return f"{words[0]}: dato riservato"
+    return f"{words[1]}: withheld"
+
+
 def _is_suppressed(n: float, suppress_below: int | None) -> bool:
     return suppress_below is not None and 0 < round(n) < suppress_below
 
@@ -841,6 +853,7 @@ def patrol_priority(
     id_column: str | None = None,
     lang: Lang = "it",
     suppress_below: int | None = None,
+    withheld: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rank areas (districts or estates) for patrols and say why, in words.
 
@@ -877,6 +890,13 @@ def patrol_priority(
         If set, counts from 1 to ``suppress_below - 1`` are written
         "meno di N" in the reasons (and percentages built on them omitted),
         for tables shown at meetings.
+    withheld
+        Cells withheld by disclosure control elsewhere (complementary
+        suppression in the published district table): a boolean frame indexed
+        by area id with columns among ``occupied``, ``new_occupations``,
+        ``new_occupations_previous``, ``scheduled_evictions``. The reasons then
+        say "dato riservato" instead of the number (and no percentage built on
+        it); the score still uses the records.
 
     Returns
     -------
@@ -1013,8 +1033,13 @@ def patrol_priority(
     )
     out.insert(0, PRIORITY_RANK, np.arange(1, len(out) + 1))
     words = _period_words(data[S.PERIOD])
+    hidden: dict[str, set[str]] = {}
+    if withheld is not None:
+        for area, flags in withheld.astype(bool).iterrows():
+            hidden[str(area)] = {c for c, v in flags.items() if v}
     out[PRIORITY_REASONS] = [
-        _reasons(row, words, lang, suppress_below) for row in out.to_dict("records")
+        _reasons(row, words, lang, suppress_below, hidden.get(str(row[idc]), set()))
+        for row in out.to_dict("records")
     ]
     if S.SOURCE in current.columns:
         sources = current.set_index(idc)[S.SOURCE].astype("string").fillna("")
@@ -1023,22 +1048,36 @@ def patrol_priority(
 
 
 def _reasons(
-    row: dict[str, Any], words: dict[str, str], lang: str, suppress_below: int | None
+    row: dict[str, Any],
+    words: dict[str, str],
+    lang: str,
+    suppress_below: int | None,
+    hidden: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> str:
-    """Join the components that raise the score, largest contribution first."""
+    """Join the components that raise the score, largest contribution first.
+
+    A count named in ``hidden`` is said as withheld, never as a number.
+    """
+
+    def count(n: float, kind: str, column: str) -> str:
+        if column in hidden:
+            return _withheld_phrase(kind, lang)
+        return _count_phrase(n, kind, lang, suppress_below)
+
     parts: list[tuple[float, int, str]] = []
     cat = row.get(S.EMERGING)
     if isinstance(cat, str) and cat != "No Pattern Detected":
         parts.append((row["score_trend"], 0, _emerging_words(cat, lang)))
     new, prev = row[S.NEW_OCCUPATIONS], row[NEW_PREVIOUS]
     if new > 0:
-        text = _count_phrase(new, "new", lang, suppress_below)
+        text = count(new, "new", S.NEW_OCCUPATIONS)
         if (
             prev is not None
             and not pd.isna(prev)
             and not (
                 _is_suppressed(new, suppress_below)
                 or _is_suppressed(prev, suppress_below)
+                or {S.NEW_OCCUPATIONS, NEW_PREVIOUS} & hidden
             )
         ):
             if prev > 0:
@@ -1051,7 +1090,7 @@ def _reasons(
             (
                 row["score_occupied"],
                 2,
-                _count_phrase(row[S.OCCUPIED], "occupied", lang, suppress_below),
+                count(row[S.OCCUPIED], "occupied", S.OCCUPIED),
             )
         )
     if row[PENDING_EVICTIONS] > 0:
@@ -1059,9 +1098,7 @@ def _reasons(
             (
                 row["score_evictions"],
                 3,
-                _count_phrase(
-                    row[PENDING_EVICTIONS], "evictions", lang, suppress_below
-                ),
+                count(row[PENDING_EVICTIONS], "evictions", PENDING_EVICTIONS),
             )
         )
     if not parts:

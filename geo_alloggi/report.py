@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo_alloggi import _schema as S
@@ -196,6 +197,41 @@ def suppress_small_counts(
     return out
 
 
+def mark_withheld(
+    table: pd.DataFrame,
+    flags: pd.DataFrame | None,
+    *,
+    id_column: str,
+    lang: str,
+) -> pd.DataFrame:
+    """Mark the cells withheld by the published district table.
+
+    ``flags`` (from :func:`geo_alloggi.pipeline.prioritise`) says, per area id,
+    which counts the district table withholds (complementary suppression) or
+    would give back (estates adding up to a withheld district cell). Those
+    cells show :data:`SUPPRESSED_MARK`, and the percentage change built on a
+    withheld count goes too.
+    """
+    if flags is None or id_column not in table:
+        return table
+    out = table.copy()
+    f = flags.reindex(out[id_column].astype(str)).fillna(False).astype(bool)
+    mark = SUPPRESSED_MARK[lang]
+    for col in f.columns:
+        if col in out:
+            hide = f[col].to_numpy()
+            out[col] = out[col].astype(object)
+            out.loc[hide, col] = mark
+    pct = "new_occupations_change_pct"
+    if pct in out:
+        hit = np.zeros(len(out), dtype=bool)
+        for col in ("new_occupations", "new_occupations_previous"):
+            if col in f:
+                hit |= f[col].to_numpy()
+        out[pct] = out[pct].where(~hit)
+    return out
+
+
 def priority_table(
     table: pd.DataFrame, *, lang: str, synthetic: bool, label: str
 ) -> pd.DataFrame:
@@ -371,11 +407,9 @@ def write_both(table: pd.DataFrame, folder: Path, stem: str, lang: str) -> list[
 
 
 def _district_table(analysis: Analysis) -> pd.DataFrame:
-    from geo_alloggi.disclosure import suppress
-
+    """Return the published district table (with its totals), with names."""
     a = analysis
-    raw = pd.DataFrame(a.panel.drop(columns="geometry", errors="ignore"))
-    shared = suppress(raw, threshold=a.settings.threshold, totals=True)
+    shared = a.published.copy()
     names = a.districts.set_index(S.DISTRICT_ID)[S.NAME]
     named = shared[S.DISTRICT_ID].map(names).fillna(shared[S.DISTRICT_ID])
     if S.NAME in shared:
@@ -419,17 +453,18 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
 
     label = config.synthetic_label
     fm: dict[str, Any] = {"lang": lang, "synthetic": a.synthetic, "label": label}
-    for stem, table in (
-        ("patrol_districts", a.patrol_districts),
-        ("patrol_estates", a.patrol_estates),
-        ("social_services", a.social),
+    for stem, table, flags, key in (
+        ("patrol_districts", a.patrol_districts, a.withheld_districts, S.DISTRICT_ID),
+        ("patrol_estates", a.patrol_estates, a.withheld_estates, S.ESTATE_ID),
+        ("social_services", a.social, None, S.DISTRICT_ID),
     ):
-        written += write_both(
-            priority_table(suppress_small_counts(table, s.threshold, lang), **fm),
-            folder,
-            stem,
-            lang,
+        shown = mark_withheld(
+            suppress_small_counts(table, s.threshold, lang),
+            flags,
+            id_column=key,
+            lang=lang,
         )
+        written += write_both(priority_table(shown, **fm), folder, stem, lang)
     written += write_both(
         priority_table(a.plan.plan, **fm), folder, "renovation_plan", lang
     )
@@ -449,11 +484,10 @@ def write_geopackage(analysis: Analysis, path: Path) -> Path:
 
     Layers: ``districts`` (latest period with statistics, suppressed),
     ``districts_by_period`` (suppressed panel), ``estates`` (aggregated counts,
-    suppressed), ``hexagons``, ``density``, ``patrol_districts``,
+    suppressed), ``density``, ``patrol_districts`` (rank and reasons),
     ``renovation_plan``. Personal data never reach it.
     """
     a = analysis
-    t = a.settings.threshold
     if path.exists():
         path.unlink()
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -471,21 +505,21 @@ def write_geopackage(analysis: Analysis, path: Path) -> Path:
         geometry=geo.reindex(panel[S.DISTRICT_ID]).values,
         crs=a.districts.crs,
     )
-    est = a.estates.copy()
-    for col in (S.OCCUPIED, S.VACANT, S.EVICTIONS):
-        small = est[col].between(1, t - 1)
-        est[col] = est[col].astype("Int64").mask(small)
-        est[f"{col}_suppressed"] = small
-    layers["estates"] = est
-    if a.hexagons is not None:
-        hx = a.hexagons.copy()
-        count_cols = [c for c in hx.columns if c in ("count", "n", "incidents")]
-        for col in count_cols:
-            hx[col] = hx[col].astype("Int64").mask(hx[col].between(1, t - 1))
-        layers["hexagons"] = hx
+    # estates are protected upstream (small counts and counts that would give
+    # a withheld district cell back are NA, named in `suppressed`)
+    layers["estates"] = a.estates.copy()
+    # hexagon counts are not published: hexagons cut across districts, and their
+    # sums could give back a district cell withheld in the district table
     if a.contours is not None:
         layers["density"] = a.contours
-    pd_geo = a.patrol_districts.merge(
+    ranked = a.patrol_districts[
+        [
+            c
+            for c in ("rank", S.DISTRICT_ID, S.NAME, S.PERIOD, S.EMERGING, "reasons")
+            if c in a.patrol_districts
+        ]
+    ]  # counts are in the districts layer, protected; the score is not published
+    pd_geo = ranked.merge(
         a.districts[[S.DISTRICT_ID, "geometry"]], on=S.DISTRICT_ID, how="left"
     )
     layers["patrol_districts"] = gpd.GeoDataFrame(

@@ -328,3 +328,55 @@ def test_config_errors_are_clear(tmp_path):
     )
     with pytest.raises(ValidationError, match="period='week'"):
         load_settings(period)
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str)
+
+
+def test_withheld_district_cells_cannot_be_given_back(bundles, mirror):
+    """Complementary suppression holds across the tables and layers of one bundle.
+
+    For the last year: a district cell withheld in the district table is withheld
+    in the patrol ranking too and never written in its reasons, and the estates
+    layer can neither rebuild it (sum of its estates) nor expose one estate by
+    difference from a shown district cell.
+    """
+    from geo_alloggi.overlay import aggregate
+    from geo_alloggi.synthetic import make_demo
+
+    a, *_ = bundles
+    districts = _csv(a / "tables" / "districts_by_year.csv")
+    last = districts["Periodo"].max()
+    table = districts[
+        (districts["Periodo"] == last) & (districts["Riga"] == "district")
+    ]
+    occ = dict(zip(table["Codice quartiere"], table["Alloggi occupati"], strict=True))
+    hidden = {d for d, v in occ.items() if v == "riservato"}
+    assert hidden  # the demo has withheld cells to protect
+
+    # independent raw counts (not in any output)
+    rec = make_demo(seed=3, mirror=mirror)
+    first, end = rec.truth["years"]
+    from geo_alloggi import load_districts
+
+    raw = aggregate(
+        rec, load_districts("study_area", mirror=mirror), start=first, end=end
+    )
+    raw = raw[raw["period"].astype(str) == last].set_index("district_id")["occupied"]
+
+    patrol = _csv(a / "tables" / "patrol_districts.csv").set_index("Codice quartiere")
+    for d in hidden:
+        assert patrol.loc[d, "Alloggi occupati"] in ("riservato", "< 5")
+        n = int(raw[d])
+        for word in ("alloggi occupati", "alloggio occupato"):
+            assert f"{n} {word}" not in patrol.loc[d, "Motivo"]
+
+    est = gpd.read_file(a / "layers.gpkg", layer="estates")
+    for d, part in est.groupby("district_id"):
+        values = part[S.OCCUPIED]
+        n_hidden_nonzero = int(values.isna().sum())
+        if d in hidden and int(raw.get(d, 0)) > 0:
+            assert n_hidden_nonzero >= 1, d  # the sum of shown estates is not the cell
+        if d in occ and occ[d] != "riservato":
+            assert n_hidden_nonzero != 1, d  # no single estate by difference

@@ -19,6 +19,7 @@ import typer
 from geo_alloggi.cli._common import console, err_console
 from geo_alloggi.report import (
     backtest_table,
+    mark_withheld,
     priority_table,
     suppress_small_counts,
     write_both,
@@ -197,17 +198,18 @@ def prioritise(
     out_dir.mkdir(parents=True, exist_ok=True)
     meet: dict[str, Any] = {"lang": lang, "synthetic": is_synth, "label": label}
 
-    def small(table: pd.DataFrame) -> pd.DataFrame:
-        return (
-            table
-            if threshold is None
-            else suppress_small_counts(table, threshold, lang)
-        )
+    def small(
+        table: pd.DataFrame, flags: pd.DataFrame | None = None, key: str = ""
+    ) -> pd.DataFrame:
+        if threshold is None:
+            return table
+        shown = suppress_small_counts(table, threshold, lang)
+        return mark_withheld(shown, flags, id_column=key, lang=lang)
 
     written: list[Path] = []
     tables = {
-        "patrol_districts": small(ranked),
-        "patrol_estates": small(eranked),
+        "patrol_districts": small(ranked, pri.withheld_districts, "district_id"),
+        "patrol_estates": small(eranked, pri.withheld_estates, "estate_id"),
         "social_services": small(social),
         "renovation_plan": plan.plan,
         "renovation_summary": plan.summary,
