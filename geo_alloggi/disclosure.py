@@ -521,9 +521,10 @@ def suppress_nested(
     district rebuilds a withheld district cell, and a shown district total
     minus its shown estates reveals a small estate. So, per count column:
 
-    1. the finer table gets its own primary and complementary suppression,
-       with each district as the parent of its estates (rule 3 of the module
-       docstring), so a shown district cell never gives a small estate back;
+    1. primary suppression of small estate counts, and complementary
+       suppression under every shown district cell (taken as a published
+       total): never exactly one hidden non-zero estate under it, so a shown
+       district cell never gives a small estate back;
     2. every non-zero estate cell whose district cell is withheld is withheld
        too, so no withheld district cell can be rebuilt from its estates.
 
@@ -546,26 +547,31 @@ def suppress_nested(
     pandas.DataFrame
         ``child`` with withheld cells NA and their names in ``suppressed``.
     """
+    t = int(config.suppression_threshold if threshold is None else threshold)
+    if t < 1:
+        raise ValidationError(f"threshold={threshold!r} must be an integer >= 1")
     cols = [c for c in columns if c in child.columns]
-    tmp = pd.DataFrame(
-        {
-            S.DISTRICT_ID: np.arange(len(child)).astype(str),
-            S.PERIOD: "p",
-            "_parent": child[parent_key].astype("string").fillna(_NO_PARENT).to_numpy(),
-        }
-    )
-    for col in cols:
-        tmp[col] = pd.to_numeric(child[col], errors="coerce").fillna(0).to_numpy()
-    own = suppress(tmp, threshold=threshold, columns=cols, parent="_parent")
     from_parent = withheld(
         child, protected, key=parent_key, columns={c: columns[c] for c in cols}
     )
+    groups = child[parent_key].astype("string").fillna(_NO_PARENT).to_numpy()
     out = child.copy()
     names: list[list[str]] = [[] for _ in range(len(out))]
     for col in cols:
-        # zeros stay shown: a zero adds nothing to any sum (as in suppress)
-        nonzero = pd.to_numeric(child[col], errors="coerce").fillna(0).to_numpy() != 0
-        hide = own[col].isna().to_numpy() | (from_parent[col].to_numpy() & nonzero)
+        vals = pd.to_numeric(child[col], errors="coerce").fillna(0).to_numpy()
+        nonzero = vals != 0
+        # rule 1 (primary) and rule 2 (a withheld district keeps its estates)
+        hide = ((vals >= 1) & (vals < t)) | (from_parent[col].to_numpy() & nonzero)
+        # complementary, with each shown district cell as a published total:
+        # never exactly one hidden non-zero estate under it
+        for g in pd.unique(groups):
+            idx = np.flatnonzero(groups == g)
+            if from_parent[col].to_numpy()[idx].any():
+                continue  # withheld district: all its non-zero estates are hidden
+            if int((hide[idx] & nonzero[idx]).sum()) == 1:
+                pool = idx[~hide[idx] & nonzero[idx]]
+                if len(pool):
+                    hide[_smallest(vals, pool)] = True
         out[col] = pd.array(out[col], dtype="Int64")
         out.loc[hide, col] = pd.NA
         for pos in np.flatnonzero(hide):
