@@ -4,7 +4,8 @@ Street names are resolved once per distinct (comune, type, name) - exact alias
 lookup first, then rapidfuzz on the distinct names left, per comune - and the
 house numbers of every row are then placed with array operations: exact
 point, esponente of the same number, interpolation between the neighbouring
-numbers of the same side of the street, nearest number, or the street alone.
+numbers of the same side of the street, nearest number, or the street alone
+where the numbering is too irregular to place it (see :func:`place_numbers`).
 """
 
 from __future__ import annotations
@@ -22,15 +23,12 @@ MAX_GAP = 16
 MAX_SPAN = 300.0
 #: Largest difference between the asked number and the nearest one used instead.
 NEAR_TOL = 4
-#: Largest difference to a number of the other side (streets numbered on one side).
-OTHER_SIDE_TOL = 1
 #: Largest estimated offset (m) of the asked number from the nearest one used.
 NEAR_MAX_M = 40.0
 
 SCORE_INTERPOLATED = 0.85
 SCORE_SUFFIX = 0.9
 SCORE_NEAREST = 0.75
-SCORE_OTHER_SIDE = 0.6
 SCORE_STREET = 0.5
 TYPE_MISMATCH = 0.92
 AMBIGUOUS = 0.9
@@ -237,6 +235,35 @@ def place_numbers(
 ) -> Placement:
     """Place each row's house number on its street.
 
+    A number with a point is ``exact``; a number whose only points carry an
+    esponente (``12A`` for ``12``) takes that point as ``nearest_number``. An
+    absent number is placed only from neighbouring numbers of the **same
+    street and side** (parity), and only where their numbering is regular
+    enough to say where it lies:
+
+    * ``interpolated`` between the nearest lower and higher numbers of its
+      side when they are at most :data:`MAX_GAP` apart in number and
+      :data:`MAX_SPAN` metres apart in space;
+    * otherwise ``nearest_number`` at the closest number of its side, at most
+      :data:`NEAR_TOL` away, when the local spacing (metres per number unit,
+      from that number and the next one beyond it, or from the two
+      neighbours when the asked number lies between them) puts the asked
+      number within :data:`NEAR_MAX_M` of it; with a single point on its
+      side, only the adjacent number (2 away) is taken.
+
+    The numbering counts as irregular there, and the row stays a ``street``
+    match without coordinates (for review), when
+
+    * the neighbours are far apart relative to their number gap (spacing
+      times the distance in numbers above :data:`NEAR_MAX_M`);
+    * the asked number lies inside a long stretch without points: its lower
+      and higher neighbours of the same side exist but are more than
+      :data:`MAX_GAP` apart, so neither interpolation nor the nearest number
+      can tell where in the stretch it is;
+    * its side has no points at all, only the other side: parity says the
+      numbers opposite are across the street or at another stretch (squares
+      and one-sided streets are numbered in ways the points cannot confirm).
+
     Parameters
     ----------
     sids
@@ -324,19 +351,8 @@ def place_numbers(
         both = lo_ok & hi_ok
         spacing = np.where(both, span / np.maximum(gap, 1), spacing)
         near &= np.where(nx_ok | both, spacing * d_near <= NEAR_MAX_M, d_near <= 2)
-        # the other side of the street, for streets numbered on one side only
-        ogroup = s * 2 + (1 - num % 2)
-        okeys = (ogroup << 20) | num
-        opos = np.searchsorted(bk, okeys)
-        olo = np.maximum(opos - 1, 0)
-        ohi = np.minimum(opos, len(bk) - 1)
-        olo_ok = (opos > 0) & ((bk[olo] >> 20) == ogroup)
-        ohi_ok = (opos < len(bk)) & ((bk[ohi] >> 20) == ogroup)
-        od_lo = np.where(olo_ok, num - (bk[olo] & 0xFFFFF), 1 << 30)
-        od_hi = np.where(ohi_ok, (bk[ohi] & 0xFFFFF) - num, 1 << 30)
-        o_use_lo = od_lo <= od_hi
-        od = np.minimum(od_lo, od_hi)
-        other = ~same & ~interp & ~near & ~lo_ok & ~hi_ok & (od <= OTHER_SIDE_TOL)
+        # inside a long stretch without points the number may lie anywhere in it
+        near &= ~(both & (gap > MAX_GAP))
 
         t = np.clip((num - n_lo) / np.maximum(gap, 1), 0.0, 1.0)
         for k, i in enumerate(r):
@@ -360,13 +376,6 @@ def place_numbers(
                 score[i] = (
                     SCORE_NEAREST * street_score[i] * (1.0 - 0.02 * float(d_near[k]))
                 )
-                out_number[i] = index.pt_number[p]
-                out_suffix[i] = index.pt_suffix[p]
-            elif other[k]:
-                p = int(index.base_pt[olo[k] if o_use_lo[k] else ohi[k]])
-                point[i] = p
-                mtype[i] = "nearest_number"
-                score[i] = SCORE_OTHER_SIDE * street_score[i]
                 out_number[i] = index.pt_number[p]
                 out_suffix[i] = index.pt_suffix[p]
 

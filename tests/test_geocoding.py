@@ -177,6 +177,105 @@ def test_number_far_beyond_the_street_is_not_placed(
     assert out.loc[0, "geo_matched_address"] == "VIALE FULVIO TESTI, Milano"
 
 
+def _hand_made_points(
+    streets: dict[str, dict[int, tuple[float, float]]],
+) -> pd.DataFrame:
+    """Civic points written by hand: street -> number -> metres (east, north)."""
+    to_m = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)
+    to_ll = Transformer.from_crs("EPSG:32632", "EPSG:4326", always_xy=True)
+    x0, y0 = to_m.transform(9.19, 45.47)
+    rows = []
+    for code, (name, numbers) in enumerate(streets.items(), start=1):
+        for num, (dx, dy) in numbers.items():
+            lon, lat = to_ll.transform(x0 + dx, y0 + dy)
+            rows.append(
+                {
+                    "point_id": f"{code}-{num}",
+                    "codice_via": str(code),
+                    "street_type": "Via",
+                    "street_name": name,
+                    "street_registry": name,
+                    "number": num,
+                    "letter": "",
+                    "slash": "",
+                    "entrance": "",
+                    "housenumber": str(num),
+                    "municipio": 1,
+                    "status": 2,
+                    "postcode": "",
+                    "comune": "Milano",
+                    "lon": lon,
+                    "lat": lat,
+                    "source": "ds634",
+                }
+            )
+    return pd.DataFrame(rows, columns=list(datasets.CIVICI_COLUMNS))
+
+
+def test_absent_number_placed_where_the_numbering_is_regular() -> None:
+    # even side every 7.5 m per number unit (6 missing), odd side across the road
+    pts = _hand_made_points(
+        {
+            "ORDINATA": {
+                2: (0.0, 0.0),
+                4: (15.0, 0.0),
+                8: (45.0, 0.0),
+                10: (60.0, 0.0),
+                1: (0.0, 20.0),
+                3: (15.0, 20.0),
+                5: (30.0, 20.0),
+            }
+        }
+    )
+    g = Geocoder.from_tables(pts)
+    out = quiet(g, ["Via Ordinata 6", "Via Ordinata 12", "Via Ordinata 7"])
+    assert list(out["geo_match_type"]) == [
+        "interpolated",
+        "nearest_number",
+        "nearest_number",
+    ]
+    lon6, lat6 = (pts.loc[pts["number"].isin([4, 8]), c].mean() for c in ("lon", "lat"))
+    assert dist_m(out["geo_lon"][:1], out["geo_lat"][:1], lon6, lat6)[0] < 0.5
+    # 12 next to 10 and 7 next to 5, each on its own side of the street
+    assert list(out["geo_matched_address"][1:]) == [
+        "VIA ORDINATA 10, Milano",
+        "VIA ORDINATA 5, Milano",
+    ]
+    for row, num in ((1, 10), (2, 5)):
+        p = pts[pts["number"] == num]
+        assert out.loc[row, "geo_lon"] == pytest.approx(p["lon"].iloc[0], abs=1e-12)
+        assert out.loc[row, "geo_lat"] == pytest.approx(p["lat"].iloc[0], abs=1e-12)
+
+
+def test_absent_number_not_placed_where_the_numbering_is_irregular() -> None:
+    pts = _hand_made_points(
+        {
+            # even side only; after 4 nothing until 40, 285 m further on
+            "SPARSA": {2: (0.0, 0.0), 4: (15.0, 0.0), 40: (300.0, 0.0)},
+            # two even numbers 60 m apart: 30 m per number unit
+            "RADA": {2: (0.0, 100.0), 4: (60.0, 100.0)},
+        }
+    )
+    g = Geocoder.from_tables(pts)
+    out = quiet(
+        g,
+        [
+            "Via Sparsa 6",  # a long stretch without points: anywhere in it
+            "Via Sparsa 3",  # numbers on the other side only
+            "Via Rada 6",  # 2 numbers past 4 at 30 m each: 60 m, too far to say
+            "Via Sparsa 4",
+        ],
+    )
+    assert list(out["geo_match_type"]) == ["street", "street", "street", "exact"]
+    assert out["geo_lon"][:3].isna().all() and out["geo_lat"][:3].isna().all()
+    assert list(out["geo_matched_address"][:3]) == [
+        "VIA SPARSA, Milano",
+        "VIA SPARSA, Milano",
+        "VIA RADA, Milano",
+    ]
+    assert (out["geo_score"][:3] < 0.8).all()  # so they go to the review file
+
+
 def test_streets_without_points_are_known_but_not_placed(
     geocoder: Geocoder, mirror: Path, civici: pd.DataFrame
 ) -> None:
