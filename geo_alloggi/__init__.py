@@ -80,6 +80,7 @@ _EXPORTS: dict[str, str] = {
     "assign_districts": "geo_alloggi.overlay",
     "aggregate": "geo_alloggi.overlay",
     "suppress": "geo_alloggi.disclosure",
+    "suppress_nested": "geo_alloggi.disclosure",
     "make_demo": "geo_alloggi.synthetic",
     "make_occupations": "geo_alloggi.synthetic",
     "Records": "geo_alloggi._records",
@@ -88,6 +89,11 @@ _EXPORTS: dict[str, str] = {
     "meeting_map": "geo_alloggi.maps",
     "save_offline": "geo_alloggi.maps",
     "export_static": "geo_alloggi.maps",
+    # the whole job: records in, meeting bundle out
+    "pipeline": "geo_alloggi.pipeline",
+    "run_demo": "geo_alloggi.pipeline",
+    "analyse": "geo_alloggi.pipeline",
+    "write_bundle": "geo_alloggi.pipeline",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -108,7 +114,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from geo_alloggi import config, datasets, maps
+    from geo_alloggi import config, datasets, maps, pipeline
     from geo_alloggi._errors import (
         CRSError,
         DataUnavailableError,
@@ -125,7 +131,7 @@ if TYPE_CHECKING:  # pragma: no cover
         parse_address,
     )
     from geo_alloggi.boundaries import check_districts, load_districts, read_districts
-    from geo_alloggi.disclosure import suppress
+    from geo_alloggi.disclosure import suppress, suppress_nested
     from geo_alloggi.geocoding import (
         Geocoder,
         add_correction,
@@ -142,6 +148,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from geo_alloggi.linking import LinkResult, link_records, place_estates
     from geo_alloggi.maps import export_static, meeting_map, save_offline
     from geo_alloggi.overlay import aggregate, assign_districts
+    from geo_alloggi.pipeline import analyse, run_demo, write_bundle
     from geo_alloggi.priorities import (
         CostModel,
         PatrolWeights,
