@@ -74,10 +74,6 @@ StepCallback = Callable[[str, int, int], None]
 RECORD_KINDS = ("estates", "occupations", "evictions", "vacancies")
 
 
-def _QUIET(name: str, i: int, n: int) -> None:
-    """Progress callback that reports nothing (and logs nothing)."""
-
-
 DEFAULT_BUDGET_EUR = 10_000_000.0
 
 
@@ -229,7 +225,6 @@ class Analysis:
     shared_panel: pd.DataFrame
     latest: gpd.GeoDataFrame
     estates: gpd.GeoDataFrame
-    hexagons: gpd.GeoDataFrame | None
     contours: gpd.GeoDataFrame | None
     patrol_districts: pd.DataFrame
     patrol_estates: pd.DataFrame
@@ -272,16 +267,14 @@ STEPS = [
     "overlay per district and period",
     "hot spots",
     "emerging hot spots",
-    "density and hexagons",
+    "density",
     "patrol priorities",
     "renovation plan",
     "back-test",
 ]
 
 
-def _link(
-    records: Records, settings: RunSettings, step: Callable[[str], None]
-) -> tuple[Records, pd.DataFrame]:
+def _link(records: Records, settings: RunSettings) -> tuple[Records, pd.DataFrame]:
     """Place estates without coordinates and link records to estates."""
     from geo_alloggi.geocoding import Geocoder
     from geo_alloggi.linking import link_records, place_estates
@@ -653,18 +646,17 @@ def analyse(
     from geo_alloggi.boundaries import load_districts
     from geo_alloggi.overlay import aggregate
     from geo_alloggi.stats import (
-        aggregate_to_hexagons,
         density_surface,
         global_moran,
         hotspots,
     )
 
     s = settings or RunSettings()
-    step = _steps(on_step, STEPS) if on_step is not _QUIET else (lambda name: None)
+    step = _steps(on_step, STEPS)
     notes: list[str] = []
     if link:
         step("geocoding and linking")
-        records, links = _link(records, s, step)
+        records, links = _link(records, s)
     else:
         links = pd.DataFrame()
     step("overlay per district and period")
@@ -721,7 +713,7 @@ def analyse(
         if col in shown:
             latest[col] = latest[S.DISTRICT_ID].map(shown[col])
 
-    step("density and hexagons")
+    step("density")
     start, end = _period_bounds(last, s.period)
     est = records.estates.set_index(S.ESTATE_ID).geometry
     occ = records.occupations
@@ -734,12 +726,13 @@ def analyse(
         crs=records.estates.crs,
     )
     pts = pts[pts.geometry.notna() & ~pts.geometry.is_empty]
-    hexagons = contours = None
+    # only the density contours are published: hexagon counts cut across
+    # districts and could give back a withheld district cell
+    contours = None
     if len(pts) >= s.threshold:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             contours = density_surface(pts, area=districts, min_count=s.threshold)
-            hexagons = aggregate_to_hexagons(pts, area=districts)
         notes += sorted({str(w.message) for w in caught} - set(notes))
 
     step("patrol priorities")
@@ -773,7 +766,6 @@ def analyse(
         shared_panel=shared,
         latest=latest,
         estates=estates,
-        hexagons=hexagons,
         contours=contours,
         patrol_districts=pri.patrol_districts,
         patrol_estates=pri.patrol_estates,
