@@ -197,6 +197,15 @@ def suppress_small_counts(
     return out
 
 
+def _periods_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """Return ``table`` with columns holding :class:`pandas.Period` as text."""
+    out = table.copy()
+    for col in out.columns:
+        if col != "geometry" and out[col].map(lambda v: isinstance(v, pd.Period)).any():
+            out[col] = out[col].astype(str)
+    return out
+
+
 def mark_withheld(
     table: pd.DataFrame,
     flags: pd.DataFrame | None,
@@ -235,10 +244,7 @@ def mark_withheld(
 def priority_table(
     table: pd.DataFrame, *, lang: str, synthetic: bool, label: str
 ) -> pd.DataFrame:
-    out = table.drop(columns=["source"], errors="ignore")
-    for col in out.columns:
-        if len(out) and isinstance(out[col].iloc[0], pd.Period):
-            out[col] = out[col].astype(str)
+    out = _periods_as_text(table.drop(columns=["source"], errors="ignore"))
     if "method" in out:
         out["method"] = out["method"].map(
             lambda m: METHOD_LABELS.get(m, (m, m))[0 if lang == "it" else 1]
@@ -373,12 +379,7 @@ def meeting_table(
         if S.SUPPRESSED in out.columns and S.SUPPRESSED not in keep:
             keep.append(S.SUPPRESSED)
         out = out[keep]
-    out = _mark_suppressed(out, lang)
-    for col in out.columns:
-        if len(out) and isinstance(
-            out[col].dropna().iloc[0] if out[col].notna().any() else None, pd.Period
-        ):
-            out[col] = out[col].astype(str)
+    out = _periods_as_text(_mark_suppressed(out, lang))
     if S.HOTSPOT in out:
         out[S.HOTSPOT] = out[S.HOTSPOT].map(
             lambda v: hotspot_label(v, lang) if isinstance(v, str) else v
@@ -532,13 +533,9 @@ def write_geopackage(analysis: Analysis, path: Path) -> Path:
         plan, geometry="geometry", crs=a.estates.crs
     )
     for name, layer in layers.items():
-        gdf = gpd.GeoDataFrame(layer).to_crs(config.geographic_crs)
+        gdf = _periods_as_text(gpd.GeoDataFrame(layer).to_crs(config.geographic_crs))
         for col in gdf.columns:
-            if col == "geometry":
-                continue
-            if gdf[col].map(lambda v: isinstance(v, pd.Period)).any():
-                gdf[col] = gdf[col].astype(str)
-            elif gdf[col].dtype == object:
+            if col != "geometry" and gdf[col].dtype == object:
                 gdf[col] = gdf[col].astype("string")
         if a.synthetic:
             gdf.insert(0, "data_label", config.synthetic_label)
