@@ -58,6 +58,7 @@ __all__ = [
     "PriorityTables",
     "RunSettings",
     "analyse",
+    "link_bundle",
     "load_settings",
     "prioritise",
     "run",
@@ -274,11 +275,28 @@ STEPS = [
 ]
 
 
-def _link(records: Records, settings: RunSettings) -> tuple[Records, pd.DataFrame]:
-    """Place estates without coordinates and link records to estates."""
+def link_bundle(
+    records: Records, settings: RunSettings | None = None
+) -> tuple[Records, pd.DataFrame]:
+    """Place estates without coordinates and link every record to an estate.
+
+    Records link by estate id, else by address (offline geocoder, with the
+    settings' corrections, OSM extracts and opt-in online fallback), else by
+    coordinates snapped to the nearest estate
+    (:func:`geo_alloggi.linking.link_records`).
+
+    Returns
+    -------
+    tuple
+        The linked :class:`~geo_alloggi._records.Records` (records that could
+        not be linked are left out) and one row per record kind with the
+        counts per link method, ``unlinked`` included: reported, never dropped
+        silently.
+    """
     from geo_alloggi.geocoding import Geocoder
     from geo_alloggi.linking import link_records, place_estates
 
+    settings = settings or RunSettings()
     geocoder = Geocoder(osm_extracts=[str(p) for p in settings.osm_extracts])
     kw: dict[str, Any] = {}
     if settings.corrections is not None or settings.online:
@@ -656,7 +674,7 @@ def analyse(
     notes: list[str] = []
     if link:
         step("geocoding and linking")
-        records, links = _link(records, s)
+        records, links = link_bundle(records, s)
     else:
         links = pd.DataFrame()
     step("overlay per district and period")

@@ -47,46 +47,17 @@ _ROW_TYPES: dict[str, tuple[str, str]] = {
 
 
 def _link(records: Any) -> Any:
-    """Link records without an estate id (address, coordinates), when possible."""
-    import pandas as pd
+    """Place estates and link records (address, coordinates) to estates."""
+    from geo_alloggi.pipeline import link_bundle
 
-    from geo_alloggi import _schema as S
-    from geo_alloggi._records import Records
-
-    try:
-        from geo_alloggi.linking import link_records
-    except ImportError:  # pragma: no cover - linking ships with the package
-        return records
-    tables = {}
-    for kind in ("occupations", "evictions", "vacancies"):
-        table = getattr(records, kind)
-        if (
-            len(table)
-            and S.ESTATE_ID in table
-            and table[S.ESTATE_ID].isna().any()
-            and len(records.estates)
-        ):
-            with err_console.status(f"linking {kind} to estates ..."):
-                linked = link_records(table, records.estates).records.copy()
-            # an unlinked record keeps the estate id it was given (missing)
-            unlinked = (linked["link_method"] == "unlinked").to_numpy()
-            ids = linked[S.ESTATE_ID].astype("string")
-            ids[unlinked] = table[S.ESTATE_ID].astype("string").to_numpy()[unlinked]
-            linked[S.ESTATE_ID] = ids
-            console.print(
-                f"{kind}: {int((linked[S.ESTATE_ID].notna()).sum())} of {len(linked)} "
-                f"records linked to an estate"
-            )
-            table = linked
-        tables[kind] = pd.DataFrame(table)
-    return Records(
-        estates=records.estates,
-        occupations=tables["occupations"],
-        evictions=tables["evictions"],
-        vacancies=tables["vacancies"],
-        synthetic=records.synthetic,
-        truth=records.truth,
-    )
+    with err_console.status("placing estates and linking records ..."):
+        linked, counts = link_bundle(records)
+    for row in counts.itertuples():
+        console.print(
+            f"{row.kind}: {row.records - row.unlinked} of {row.records} records "
+            f"linked to an estate"
+        )
+    return linked
 
 
 def overlay(
