@@ -150,14 +150,6 @@ _EMERGING_IT: dict[str, str] = {
     "No Pattern Detected": "Nessuna tendenza rilevata",
 }
 
-_LISA_IT: dict[str, str] = {
-    "High-High": "Alto-Alto",
-    "Low-Low": "Basso-Basso",
-    "High-Low": "Alto-Basso",
-    "Low-High": "Basso-Alto",
-    "Not significant": "Non significativo",
-}
-
 _OWNER_IT: dict[str, str] = {"Aler": "Aler Milano", "Comune-MM": "Comune (MM Casa)"}
 _OWNER_EN: dict[str, str] = {"Aler": "Aler Milano", "Comune-MM": "Comune (MM Casa)"}
 
@@ -254,16 +246,6 @@ def emerging_label(value: str, lang: str = "it") -> str:
             f"emerging_category={value!r} is not one of {list(S.EMERGING_CATEGORIES)!r}"
         )
     return _EMERGING_IT[value] if lang == "it" else value
-
-
-def lisa_label(value: str, lang: str = "it") -> str:
-    """Label of a local Moran cluster (values of ``lisa_cluster``)."""
-    check_lang(lang)
-    if value not in _LISA_IT:
-        raise ValidationError(
-            f"lisa_cluster={value!r} is not one of {list(S.LISA_LABELS)!r}"
-        )
-    return _LISA_IT[value] if lang == "it" else value
 
 
 def owner_label(value: Any, lang: str = "it") -> str:

@@ -51,15 +51,3 @@ def require_choice(value: Any, allowed: Sequence[Any], argument: str) -> Any:
         raise ValidationError(f"{argument}={value!r} is not one of {list(allowed)!r}")
     return value
 
-
-def require_geom_types(
-    gdf: gpd.GeoDataFrame, allowed: Sequence[str], argument: str
-) -> None:
-    """Raise if any non-empty geometry is not of the allowed types."""
-    geom = gdf.geometry
-    types = geom[geom.notna() & ~geom.is_empty].geom_type
-    bad = sorted(set(types) - set(allowed))
-    if bad:
-        raise ValidationError(
-            f"{argument} must hold {list(allowed)!r} geometries, found {bad!r}"
-        )
