@@ -1,17 +1,19 @@
 """Tables, GeoPackage and summary for coordination meetings.
 
-Everything here draws on an :class:`geo_alloggi.pipeline.Analysis` and never
-computes statistics. What a meeting sees speaks Italian by default (English on
-request), with Italian number and date formats; small counts are suppressed
-(cells marked, never zeroed); no personal data reaches any table or layer;
-tables built from synthetic records carry the SYNTHETIC label.
+Everything here draws on plain data, a :class:`MeetingData` of frames and
+options that the pipeline fills in, and never computes statistics. What a
+meeting sees speaks Italian by default (English on request), with Italian
+number and date formats; small counts are suppressed (cells marked, never
+zeroed); no personal data reaches any table or layer; tables built from
+synthetic records carry the SYNTHETIC label.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -27,15 +29,84 @@ from geo_alloggi._i18n import (
     hotspot_label,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    from geo_alloggi.pipeline import Analysis
-
-__all__ = ["meeting_table", "write_geopackage", "write_summary", "write_tables"]
+__all__ = [
+    "MeetingData",
+    "meeting_table",
+    "write_geopackage",
+    "write_summary",
+    "write_tables",
+]
 
 log = logging.getLogger(__name__)
 
 #: Marker of a suppressed cell in meeting tables (primary or complementary).
 SUPPRESSED_MARK = {"it": "riservato", "en": "suppressed"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingData:
+    """What the meeting tables, layers and summary draw on: frames and options.
+
+    Every table and layer is already protected (suppressed cells NA and named
+    in ``suppressed``) except ``panel``, the raw district × period table, of
+    which the summary states only the study-area totals.
+
+    Attributes
+    ----------
+    districts, latest, estates, contours : geopandas.GeoDataFrame
+        Districts; districts in the last period (published counts, hot spots,
+        trend); estates (protected counts); density contours (or None).
+    panel, published : pandas.DataFrame
+        The district × period table, raw and as published (with totals).
+    patrol_districts, patrol_estates, social : pandas.DataFrame
+        Patrol rankings and the social-services table.
+    renovation_plan, renovation_summary : pandas.DataFrame
+        The renovation plan and its comparison with the naive rules.
+    backtest : dict or None
+        Back-test figures (``until``, ``next_period``, ``hit_rate``, ``pai``...).
+    links : pandas.DataFrame
+        Counts per link method and record kind (empty: not linked).
+    moran_i, moran_p, budget_eur : float
+        Global Moran's I, its permutation p-value; the renovation budget.
+    withheld_districts, withheld_estates : pandas.DataFrame or None
+        Cells of the patrol tables withheld by the district table.
+    notes : tuple of str
+        Warnings stated in the summary.
+    lang, period, threshold, seed, synthetic
+        Meeting language, period length, suppression threshold, seed of
+        SYNTHETIC records (None: records from files), SYNTHETIC label.
+    """
+
+    districts: gpd.GeoDataFrame
+    panel: pd.DataFrame
+    published: pd.DataFrame
+    latest: gpd.GeoDataFrame
+    estates: gpd.GeoDataFrame
+    contours: gpd.GeoDataFrame | None
+    patrol_districts: pd.DataFrame
+    patrol_estates: pd.DataFrame
+    social: pd.DataFrame
+    renovation_plan: pd.DataFrame
+    renovation_summary: pd.DataFrame
+    backtest: dict[str, Any] | None
+    links: pd.DataFrame
+    moran_i: float
+    moran_p: float
+    budget_eur: float
+    withheld_districts: pd.DataFrame | None = None
+    withheld_estates: pd.DataFrame | None = None
+    notes: tuple[str, ...] = ()
+    lang: str = "it"
+    period: str = "year"
+    threshold: int = config.suppression_threshold
+    seed: int | None = None
+    synthetic: bool = False
+
+    @property
+    def last_period(self) -> Any:
+        """The most recent period (that of ``latest``)."""
+        return self.latest[S.PERIOD].iloc[0]
+
 
 #: column -> (Italian header, English header) of the meeting tables.
 PRIORITY_HEADERS: dict[str, tuple[str, str]] = {
@@ -215,11 +286,11 @@ def mark_withheld(
 ) -> pd.DataFrame:
     """Mark the cells withheld by the published district table.
 
-    ``flags`` (from :func:`geo_alloggi.pipeline.prioritise`) says, per area id,
-    which counts the district table withholds (complementary suppression) or
-    would give back (estates adding up to a withheld district cell). Those
-    cells show :data:`SUPPRESSED_MARK`, and the percentage change built on a
-    withheld count goes too.
+    ``flags`` (:attr:`MeetingData.withheld_districts` or ``withheld_estates``)
+    says, per area id, which counts the district table withholds
+    (complementary suppression) or would give back (estates adding up to a
+    withheld district cell). Those cells show :data:`SUPPRESSED_MARK`, and the
+    percentage change built on a withheld count goes too.
     """
     if flags is None or id_column not in table:
         return table
@@ -407,9 +478,8 @@ def write_both(table: pd.DataFrame, folder: Path, stem: str, lang: str) -> list[
     ]
 
 
-def _district_table(analysis: Analysis) -> pd.DataFrame:
+def _district_table(a: MeetingData) -> pd.DataFrame:
     """Return the published district table (with its totals), with names."""
-    a = analysis
     shared = a.published.copy()
     names = a.districts.set_index(S.DISTRICT_ID)[S.NAME]
     named = shared[S.DISTRICT_ID].map(names).fillna(shared[S.DISTRICT_ID])
@@ -420,11 +490,10 @@ def _district_table(analysis: Analysis) -> pd.DataFrame:
     return shared
 
 
-def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
+def write_tables(data: MeetingData, folder: Path) -> list[Path]:
     """Write every meeting table as CSV (Italian Excel) and XLSX."""
-    a = analysis
-    s = a.settings
-    lang = s.lang
+    a = data
+    lang = a.lang
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     meet: dict[str, Any] = {"lang": lang, "synthetic": a.synthetic}
@@ -433,7 +502,7 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
     written += write_both(
         meeting_table(district_table, columns=list(_PANEL_COLUMNS), **meet),
         folder,
-        f"districts_by_{s.period}",
+        f"districts_by_{a.period}",
         lang,
     )
     hs_cols = [
@@ -460,17 +529,17 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
         ("social_services", a.social, None, S.DISTRICT_ID),
     ):
         shown = mark_withheld(
-            suppress_small_counts(table, s.threshold, lang),
+            suppress_small_counts(table, a.threshold, lang),
             flags,
             id_column=key,
             lang=lang,
         )
         written += write_both(priority_table(shown, **fm), folder, stem, lang)
     written += write_both(
-        priority_table(a.plan.plan, **fm), folder, "renovation_plan", lang
+        priority_table(a.renovation_plan, **fm), folder, "renovation_plan", lang
     )
     written += write_both(
-        priority_table(a.plan.summary, **fm), folder, "renovation_summary", lang
+        priority_table(a.renovation_summary, **fm), folder, "renovation_summary", lang
     )
     if a.backtest is not None:
         bt = backtest_table(a.backtest, lang)
@@ -480,7 +549,7 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
     return written
 
 
-def write_geopackage(analysis: Analysis, path: Path) -> Path:
+def write_geopackage(data: MeetingData, path: Path) -> Path:
     """Write every layer (EPSG:4326) into one GeoPackage for QGIS.
 
     Layers: ``districts`` (latest period with statistics, suppressed),
@@ -488,7 +557,7 @@ def write_geopackage(analysis: Analysis, path: Path) -> Path:
     suppressed), ``density``, ``patrol_districts`` (rank and reasons),
     ``renovation_plan``. Personal data never reach it.
     """
-    a = analysis
+    a = data
     if path.exists():
         path.unlink()
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -526,7 +595,7 @@ def write_geopackage(analysis: Analysis, path: Path) -> Path:
     layers["patrol_districts"] = gpd.GeoDataFrame(
         pd_geo, geometry="geometry", crs=a.districts.crs
     )
-    plan = a.plan.plan.merge(
+    plan = a.renovation_plan.merge(
         a.estates[[S.ESTATE_ID, "geometry"]], on=S.ESTATE_ID, how="left"
     )
     layers["renovation_plan"] = gpd.GeoDataFrame(
@@ -629,13 +698,12 @@ _SUMMARY: dict[str, tuple[str, str]] = {
 }
 
 
-def write_summary(analysis: Analysis, path: Path) -> Path:
+def write_summary(data: MeetingData, path: Path) -> Path:
     """Write ``summary.md``: the key figures of the run, in the meeting's language."""
     from geo_alloggi.datasets import attribution
 
-    a = analysis
-    s = a.settings
-    lang = s.lang
+    a = data
+    lang = a.lang
 
     def say(key: str, **fmt: Any) -> str:
         return _SUMMARY[key][0 if lang == "it" else 1].format(**fmt)
@@ -646,10 +714,10 @@ def write_summary(analysis: Analysis, path: Path) -> Path:
     last = a.last_period
     lines = [say("title", last=last), ""]
     if a.synthetic:
-        if s.seed is None:
+        if a.seed is None:
             lines += [say("synthetic_files", label=config.synthetic_label), ""]
         else:
-            lines += [say("synthetic", label=config.synthetic_label, seed=s.seed), ""]
+            lines += [say("synthetic", label=config.synthetic_label, seed=a.seed), ""]
     cols = (S.UNITS, S.OCCUPIED, S.NEW_OCCUPATIONS, S.EVICTIONS, S.VACANT)
     latest = a.panel[a.panel[S.PERIOD] == last]
     tot = {
@@ -684,7 +752,7 @@ def write_summary(analysis: Analysis, path: Path) -> Path:
         lines.append(f"- {row.name}: {label} (z = {num(getattr(row, S.GI_Z), 2)})")
     if not len(hot):
         lines.append(say("none"))
-    lines += ["", say("moran", i=num(a.moran.i, 3), p=num(a.moran.p_sim, 3)), ""]
+    lines += ["", say("moran", i=num(a.moran_i, 3), p=num(a.moran_p, 3)), ""]
     if S.EMERGING in a.latest:
         lines += [say("trends"), ""]
         counts = a.latest[S.EMERGING].value_counts()
@@ -698,7 +766,7 @@ def write_summary(analysis: Analysis, path: Path) -> Path:
     for row in a.patrol_districts.head(5).itertuples():
         name = names.get(row.district_id, row.district_id)
         lines.append(f"{row.rank}. {name} — {row.reasons}")
-    summ = a.plan.summary.set_index("method")
+    summ = a.renovation_summary.set_index("method")
     opt = summ.loc["optimal"]
     lines += [
         "",
@@ -706,7 +774,7 @@ def write_summary(analysis: Analysis, path: Path) -> Path:
         "",
         say(
             "plan",
-            budget=num(s.budget_eur, 0),
+            budget=num(a.budget_eur, 0),
             units=fmt_int(opt["units_recovered"], lang),
             estates=fmt_int(opt["estates_selected"], lang),
             spend=num(opt["spend_eur"], 0),
@@ -741,7 +809,7 @@ def write_summary(analysis: Analysis, path: Path) -> Path:
             ),
             "",
         ]
-    lines += [say("notes"), "", say("suppression", max_small=s.threshold - 1)]
+    lines += [say("notes"), "", say("suppression", max_small=a.threshold - 1)]
     lines += [f"- {note}" for note in a.notes]
     lines += ["", say("sources", text=attribution()), ""]
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,280 @@
+"""Analysis steps of a run: overlay, hot spots, trends, density, priorities."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo_alloggi import _schema as S
+from geo_alloggi._errors import ValidationError
+from geo_alloggi._records import Records
+from geo_alloggi.pipeline._disclose import (
+    district_rows,
+    estate_summary,
+    protect_estates,
+    published_districts,
+)
+from geo_alloggi.pipeline._link import link_bundle
+from geo_alloggi.pipeline._prioritise import prioritise, trend
+from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
+from geo_alloggi.pipeline._settings import RunSettings
+
+__all__ = ["Analysis", "analyse", "period_bounds"]
+
+
+@dataclass
+class Analysis:
+    """Every table and layer a run produces (before writing)."""
+
+    settings: RunSettings
+    records: Records
+    districts: gpd.GeoDataFrame
+    comuni: gpd.GeoDataFrame
+    panel: gpd.GeoDataFrame
+    published: pd.DataFrame
+    shared_panel: pd.DataFrame
+    latest: gpd.GeoDataFrame
+    estates: gpd.GeoDataFrame
+    contours: gpd.GeoDataFrame | None
+    patrol_districts: pd.DataFrame
+    patrol_estates: pd.DataFrame
+    social: pd.DataFrame
+    plan: Any
+    backtest: dict[str, Any] | None
+    links: pd.DataFrame
+    moran: Any
+    withheld_districts: pd.DataFrame | None = None
+    withheld_estates: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the records are SYNTHETIC."""
+        return bool(self.records.synthetic)
+
+    @property
+    def last_period(self) -> Any:
+        """The most recent period of the panel."""
+        return self.latest[S.PERIOD].iloc[0]
+
+
+def period_bounds(label: Any, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First instant and last day (midnight) of the period ``label``."""
+    freq = {"year": "Y", "quarter": "Q", "month": "M"}[period]
+    p = pd.Period(str(label), freq=freq)
+    return p.start_time, p.end_time.normalize()
+
+
+def analyse(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    *,
+    settings: RunSettings | None = None,
+    comuni: gpd.GeoDataFrame | None = None,
+    link: bool = True,
+    on_step: StepCallback | None = None,
+) -> Analysis:
+    """Run every analysis step on records and districts.
+
+    Parameters
+    ----------
+    records
+        Estates and records (:class:`~geo_alloggi._records.Records`).
+    districts
+        District layer in the normalised schema.
+    settings
+        Period, threshold, budget, language, geocoding options.
+    comuni
+        Comuni for the map's basemap (default: the 133 of the Città metropolitana).
+    link
+        Place estates and link records by address and coordinates first.
+    on_step
+        Progress callback ``(name, i, n)``.
+
+    Returns
+    -------
+    Analysis
+
+    Notes
+    -----
+    Hot spots (Gi* with FDR, latest period), global Moran's I and emerging hot
+    spots (every period) are computed on the occupied-stock rate, occupied
+    units over public units, smoothed with empirical Bayes: a district with
+    few units does not become a hot spot by chance. Districts without public
+    units are left out and reported. The back-test ranks with the records up
+    to the second-last period and scores against the last.
+    """
+    from geo_alloggi.boundaries import load_districts
+    from geo_alloggi.overlay import aggregate
+
+    s = settings or RunSettings()
+    step = step_reporter(on_step, STEPS)
+    if link:
+        step("geocoding and linking")
+        records, links = link_bundle(records, s)
+    else:
+        links = pd.DataFrame()
+    step("overlay per district and period")
+    panel = aggregate(records, districts, period=s.period, start=s.start, end=s.end)
+    periods = sorted(panel[S.PERIOD].dropna().unique())
+    if len(periods) < 2:
+        raise ValidationError(
+            f"the records span {len(periods)} {s.period}(s); at least 2 are needed "
+            "for change, trends and the back-test"
+        )
+    # the district table as published (parent and grand totals included): every
+    # other table and layer withholds what it withholds
+    published = published_districts(panel, s.threshold)
+    shared = district_rows(published)
+    last = periods[-1]
+    shared_last = shared[shared[S.PERIOD] == last]
+
+    step("hot spots")
+    latest, moran, notes = _hot_spots(panel, districts, last, seed=s.seed or 0)
+
+    step("emerging hot spots")
+    emerging = trend(panel, districts)
+    latest = _published_latest(latest, emerging, shared_last)
+
+    step("density")
+    start, end = period_bounds(last, s.period)
+    contours, caught = _density(records, districts, end, s.threshold)
+    notes += sorted(caught - set(notes))
+
+    step("patrol priorities")
+    pri = prioritise(
+        records,
+        districts,
+        panel,
+        emerging=emerging,
+        budget_eur=s.budget_eur,
+        config_file=s.config_file,
+        lang=s.lang,
+        threshold=s.threshold,
+        on_step=step,
+    )
+
+    estates = protect_estates(
+        estate_summary(records, districts, end, start),
+        pri.estate_district,
+        shared_last,
+        s.threshold,
+    )
+    return Analysis(
+        settings=s,
+        records=records,
+        districts=districts,
+        comuni=comuni
+        if comuni is not None
+        else load_districts("comuni", all_comuni=True),
+        panel=panel,
+        published=published,
+        shared_panel=shared,
+        latest=latest,
+        estates=estates,
+        contours=contours,
+        patrol_districts=pri.patrol_districts,
+        patrol_estates=pri.patrol_estates,
+        social=pri.social,
+        plan=pri.plan,
+        backtest=pri.backtest,
+        links=links,
+        moran=moran,
+        withheld_districts=pri.withheld_districts,
+        withheld_estates=pri.withheld_estates,
+        notes=notes,
+    )
+
+
+def _hot_spots(
+    panel: pd.DataFrame, districts: gpd.GeoDataFrame, last: Any, *, seed: int
+) -> tuple[gpd.GeoDataFrame, Any, list[str]]:
+    """Gi* hot spots and global Moran's I of the last period, with their warnings.
+
+    Returns the districts with the last period's counts and the hot-spot
+    columns, Moran's result, and the warnings raised (sorted, once each).
+    """
+    from geo_alloggi.stats import global_moran, hotspots
+
+    latest_panel = pd.DataFrame(
+        panel[panel[S.PERIOD] == last].drop(columns="geometry", errors="ignore")
+    )
+    latest_panel = latest_panel.drop(
+        columns=[
+            c
+            for c in latest_panel.columns
+            if c in districts.columns and c != S.DISTRICT_ID
+        ]
+    )
+    latest = districts.merge(latest_panel, on=S.DISTRICT_ID, how="left")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hs = hotspots(latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID)
+        moran = global_moran(
+            latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=seed
+        )
+    return hs, moran, sorted({str(w.message) for w in caught})
+
+
+def _published_latest(
+    latest: gpd.GeoDataFrame,
+    emerging: gpd.GeoDataFrame | None,
+    shared_last: pd.DataFrame,
+) -> gpd.GeoDataFrame:
+    """Return the latest period's layer as a meeting may see it, trend joined.
+
+    Counts and rates are those of the published (suppressed) district table;
+    the raw and smoothed rates of the statistics would give withheld counts
+    back (units are public), so they stay out.
+    """
+    if emerging is not None:
+        emerging_cols = [c for c in emerging.columns if c != "geometry"]
+        latest = latest.merge(
+            pd.DataFrame(emerging[emerging_cols]),
+            on=S.DISTRICT_ID,
+            how="left",
+            suffixes=("", "_emerging"),
+        )
+    latest = latest.drop(columns=[S.RATE, S.RATE_EB], errors="ignore")
+    shown = shared_last.set_index(S.DISTRICT_ID)
+    for col in (*S.PANEL_MEASURES[1:], S.SUPPRESSED):  # units are public
+        if col in shown:
+            latest[col] = latest[S.DISTRICT_ID].map(shown[col])
+    return latest
+
+
+def _density(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    end: pd.Timestamp,
+    threshold: int,
+) -> tuple[gpd.GeoDataFrame | None, set[str]]:
+    """Density contours of the units occupied at ``end``, and the warnings raised.
+
+    Only the contours are published: hexagon counts cut across districts and
+    could give back a withheld district cell. None with fewer than
+    ``threshold`` occupied units.
+    """
+    from geo_alloggi.stats import density_surface
+
+    est = records.estates.set_index(S.ESTATE_ID).geometry
+    occ = records.occupations
+    ongoing = occ[
+        (occ[S.DETECTED_ON] <= end) & (occ[S.ENDED_ON].isna() | (occ[S.ENDED_ON] > end))
+    ]
+    pts = gpd.GeoDataFrame(
+        {S.RECORD_ID: ongoing[S.RECORD_ID].values},
+        geometry=est.reindex(ongoing[S.ESTATE_ID]).values,
+        crs=records.estates.crs,
+    )
+    pts = pts[pts.geometry.notna() & ~pts.geometry.is_empty]
+    if len(pts) < threshold:
+        return None, set()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        contours = density_surface(pts, area=districts, min_count=threshold)
+    return contours, {str(w.message) for w in caught}

@@ -1,0 +1,182 @@
+"""Writing a run's meeting bundle: map, tables, GeoPackage, summary, manifest."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import platform
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geo_alloggi import config
+from geo_alloggi._errors import InputFileError
+from geo_alloggi._version import __version__
+from geo_alloggi.datasets import sha256_file
+from geo_alloggi.pipeline._analyse import Analysis
+from geo_alloggi.pipeline._settings import PathLike
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geo_alloggi.report import MeetingData
+
+__all__ = ["meeting_data", "write_bundle"]
+
+
+def write_bundle(
+    analysis: Analysis,
+    out_dir: PathLike,
+    *,
+    inputs: Mapping[str, Any] | None = None,
+    extra_files: list[Path] | None = None,
+) -> list[Path]:
+    """Write map, tables, GeoPackage, summary and manifest into ``out_dir``.
+
+    Returns
+    -------
+    list of Path
+        Every file written, manifest last.
+    """
+    from geo_alloggi import maps, report
+
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputFileError(f"out_dir {str(out)!r} is a file; give a folder")
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    s = analysis.settings
+    written: list[Path] = []
+
+    m = maps.meeting_map(
+        analysis.latest,
+        estates=analysis.estates,
+        comuni=analysis.comuni,
+        contours=analysis.contours,
+        periods=analysis.shared_panel,
+        patrol=analysis.patrol_districts,
+        renovation=analysis.plan,
+        lang=s.lang,
+        synthetic=analysis.synthetic,
+        threshold=s.threshold,
+    )
+    written.append(maps.save_offline(m, out / "map.html"))
+    for ext in ("png", "pdf"):
+        written.append(
+            maps.export_static(
+                analysis.latest,
+                out / f"map.{ext}",
+                estates=analysis.estates,
+                comuni=analysis.comuni,
+                threshold=s.threshold,
+                lang=s.lang,
+                synthetic=analysis.synthetic,
+            )
+        )
+    data = meeting_data(analysis)
+    written += report.write_tables(data, out / "tables")
+    written.append(report.write_geopackage(data, out / "layers.gpkg"))
+    written.append(report.write_summary(data, out / "summary.md"))
+    written += list(extra_files or [])
+    written.append(_write_manifest(analysis, out, written, inputs or {}))
+    return written
+
+
+def _write_manifest(
+    analysis: Analysis, out: Path, written: list[Path], inputs: Mapping[str, Any]
+) -> Path:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from geo_alloggi.datasets import REGISTRY
+
+    versions: dict[str, str | None] = {}
+    for pkg in (
+        "geopandas",
+        "shapely",
+        "pandas",
+        "numpy",
+        "scipy",
+        "esda",
+        "libpysal",
+        "folium",
+        "pyproj",
+        "rtree",
+        "rapidfuzz",
+    ):
+        try:
+            versions[pkg] = version(pkg)
+        except PackageNotFoundError:
+            versions[pkg] = None
+    s = analysis.settings
+    manifest = {
+        "generated_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "geo_alloggi": __version__,
+        "python": platform.python_version(),
+        "versions": versions,
+        "synthetic": analysis.synthetic,
+        "label": config.synthetic_label if analysis.synthetic else None,
+        "seed": s.seed,
+        "settings": {
+            "level": s.level if s.districts_file is None else "custom",
+            "period": s.period,
+            "suppression_threshold": s.threshold,
+            "budget_eur": s.budget_eur,
+            "lang": s.lang,
+        },
+        "inputs": dict(inputs),
+        "sources": {
+            name: {
+                "title": d.title,
+                "publisher": d.publisher,
+                "licence": d.licence,
+                "url": d.url,
+                "attribution": d.attribution,
+            }
+            for name, d in REGISTRY.items()
+        },
+        # SHA-256 of the byte-deterministic files; XLSX, GeoPackage, PNG and PDF
+        # embed their own timestamps (their content is deterministic)
+        "files": {
+            str(p.relative_to(out)): sha256_file(p)
+            if p.suffix in (".html", ".csv", ".md")
+            else None
+            for p in written
+        },
+    }
+    path = out / "manifest.json"
+    path.write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
+        encoding="utf-8",
+    )
+    return path
+
+
+def meeting_data(analysis: Analysis) -> MeetingData:
+    """Return the plain frames and options the meeting tables are written from."""
+    from geo_alloggi.report import MeetingData
+
+    a = analysis
+    s = a.settings
+    return MeetingData(
+        districts=a.districts,
+        panel=a.panel,
+        published=a.published,
+        latest=a.latest,
+        estates=a.estates,
+        contours=a.contours,
+        patrol_districts=a.patrol_districts,
+        patrol_estates=a.patrol_estates,
+        social=a.social,
+        renovation_plan=a.plan.plan,
+        renovation_summary=a.plan.summary,
+        backtest=a.backtest,
+        links=a.links,
+        moran_i=float(a.moran.i),
+        moran_p=float(a.moran.p_sim),
+        budget_eur=s.budget_eur,
+        withheld_districts=a.withheld_districts,
+        withheld_estates=a.withheld_estates,
+        notes=tuple(a.notes),
+        lang=s.lang,
+        period=s.period,
+        threshold=s.threshold,
+        seed=s.seed,
+        synthetic=a.synthetic,
+    )

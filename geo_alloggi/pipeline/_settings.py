@@ -1,0 +1,163 @@
+"""Run settings: the TOML configuration of a run, its defaults and its checks."""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._errors import InputFileError, ValidationError
+
+__all__ = [
+    "DEFAULT_BUDGET_EUR",
+    "RECORD_KINDS",
+    "PathLike",
+    "RunSettings",
+    "check_settings",
+    "load_settings",
+]
+
+PathLike = str | os.PathLike[str]
+
+RECORD_KINDS = ("estates", "occupations", "evictions", "vacancies")
+
+
+DEFAULT_BUDGET_EUR = 10_000_000.0
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything a run needs besides the records.
+
+    Read from a TOML file with :func:`load_settings`; every field has a
+    documented default.
+    """
+
+    records: Mapping[str, Path] = field(default_factory=dict)
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    level: str = "study_area"
+    districts_file: Path | None = None
+    districts_id_column: str | None = None
+    districts_name_column: str | None = None
+    period: str = "year"
+    start: str | None = None
+    end: str | None = None
+    threshold: int = config.suppression_threshold
+    budget_eur: float = DEFAULT_BUDGET_EUR
+    lang: str = "it"
+    seed: int | None = None
+    corrections: Path | None = None
+    osm_extracts: tuple[Path, ...] = ()
+    online: bool = False
+    nominatim_url: str | None = None
+    config_file: Path | None = None
+    synthetic: bool = False
+
+
+def _section(doc: Mapping[str, Any], name: str, path: Path) -> dict[str, Any]:
+    value = doc.get(name, {})
+    if not isinstance(value, Mapping):
+        raise InputFileError(f"{str(path)!r}: [{name}] must be a table")
+    return dict(value)
+
+
+def load_settings(path: PathLike) -> RunSettings:
+    """Read a run configuration (TOML); relative paths are relative to the file.
+
+    See ``examples/run.toml`` for every key with its default.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, not TOML, or names an unknown key or a record
+        file that does not exist.
+    """
+    p = Path(path)
+    try:
+        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputFileError(f"config {str(p)!r}: no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"config {str(p)!r} is not valid TOML ({exc})") from None
+    base = p.resolve().parent
+    known = {"records", "districts", "analysis", "geocoding", "priorities", "output"}
+    unknown = sorted(set(doc) - known)
+    if unknown:
+        raise InputFileError(
+            f"config {str(p)!r}: unknown section(s) {unknown!r}; "
+            f"known: {sorted(known)!r}"
+        )
+    rec = _section(doc, "records", p)
+    columns = rec.pop("columns", {})
+    synthetic = bool(rec.pop("synthetic", False))
+    bad = sorted(set(rec) - set(RECORD_KINDS))
+    if bad:
+        raise InputFileError(
+            f"config {str(p)!r}: [records] keys {bad!r} are not among {RECORD_KINDS!r}"
+        )
+    files = {k: (base / v).resolve() for k, v in rec.items()}
+    for kind, f in files.items():
+        if not f.is_file():
+            raise InputFileError(
+                f"config {str(p)!r}: [records] {kind} = {str(f)!r} does not exist"
+            )
+    if "estates" not in files:
+        raise InputFileError(
+            f"config {str(p)!r}: [records] needs at least estates = 'FILE'"
+        )
+    dist = _section(doc, "districts", p)
+    ana = _section(doc, "analysis", p)
+    geo = _section(doc, "geocoding", p)
+    pri = _section(doc, "priorities", p)
+    out = _section(doc, "output", p)
+
+    def rel(value: Any) -> Path | None:
+        return (base / str(value)).resolve() if value else None
+
+    settings = RunSettings(
+        records=files,
+        columns={k: dict(v) for k, v in dict(columns).items()},
+        level=str(dist.get("level", "study_area")),
+        districts_file=rel(dist.get("file")),
+        districts_id_column=dist.get("id_column"),
+        districts_name_column=dist.get("name_column"),
+        period=str(ana.get("period", "year")),
+        start=str(ana["start"]) if "start" in ana else None,
+        end=str(ana["end"]) if "end" in ana else None,
+        threshold=int(ana.get("suppression_threshold", config.suppression_threshold)),
+        budget_eur=float(pri.get("budget_eur", DEFAULT_BUDGET_EUR)),
+        lang=str(out.get("lang", "it")),
+        seed=int(ana["seed"]) if "seed" in ana else None,
+        corrections=rel(geo.get("corrections")),
+        osm_extracts=tuple(rel(x) for x in geo.get("osm_extracts", []) if x),  # type: ignore[misc]
+        online=bool(geo.get("online", False)),
+        nominatim_url=geo.get("nominatim_url"),
+        config_file=p.resolve(),
+        synthetic=synthetic,
+    )
+    check_settings(settings)
+    return settings
+
+
+def check_settings(s: RunSettings) -> None:
+    """Raise :class:`ValidationError` naming the first setting out of range."""
+    if s.period not in S.PERIODS:
+        raise ValidationError(f"period={s.period!r} is not one of {list(S.PERIODS)!r}")
+    if s.lang not in ("it", "en"):
+        raise ValidationError(f"lang={s.lang!r} is not one of ['it', 'en']")
+    if s.threshold < 1:
+        raise ValidationError(f"suppression_threshold={s.threshold!r} must be >= 1")
+    if not math.isfinite(s.budget_eur) or s.budget_eur < 0:
+        raise ValidationError(
+            f"budget_eur={s.budget_eur!r} must be a number of euros >= 0"
+        )
+    if s.districts_file is None and s.level not in S.LEVELS:
+        raise ValidationError(f"level={s.level!r} is not one of {list(S.LEVELS)!r}")
+    if s.districts_file is not None and not s.districts_id_column:
+        raise ValidationError("a districts file needs districts id_column")
