@@ -35,7 +35,7 @@ Examples
 
 from __future__ import annotations
 
-from geo_alloggi.pipeline._analyse import Analysis, analyse, period_bounds
+from geo_alloggi.pipeline._analyse import Analysis, analyse
 from geo_alloggi.pipeline._bundle import meeting_data, write_bundle
 from geo_alloggi.pipeline._disclose import published_districts
 from geo_alloggi.pipeline._link import link_bundle
@@ -63,7 +63,6 @@ __all__ = [
     "link_bundle",
     "load_settings",
     "meeting_data",
-    "period_bounds",
     "prioritise",
     "published_districts",
     "run",

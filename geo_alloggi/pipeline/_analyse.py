@@ -23,7 +23,7 @@ from geo_alloggi.pipeline._prioritise import prioritise, trend
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
 from geo_alloggi.pipeline._settings import RunSettings
 
-__all__ = ["Analysis", "analyse", "period_bounds"]
+__all__ = ["Analysis", "analyse"]
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Analysis:
         return self.latest[S.PERIOD].iloc[0]
 
 
-def period_bounds(label: Any, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _period_bounds(label: Any, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First instant and last day (midnight) of the period ``label``."""
     freq = {"year": "Y", "quarter": "Q", "month": "M"}[period]
     p = pd.Period(str(label), freq=freq)
@@ -141,7 +141,7 @@ def analyse(
     latest = _published_latest(latest, emerging, shared_last)
 
     step("density")
-    start, end = period_bounds(last, s.period)
+    start, end = _period_bounds(last, s.period)
     contours, caught = _density(records, districts, end, s.threshold)
     notes += sorted(caught - set(notes))
 
