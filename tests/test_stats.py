@@ -19,7 +19,7 @@ from shapely.geometry import Point, box
 from geo_alloggi import _schema as S
 from geo_alloggi import stats
 from geo_alloggi._errors import CRSError, ValidationError
-from geo_alloggi._weights import queen_steps
+from geo_alloggi.stats._weights import queen_steps
 
 # --------------------------------------------------------------------------
 # fixtures and independent reference implementations

@@ -1,4 +1,4 @@
-"""Spatial weights for district layers and grids (private helper of ``stats``).
+"""Spatial weights for district layers and grids, islands joined to their nearest.
 
 Builds :class:`libpysal.weights.W` objects keyed by district id from a layer in
 the metric CRS, and joins islands (features without neighbours) to their
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +29,9 @@ ISLAND_FACTOR = 1.5
 
 #: Default number of neighbours for ``knn`` weights (ArcGIS's default is 8).
 DEFAULT_K = 8
+
+#: What ``weights=`` accepts: one of :data:`WEIGHT_KINDS` or a ready ``W``.
+WeightsArg: TypeAlias = "str | W"
 
 
 @dataclass(frozen=True)
@@ -156,77 +159,10 @@ def build_weights(
     k_used: int | None = None
     threshold: float | None = None
     if isinstance(kind, W):
-        missing = sorted(set(ids) - {str(i) for i in kind.id_order})
-        if missing:
-            raise ValidationError(
-                f"weights is missing ids {missing[:5]!r} ({len(missing)} in all); "
-                "expected a libpysal W whose ids include every feature id"
-            )
-        nbrs = {str(i): [str(j) for j in kind.neighbors[i]] for i in kind.id_order}
-        keep = set(ids)
-        w = W(
-            {i: [j for j in nbrs[i] if j in keep] for i in ids},
-            id_order=ids,
-            silence_warnings=True,
-        )
-        label = "custom"
+        w, label = _subset(kind, ids), "custom"
     else:
-        if kind not in WEIGHT_KINDS:
-            raise ValidationError(
-                f"weights={kind!r} is not one of {list(WEIGHT_KINDS)!r} "
-                "or a libpysal.weights.W"
-            )
+        w, k_used, threshold = _build(metric, ids, kind, kwds)
         label = kind
-        unknown = sorted(set(kwds) - {"k", "threshold"})
-        if unknown:
-            raise ValidationError(
-                f"weights_kwds has unknown key(s) {unknown!r}; "
-                "expected 'k' or 'threshold'"
-            )
-        if n < 2:
-            raise ValidationError(f"spatial weights need at least 2 features, got {n}")
-        frame = metric.reset_index(drop=True)
-        if kind in ("queen", "rook"):
-            types = set(frame.geometry.geom_type)
-            if not types <= {"Polygon", "MultiPolygon"}:
-                raise ValidationError(
-                    f"weights={kind!r} needs polygon features, got {sorted(types)!r}; "
-                    "use weights='knn' or 'distance_band' for points"
-                )
-            cls = Queen if kind == "queen" else Rook
-            w = cls.from_dataframe(
-                frame, ids=ids, use_index=False, silence_warnings=True
-            )
-        elif kind == "knn":
-            k_used = int(kwds.get("k", DEFAULT_K))
-            if not 1 <= k_used < n:
-                raise ValidationError(
-                    f"weights_kwds['k']={k_used!r} must be between 1 and {n - 1}"
-                )
-            pts = gpd.GeoDataFrame(geometry=frame.geometry.centroid, crs=frame.crs)
-            w = KNN.from_dataframe(pts, k=k_used, ids=ids, use_index=False)
-        else:
-            xy = _centroids(frame)
-            if "threshold" in kwds:
-                threshold = float(kwds["threshold"])
-                if not threshold > 0:
-                    raise ValidationError(
-                        f"weights_kwds['threshold']={kwds['threshold']!r} must be a "
-                        "positive distance in metres"
-                    )
-            else:
-                from scipy.spatial import cKDTree
-
-                d, _ = cKDTree(xy).query(xy, k=2)
-                threshold = float(np.max(d[:, 1])) * (1 + 1e-9)
-            w = DistanceBand(
-                xy, threshold=threshold, binary=True, ids=ids, silence_warnings=True
-            )
-        w = W(
-            {str(i): [str(j) for j in w.neighbors[i]] for i in w.id_order},
-            id_order=ids,
-            silence_warnings=True,
-        )
     w, joined = _join_islands(w, metric.reset_index(drop=True), ids)
     report = WeightsReport(
         kind=label,
@@ -243,6 +179,90 @@ def build_weights(
             "islands joined to their nearest features: %s", report.islands_message()
         )
     return w, report
+
+
+def _subset(given: W, ids: list[str]) -> W:
+    """Restrict a caller's weights to ``ids`` (ids compared as text)."""
+    missing = sorted(set(ids) - {str(i) for i in given.id_order})
+    if missing:
+        raise ValidationError(
+            f"weights is missing ids {missing[:5]!r} ({len(missing)} in all); "
+            "expected a libpysal W whose ids include every feature id"
+        )
+    nbrs = {str(i): [str(j) for j in given.neighbors[i]] for i in given.id_order}
+    keep = set(ids)
+    return W(
+        {i: [j for j in nbrs[i] if j in keep] for i in ids},
+        id_order=ids,
+        silence_warnings=True,
+    )
+
+
+def _build(
+    metric: gpd.GeoDataFrame, ids: list[str], kind: str, kwds: dict[str, Any]
+) -> tuple[W, int | None, float | None]:
+    """Weights of one of :data:`WEIGHT_KINDS`, with the ``k`` and threshold used."""
+    if kind not in WEIGHT_KINDS:
+        raise ValidationError(
+            f"weights={kind!r} is not one of {list(WEIGHT_KINDS)!r} "
+            "or a libpysal.weights.W"
+        )
+    unknown = sorted(set(kwds) - {"k", "threshold"})
+    if unknown:
+        raise ValidationError(
+            f"weights_kwds has unknown key(s) {unknown!r}; expected 'k' or 'threshold'"
+        )
+    n = len(ids)
+    if n < 2:
+        raise ValidationError(f"spatial weights need at least 2 features, got {n}")
+    frame = metric.reset_index(drop=True)
+    k_used: int | None = None
+    threshold: float | None = None
+    if kind in ("queen", "rook"):
+        types = set(frame.geometry.geom_type)
+        if not types <= {"Polygon", "MultiPolygon"}:
+            raise ValidationError(
+                f"weights={kind!r} needs polygon features, got {sorted(types)!r}; "
+                "use weights='knn' or 'distance_band' for points"
+            )
+        cls = Queen if kind == "queen" else Rook
+        w = cls.from_dataframe(frame, ids=ids, use_index=False, silence_warnings=True)
+    elif kind == "knn":
+        k_used = int(kwds.get("k", DEFAULT_K))
+        if not 1 <= k_used < n:
+            raise ValidationError(
+                f"weights_kwds['k']={k_used!r} must be between 1 and {n - 1}"
+            )
+        pts = gpd.GeoDataFrame(geometry=frame.geometry.centroid, crs=frame.crs)
+        w = KNN.from_dataframe(pts, k=k_used, ids=ids, use_index=False)
+    else:
+        xy = _centroids(frame)
+        threshold = _band(xy, kwds)
+        w = DistanceBand(
+            xy, threshold=threshold, binary=True, ids=ids, silence_warnings=True
+        )
+    w = W(
+        {str(i): [str(j) for j in w.neighbors[i]] for i in w.id_order},
+        id_order=ids,
+        silence_warnings=True,
+    )
+    return w, k_used, threshold
+
+
+def _band(xy: np.ndarray, kwds: Mapping[str, Any]) -> float:
+    """Distance band: the given threshold, else the smallest linking every point."""
+    if "threshold" in kwds:
+        threshold = float(kwds["threshold"])
+        if not threshold > 0:
+            raise ValidationError(
+                f"weights_kwds['threshold']={kwds['threshold']!r} must be a "
+                "positive distance in metres"
+            )
+        return threshold
+    from scipy.spatial import cKDTree
+
+    d, _ = cKDTree(xy).query(xy, k=2)
+    return float(np.max(d[:, 1])) * (1 + 1e-9)
 
 
 def queen_steps(w: W, sources: Sequence[str]) -> dict[str, int]:

@@ -1,0 +1,86 @@
+"""Argument checks shared by the statistics: ids, numeric columns, levels, points.
+
+Private to :mod:`geo_alloggi.stats`; the names are public inside the package so
+that its modules share them without reaching for another module's private
+names.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._errors import ValidationError
+from geo_alloggi._validate import require_columns, require_geodataframe
+
+
+def id_column_of(gdf: pd.DataFrame, id_column: str | None, argument: str) -> str:
+    """Return the id column: ``id_column``, else ``district_id``, else ``cell_id``."""
+    if id_column is not None:
+        require_columns(gdf, [id_column], argument)
+        return id_column
+    for candidate in (S.DISTRICT_ID, S.CELL_ID):
+        if candidate in gdf.columns:
+            return candidate
+    raise ValidationError(
+        f"{argument} has neither {S.DISTRICT_ID!r} nor {S.CELL_ID!r}; "
+        "pass id_column= naming the column of unique feature ids"
+    )
+
+
+def numeric_values(df: pd.DataFrame, column: str, argument: str) -> np.ndarray:
+    """Return ``df[column]`` as floats (NaN where missing); refuse text."""
+    try:
+        return pd.to_numeric(df[column], errors="raise").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            f"{argument}[{column!r}] must be numeric, "
+            f"got dtype {str(df[column].dtype)!r}"
+        ) from exc
+
+
+def few(ids: Sequence[Any], k: int = 5) -> str:
+    """Show the first ``k`` ids and how many more, for messages."""
+    shown = [str(i) for i in list(ids)[:k]]
+    more = f" and {len(ids) - k} more" if len(ids) > k else ""
+    return f"{shown!r}{more}"
+
+
+def check_alpha(
+    alpha: float, allowed: Sequence[float], argument: str = "alpha"
+) -> float:
+    """Return the allowed level equal to ``alpha``; refuse any other."""
+    for a in allowed:
+        if math.isclose(alpha, a):
+            return a
+    raise ValidationError(f"{argument}={alpha!r} is not one of {list(allowed)!r}")
+
+
+def metric_points(points: gpd.GeoDataFrame, argument: str = "points") -> np.ndarray:
+    """Return the x, y of point records in the metric CRS; warn about unlocated ones."""
+    require_geodataframe(points, argument)
+    geom = points.geometry
+    ok = geom.notna() & ~geom.is_empty
+    types = set(geom[ok].geom_type)
+    if not types <= {"Point"}:
+        raise ValidationError(
+            f"{argument} must hold Point geometries, found {sorted(types)!r}"
+        )
+    if (~ok).any():
+        warnings.warn(
+            f"{int((~ok).sum())} record(s) without a location left out",
+            UserWarning,
+            stacklevel=3,
+        )
+    pts = geom[ok].to_crs(config.metric_crs)
+    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])

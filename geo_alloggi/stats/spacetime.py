@@ -1,0 +1,514 @@
+"""Space–time hot spots: Gi* per period, Mann–Kendall trend, emerging categories.
+
+* :func:`hotspots_by_period` — Gi* of every period of a long district × period
+  table, each period an independent cross-section.
+* :func:`emerging_hotspots` — Mann–Kendall trend of each district's Gi*
+  z-scores and ArcGIS Pro's Emerging Hot Spot Analysis categories
+  (:func:`classify_emerging`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._errors import ValidationError
+from geo_alloggi._validate import (
+    require_choice,
+    require_columns,
+    require_geodataframe,
+    require_unique,
+)
+from geo_alloggi.stats._checks import check_alpha, few, numeric_values
+from geo_alloggi.stats._gistar import (
+    MIN_FEATURES,
+    confidence_bins,
+    empirical_bayes,
+    gi_star_z,
+    star_weights,
+    two_sided_p,
+)
+from geo_alloggi.stats._weights import WeightsArg, WeightsReport, build_weights
+
+__all__ = ["classify_emerging", "emerging_hotspots", "hotspots_by_period"]
+
+log = logging.getLogger(__name__)
+
+#: ArcGIS needs at least ten time steps for the Mann–Kendall trend.
+MIN_PERIODS = 10
+
+
+def _panel_matrix(
+    panel: pd.DataFrame,
+    value: str,
+    districts: gpd.GeoDataFrame,
+    *,
+    period: str,
+    units: str | None,
+    id_column: str,
+) -> tuple[list[str], list[Any], np.ndarray, np.ndarray | None]:
+    """Wide matrices (district × period) of the value and of the units."""
+    if not isinstance(panel, pd.DataFrame):
+        raise ValidationError(
+            f"panel must be a pandas.DataFrame, got {type(panel).__name__!r}"
+        )
+    require_columns(
+        panel, [id_column, period, value] + ([units] if units else []), "panel"
+    )
+    require_geodataframe(districts, "districts")
+    require_columns(districts, [id_column], "districts")
+    require_unique(districts, id_column, "districts")
+    keys = panel[[id_column, period]]
+    dup = keys.duplicated(keep=False)
+    if dup.any():
+        raise ValidationError(
+            f"panel has {int(dup.sum())} duplicated ({id_column}, {period}) rows, e.g. "
+            f"{few(keys[dup].astype(str).agg('/'.join, axis=1).unique().tolist(), 3)}"
+        )
+    pids = panel[id_column].astype(str)
+    known = set(districts[id_column].astype(str))
+    present = set(pids)
+    unknown = sorted(present - known)
+    if unknown:
+        raise ValidationError(
+            f"panel[{id_column!r}] has ids not in districts: {few(unknown)}"
+        )
+    order = [i for i in districts[id_column].astype(str) if i in present]
+    no_period = panel[period].isna()
+    if no_period.any():
+        raise ValidationError(
+            f"panel[{period!r}] is missing in {int(no_period.sum())} row(s), e.g. for "
+            f"{few(pids[no_period].unique().tolist(), 3)}; every row needs a period"
+        )
+    periods = sorted(panel[period].unique().tolist())
+    if len(periods) < 2:
+        raise ValidationError(
+            f"panel[{period!r}] must hold at least 2 periods, got {periods!r}"
+        )
+    vals = pd.Series(
+        numeric_values(panel, value, "panel"),
+        index=pd.MultiIndex.from_arrays([pids, panel[period]]),
+    )
+    y = vals.unstack(level=1).reindex(index=order, columns=periods)
+    missing = int(y.isna().to_numpy().sum())
+    if missing:
+        where = y.isna().stack()
+        sample = [f"{i}/{p}" for i, p in where[where].index[:3]]
+        raise ValidationError(
+            f"panel lacks {value!r} for {missing} district × period cell(s), e.g. "
+            f"{sample!r}; give every district a row (value 0 if nothing happened) in "
+            "every period, computed before any suppression"
+        )
+    b = None
+    if units:
+        bs = pd.Series(numeric_values(panel, units, "panel"), index=vals.index)
+        b = (
+            bs.unstack(level=1)
+            .reindex(index=order, columns=periods)
+            .to_numpy(dtype=float)
+        )
+    return order, periods, y.to_numpy(dtype=float), b
+
+
+def hotspots_by_period(
+    panel: pd.DataFrame,
+    value: str,
+    *,
+    districts: gpd.GeoDataFrame,
+    period: str = S.PERIOD,
+    weights: WeightsArg = "queen",
+    weights_kwds: Mapping[str, Any] | None = None,
+    units: str | None = None,
+    smoothing: Literal["eb"] | None = "eb",
+    fdr: bool = True,
+    alpha: float = 0.10,
+    id_column: str = S.DISTRICT_ID,
+) -> pd.DataFrame:
+    """Gi* of every period of a long district × period table.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        One row per district and period (what
+        :func:`geo_alloggi.overlay.aggregate` returns), with ``id_column``,
+        ``period`` and ``value``; complete (every district in every period)
+        and not suppressed.
+    value : str
+        Column analysed (with ``units``: the count of events).
+    districts : geopandas.GeoDataFrame
+        The district layer the panel refers to; its geometry gives the weights.
+    period : str
+        Period column; periods are analysed in sorted order.
+    weights, weights_kwds
+        Neighbourhood (see :func:`spatial_weights`), built once.
+    units : str, optional
+        Population at risk; rates are smoothed with empirical Bayes within each
+        period. Districts with zero units in any period are left out (warned).
+    smoothing : {"eb", None}
+        Empirical Bayes smoothing of rates (with ``units``).
+    fdr : bool
+        Benjamini–Hochberg within each period.
+    alpha : float
+        Weakest confidence level reported in ``gi_bin`` (0.10, 0.05, 0.01).
+    id_column : str
+        District id column of both tables.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``district_id, period, gi_z, gi_p, gi_q, gi_bin, hotspot``
+        (``gi_q`` only with ``fdr=True``), districts in the layer's order.
+
+    Raises
+    ------
+    ValidationError
+        Bad arguments, duplicated or incomplete panel, unknown districts.
+
+    Notes
+    -----
+    The neighbourhood is spatial only (ArcGIS's "neighborhood time step" of
+    1): each period is an independent cross-section, as in the classical
+    emerging hot spot workflow built on Gi*. A period where the value is the
+    same everywhere has z = 0 and p = 1.
+    """
+    a = check_alpha(alpha, (0.10, 0.05, 0.01))
+    ids, periods, z, p, q, gbin, _ = _space_time_gi(
+        panel,
+        value,
+        districts=districts,
+        period=period,
+        weights=weights,
+        weights_kwds=weights_kwds,
+        units=units,
+        smoothing=smoothing,
+        fdr=fdr,
+        alpha=a,
+        id_column=id_column,
+    )
+    nd, nt = z.shape
+    out = pd.DataFrame(
+        {
+            id_column: np.repeat(np.array(ids, dtype=object), nt),
+            period: np.tile(np.array(periods, dtype=object), nd),
+            S.GI_Z: z.ravel(),
+            S.GI_P: p.ravel(),
+        }
+    )
+    if fdr:
+        out[S.GI_Q] = q.ravel()
+    out[S.GI_BIN] = pd.array(gbin.ravel(), dtype="Int64")
+    out[S.HOTSPOT] = pd.array(
+        [S.HOTSPOT_LABELS[int(b)] for b in gbin.ravel()], dtype="string"
+    )
+    return out
+
+
+def _space_time_gi(
+    panel: pd.DataFrame,
+    value: str,
+    *,
+    districts: gpd.GeoDataFrame,
+    period: str,
+    weights: WeightsArg,
+    weights_kwds: Mapping[str, Any] | None,
+    units: str | None,
+    smoothing: str | None,
+    fdr: bool,
+    alpha: float,
+    id_column: str,
+) -> tuple[
+    list[str], list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray, WeightsReport
+]:
+    require_choice(smoothing, ("eb", None), "smoothing")
+    ids, periods, y, b = _panel_matrix(
+        panel, value, districts, period=period, units=units, id_column=id_column
+    )
+    keep = np.ones(len(ids), dtype=bool)
+    if b is not None:
+        if np.any(y < 0):
+            raise ValidationError(
+                f"panel[{value!r}] must hold non-negative counts when units= is given"
+            )
+        keep = np.all(b > 0, axis=1)
+        if not keep.all():
+            dropped = [i for i, k in zip(ids, keep, strict=True) if not k]
+            msg = (
+                f"{len(dropped)} district(s) with zero or missing {units!r} in some "
+                f"period left out of the rate statistics: {few(dropped)}"
+            )
+            warnings.warn(msg, UserWarning, stacklevel=3)
+            log.info("%s", msg)
+    absent = sorted(set(districts[id_column].astype(str)) - set(ids))
+    if absent:
+        log.info(
+            "%d district(s) of the layer are not in the panel: %s",
+            len(absent),
+            few(absent),
+        )
+    ids = [i for i, k in zip(ids, keep, strict=True) if k]
+    y = y[keep]
+    if len(ids) < 3:
+        raise ValidationError(
+            f"panel has {len(ids)} usable district(s); at least 3 needed"
+        )
+    if len(ids) < MIN_FEATURES:
+        warnings.warn(
+            f"only {len(ids)} districts analysed: Gi* is unreliable with fewer than "
+            f"{MIN_FEATURES} features (ArcGIS's minimum)",
+            UserWarning,
+            stacklevel=3,
+        )
+    lay = districts.assign(_id=districts[id_column].astype(str)).set_index("_id")
+    metric = lay.loc[ids].to_crs(config.metric_crs)
+    w, report = build_weights(metric, ids, weights, kwds=weights_kwds)
+    if report.islands:
+        warnings.warn(
+            f"{len(report.islands)} district(s) without contiguous neighbours "
+            "joined to "
+            f"their nearest districts: {report.islands_message()}",
+            UserWarning,
+            stacklevel=3,
+        )
+    w_star = star_weights(w)
+    nd, nt = y.shape
+    z = np.zeros((nd, nt))
+    if b is not None:
+        bk = b[keep]
+        for t in range(nt):
+            r = (
+                empirical_bayes(y[:, t], bk[:, t])
+                if smoothing == "eb"
+                else y[:, t] / bk[:, t]
+            )
+            z[:, t] = gi_star_z(r, w_star)[0]
+    else:
+        for t in range(nt):
+            z[:, t] = gi_star_z(y[:, t], w_star)[0]
+    p = two_sided_p(z)
+    q = np.empty_like(p)
+    gbin = np.zeros((nd, nt), dtype=int)
+    for t in range(nt):
+        gbin[:, t], q[:, t] = confidence_bins(z[:, t], p[:, t], fdr=fdr, alpha=alpha)
+    return ids, periods, z, p, q, gbin, report
+
+
+def classify_emerging(
+    hot: Sequence[bool],
+    cold: Sequence[bool],
+    *,
+    tau: float,
+    trend_p: float,
+    trend_alpha: float = 0.05,
+) -> str:
+    """ArcGIS emerging hot spot category of one location's series.
+
+    Parameters
+    ----------
+    hot, cold : sequence of bool
+        Per period (in time order): statistically significant hot / cold spot.
+    tau, trend_p : float
+        Mann–Kendall statistic (Kendall's tau of the z-scores against time) and
+        its two-sided p-value; NaN when undefined.
+    trend_alpha : float
+        Significance level of the trend.
+
+    Returns
+    -------
+    str
+        One of :data:`geo_alloggi._schema.EMERGING_CATEGORIES`; the rules are
+        in :func:`emerging_hotspots`.
+    """
+    h = np.asarray(hot, dtype=bool)
+    c = np.asarray(cold, dtype=bool)
+    n = len(h)
+    need = math.ceil(0.9 * n - 1e-9)
+    up = bool(
+        np.isfinite(tau) and np.isfinite(trend_p) and trend_p < trend_alpha and tau > 0
+    )
+    down = bool(
+        np.isfinite(tau) and np.isfinite(trend_p) and trend_p < trend_alpha and tau < 0
+    )
+    for kind, s, other, stronger, weaker in (
+        ("Hot", h, c, up, down),
+        ("Cold", c, h, down, up),
+    ):
+        if s.sum() >= need:
+            if not s[-1]:
+                return f"Historical {kind} Spot"
+            if stronger:
+                return f"Intensifying {kind} Spot"
+            if weaker:
+                return f"Diminishing {kind} Spot"
+            return f"Persistent {kind} Spot"
+        if s[-1]:
+            if other[:-1].any():
+                return f"Oscillating {kind} Spot"
+            run = n - int(np.flatnonzero(~s)[-1]) - 1 if (~s).any() else n
+            if s.sum() == 1:
+                return f"New {kind} Spot"
+            if s.sum() == run:
+                return f"Consecutive {kind} Spot"
+            return f"Sporadic {kind} Spot"
+    return "No Pattern Detected"
+
+
+def emerging_hotspots(
+    panel: pd.DataFrame,
+    value: str,
+    *,
+    districts: gpd.GeoDataFrame,
+    period: str = S.PERIOD,
+    weights: WeightsArg = "queen",
+    weights_kwds: Mapping[str, Any] | None = None,
+    units: str | None = None,
+    smoothing: Literal["eb"] | None = "eb",
+    alpha: float = 0.05,
+    fdr: bool = True,
+    trend_alpha: float = 0.05,
+    id_column: str = S.DISTRICT_ID,
+) -> gpd.GeoDataFrame:
+    """Emerging hot spots: how hot and cold spots change over the periods.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Long district × period table (``district_id``, ``period``, ``value``),
+        e.g. the output of :func:`geo_alloggi.overlay.aggregate`, complete and
+        computed before suppression.
+    value : str
+        Column analysed (with ``units``: the count of events).
+    districts : geopandas.GeoDataFrame
+        District layer the panel refers to.
+    period : str
+        Period column; any sortable values (``Period``, dates, ``"2019-03"``).
+    weights, weights_kwds
+        Spatial neighbourhood (see :func:`spatial_weights`).
+    units : str, optional
+        Population at risk: Gi* on empirical-Bayes rates per period.
+    smoothing : {"eb", None}
+        Smoothing of the rates.
+    alpha : float
+        A period counts as a hot (cold) spot when Gi* is significant at this
+        level after FDR: 0.10, 0.05 (default) or 0.01.
+    fdr : bool
+        Benjamini–Hochberg within each period.
+    trend_alpha : float
+        Significance level of the Mann–Kendall trend.
+    id_column : str
+        District id column.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per analysed district (the layer's columns and geometry) with
+        ``n_periods``, ``n_hot``, ``n_cold`` (periods with a significant hot /
+        cold spot), ``final_bin`` (Gi* bin of the last period), ``trend_tau``,
+        ``trend_p`` and ``emerging_category``.
+
+    Raises
+    ------
+    ValidationError
+        Bad arguments, duplicated or incomplete panel, unknown districts.
+
+    Warns
+    -----
+    UserWarning
+        Fewer than 10 periods; fewer than 30 districts; islands joined;
+        districts without units left out.
+
+    Notes
+    -----
+    1. Gi* per period with FDR (:func:`hotspots_by_period`); a period is hot
+       when ``gi_bin > 0`` at ``alpha``, cold when ``gi_bin < 0``.
+    2. Mann–Kendall test per district on its series of Gi* z-scores: Kendall's
+       tau against the period index, ``scipy.stats.kendalltau`` (tau-b with
+       the tie correction of the Mann–Kendall variance), two-sided p.
+    3. With n periods, "90% of the periods" means at least ⌈0.9 n⌉ of them.
+       Rules, hot side (cold side mirrored, with the trend reversed: an
+       intensifying cold spot has z-scores falling significantly):
+
+       - **Persistent**: hot in ≥ ⌈0.9 n⌉ periods including the last, no
+         significant trend;
+       - **Intensifying**: as persistent, with a significant upward trend;
+       - **Diminishing**: as persistent, with a significant downward trend;
+       - **Historical**: hot in ≥ ⌈0.9 n⌉ periods but not in the last;
+       - with the last period hot and fewer than ⌈0.9 n⌉ hot periods:
+         **Oscillating** if any earlier period was a cold spot; otherwise
+         **New** if the last period is the only hot one, **Consecutive** if
+         the hot periods form one uninterrupted run (≥ 2) ending with the
+         last, else **Sporadic** (hot on and off, never cold);
+       - **No Pattern Detected**: none of the above (in particular any
+         series whose last period is not significant and which is not
+         historical).
+
+       A series whose last period is hot is judged on the hot side, one whose
+       last period is cold on the cold side; historical spots need no
+       significant last period. These are ArcGIS Pro's definitions; where
+       ArcGIS leaves the precedence open (a new hot spot with earlier cold
+       spots) oscillating wins.
+    """
+    a = check_alpha(alpha, (0.10, 0.05, 0.01))
+    if not 0 < trend_alpha < 1:
+        raise ValidationError(f"trend_alpha={trend_alpha!r} must be between 0 and 1")
+    ids, periods, z, _p, _q, gbin, _report = _space_time_gi(
+        panel,
+        value,
+        districts=districts,
+        period=period,
+        weights=weights,
+        weights_kwds=weights_kwds,
+        units=units,
+        smoothing=smoothing,
+        fdr=fdr,
+        alpha=a,
+        id_column=id_column,
+    )
+    nt = len(periods)
+    if nt < MIN_PERIODS:
+        warnings.warn(
+            f"only {nt} periods: the Mann–Kendall trend needs at least {MIN_PERIODS} "
+            "(ArcGIS's minimum) to mean much",
+            UserWarning,
+            stacklevel=2,
+        )
+    t = np.arange(nt)
+    taus = np.full(len(ids), np.nan)
+    tps = np.full(len(ids), np.nan)
+    cats = []
+    for k in range(len(ids)):
+        if np.nanmax(z[k]) > np.nanmin(z[k]):
+            res = sps.kendalltau(t, z[k], nan_policy="omit")
+            taus[k], tps[k] = float(res.statistic), float(res.pvalue)
+        cats.append(
+            classify_emerging(
+                gbin[k] > 0,
+                gbin[k] < 0,
+                tau=taus[k],
+                trend_p=tps[k],
+                trend_alpha=trend_alpha,
+            )
+        )
+    lay = districts.assign(_id=districts[id_column].astype(str)).set_index("_id")
+    out = lay.loc[ids].reset_index(drop=True)
+    out[S.N_PERIODS] = nt
+    out[S.N_HOT] = (gbin > 0).sum(axis=1)
+    out[S.N_COLD] = (gbin < 0).sum(axis=1)
+    out[S.FINAL_BIN] = gbin[:, -1]
+    out[S.TREND_TAU] = taus
+    out[S.TREND_P] = tps
+    out[S.EMERGING] = pd.array(cats, dtype="string")
+    out = gpd.GeoDataFrame(out, geometry=districts.geometry.name, crs=districts.crs)
+    out.attrs.update(panel.attrs)
+    counts = pd.Series(cats).value_counts()
+    log.info("emerging hot spots over %d periods: %s", nt, counts.to_dict())
+    return out
