@@ -36,6 +36,17 @@ from geo_alloggi.stats.spacetime import (
     hotspots_by_period,
 )
 
+# One spatial index per job, in this package and across geo_alloggi:
+# * scipy's cKDTree for distance queries between points held in memory in the
+#   metric CRS (k nearest, all pairs within a radius): vectorised over NumPy
+#   arrays, no geometry objects built (grids, density, distance-band weights);
+# * shapely's STRtree for geometry predicates on polygons (intersects,
+#   point in polygon), which a KD-tree on coordinates cannot answer (grids);
+# * rtree only where the index must persist on disk between runs: the
+#   geocoder's civic-number index (geo_alloggi.geocoding). linking's in-memory
+#   nearest-estate search still builds an rtree: by this rule it belongs to
+#   cKDTree (issue 14, not changed here).
+
 __all__ = [
     "MoranResult",
     "aggregate_to_hexagons",

@@ -8,6 +8,7 @@ nearest features so that no statistic silently runs on a disconnected feature.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -84,6 +85,32 @@ class WeightsReport:
             joined = ", ".join(f"{j} ({d:.0f} m)" for j, d in links)
             parts.append(f"{island} -> {joined}")
         return "; ".join(parts)
+
+
+def warn_islands(
+    report: WeightsReport, *, noun: str = "feature", stacklevel: int = 2
+) -> None:
+    """Warn that islands were joined to their nearest features, naming each join.
+
+    The one place this warning is written; nothing happens without islands.
+
+    Parameters
+    ----------
+    report : WeightsReport
+        What :func:`build_weights` built.
+    noun : str
+        What the features are called in the message (``"district"``).
+    stacklevel : int
+        As for :func:`warnings.warn`, counted from the caller of this function.
+    """
+    if not report.islands:
+        return
+    warnings.warn(
+        f"{len(report.islands)} {noun}(s) without contiguous neighbours joined to "
+        f"their nearest {noun}s: {report.islands_message()}",
+        UserWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def _centroids(metric: gpd.GeoDataFrame) -> np.ndarray:
@@ -261,6 +288,7 @@ def _band(xy: np.ndarray, kwds: Mapping[str, Any]) -> float:
         return threshold
     from scipy.spatial import cKDTree
 
+    # k-nearest between metric points in memory: cKDTree (see stats/__init__)
     d, _ = cKDTree(xy).query(xy, k=2)
     return float(np.max(d[:, 1])) * (1 + 1e-9)
 

@@ -197,8 +197,8 @@ def _kernel_sums(
     centres: np.ndarray, xy: np.ndarray, h: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Quartic-kernel density (per km²) and incident count within ``h`` per cell."""
-    # cKDTree: in-memory distance queries between two sets of metric points
-    # (here every cell centre × point pair closer than h)
+    # pairs of metric points within a distance, in memory: cKDTree (see
+    # stats/__init__); here every cell centre × incident pair closer than h
     sdm = cKDTree(centres).sparse_distance_matrix(
         cKDTree(xy), max_distance=h, output_type="coo_matrix"
     )

@@ -74,6 +74,7 @@ def optimal_cell_size(
             f"points has {len(xy)} distinct location(s); at least 2 are needed to "
             "choose a cell size"
         )
+    # k-nearest between metric points in memory: cKDTree (see stats/__init__)
     d, _ = cKDTree(xy).query(xy, k=2)
     mean_nn = float(d[:, 1].mean())
     size = 2.0 * mean_nn
@@ -161,6 +162,7 @@ def hex_grid(
     polys = shapely.polygons(rings)
     parts = metric.to_numpy()
     parts = parts[~(shapely.is_missing(parts) | shapely.is_empty(parts))]
+    # a geometry predicate on polygons: STRtree (see stats/__init__)
     hit = shapely.STRtree(parts).query(polys, predicate="intersects")[0]
     keep = np.zeros(len(polys), dtype=bool)
     keep[hit] = True
@@ -222,6 +224,7 @@ def aggregate_to_hexagons(
         region = area
     grid = hex_grid(region, cell_size)
     gm = grid.to_crs(config.metric_crs)
+    # point-in-hexagon is a geometry predicate: STRtree (see stats/__init__)
     tree = shapely.STRtree(gm.geometry.to_numpy())
     pt_idx, cell_idx = tree.query(shapely.points(xy), predicate="intersects")
     first = pd.Series(cell_idx).groupby(pt_idx).min()

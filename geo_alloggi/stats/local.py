@@ -42,7 +42,12 @@ from geo_alloggi.stats._gistar import (
     star_weights,
     two_sided_p,
 )
-from geo_alloggi.stats._weights import WeightsArg, WeightsReport, build_weights
+from geo_alloggi.stats._weights import (
+    WeightsArg,
+    WeightsReport,
+    build_weights,
+    warn_islands,
+)
 
 __all__ = ["MoranResult", "global_moran", "hotspots", "spatial_weights"]
 
@@ -130,12 +135,7 @@ def _prepare(
         )
     metric = gdf.loc[include].to_crs(config.metric_crs)
     w, report = build_weights(metric, ids, weights, kwds=weights_kwds)
-    if report.islands:
-        msg = (
-            f"{len(report.islands)} feature(s) without contiguous neighbours joined to "
-            f"their nearest features: {report.islands_message()}"
-        )
-        warnings.warn(msg, UserWarning, stacklevel=3)
+    warn_islands(report, stacklevel=3)
     if units:
         assert events is not None
         assert base is not None
@@ -199,13 +199,7 @@ def spatial_weights(
     w, report = build_weights(
         gdf.to_crs(config.metric_crs), ids, weights, kwds=weights_kwds
     )
-    if report.islands:
-        warnings.warn(
-            f"{len(report.islands)} feature(s) without contiguous neighbours joined to "
-            f"their nearest features: {report.islands_message()}",
-            UserWarning,
-            stacklevel=2,
-        )
+    warn_islands(report, stacklevel=2)
     return w
 
 

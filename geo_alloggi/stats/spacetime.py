@@ -38,7 +38,12 @@ from geo_alloggi.stats._gistar import (
     star_weights,
     two_sided_p,
 )
-from geo_alloggi.stats._weights import WeightsArg, WeightsReport, build_weights
+from geo_alloggi.stats._weights import (
+    WeightsArg,
+    WeightsReport,
+    build_weights,
+    warn_islands,
+)
 
 __all__ = ["classify_emerging", "emerging_hotspots", "hotspots_by_period"]
 
@@ -271,14 +276,7 @@ def _space_time_gi(
     lay = districts.assign(_id=districts[id_column].astype(str)).set_index("_id")
     metric = lay.loc[ids].to_crs(config.metric_crs)
     w, report = build_weights(metric, ids, weights, kwds=weights_kwds)
-    if report.islands:
-        warnings.warn(
-            f"{len(report.islands)} district(s) without contiguous neighbours "
-            "joined to "
-            f"their nearest districts: {report.islands_message()}",
-            UserWarning,
-            stacklevel=3,
-        )
+    warn_islands(report, noun="district", stacklevel=3)
     w_star = star_weights(w)
     nd, nt = y.shape
     z = np.zeros((nd, nt))
