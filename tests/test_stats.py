@@ -19,7 +19,6 @@ from shapely.geometry import Point, box
 from geo_alloggi import _schema as S
 from geo_alloggi import stats
 from geo_alloggi._errors import CRSError, ValidationError
-from geo_alloggi.stats._weights import queen_steps
 
 # --------------------------------------------------------------------------
 # fixtures and independent reference implementations
@@ -52,6 +51,24 @@ def _lattice_queen(i: int) -> list[int]:
             if (dr, dc) != (0, 0) and 0 <= r + dr < SIDE and 0 <= c + dc < SIDE:
                 out.append((r + dr) * SIDE + c + dc)
     return out
+
+
+def queen_steps(w, sources: list[str]) -> dict[str, int]:
+    """Graph distance (steps along the weights) from the nearest of ``sources``.
+
+    Breadth-first search; features not reachable get no entry.
+    """
+    dist = {str(s): 0 for s in sources}
+    frontier = list(dist)
+    while frontier:
+        nxt = []
+        for i in frontier:
+            for j in w.neighbors[i]:
+                if j not in dist:
+                    dist[j] = dist[i] + 1
+                    nxt.append(j)
+        frontier = nxt
+    return dist
 
 
 def _arcgis_gi_star(x: np.ndarray, neighbours: list[list[int]]) -> np.ndarray:

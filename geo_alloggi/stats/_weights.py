@@ -291,21 +291,3 @@ def _band(xy: np.ndarray, kwds: Mapping[str, Any]) -> float:
     # k-nearest between metric points in memory: cKDTree (see stats/__init__)
     d, _ = cKDTree(xy).query(xy, k=2)
     return float(np.max(d[:, 1])) * (1 + 1e-9)
-
-
-def queen_steps(w: W, sources: Sequence[str]) -> dict[str, int]:
-    """Return the number of steps (graph distance) from the nearest of ``sources``.
-
-    Features not reachable get no entry.
-    """
-    dist = {str(s): 0 for s in sources}
-    frontier = list(dist)
-    while frontier:
-        nxt = []
-        for i in frontier:
-            for j in w.neighbors[i]:
-                if j not in dist:
-                    dist[j] = dist[i] + 1
-                    nxt.append(j)
-        frontier = nxt
-    return dist
