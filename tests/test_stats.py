@@ -2,7 +2,8 @@
 
 Expected values are computed independently: ArcGIS's Gi* formula and
 Benjamini–Hochberg written out by hand with NumPy, Marshall's empirical Bayes by
-hand, the published Moran's I of the Columbus data, hexagon geometry by hand.
+hand, the published Moran's I of the Columbus data, hexagon geometry and the
+default kernel bandwidth worked out by hand.
 """
 
 from __future__ import annotations
@@ -692,14 +693,32 @@ def test_aggregate_to_hexagons_counts_every_point_and_reports_size():
 # --------------------------------------------------------------------------
 
 
-def test_default_bandwidth_is_arcgis_rule():
-    rng = np.random.default_rng(1)
-    xy = rng.normal([515000, 5035000], [400, 800], (150, 2))
-    c = xy.mean(axis=0)
-    sd = math.sqrt(((xy - c) ** 2).sum(axis=1).mean())
-    dm = float(np.median(np.hypot(*(xy - c).T)))
-    expected = 0.9 * min(sd, math.sqrt(1 / math.log(2)) * dm) * 150**-0.2
-    assert stats.default_bandwidth(xy) == pytest.approx(expected)
+@pytest.mark.parametrize(
+    ("offsets", "expected"),
+    [
+        # four points 300 m from their mean centre, on the axes:
+        #   SD = √(mean of squared distances) = 300; Dm = median distance = 300
+        #   √(1/ln 2) × Dm = 1.2011224 × 300 = 360.3 > SD, so SD is used
+        #   h = 0.9 × 300 × 4^(−0.2) = 270 × 0.7578583 = 204.62174 m
+        ([(300, 0), (-300, 0), (0, 300), (0, -300)], 204.62174),
+        # four points 100 m and two outliers 1000 m from the mean centre:
+        #   SD = √((4 × 100² + 2 × 1000²) / 6) = √340000 = 583.1
+        #   Dm = median(100, 100, 100, 100, 1000, 1000) = 100
+        #   √(1/ln 2) × Dm = 120.11224 < SD: the outliers do not widen the kernel
+        #   h = 0.9 × 120.11224 × 6^(−0.2) = 108.10102 × 0.6988271 = 75.54392 m
+        #   (the standard distance alone would give 366.7 m)
+        (
+            [(100, 0), (-100, 0), (0, 100), (0, -100), (1000, 0), (-1000, 0)],
+            75.54392,
+        ),
+    ],
+    ids=["standard-distance", "median-distance-with-outliers"],
+)
+def test_default_bandwidth_matches_hand_worked_values(offsets, expected):
+    # ArcGIS Kernel Density's default search radius, worked out by hand above:
+    # 0.9 × min(SD, √(1/ln 2) × Dm) × n^(−0.2)
+    xy = np.array([[515000.0 + dx, 5035000.0 + dy] for dx, dy in offsets])
+    assert stats.default_bandwidth(xy) == pytest.approx(expected, abs=1e-4)
 
 
 def test_density_surface_hides_groups_below_threshold():
