@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 from shapely.geometry import Point
 
 from geo_alloggi import _schema as S
+from geo_alloggi import load_districts
 from geo_alloggi._errors import InputFileError, ValidationError
 from geo_alloggi._records import Records
+from geo_alloggi.overlay import aggregate
 from geo_alloggi.priorities import (
     CostModel,
     PatrolWeights,
@@ -33,6 +35,7 @@ from geo_alloggi.priorities import (
     social_services,
     vacancy_risk,
 )
+from geo_alloggi.synthetic import make_demo
 
 # ---------------------------------------------------------------------------
 # hand-made inputs
@@ -1025,13 +1028,9 @@ def test_cli_rejects_missing_records(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def demo_chain(mirror):
-    synthetic = pytest.importorskip("geo_alloggi.synthetic")
-    overlay = pytest.importorskip("geo_alloggi.overlay")
-    from geo_alloggi import load_districts
-
-    records = synthetic.make_demo(seed=0, messy=False, mirror=mirror)
+    records = make_demo(seed=0, messy=False, mirror=mirror)
     districts = load_districts("study_area", mirror=mirror)
-    panel = overlay.aggregate(records, districts, period="year")
+    panel = aggregate(records, districts, period="year")
     return records, districts, panel
 
 
