@@ -1,36 +1,4 @@
-"""Offline-first geocoding of Italian addresses, with a match quality per row.
-
-The reference index is built once from the official data (the ds634 civic
-points of all Milan, street names from the stradario and ANNCSU, optional
-OpenStreetMap ``addr:*`` extracts for other comuni such as Cinisello Balsamo),
-cached on disk, and loaded in a fraction of a second. Matching runs in this
-order, per row:
-
-1. **corrections** supplied by the user (address -> coordinates, or address ->
-   the address to use instead);
-2. **exact** street name (descriptive, registry and abbreviated forms, first
-   names abbreviated or dropped) inside the row's comune, then **fuzzy**
-   street name (rapidfuzz, on the distinct names left, per comune);
-3. the house number on that street: the **exact** point, or **interpolated**
-   between the neighbouring numbers on the same side, or the
-   **nearest_number**; a number far from every civic number of the street is
-   not placed;
-4. **street**: the street is known (it may have no points at all, like the
-   streets of Cinisello Balsamo without an OSM extract) but the number has no
-   position - no coordinates are invented;
-5. **unmatched**;
-6. optionally (``online=True``) Nominatim for rows left at 4-5.
-
-An address is never placed in another comune than its own.
-
-Examples
---------
->>> import pandas as pd
->>> from geo_alloggi import geocode
->>> out = geocode(pd.DataFrame({"address": ["V.LE FULVIO TESTI 12, Milano"]}))
->>> out.loc[0, "geo_match_type"]
-'exact'
-"""
+"""The geocoder: a loaded reference index, and :func:`geocode` on top of it."""
 
 from __future__ import annotations
 
@@ -55,17 +23,6 @@ from geo_alloggi._errors import (
     InputFileError,
     ValidationError,
 )
-from geo_alloggi._geocode_index import (
-    INDEX_FORMAT,
-    ReferenceIndex,
-    build_index,
-    build_rtree,
-    comune_key,
-    load_index,
-    save_index,
-)
-from geo_alloggi._geocode_match import place_numbers, resolve_streets
-from geo_alloggi._geocode_online import ATTRIBUTION as ONLINE_ATTRIBUTION
 from geo_alloggi._schema import (
     GEO_COLUMNS,
     GEO_LAT,
@@ -82,6 +39,17 @@ from geo_alloggi.address import (
     normalize_address,
     parse_address,
 )
+from geo_alloggi.geocoding.index import (
+    INDEX_FORMAT,
+    ReferenceIndex,
+    build_index,
+    build_rtree,
+    comune_key,
+    load_index,
+    save_index,
+)
+from geo_alloggi.geocoding.match import place_numbers, resolve_streets
+from geo_alloggi.geocoding.online import ATTRIBUTION as ONLINE_ATTRIBUTION
 
 __all__ = [
     "CORRECTION_COLUMNS",
@@ -522,7 +490,7 @@ class Geocoder:
         ValidationError
             ``lon``/``lat`` are not finite WGS 84 coordinates or ``k`` < 1.
         """
-        from geo_alloggi._geocode_index import _TO_METRIC
+        from geo_alloggi.geocoding.index import _TO_METRIC
 
         if not (
             np.isfinite(lon)
@@ -933,7 +901,7 @@ def _fallback(url: str | None, cache_dir: str | os.PathLike[str] | None) -> Any:
 
     One client per server: its rate limiter spaces requests across calls too.
     """
-    from geo_alloggi._geocode_online import DEFAULT_URL, NominatimFallback
+    from geo_alloggi.geocoding.online import DEFAULT_URL, NominatimFallback
 
     key = ((url or DEFAULT_URL).rstrip("/"), str(cache_dir or config.cache_dir()))
     with _GEOCODERS_LOCK:

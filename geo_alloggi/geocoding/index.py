@@ -31,7 +31,7 @@ from geo_alloggi.address import (
 )
 
 #: Bumped whenever the layout of :class:`ReferenceIndex` or the build rules change.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 
 _PARTICLES = frozenset(
     [

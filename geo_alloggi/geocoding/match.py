@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from geo_alloggi._geocode_index import ReferenceIndex
+from geo_alloggi.geocoding.index import ReferenceIndex
 
 #: Largest difference between the neighbouring numbers used to interpolate.
 MAX_GAP = 16
