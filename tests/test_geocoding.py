@@ -713,7 +713,7 @@ def test_online_fallback(nominatim_server, geocoder: Geocoder, tmp_path: Path) -
     # usage policy, at most one request per second: the client's rate limiter is
     # set to 1 s, and the server saw the requests spaced (loose bound: without a
     # limiter they come milliseconds apart; network jitter must not fail the test)
-    from geo_alloggi.geocoding.geocoder import _fallback
+    from geo_alloggi.geocoding.online import nominatim_client as _fallback
 
     assert _fallback(url, tmp_path / "nominatim")._call.min_delay_seconds >= 1.0
     gaps = np.diff([r["t"] for r in handler.log])

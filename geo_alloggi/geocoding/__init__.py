@@ -23,6 +23,21 @@ order, per row:
 
 An address is never placed in another comune than its own.
 
+Modules, in the order of the data:
+
+- :mod:`~geo_alloggi.geocoding.sources`: find the official files, assemble
+  the reference tables (ds634 points, OSM extracts, street lists, comuni);
+- :mod:`~geo_alloggi.geocoding.aliases`, :mod:`~geo_alloggi.geocoding.comuni`:
+  the name forms of streets, the keys of comuni and each row's comune;
+- :mod:`~geo_alloggi.geocoding.index`: the reference index built from the
+  tables; :mod:`~geo_alloggi.geocoding.cache` keeps it (and its rtree) on disk;
+- :mod:`~geo_alloggi.geocoding.match`: street resolution and number placement;
+  :mod:`~geo_alloggi.geocoding.rows` runs them over a batch of rows, after
+  the :mod:`~geo_alloggi.geocoding.corrections`;
+- :mod:`~geo_alloggi.geocoding.online`: the opt-in Nominatim fallback;
+- :mod:`~geo_alloggi.geocoding.geocoder`: :class:`Geocoder` and
+  :func:`geocode`, the public entry points.
+
 Examples
 --------
 >>> import pandas as pd
@@ -34,17 +49,15 @@ Examples
 
 from __future__ import annotations
 
-from geo_alloggi.geocoding.geocoder import (
+from geo_alloggi.address import messy_address
+from geo_alloggi.geocoding.corrections import (
     CORRECTION_COLUMNS,
-    ONLINE_ATTRIBUTION,
-    REVIEW_SCORE,
-    Geocoder,
     add_correction,
-    geocode,
-    messy_address,
     read_corrections,
-    reference_tables,
 )
+from geo_alloggi.geocoding.geocoder import REVIEW_SCORE, Geocoder, geocode
+from geo_alloggi.geocoding.online import ATTRIBUTION as ONLINE_ATTRIBUTION
+from geo_alloggi.geocoding.sources import reference_tables
 
 __all__ = [
     "CORRECTION_COLUMNS",

@@ -1,21 +1,16 @@
-"""The geocoder's reference index: streets, their names, civic-number points.
+"""The geocoder's reference index: streets, the names they answer to, civic points.
 
-Built from plain tables (the readers of :mod:`geo_alloggi.datasets`), saved
-to and loaded from the on-disk cache by :mod:`geo_alloggi.geocoding`. This
-module does no file I/O of its own besides :func:`save_index`/:func:`load_index`
-and the rtree file built by :func:`build_rtree`.
+Built from plain tables (the readers of :mod:`geo_alloggi.datasets`, assembled
+by :mod:`geo_alloggi.geocoding.sources`) into arrays and dicts the matcher
+(:mod:`geo_alloggi.geocoding.match`) looks up; no file I/O here (the on-disk
+cache is :mod:`geo_alloggi.geocoding.cache`).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import pickle
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,60 +18,35 @@ import pandas as pd
 from pyproj import Transformer
 
 from geo_alloggi import config
-from geo_alloggi.address import (
-    FIRST_NAMES,
-    normalize_text,
-    split_street_type,
-    street_key,
+from geo_alloggi.address import split_street_type, street_key
+from geo_alloggi.geocoding.aliases import (
+    learn_given_names,
+    name_aliases,
+    street_type_of,
 )
+from geo_alloggi.geocoding.comuni import comune_key
 
 #: Bumped whenever the layout of :class:`ReferenceIndex` or the build rules change.
 INDEX_FORMAT = 8
 
-_PARTICLES = frozenset(
-    [
-        "DEL",
-        "DELLA",
-        "DELLE",
-        "DEI",
-        "DEGLI",
-        "DELL",
-        "DELLO",
-        "DI",
-        "DA",
-        "DAL",
-        "DALLA",
-        "DALLE",
-        "DAI",
-        "DAGLI",
-        "D",
-        "AL",
-        "ALLA",
-        "ALLE",
-        "AI",
-        "AGLI",
-        "ALL",
-        "LA",
-        "LE",
-        "IL",
-        "LO",
-        "I",
-        "GLI",
-    ]
+#: WGS 84 lon/lat -> the metric CRS of :mod:`geo_alloggi.config` (x, y order).
+TO_METRIC = Transformer.from_crs(
+    config.geographic_crs, config.metric_crs, always_xy=True
 )
-_SAINTS = {
-    "SAN": "S",
-    "SANTA": "S",
-    "SANTO": "S",
-    "SANT": "S",
-    "SS": "SS",
-    "SANTI": "SS",
-}
 
-# alias weights: how sure a name form identifies the street
-W_FULL = 1.0
-W_PARTICLE = 0.97
-W_SHORT = 0.95
+_POINT_TEXT_COLUMNS = (
+    "point_id",
+    "codice_via",
+    "street_type",
+    "street_name",
+    "street_registry",
+    "letter",
+    "slash",
+    "entrance",
+    "source",
+    "comune",
+    "postcode",
+)
 
 
 @dataclass
@@ -127,137 +97,156 @@ class ReferenceIndex:
         return " ".join(p for p in (self.street_type[sid], self.street_name[sid]) if p)
 
 
-def comune_key(value: Any) -> str:
-    """Key of a comune: ``Milano (MI)``, ``015146``, ``F205`` -> ``MILANO``."""
-    if isinstance(value, int | np.integer) and not isinstance(value, bool):
-        value = str(int(value))
-    if isinstance(value, str):
-        code = value.strip().upper()
-        if code.isdigit() and len(code) <= 6:
-            code = code.zfill(6)
-        if code in _CODE_COMUNE:
-            return _CODE_COMUNE[code]
-    s = normalize_text(value).replace(",", " ")
-    toks = [t for t in s.split() if not t.isdigit()]
-    if len(toks) > 1 and toks[-1] in {"MI", "MB"}:
-        toks = toks[:-1]
-    s = " ".join(toks)
-    return _COMUNE_ALIASES.get(s, s)
+# --------------------------------------------------------------------------
+# streets
 
 
-_COMUNE_ALIASES = {
-    "MILAN": "MILANO",
-    "MI": "MILANO",
-    "CINISELLO": "CINISELLO BALSAMO",
-    "CINISELLO B": "CINISELLO BALSAMO",
-}
-# ISTAT and Belfiore (cadastral) codes of the comuni the data registry covers
-_CODE_COMUNE = {
-    "015146": "MILANO",
-    "F205": "MILANO",
-    "015077": "CINISELLO BALSAMO",
-    "C707": "CINISELLO BALSAMO",
-}
+class _Streets:
+    """Street identities while the index is built: one id per street of a comune.
 
-
-def _split_given(tokens: list[str], given: set[str]) -> tuple[list[str], list[str]]:
-    """(given names, surname) of a name's tokens, using a set of known first names."""
-    k = 0
-    while k < len(tokens) - 1 and k < 3 and tokens[k] in given:
-        k += 1
-    return tokens[:k], tokens[k:]
-
-
-def _rotation(desc: list[str], reg: list[str]) -> int | None:
-    """K such that desc == reg[k:] + reg[:k] (registry puts the surname first)."""
-    n = len(desc)
-    if n < 2 or len(reg) != n or desc == reg:
-        return None
-    for k in range(1, n):
-        if reg[k:] + reg[:k] == desc:
-            return k
-    return None
-
-
-def _name_aliases(key: str, given: set[str]) -> list[tuple[str, float]]:
-    """Alias keys of one full street key, with their weights."""
-    out: list[tuple[str, float]] = [(key, W_FULL)]
-    toks = key.split()
-    if not toks:
-        return out
-    if len(toks) > 1 and toks[0] in _PARTICLES:
-        out.append((" ".join(toks[1:]), W_PARTICLE))
-    if toks[0] in _SAINTS and len(toks) > 1:
-        out.append((" ".join([_SAINTS[toks[0]], *toks[1:]]), W_PARTICLE))
-    head, tail = _split_given(toks, given)
-    if head and tail:
-        surname = " ".join(tail)
-        out.append((surname, W_SHORT))
-        out.append((" ".join([*(h[0] for h in head), surname]), W_SHORT))
-        out.append(("".join(h[0] for h in head) + " " + surname, W_SHORT))
-        if len(head) > 1:
-            out.append((" ".join([head[0][0], surname]), W_SHORT))
-            out.append((" ".join([head[-1], surname]), W_SHORT))
-    # registry form, surname first (``TESTI FULVIO``)
-    if head and tail:
-        out.append((" ".join([*tail, *head]), W_FULL))
-    return out
-
-
-def _type_of(value: Any) -> str:
-    """Long-form street type of a type written in any way (``Vle``, ``Viale``)."""
-    if not isinstance(value, str) or not value.strip():
-        return ""
-    t, rest = split_street_type(value.strip() + " X")
-    return t if rest == "X" else normalize_text(value)
-
-
-_TO_METRIC = Transformer.from_crs(
-    config.geographic_crs, config.metric_crs, always_xy=True
-)
-
-
-def build_index(
-    points: pd.DataFrame,
-    streets: pd.DataFrame | None = None,
-    *,
-    sources: list[str] | None = None,
-) -> ReferenceIndex:
-    """Build the reference index from civic points and street lists.
-
-    Parameters
-    ----------
-    points
-        Civic-number points with the columns of
-        :data:`geo_alloggi.datasets.CIVICI_COLUMNS` (``read_civici`` and/or
-        ``read_civici_osm`` output): ``comune``, ``codice_via``,
-        ``street_type``, ``street_name``, ``street_registry``, ``number``,
-        ``letter``, ``slash``, ``entrance``, ``status``, ``lon``, ``lat``,
-        ``source``.
-    streets
-        Street names without points: columns ``comune``, ``street_type``,
-        ``street_name`` and optionally ``codice_via`` (stradario, ANNCSU).
-    sources
-        Names of the source files (kept for the record).
-
-    Returns
-    -------
-    ReferenceIndex
+    A street is found again by its code (``codice_via``) within its comune, by
+    its type and name key, or by its name key alone when that is unique and
+    one of the two types is unknown.
     """
+
+    def __init__(self) -> None:
+        self.comuni: dict[str, str] = {}
+        self.comune: list[str] = []
+        self.type: list[str] = []
+        self.name: list[str] = []
+        self.names_of: list[set[str]] = []
+        self._by_code: dict[tuple[str, str], int] = {}
+        self._by_typed: dict[tuple[str, str, str], int] = {}
+        self._by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
+
+    def _new(self, ck: str, stype: str, skey: str, display: str) -> int:
+        sid = len(self.type)
+        self.comune.append(ck)
+        self.type.append(stype)
+        self.name.append(" ".join(str(display).upper().split()) or skey)
+        self.names_of.append({skey})
+        self._by_typed[(ck, stype, skey)] = sid
+        self._by_name[(ck, skey)].append(sid)
+        return sid
+
+    def _find(self, ck: str, stype: str, skey: str) -> int | None:
+        sid = self._by_typed.get((ck, stype, skey))
+        if sid is not None:
+            return sid
+        cands = self._by_name.get((ck, skey), [])
+        if len(cands) == 1 and (not stype or not self.type[cands[0]]):
+            return cands[0]
+        return None
+
+    def identify(
+        self,
+        ck: str,
+        code: str,
+        stype: str,
+        skey: str,
+        display: str,
+        *,
+        rotate: bool = False,
+    ) -> int:
+        """Return the id of a street, created if new.
+
+        With ``rotate``, a name in registry order (``CANONICA LUIGI``) is also
+        looked up with its first one to three words moved to the end.
+        """
+        sid = self._by_code.get((ck, code)) if code else None
+        if sid is not None:
+            return sid
+        sid = self._find(ck, stype, skey)
+        if sid is None and rotate:
+            toks = skey.split()
+            for k in range(1, min(len(toks), 4)):
+                sid = self._find(ck, stype, " ".join(toks[k:] + toks[:k]))
+                if sid is not None:
+                    break
+        if sid is None:
+            sid = self._new(ck, stype, skey, display)
+        if code:
+            self._by_code[(ck, code)] = sid
+        return sid
+
+    def add_points(self, pts: pd.DataFrame) -> np.ndarray:
+        """Identify the street of each point row; return the street ids."""
+        for c, ck in zip(pts["comune"], pts["ckey"], strict=True):
+            self.comuni.setdefault(ck, str(c).strip().title() if c else ck.title())
+        sid_of_row = np.empty(len(pts), dtype=np.int64)
+        rows = zip(
+            pts["ckey"],
+            pts["codice_via"],
+            pts["stype"],
+            pts["skey"],
+            pts["rkey"],
+            pts["street_name"],
+            strict=True,
+        )
+        for i, (ck, code, stype, skey, rkey, display) in enumerate(rows):
+            sid = self.identify(ck, code, stype, skey, display)
+            if rkey:
+                self.names_of[sid].add(rkey)
+            sid_of_row[i] = sid
+        return sid_of_row
+
+    def add_list(self, streets: pd.DataFrame) -> None:
+        """Add the streets of a street list (names without points)."""
+        st = streets.copy()
+        for col in ("codice_via", "street_type", "street_name", "comune"):
+            if col not in st:
+                st[col] = ""
+            st[col] = st[col].astype("string").fillna("").astype(object)
+        st = st.drop_duplicates(["comune", "codice_via", "street_type", "street_name"])
+        for c, code, t, n in zip(
+            st["comune"],
+            st["codice_via"],
+            st["street_type"],
+            st["street_name"],
+            strict=True,
+        ):
+            ck = comune_key(c)
+            if not ck or not str(n).strip():
+                continue
+            self.comuni.setdefault(ck, str(c).strip().title())
+            skey = street_key(n)
+            sid = self.identify(ck, code, street_type_of(t), skey, n, rotate=True)
+            self.names_of[sid].add(skey)
+
+    def aliases(
+        self, given: set[str]
+    ) -> tuple[
+        dict[tuple[str, str], tuple[tuple[int, float], ...]], dict[str, list[str]]
+    ]:
+        """Alias keys of every street (best weight per street) and per comune."""
+        alias_map: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+        for sid, names in enumerate(self.names_of):
+            ck = self.comune[sid]
+            for name in sorted(names):
+                for key, w in name_aliases(name, given):
+                    if not key:
+                        continue
+                    cur = alias_map[(ck, key)]
+                    if cur.get(sid, 0.0) < w:
+                        cur[sid] = w
+        aliases = {
+            k: tuple(sorted(v.items(), key=lambda item: (-item[1], item[0])))
+            for k, v in alias_map.items()
+        }
+        fuzzy: dict[str, list[str]] = defaultdict(list)
+        for ck, key in sorted(aliases):
+            fuzzy[ck].append(key)
+        return aliases, dict(fuzzy)
+
+
+# --------------------------------------------------------------------------
+# points
+
+
+def _clean_points(points: pd.DataFrame) -> pd.DataFrame:
+    """Usable current points (status 2 or 4) with text columns and a comune key."""
     pts = points.copy()
-    for col in (
-        "point_id",
-        "codice_via",
-        "street_type",
-        "street_name",
-        "street_registry",
-        "letter",
-        "slash",
-        "entrance",
-        "source",
-        "comune",
-        "postcode",
-    ):
+    for col in _POINT_TEXT_COLUMNS:
         if col not in pts:
             pts[col] = ""
         pts[col] = pts[col].astype("string").fillna("").astype(object)
@@ -282,142 +271,24 @@ def build_index(
             f"{pts.loc[nameless, 'point_id'].head(3).tolist()!r}; "
             f"pass osm_extracts=[(path, 'Cinisello Balsamo')] to name it",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         pts = pts[~nameless]
-
-    # street identity ---------------------------------------------------------
-    comuni: dict[str, str] = {}
-    street_comune: list[str] = []
-    street_type: list[str] = []
-    street_name: list[str] = []
-    names_of: list[set[str]] = []
-    by_code: dict[tuple[str, str], int] = {}
-    by_typed: dict[tuple[str, str, str], int] = {}
-    by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
-
-    def new_street(ck: str, stype: str, skey: str, display: str) -> int:
-        sid = len(street_type)
-        street_comune.append(ck)
-        street_type.append(stype)
-        street_name.append(" ".join(str(display).upper().split()) or skey)
-        names_of.append({skey})
-        by_typed[(ck, stype, skey)] = sid
-        by_name[(ck, skey)].append(sid)
-        return sid
-
-    def find_street(ck: str, stype: str, skey: str) -> int | None:
-        sid = by_typed.get((ck, stype, skey))
-        if sid is not None:
-            return sid
-        cands = by_name.get((ck, skey), [])
-        if len(cands) == 1 and (not stype or not street_type[cands[0]]):
-            return cands[0]
-        return None
-
     # split OSM-style full names (``Via Giuseppe Scalarini``) into type + name
     full = pts["street_type"].str.strip() == ""
     if full.any():
         split = [split_street_type(n) for n in pts.loc[full, "street_name"]]
         pts.loc[full, "street_type"] = [t for t, _ in split]
         pts.loc[full, "street_name"] = [n for _, n in split]
-    pts["stype"] = [_type_of(t) for t in pts["street_type"]]
+    pts["stype"] = [street_type_of(t) for t in pts["street_type"]]
     pts["skey"] = [street_key(n) for n in pts["street_name"]]
     pts["rkey"] = [street_key(n) for n in pts["street_registry"]]
+    return pts
 
-    for c, ck in zip(pts["comune"], pts["ckey"], strict=True):
-        comuni.setdefault(ck, str(c).strip().title() if c else ck.title())
 
-    # learn given names from registry rotations (``BISNATI ALESSANDRO``)
-    given = set(FIRST_NAMES)
-    rot = pts.drop_duplicates(["ckey", "codice_via", "skey", "rkey"])
-    for skey, rkey in zip(rot["skey"], rot["rkey"], strict=True):
-        d, r = skey.split(), rkey.split()
-        k = _rotation(d, r)
-        if k is not None and len(d) - k <= 3:
-            given.update(d[: len(d) - k])
-
-    sid_of_row = np.empty(len(pts), dtype=np.int64)
-    for i, (ck, code, stype, skey, rkey, display) in enumerate(
-        zip(
-            pts["ckey"],
-            pts["codice_via"],
-            pts["stype"],
-            pts["skey"],
-            pts["rkey"],
-            pts["street_name"],
-            strict=True,
-        )
-    ):
-        sid = by_code.get((ck, code)) if code else None
-        if sid is None:
-            sid = find_street(ck, stype, skey)
-            if sid is None:
-                sid = new_street(ck, stype, skey, display)
-            if code:
-                by_code[(ck, code)] = sid
-        if rkey and rkey not in names_of[sid]:
-            names_of[sid].add(rkey)
-        sid_of_row[i] = sid
-    pts["sid"] = sid_of_row
-
-    if streets is not None and len(streets):
-        st = streets.copy()
-        for col in ("codice_via", "street_type", "street_name", "comune"):
-            if col not in st:
-                st[col] = ""
-            st[col] = st[col].astype("string").fillna("").astype(object)
-        st = st.drop_duplicates(["comune", "codice_via", "street_type", "street_name"])
-        for c, code, t, n in zip(
-            st["comune"],
-            st["codice_via"],
-            st["street_type"],
-            st["street_name"],
-            strict=True,
-        ):
-            ck = comune_key(c)
-            if not ck or not str(n).strip():
-                continue
-            comuni.setdefault(ck, str(c).strip().title())
-            stype = _type_of(t)
-            skey = street_key(n)
-            sid = by_code.get((ck, code)) if code else None
-            if sid is None:
-                sid = find_street(ck, stype, skey)
-                if sid is None:
-                    # the registry order of the stradario (``CANONICA LUIGI``)
-                    toks = skey.split()
-                    for k in range(1, min(len(toks), 4)):
-                        rotated = " ".join(toks[k:] + toks[:k])
-                        sid = find_street(ck, stype, rotated)
-                        if sid is not None:
-                            break
-                if sid is None:
-                    sid = new_street(ck, stype, skey, n)
-                if code:
-                    by_code[(ck, code)] = sid
-            names_of[sid].add(skey)
-
-    # aliases ---------------------------------------------------------------
-    alias_map: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
-    for sid, names in enumerate(names_of):
-        ck = street_comune[sid]
-        for name in sorted(names):
-            for key, w in _name_aliases(name, given):
-                if not key:
-                    continue
-                cur = alias_map[(ck, key)]
-                if cur.get(sid, 0.0) < w:
-                    cur[sid] = w
-    aliases = {
-        k: tuple(sorted(v.items(), key=lambda item: (-item[1], item[0])))
-        for k, v in alias_map.items()
-    }
-    fuzzy: dict[str, list[str]] = defaultdict(list)
-    for ck, key in sorted(aliases):
-        fuzzy[ck].append(key)
-
-    # points: one per (street, number, esponente) ------------------------------
+def _one_point_per_number(pts: pd.DataFrame) -> pd.DataFrame:
+    """One point per (street, number, esponente): ds634, current, main entrance."""
+    pts = pts.copy()
     pts["suffix"] = np.where(pts["letter"] != "", pts["letter"], pts["slash"])
     pts["suffix"] = pts["suffix"].astype(str).str.upper().str.strip()
     pts["prio"] = (pts["status"] != 2).astype(int) + 2 * (pts["entrance"] != "").astype(
@@ -425,22 +296,13 @@ def build_index(
     )
     pts["src_rank"] = (pts["source"] != "ds634").astype(int)
     pts = pts.sort_values(["sid", "number", "suffix", "src_rank", "prio", "lon", "lat"])
-    pts = pts.drop_duplicates(["sid", "number", "suffix"], keep="first").reset_index(
+    return pts.drop_duplicates(["sid", "number", "suffix"], keep="first").reset_index(
         drop=True
     )
 
-    sid_arr = pts["sid"].to_numpy(np.int64)
-    num_arr = pts["number"].to_numpy(np.int64)
-    lon = pts["lon"].to_numpy(float)
-    lat = pts["lat"].to_numpy(float)
-    x, y = _TO_METRIC.transform(lon, lat)
-    suffix = pts["suffix"].tolist()
-    exact = {
-        (int(s), int(n), f): i
-        for i, (s, n, f) in enumerate(zip(sid_arr, num_arr, suffix, strict=True))
-    }
 
-    # base numbers (no esponente preferred) for interpolation
+def _base_numbers(pts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys of each street's base numbers (no esponente preferred), points."""
     base = pts.assign(
         _i=np.arange(len(pts)),
         _has=(pts["suffix"] != "").astype(int),
@@ -454,10 +316,13 @@ def build_index(
         << 20
     ) | base["number"].to_numpy(np.int64)
     order = np.argsort(bkey, kind="stable")
-    base_key = bkey[order]
-    base_pt = base["_i"].to_numpy(np.int64)[order]
+    return bkey[order], base["_i"].to_numpy(np.int64)[order]
 
-    n_streets = len(street_type)
+
+def _number_ranges(
+    sid_arr: np.ndarray, num_arr: np.ndarray, n_streets: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points, lowest and highest number per street (-1 without points)."""
     npoints = (
         np.bincount(sid_arr, minlength=n_streets)
         if len(sid_arr)
@@ -470,7 +335,11 @@ def build_index(
         mins, maxs = g.min(), g.max()
         smin[mins.index.to_numpy()] = mins.to_numpy()
         smax[maxs.index.to_numpy()] = maxs.to_numpy()
+    return npoints.astype(np.int64), smin, smax
 
+
+def _postcodes(pts: pd.DataFrame, comuni: dict[str, str]) -> dict[str, str]:
+    """Postcode -> comune key, where the points give one comune (plus Milan's)."""
     postcode_comune: dict[str, str] = {}
     pc = pts.loc[pts["postcode"].str.fullmatch(r"\d{5}"), ["postcode", "ckey"]]
     for code, grp in pc.groupby("postcode")["ckey"]:
@@ -481,18 +350,76 @@ def build_index(
             postcode_comune.setdefault(f"20{n:03d}", "MILANO")
     if "CINISELLO BALSAMO" in comuni:
         postcode_comune.setdefault("20092", "CINISELLO BALSAMO")
+    return postcode_comune
+
+
+def build_index(
+    points: pd.DataFrame,
+    streets: pd.DataFrame | None = None,
+    *,
+    sources: list[str] | None = None,
+) -> ReferenceIndex:
+    """Build the reference index from civic points and street lists.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Civic-number points with the columns of
+        :data:`geo_alloggi.datasets.CIVICI_COLUMNS` (``read_civici`` and/or
+        ``read_civici_osm`` output): ``comune``, ``codice_via``,
+        ``street_type``, ``street_name``, ``street_registry``, ``number``,
+        ``letter``, ``slash``, ``entrance``, ``status``, ``lon``, ``lat``,
+        ``source``.
+    streets : pandas.DataFrame, optional
+        Street names without points: columns ``comune``, ``street_type``,
+        ``street_name`` and optionally ``codice_via`` (stradario, ANNCSU).
+    sources : list of str, optional
+        Names of the source files (kept for the record).
+
+    Returns
+    -------
+    ReferenceIndex
+
+    Warns
+    -----
+    UserWarning
+        Points naming no comune are left out.
+    """
+    pts = _clean_points(points)
+    table = _Streets()
+    pts["sid"] = table.add_points(pts)
+    # first names learnt from the registry forms (``BISNATI ALESSANDRO``)
+    rot = pts.drop_duplicates(["ckey", "codice_via", "skey", "rkey"])
+    given = learn_given_names(zip(rot["skey"], rot["rkey"], strict=True))
+    if streets is not None and len(streets):
+        table.add_list(streets)
+    aliases, fuzzy = table.aliases(given)
+
+    pts = _one_point_per_number(pts)
+    sid_arr = pts["sid"].to_numpy(np.int64)
+    num_arr = pts["number"].to_numpy(np.int64)
+    lon = pts["lon"].to_numpy(float)
+    lat = pts["lat"].to_numpy(float)
+    x, y = TO_METRIC.transform(lon, lat)
+    suffix = pts["suffix"].tolist()
+    exact = {
+        (int(s), int(n), f): i
+        for i, (s, n, f) in enumerate(zip(sid_arr, num_arr, suffix, strict=True))
+    }
+    base_key, base_pt = _base_numbers(pts)
+    npoints, smin, smax = _number_ranges(sid_arr, num_arr, len(table.type))
 
     return ReferenceIndex(
-        comuni=dict(comuni),
-        postcode_comune=postcode_comune,
-        street_comune=street_comune,
-        street_type=street_type,
-        street_name=street_name,
-        street_npoints=npoints.astype(np.int64),
+        comuni=dict(table.comuni),
+        postcode_comune=_postcodes(pts, table.comuni),
+        street_comune=table.comune,
+        street_type=table.type,
+        street_name=table.name,
+        street_npoints=npoints,
         street_min=smin,
         street_max=smax,
         aliases=aliases,
-        fuzzy_keys=dict(fuzzy),
+        fuzzy_keys=fuzzy,
         pt_sid=sid_arr,
         pt_number=num_arr,
         pt_suffix=suffix,
@@ -507,50 +434,3 @@ def build_index(
         sources=list(sources or []),
         meta={"format": INDEX_FORMAT},
     )
-
-
-def save_index(index: ReferenceIndex, path: Path) -> None:
-    """Write the index atomically (temporary file then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as fh:
-        # dataclasses.replace keeps the fields only, not the matcher's caches
-        pickle.dump(dataclasses.replace(index), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-
-
-def load_index(path: Path) -> ReferenceIndex | None:
-    """Read an index written by :func:`save_index`; None if unreadable or stale."""
-    try:
-        with path.open("rb") as fh:
-            obj = pickle.load(fh)
-    except Exception:
-        return None
-    if not isinstance(obj, ReferenceIndex) or obj.meta.get("format") != INDEX_FORMAT:
-        return None
-    return obj
-
-
-def build_rtree(index: ReferenceIndex, base: Path) -> Path:
-    """Build the on-disk rtree of the points at ``base`` (``.idx``/``.dat`` files).
-
-    Built under a temporary name and renamed, so that concurrent builders do
-    not see half-written files.
-    """
-    from rtree import index as rindex
-
-    base.parent.mkdir(parents=True, exist_ok=True)
-    tmp = base.with_name(f".{base.name}.{os.getpid()}.tmp")
-    props = rindex.Property()
-    props.dimension = 2
-    props.overwrite = True
-
-    def stream() -> Iterator[tuple[int, tuple[float, float, float, float], None]]:
-        for i, (x, y) in enumerate(zip(index.pt_x, index.pt_y, strict=True)):
-            yield (i, (float(x), float(y), float(x), float(y)), None)
-
-    idx = rindex.Index(str(tmp), stream(), properties=props)
-    idx.close()
-    for ext in (".idx", ".dat"):
-        os.replace(f"{tmp}{ext}", f"{base}{ext}")
-    return base

@@ -1,5 +1,8 @@
 """Opt-in online fallback: Nominatim through geopy, rate limited, cached on disk.
 
+:func:`ask_nominatim` asks it for the rows the offline index left ``street``
+or ``unmatched``.
+
 Only address strings leave the machine (``"VIA ROMA 12, 20092 CINISELLO
 BALSAMO, Italia"``); never a record id or any other column. Answers (found
 or not found) are cached in a JSON file keyed by the normalised address, so
@@ -12,12 +15,22 @@ import json
 import logging
 import os
 import threading
+import warnings
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+import numpy as np
 
 from geo_alloggi import config
 from geo_alloggi._errors import GeocodingError
+from geo_alloggi.address import ParsedAddress, normalize_address
+from geo_alloggi.geocoding.comuni import comune_key
+from geo_alloggi.geocoding.corrections import street_and_number
+
+if TYPE_CHECKING:
+    from geo_alloggi.geocoding.rows import Matches
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +39,9 @@ DEFAULT_URL = "https://nominatim.openstreetmap.org"
 ATTRIBUTION = "Geocoding fallback: © OpenStreetMap contributors, ODbL 1.0 (Nominatim)"
 #: Nominatim's usage policy: at most one request per second.
 MIN_DELAY = 1.0
+#: Score of a house-level answer, and of a street-level one.
+SCORE_ONLINE = 0.8
+SCORE_ONLINE_STREET = 0.4
 
 _lock = threading.Lock()
 
@@ -179,3 +195,131 @@ def _summarise(raw: dict[str, Any]) -> dict[str, Any] | None:
         "comune": comune,
         "display_name": str(raw.get("display_name", ""))[:300],
     }
+
+
+_CLIENTS: dict[tuple[str, str], NominatimFallback] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def nominatim_client(
+    url: str | None, cache_dir: str | os.PathLike[str] | None
+) -> NominatimFallback:
+    """Return the session's Nominatim client for a server and answers cache.
+
+    One client per server and cache: its rate limiter spaces requests across
+    calls too.
+
+    Parameters
+    ----------
+    url : str or None
+        Base URL of the server (default :data:`DEFAULT_URL`).
+    cache_dir : str, os.PathLike or None
+        Folder of the answers cache (default ``<cache>/nominatim``).
+
+    Returns
+    -------
+    NominatimFallback
+    """
+    key = ((url or DEFAULT_URL).rstrip("/"), str(cache_dir or config.cache_dir()))
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = NominatimFallback(url, cache_dir=cache_dir)
+            _CLIENTS[key] = client
+        return client
+
+
+def _queries(
+    matches: Matches, comuni: Mapping[str, str]
+) -> tuple[dict[str, str], dict[int, str]]:
+    """Text to send per cache key, and the cache key of each row to ask about."""
+    todo = np.flatnonzero(np.isin(matches.match_type, ("street", "unmatched")))
+    parsed: list[ParsedAddress] = matches.parsed
+    queries: dict[str, str] = {}
+    row_key: dict[int, str] = {}
+    for i in todo:
+        p = parsed[i]
+        street = street_and_number(p)
+        if not p.street_name or p.housenumber is None:
+            continue
+        ck = matches.ckeys[i]
+        place = comuni.get(ck, ck.title()) if ck else ""
+        text = ", ".join(
+            x
+            for x in (
+                street,
+                " ".join(y for y in (p.postcode, place) if y),
+                "Italia",
+            )
+            if x
+        )
+        key = f"{normalize_address(street)}|{ck}"
+        queries.setdefault(key, text)
+        row_key[int(i)] = key
+    return queries, row_key
+
+
+def ask_nominatim(
+    matches: Matches,
+    comuni: Mapping[str, str],
+    *,
+    url: str | None,
+    cache_dir: str | os.PathLike[str] | None,
+) -> None:
+    """Complete the rows left ``street`` or ``unmatched`` with Nominatim, in place.
+
+    A house-level answer places the row (``exact``, score
+    :data:`SCORE_ONLINE`); a street-level one makes an unmatched row a
+    ``street`` match. An answer in another comune than the row's is refused.
+
+    Parameters
+    ----------
+    matches : Matches
+        The offline results (:func:`geo_alloggi.geocoding.rows.match_rows`).
+    comuni : mapping of str to str
+        Comune key -> display name, to write the queries.
+    url : str or None
+        Nominatim server.
+    cache_dir : str, os.PathLike or None
+        Folder of the answers cache.
+
+    Warns
+    -----
+    UserWarning
+        Some requests failed (they are not cached and will be asked again).
+    """
+    queries, row_key = _queries(matches, comuni)
+    if not queries:
+        return
+    client = nominatim_client(url, cache_dir)
+    requests0, failures0 = client.requests, client.failures
+    answers = client.lookup(queries)
+    m = matches
+    for row, key in row_key.items():
+        ans = answers.get(key)
+        if not ans:
+            continue
+        ck = m.ckeys[row]
+        if ck and comune_key(ans.get("comune", "")) != ck:
+            continue  # never placed in another comune
+        if ans["kind"] == "house":
+            m.lon[row] = ans["lon"]
+            m.lat[row] = ans["lat"]
+            m.match_type[row] = "exact"
+            m.score[row] = SCORE_ONLINE
+            m.matched_address[row] = ans["display_name"]
+            m.source[row] = "nominatim"
+        elif ans["kind"] == "street" and m.match_type[row] == "unmatched":
+            m.match_type[row] = "street"
+            m.score[row] = SCORE_ONLINE_STREET
+            m.matched_address[row] = ans["display_name"]
+            m.source[row] = "nominatim"
+    failed = client.failures - failures0
+    if failed:
+        warnings.warn(
+            f"online geocoding: {failed} of {client.requests - requests0} "
+            f"request(s) to {client.url} failed (not cached; they will be "
+            f"retried next time)",
+            UserWarning,
+            stacklevel=4,
+        )
