@@ -276,112 +276,154 @@ def place_numbers(
         Esponente per row (``""`` when none).
     """
     n = len(sids)
-    lon = np.full(n, np.nan)
-    lat = np.full(n, np.nan)
-    mtype = np.full(n, "unmatched", dtype=object)
-    score = np.zeros(n)
-    out_number = numbers.copy()
-    out_suffix = list(suffixes)
-    point = np.full(n, -1, dtype=np.int64)
+    pl = Placement(
+        lon=np.full(n, np.nan),
+        lat=np.full(n, np.nan),
+        match_type=np.full(n, "unmatched", dtype=object),
+        score=np.zeros(n),
+        number=numbers.copy(),
+        suffix=list(suffixes),
+        point=np.full(n, -1, dtype=np.int64),
+    )
     has_street = sids >= 0
-    mtype[has_street] = "street"
-    score[has_street] = SCORE_STREET * street_score[has_street]
+    pl.match_type[has_street] = "street"
+    pl.score[has_street] = SCORE_STREET * street_score[has_street]
+    rest = _place_existing(index, pl, sids, street_score, numbers, suffixes)
+    if rest and len(index.base_key):
+        _place_from_neighbours(
+            index, pl, np.asarray(rest, dtype=np.int64), sids, street_score, numbers
+        )
+    placed = (pl.point >= 0) & (pl.match_type != "interpolated")
+    pl.lon[placed] = index.pt_lon[pl.point[placed]]
+    pl.lat[placed] = index.pt_lat[pl.point[placed]]
+    pl.score = np.clip(pl.score, 0.0, 1.0)
+    return pl
 
+
+def _place_existing(
+    index: ReferenceIndex,
+    pl: Placement,
+    sids: np.ndarray,
+    street_score: np.ndarray,
+    numbers: np.ndarray,
+    suffixes: list[str],
+) -> list[int]:
+    """Place the numbers that have a point, in place; return the rows left."""
     exact = index.exact
-    todo = np.flatnonzero(has_street & (numbers >= 0))
+    todo = np.flatnonzero((sids >= 0) & (numbers >= 0))
     rest: list[int] = []
     for i in todo:
         key = (int(sids[i]), int(numbers[i]), suffixes[i])
         p = exact.get(key)
         if p is not None:
-            point[i] = p
-            mtype[i] = "exact"
-            score[i] = street_score[i]
+            pl.point[i] = p
+            pl.match_type[i] = "exact"
+            pl.score[i] = street_score[i]
             continue
         if suffixes[i]:
             p = exact.get((key[0], key[1], ""))
             if p is not None:
-                point[i] = p
-                mtype[i] = "nearest_number"
-                score[i] = SCORE_SUFFIX * street_score[i]
-                out_suffix[i] = ""
+                pl.point[i] = p
+                pl.match_type[i] = "nearest_number"
+                pl.score[i] = SCORE_SUFFIX * street_score[i]
+                pl.suffix[i] = ""
                 continue
         rest.append(int(i))
+    return rest
 
-    if rest and len(index.base_key):
-        r = np.asarray(rest, dtype=np.int64)
-        s = sids[r]
-        num = numbers[r]
-        group = s * 2 + num % 2
-        keys = (group << 20) | num
-        bk = index.base_key
-        pos = np.searchsorted(bk, keys)
-        # the same number with only an esponente (``12A`` for ``12``)
-        posc = np.minimum(pos, len(bk) - 1)
-        same = bk[posc] == keys
-        lo_i = np.maximum(pos - 1, 0)
-        hi_i = posc
-        lo_ok = (pos > 0) & ((bk[lo_i] >> 20) == group)
-        hi_ok = (pos < len(bk)) & ((bk[hi_i] >> 20) == group) & ~same
-        n_lo = bk[lo_i] & 0xFFFFF
-        n_hi = bk[hi_i] & 0xFFFFF
-        p_lo = index.base_pt[lo_i]
-        p_hi = index.base_pt[hi_i]
-        span = np.hypot(
-            index.pt_x[p_hi] - index.pt_x[p_lo], index.pt_y[p_hi] - index.pt_y[p_lo]
-        )
-        gap = n_hi - n_lo
-        interp = lo_ok & hi_ok & ~same & (gap <= MAX_GAP) & (span <= MAX_SPAN)
-        d_lo = np.where(lo_ok, num - n_lo, 1 << 30)
-        d_hi = np.where(hi_ok, n_hi - num, 1 << 30)
-        use_lo = d_lo <= d_hi
-        d_near = np.minimum(d_lo, d_hi)
-        near = ~same & ~interp & (d_near <= NEAR_TOL)
-        # sound only if the local spacing of numbers puts the asked one close by:
-        # metres per number unit from the chosen neighbour and the next one beyond
-        c_i = np.where(use_lo, lo_i, hi_i)
-        nx_i = np.clip(np.where(use_lo, c_i - 1, c_i + 1), 0, len(bk) - 1)
-        nx_ok = (nx_i != c_i) & ((bk[nx_i] >> 20) == group) & (bk[nx_i] != keys)
-        pc, pn = index.base_pt[c_i], index.base_pt[nx_i]
-        dn = np.abs((bk[c_i] & 0xFFFFF) - (bk[nx_i] & 0xFFFFF))
-        spacing = np.hypot(
-            index.pt_x[pc] - index.pt_x[pn], index.pt_y[pc] - index.pt_y[pn]
-        ) / np.maximum(dn, 1)
-        # between two neighbours too far apart to interpolate, their own spacing
-        both = lo_ok & hi_ok
-        spacing = np.where(both, span / np.maximum(gap, 1), spacing)
-        near &= np.where(nx_ok | both, spacing * d_near <= NEAR_MAX_M, d_near <= 2)
-        # inside a long stretch without points the number may lie anywhere in it
-        near &= ~(both & (gap > MAX_GAP))
 
-        t = np.clip((num - n_lo) / np.maximum(gap, 1), 0.0, 1.0)
-        for k, i in enumerate(r):
-            if same[k]:
-                p = int(index.base_pt[hi_i[k]])
-                point[i] = p
-                mtype[i] = "nearest_number"
-                score[i] = SCORE_SUFFIX * street_score[i]
-                out_suffix[i] = index.pt_suffix[p]
-            elif interp[k]:
-                a, b = int(p_lo[k]), int(p_hi[k])
-                lon[i] = index.pt_lon[a] + t[k] * (index.pt_lon[b] - index.pt_lon[a])
-                lat[i] = index.pt_lat[a] + t[k] * (index.pt_lat[b] - index.pt_lat[a])
-                point[i] = a
-                mtype[i] = "interpolated"
-                score[i] = SCORE_INTERPOLATED * street_score[i]
-            elif near[k]:
-                p = int(p_lo[k] if use_lo[k] else p_hi[k])
-                point[i] = p
-                mtype[i] = "nearest_number"
-                score[i] = (
-                    SCORE_NEAREST * street_score[i] * (1.0 - 0.02 * float(d_near[k]))
-                )
-                out_number[i] = index.pt_number[p]
-                out_suffix[i] = index.pt_suffix[p]
+@dataclass
+class _Neighbours:
+    """For rows without a point: the neighbouring numbers of their side."""
 
-    placed = (point >= 0) & (mtype != "interpolated")
-    lon[placed] = index.pt_lon[point[placed]]
-    lat[placed] = index.pt_lat[point[placed]]
-    return Placement(
-        lon, lat, mtype, np.clip(score, 0.0, 1.0), out_number, out_suffix, point
+    same: np.ndarray  # the number exists with an esponente only (at p_hi)
+    interp: np.ndarray  # interpolate between p_lo and p_hi
+    near: np.ndarray  # take the nearest number (p_lo if use_lo else p_hi)
+    use_lo: np.ndarray
+    d_near: np.ndarray
+    t: np.ndarray  # position between p_lo (0) and p_hi (1)
+    p_lo: np.ndarray
+    p_hi: np.ndarray
+
+
+def _neighbours(index: ReferenceIndex, s: np.ndarray, num: np.ndarray) -> _Neighbours:
+    """Apply the rules of :func:`place_numbers` to rows without a point."""
+    group = s * 2 + num % 2
+    keys = (group << 20) | num
+    bk = index.base_key
+    pos = np.searchsorted(bk, keys)
+    # the same number with only an esponente (``12A`` for ``12``)
+    posc = np.minimum(pos, len(bk) - 1)
+    same = bk[posc] == keys
+    lo_i = np.maximum(pos - 1, 0)
+    hi_i = posc
+    lo_ok = (pos > 0) & ((bk[lo_i] >> 20) == group)
+    hi_ok = (pos < len(bk)) & ((bk[hi_i] >> 20) == group) & ~same
+    n_lo = bk[lo_i] & 0xFFFFF
+    n_hi = bk[hi_i] & 0xFFFFF
+    p_lo = index.base_pt[lo_i]
+    p_hi = index.base_pt[hi_i]
+    span = np.hypot(
+        index.pt_x[p_hi] - index.pt_x[p_lo], index.pt_y[p_hi] - index.pt_y[p_lo]
     )
+    gap = n_hi - n_lo
+    interp = lo_ok & hi_ok & ~same & (gap <= MAX_GAP) & (span <= MAX_SPAN)
+    d_lo = np.where(lo_ok, num - n_lo, 1 << 30)
+    d_hi = np.where(hi_ok, n_hi - num, 1 << 30)
+    use_lo = d_lo <= d_hi
+    d_near = np.minimum(d_lo, d_hi)
+    near = ~same & ~interp & (d_near <= NEAR_TOL)
+    # sound only if the local spacing of numbers puts the asked one close by:
+    # metres per number unit from the chosen neighbour and the next one beyond
+    c_i = np.where(use_lo, lo_i, hi_i)
+    nx_i = np.clip(np.where(use_lo, c_i - 1, c_i + 1), 0, len(bk) - 1)
+    nx_ok = (nx_i != c_i) & ((bk[nx_i] >> 20) == group) & (bk[nx_i] != keys)
+    pc, pn = index.base_pt[c_i], index.base_pt[nx_i]
+    dn = np.abs((bk[c_i] & 0xFFFFF) - (bk[nx_i] & 0xFFFFF))
+    spacing = np.hypot(
+        index.pt_x[pc] - index.pt_x[pn], index.pt_y[pc] - index.pt_y[pn]
+    ) / np.maximum(dn, 1)
+    # between two neighbours too far apart to interpolate, their own spacing
+    both = lo_ok & hi_ok
+    spacing = np.where(both, span / np.maximum(gap, 1), spacing)
+    near &= np.where(nx_ok | both, spacing * d_near <= NEAR_MAX_M, d_near <= 2)
+    # inside a long stretch without points the number may lie anywhere in it
+    near &= ~(both & (gap > MAX_GAP))
+    t = np.clip((num - n_lo) / np.maximum(gap, 1), 0.0, 1.0)
+    return _Neighbours(same, interp, near, use_lo, d_near, t, p_lo, p_hi)
+
+
+def _place_from_neighbours(
+    index: ReferenceIndex,
+    pl: Placement,
+    r: np.ndarray,
+    sids: np.ndarray,
+    street_score: np.ndarray,
+    numbers: np.ndarray,
+) -> None:
+    """Place rows ``r`` (no point of their own) from their neighbours, in place."""
+    nb = _neighbours(index, sids[r], numbers[r])
+    for k, i in enumerate(r):
+        if nb.same[k]:
+            p = int(nb.p_hi[k])
+            pl.point[i] = p
+            pl.match_type[i] = "nearest_number"
+            pl.score[i] = SCORE_SUFFIX * street_score[i]
+            pl.suffix[i] = index.pt_suffix[p]
+        elif nb.interp[k]:
+            a, b = int(nb.p_lo[k]), int(nb.p_hi[k])
+            t = nb.t[k]
+            pl.lon[i] = index.pt_lon[a] + t * (index.pt_lon[b] - index.pt_lon[a])
+            pl.lat[i] = index.pt_lat[a] + t * (index.pt_lat[b] - index.pt_lat[a])
+            pl.point[i] = a
+            pl.match_type[i] = "interpolated"
+            pl.score[i] = SCORE_INTERPOLATED * street_score[i]
+        elif nb.near[k]:
+            p = int(nb.p_lo[k] if nb.use_lo[k] else nb.p_hi[k])
+            pl.point[i] = p
+            pl.match_type[i] = "nearest_number"
+            pl.score[i] = (
+                SCORE_NEAREST * street_score[i] * (1.0 - 0.02 * float(nb.d_near[k]))
+            )
+            pl.number[i] = index.pt_number[p]
+            pl.suffix[i] = index.pt_suffix[p]
