@@ -1,4 +1,4 @@
-"""Vectorised matcher: parsed addresses -> positions in a :class:`ReferenceIndex`.
+"""Street resolution and house-number placement: parsed addresses -> positions.
 
 Street names are resolved once per distinct (comune, type, name) - exact alias
 lookup first, then rapidfuzz on the distinct names left, per comune - and the
