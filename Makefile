@@ -20,7 +20,7 @@ export GEO_ALLOGGI_DATA_MIRROR := $(MIRROR_DEFAULT)
 endif
 endif
 
-.PHONY: demo test bench bench-full lint typecheck browser clean
+.PHONY: demo test bench bench-full lint typecheck browser lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# JupyterLab on the notebooks (from the dev extra); the official data come from the
+# mirror as for `make demo`. Stop it with Ctrl-C. Jupyter refuses root unless told.
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check geo_alloggi tests benchmarks
