@@ -302,12 +302,48 @@ def fmt_eur(value: Any, lang: str = "it", decimals: int = 0) -> str:
     return f"-€{text[1:]}" if text.startswith("-") else f"€{text}"
 
 
+def _below_threshold(x: Any, threshold: int) -> Any:
+    """Apply the small-count rule, 0 < x < threshold, to a number or a float array.
+
+    Counts from 1 to ``threshold - 1`` are small, and so is any other positive
+    value below the threshold (0.5 included); NaN never is.
+    """
+    return (x > 0) & (x < threshold)
+
+
 def is_small(value: Any, threshold: int) -> bool:
     """Tell whether a count is from 1 to ``threshold - 1`` (never shown as is)."""
     if _missing(value):
         return False
-    x = float(value)
-    return 0 < x < threshold
+    return bool(_below_threshold(float(value), threshold))
+
+
+def small_mask(values: Any, threshold: int) -> np.ndarray:
+    """Tell, value by value, whether counts are from 1 to ``threshold - 1``.
+
+    The vectorised :func:`is_small`: the same rule, one entry per value.
+
+    Parameters
+    ----------
+    values : array-like
+        Counts (any numeric dtype, nullable ones included); missing values
+        are not small.
+    threshold : int
+        Suppression threshold (``config.suppression_threshold``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean array as long as ``values``.
+
+    Raises
+    ------
+    ValueError
+        A value that is not a number (as :func:`is_small`).
+    """
+    numbers = pd.to_numeric(pd.Series(values, copy=False))
+    x = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    return np.asarray(_below_threshold(x, threshold), dtype=bool)
 
 
 def fmt_count(

@@ -96,6 +96,7 @@ from geo_alloggi._i18n import (
     hotspot_label,
     is_small,
     owner_label,
+    small_mask,
     t,
 )
 from geo_alloggi._offline import (
@@ -913,7 +914,7 @@ def _hidden_mask(
     """
     mask = _withheld(df, column)
     if column in COUNT_COLUMNS and not allow_small:
-        mask |= np.array([is_small(v, threshold) for v in df[column]], dtype=bool)
+        mask |= small_mask(df[column], threshold)
     return mask
 
 

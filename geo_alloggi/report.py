@@ -27,6 +27,8 @@ from geo_alloggi._i18n import (
     fmt_int,
     fmt_number,
     hotspot_label,
+    small_mask,
+    t,
 )
 
 __all__ = [
@@ -242,8 +244,6 @@ def suppress_small_counts(
     The percentage change of new occupations goes when either count is
     small; the score and its parts always go (see the comment below).
     """
-    from geo_alloggi._i18n import is_small, t
-
     # the score and its parts are built on the counts: with the largest count
     # visible elsewhere they would give a suppressed count back, so a meeting
     # table shows the rank and the reasons instead
@@ -256,7 +256,7 @@ def suppress_small_counts(
     for col in SMALL_COUNTS:
         if col not in out:
             continue
-        small = out[col].map(lambda v: is_small(v, threshold)).astype(bool)
+        small = pd.Series(small_mask(out[col], threshold), index=out.index)
         if col in ("new_occupations", "new_occupations_previous"):
             small_any |= small
         if small.any():
