@@ -1,0 +1,190 @@
+"""The coordination-meeting map composed in one call from whatever layers are given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._errors import ValidationError
+from geo_alloggi._i18n import t
+from geo_alloggi._validate import require_geodataframe
+from geo_alloggi.maps._base import add_controls, base_map
+from geo_alloggi.maps._checks import check_districts
+from geo_alloggi.maps._geometry import DEFAULT_PRECISION, DEFAULT_SIMPLIFY_M
+from geo_alloggi.maps._layers import (
+    basemap_layer,
+    choropleth_layer,
+    density_layer,
+    emerging_layer,
+    hotspot_layer,
+    outline_layer,
+)
+from geo_alloggi.maps._markers import estates_layer, priority_layer, renovation_layer
+from geo_alloggi.maps._time_slider import time_slider_layer
+
+__all__ = ["meeting_map"]
+
+
+def meeting_map(
+    districts: gpd.GeoDataFrame,
+    *,
+    column: str = S.OCCUPIED_PER_100,
+    estates: gpd.GeoDataFrame | None = None,
+    comuni: gpd.GeoDataFrame | None = None,
+    contours: gpd.GeoDataFrame | None = None,
+    periods: pd.DataFrame | None = None,
+    slider_column: str = S.OCCUPIED,
+    patrol: pd.DataFrame | None = None,
+    renovation: Any = None,
+    title: str | None = None,
+    tiles: str | None = None,
+    lang: str = "it",
+    synthetic: bool = False,
+    threshold: int | None = None,
+    allow_small: bool = False,
+    simplify_m: float = DEFAULT_SIMPLIFY_M,
+    precision: int = DEFAULT_PRECISION,
+) -> folium.Map:
+    """Compose the coordination-meeting map from whatever layers are given.
+
+    Parameters
+    ----------
+    districts
+        Districts joined with statistics: ``column`` is mapped as a
+        choropleth; ``hotspot``/``gi_bin`` and ``emerging_category`` add the
+        hot-spot and emerging layers when present; the outlines (labelled,
+        searchable) are always drawn.
+    column
+        The rate of the main choropleth (default ``occupied_per_100``).
+    estates
+        Estate points with aggregated counts (clustered markers).
+    comuni
+        Comuni for the vector basemap (e.g. ``load_districts("comuni",
+        all_comuni=True)``).
+    contours
+        Density contours with a ``level`` column.
+    periods
+        Per-period table (``district_id``, ``period``, ``slider_column``) for
+        the time slider.
+    slider_column
+        Value shown by the time slider (default ``occupied``).
+    patrol, renovation
+        Ranked priority tables (``rank``, ``priority_score``, ``reasons``, as
+        made by :func:`geo_alloggi.priorities.patrol_priority`); district
+        tables (``district_id``) take geometry from ``districts``, estate
+        tables (``estate_id``) from ``estates``. ``renovation`` may also be a
+        :class:`~geo_alloggi.priorities.RenovationPlan` (or its ``plan`` table).
+    title, tiles, lang, synthetic
+        See :func:`base_map`.
+    threshold, allow_small
+        Suppression of small counts (see :func:`choropleth_layer`).
+    simplify_m, precision
+        Simplification tolerance (metres) and coordinate decimals.
+
+    Returns
+    -------
+    folium.Map
+        Render it with :func:`save_offline`.
+
+    Raises
+    ------
+    ValidationError, CRSError
+        From the layer builders.
+    """
+    gdf = check_districts(districts, "districts", [column])
+    frames = [gdf.geometry.to_crs(config.geographic_crs)]
+    if estates is not None:
+        frames.append(
+            require_geodataframe(estates, "estates").geometry.to_crs(
+                config.geographic_crs
+            )
+        )
+    bounds = pd.concat(frames).total_bounds
+    m = base_map(
+        tuple(bounds),
+        tiles=tiles,
+        lang=lang,
+        title=title or t("title.meeting", lang),
+        synthetic=synthetic,
+    )
+    common: dict[str, Any] = {
+        "lang": lang,
+        "synthetic": synthetic,
+        "precision": precision,
+    }
+    small: dict[str, Any] = {"threshold": threshold, "allow_small": allow_small}
+    if comuni is not None:
+        basemap_layer(comuni, m=m, **common)
+    choropleth_layer(
+        gdf, column, m=m, search=False, simplify_m=simplify_m, **common, **small
+    )
+    if S.HOTSPOT in gdf.columns or S.GI_BIN in gdf.columns:
+        hotspot_layer(gdf, m=m, show=False, simplify_m=simplify_m, **common)
+    if S.EMERGING in gdf.columns:
+        emerging_layer(gdf, m=m, show=False, simplify_m=simplify_m, **common)
+    if periods is not None:
+        time_slider_layer(
+            gdf,
+            periods,
+            column=slider_column,
+            m=m,
+            show=False,
+            simplify_m=simplify_m,
+            **common,
+            **small,
+        )
+    if contours is not None:
+        density_layer(contours, m=m, show=False, **common)
+    if renovation is not None and S.SELECTED in getattr(renovation, "plan", renovation):
+        if estates is None:
+            raise ValidationError("a renovation plan is per estate: pass estates=")
+        renovation_layer(renovation, estates=estates, m=m, **common, **small)
+        renovation = None
+    for table, kind in ((patrol, "patrol"), (renovation, "renovation")):
+        if table is not None:
+            _add_priorities(
+                m, table, kind, gdf, estates, simplify_m=simplify_m, common=common
+            )
+    outline_layer(gdf, m=m, simplify_m=simplify_m, **common)
+    if estates is not None:
+        estates_layer(estates, m=m, **common, **small)
+    return add_controls(m, lang=lang)
+
+
+def _add_priorities(
+    m: folium.Map,
+    table: pd.DataFrame,
+    kind: str,
+    districts: gpd.GeoDataFrame,
+    estates: gpd.GeoDataFrame | None,
+    *,
+    simplify_m: float,
+    common: dict[str, Any],
+) -> None:
+    """Draw a ranked table per estate (on ``estates``) or per district."""
+    if S.ESTATE_ID in table.columns and S.DISTRICT_ID not in table.columns:
+        if estates is None:
+            raise ValidationError(f"{kind} priorities are per estate: pass estates=")
+        priority_layer(
+            table,
+            geometry=estates,
+            id_column=S.ESTATE_ID,
+            kind=kind,
+            m=m,
+            simplify_m=simplify_m,
+            **common,
+        )
+    else:
+        priority_layer(
+            table,
+            geometry=None if isinstance(table, gpd.GeoDataFrame) else districts,
+            kind=kind,
+            m=m,
+            simplify_m=simplify_m,
+            **common,
+        )

@@ -1,0 +1,591 @@
+"""Area layers: basemap, district outlines, choropleth, hot spots, emerging, density.
+
+Each builder takes its data first, options keyword-only and an optional
+``m: folium.Map`` to draw on, and returns the map. Builders draw; they never
+compute statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._errors import ValidationError
+from geo_alloggi._i18n import column_label, emerging_label, fmt_number, hotspot_label, t
+from geo_alloggi._validate import require_columns, require_geodataframe
+from geo_alloggi.maps._base import ensure_map
+from geo_alloggi.maps._checks import (
+    check_districts,
+    check_options,
+    check_threshold,
+    require_numeric,
+    row_dicts,
+)
+from geo_alloggi.maps._classification import (
+    EMERGING_COLORS,
+    HOTSPOT_COLORS,
+    class_legend_rows,
+    class_styles,
+    decimals_for,
+    extra_rows,
+    fill_style,
+    hidden_mask,
+    hotspot_bins,
+    palette,
+    value_text,
+)
+from geo_alloggi.maps._elements import GeoJsonLayer, popup_data, render_legend
+from geo_alloggi.maps._geometry import (
+    DEFAULT_PRECISION,
+    DEFAULT_SIMPLIFY_M,
+    add_district_layer,
+    feature_collection,
+)
+
+__all__ = [
+    "basemap_layer",
+    "choropleth_layer",
+    "density_layer",
+    "emerging_layer",
+    "hotspot_layer",
+    "outline_layer",
+]
+
+
+def _district_props(
+    row: Mapping[str, Any], *, style: int, popup: Sequence[tuple[str, str]], text: str
+) -> dict[str, Any]:
+    """Return a district's feature properties: id, name, style, popup, tooltip."""
+    return {
+        "i": str(row[S.DISTRICT_ID]),
+        "n": str(row[S.NAME]),
+        "s": style,
+        "p": popup_data(row[S.NAME], popup),
+        "t": f"{row[S.NAME]}: {text}",
+    }
+
+
+def basemap_layer(
+    comuni: gpd.GeoDataFrame,
+    *,
+    m: folium.Map | None = None,
+    name: str | None = None,
+    labels: bool = True,
+    lang: str = "it",
+    synthetic: bool = False,
+    simplify_m: float = 25.0,
+    precision: int = DEFAULT_PRECISION,
+) -> folium.Map:
+    """Draw the comuni as a light vector basemap (no tiles, no network).
+
+    Parameters
+    ----------
+    comuni
+        Municipal boundaries in the district schema (``district_id``, ``name``),
+        e.g. ``load_districts("comuni", all_comuni=True)``.
+    m
+        Map to draw on; a new one when None.
+    name
+        Layer name in the layer control (default ``"Comuni (base)"``).
+    labels
+        Write each comune's name at zoom levels 10 to 12 (the district
+        labels take over from 13).
+    lang, synthetic
+        See :func:`base_map`.
+    simplify_m, precision
+        Simplification tolerance in metres and decimals kept in coordinates.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValidationError
+        Missing columns, duplicated ids, bad options.
+    CRSError
+        ``comuni`` without CRS.
+    """
+    check_options(lang, simplify_m, precision)
+    gdf = check_districts(comuni, "comuni")
+    m = ensure_map(m, gdf, lang=lang, synthetic=synthetic)
+    props = [
+        {"i": str(r), "n": str(n)}
+        for r, n in zip(gdf[S.DISTRICT_ID], gdf[S.NAME], strict=True)
+    ]
+    style = {
+        "color": "#9e9e9e",
+        "weight": 1,
+        "opacity": 1,
+        "fillColor": "#ececec",
+        "fillOpacity": 0.6,
+    }
+    return add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
+        name=name or t("layer.comuni", lang),
+        styles=[style],
+        labels=labels,
+        label_zoom=(10, 12) if labels else None,
+        interactive=labels,
+        minimap_source=True,
+    )
+
+
+def outline_layer(
+    districts: gpd.GeoDataFrame,
+    *,
+    m: folium.Map | None = None,
+    name: str | None = None,
+    labels: bool = True,
+    label_zoom: int = 13,
+    color: str = "#333333",
+    search: bool = True,
+    show: bool = True,
+    lang: str = "it",
+    synthetic: bool = False,
+    simplify_m: float = DEFAULT_SIMPLIFY_M,
+    precision: int = DEFAULT_PRECISION,
+) -> folium.Map:
+    """Draw district outlines, labelled with their names from ``label_zoom`` on.
+
+    Parameters
+    ----------
+    districts
+        District layer in the normalised schema (``district_id``, ``name``).
+    m, name, show
+        Map to draw on (new when None), layer name, visible at opening.
+    labels, label_zoom
+        Write the district names (as text, never as HTML) from this zoom level.
+    color
+        Outline colour.
+    search
+        Make the districts findable with the search box.
+    lang, synthetic, simplify_m, precision
+        See :func:`basemap_layer`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValidationError, CRSError
+        As :func:`basemap_layer`.
+    """
+    check_options(lang, simplify_m, precision)
+    gdf = check_districts(districts, "districts")
+    m = ensure_map(m, gdf, lang=lang, synthetic=synthetic)
+    props = []
+    for row in row_dicts(gdf):
+        rows = []
+        if S.COMUNE in gdf.columns:
+            rows.append((t("col.comune", lang), str(row[S.COMUNE])))
+        rows.append((t("col.district_id", lang), str(row[S.DISTRICT_ID])))
+        props.append(
+            {
+                "i": str(row[S.DISTRICT_ID]),
+                "n": str(row[S.NAME]),
+                "p": popup_data(row[S.NAME], rows),
+            }
+        )
+    style = {
+        "color": color,
+        "weight": 1.6,
+        "opacity": 0.9,
+        "fill": True,
+        "fillOpacity": 0.0,
+    }
+    return add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
+        name=name or t("layer.outlines", lang),
+        styles=[style],
+        show=show,
+        labels=labels,
+        label_zoom=(label_zoom, 99) if labels else None,
+        search_kind="district" if search else "",
+    )
+
+
+def choropleth_layer(
+    districts: gpd.GeoDataFrame,
+    column: str = S.OCCUPIED_PER_100,
+    *,
+    m: folium.Map | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    cmap: str = "YlOrRd",
+    decimals: int | None = None,
+    name: str | None = None,
+    show: bool = True,
+    popup_columns: Sequence[str] = (),
+    search: bool = True,
+    threshold: int | None = None,
+    allow_small: bool = False,
+    lang: str = "it",
+    synthetic: bool = False,
+    simplify_m: float = DEFAULT_SIMPLIFY_M,
+    precision: int = DEFAULT_PRECISION,
+) -> folium.Map:
+    """Colour districts by classes of a rate or count, with a legend.
+
+    Parameters
+    ----------
+    districts
+        Districts (``district_id``, ``name``, geometry) joined with statistics.
+    column
+        Numeric column to map (default ``occupied_per_100``).
+    m
+        Map to draw on; a new one when None.
+    scheme, k
+        mapclassify scheme (``"quantiles"``, ``"natural_breaks"``,
+        ``"equal_interval"``, ``"fisher_jenks"``...) and number of classes.
+        Classes are computed on the values that may be shown.
+    cmap
+        matplotlib colormap name for the classes.
+    decimals
+        Decimals in legend and popups (default 0 for counts, 1 otherwise).
+    name, show
+        Layer name (default: the column's label) and visibility at opening.
+    popup_columns
+        Further columns listed in each district's popup (counts suppressed).
+    search
+        Make the districts findable with the search box.
+    threshold, allow_small
+        Counts from 1 to ``threshold - 1`` (default
+        ``config.suppression_threshold``) are drawn grey and shown as withheld
+        unless ``allow_small=True``. Values withheld upstream are always
+        hidden: ``suppressed`` as a bool flag per row, or as the
+        comma-separated column names written by
+        :func:`geo_alloggi.disclosure.suppress`.
+    lang, synthetic, simplify_m, precision
+        See :func:`basemap_layer`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValidationError
+        Missing or non-numeric column, unknown scheme or colormap, bad options.
+    CRSError
+        ``districts`` without CRS.
+
+    Notes
+    -----
+    Polygons are simplified in ``config.metric_crs`` with
+    :func:`shapely.coverage_simplify`, which keeps shared edges shared.
+    """
+    check_options(lang, simplify_m, precision)
+    gdf = check_districts(districts, "districts", [column, *popup_columns])
+    require_numeric(gdf, column, "districts")
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValidationError(f"k={k!r} must be an integer >= 1")
+    thr = check_threshold(threshold)
+    m = ensure_map(m, gdf, lang=lang, synthetic=synthetic)
+    dec = decimals_for(gdf, column, decimals)
+    values = gdf[column].astype("float64").to_numpy()
+    hidden = hidden_mask(gdf, column, threshold=thr, allow_small=allow_small)
+    classes = class_styles(values, hidden, scheme=scheme, k=k, cmap=cmap)
+    label = column_label(column, lang)
+    props = []
+    for i, row in enumerate(row_dicts(gdf)):
+        text = value_text(
+            row[column],
+            column,
+            suppressed=bool(hidden[i]),
+            threshold=thr,
+            allow_small=allow_small,
+            decimals=dec,
+            lang=lang,
+        )
+        rows = [(label, text)]
+        if S.COMUNE in gdf.columns:
+            rows.append((t("col.comune", lang), str(row[S.COMUNE])))
+        rows += extra_rows(
+            row, popup_columns, threshold=thr, allow_small=allow_small, lang=lang
+        )
+        props.append(
+            _district_props(row, style=int(classes.cls[i]), popup=rows, text=text)
+        )
+    legend_rows = class_legend_rows(
+        classes,
+        values,
+        hidden,
+        with_no_data=bool((classes.cls == classes.no_data).any()),
+        decimals=dec,
+        threshold=thr,
+        lang=lang,
+    )
+    return add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
+        name=name or label,
+        styles=classes.styles,
+        show=show,
+        legend_html=render_legend(name or label, legend_rows),
+        search_kind="district" if search else "",
+    )
+
+
+def hotspot_layer(
+    districts: gpd.GeoDataFrame,
+    *,
+    column: str | None = None,
+    m: folium.Map | None = None,
+    name: str | None = None,
+    show: bool = True,
+    search: bool = False,
+    lang: str = "it",
+    synthetic: bool = False,
+    simplify_m: float = DEFAULT_SIMPLIFY_M,
+    precision: int = DEFAULT_PRECISION,
+) -> folium.Map:
+    """Colour districts by Gi* hot/cold-spot class (red/blue) with a categorical legend.
+
+    Parameters
+    ----------
+    districts
+        Districts with ``hotspot`` (labels of ``_schema.HOTSPOT_LABELS``) or
+        ``gi_bin`` (-3..3); ``gi_z`` and ``gi_p`` are shown in popups when present.
+    column
+        Column holding the classes (default ``hotspot``, else ``gi_bin``).
+    m, name, show, search, lang, synthetic, simplify_m, precision
+        See :func:`choropleth_layer`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValidationError
+        No class column, or values that are not hot-spot classes.
+    """
+    check_options(lang, simplify_m, precision)
+    gdf = require_geodataframe(districts, "districts")
+    if column is None:
+        column = S.HOTSPOT if S.HOTSPOT in gdf.columns else S.GI_BIN
+    gdf = check_districts(gdf, "districts", [column])
+    m = ensure_map(m, gdf, lang=lang, synthetic=synthetic)
+    bins = hotspot_bins(gdf, column)
+    order = sorted(S.HOTSPOT_LABELS, reverse=True)
+    styles = [fill_style(HOTSPOT_COLORS[b], opacity=0.8 if b else 0.35) for b in order]
+    props = []
+    for i, row in enumerate(row_dicts(gdf)):
+        lab = hotspot_label(int(bins[i]), lang)
+        rows = [(t("col.hotspot", lang), lab)]
+        if S.GI_Z in gdf.columns:
+            rows.append((t("col.gi_z", lang), fmt_number(row[S.GI_Z], 2, lang)))
+        if S.GI_P in gdf.columns:
+            rows.append(("p", fmt_number(row[S.GI_P], 3, lang)))
+        props.append(
+            _district_props(row, style=order.index(int(bins[i])), popup=rows, text=lab)
+        )
+    title = name or t("layer.hotspots", lang)
+    legend = render_legend(
+        title, [(HOTSPOT_COLORS[b], hotspot_label(b, lang)) for b in order]
+    )
+    return add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
+        name=title,
+        styles=styles,
+        show=show,
+        legend_html=legend,
+        search_kind="district" if search else "",
+    )
+
+
+def emerging_layer(
+    districts: gpd.GeoDataFrame,
+    *,
+    column: str = S.EMERGING,
+    m: folium.Map | None = None,
+    name: str | None = None,
+    show: bool = True,
+    search: bool = False,
+    lang: str = "it",
+    synthetic: bool = False,
+    simplify_m: float = DEFAULT_SIMPLIFY_M,
+    precision: int = DEFAULT_PRECISION,
+) -> folium.Map:
+    """Colour districts by emerging hot-spot category, with a legend of those present.
+
+    Parameters
+    ----------
+    districts
+        Districts with ``emerging_category`` (values of
+        ``_schema.EMERGING_CATEGORIES``; missing values count as no pattern).
+    column, m, name, show, search, lang, synthetic, simplify_m, precision
+        See :func:`choropleth_layer`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValidationError
+        Values that are not emerging categories.
+    """
+    check_options(lang, simplify_m, precision)
+    gdf = check_districts(districts, "districts", [column])
+    values = [
+        "No Pattern Detected"
+        if (v is None or (not isinstance(v, str) and pd.isna(v)))
+        else v
+        for v in gdf[column]
+    ]
+    bad = sorted({str(v) for v in values if v not in EMERGING_COLORS})
+    if bad:
+        raise ValidationError(
+            f"districts[{column!r}] has values {bad[:5]!r}; expected "
+            f"{list(S.EMERGING_CATEGORIES)!r}"
+        )
+    m = ensure_map(m, gdf, lang=lang, synthetic=synthetic)
+    cats = list(S.EMERGING_CATEGORIES)
+    styles = [
+        fill_style(
+            EMERGING_COLORS[c], opacity=0.3 if c == "No Pattern Detected" else 0.8
+        )
+        for c in cats
+    ]
+    props = []
+    for row, v in zip(row_dicts(gdf), values, strict=True):
+        lab = emerging_label(v, lang)
+        rows = [(t("col.emerging_category", lang), lab)]
+        props.append(_district_props(row, style=cats.index(v), popup=rows, text=lab))
+    present = [c for c in cats if c in set(values)]
+    title = name or t("layer.emerging", lang)
+    legend = render_legend(
+        title, [(EMERGING_COLORS[c], emerging_label(c, lang)) for c in present]
+    )
+    return add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
+        name=title,
+        styles=styles,
+        show=show,
+        legend_html=legend,
+        search_kind="district" if search else "",
+    )
+
+
+def density_layer(
+    contours: gpd.GeoDataFrame,
+    *,
+    level_column: str = "level",
+    m: folium.Map | None = None,
+    name: str | None = None,
+    show: bool = True,
+    cmap: str = "Reds",
+    decimals: int = 1,
+    lang: str = "it",
+    synthetic: bool = False,
+    simplify_m: float = 5.0,
+    precision: int = DEFAULT_PRECISION,
+) -> folium.Map:
+    """Draw density contours (filled polygons, one colour per level).
+
+    Parameters
+    ----------
+    contours
+        Polygons with a numeric level column (e.g. a KDE's contour bands).
+    level_column
+        The level column; higher levels are drawn darker and on top.
+    m, name, show, cmap, lang, synthetic, simplify_m, precision
+        See :func:`choropleth_layer`.
+    decimals
+        Decimals of the levels in the legend.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValidationError
+        Missing or non-numeric level column, non-polygon geometries.
+    """
+    check_options(lang, simplify_m, precision)
+    gdf = require_geodataframe(contours, "contours")
+    require_columns(gdf, [level_column], "contours")
+    require_numeric(gdf, level_column, "contours")
+    types = set(gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty].geom_type)
+    if types - {"Polygon", "MultiPolygon"}:
+        raise ValidationError(f"contours must hold polygons, found {sorted(types)!r}")
+    m = ensure_map(m, gdf, lang=lang, synthetic=synthetic)
+    gdf = gdf.sort_values(level_column, kind="stable")
+    levels = sorted(set(gdf[level_column].dropna().astype(float)))
+    colors = palette(cmap, len(levels))
+    styles = [
+        {"color": c, "weight": 0.6, "opacity": 0.8, "fillColor": c, "fillOpacity": 0.35}
+        for c in colors
+    ]
+    arr = np.asarray(gdf.geometry.to_crs(config.metric_crs).values, dtype=object)
+    if simplify_m > 0:
+        arr = shapely.simplify(arr, simplify_m, preserve_topology=True)
+    geo = gpd.GeoSeries(arr, crs=config.metric_crs).to_crs(config.geographic_crs)
+    geoms = shapely.transform(
+        np.asarray(geo.values, dtype=object), lambda c: np.round(c, precision)
+    )
+    ranged = S.DENSITY_MIN in gdf.columns and S.DENSITY_MAX in gdf.columns
+    label = t("legend.density_km2" if ranged else "legend.density", lang)
+    texts: dict[float, str] = {}
+    for row in row_dicts(gdf):
+        v = float(row[level_column])
+        if np.isnan(v) or v in texts:
+            continue
+        if ranged:
+            texts[v] = (
+                f"{fmt_number(row[S.DENSITY_MIN], decimals, lang)} – "
+                f"{fmt_number(row[S.DENSITY_MAX], decimals, lang)}"
+            )
+        else:
+            texts[v] = fmt_number(v, decimals, lang)
+    props = []
+    for v in gdf[level_column].astype(float):
+        if np.isnan(v):
+            props.append({"s": 0, "t": ""})
+            continue
+        props.append({"s": levels.index(v), "t": f"{label}: {texts[v]}"})
+    title = name or t("layer.density", lang)
+    legend = render_legend(
+        label, [(c, texts[v]) for c, v in zip(colors, levels, strict=True)]
+    )
+    m.add_child(
+        GeoJsonLayer(
+            feature_collection(geoms, props),
+            name=title,
+            styles=styles,
+            show=show,
+            legend_html=legend,
+        )
+    )
+    return m
