@@ -217,7 +217,8 @@ def _address_key(address: Any) -> str:
 
 
 def _comune_key(value: Any) -> str:
-    from geo_alloggi.io import _COMUNE_VALUES, _fold_value
+    from geo_alloggi.io._columns import COMUNE_VALUES as _COMUNE_VALUES
+    from geo_alloggi.io._columns import fold_value as _fold_value
 
     if not isinstance(value, str) or not value.strip():
         return ""

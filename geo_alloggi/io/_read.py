@@ -1,0 +1,536 @@
+"""Read record files into canonical tables: read_records, read_bundle, load_records.
+
+Each file is recognised (:mod:`~geo_alloggi.io._readers`), its headers mapped
+to canonical columns (:mod:`~geo_alloggi.io._parsing`) and its rows checked
+(:mod:`~geo_alloggi.io._validation`). The result keeps the accepted table,
+the quarantine with the reason for every rejected row, and how the file was
+read.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._errors import ValidationError
+from geo_alloggi._records import Records
+from geo_alloggi.io._columns import CANONICAL, KINDS, aliases, check_kind, fold
+from geo_alloggi.io._parsing import require_columns, resolve_columns
+from geo_alloggi.io._readers import (
+    RawTable,
+    file_error,
+    read_csv_raw,
+    read_layer_raw,
+    read_xlsx_raw,
+    sniff_format,
+)
+from geo_alloggi.io._validation import EARLIEST_DATE, validate_rows
+
+logger = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike[str]
+
+# ---------------------------------------------------------------------------
+# results
+
+
+@dataclass
+class ReadResult:
+    """What :func:`read_records` read from one file.
+
+    Attributes
+    ----------
+    accepted
+        The canonical table (see :mod:`geo_alloggi._records`; a GeoDataFrame in
+        EPSG:4326 for estates). Its index, named ``row_number``, holds the row
+        number of each record in the source file.
+    quarantine
+        One row per rejected source row: ``row_number``, ``reason`` (every
+        problem found, joined by ``"; "``) and the row's schema columns as
+        written in the file (text, spaces stripped; a vacancy's own
+        ``reason`` column is called ``vacancy_reason`` here). Never holds a
+        column outside the schema.
+    rows_read
+        Data rows in the file (blank rows excluded);
+        ``rows_read == len(accepted) + len(quarantine)``.
+    dropped_columns
+        Headers of the columns outside the schema that were not read.
+    kind, source
+        The record kind and the file read.
+    file_format, encoding, delimiter
+        How the file was read (encoding and delimiter for CSV only).
+    column_map
+        Source header -> canonical column, for the columns read.
+    """
+
+    accepted: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_read: int
+    dropped_columns: tuple[str, ...]
+    kind: str
+    source: str
+    file_format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line for a person: rows read, accepted, quarantined."""
+        text = (
+            f"{self.kind} from {Path(self.source).name}: {self.rows_read} rows read, "
+            f"{len(self.accepted)} accepted, {len(self.quarantine)} quarantined"
+        )
+        if self.dropped_columns:
+            text += (
+                f", {len(self.dropped_columns)} column(s) outside the schema dropped"
+            )
+        return text
+
+
+@dataclass
+class Bundle:
+    """Records read by :func:`read_bundle` with the result of each file.
+
+    Attributes
+    ----------
+    records
+        The accepted tables as a :class:`~geo_alloggi._records.Records`
+        (empty canonical tables for the kinds not given).
+    results
+        Kind -> :class:`ReadResult` for each file read.
+    """
+
+    records: Records
+    results: dict[str, ReadResult]
+
+    def summary(self) -> str:
+        """One line per file read."""
+        return "\n".join(r.summary() for r in self.results.values())
+
+
+# ---------------------------------------------------------------------------
+# one file
+
+
+def read_records(
+    path: PathLike,
+    kind: str,
+    *,
+    columns: Mapping[str, str | None] | None = None,
+    estates: Any = None,
+    study_area: Any = None,
+    check_area: bool = True,
+    today: _dt.date | str | None = None,
+    earliest: _dt.date | str = EARLIEST_DATE,
+    sheet: str | int | None = None,
+    layer: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+) -> ReadResult:
+    r"""Read and validate a file of estates or records.
+
+    Parameters
+    ----------
+    path
+        CSV (comma, semicolon, tab or pipe; UTF-8 with or without BOM,
+        UTF-16, cp1252 or latin-1, detected), XLSX, GeoPackage or GeoJSON.
+        The format is recognised from the content, not the extension.
+    kind
+        ``"estates"``, ``"occupations"``, ``"evictions"`` or ``"vacancies"``.
+    columns
+        Source header -> canonical column (see :func:`record_columns`), for
+        headers that are not recognised; map a header to ``None`` to ignore
+        it. English snake_case and the usual Italian headers
+        (``codice_stabile``, ``indirizzo``, ``alloggi``, ``data_rilevazione``,
+        ``data_sgombero``, ``esito``, ``vulnerabile``, ``motivo``, ``costo``...)
+        are recognised without a mapping, whatever their case and accents.
+    estates
+        Known estates (a DataFrame with ``estate_id``, a :class:`ReadResult`,
+        :class:`~geo_alloggi._records.Records` or an iterable of ids): rows
+        naming another estate id are quarantined. Ignored for
+        ``kind="estates"``.
+    study_area
+        Where coordinates must fall: a GeoDataFrame of polygons, a
+        ``(minx, miny, maxx, maxy)`` tuple in EPSG:4326, or None to load
+        ``load_districts("study_area")`` (the rough bounds
+        :data:`STUDY_AREA_BOUNDS` with a warning when the official boundaries
+        are unavailable).
+    check_area
+        Set False to skip the study-area check (coordinates are still checked
+        for being finite, in range and not swapped).
+    today
+        Dates after this day are quarantined (default: the current date);
+        scheduled and postponed evictions may lie in the future.
+    earliest
+        Dates before this day are quarantined (default 1 January 1900).
+    sheet
+        XLSX sheet name or 0-based index (default: the first sheet).
+    layer
+        GeoPackage layer (needed when the file holds several).
+    encoding, delimiter, decimal
+        Override the detected CSV encoding, delimiter and decimal separator
+        (default: decimal comma when the delimiter is ``;``).
+
+    Returns
+    -------
+    ReadResult
+        ``accepted`` (canonical table indexed by source ``row_number``),
+        ``quarantine`` (``row_number``, ``reason`` and the row's schema
+        columns as text), ``rows_read`` and ``dropped_columns``;
+        ``rows_read == len(accepted) + len(quarantine)`` always.
+
+    Raises
+    ------
+    InputFileError
+        File-level problems, on one line naming the file, the problem and
+        the fix: missing or empty file, binary or not a table, a required
+        column missing, duplicated headers, an unreadable workbook or layer.
+    ValidationError
+        Bad arguments (unknown ``kind``, a mapping to an unknown column).
+
+    Warns
+    -----
+    UserWarning
+        Once, naming the columns outside the schema that were dropped (names,
+        fiscal codes, phone numbers...): they are never read into any output.
+
+    Notes
+    -----
+    Row checks (each quarantined row gets every reason that applies, joined by
+    ``"; "``): missing id or required date; unreadable or impossible dates
+    (``31/02/2020``), dates before ``earliest`` or after ``today``; end before
+    start; status/outcome/vulnerable/owner outside their value lists (Italian
+    and English spellings, e.g. ``in corso``/``liberato``,
+    ``eseguito``/``programmato``/``rinviato``/``fallito``, ``sì``/``no``);
+    ``status`` contradicting the end date; units not a positive integer;
+    negative costs; duplicate ids (the first row is kept, later ones name the
+    row they repeat); unknown estate ids; a record with no estate id, address
+    or coordinates; coordinates not finite, out of range, projected (metres),
+    swapped (latitude and longitude exchanged: quarantined, never fixed) or
+    outside the study area (with a tolerance of :data:`AREA_TOLERANCE_M`).
+
+    A house number in a column of its own (``civico``, ``numero_civico``...)
+    is appended to the address. When ``status`` is missing it is derived from
+    ``ended_on``. A missing ``record_id`` column of vacancies is filled with
+    ``"row-<row_number>"``. Placeholders (``-``, ``n.d.``, ``N/A``, ``NULL``)
+    are empty cells. Times of day in dates are dropped; five-digit
+    numbers in a date column are Excel day numbers (``43497`` is 01/02/2019).
+    Records keep ``address``, ``comune``, ``lon`` and ``lat`` when the file
+    has them (for :func:`geo_alloggi.linking.link_records`). ``vulnerable`` is
+    a nullable boolean (missing when not given).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "occ.csv").write_text(
+    ...     "Codice Pratica;Codice Stabile;Nominativo;Data Rilevazione;Stato\n"
+    ...     "P1;ST1;Mario Rossi;01/02/2019;in corso\n"
+    ...     "P2;ST1;Anna Verdi;31/02/2019;in corso\n",
+    ...     encoding="cp1252",
+    ... )
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # 'Nominativo' dropped
+    ...     result = read_records(folder / "occ.csv", "occupations")
+    >>> result.rows_read, len(result.accepted), len(result.quarantine)
+    (2, 1, 1)
+    >>> result.dropped_columns
+    ('Nominativo',)
+    >>> row = result.quarantine.iloc[0]
+    >>> int(row["row_number"]), row["reason"][:28]
+    (3, "impossible date '31/02/2019'")
+    """
+    check_kind(kind)
+    p = Path(os.fspath(path))
+    raw_bytes = _file_bytes(p)
+    fmt = sniff_format(p, raw_bytes[:1024])
+    select = _Selector(p, kind, columns)
+    raw: RawTable
+    if fmt == "csv":
+        raw = read_csv_raw(
+            p,
+            raw_bytes,
+            select=select,
+            delimiter=delimiter,
+            encoding=encoding,
+            decimal=decimal,
+        )
+    elif fmt == "xlsx":
+        del raw_bytes
+        known = _known_header(kind, columns)
+        raw = read_xlsx_raw(p, select=select, sheet=sheet, known=known)
+    else:
+        del raw_bytes
+        raw = read_layer_raw(p, select=select, layer=layer, file_format=fmt)
+        if decimal:
+            raw.decimal = decimal
+    mapping, dropped = select.mapping, select.dropped
+    if dropped:
+        warnings.warn(
+            f"{p.name}: dropped {len(dropped)} column(s) outside the {kind} schema, "
+            f"never read into any output: {dropped!r}",
+            UserWarning,
+            stacklevel=2,
+        )
+    accepted, quarantine = validate_rows(
+        raw,
+        kind,
+        mapping,
+        estate_ids=None if kind == "estates" else _estate_ids(estates),
+        study_area=study_area,
+        check_area=check_area,
+        today=today,
+        earliest=earliest,
+    )
+    rows_read = len(raw.frame)
+    if rows_read == 0:
+        warnings.warn(
+            f"{p.name}: the file has a header but no data rows",
+            UserWarning,
+            stacklevel=2,
+        )
+    assert rows_read == len(accepted) + len(quarantine)
+    logger.info(
+        "%s: %d %s rows read, %d accepted, %d quarantined",
+        p.name,
+        rows_read,
+        kind,
+        len(accepted),
+        len(quarantine),
+    )
+    return ReadResult(
+        accepted=accepted,
+        quarantine=quarantine,
+        rows_read=rows_read,
+        dropped_columns=tuple(dropped),
+        kind=kind,
+        source=os.fspath(p),
+        file_format=raw.file_format,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        column_map=dict(mapping),
+    )
+
+
+def _file_bytes(p: Path) -> bytes:
+    """Return the content of a file that exists, is readable and is not empty."""
+    if not p.exists():
+        raise file_error(p, "file not found", "check the path and the file name")
+    if p.is_dir():
+        raise file_error(p, "is a folder, not a file", "give the path of the file")
+    try:
+        raw_bytes = p.read_bytes()
+    except OSError as exc:
+        raise file_error(
+            p, f"cannot be read ({exc.strerror})", "check the file's permissions"
+        ) from None
+    if not raw_bytes.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise file_error(
+            p, "is empty", "export the table again with a header row and data rows"
+        )
+    return raw_bytes
+
+
+class _Selector:
+    """Pick the columns of a file of ``kind``; remember the mapping and drops."""
+
+    def __init__(
+        self, path: Path, kind: str, columns: Mapping[str, str | None] | None
+    ) -> None:
+        self.path = path
+        self.kind = kind
+        self.columns = columns
+        self.mapping: dict[str, str] = {}
+        self.dropped: list[str] = []
+
+    def __call__(
+        self, headers: Sequence[str], geometry: bool = False
+    ) -> list[tuple[int, str]]:
+        p, kind = self.path, self.kind
+        positions, mapping, dropped = resolve_columns(p, kind, headers, self.columns)
+        if not mapping:
+            raise file_error(
+                p,
+                f"no recognised {kind} column among the headers "
+                f"{list(headers)[:8]!r} (is it a table of {kind}?)",
+                f"check the file, or map its columns to {list(CANONICAL[kind])!r}",
+            )
+        present = set(mapping.values()) | ({S.LON, S.LAT} if geometry else set())
+        require_columns(p, kind, present, geometry)
+        self.mapping = mapping
+        self.dropped = dropped
+        return positions
+
+
+def _known_header(kind: str, columns: Mapping[str, str | None] | None) -> Any:
+    """Return ``known(header)``: True for a header of ``kind`` or of the mapping."""
+    folded = {a for names in aliases(kind).values() for a in names}
+    user = {fold(h) for h in (columns or {})}
+
+    def known(header: str) -> bool:
+        return fold(header) in folded or fold(header) in user
+
+    return known
+
+
+def _estate_ids(estates: Any) -> set[str] | None:
+    """Return the known estate ids given as ``estates=`` (None: no check)."""
+    if estates is None:
+        return None
+    if isinstance(estates, ReadResult):
+        estates = estates.accepted
+    if isinstance(estates, Records):
+        estates = estates.estates
+    if isinstance(estates, pd.DataFrame):
+        if S.ESTATE_ID not in estates.columns:
+            raise ValidationError(
+                f"estates has no {S.ESTATE_ID!r} column; columns present: "
+                f"{list(map(str, estates.columns))!r}"
+            )
+        values = estates[S.ESTATE_ID]
+    elif isinstance(estates, Iterable) and not isinstance(estates, str | bytes):
+        values = pd.Series(list(estates), dtype="object")
+    else:
+        raise ValidationError(
+            "estates must be a DataFrame with an 'estate_id' column, a ReadResult, "
+            f"Records or an iterable of ids, got {type(estates).__name__!r}"
+        )
+    return {str(v).strip() for v in values.dropna()}
+
+
+# ---------------------------------------------------------------------------
+# several files at once
+
+
+def _empty(kind: str) -> pd.DataFrame:
+    """Return the empty canonical table of ``kind`` (with its dtypes)."""
+    cols = list(CANONICAL[kind])
+    frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in cols})
+    dates = {
+        "occupations": (S.DETECTED_ON, S.ENDED_ON),
+        "evictions": (S.EVICTION_DATE,),
+        "vacancies": (S.VACANT_SINCE, S.ENDED_ON),
+    }.get(kind, ())
+    for c in dates:
+        frame[c] = pd.Series([], dtype="datetime64[ns]")
+    if kind == "estates":
+        frame[S.UNITS] = pd.Series([], dtype="int64")
+        frame[S.LON] = pd.Series([], dtype="float64")
+        frame[S.LAT] = pd.Series([], dtype="float64")
+        return gpd.GeoDataFrame(
+            frame, geometry=gpd.GeoSeries([], crs=config.geographic_crs)
+        )
+    if kind == "evictions":
+        frame[S.VULNERABLE] = pd.Series([], dtype="boolean")
+    if kind == "vacancies":
+        frame[S.RENOVATION_COST] = pd.Series([], dtype="float64")
+    frame.index.name = S.ROW_NUMBER
+    return frame
+
+
+def read_bundle(
+    *,
+    estates: PathLike | None = None,
+    occupations: PathLike | None = None,
+    evictions: PathLike | None = None,
+    vacancies: PathLike | None = None,
+    columns: Mapping[str, Mapping[str, str | None]] | None = None,
+    check_estates: bool = True,
+    **read_kwds: Any,
+) -> Bundle:
+    """Read up to four files (estates first) into one :class:`Bundle`.
+
+    Parameters
+    ----------
+    estates, occupations, evictions, vacancies
+        Paths of the files; a kind not given gets an empty canonical table.
+    columns
+        Kind -> column mapping (see :func:`read_records`).
+    check_estates
+        Quarantine records whose estate id is not among the accepted estates
+        (only when an estates file is given).
+    **read_kwds
+        Passed to :func:`read_records` (``study_area``, ``today``...).
+
+    Returns
+    -------
+    Bundle
+        ``records`` (:class:`~geo_alloggi._records.Records`) and the
+        :class:`ReadResult` of each file in ``results``.
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_records`, for the first file with a file-level problem.
+    """
+    paths = {
+        "estates": estates,
+        "occupations": occupations,
+        "evictions": evictions,
+        "vacancies": vacancies,
+    }
+    results: dict[str, ReadResult] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    known: Any = None
+    for kind in KINDS:
+        path = paths[kind]
+        if path is None:
+            tables[kind] = _empty(kind)
+            continue
+        res = read_records(
+            path,
+            kind,
+            columns=(columns or {}).get(kind),
+            estates=known if kind != "estates" else None,
+            **read_kwds,
+        )
+        results[kind] = res
+        tables[kind] = res.accepted
+        if kind == "estates" and check_estates:
+            known = res.accepted
+    records = Records(
+        estates=tables["estates"],
+        occupations=tables["occupations"],
+        evictions=tables["evictions"],
+        vacancies=tables["vacancies"],
+    )
+    return Bundle(records=records, results=results)
+
+
+def load_records(**kwds: Any) -> Records:
+    """Read up to four files and return the accepted tables as ``Records``.
+
+    Takes the arguments of :func:`read_bundle`. Warns (``UserWarning``) with
+    the number of quarantined rows per file; use :func:`read_bundle` to get
+    the quarantine tables themselves.
+
+    Returns
+    -------
+    Records
+        The accepted estates, occupations, evictions and vacancies.
+    """
+    bundle = read_bundle(**kwds)
+    lost = {
+        k: len(r.quarantine) for k, r in bundle.results.items() if len(r.quarantine)
+    }
+    if lost:
+        warnings.warn(
+            f"rows quarantined (not in the records): {lost!r}; see "
+            "read_bundle(...).results[kind].quarantine for the reasons",
+            UserWarning,
+            stacklevel=2,
+        )
+    return bundle.records

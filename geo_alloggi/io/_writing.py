@@ -1,0 +1,231 @@
+"""Write tables for meetings that open right in Italian Excel, formulas neutralised.
+
+CSV with ``;``, decimal comma and a UTF-8 BOM (Italian Excel opens it with a
+double click), or XLSX with real numbers and dates. Text cells that a
+spreadsheet would run as formulas are neutralised (CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo_alloggi._errors import ValidationError
+
+PathLike = str | os.PathLike[str]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralise(value: Any) -> Any:
+    """Prefix ``'`` to text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
+    """Write a table that opens correctly in Excel: CSV or XLSX by extension.
+
+    Parameters
+    ----------
+    df
+        The table. A named index (e.g. ``row_number``) is written as the first
+        column; an unnamed index is not written. A geometry column is not
+        written (use a GeoPackage for layers).
+    path
+        ``.csv`` or ``.xlsx``; the folder must exist.
+    lang
+        ``"it"`` (default): CSV with ``;`` separators, decimal comma, UTF-8
+        with BOM, dates as ``dd/mm/yyyy``, booleans ``sì``/``no``.
+        ``"en"``: CSV with ``,``, decimal point, UTF-8 with BOM, ISO dates,
+        booleans ``yes``/``no``. XLSX cells hold real numbers and dates
+        (shown ``dd/mm/yyyy`` in Italian, ``yyyy-mm-dd`` in English).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ValidationError
+        Unknown ``lang`` or extension, or ``df`` is not a DataFrame.
+
+    Notes
+    -----
+    Text cells (and headers) starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return are prefixed with ``'`` so that a spreadsheet never
+    runs them as formulas (CSV injection). Missing values are empty cells.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> table = pd.DataFrame({"quartiere": ["San Siro", "=1+1"], "quota": [21.8, 0.5]})
+    >>> path = write_table(table, pathlib.Path(tempfile.mkdtemp()) / "t.csv")
+    >>> path.read_text(encoding="utf-8-sig").splitlines()
+    ['quartiere;quota', 'San Siro;21,8', "'=1+1;0,5"]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise ValidationError(
+            f"df must be a pandas DataFrame, got {type(df).__name__!r}"
+        )
+    if lang not in ("it", "en"):
+        raise ValidationError(f"lang={lang!r} is not one of ['it', 'en']")
+    out_path = Path(os.fspath(path))
+    ext = out_path.suffix.lower()
+    if ext not in (".csv", ".xlsx"):
+        raise ValidationError(
+            f"path {os.fspath(path)!r} must end in '.csv' or '.xlsx', got {ext!r}"
+        )
+    date_fmt = "%d/%m/%Y" if lang == "it" else "%Y-%m-%d"
+    table = _export_table(df, lang=lang, date_fmt=date_fmt)
+    if ext == ".csv":
+        _write_csv(table, out_path, lang=lang, date_fmt=date_fmt)
+    else:
+        _write_xlsx(
+            table, out_path, date_fmt="DD/MM/YYYY" if lang == "it" else "YYYY-MM-DD"
+        )
+    return out_path
+
+
+def _export_table(df: pd.DataFrame, *, lang: str, date_fmt: str) -> pd.DataFrame:
+    """Return a copy without geometry, the named index as a column, text neutralised.
+
+    Booleans become ``sì``/``no`` (``yes``/``no``), time zones are dropped;
+    numbers and dates are left for the writer.
+    """
+    table = pd.DataFrame(df.copy())
+    if isinstance(df, gpd.GeoDataFrame) or any(
+        isinstance(table[c].dtype, gpd.array.GeometryDtype) for c in table.columns
+    ):
+        geo_cols = [
+            c
+            for c in table.columns
+            if isinstance(table[c].dtype, gpd.array.GeometryDtype)
+        ]
+        table = table.drop(columns=geo_cols)
+    if any(name is not None for name in table.index.names):
+        table = table.reset_index()
+    else:
+        table = table.reset_index(drop=True)
+    table.columns = [_neutralise(str(c)) for c in table.columns]
+    yes, no = ("sì", "no") if lang == "it" else ("yes", "no")
+    for col in table.columns:
+        s = table[col]
+        if pd.api.types.is_bool_dtype(s.dtype):
+            table[col] = s.map({True: yes, False: no}).astype(object)
+        elif isinstance(s.dtype, pd.DatetimeTZDtype):
+            table[col] = s.dt.tz_localize(None)
+        elif pd.api.types.is_datetime64_any_dtype(s.dtype) or (
+            pd.api.types.is_numeric_dtype(s.dtype)
+        ):
+            continue
+        else:  # text, categories, periods, anything else: neutralised text
+            cell = _neutralise_cell(yes, no, date_fmt)
+            table[col] = pd.Series(
+                [cell(v) for v in s.astype(object).tolist()],
+                index=table.index,
+                dtype=object,
+            )
+    return table
+
+
+def _write_csv(table: pd.DataFrame, path: Path, *, lang: str, date_fmt: str) -> None:
+    """Write ``;`` and decimal comma (``it``) or ``,`` and point (``en``), with BOM."""
+    csv_table = table.copy()
+    for col in csv_table.columns:
+        s = csv_table[col]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            has_time = bool((s.dropna() != s.dropna().dt.normalize()).any())
+            fmt = date_fmt + (" %H:%M" if has_time else "")
+            csv_table[col] = s.dt.strftime(fmt).astype(object).where(s.notna(), None)
+        elif lang == "it" and pd.api.types.is_object_dtype(s.dtype):
+            # mixed columns (numbers and markers such as "riservato"): pandas'
+            # decimal= only reaches float columns, so write the comma here
+            csv_table[col] = s.map(_decimal_comma)
+    csv_table.to_csv(
+        path,
+        sep=";" if lang == "it" else ",",
+        decimal="," if lang == "it" else ".",
+        index=False,
+        encoding="utf-8-sig",
+        lineterminator="\r\n",
+        quoting=csv.QUOTE_MINIMAL,
+    )
+
+
+def _decimal_comma(value: Any) -> Any:
+    """Write a float held in an object column with a decimal comma."""
+    if isinstance(value, float | np.floating) and math.isfinite(value):
+        return repr(float(value)).replace(".", ",")
+    return value
+
+
+def _neutralise_cell(yes: str, no: str, date_fmt: str) -> Any:
+    def cell(value: Any) -> Any:
+        if value is None or value is pd.NA:
+            return None
+        if isinstance(value, bool | np.bool_):
+            return yes if value else no
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if isinstance(value, str):
+            return _neutralise(value)
+        if isinstance(value, _dt.datetime | pd.Timestamp):
+            has_time = (value.hour, value.minute, value.second) != (0, 0, 0)
+            return value.strftime(date_fmt + (" %H:%M" if has_time else ""))
+        if isinstance(value, _dt.date):
+            return value.strftime(date_fmt)
+        if isinstance(value, int | float | np.number):
+            return value.item() if isinstance(value, np.generic) else value
+        return _neutralise(str(value))
+
+    return cell
+
+
+def _write_xlsx(table: pd.DataFrame, path: Path, *, date_fmt: str) -> None:
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("tabella")
+    ws.append([str(c) for c in table.columns])
+    columns: list[list[Any]] = []
+    is_date: list[bool] = []
+    for col in table.columns:
+        s = table[col]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            is_date.append(True)
+            columns.append(
+                [None if pd.isna(v) else v.to_pydatetime() for v in s.tolist()]
+            )
+            continue
+        is_date.append(False)
+        if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(
+            s.dtype
+        ):
+            values = s.astype(object).where(s.notna(), None).tolist()
+            columns.append([v.item() if hasattr(v, "item") else v for v in values])
+        else:
+            # text was neutralised before: no cell starts with "=", "+"...
+            columns.append([None if v is None or v is pd.NA else v for v in s.tolist()])
+    for values in zip(*columns, strict=True):
+        row = []
+        for flag, value in zip(is_date, values, strict=True):
+            if flag and value is not None:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = date_fmt
+                row.append(cell)
+            else:
+                row.append(value)
+        ws.append(row)
+    wb.save(path)
