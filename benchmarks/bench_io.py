@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from _harness import compare, single
 
+from geo_alloggi.boundaries import load_districts
 from geo_alloggi.io import read_records
 
 TODAY = "2026-11-25"
@@ -70,6 +71,7 @@ def make_file(
 def run(quick: bool) -> list[dict]:
     n = 100_000 if quick else 1_000_000
     estates = pd.DataFrame({"estate_id": [f"ST{i}" for i in range(N_ESTATES)]})
+    study_area = load_districts("study_area")
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="bench_io_") as tmp:
         for coordinates in (False, True):
@@ -86,7 +88,7 @@ def run(quick: bool) -> list[dict]:
                         today=TODAY,
                         # the official study area (88 NIL + Cinisello) when
                         # coordinates are present
-                        study_area=None,
+                        study_area=study_area,
                     )
                 summary.update(
                     rows=result.rows_read,

@@ -47,7 +47,7 @@ def run(quick: bool) -> list[dict]:
             def ours(path=path):
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    return read_records(path, "occupations")
+                    return read_records(path, "occupations", study_area=districts)
 
             def bare(path=path):
                 return pd.read_csv(path, sep=";", encoding="cp1252")

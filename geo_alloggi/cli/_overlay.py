@@ -21,6 +21,7 @@ synthetic records start with ``SYNTHETIC_`` and carry ``source = SYNTHETIC``.
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,7 @@ def overlay(
                 occupations=occupations,
                 evictions=evictions,
                 vacancies=vacancies,
+                study_area=partial(load_districts, "study_area", mirror=mirror),
             )
         for line in bundle.summary().splitlines():
             console.print(line)

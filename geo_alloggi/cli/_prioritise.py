@@ -10,6 +10,7 @@ which would give them back, left out) and formula-like cells neutralised by
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,13 @@ def _load_records(
             return make_demo(seed=seed, messy=False, mirror=mirror)
     if "estates" not in given:
         raise ValidationError("--estates is required with record files")
+    from geo_alloggi.boundaries import load_districts
     from geo_alloggi.io import load_records
 
+    # the official study area, loaded only for files with coordinates
+    study_area = partial(load_districts, "study_area", mirror=mirror)
     with err_console.status("reading record files ..."):
-        return load_records(**given)
+        return load_records(**given, study_area=study_area)
 
 
 def prioritise(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import typer
@@ -86,6 +87,7 @@ def validate(
     a required column missing...).
     """
     from geo_alloggi._errors import InputFileError
+    from geo_alloggi.boundaries import load_districts
     from geo_alloggi.io import KINDS, read_records, write_table
 
     kind = _KIND_NAMES.get(kind.strip().lower(), kind)
@@ -93,10 +95,14 @@ def validate(
         from geo_alloggi._errors import ValidationError
 
         raise ValidationError(f"KIND {kind!r} is not one of {list(KINDS)!r}")
+    # the official study area, loaded only for a file with coordinates
+    study_area = partial(load_districts, "study_area")
     known = None
     if estates is not None:
         with err_console.status(f"reading estates {estates.name} ..."):
-            est = read_records(estates, "estates", check_area=area_check)
+            est = read_records(
+                estates, "estates", study_area=study_area, check_area=area_check
+            )
         known = est.accepted
         console.print(
             f"estates for the id check: {len(est.accepted)} accepted, "
@@ -110,6 +116,7 @@ def validate(
             kind,
             columns=_parse_mapping(column),
             estates=known,
+            study_area=study_area,
             check_area=area_check,
             sheet=int(sheet) if sheet is not None and sheet.isdigit() else sheet,
             layer=layer,

@@ -3,13 +3,17 @@
 The study area is where record coordinates must fall: Milano's NIL plus
 Cinisello Balsamo, widened by :data:`AREA_TOLERANCE_M` so that estates on a
 border street are not rejected. :func:`area_test` turns it into a vectorised
-``inside(lon, lat)`` function.
+``inside(lon, lat)`` function. The caller gives the area (for example
+``load_districts("study_area")``): ``io`` reads files and never loads the
+official boundaries itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -19,37 +23,71 @@ from geo_alloggi import config
 from geo_alloggi._errors import DataUnavailableError, ValidationError
 
 #: Rough bounds (lon_min, lat_min, lon_max, lat_max) of the study area (Milano
-#: and Cinisello Balsamo), used only when the official boundaries are missing.
+#: and Cinisello Balsamo), used when no study area is given.
 STUDY_AREA_BOUNDS: tuple[float, float, float, float] = (9.035, 45.383, 9.283, 45.582)
 
 #: Points this far outside the study-area boundary (metres) are still accepted:
 #: geocoded estates on a border street sit a few metres off the line.
 AREA_TOLERANCE_M = 50.0
 
+#: A study area: polygons (any CRS), a ``(minx, miny, maxx, maxy)`` box in
+#: EPSG:4326, or None for :data:`STUDY_AREA_BOUNDS`.
+Area: TypeAlias = (
+    gpd.GeoDataFrame | gpd.GeoSeries | tuple[float, float, float, float] | None
+)
+#: A study area, or a function without arguments returning one; the function
+#: is called only when a file has coordinates to check.
+StudyArea: TypeAlias = Area | Callable[[], Area]
 
-_AREA_CACHE: dict[str, Any] = {}
+#: ``inside(lon, lat)`` -> boolean array.
+InsideTest: TypeAlias = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+# polygon tests by fingerprint of the area: building one (union and buffer of
+# the 89 districts) takes about a second, and the same area is given to every
+# file of a bundle
+_POLYGON_TESTS: dict[str, InsideTest] = {}
+_POLYGON_TESTS_MAX = 4
 
 
-def area_test(study_area: Any) -> Any:
-    """Return a function (lon, lat) -> inside mask, and the area's bounds."""
+def area_test(study_area: StudyArea, *, stacklevel: int = 2) -> InsideTest:
+    """Return ``inside(lon, lat)``: True for points in the study area.
+
+    Parameters
+    ----------
+    study_area : GeoDataFrame, GeoSeries, tuple, None or callable
+        Polygons (any CRS; widened by :data:`AREA_TOLERANCE_M`), a
+        ``(minx, miny, maxx, maxy)`` box in EPSG:4326, None for the rough
+        :data:`STUDY_AREA_BOUNDS`, or a function without arguments returning
+        one of these (when it raises :class:`DataUnavailableError`, the rough
+        bounds are used with a warning).
+    stacklevel : int
+        Passed to :func:`warnings.warn`, counted from the caller of this
+        function.
+
+    Returns
+    -------
+    callable
+        ``inside(lon, lat)`` on arrays of degrees (EPSG:4326).
+
+    Raises
+    ------
+    ValidationError
+        Polygons without a CRS, or a value of another type.
+    """
+    if callable(study_area):
+        try:
+            study_area = study_area()
+        except DataUnavailableError as exc:
+            warnings.warn(
+                "study-area boundaries unavailable "
+                f"({str(exc).split(';')[0]}); checking coordinates against the "
+                f"rough bounds {STUDY_AREA_BOUNDS} instead",
+                UserWarning,
+                stacklevel=stacklevel + 1,
+            )
+            return _bbox_test(STUDY_AREA_BOUNDS)
     if study_area is None:
-        if "default" not in _AREA_CACHE:
-            try:
-                from geo_alloggi.boundaries import load_districts
-
-                study_area = load_districts("study_area")
-            except DataUnavailableError as exc:
-                warnings.warn(
-                    "study-area boundaries unavailable "
-                    f"({str(exc).split(';')[0]}); checking coordinates against the "
-                    f"rough bounds {STUDY_AREA_BOUNDS} instead",
-                    UserWarning,
-                    stacklevel=5,
-                )
-                _AREA_CACHE["default"] = _bbox_test(STUDY_AREA_BOUNDS)
-                return _AREA_CACHE["default"]
-            _AREA_CACHE["default"] = _polygon_test(study_area)
-        return _AREA_CACHE["default"]
+        return _bbox_test(STUDY_AREA_BOUNDS)
     if isinstance(study_area, tuple | list) and len(study_area) == 4:
         return _bbox_test(tuple(float(v) for v in study_area))
     if isinstance(study_area, gpd.GeoDataFrame | gpd.GeoSeries):
@@ -58,14 +96,32 @@ def area_test(study_area: Any) -> Any:
                 "study_area has no CRS; set it explicitly (geo_alloggi never "
                 "guesses a CRS)"
             )
-        return _polygon_test(study_area)
+        return _cached_polygon_test(study_area)
     raise ValidationError(
         f"study_area must be a GeoDataFrame, a (minx, miny, maxx, maxy) tuple or "
-        f"None, got {type(study_area).__name__!r}"
+        f"None (or a function returning one), got {type(study_area).__name__!r}"
     )
 
 
-def _bbox_test(bounds: tuple[float, ...]) -> Any:
+def _cached_polygon_test(study_area: gpd.GeoDataFrame | gpd.GeoSeries) -> InsideTest:
+    """Return the polygon test of an area, built once per distinct area."""
+    geoms = (
+        study_area.geometry if isinstance(study_area, gpd.GeoDataFrame) else study_area
+    )
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(str(geoms.crs).encode())
+    for wkb in shapely.to_wkb(geoms.to_numpy()):
+        digest.update(wkb or b"")
+    key = digest.hexdigest()
+    if key not in _POLYGON_TESTS:
+        if len(_POLYGON_TESTS) >= _POLYGON_TESTS_MAX:
+            _POLYGON_TESTS.pop(next(iter(_POLYGON_TESTS)))
+        _POLYGON_TESTS[key] = _polygon_test(geoms)
+    return _POLYGON_TESTS[key]
+
+
+def _bbox_test(bounds: tuple[float, ...]) -> InsideTest:
+    """Return the test of a (minx, miny, maxx, maxy) box in EPSG:4326."""
     minx, miny, maxx, maxy = bounds
 
     def inside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -74,10 +130,8 @@ def _bbox_test(bounds: tuple[float, ...]) -> Any:
     return inside
 
 
-def _polygon_test(study_area: gpd.GeoDataFrame | gpd.GeoSeries) -> Any:
-    geoms = (
-        study_area.geometry if isinstance(study_area, gpd.GeoDataFrame) else study_area
-    )
+def _polygon_test(geoms: gpd.GeoSeries) -> InsideTest:
+    """Return the test of the union of polygons, widened by the tolerance."""
     metric = geoms.to_crs(config.metric_crs)
     area = shapely.union_all(metric.to_numpy()).buffer(AREA_TOLERANCE_M, 4)
     area = gpd.GeoSeries([area], crs=config.metric_crs).to_crs(config.geographic_crs)

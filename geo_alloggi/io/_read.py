@@ -25,6 +25,7 @@ from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
 from geo_alloggi._records import Records
+from geo_alloggi.io._area import StudyArea
 from geo_alloggi.io._columns import CANONICAL, KINDS, aliases, check_kind, fold
 from geo_alloggi.io._parsing import require_columns, resolve_columns
 from geo_alloggi.io._readers import (
@@ -129,7 +130,7 @@ def read_records(
     *,
     columns: Mapping[str, str | None] | None = None,
     estates: Any = None,
-    study_area: Any = None,
+    study_area: StudyArea = None,
     check_area: bool = True,
     today: _dt.date | str | None = None,
     earliest: _dt.date | str = EARLIEST_DATE,
@@ -162,11 +163,15 @@ def read_records(
         naming another estate id are quarantined. Ignored for
         ``kind="estates"``.
     study_area
-        Where coordinates must fall: a GeoDataFrame of polygons, a
-        ``(minx, miny, maxx, maxy)`` tuple in EPSG:4326, or None to load
-        ``load_districts("study_area")`` (the rough bounds
-        :data:`STUDY_AREA_BOUNDS` with a warning when the official boundaries
-        are unavailable).
+        Where coordinates must fall: a GeoDataFrame (or GeoSeries) of polygons
+        such as ``load_districts("study_area")``, a ``(minx, miny, maxx,
+        maxy)`` tuple in EPSG:4326, or None for the rough bounds
+        :data:`STUDY_AREA_BOUNDS`. It may also be a function without
+        arguments returning one of these, such as
+        ``functools.partial(load_districts, "study_area")``: it is called only
+        when the file has coordinates to check, and when it raises
+        :class:`~geo_alloggi.DataUnavailableError` the rough bounds are used
+        with a warning. ``io`` never loads boundaries itself.
     check_area
         Set False to skip the study-area check (coordinates are still checked
         for being finite, in range and not swapped).

@@ -21,7 +21,7 @@ import shapely
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi.io._area import area_test
+from geo_alloggi.io._area import StudyArea, area_test
 from geo_alloggi.io._columns import (
     BOOL_VALUES,
     CANONICAL,
@@ -151,7 +151,7 @@ def validate_rows(
     mapping: Mapping[str, str],
     *,
     estate_ids: set[str] | None,
-    study_area: Any,
+    study_area: StudyArea,
     check_area: bool,
     today: Any,
     earliest: Any,
@@ -168,7 +168,7 @@ def validate_rows(
         Source header -> canonical column, for the columns read.
     estate_ids : set of str or None
         Known estate ids (records naming another are quarantined).
-    study_area : Any
+    study_area : GeoDataFrame, GeoSeries, tuple, None or callable
         Where coordinates must fall (see :func:`~geo_alloggi.io._area.area_test`).
     check_area : bool
         Whether to check coordinates against the study area.
@@ -308,7 +308,9 @@ def _given_coordinates(
     return lon, lat, given_lon, given_lat, bad_num
 
 
-def _coordinates(rows: _Rows, raw: RawTable, *, study_area: Any, check: bool) -> None:
+def _coordinates(
+    rows: _Rows, raw: RawTable, *, study_area: StudyArea, check: bool
+) -> None:
     """Check coordinates: finite, in degrees, not swapped, in the study area."""
     n, reasons = rows.n, rows.reasons
     lon, lat, given_lon, given_lat, bad_num = _given_coordinates(rows, raw)
@@ -329,7 +331,8 @@ def _coordinates(rows: _Rows, raw: RawTable, *, study_area: Any, check: bool) ->
     in_range = (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     swapped_in_range = (np.abs(lon) <= 90) & (np.abs(lat) <= 180)
     if check:
-        inside = area_test(study_area)
+        # a warning points at the caller of read_records (4 frames up)
+        inside = area_test(study_area, stacklevel=4)
         ins = np.zeros(n, dtype=bool)
         idx = np.flatnonzero(ok)
         ins[idx] = inside(lon[idx], lat[idx])

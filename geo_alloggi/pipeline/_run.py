@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,12 @@ def run(
     comuni = load_districts("comuni", mirror=mirror, all_comuni=True)
     step("records")
     files: dict[str, Any] = dict(s.records)
-    bundle = read_bundle(**files, columns=s.columns or None)
+    bundle = read_bundle(
+        **files,
+        columns=s.columns or None,
+        # checked only for files with coordinates
+        study_area=functools.partial(load_districts, "study_area", mirror=mirror),
+    )
     inputs = _inputs(bundle.results, s)
 
     records = bundle.records
