@@ -217,13 +217,11 @@ def _address_key(address: Any) -> str:
 
 
 def _comune_key(value: Any) -> str:
-    from geo_alloggi.io._columns import COMUNE_VALUES as _COMUNE_VALUES
-    from geo_alloggi.io._columns import fold_value as _fold_value
+    from geo_alloggi.io import canonical_comune, fold_value
 
     if not isinstance(value, str) or not value.strip():
         return ""
-    folded = _fold_value(value)
-    return _fold_value(_COMUNE_VALUES.get(folded, folded))
+    return fold_value(canonical_comune(value))
 
 
 def _geocode(

@@ -48,7 +48,13 @@ Modules
 from __future__ import annotations
 
 from geo_alloggi.io._area import AREA_TOLERANCE_M, STUDY_AREA_BOUNDS
-from geo_alloggi.io._columns import HOUSE_NUMBER, KINDS, record_columns
+from geo_alloggi.io._columns import (
+    HOUSE_NUMBER,
+    KINDS,
+    canonical_comune,
+    fold_value,
+    record_columns,
+)
 from geo_alloggi.io._parsing import MISSING_PLACEHOLDERS
 from geo_alloggi.io._read import (
     Bundle,
@@ -71,6 +77,8 @@ __all__ = [
     "Bundle",
     "PathLike",
     "ReadResult",
+    "canonical_comune",
+    "fold_value",
     "load_records",
     "read_bundle",
     "read_records",
