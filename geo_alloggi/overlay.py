@@ -29,6 +29,7 @@ import shapely
 from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
+from geo_alloggi._periods import ordinal_bounds, ordinal_of, ordinals, period_labels
 from geo_alloggi._records import Records
 from geo_alloggi._validate import (
     require_choice,
@@ -214,101 +215,6 @@ def assign_districts(
             UserWarning,
             stacklevel=2,
         )
-    return out
-
-
-# --------------------------------------------------------------------------
-# periods
-
-
-def _ordinals(values: pd.Series, period: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return the period ordinal of each date and a mask of missing dates.
-
-    Ordinals count months, quarters or years since 1970.
-    """
-    if not pd.api.types.is_datetime64_any_dtype(values):
-        values = pd.to_datetime(values, errors="raise")
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_localize(None)
-    months = values.to_numpy(dtype="datetime64[M]")
-    nat = np.isnat(months)
-    m = np.where(nat, 0, months.astype(np.int64))
-    if period == "month":
-        o = m
-    elif period == "quarter":
-        o = np.floor_divide(m, 3)
-    else:
-        o = np.floor_divide(m, 12)
-    return o.astype(np.int64), nat
-
-
-def _ordinal_of(value: Any, period: str, argument: str, *, last: bool) -> int:
-    """Return the ordinal of the period holding the start (or end) of ``value``.
-
-    With ``last``, the end counts: ``end=2025`` with quarters means 2025Q4.
-    """
-    try:
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-            p = pd.Period(year=int(value), freq="Y")
-        elif isinstance(value, str):
-            p = pd.Period(value)
-        elif isinstance(value, pd.Period):
-            p = value
-        else:
-            p = pd.Period(pd.Timestamp(value), freq="D")
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(
-            f"{argument}={value!r} is not a date or period (e.g. 2019, '2019Q3', "
-            f"'2019-07', '2019-07-31'): {exc}"
-        ) from None
-    ts = p.end_time if last else p.start_time
-    m = (ts.year - 1970) * 12 + ts.month - 1
-    return {"month": m, "quarter": m // 3, "year": m // 12}[period]
-
-
-def _period_bounds(
-    ordinals: np.ndarray, period: str
-) -> tuple[list[str], pd.Series, pd.Series]:
-    months_per = {"month": 1, "quarter": 3, "year": 12}[period]
-    first_month = ordinals * months_per
-    start = (
-        np.datetime64("1970-01", "M") + first_month.astype("timedelta64[M]")
-    ).astype("datetime64[ns]")
-    end_excl = (
-        np.datetime64("1970-01", "M")
-        + (first_month + months_per).astype("timedelta64[M]")
-    ).astype("datetime64[ns]")
-    end = end_excl - np.timedelta64(1, "D")
-    labels = period_labels(pd.Series(start), period=period)
-    return labels, pd.Series(start), pd.Series(end)
-
-
-def period_labels(dates: pd.Series, *, period: str = "year") -> list[str]:
-    """Label of the period holding each date: ``2019``, ``2019Q3`` or ``2019-07``.
-
-    Parameters
-    ----------
-    dates
-        Datetimes (NaT gives ``""``).
-    period
-        ``month``, ``quarter`` or ``year``.
-
-    Returns
-    -------
-    list of str
-    """
-    require_choice(period, S.PERIODS, "period")
-    d = pd.to_datetime(dates)
-    out = []
-    for ts in d:
-        if pd.isna(ts):
-            out.append("")
-        elif period == "year":
-            out.append(f"{ts.year:04d}")
-        elif period == "quarter":
-            out.append(f"{ts.year:04d}Q{(ts.month - 1) // 3 + 1}")
-        else:
-            out.append(f"{ts.year:04d}-{ts.month:02d}")
     return out
 
 
@@ -610,11 +516,11 @@ def aggregate(
     if vac is not None:
         unplaced["vacancies"] = int((vac_idx < 0).sum())
 
-    det = _ordinals(occ[S.DETECTED_ON], period)
-    fin = _ordinals(occ[S.ENDED_ON], period)
+    det = ordinals(occ[S.DETECTED_ON], period)
+    fin = ordinals(occ[S.ENDED_ON], period)
     if evi is not None:
         counted = evi[S.OUTCOME].isin(list(eviction_outcomes)).to_numpy(bool)
-        ev = _ordinals(evi[S.EVICTION_DATE], period)
+        ev = ordinals(evi[S.EVICTION_DATE], period)
         undated = ev[1] & counted
         if undated.any():
             rid = evi[S.RECORD_ID] if S.RECORD_ID in evi else pd.Series(evi.index)
@@ -628,8 +534,8 @@ def aggregate(
             unplaced["evictions_undated"] = int(undated.sum())
         ev_nat = ev[1] | ~counted
     if vac is not None:
-        vs = _ordinals(vac[S.VACANT_SINCE], period)
-        ve = _ordinals(vac[S.ENDED_ON], period)
+        vs = ordinals(vac[S.VACANT_SINCE], period)
+        ve = ordinals(vac[S.ENDED_ON], period)
 
     # period range
     if start is None or end is None:
@@ -645,12 +551,12 @@ def aggregate(
                 "the periods"
             )
     p0 = (
-        _ordinal_of(start, period, "start", last=False)
+        ordinal_of(start, period, "start", last=False)
         if start is not None
         else int(allo.min())
     )
     p1 = (
-        _ordinal_of(end, period, "end", last=True)
+        ordinal_of(end, period, "end", last=True)
         if end is not None
         else int(allo.max())
     )
@@ -667,7 +573,7 @@ def aggregate(
 
     # table
     ords = np.arange(p0, p1 + 1, dtype=np.int64)
-    labels, pstart, pend = _period_bounds(ords, period)
+    labels, pstart, pend = ordinal_bounds(ords, period)
     rep = np.repeat(np.arange(n_d), n_p)
     tile = np.tile(np.arange(n_p), n_d)
 
