@@ -46,6 +46,7 @@ from geo_alloggi._validate import (
 __all__ = [
     "LINK_METHODS",
     "LinkResult",
+    "estate_points",
     "link_records",
     "place_estates",
 ]
@@ -95,29 +96,47 @@ class LinkResult:
         )
 
 
-def _estate_points(estates: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Return metric x/y of each estate (NaN where it has no position)."""
+def estate_points(estates: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Return one point per estate in the metric CRS, None where it has no position.
+
+    Parameters
+    ----------
+    estates : geopandas.GeoDataFrame
+        Estates with point (or polygon) geometry and a CRS.
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        Aligned with ``estates`` (same index), in
+        :data:`geo_alloggi.config.metric_crs`: a point stays itself, any other
+        geometry gives its representative point (taken before reprojection);
+        missing or empty geometries give None.
+
+    Raises
+    ------
+    ValidationError, CRSError
+        If ``estates`` is not a GeoDataFrame or has no CRS.
+    """
+    require_geodataframe(estates, "estates")
     geom = estates.geometry
     present = (geom.notna() & ~geom.is_empty).to_numpy()
-    x = np.full(len(estates), np.nan)
-    y = np.full(len(estates), np.nan)
+    points = np.full(len(estates), None, dtype=object)
     if present.any():
         placed = geom[present]
         non_point = (placed.geom_type != "Point").to_numpy()
         if non_point.any():
             placed = placed.copy()
             placed[non_point] = placed[non_point].representative_point()
-        metric = placed.to_crs(config.metric_crs)
-        x[present] = shapely.get_x(metric.to_numpy())
-        y[present] = shapely.get_y(metric.to_numpy())
-    return x, y
+        points[present] = placed.to_crs(config.metric_crs).to_numpy()
+    return gpd.GeoSeries(points, index=estates.index, crs=config.metric_crs)
 
 
 class _Nearest:
     """Nearest estate within a tolerance, with an R-tree on metric points."""
 
     def __init__(self, estates: gpd.GeoDataFrame) -> None:
-        x, y = _estate_points(estates)
+        points = estate_points(estates).to_numpy()
+        x, y = shapely.get_x(points), shapely.get_y(points)
         self.ids = estates[S.ESTATE_ID].astype(str).to_numpy()
         self.x, self.y = x, y
         ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
