@@ -7,7 +7,7 @@ titles, popup fields, category names, control tooltips — goes through
 conventions (``1.234,5``, ``31/12/2019``) in Italian, and the usual English
 ones (``1,234.5``, ``2019-12-31``) in English.
 
-Other modules (report tables, priorities' reason strings) import from here.
+Other modules (report tables, the patrol reasons of priorities) import from here.
 """
 
 from __future__ import annotations
@@ -411,3 +411,113 @@ def fmt_period(value: Any, lang: str = "it") -> str:
         if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
             return fmt_period(pd.Period(text, freq="M"), lang)
     return str(value)
+
+
+# ---------------------------------------------------------------------------
+# phrases of the patrol reasons ("13 nuove occupazioni (+18% sull'anno
+# precedente); 42 alloggi occupati")
+
+#: What a count counts, by kind: ((it singular, it plural), (en singular, en plural)).
+_COUNT_NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "occupied": (
+        ("alloggio occupato", "alloggi occupati"),
+        ("occupied unit", "occupied units"),
+    ),
+    "new": (
+        ("nuova occupazione", "nuove occupazioni"),
+        ("new occupation", "new occupations"),
+    ),
+    "evictions": (
+        ("sgombero programmato", "sgomberi programmati"),
+        ("scheduled eviction", "scheduled evictions"),
+    ),
+}
+
+#: Against the previous period, by period kind: ((it change, it none before),
+#: (en change, en none before)).
+_PREVIOUS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "year": (
+        ("sull'anno precedente", "nessuna l'anno precedente"),
+        ("on the previous year", "none the previous year"),
+    ),
+    "quarter": (
+        ("sul trimestre precedente", "nessuna il trimestre precedente"),
+        ("on the previous quarter", "none the previous quarter"),
+    ),
+    "month": (
+        ("sul mese precedente", "nessuna il mese precedente"),
+        ("on the previous month", "none the previous month"),
+    ),
+    "period": (
+        ("sul periodo precedente", "nessuna nel periodo precedente"),
+        ("on the previous period", "none the previous period"),
+    ),
+}
+
+_REASON_WORDS: dict[str, tuple[str, str]] = {
+    "fewer_than": ("meno di {n} {what}", "fewer than {n} {what}"),
+    "withheld": ("{what}: dato riservato", "{what}: withheld"),
+    "no_signal": ("nessun segnale", "no signal"),
+}
+
+
+def _count_nouns(kind: str, lang: str) -> tuple[str, str]:
+    check_lang(lang)
+    if kind not in _COUNT_NOUNS:
+        raise ValidationError(f"kind={kind!r} is not one of {list(_COUNT_NOUNS)!r}")
+    return _COUNT_NOUNS[kind][0 if lang == "it" else 1]
+
+
+def count_phrase(n: float, kind: str, lang: str = "it") -> str:
+    """Say a count with its noun: ``42 alloggi occupati``, ``1 nuova occupazione``.
+
+    ``kind`` is ``"occupied"``, ``"new"`` (occupations) or ``"evictions"``
+    (scheduled); ``n`` is rounded to a whole number.
+    """
+    whole = round(n)
+    singular, plural = _count_nouns(kind, lang)
+    return f"{fmt_int(whole, lang)} {singular if whole == 1 else plural}"
+
+
+def fewer_than_phrase(threshold: int, kind: str, lang: str = "it") -> str:
+    """Say a small count without its value: ``meno di 5 sgomberi programmati``."""
+    what = _count_nouns(kind, lang)[1]
+    text = _REASON_WORDS["fewer_than"][0 if lang == "it" else 1]
+    return text.format(n=fmt_int(threshold, lang), what=what)
+
+
+def withheld_phrase(kind: str, lang: str = "it") -> str:
+    """Say a count withheld by disclosure control (``…: dato riservato``)."""
+    what = _count_nouns(kind, lang)[1]
+    return _REASON_WORDS["withheld"][0 if lang == "it" else 1].format(what=what)
+
+
+def no_signal_phrase(lang: str = "it") -> str:
+    """Say that nothing raises an area's score: ``nessun segnale``."""
+    return _REASON_WORDS["no_signal"][0 if check_lang(lang) == "it" else 1]
+
+
+def previous_period_phrase(
+    kind: str, lang: str = "it", *, none_before: bool = False
+) -> str:
+    """Say "on the previous year" (or quarter, month, period) after a change.
+
+    With ``none_before``: "none the previous year" (no change can be given).
+    ``kind`` is what :func:`geo_alloggi._periods.period_kind` returns.
+    """
+    check_lang(lang)
+    pair = _PREVIOUS[kind][0 if lang == "it" else 1]
+    return pair[1] if none_before else pair[0]
+
+
+def emerging_phrase(category: str, lang: str = "it") -> str:
+    """Return an emerging category mid-sentence: ``punto caldo persistente``."""
+    label = emerging_label(category, lang)
+    return label.lower() if lang == "en" else label[:1].lower() + label[1:]
+
+
+def fmt_change_pct(value: float, lang: str = "it") -> str:
+    """Format a change in percent, rounded, with its sign: ``+18%``, ``-3%``, ``0%``."""
+    rounded = round(value)
+    sign = "+" if rounded > 0 else ("-" if rounded < 0 else "")
+    return f"{sign}{fmt_int(abs(rounded), lang)}%"

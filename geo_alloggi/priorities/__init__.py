@@ -1,0 +1,90 @@
+"""Decision support: where to patrol and what to renovate with the money available.
+
+Two questions a coordination meeting asks of a hot-spot map:
+
+*Where does the next patrol go?*
+    :func:`patrol_priority` ranks districts (or estates) by a weighted score of
+    the occupied stock, the new occupations of the latest period, their trend
+    (the emerging-hotspot category of :func:`geo_alloggi.stats.emerging_hotspots`)
+    and the pending evictions, and says in words why each area ranks where it
+    does. Households recorded as vulnerable are not a policing matter: their
+    evictions are left out of the score and listed for social services by
+    :func:`social_services`.
+
+*Which €1M of renovation money buys the most?*
+    :func:`renovation_plan` chooses how many vacant units to renovate in each
+    estate to maximise the risk-weighted units returned to assignment within a
+    budget, exactly (mixed-integer programme solved by
+    :func:`scipy.optimize.milp`), and shows the naive allocations (cheapest
+    first, largest estate first) computed the same way. ``risk`` is the
+    probability that a vacant unit of the estate is occupied within 12 months,
+    estimated from the records by :func:`vacancy_risk`.
+
+:func:`compare_rankings` and :func:`compare_plans` put two weightings or two
+budgets side by side; :func:`backtest` measures how well a ranking built with
+the records up to one period predicts the new occupations of the next one
+(hit rate of the top 10% of areas and predictive accuracy index, PAI).
+
+Every function takes tables (a panel, eviction records, an emerging-category
+table, :class:`Records`) and returns new tables; none
+reads files or calls another analysis module.
+
+Modules: :mod:`~geo_alloggi.priorities.patrol` (per-estate panel, patrol
+ranking and its reasons, social services), :mod:`~geo_alloggi.priorities.places`
+(estates in districts and near hot spots),
+:mod:`~geo_alloggi.priorities.renovation` (risk model, candidates, cost model,
+plans), :mod:`~geo_alloggi.priorities.backtesting` (back-test, weightings side by
+side); ``_solvers`` (exact and naive allocations) and ``_common`` are private.
+"""
+
+from __future__ import annotations
+
+from geo_alloggi.priorities._solvers import METHODS as METHODS
+
+# ``P._allocate`` and ``P._solve_milp`` are timed by benchmarks/bench_priorities.py
+from geo_alloggi.priorities._solvers import allocate as _allocate  # noqa: F401
+from geo_alloggi.priorities._solvers import solve_milp as _solve_milp  # noqa: F401
+from geo_alloggi.priorities.backtesting import backtest, compare_rankings
+from geo_alloggi.priorities.patrol import PENDING_OUTCOMES as PENDING_OUTCOMES
+from geo_alloggi.priorities.patrol import (
+    TREND_SCORES,
+    PatrolWeights,
+    estate_panel,
+    patrol_priority,
+    social_services,
+)
+from geo_alloggi.priorities.places import HOT_CATEGORIES as HOT_CATEGORIES
+from geo_alloggi.priorities.places import (
+    estate_districts,
+    hot_districts,
+    near_hot_spots,
+)
+from geo_alloggi.priorities.renovation import MAINTENANCE_PATTERN as MAINTENANCE_PATTERN
+from geo_alloggi.priorities.renovation import RISK as RISK
+from geo_alloggi.priorities.renovation import (
+    CostModel,
+    RenovationPlan,
+    compare_plans,
+    renovation_candidates,
+    renovation_plan,
+    vacancy_risk,
+)
+
+__all__ = [
+    "TREND_SCORES",
+    "CostModel",
+    "PatrolWeights",
+    "RenovationPlan",
+    "backtest",
+    "compare_plans",
+    "compare_rankings",
+    "estate_districts",
+    "estate_panel",
+    "hot_districts",
+    "near_hot_spots",
+    "patrol_priority",
+    "renovation_candidates",
+    "renovation_plan",
+    "social_services",
+    "vacancy_risk",
+]

@@ -1,0 +1,759 @@
+"""Rank districts or estates for patrols and say why, in words.
+
+:func:`patrol_priority` ranks areas by a weighted score of the occupied stock,
+the new occupations of the latest period, their trend (the emerging-hotspot
+category of :func:`geo_alloggi.stats.emerging_hotspots`) and the pending
+evictions, and writes the reasons each area ranks where it does. Households
+recorded as vulnerable are not a policing matter: their evictions are left out
+of the score and listed for social services by :func:`social_services`.
+:func:`estate_panel` gives the per-estate panel that ranks estates instead of
+districts.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._errors import ValidationError
+from geo_alloggi._i18n import (
+    count_phrase,
+    emerging_phrase,
+    fewer_than_phrase,
+    fmt_change_pct,
+    is_small,
+    no_signal_phrase,
+    previous_period_phrase,
+    withheld_phrase,
+)
+from geo_alloggi._periods import FREQ, period_kind, period_label, period_start
+from geo_alloggi._records import Records
+from geo_alloggi._validate import require_choice, require_columns, require_unique
+from geo_alloggi.priorities._common import (
+    LANGS,
+    Lang,
+    PathLike,
+    area_id_column,
+    emerging_series,
+    finite_nonnegative,
+    read_toml_section,
+    reject_unknown,
+    require_records,
+    source_label,
+    to_dates,
+)
+
+__all__ = [
+    "PENDING_OUTCOMES",
+    "TREND_SCORES",
+    "PatrolWeights",
+    "estate_panel",
+    "patrol_priority",
+    "social_services",
+]
+
+log = logging.getLogger(__name__)
+
+#: Score in [0, 1] of each emerging-hotspot category for the ``trend`` component.
+#: Growing hot spots (new, intensifying) weigh most; persistent ones a little
+#: less; fading or historical ones little; cold spots and no pattern nothing.
+TREND_SCORES: dict[str, float] = {
+    "New Hot Spot": 1.0,
+    "Intensifying Hot Spot": 1.0,
+    "Consecutive Hot Spot": 0.9,
+    "Persistent Hot Spot": 0.8,
+    "Sporadic Hot Spot": 0.6,
+    "Oscillating Hot Spot": 0.5,
+    "Diminishing Hot Spot": 0.4,
+    "Historical Hot Spot": 0.2,
+    "New Cold Spot": 0.0,
+    "Consecutive Cold Spot": 0.0,
+    "Intensifying Cold Spot": 0.0,
+    "Persistent Cold Spot": 0.0,
+    "Diminishing Cold Spot": 0.0,
+    "Sporadic Cold Spot": 0.0,
+    "Oscillating Cold Spot": 0.0,
+    "Historical Cold Spot": 0.0,
+    "No Pattern Detected": 0.0,
+}
+
+#: Eviction outcomes that count as pending (still to be carried out).
+PENDING_OUTCOMES: tuple[str, ...] = ("scheduled", "postponed")
+
+PRIORITY_SCORE = S.PRIORITY_SCORE
+PRIORITY_RANK = S.PRIORITY_RANK
+PRIORITY_REASONS = S.PRIORITY_REASONS
+NEW_PREVIOUS = S.NEW_PREVIOUS
+NEW_CHANGE_PCT = S.NEW_CHANGE_PCT
+PENDING_EVICTIONS = S.SCHEDULED_EVICTIONS
+TREND_SCORE = S.TREND_SCORE
+VULNERABLE_PENDING = S.VULNERABLE_SCHEDULED
+VULNERABLE_EXECUTED = S.VULNERABLE_EXECUTED
+
+
+@dataclass(frozen=True)
+class PatrolWeights:
+    """Weights of the four components of the patrol score.
+
+    Each component is scaled to [0, 1] across the areas ranked together (value
+    divided by the largest value; the trend is a category score), so a weight
+    is the most that component can add to the score. Weights need not sum to 1.
+
+    Parameters
+    ----------
+    occupied
+        Occupied stock at the end of the latest period (default 0.35).
+    new_occupations
+        New occupations detected during the latest period (default 0.30).
+    trend
+        Emerging-hotspot category scored by :data:`TREND_SCORES` (default 0.20).
+    evictions
+        Pending (scheduled or postponed) evictions of non-vulnerable
+        households: an evicted unit must be secured against re-occupation
+        (default 0.15).
+
+    Examples
+    --------
+    >>> PatrolWeights(trend=0.4).trend
+    0.4
+    """
+
+    occupied: float = 0.35
+    new_occupations: float = 0.30
+    trend: float = 0.20
+    evictions: float = 0.15
+
+    def __post_init__(self) -> None:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name, value in values.items():
+            if not finite_nonnegative(value):
+                raise ValidationError(
+                    f"PatrolWeights.{name}={value!r} must be a finite number >= 0"
+                )
+        if sum(values.values()) <= 0:
+            raise ValidationError(
+                f"PatrolWeights {values!r}: at least one weight must be > 0"
+            )
+
+    def as_dict(self) -> dict[str, float]:
+        """Return the weights as a plain dict."""
+        return {f.name: float(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> PatrolWeights:
+        """Build from a mapping; unknown keys raise, missing keys keep their default."""
+        reject_unknown(values, cls, "patrol weight")
+        return cls(**{k: float(v) for k, v in values.items()})
+
+    @classmethod
+    def from_toml(
+        cls, path: PathLike, *, section: str = "priorities.patrol"
+    ) -> PatrolWeights:
+        """Read the weights from the ``[priorities.patrol]`` table of a TOML file.
+
+        A missing table gives the defaults. Example::
+
+            [priorities.patrol]
+            occupied = 0.4
+            new_occupations = 0.3
+            trend = 0.2
+            evictions = 0.1
+        """
+        return cls.from_mapping(read_toml_section(path, section))
+
+
+def _weights(weights: PatrolWeights | Mapping[str, Any] | None) -> PatrolWeights:
+    if weights is None:
+        return PatrolWeights()
+    if isinstance(weights, PatrolWeights):
+        return weights
+    if isinstance(weights, Mapping):
+        return PatrolWeights.from_mapping(weights)
+    raise ValidationError(
+        "weights must be a PatrolWeights, a mapping or None, "
+        f"got {type(weights).__name__!r}"
+    )
+
+
+# ---------------------------------------------------------------------------
+# per-estate panel
+
+
+def _warn_unlinked(estates: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> None:
+    """Warn about records whose estate id is missing or unknown (not counted)."""
+    known = set(estates[S.ESTATE_ID].astype(str))
+    for name, table in tables.items():
+        ids = table[S.ESTATE_ID]
+        bad = ids.isna() | ~ids.astype(str).isin(known)
+        if bad.any():
+            sample = (
+                table.loc[bad, S.RECORD_ID].astype(str).tolist()[:5]
+                if (S.RECORD_ID in table)
+                else []
+            )
+            warnings.warn(
+                f"{int(bad.sum())} {name} record(s) have no known estate_id and are "
+                f"not counted per estate (link them first), e.g. {sample!r}",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
+_ESTATE_PANEL_COLUMNS: tuple[str, ...] = (
+    S.ESTATE_ID,
+    S.NAME,
+    S.PERIOD,
+    S.UNITS,
+    S.OCCUPIED,
+    S.NEW_OCCUPATIONS,
+    S.EVICTIONS,
+    S.VACANT,
+    S.OCCUPIED_PER_100,
+)
+
+
+def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
+    """Count occupations, evictions and vacancies per estate × period.
+
+    Parameters
+    ----------
+    records
+        Canonical record tables.
+    period
+        ``"year"``, ``"quarter"`` or ``"month"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per estate × period from the first to the last period with a
+        dated event (detections, ends, executed evictions, vacancy starts and
+        ends; scheduled evictions do not extend the span): ``estate_id``,
+        ``name``, ``period`` (label ``2019``, ``2019Q3`` or ``2019-07``),
+        ``units``, ``occupied`` (stock at the period's end),
+        ``new_occupations`` (detected during the period), ``evictions``
+        (executed during the period), ``vacant`` (stock at the period's end),
+        ``occupied_per_100``, ``source`` (``"SYNTHETIC"`` for generated
+        records, else empty).
+        The same columns as :func:`geo_alloggi.overlay.aggregate`, per estate.
+
+    Raises
+    ------
+    ValidationError
+        If ``records`` is not a :class:`Records` or a table lacks a column.
+    """
+    records = require_records(records)
+    require_choice(period, S.PERIODS, "period")
+    freq = FREQ[period]
+    est = records.estates
+    require_columns(est, [S.ESTATE_ID, S.UNITS], "records.estates")
+    require_unique(est, S.ESTATE_ID, "records.estates")
+    occ, ev, vac = records.occupations, records.evictions, records.vacancies
+    require_columns(
+        occ, [S.ESTATE_ID, S.DETECTED_ON, S.ENDED_ON], "records.occupations"
+    )
+    require_columns(ev, [S.ESTATE_ID, S.EVICTION_DATE, S.OUTCOME], "records.evictions")
+    require_columns(vac, [S.ESTATE_ID, S.VACANT_SINCE, S.ENDED_ON], "records.vacancies")
+    _warn_unlinked(est, {"occupations": occ, "evictions": ev, "vacancies": vac})
+    detected, occ_end = to_dates(occ[S.DETECTED_ON]), to_dates(occ[S.ENDED_ON])
+    ev_date, vac_since, vac_end = (
+        to_dates(ev[S.EVICTION_DATE]),
+        to_dates(vac[S.VACANT_SINCE]),
+        to_dates(vac[S.ENDED_ON]),
+    )
+    executed = (ev[S.OUTCOME].astype(str) == "executed").to_numpy()
+    # the span of the dated events, as in overlay tables: scheduled evictions
+    # lie in the future and do not open a period of their own
+    all_dates = pd.concat(
+        [detected, occ_end, ev_date[executed], vac_since, vac_end]
+    ).dropna()
+    ids = est[S.ESTATE_ID].astype(str).to_numpy()
+    if all_dates.empty:
+        return pd.DataFrame(columns=list(_ESTATE_PANEL_COLUMNS))
+    periods = pd.period_range(all_dates.min(), all_dates.max(), freq=freq)
+    occ_e = occ[S.ESTATE_ID].astype(str).to_numpy()
+    ev_e = ev[S.ESTATE_ID].astype(str).to_numpy()
+    vac_e = vac[S.ESTATE_ID].astype(str).to_numpy()
+    rows = []
+    for p in periods:
+        start, end = p.start_time, p.end_time
+        occupied = (detected <= end) & (occ_end.isna() | (occ_end > end))
+        new = (detected >= start) & (detected <= end)
+        evicted = (ev_date >= start) & (ev_date <= end) & executed
+        vacant = (vac_since <= end) & (vac_end.isna() | (vac_end > end))
+        frame = pd.DataFrame({S.ESTATE_ID: ids})
+        for col, mask, keys in (
+            (S.OCCUPIED, occupied, occ_e),
+            (S.NEW_OCCUPATIONS, new, occ_e),
+            (S.EVICTIONS, evicted, ev_e),
+            (S.VACANT, vacant, vac_e),
+        ):
+            counts = pd.Series(keys[np.asarray(mask, dtype=bool)]).value_counts()
+            frame[col] = frame[S.ESTATE_ID].map(counts).fillna(0).astype("int64")
+        frame[S.PERIOD] = period_label(p, period)
+        rows.append(frame)
+    out = pd.concat(rows, ignore_index=True)
+    units = pd.Series(est[S.UNITS].to_numpy(), index=ids)
+    out[S.UNITS] = out[S.ESTATE_ID].map(units).astype("int64")
+    names = pd.Series(est[S.NAME].to_numpy(), index=ids) if S.NAME in est else None
+    out[S.NAME] = out[S.ESTATE_ID].map(names) if names is not None else pd.NA
+    out[S.OCCUPIED_PER_100] = (
+        100.0 * out[S.OCCUPIED] / out[S.UNITS].where(out[S.UNITS] > 0)
+    )
+    cols = [*_ESTATE_PANEL_COLUMNS, S.SOURCE]
+    out[S.SOURCE] = source_label(records)
+    return out[cols].sort_values([S.PERIOD, S.ESTATE_ID], ignore_index=True)
+
+
+# ---------------------------------------------------------------------------
+# evictions
+
+
+def _area_ids_of_evictions(
+    evictions: pd.DataFrame, id_column: str, estate_district: pd.Series | None
+) -> pd.Series:
+    if id_column in evictions.columns:
+        return evictions[id_column].astype(str)
+    if id_column == S.DISTRICT_ID:
+        if estate_district is None:
+            raise ValidationError(
+                "evictions have no 'district_id' column: pass estate_district "
+                "(estate_id -> district_id, see estate_districts()) to rank districts"
+            )
+        require_columns(evictions, [S.ESTATE_ID], "evictions")
+        mapping = pd.Series(estate_district)
+        mapping.index = mapping.index.astype(str)
+        return evictions[S.ESTATE_ID].astype(str).map(mapping.astype(str))
+    raise ValidationError(f"evictions have no {id_column!r} column")
+
+
+def _pending_mask(evictions: pd.DataFrame, since: pd.Timestamp | None) -> pd.Series:
+    require_columns(evictions, [S.OUTCOME, S.EVICTION_DATE, S.VULNERABLE], "evictions")
+    pending = evictions[S.OUTCOME].astype(str).isin(PENDING_OUTCOMES)
+    if since is not None:
+        pending &= to_dates(evictions[S.EVICTION_DATE]) >= since
+    return pending
+
+
+def _vulnerable(evictions: pd.DataFrame) -> pd.Series:
+    v = evictions[S.VULNERABLE]
+    if v.dtype == bool:
+        return v
+    text = v.astype(str).str.strip().str.lower()
+    return text.isin(["true", "1", "yes", "si", "sì", "vero"])
+
+
+# ---------------------------------------------------------------------------
+# patrol priority
+
+
+def patrol_priority(
+    panel: pd.DataFrame,
+    *,
+    emerging: pd.DataFrame | pd.Series | None = None,
+    evictions: pd.DataFrame | None = None,
+    estate_district: pd.Series | None = None,
+    weights: PatrolWeights | Mapping[str, Any] | None = None,
+    period: Any = None,
+    id_column: str | None = None,
+    lang: Lang = "it",
+    suppress_below: int | None = None,
+    withheld: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Rank areas (districts or estates) for patrols and say why, in words.
+
+    Parameters
+    ----------
+    panel
+        One row per area × period with ``occupied`` (stock at the period's
+        end) and ``new_occupations``: :func:`geo_alloggi.overlay.aggregate` for
+        districts, :func:`estate_panel` for estates. A ``name`` column is kept.
+    emerging
+        Emerging-hotspot category per area (a frame with the area id and
+        ``emerging_category``, or a Series indexed by id). For an estate panel
+        a district-level table is accepted together with ``estate_district``
+        (each estate takes its district's category). None: trend scores 0.
+    evictions
+        Eviction records (``estate_id`` or the area id, ``date``, ``outcome``,
+        ``vulnerable``). Pending evictions (outcome ``scheduled`` or
+        ``postponed``, dated on or after the start of the ranked period) of
+        households **not** recorded as vulnerable enter the score; vulnerable
+        ones never do (see :func:`social_services`).
+    estate_district
+        ``estate_id`` → ``district_id`` (see :func:`estate_districts`); needed
+        to place evictions (district panel) or categories (estate panel).
+    weights
+        :class:`PatrolWeights` or a mapping of its fields; None: defaults.
+    period
+        The period to rank (a value of ``panel["period"]``); default the last.
+    id_column
+        Area id column; default ``district_id`` if present, else ``estate_id``.
+    lang
+        Language of the reasons: ``"it"`` (default, Italian number format)
+        or ``"en"``.
+    suppress_below
+        If set, counts from 1 to ``suppress_below - 1`` are written
+        "meno di N" in the reasons (and percentages built on them omitted),
+        for tables shown at meetings.
+    withheld
+        Cells withheld by disclosure control elsewhere (complementary
+        suppression in the published district table): a boolean frame indexed
+        by area id with columns among ``occupied``, ``new_occupations``,
+        ``new_occupations_previous``, ``scheduled_evictions``. The reasons then
+        say "dato riservato" instead of the number (and no percentage built on
+        it); the score still uses the records.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area, best first: ``rank`` (1 = patrol first), the id,
+        ``name`` when given, ``period``, ``priority_score`` (0 to the sum of
+        the weights), ``occupied``, ``new_occupations``,
+        ``new_occupations_previous``, ``new_occupations_change_pct`` (NaN when
+        there was none before), ``emerging_category``, ``trend_score``,
+        ``scheduled_evictions`` (non-vulnerable, pending), one
+        ``score_<component>`` column per weighted component, and ``reasons``:
+        the components that contribute, largest contribution first, e.g.
+        "punto caldo persistente; 13 nuove occupazioni (+18% sull'anno
+        precedente); 42 alloggi occupati"; ``source`` when the panel has it
+        (``"SYNTHETIC"`` for generated records).
+
+    Raises
+    ------
+    ValidationError
+        On a missing column, an unknown period, category or language, or
+        negative weights.
+
+    Notes
+    -----
+    Score = Σ weight × component, each component in [0, 1]: count components
+    are divided by their largest value among the areas ranked; the trend
+    component is :data:`TREND_SCORES` of the emerging category. Ties are broken
+    by area id, so the ranking is deterministic.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({
+    ...     "district_id": ["A", "B", "A", "B"], "period": [2020, 2020, 2021, 2021],
+    ...     "occupied": [40, 10, 42, 12], "new_occupations": [11, 2, 13, 3]})
+    >>> ranked = patrol_priority(
+    ...     panel, emerging=pd.Series({"A": "Persistent Hot Spot"}))
+    >>> for part in ranked.loc[0, "reasons"].split("; "):
+    ...     print(part)
+    42 alloggi occupati
+    13 nuove occupazioni (+18% sull'anno precedente)
+    punto caldo persistente
+    """
+    require_choice(lang, LANGS, "lang")
+    w = _weights(weights)
+    idc = area_id_column(panel, id_column)
+    require_columns(panel, [S.PERIOD, S.OCCUPIED, S.NEW_OCCUPATIONS], "panel")
+    if suppress_below is not None and suppress_below < 1:
+        raise ValidationError(f"suppress_below={suppress_below!r} must be >= 1 or None")
+    data = panel.copy()
+    data[idc] = data[idc].astype(str)
+    period, prev = _ranked_period(data, period)
+    _clean_counts(data)
+    current = data[data[S.PERIOD] == period]
+    require_unique(current, idc, "panel (rows of the ranked period)")
+    out = _ranked_counts(current, data, idc, period, prev)
+    out[S.EMERGING] = _area_categories(out[idc], emerging, idc, estate_district)
+    out[TREND_SCORE] = out[S.EMERGING].map(TREND_SCORES).fillna(0.0).astype(float)
+    if emerging is None and w.trend > 0:
+        log.info(
+            "no emerging categories given: the trend component scores 0 everywhere"
+        )
+    out[PENDING_EVICTIONS] = _pending_counts(
+        out[idc], evictions, idc, estate_district, period
+    )
+    out = _score_and_rank(out, w, idc)
+    kind = period_kind(data[S.PERIOD])
+    hidden = _withheld_cells(withheld)
+    out[PRIORITY_REASONS] = [
+        _reasons(row, kind, lang, suppress_below, hidden.get(str(row[idc]), set()))
+        for row in out.to_dict("records")
+    ]
+    if S.SOURCE in current.columns:
+        sources = current.set_index(idc)[S.SOURCE].astype("string").fillna("")
+        out[S.SOURCE] = out[idc].map(sources).astype(str)
+    return out
+
+
+def _ranked_period(data: pd.DataFrame, period: Any) -> tuple[Any, Any]:
+    """Return the period to rank (default the last) and the one before it (or None)."""
+    periods = sorted(data[S.PERIOD].dropna().unique())
+    if not periods:
+        raise ValidationError("panel has no period values")
+    if period is None:
+        period = periods[-1]
+    elif period not in set(periods):
+        raise ValidationError(
+            f"period={period!r} is not in panel['period']; available: {periods[-5:]!r}"
+        )
+    before = [p for p in periods if p < period]
+    return period, (before[-1] if before else None)
+
+
+def _clean_counts(data: pd.DataFrame) -> None:
+    """Count missing or negative stock and new occupations as 0 (with a warning).
+
+    Works in place on the caller's own copy of the panel.
+    """
+    for col in (S.OCCUPIED, S.NEW_OCCUPATIONS):
+        bad = data[col].isna() | (pd.to_numeric(data[col], errors="coerce") < 0)
+        if bad.any():
+            warnings.warn(
+                f"panel[{col!r}] has {int(bad.sum())} missing or negative value(s), "
+                f"counted as 0",
+                UserWarning,
+                stacklevel=3,
+            )
+        data[col] = pd.to_numeric(data[col], errors="coerce").fillna(0).clip(lower=0)
+
+
+def _ranked_counts(
+    current: pd.DataFrame, data: pd.DataFrame, idc: str, period: Any, prev: Any
+) -> pd.DataFrame:
+    """One row per area of the ranked period: stock, new occupations, change."""
+    out = pd.DataFrame({idc: current[idc].to_numpy()})
+    if S.NAME in current.columns:
+        out[S.NAME] = current[S.NAME].to_numpy()
+    out[S.PERIOD] = period
+    out[S.OCCUPIED] = current[S.OCCUPIED].to_numpy().astype("int64")
+    out[S.NEW_OCCUPATIONS] = current[S.NEW_OCCUPATIONS].to_numpy().astype("int64")
+    if prev is not None:
+        prev_counts = data[data[S.PERIOD] == prev].groupby(idc)[S.NEW_OCCUPATIONS].sum()
+        out[NEW_PREVIOUS] = out[idc].map(prev_counts).fillna(0).astype("int64")
+        base = out[NEW_PREVIOUS].where(out[NEW_PREVIOUS] > 0)
+        out[NEW_CHANGE_PCT] = 100.0 * (out[S.NEW_OCCUPATIONS] - base) / base
+    else:
+        out[NEW_PREVIOUS] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out[NEW_CHANGE_PCT] = np.nan
+    return out
+
+
+def _area_categories(
+    ids: pd.Series,
+    emerging: pd.DataFrame | pd.Series | None,
+    idc: str,
+    estate_district: pd.Series | None,
+) -> pd.Series | None:
+    """Emerging category of each area (an estate takes its district's); None if none."""
+    cats = emerging_series(emerging, idc)
+    if len(cats) and idc == S.ESTATE_ID and not cats.index.isin(ids).any():
+        if estate_district is None:
+            raise ValidationError(
+                "emerging is indexed by district but the panel is per estate: pass "
+                "estate_district (estate_id -> district_id)"
+            )
+        mapping = pd.Series(estate_district)
+        mapping.index = mapping.index.astype(str)
+        cats = ids.map(mapping.astype(str)).map(cats).set_axis(ids.to_numpy())
+    return ids.map(cats) if len(cats) else None
+
+
+def _pending_counts(
+    ids: pd.Series,
+    evictions: pd.DataFrame | None,
+    idc: str,
+    estate_district: pd.Series | None,
+    period: Any,
+) -> pd.Series | int:
+    """Pending evictions of non-vulnerable households per area, from ``period`` on."""
+    if evictions is None:
+        return 0
+    since = period_start(period)
+    pending = _pending_mask(evictions, since) & ~_vulnerable(evictions)
+    area = _area_ids_of_evictions(evictions, idc, estate_district)
+    counts = area[pending.to_numpy()].value_counts()
+    return ids.map(counts).fillna(0).astype("int64")
+
+
+def _score_and_rank(out: pd.DataFrame, w: PatrolWeights, idc: str) -> pd.DataFrame:
+    """Add the weighted components and the score; sort best first and rank.
+
+    Count components are divided by their largest value; ties go by area id.
+    """
+
+    def scaled(col: str) -> pd.Series:
+        top = float(out[col].max()) if len(out) else 0.0
+        return out[col] / top if top > 0 else out[col] * 0.0
+
+    components = {
+        "occupied": scaled(S.OCCUPIED),
+        "new_occupations": scaled(S.NEW_OCCUPATIONS),
+        "trend": out[TREND_SCORE],
+        "evictions": scaled(PENDING_EVICTIONS),
+    }
+    wd = w.as_dict()
+    for name, comp in components.items():
+        out[f"score_{name}"] = wd[name] * comp.astype(float)
+    out[PRIORITY_SCORE] = sum(out[f"score_{n}"] for n in components)
+    out = out.sort_values(
+        [PRIORITY_SCORE, idc], ascending=[False, True], ignore_index=True
+    )
+    out.insert(0, PRIORITY_RANK, np.arange(1, len(out) + 1))
+    return out
+
+
+def _withheld_cells(withheld: pd.DataFrame | None) -> dict[str, set[str]]:
+    """Area id → the columns withheld by disclosure control for that area."""
+    hidden: dict[str, set[str]] = {}
+    if withheld is not None:
+        for area, flags in withheld.astype(bool).iterrows():
+            hidden[str(area)] = {c for c, v in flags.items() if v}
+    return hidden
+
+
+# ---------------------------------------------------------------------------
+# reasons in words
+
+
+def _is_suppressed(n: float, suppress_below: int | None) -> bool:
+    """Tell whether a count is said "fewer than" (the small-count rule, rounded)."""
+    return suppress_below is not None and is_small(round(n), suppress_below)
+
+
+def _count_text(n: float, kind: str, lang: str, suppress_below: int | None) -> str:
+    """Say a count: "42 alloggi occupati", "meno di 5 sgomberi programmati"."""
+    if suppress_below is not None and _is_suppressed(n, suppress_below):
+        return fewer_than_phrase(suppress_below, kind, lang)
+    return count_phrase(n, kind, lang)
+
+
+def _reasons(
+    row: dict[str, Any],
+    kind: str,
+    lang: str,
+    suppress_below: int | None,
+    hidden: AbstractSet[str] = frozenset(),
+) -> str:
+    """Join the components that raise the score, largest contribution first.
+
+    ``kind`` is the panel's period kind (:func:`geo_alloggi._periods.period_kind`).
+    A count named in ``hidden`` is said as withheld, never as a number.
+    """
+
+    def count(n: float, what: str, column: str) -> str:
+        if column in hidden:
+            return withheld_phrase(what, lang)
+        return _count_text(n, what, lang, suppress_below)
+
+    parts: list[tuple[float, int, str]] = []
+    cat = row.get(S.EMERGING)
+    if isinstance(cat, str) and cat != "No Pattern Detected":
+        parts.append((row["score_trend"], 0, emerging_phrase(cat, lang)))
+    new, prev = row[S.NEW_OCCUPATIONS], row[NEW_PREVIOUS]
+    if new > 0:
+        text = count(new, "new", S.NEW_OCCUPATIONS)
+        if (
+            prev is not None
+            and not pd.isna(prev)
+            and not (
+                _is_suppressed(new, suppress_below)
+                or _is_suppressed(prev, suppress_below)
+                or {S.NEW_OCCUPATIONS, NEW_PREVIOUS} & hidden
+            )
+        ):
+            if prev > 0:
+                change = fmt_change_pct(row[NEW_CHANGE_PCT], lang)
+                text += f" ({change} {previous_period_phrase(kind, lang)})"
+            else:
+                text += f" ({previous_period_phrase(kind, lang, none_before=True)})"
+        parts.append((row["score_new_occupations"], 1, text))
+    if row[S.OCCUPIED] > 0:
+        parts.append(
+            (
+                row["score_occupied"],
+                2,
+                count(row[S.OCCUPIED], "occupied", S.OCCUPIED),
+            )
+        )
+    if row[PENDING_EVICTIONS] > 0:
+        parts.append(
+            (
+                row["score_evictions"],
+                3,
+                count(row[PENDING_EVICTIONS], "evictions", PENDING_EVICTIONS),
+            )
+        )
+    if not parts:
+        return no_signal_phrase(lang)
+    parts.sort(key=lambda t: (-t[0], t[1]))
+    return "; ".join(p[2] for p in parts)
+
+
+# ---------------------------------------------------------------------------
+# social services
+
+
+def social_services(
+    evictions: pd.DataFrame,
+    *,
+    by: str = S.ESTATE_ID,
+    estate_district: pd.Series | None = None,
+    since: Any = None,
+) -> pd.DataFrame:
+    """Aggregate the evictions of vulnerable households for social services.
+
+    These households are left out of the patrol score; this table lets social
+    services plan support instead. No unit or record ids are returned.
+
+    Parameters
+    ----------
+    evictions
+        Eviction records with ``estate_id``, ``date``, ``outcome``,
+        ``vulnerable``.
+    by
+        ``"estate_id"`` or ``"district_id"`` (the latter needs the column or
+        ``estate_district``).
+    estate_district
+        ``estate_id`` → ``district_id`` mapping.
+    since
+        Count only evictions dated on or after this date (pending and executed);
+        None: all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area with at least one vulnerable household:
+        ``vulnerable_scheduled`` (pending: scheduled or postponed),
+        ``vulnerable_executed``, sorted by pending count then id; ``source``
+        when the records have it (``"SYNTHETIC"`` for generated records).
+    """
+    require_choice(by, (S.ESTATE_ID, S.DISTRICT_ID), "by")
+    require_columns(evictions, [S.OUTCOME, S.EVICTION_DATE, S.VULNERABLE], "evictions")
+    area = _area_ids_of_evictions(evictions, by, estate_district)
+    vuln = _vulnerable(evictions).to_numpy()
+    keep = vuln & area.notna().to_numpy()
+    if since is not None:
+        keep &= (to_dates(evictions[S.EVICTION_DATE]) >= pd.Timestamp(since)).to_numpy()
+    outcome = evictions[S.OUTCOME].astype(str).to_numpy()
+    frame = pd.DataFrame(
+        {
+            by: area.to_numpy()[keep],
+            VULNERABLE_PENDING: np.isin(outcome[keep], PENDING_OUTCOMES).astype(
+                "int64"
+            ),
+            VULNERABLE_EXECUTED: (outcome[keep] == "executed").astype("int64"),
+        }
+    )
+    out = frame.groupby(by, as_index=False)[
+        [VULNERABLE_PENDING, VULNERABLE_EXECUTED]
+    ].sum()
+    out = out[(out[VULNERABLE_PENDING] + out[VULNERABLE_EXECUTED]) > 0]
+    if S.SOURCE in evictions.columns:
+        synthetic = (evictions[S.SOURCE].astype(str) == config.synthetic_label).any()
+        out[S.SOURCE] = config.synthetic_label if synthetic else ""
+    return out.sort_values(
+        [VULNERABLE_PENDING, by], ascending=[False, True], ignore_index=True
+    )

@@ -1,0 +1,695 @@
+"""Choose which vacant units to renovate with the money available, exactly.
+
+:func:`renovation_plan` chooses how many vacant units to renovate in each
+estate to maximise the risk-weighted units returned to assignment within a
+budget, exactly (mixed-integer programme solved by
+:func:`scipy.optimize.milp`), and shows the naive allocations (cheapest
+first, largest estate first) computed the same way. ``risk`` is the
+probability that a vacant unit of the estate is occupied within 12 months,
+estimated from the records by :func:`vacancy_risk`; the candidates and their
+costs come from :func:`renovation_candidates` and a :class:`CostModel`.
+:func:`compare_plans` puts several budgets side by side.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi._errors import ValidationError
+from geo_alloggi._records import Records
+from geo_alloggi._validate import require_columns, require_unique
+from geo_alloggi.priorities._common import (
+    PathLike,
+    finite_nonnegative,
+    read_toml_section,
+    reject_unknown,
+    require_records,
+    source_label,
+    to_dates,
+)
+from geo_alloggi.priorities._solvers import METHODS, allocate, spend
+
+__all__ = [
+    "MAINTENANCE_PATTERN",
+    "CostModel",
+    "RenovationPlan",
+    "compare_plans",
+    "renovation_candidates",
+    "renovation_plan",
+    "vacancy_risk",
+]
+
+#: Default pattern of vacancy reasons that a renovation fixes (case-insensitive).
+MAINTENANCE_PATTERN = r"maint|manuten|ripristin|degrad|renovat|ristruttur"
+
+RISK = S.RISK
+SELECTED = S.SELECTED
+UNITS_CHOSEN = S.UNITS_CHOSEN
+COST_EUR = S.COST_EUR
+UNIT_COST_EUR = S.UNIT_COST_EUR
+SITE_COST_EUR = S.SITE_COST_EUR
+RISK_WEIGHTED = S.RISK_WEIGHTED
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Renovation cost: a fixed cost per estate site plus a cost per unit.
+
+    Parameters
+    ----------
+    site_eur
+        Fixed cost of opening a site in an estate (design, safety plan, site
+        set-up, common parts): default €60,000.
+    unit_eur
+        Cost of bringing one vacant unit back to assignment standard
+        (systems, bathroom, fixtures): default €25,000. Used only when neither
+        ``unit_overrides`` nor the records' ``renovation_cost_eur`` give a cost.
+    site_overrides, unit_overrides
+        Per-estate costs (``estate_id`` → euros) that win over everything else.
+
+    Notes
+    -----
+    The defaults are planning assumptions of the order of the figures
+    published for the 2020 Milan programme (about €132 million for units left
+    empty for lack of maintenance and for neighbourhood regeneration); set
+    them from the owner's own estimates. The per-unit cost of an estate is,
+    in order of precedence: ``unit_overrides[estate_id]``; the mean of the
+    ``renovation_cost_eur`` recorded for its candidate vacancies; ``unit_eur``.
+    """
+
+    site_eur: float = 60_000.0
+    unit_eur: float = 25_000.0
+    site_overrides: Mapping[str, float] = field(default_factory=dict)
+    unit_overrides: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("site_eur", "unit_eur"):
+            value = getattr(self, name)
+            if not finite_nonnegative(value):
+                raise ValidationError(
+                    f"CostModel.{name}={value!r} must be a finite number >= 0"
+                )
+        if self.unit_eur <= 0:
+            raise ValidationError(f"CostModel.unit_eur={self.unit_eur!r} must be > 0")
+        for name in ("site_overrides", "unit_overrides"):
+            for key, value in getattr(self, name).items():
+                ok = finite_nonnegative(value)
+                if not ok or (name == "unit_overrides" and value <= 0):
+                    raise ValidationError(
+                        f"CostModel.{name}[{key!r}]={value!r} must be a finite number "
+                        f"{'> 0' if name == 'unit_overrides' else '>= 0'}"
+                    )
+
+    @classmethod
+    def from_toml(
+        cls, path: PathLike, *, section: str = "priorities.renovation"
+    ) -> CostModel:
+        """Read the cost model from the ``[priorities.renovation]`` TOML table.
+
+        Example::
+
+            [priorities.renovation]
+            site_eur = 80000
+            unit_eur = 30000
+            [priorities.renovation.unit_overrides]
+            "E-0012" = 45000
+        """
+        values = dict(read_toml_section(path, section))
+        reject_unknown(values, cls, "renovation setting")
+        for name in ("site_overrides", "unit_overrides"):
+            if name in values:
+                values[name] = {str(k): float(v) for k, v in values[name].items()}
+        return cls(**values)
+
+
+# ---------------------------------------------------------------------------
+# risk model
+
+
+def _as_of(records: Records, as_of: Any) -> pd.Timestamp:
+    if as_of is not None:
+        return pd.Timestamp(as_of)
+    dates = pd.concat(
+        [
+            to_dates(records.occupations[S.DETECTED_ON]),
+            to_dates(records.vacancies[S.VACANT_SINCE]),
+            to_dates(records.vacancies[S.ENDED_ON]),
+            to_dates(records.evictions[S.EVICTION_DATE]),
+        ]
+    ).dropna()
+    if dates.empty:
+        raise ValidationError("records hold no dates: pass as_of explicitly")
+    return dates.max()
+
+
+def vacancy_risk(
+    records: Records,
+    *,
+    as_of: Any = None,
+    hot: pd.Series | None = None,
+    horizon_days: int = 365,
+) -> pd.DataFrame:
+    """Estimate per estate the probability that a vacant unit is occupied in 12 months.
+
+    Parameters
+    ----------
+    records
+        Canonical records (estates, vacancies, occupations).
+    as_of
+        Date of the estimate; only records known by then are used. Default:
+        the latest date in the records.
+    hot
+        Boolean Series by ``estate_id``: estate in or near a hot spot (see
+        :func:`near_hot_spots`). None: one stratum for all estates.
+    horizon_days
+        Length of the window after a vacancy starts (default 365).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per estate: ``estate_id``, ``hot``, ``vacancies_observed``
+        (vacancies that began at least ``horizon_days`` before ``as_of``),
+        ``occupied_within`` (of those, units with an occupation detected within
+        the window), ``raw_rate``, ``prior_rate`` (pooled rate of the estate's
+        stratum), ``prior_strength`` and ``risk`` (posterior mean).
+
+    Notes
+    -----
+    Empirical-Bayes beta-binomial model. For estate *e* with *n* observed
+    vacancies of which *k* were occupied within the window, the risk is
+    ``(k + m·s) / (n + s)``: *m* is the pooled rate of the estate's stratum
+    (in or near a hot spot, or not; the whole city when a stratum has no
+    observations), ``(Σk + ½) / (Σn + 1)`` (Jeffreys), so estates near hot
+    spots start from their own, higher, observed rate and no rate is exactly
+    zero; *s* is the prior strength, from the method of moments
+    across estates: between-estate variance τ² = max(v − m(1−m)·K/N, ε), with
+    *v* the unit-weighted variance of the raw rates, *K* estates and *N*
+    vacancies, and ``s = m(1−m)/τ² − 1`` clipped to [1, 1000]. Estates with
+    no history get the prior rate; estates with a long one keep close to
+    their own rate. A vacancy is linked to an occupation by
+    ``(estate_id, unit_id)``.
+    """
+    records = require_records(records)
+    when = _as_of(records, as_of)
+    est_ids = records.estates[S.ESTATE_ID].astype(str)
+    vac = records.vacancies
+    occ = records.occupations
+    require_columns(vac, [S.ESTATE_ID, S.UNIT_ID, S.VACANT_SINCE], "records.vacancies")
+    require_columns(occ, [S.ESTATE_ID, S.UNIT_ID, S.DETECTED_ON], "records.occupations")
+    per = _vacancy_outcomes(vac, occ, when, pd.Timedelta(days=horizon_days))
+    out = pd.DataFrame({S.ESTATE_ID: est_ids.to_numpy()})
+    out["vacancies_observed"] = (
+        out[S.ESTATE_ID].map(per["size"]).fillna(0).astype("int64")
+    )
+    out["occupied_within"] = out[S.ESTATE_ID].map(per["sum"]).fillna(0).astype("int64")
+    if hot is None:
+        out["hot"] = False
+    else:
+        flags = pd.Series(hot).astype(bool)
+        flags.index = flags.index.astype(str)
+        out["hot"] = out[S.ESTATE_ID].map(flags).fillna(False).astype(bool)
+    n = out["vacancies_observed"].to_numpy(float)
+    k = out["occupied_within"].to_numpy(float)
+    if n.sum() == 0:
+        warnings.warn(
+            f"no vacancy began at least {horizon_days} days before {when.date()}: "
+            f"risk cannot be estimated from the records and is set to 0",
+            UserWarning,
+            stacklevel=2,
+        )
+        out["raw_rate"] = np.nan
+        out["prior_rate"] = 0.0
+        out["prior_strength"] = np.nan
+        out[RISK] = 0.0
+        return out
+    raw, prior, strength = _beta_binomial_prior(n, k, out["hot"].to_numpy())
+    out["raw_rate"] = raw
+    out["prior_rate"] = prior
+    out["prior_strength"] = strength
+    out[RISK] = (k + prior * strength) / (n + strength)
+    return out
+
+
+def _vacancy_outcomes(
+    vac: pd.DataFrame, occ: pd.DataFrame, when: pd.Timestamp, horizon: pd.Timedelta
+) -> pd.DataFrame:
+    """Per estate: vacancies observed for a whole horizon, and those occupied in it.
+
+    Columns ``size`` (vacancies that began at least ``horizon`` before
+    ``when``) and ``sum`` (of those, units with an occupation detected within
+    the horizon, known by ``when``), indexed by ``estate_id``.
+    """
+    since = to_dates(vac[S.VACANT_SINCE])
+    observed = since.notna() & (since + horizon <= when)
+    v = pd.DataFrame(
+        {
+            "k": np.arange(len(vac)),
+            S.ESTATE_ID: vac[S.ESTATE_ID].astype(str).to_numpy(),
+            S.UNIT_ID: vac[S.UNIT_ID].astype(str).to_numpy(),
+            "since": since.to_numpy(),
+        }
+    )[observed.to_numpy()]
+    o = pd.DataFrame(
+        {
+            S.ESTATE_ID: occ[S.ESTATE_ID].astype(str).to_numpy(),
+            S.UNIT_ID: occ[S.UNIT_ID].astype(str).to_numpy(),
+            "detected": to_dates(occ[S.DETECTED_ON]).to_numpy(),
+        }
+    )
+    o = o[o["detected"].notna() & (o["detected"] <= when)]
+    pairs = v.merge(o, on=[S.ESTATE_ID, S.UNIT_ID], how="inner")
+    inside = (pairs["detected"] >= pairs["since"]) & (
+        pairs["detected"] <= pairs["since"] + horizon
+    )
+    hit_rows = set(pairs.loc[inside, "k"])
+    v["hit"] = v["k"].isin(hit_rows).astype("int64")
+    return v.groupby(S.ESTATE_ID)["hit"].agg(["size", "sum"])
+
+
+def _beta_binomial_prior(
+    n: np.ndarray, k: np.ndarray, hot: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Return the raw rates, the prior rate of each estate and the prior strength.
+
+    See :func:`vacancy_risk` (Notes) for the model; ``n.sum()`` must be > 0.
+    """
+    total_n = n.sum()
+    # pooled rates with Jeffreys' half-count, so that a stratum where no
+    # vacancy was ever occupied still gets a small positive rate
+    city = (k.sum() + 0.5) / (total_n + 1.0)
+    prior = np.full(len(n), city)
+    for flag in (True, False):
+        mask = hot == flag
+        if n[mask].sum() > 0:
+            prior[mask] = (k[mask].sum() + 0.5) / (n[mask].sum() + 1.0)
+    has = n > 0
+    raw = np.where(has, k / np.where(has, n, 1), np.nan)
+    m = np.clip(prior, 1e-6, 1 - 1e-6)
+    # unit-weighted variance of raw rates around each estate's own prior mean
+    var = float(np.sum(n[has] * (raw[has] - m[has]) ** 2) / total_n)
+    binomial = float(np.sum(n[has] * m[has] * (1 - m[has]) / n[has]) / total_n)
+    tau2 = max(var - binomial, 1e-6)
+    mean_m = float(np.sum(n[has] * m[has]) / total_n)
+    strength = float(np.clip(mean_m * (1 - mean_m) / tau2 - 1.0, 1.0, 1000.0))
+    return raw, prior, strength
+
+
+# ---------------------------------------------------------------------------
+# candidates
+
+
+def _candidate_vacancies(
+    vacancies: pd.DataFrame, when: pd.Timestamp, reason_pattern: str | None
+) -> pd.Series:
+    since = to_dates(vacancies[S.VACANT_SINCE])
+    end = (
+        to_dates(vacancies[S.ENDED_ON])
+        if S.ENDED_ON in vacancies
+        else pd.Series(pd.NaT)
+    )
+    open_ = (since <= when) & (end.isna() | (end > when))
+    if reason_pattern is not None and S.REASON in vacancies.columns:
+        reason = vacancies[S.REASON].astype("string").fillna("")
+        open_ &= reason.str.contains(reason_pattern, case=False, regex=True).to_numpy()
+    return open_
+
+
+def renovation_candidates(
+    records: Records,
+    *,
+    as_of: Any = None,
+    cost_model: CostModel | None = None,
+    risk: pd.Series | float | None = None,
+    hot: pd.Series | None = None,
+    reason_pattern: str | None = MAINTENANCE_PATTERN,
+) -> pd.DataFrame:
+    """One row per estate with vacant units that renovation would return to assignment.
+
+    Parameters
+    ----------
+    records
+        Canonical records.
+    as_of
+        Date of the plan (default: the latest date in the records). A vacancy
+        is a candidate if it began by then and had not ended.
+    cost_model
+        :class:`CostModel`; None: defaults.
+    risk
+        Probability that a vacant unit is occupied within 12 months: a Series
+        by ``estate_id``, one number for all, or None to estimate it with
+        :func:`vacancy_risk` (``hot`` passed through).
+    hot
+        Estates in or near hot spots, for :func:`vacancy_risk`.
+    reason_pattern
+        Case-insensitive regular expression on the vacancy ``reason``: by
+        default vacancies for lack of maintenance (English or Italian wording);
+        None keeps every vacancy.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``estate_id``, ``name``, ``units`` (candidate vacant units),
+        ``unit_cost_eur``, ``site_cost_eur``, ``risk``, ``source``
+        (``"SYNTHETIC"`` for generated records); only estates with at least
+        one candidate, sorted by id.
+    """
+    records = require_records(records)
+    cm = cost_model if cost_model is not None else CostModel()
+    when = _as_of(records, as_of)
+    vac = records.vacancies
+    require_columns(vac, [S.ESTATE_ID, S.VACANT_SINCE], "records.vacancies")
+    mask = _candidate_vacancies(vac, when, reason_pattern).to_numpy()
+    if not mask.any() and len(vac):
+        warnings.warn(
+            f"no vacancy open on {when.date()} matches "
+            f"reason_pattern={reason_pattern!r}; reasons present: "
+            f"{sorted(map(str, vac[S.REASON].dropna().unique()))[:5]!r}"
+            if S.REASON in vac
+            else f"no vacancy open on {when.date()}",
+            UserWarning,
+            stacklevel=2,
+        )
+    cand = vac[mask]
+    ids = cand[S.ESTATE_ID].astype(str)
+    units = ids.value_counts().sort_index()
+    out = pd.DataFrame(
+        {S.ESTATE_ID: units.index.astype(str), S.UNITS: units.to_numpy()}
+    )
+    names = records.estates.set_index(records.estates[S.ESTATE_ID].astype(str))
+    out[S.NAME] = out[S.ESTATE_ID].map(names[S.NAME]) if S.NAME in names else pd.NA
+    recorded = pd.Series(dtype=float)
+    if S.RENOVATION_COST in cand.columns:
+        costs = pd.to_numeric(cand[S.RENOVATION_COST], errors="coerce")
+        bad = costs.notna() & (costs <= 0)
+        if bad.any():
+            warnings.warn(
+                f"{int(bad.sum())} vacancy cost(s) <= 0 ignored (renovation_cost_eur)",
+                UserWarning,
+                stacklevel=2,
+            )
+        costs = costs.where(costs > 0)
+        recorded = costs.groupby(ids.to_numpy()).mean().dropna()
+    unit_cost = out[S.ESTATE_ID].map(recorded).fillna(cm.unit_eur)
+    unit_cost = unit_cost.where(
+        ~out[S.ESTATE_ID].isin(list(cm.unit_overrides)),
+        out[S.ESTATE_ID].map(dict(cm.unit_overrides)),
+    )
+    out[UNIT_COST_EUR] = unit_cost.astype(float)
+    out[SITE_COST_EUR] = (
+        out[S.ESTATE_ID].map(dict(cm.site_overrides)).fillna(cm.site_eur).astype(float)
+    )
+    if risk is None:
+        est = vacancy_risk(records, as_of=when, hot=hot)
+        out[RISK] = out[S.ESTATE_ID].map(est.set_index(S.ESTATE_ID)[RISK]).fillna(0.0)
+    elif isinstance(risk, int | float):
+        out[RISK] = float(risk)
+    else:
+        ser = pd.Series(risk).astype(float)
+        ser.index = ser.index.astype(str)
+        out[RISK] = out[S.ESTATE_ID].map(ser)
+        if out[RISK].isna().any():
+            miss = out.loc[out[RISK].isna(), S.ESTATE_ID].tolist()[:5]
+            raise ValidationError(f"risk has no value for estate(s) {miss!r}")
+    _check_candidates(out, "candidates")
+    out[S.SOURCE] = source_label(records)
+    cols = [S.ESTATE_ID, S.NAME, S.UNITS, UNIT_COST_EUR, SITE_COST_EUR, RISK, S.SOURCE]
+    return out[cols].reset_index(drop=True)
+
+
+def _check_candidates(cand: pd.DataFrame, argument: str) -> None:
+    require_columns(
+        cand, [S.ESTATE_ID, S.UNITS, UNIT_COST_EUR, SITE_COST_EUR, RISK], argument
+    )
+    require_unique(cand, S.ESTATE_ID, argument)
+    r = cand[RISK].astype(float)
+    if ((r < 0) | (r > 1) | r.isna()).any():
+        raise ValidationError(
+            f"{argument}['risk'] must lie in [0, 1]; got {r.tolist()[:5]!r}"
+        )
+    u = cand[S.UNITS]
+    if (u < 0).any() or (u != np.floor(u)).any():
+        raise ValidationError(f"{argument}['units'] must be whole numbers >= 0")
+    if (cand[UNIT_COST_EUR] <= 0).any() or (cand[SITE_COST_EUR] < 0).any():
+        raise ValidationError(
+            f"{argument}: unit_cost_eur must be > 0 and site_cost_eur >= 0"
+        )
+
+
+# ---------------------------------------------------------------------------
+# plans
+
+
+@dataclass
+class RenovationPlan:
+    """The renovation plans of every method and their summary.
+
+    Attributes
+    ----------
+    plan
+        The optimal plan, one row per candidate estate: ``estate_id``,
+        ``name``, ``units`` (candidate vacant units), ``unit_cost_eur``,
+        ``site_cost_eur``, ``risk``, ``selected``, ``units_chosen``,
+        ``cost_eur`` (spent in the estate), ``risk_weighted_units``; then
+        ``units_cheapest_first`` and ``units_largest_first`` (the naive plans).
+    summary
+        One row per method (``optimal``, ``cheapest_first``,
+        ``largest_first``): ``budget_eur``, ``spend_eur``, ``estates_selected``,
+        ``units_recovered``, ``risk_weighted_units``, and what the next €1M
+        would buy (``next_1m_units``, ``next_1m_risk_weighted_units``,
+        ``next_1m_spend_eur``).
+    plans
+        Method → full plan table (as ``plan``, for that method).
+    """
+
+    plan: pd.DataFrame
+    summary: pd.DataFrame
+    plans: dict[str, pd.DataFrame]
+
+
+def _plan_table(cand: pd.DataFrame, x: np.ndarray) -> pd.DataFrame:
+    out = cand.copy()
+    out[UNITS_CHOSEN] = x.astype("int64")
+    out[SELECTED] = x > 0
+    out[COST_EUR] = np.where(x > 0, x * out[UNIT_COST_EUR] + out[SITE_COST_EUR], 0.0)
+    out[RISK_WEIGHTED] = x * out[RISK]
+    return out
+
+
+def renovation_plan(
+    data: Records | pd.DataFrame,
+    budget_eur: float,
+    *,
+    cost_model: CostModel | None = None,
+    risk: pd.Series | float | None = None,
+    hot: pd.Series | None = None,
+    as_of: Any = None,
+    reason_pattern: str | None = MAINTENANCE_PATTERN,
+    marginal_eur: float = 1_000_000.0,
+) -> RenovationPlan:
+    """Choose how many vacant units to renovate per estate, within a budget, exactly.
+
+    Parameters
+    ----------
+    data
+        :class:`Records` (candidates built with :func:`renovation_candidates`)
+        or a candidates table as that function returns.
+    budget_eur
+        Money available, in euros (>= 0).
+    cost_model, risk, hot, as_of, reason_pattern
+        See :func:`renovation_candidates` (ignored when ``data`` is a table).
+    marginal_eur
+        Extra money for the "what the next €1M would buy" columns.
+
+    Returns
+    -------
+    RenovationPlan
+        ``plan`` (optimal, one row per estate, with the naive plans' unit
+        counts alongside), ``summary`` (one row per method), ``plans``.
+
+    Raises
+    ------
+    ValidationError
+        On a negative or non-finite budget or an invalid candidates table.
+
+    Notes
+    -----
+    The optimal plan solves the mixed-integer programme
+
+    maximise Σₑ riskₑ·xₑ subject to Σₑ (unitₑ·xₑ + siteₑ·yₑ) ≤ budget,
+    0 ≤ xₑ ≤ unitsₑ·yₑ, xₑ integer, yₑ ∈ {0, 1}
+
+    with :func:`scipy.optimize.milp` (HiGHS, zero relative gap; the same
+    input gives the same plan). ``risk·x`` is the
+    expected number of units that renovation keeps from being occupied
+    within 12 months. The spend is recomputed exactly (:func:`math.fsum`)
+    from the integer solution and the budget row tightened by the excess if
+    the solver's feasibility tolerance (about 1e-7 of the budget) let it
+    slip, so no plan ever exceeds the budget (a plan spending within that
+    tolerance of the budget may then be passed over). Naive plans ignore risk:
+    *cheapest first* fills estates by increasing cost per unit (site cost
+    shared over the estate's vacant units), *largest first* by decreasing
+    number of vacant units; each takes all units of an estate when it can,
+    else as many as fit, and moves on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> candidates = pd.DataFrame({
+    ...     "estate_id": ["E1", "E2"], "units": [3, 2],
+    ...     "unit_cost_eur": [10_000.0, 20_000.0], "site_cost_eur": [5_000.0, 0.0],
+    ...     "risk": [0.1, 0.9]})
+    >>> result = renovation_plan(candidates, 40_000)
+    >>> result.plan.set_index("estate_id")["units_chosen"].to_dict()
+    {'E2': 2, 'E1': 0}
+    >>> result.summary.set_index("method")["risk_weighted_units"].round(2).tolist()
+    [1.8, 0.3, 0.3]
+    """
+    if (
+        not isinstance(budget_eur, int | float)
+        or not math.isfinite(budget_eur)
+        or budget_eur < 0
+    ):
+        raise ValidationError(f"budget_eur={budget_eur!r} must be a finite number >= 0")
+    if not math.isfinite(marginal_eur) or marginal_eur <= 0:
+        raise ValidationError(
+            f"marginal_eur={marginal_eur!r} must be a finite number > 0"
+        )
+    cand = _plan_candidates(
+        data,
+        as_of=as_of,
+        cost_model=cost_model,
+        risk=risk,
+        hot=hot,
+        reason_pattern=reason_pattern,
+    )
+    plans: dict[str, pd.DataFrame] = {}
+    rows = []
+    for method in METHODS:
+        plans[method], row = _method_plan(
+            cand, float(budget_eur), float(marginal_eur), method
+        )
+        rows.append(row)
+    summary = pd.DataFrame(rows)
+    if S.SOURCE in cand.columns:
+        synthetic = (cand[S.SOURCE].astype(str) == config.synthetic_label).any()
+        summary[S.SOURCE] = config.synthetic_label if synthetic else ""
+    plan = plans["optimal"].copy()
+    plan["units_cheapest_first"] = plans["cheapest_first"][UNITS_CHOSEN].to_numpy()
+    plan["units_largest_first"] = plans["largest_first"][UNITS_CHOSEN].to_numpy()
+    plan = plan.sort_values(
+        [RISK_WEIGHTED, S.ESTATE_ID], ascending=[False, True], ignore_index=True
+    )
+    return RenovationPlan(plan=plan, summary=summary, plans=plans)
+
+
+def _plan_candidates(
+    data: Records | pd.DataFrame,
+    *,
+    as_of: Any,
+    cost_model: CostModel | None,
+    risk: pd.Series | float | None,
+    hot: pd.Series | None,
+    reason_pattern: str | None,
+) -> pd.DataFrame:
+    """Candidates of a plan: built from Records, or a checked copy of a table."""
+    if isinstance(data, Records):
+        return renovation_candidates(
+            data,
+            as_of=as_of,
+            cost_model=cost_model,
+            risk=risk,
+            hot=hot,
+            reason_pattern=reason_pattern,
+        )
+    if isinstance(data, pd.DataFrame):
+        _check_candidates(data, "data")
+        cand = data.copy()
+        cand[S.ESTATE_ID] = cand[S.ESTATE_ID].astype(str)
+        if S.NAME not in cand:
+            cand[S.NAME] = pd.NA
+        return cand.sort_values(S.ESTATE_ID, ignore_index=True)
+    raise ValidationError(
+        f"data must be Records or a candidates DataFrame, got {type(data).__name__!r}"
+    )
+
+
+def _method_plan(
+    cand: pd.DataFrame, budget: float, marginal: float, method: str
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One method's plan table and its summary row (with the next ``marginal``)."""
+    unit_cost = cand[UNIT_COST_EUR].to_numpy(float)
+    site_cost = cand[SITE_COST_EUR].to_numpy(float)
+    x = allocate(cand, budget, method)
+    table = _plan_table(cand, x)
+    x_more = allocate(cand, budget + marginal, method)
+    more = _plan_table(cand, x_more)
+    row = {
+        "method": method,
+        "budget_eur": budget,
+        "spend_eur": spend(x, unit_cost, site_cost),
+        "estates_selected": int(table[SELECTED].sum()),
+        "units_recovered": int(table[UNITS_CHOSEN].sum()),
+        RISK_WEIGHTED: float(table[RISK_WEIGHTED].sum()),
+        "next_1m_units": int(more[UNITS_CHOSEN].sum() - table[UNITS_CHOSEN].sum()),
+        "next_1m_risk_weighted_units": float(
+            more[RISK_WEIGHTED].sum() - table[RISK_WEIGHTED].sum()
+        ),
+        "next_1m_spend_eur": spend(x_more, unit_cost, site_cost)
+        - spend(x, unit_cost, site_cost),
+    }
+    return table, row
+
+
+def compare_plans(
+    data: Records | pd.DataFrame,
+    budgets: Mapping[str, float] | Sequence[float],
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Optimal plans under several budgets, side by side.
+
+    Parameters
+    ----------
+    data
+        As for :func:`renovation_plan`.
+    budgets
+        Scenario name → budget in euros, or a sequence of budgets (each
+        scenario then named by its budget, e.g. ``"€10,000,000"``).
+    **kwargs
+        Passed to :func:`renovation_candidates` when ``data`` is Records
+        (computed once and shared by every scenario).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario (in the order given): ``scenario`` and the
+        optimal method's summary columns of :attr:`RenovationPlan.summary`
+        (spend, estates selected, units recovered, risk-weighted units, next
+        €1M), plus ``estates`` listing the ids selected.
+    """
+    named = (
+        dict(budgets)
+        if isinstance(budgets, Mapping)
+        else {f"€{float(b):,.0f}": float(b) for b in budgets}
+    )
+    if not named:
+        raise ValidationError("budgets must name at least one scenario")
+    cand = renovation_candidates(data, **kwargs) if isinstance(data, Records) else data
+    rows = []
+    for name, budget in named.items():
+        result = renovation_plan(cand, budget)
+        row = result.summary[result.summary["method"] == "optimal"].iloc[0].to_dict()
+        chosen = result.plans["optimal"]
+        row["estates"] = ", ".join(sorted(chosen.loc[chosen[SELECTED], S.ESTATE_ID]))
+        rows.append(
+            {"scenario": name, **{k: v for k, v in row.items() if k != "method"}}
+        )
+    return pd.DataFrame(rows)
