@@ -21,6 +21,7 @@ import pandas as pd
 from _harness import compare, single
 
 from geo_alloggi import priorities as P
+from tests._bruteforce import solve_bruteforce  # the reference the tests also use
 
 
 def _small_instance(seed: int, n: int) -> tuple[np.ndarray, ...]:
@@ -52,13 +53,13 @@ def run(quick: bool) -> list[dict]:
     units, unit, site, risk, budget = _small_instance(1, n_small)
     combos = int(np.prod(units + 1))
     x_milp = P._solve_milp(units, unit, site, risk, budget)
-    x_brute = P._solve_bruteforce(units, unit, site, risk, budget)
+    x_brute = solve_bruteforce(units, unit, site, risk, budget)
     same = bool(np.isclose(risk @ x_milp, risk @ x_brute))
     rows.append(
         compare(
             f"renovation plan, {n_small} estates (exact)",
             lambda: P._solve_milp(units, unit, site, risk, budget),
-            lambda: P._solve_bruteforce(units, unit, site, risk, budget),
+            lambda: solve_bruteforce(units, unit, site, risk, budget),
             baseline_name=f"brute force ({combos} allocations)",
             n=n_small,
             repeat=1 if quick else 3,

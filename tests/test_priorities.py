@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 
@@ -10,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from _bruteforce import solve_bruteforce
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
@@ -660,19 +660,15 @@ def _cand(units, unit_cost, site_cost, risk) -> pd.DataFrame:
 
 def _brute(cand: pd.DataFrame, budget: float) -> float:
     """Best risk-weighted units by enumerating every allocation (no milp)."""
-    best = 0.0
-    rows = cand.to_dict("records")
-    for combo in itertools.product(*(range(r[S.UNITS] + 1) for r in rows)):
-        pairs = list(zip(combo, rows, strict=True))
-        cost = math.fsum(
-            [x * r["unit_cost_eur"] for x, r in pairs]
-            + [r["site_cost_eur"] for x, r in pairs if x]
-        )
-        if cost <= budget:
-            best = max(
-                best, sum(x * r["risk"] for x, r in zip(combo, rows, strict=True))
-            )
-    return best
+    risk = cand["risk"].to_numpy(float)
+    x = solve_bruteforce(
+        cand[S.UNITS].to_numpy(),
+        cand["unit_cost_eur"].to_numpy(float),
+        cand["site_cost_eur"].to_numpy(float),
+        risk,
+        budget,
+    )
+    return float(risk @ x)
 
 
 def test_plan_small_case_by_hand():
