@@ -24,6 +24,7 @@ from geo_alloggi import config
 from geo_alloggi._i18n import (
     column_label,
     emerging_label,
+    fmt_eur,
     fmt_int,
     fmt_number,
     hotspot_label,
@@ -665,11 +666,11 @@ _SUMMARY: dict[str, tuple[str, str]] = {
     "patrol": ("## Pattugliamenti: prime 5 zone", "## Patrols: top 5 areas"),
     "renovation": ("## Ristrutturazioni", "## Renovation"),
     "plan": (
-        "Con un budget di {budget} € il piano ottimale recupera {units} alloggi "
-        "sfitti in {estates} stabili (spesa {spend} €); un milione in più ne "
+        "Con un budget di {budget} il piano ottimale recupera {units} alloggi "
+        "sfitti in {estates} stabili (spesa {spend}); un milione in più ne "
         "recupererebbe altri {next}.",
-        "With a budget of €{budget} the optimal plan recovers {units} vacant units "
-        "in {estates} estates (spend €{spend}); €1M more would recover {next} more.",
+        "With a budget of {budget} the optimal plan recovers {units} vacant units "
+        "in {estates} estates (spend {spend}); €1M more would recover {next} more.",
     ),
     "naive": (
         "- {method}: {units} alloggi, {rw} pesati per rischio (ottimale: {opt})",
@@ -774,10 +775,10 @@ def write_summary(data: MeetingData, path: Path) -> Path:
         "",
         say(
             "plan",
-            budget=num(a.budget_eur, 0),
+            budget=fmt_eur(a.budget_eur, lang),
             units=fmt_int(opt["units_recovered"], lang),
             estates=fmt_int(opt["estates_selected"], lang),
-            spend=num(opt["spend_eur"], 0),
+            spend=fmt_eur(opt["spend_eur"], lang),
             next=fmt_int(opt["next_1m_units"], lang),
         ),
     ]
