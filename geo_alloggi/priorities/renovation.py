@@ -386,24 +386,7 @@ def renovation_candidates(
     )
     names = records.estates.set_index(records.estates[S.ESTATE_ID].astype(str))
     out[S.NAME] = out[S.ESTATE_ID].map(names[S.NAME]) if S.NAME in names else pd.NA
-    recorded = pd.Series(dtype=float)
-    if S.RENOVATION_COST in cand.columns:
-        costs = pd.to_numeric(cand[S.RENOVATION_COST], errors="coerce")
-        bad = costs.notna() & (costs <= 0)
-        if bad.any():
-            warnings.warn(
-                f"{int(bad.sum())} vacancy cost(s) <= 0 ignored (renovation_cost_eur)",
-                UserWarning,
-                stacklevel=2,
-            )
-        costs = costs.where(costs > 0)
-        recorded = costs.groupby(ids.to_numpy()).mean().dropna()
-    unit_cost = out[S.ESTATE_ID].map(recorded).fillna(cm.unit_eur)
-    unit_cost = unit_cost.where(
-        ~out[S.ESTATE_ID].isin(list(cm.unit_overrides)),
-        out[S.ESTATE_ID].map(dict(cm.unit_overrides)),
-    )
-    out[UNIT_COST_EUR] = unit_cost.astype(float)
+    out[UNIT_COST_EUR] = _unit_costs(out[S.ESTATE_ID], cand, cm)
     out[SITE_COST_EUR] = (
         out[S.ESTATE_ID].map(dict(cm.site_overrides)).fillna(cm.site_eur).astype(float)
     )
@@ -423,6 +406,33 @@ def renovation_candidates(
     out[S.SOURCE] = source_label(records)
     cols = [S.ESTATE_ID, S.NAME, S.UNITS, UNIT_COST_EUR, SITE_COST_EUR, RISK, S.SOURCE]
     return out[cols].reset_index(drop=True)
+
+
+def _unit_costs(estate_ids: pd.Series, cand: pd.DataFrame, cm: CostModel) -> pd.Series:
+    """Cost per unit of each estate: override, else mean recorded cost, else default.
+
+    ``cand`` holds the candidate vacancies; recorded costs <= 0 are ignored
+    (with a warning).
+    """
+    recorded = pd.Series(dtype=float)
+    if S.RENOVATION_COST in cand.columns:
+        costs = pd.to_numeric(cand[S.RENOVATION_COST], errors="coerce")
+        bad = costs.notna() & (costs <= 0)
+        if bad.any():
+            warnings.warn(
+                f"{int(bad.sum())} vacancy cost(s) <= 0 ignored (renovation_cost_eur)",
+                UserWarning,
+                stacklevel=3,
+            )
+        costs = costs.where(costs > 0)
+        recorded = costs.groupby(cand[S.ESTATE_ID].astype(str).to_numpy()).mean()
+        recorded = recorded.dropna()
+    unit_cost = estate_ids.map(recorded).fillna(cm.unit_eur)
+    unit_cost = unit_cost.where(
+        ~estate_ids.isin(list(cm.unit_overrides)),
+        estate_ids.map(dict(cm.unit_overrides)),
+    )
+    return unit_cost.astype(float)
 
 
 def _check_candidates(cand: pd.DataFrame, argument: str) -> None:
