@@ -39,6 +39,7 @@ side); ``_solvers`` (exact and naive allocations) and ``_common`` are private.
 
 from __future__ import annotations
 
+from geo_alloggi._schema import RISK as RISK  # column name, as benchmarks use it
 from geo_alloggi.priorities._solvers import METHODS as METHODS
 
 # ``P._allocate`` and ``P._solve_milp`` are timed by benchmarks/bench_priorities.py
@@ -60,7 +61,6 @@ from geo_alloggi.priorities.places import (
     near_hot_spots,
 )
 from geo_alloggi.priorities.renovation import MAINTENANCE_PATTERN as MAINTENANCE_PATTERN
-from geo_alloggi.priorities.renovation import RISK as RISK
 from geo_alloggi.priorities.renovation import (
     CostModel,
     RenovationPlan,

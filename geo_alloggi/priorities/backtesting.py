@@ -19,12 +19,7 @@ from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
 from geo_alloggi._validate import require_columns
 from geo_alloggi.priorities._common import area_id_column
-from geo_alloggi.priorities.patrol import (
-    PRIORITY_RANK,
-    PRIORITY_SCORE,
-    PatrolWeights,
-    patrol_priority,
-)
+from geo_alloggi.priorities.patrol import PatrolWeights, patrol_priority
 
 __all__ = ["backtest", "compare_rankings"]
 
@@ -60,10 +55,10 @@ def compare_rankings(
     names = list(weightings)
     for name in names:
         ranked = patrol_priority(panel, weights=weightings[name], **kwargs)
-        part = ranked[[idc, PRIORITY_RANK, PRIORITY_SCORE]].rename(
+        part = ranked[[idc, S.PRIORITY_RANK, S.PRIORITY_SCORE]].rename(
             columns={
-                PRIORITY_RANK: f"rank_{name}",
-                PRIORITY_SCORE: f"priority_score_{name}",
+                S.PRIORITY_RANK: f"rank_{name}",
+                S.PRIORITY_SCORE: f"priority_score_{name}",
             }
         )
         merged = part if merged is None else merged.merge(part, on=idc, how="outer")

@@ -89,16 +89,6 @@ TREND_SCORES: dict[str, float] = {
 #: Eviction outcomes that count as pending (still to be carried out).
 PENDING_OUTCOMES: tuple[str, ...] = ("scheduled", "postponed")
 
-PRIORITY_SCORE = S.PRIORITY_SCORE
-PRIORITY_RANK = S.PRIORITY_RANK
-PRIORITY_REASONS = S.PRIORITY_REASONS
-NEW_PREVIOUS = S.NEW_PREVIOUS
-NEW_CHANGE_PCT = S.NEW_CHANGE_PCT
-PENDING_EVICTIONS = S.SCHEDULED_EVICTIONS
-TREND_SCORE = S.TREND_SCORE
-VULNERABLE_PENDING = S.VULNERABLE_SCHEDULED
-VULNERABLE_EXECUTED = S.VULNERABLE_EXECUTED
-
 
 @dataclass(frozen=True)
 class PatrolWeights:
@@ -467,18 +457,18 @@ def patrol_priority(
     require_unique(current, idc, "panel (rows of the ranked period)")
     out = _ranked_counts(current, data, idc, period, prev)
     out[S.EMERGING] = _area_categories(out[idc], emerging, idc, estate_district)
-    out[TREND_SCORE] = out[S.EMERGING].map(TREND_SCORES).fillna(0.0).astype(float)
+    out[S.TREND_SCORE] = out[S.EMERGING].map(TREND_SCORES).fillna(0.0).astype(float)
     if emerging is None and w.trend > 0:
         log.info(
             "no emerging categories given: the trend component scores 0 everywhere"
         )
-    out[PENDING_EVICTIONS] = _pending_counts(
+    out[S.SCHEDULED_EVICTIONS] = _pending_counts(
         out[idc], evictions, idc, estate_district, period
     )
     out = _score_and_rank(out, w, idc)
     kind = period_kind(data[S.PERIOD])
     hidden = _withheld_cells(withheld)
-    out[PRIORITY_REASONS] = [
+    out[S.PRIORITY_REASONS] = [
         _reasons(row, kind, lang, suppress_below, hidden.get(str(row[idc]), set()))
         for row in out.to_dict("records")
     ]
@@ -532,12 +522,12 @@ def _ranked_counts(
     out[S.NEW_OCCUPATIONS] = current[S.NEW_OCCUPATIONS].to_numpy().astype("int64")
     if prev is not None:
         prev_counts = data[data[S.PERIOD] == prev].groupby(idc)[S.NEW_OCCUPATIONS].sum()
-        out[NEW_PREVIOUS] = out[idc].map(prev_counts).fillna(0).astype("int64")
-        base = out[NEW_PREVIOUS].where(out[NEW_PREVIOUS] > 0)
-        out[NEW_CHANGE_PCT] = 100.0 * (out[S.NEW_OCCUPATIONS] - base) / base
+        out[S.NEW_PREVIOUS] = out[idc].map(prev_counts).fillna(0).astype("int64")
+        base = out[S.NEW_PREVIOUS].where(out[S.NEW_PREVIOUS] > 0)
+        out[S.NEW_CHANGE_PCT] = 100.0 * (out[S.NEW_OCCUPATIONS] - base) / base
     else:
-        out[NEW_PREVIOUS] = pd.array([pd.NA] * len(out), dtype="Int64")
-        out[NEW_CHANGE_PCT] = np.nan
+        out[S.NEW_PREVIOUS] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out[S.NEW_CHANGE_PCT] = np.nan
     return out
 
 
@@ -591,17 +581,17 @@ def _score_and_rank(out: pd.DataFrame, w: PatrolWeights, idc: str) -> pd.DataFra
     components = {
         "occupied": scaled(S.OCCUPIED),
         "new_occupations": scaled(S.NEW_OCCUPATIONS),
-        "trend": out[TREND_SCORE],
-        "evictions": scaled(PENDING_EVICTIONS),
+        "trend": out[S.TREND_SCORE],
+        "evictions": scaled(S.SCHEDULED_EVICTIONS),
     }
     wd = w.as_dict()
     for name, comp in components.items():
         out[f"score_{name}"] = wd[name] * comp.astype(float)
-    out[PRIORITY_SCORE] = sum(out[f"score_{n}"] for n in components)
+    out[S.PRIORITY_SCORE] = sum(out[f"score_{n}"] for n in components)
     out = out.sort_values(
-        [PRIORITY_SCORE, idc], ascending=[False, True], ignore_index=True
+        [S.PRIORITY_SCORE, idc], ascending=[False, True], ignore_index=True
     )
-    out.insert(0, PRIORITY_RANK, np.arange(1, len(out) + 1))
+    out.insert(0, S.PRIORITY_RANK, np.arange(1, len(out) + 1))
     return out
 
 
@@ -652,7 +642,7 @@ def _reasons(
     cat = row.get(S.EMERGING)
     if isinstance(cat, str) and cat != "No Pattern Detected":
         parts.append((row["score_trend"], 0, emerging_phrase(cat, lang)))
-    new, prev = row[S.NEW_OCCUPATIONS], row[NEW_PREVIOUS]
+    new, prev = row[S.NEW_OCCUPATIONS], row[S.NEW_PREVIOUS]
     if new > 0:
         text = count(new, "new", S.NEW_OCCUPATIONS)
         if (
@@ -661,11 +651,11 @@ def _reasons(
             and not (
                 _is_suppressed(new, suppress_below)
                 or _is_suppressed(prev, suppress_below)
-                or {S.NEW_OCCUPATIONS, NEW_PREVIOUS} & hidden
+                or {S.NEW_OCCUPATIONS, S.NEW_PREVIOUS} & hidden
             )
         ):
             if prev > 0:
-                change = fmt_change_pct(row[NEW_CHANGE_PCT], lang)
+                change = fmt_change_pct(row[S.NEW_CHANGE_PCT], lang)
                 text += f" ({change} {previous_period_phrase(kind, lang)})"
             else:
                 text += f" ({previous_period_phrase(kind, lang, none_before=True)})"
@@ -678,12 +668,12 @@ def _reasons(
                 count(row[S.OCCUPIED], "occupied", S.OCCUPIED),
             )
         )
-    if row[PENDING_EVICTIONS] > 0:
+    if row[S.SCHEDULED_EVICTIONS] > 0:
         parts.append(
             (
                 row["score_evictions"],
                 3,
-                count(row[PENDING_EVICTIONS], "evictions", PENDING_EVICTIONS),
+                count(row[S.SCHEDULED_EVICTIONS], "evictions", S.SCHEDULED_EVICTIONS),
             )
         )
     if not parts:
@@ -741,19 +731,19 @@ def social_services(
     frame = pd.DataFrame(
         {
             by: area.to_numpy()[keep],
-            VULNERABLE_PENDING: np.isin(outcome[keep], PENDING_OUTCOMES).astype(
+            S.VULNERABLE_SCHEDULED: np.isin(outcome[keep], PENDING_OUTCOMES).astype(
                 "int64"
             ),
-            VULNERABLE_EXECUTED: (outcome[keep] == "executed").astype("int64"),
+            S.VULNERABLE_EXECUTED: (outcome[keep] == "executed").astype("int64"),
         }
     )
     out = frame.groupby(by, as_index=False)[
-        [VULNERABLE_PENDING, VULNERABLE_EXECUTED]
+        [S.VULNERABLE_SCHEDULED, S.VULNERABLE_EXECUTED]
     ].sum()
-    out = out[(out[VULNERABLE_PENDING] + out[VULNERABLE_EXECUTED]) > 0]
+    out = out[(out[S.VULNERABLE_SCHEDULED] + out[S.VULNERABLE_EXECUTED]) > 0]
     if S.SOURCE in evictions.columns:
         synthetic = (evictions[S.SOURCE].astype(str) == config.synthetic_label).any()
         out[S.SOURCE] = config.synthetic_label if synthetic else ""
     return out.sort_values(
-        [VULNERABLE_PENDING, by], ascending=[False, True], ignore_index=True
+        [S.VULNERABLE_SCHEDULED, by], ascending=[False, True], ignore_index=True
     )

@@ -1,14 +1,12 @@
 """Choose which vacant units to renovate with the money available, exactly.
 
-:func:`renovation_plan` chooses how many vacant units to renovate in each
-estate to maximise the risk-weighted units returned to assignment within a
-budget, exactly (mixed-integer programme solved by
-:func:`scipy.optimize.milp`), and shows the naive allocations (cheapest
-first, largest estate first) computed the same way. ``risk`` is the
-probability that a vacant unit of the estate is occupied within 12 months,
-estimated from the records by :func:`vacancy_risk`; the candidates and their
-costs come from :func:`renovation_candidates` and a :class:`CostModel`.
-:func:`compare_plans` puts several budgets side by side.
+The pieces, in the order a plan uses them: :func:`vacancy_risk` estimates per
+estate the chance that a vacant unit is occupied within 12 months (empirical
+Bayes); :func:`renovation_candidates` lists the estates with vacant units a
+renovation would return to assignment, priced by a :class:`CostModel`;
+:func:`renovation_plan` spends a budget on them to keep the most risk-weighted
+units from being occupied (the exact plan beside the naive ones, all from
+``_solvers``); :func:`compare_plans` sets several budgets side by side.
 """
 
 from __future__ import annotations
@@ -50,14 +48,6 @@ __all__ = [
 
 #: Default pattern of vacancy reasons that a renovation fixes (case-insensitive).
 MAINTENANCE_PATTERN = r"maint|manuten|ripristin|degrad|renovat|ristruttur"
-
-RISK = S.RISK
-SELECTED = S.SELECTED
-UNITS_CHOSEN = S.UNITS_CHOSEN
-COST_EUR = S.COST_EUR
-UNIT_COST_EUR = S.UNIT_COST_EUR
-SITE_COST_EUR = S.SITE_COST_EUR
-RISK_WEIGHTED = S.RISK_WEIGHTED
 
 
 @dataclass(frozen=True)
@@ -229,13 +219,13 @@ def vacancy_risk(
         out["raw_rate"] = np.nan
         out["prior_rate"] = 0.0
         out["prior_strength"] = np.nan
-        out[RISK] = 0.0
+        out[S.RISK] = 0.0
         return out
     raw, prior, strength = _beta_binomial_prior(n, k, out["hot"].to_numpy())
     out["raw_rate"] = raw
     out["prior_rate"] = prior
     out["prior_strength"] = strength
-    out[RISK] = (k + prior * strength) / (n + strength)
+    out[S.RISK] = (k + prior * strength) / (n + strength)
     return out
 
 
@@ -386,25 +376,35 @@ def renovation_candidates(
     )
     names = records.estates.set_index(records.estates[S.ESTATE_ID].astype(str))
     out[S.NAME] = out[S.ESTATE_ID].map(names[S.NAME]) if S.NAME in names else pd.NA
-    out[UNIT_COST_EUR] = _unit_costs(out[S.ESTATE_ID], cand, cm)
-    out[SITE_COST_EUR] = (
+    out[S.UNIT_COST_EUR] = _unit_costs(out[S.ESTATE_ID], cand, cm)
+    out[S.SITE_COST_EUR] = (
         out[S.ESTATE_ID].map(dict(cm.site_overrides)).fillna(cm.site_eur).astype(float)
     )
     if risk is None:
         est = vacancy_risk(records, as_of=when, hot=hot)
-        out[RISK] = out[S.ESTATE_ID].map(est.set_index(S.ESTATE_ID)[RISK]).fillna(0.0)
+        out[S.RISK] = (
+            out[S.ESTATE_ID].map(est.set_index(S.ESTATE_ID)[S.RISK]).fillna(0.0)
+        )
     elif isinstance(risk, int | float):
-        out[RISK] = float(risk)
+        out[S.RISK] = float(risk)
     else:
         ser = pd.Series(risk).astype(float)
         ser.index = ser.index.astype(str)
-        out[RISK] = out[S.ESTATE_ID].map(ser)
-        if out[RISK].isna().any():
-            miss = out.loc[out[RISK].isna(), S.ESTATE_ID].tolist()[:5]
+        out[S.RISK] = out[S.ESTATE_ID].map(ser)
+        if out[S.RISK].isna().any():
+            miss = out.loc[out[S.RISK].isna(), S.ESTATE_ID].tolist()[:5]
             raise ValidationError(f"risk has no value for estate(s) {miss!r}")
     _check_candidates(out, "candidates")
     out[S.SOURCE] = source_label(records)
-    cols = [S.ESTATE_ID, S.NAME, S.UNITS, UNIT_COST_EUR, SITE_COST_EUR, RISK, S.SOURCE]
+    cols = [
+        S.ESTATE_ID,
+        S.NAME,
+        S.UNITS,
+        S.UNIT_COST_EUR,
+        S.SITE_COST_EUR,
+        S.RISK,
+        S.SOURCE,
+    ]
     return out[cols].reset_index(drop=True)
 
 
@@ -437,10 +437,10 @@ def _unit_costs(estate_ids: pd.Series, cand: pd.DataFrame, cm: CostModel) -> pd.
 
 def _check_candidates(cand: pd.DataFrame, argument: str) -> None:
     require_columns(
-        cand, [S.ESTATE_ID, S.UNITS, UNIT_COST_EUR, SITE_COST_EUR, RISK], argument
+        cand, [S.ESTATE_ID, S.UNITS, S.UNIT_COST_EUR, S.SITE_COST_EUR, S.RISK], argument
     )
     require_unique(cand, S.ESTATE_ID, argument)
-    r = cand[RISK].astype(float)
+    r = cand[S.RISK].astype(float)
     if ((r < 0) | (r > 1) | r.isna()).any():
         raise ValidationError(
             f"{argument}['risk'] must lie in [0, 1]; got {r.tolist()[:5]!r}"
@@ -448,7 +448,7 @@ def _check_candidates(cand: pd.DataFrame, argument: str) -> None:
     u = cand[S.UNITS]
     if (u < 0).any() or (u != np.floor(u)).any():
         raise ValidationError(f"{argument}['units'] must be whole numbers >= 0")
-    if (cand[UNIT_COST_EUR] <= 0).any() or (cand[SITE_COST_EUR] < 0).any():
+    if (cand[S.UNIT_COST_EUR] <= 0).any() or (cand[S.SITE_COST_EUR] < 0).any():
         raise ValidationError(
             f"{argument}: unit_cost_eur must be > 0 and site_cost_eur >= 0"
         )
@@ -487,10 +487,12 @@ class RenovationPlan:
 
 def _plan_table(cand: pd.DataFrame, x: np.ndarray) -> pd.DataFrame:
     out = cand.copy()
-    out[UNITS_CHOSEN] = x.astype("int64")
-    out[SELECTED] = x > 0
-    out[COST_EUR] = np.where(x > 0, x * out[UNIT_COST_EUR] + out[SITE_COST_EUR], 0.0)
-    out[RISK_WEIGHTED] = x * out[RISK]
+    out[S.UNITS_CHOSEN] = x.astype("int64")
+    out[S.SELECTED] = x > 0
+    out[S.COST_EUR] = np.where(
+        x > 0, x * out[S.UNIT_COST_EUR] + out[S.SITE_COST_EUR], 0.0
+    )
+    out[S.RISK_WEIGHTED] = x * out[S.RISK]
     return out
 
 
@@ -573,14 +575,17 @@ def renovation_plan(
         raise ValidationError(
             f"marginal_eur={marginal_eur!r} must be a finite number > 0"
         )
-    cand = _plan_candidates(
-        data,
-        as_of=as_of,
-        cost_model=cost_model,
-        risk=risk,
-        hot=hot,
-        reason_pattern=reason_pattern,
-    )
+    if isinstance(data, Records):
+        cand = renovation_candidates(
+            data,
+            as_of=as_of,
+            cost_model=cost_model,
+            risk=risk,
+            hot=hot,
+            reason_pattern=reason_pattern,
+        )
+    else:
+        cand = _given_candidates(data)
     plans: dict[str, pd.DataFrame] = {}
     rows = []
     for method in METHODS:
@@ -593,51 +598,35 @@ def renovation_plan(
         synthetic = (cand[S.SOURCE].astype(str) == config.synthetic_label).any()
         summary[S.SOURCE] = config.synthetic_label if synthetic else ""
     plan = plans["optimal"].copy()
-    plan["units_cheapest_first"] = plans["cheapest_first"][UNITS_CHOSEN].to_numpy()
-    plan["units_largest_first"] = plans["largest_first"][UNITS_CHOSEN].to_numpy()
+    plan["units_cheapest_first"] = plans["cheapest_first"][S.UNITS_CHOSEN].to_numpy()
+    plan["units_largest_first"] = plans["largest_first"][S.UNITS_CHOSEN].to_numpy()
     plan = plan.sort_values(
-        [RISK_WEIGHTED, S.ESTATE_ID], ascending=[False, True], ignore_index=True
+        [S.RISK_WEIGHTED, S.ESTATE_ID], ascending=[False, True], ignore_index=True
     )
     return RenovationPlan(plan=plan, summary=summary, plans=plans)
 
 
-def _plan_candidates(
-    data: Records | pd.DataFrame,
-    *,
-    as_of: Any,
-    cost_model: CostModel | None,
-    risk: pd.Series | float | None,
-    hot: pd.Series | None,
-    reason_pattern: str | None,
-) -> pd.DataFrame:
-    """Candidates of a plan: built from Records, or a checked copy of a table."""
-    if isinstance(data, Records):
-        return renovation_candidates(
-            data,
-            as_of=as_of,
-            cost_model=cost_model,
-            risk=risk,
-            hot=hot,
-            reason_pattern=reason_pattern,
+def _given_candidates(data: Any) -> pd.DataFrame:
+    """Return a checked copy of a candidates table, sorted by estate id."""
+    if not isinstance(data, pd.DataFrame):
+        raise ValidationError(
+            "data must be Records or a candidates DataFrame, "
+            f"got {type(data).__name__!r}"
         )
-    if isinstance(data, pd.DataFrame):
-        _check_candidates(data, "data")
-        cand = data.copy()
-        cand[S.ESTATE_ID] = cand[S.ESTATE_ID].astype(str)
-        if S.NAME not in cand:
-            cand[S.NAME] = pd.NA
-        return cand.sort_values(S.ESTATE_ID, ignore_index=True)
-    raise ValidationError(
-        f"data must be Records or a candidates DataFrame, got {type(data).__name__!r}"
-    )
+    _check_candidates(data, "data")
+    cand = data.copy()
+    cand[S.ESTATE_ID] = cand[S.ESTATE_ID].astype(str)
+    if S.NAME not in cand:
+        cand[S.NAME] = pd.NA
+    return cand.sort_values(S.ESTATE_ID, ignore_index=True)
 
 
 def _method_plan(
     cand: pd.DataFrame, budget: float, marginal: float, method: str
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """One method's plan table and its summary row (with the next ``marginal``)."""
-    unit_cost = cand[UNIT_COST_EUR].to_numpy(float)
-    site_cost = cand[SITE_COST_EUR].to_numpy(float)
+    unit_cost = cand[S.UNIT_COST_EUR].to_numpy(float)
+    site_cost = cand[S.SITE_COST_EUR].to_numpy(float)
     x = allocate(cand, budget, method)
     table = _plan_table(cand, x)
     x_more = allocate(cand, budget + marginal, method)
@@ -646,12 +635,12 @@ def _method_plan(
         "method": method,
         "budget_eur": budget,
         "spend_eur": spend(x, unit_cost, site_cost),
-        "estates_selected": int(table[SELECTED].sum()),
-        "units_recovered": int(table[UNITS_CHOSEN].sum()),
-        RISK_WEIGHTED: float(table[RISK_WEIGHTED].sum()),
-        "next_1m_units": int(more[UNITS_CHOSEN].sum() - table[UNITS_CHOSEN].sum()),
+        "estates_selected": int(table[S.SELECTED].sum()),
+        "units_recovered": int(table[S.UNITS_CHOSEN].sum()),
+        S.RISK_WEIGHTED: float(table[S.RISK_WEIGHTED].sum()),
+        "next_1m_units": int(more[S.UNITS_CHOSEN].sum() - table[S.UNITS_CHOSEN].sum()),
         "next_1m_risk_weighted_units": float(
-            more[RISK_WEIGHTED].sum() - table[RISK_WEIGHTED].sum()
+            more[S.RISK_WEIGHTED].sum() - table[S.RISK_WEIGHTED].sum()
         ),
         "next_1m_spend_eur": spend(x_more, unit_cost, site_cost)
         - spend(x, unit_cost, site_cost),
@@ -698,7 +687,7 @@ def compare_plans(
         result = renovation_plan(cand, budget)
         row = result.summary[result.summary["method"] == "optimal"].iloc[0].to_dict()
         chosen = result.plans["optimal"]
-        row["estates"] = ", ".join(sorted(chosen.loc[chosen[SELECTED], S.ESTATE_ID]))
+        row["estates"] = ", ".join(sorted(chosen.loc[chosen[S.SELECTED], S.ESTATE_ID]))
         rows.append(
             {"scenario": name, **{k: v for k, v in row.items() if k != "method"}}
         )
