@@ -43,6 +43,7 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy geo_alloggi
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest tests notebooks --nbmake -p no:cacheprovider
 
 bench: $(STAMP)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import ValidationError
+from geo_alloggi._periods import label_bounds
 from geo_alloggi._records import Records
 from geo_alloggi.pipeline._disclose import (
     district_rows,
@@ -60,13 +61,6 @@ class Analysis:
     def last_period(self) -> Any:
         """The most recent period of the panel."""
         return self.latest[S.PERIOD].iloc[0]
-
-
-def _period_bounds(label: Any, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First instant and last day (midnight) of the period ``label``."""
-    freq = {"year": "Y", "quarter": "Q", "month": "M"}[period]
-    p = pd.Period(str(label), freq=freq)
-    return p.start_time, p.end_time.normalize()
 
 
 def analyse(
@@ -141,7 +135,7 @@ def analyse(
     latest = _published_latest(latest, emerging, shared_last)
 
     step("density")
-    start, end = _period_bounds(last, s.period)
+    start, end = label_bounds(last, s.period)
     contours, caught = _density(records, districts, end, s.threshold)
     notes += sorted(caught - set(notes))
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import ValidationError
+from geo_alloggi._periods import period_start
 from geo_alloggi._records import Records
 from geo_alloggi.pipeline._disclose import withheld_counts
 from geo_alloggi.pipeline._settings import DEFAULT_BUDGET_EUR
@@ -177,7 +178,7 @@ def _social_services(
         records.evictions,
         by=S.DISTRICT_ID,
         estate_district=estate_district,
-        since=pd.Period(last).start_time,
+        since=period_start(last),
     )
     names = districts.set_index(S.DISTRICT_ID)[S.NAME]
     social.insert(1, S.NAME, social[S.DISTRICT_ID].map(names))
