@@ -1,0 +1,145 @@
+"""Download official files into the per-user cache, with their SHA-256 recorded.
+
+The cache folder is ``<user cache>/geo_alloggi/datasets`` (see
+:func:`geo_alloggi.config.cache_dir`); ``checksums.json`` beside the files
+records, per dataset, the file, its SHA-256, the URL and the time of download.
+Only :func:`fetch` touches the network.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+
+from geo_alloggi import config
+from geo_alloggi._errors import DataUnavailableError
+from geo_alloggi.datasets.registry import REGISTRY, get_dataset, how_to_provide
+
+__all__ = ["cache_folder", "fetch", "read_checksums", "sha256_file"]
+
+log = logging.getLogger(__name__)
+
+
+def cache_folder(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Return the cache folder of downloads: ``cache_dir`` or the default."""
+    return Path(cache_dir) if cache_dir is not None else config.cache_dir() / "datasets"
+
+
+def _checksums_file(folder: Path) -> Path:
+    return folder / "checksums.json"
+
+
+def read_checksums(folder: Path) -> dict[str, dict[str, str]]:
+    """Return the checksum record of the cache ``folder`` (empty when none)."""
+    path = _checksums_file(folder)
+    if not path.exists():
+        return {}
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        log.warning("ignoring unreadable checksum record %s", path)
+        return {}
+
+
+def fetch(
+    *names: str,
+    cache_dir: str | os.PathLike[str] | None = None,
+    url: str | None = None,
+    timeout: float | None = None,
+) -> list[Path]:
+    """Download datasets into the per-user cache and record their SHA-256.
+
+    Parameters
+    ----------
+    *names
+        Registry keys; none means every dataset.
+    cache_dir
+        Cache folder (default ``<user cache>/geo_alloggi/datasets``).
+    url
+        Override the official URL (one dataset only); for tests and proxies.
+    timeout
+        Seconds before a download is abandoned (default ``config.http_timeout``).
+
+    Returns
+    -------
+    list of Path
+        The cached files, in the order asked.
+
+    Raises
+    ------
+    DataUnavailableError
+        A download failed; the message names the dataset, URL and remedy.
+    """
+    import pooch  # imported here: only downloads need it
+
+    pooch.get_logger().setLevel(logging.WARNING)
+
+    selected = list(names) or sorted(REGISTRY)
+    if url is not None and len(selected) != 1:
+        raise DataUnavailableError("url= overrides the URL of exactly one dataset")
+    folder = cache_folder(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    out: list[Path] = []
+    for name in selected:
+        ds = get_dataset(name)
+        source = url or ds.url
+        downloader = pooch.HTTPDownloader(
+            timeout=timeout or config.http_timeout,
+            headers={"User-Agent": config.user_agent},
+            progressbar=False,
+        )
+        log.info("downloading %s from %s", name, source)
+        try:
+            path = Path(
+                pooch.retrieve(
+                    source,
+                    known_hash=None,
+                    fname=ds.cache_filename,
+                    path=folder,
+                    downloader=downloader,
+                )
+            )
+        except Exception as exc:  # network errors come in many types
+            reason = _short_reason(exc)
+            raise DataUnavailableError(
+                f"dataset {name!r}: download from {source} failed ({reason}); "
+                f"{how_to_provide(ds)}"
+            ) from None
+        digest = sha256_file(path)
+        record = read_checksums(folder)
+        record[name] = {
+            "file": path.name,
+            "sha256": digest,
+            "url": source,
+            "downloaded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        }
+        _checksums_file(folder).write_text(
+            json.dumps(record, indent=2, sort_keys=True), encoding="utf-8"
+        )
+        out.append(path)
+    return out
+
+
+def _short_reason(exc: BaseException) -> str:
+    text = str(exc)
+    if "NameResolution" in text or "Failed to resolve" in text:
+        return "host name could not be resolved: no network?"
+    if "Connection refused" in text or "ConnectionRefused" in text:
+        return "connection refused"
+    if "timed out" in text.lower():
+        return "timed out"
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first[:160]
+
+
+def sha256_file(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
