@@ -6,16 +6,30 @@ import functools
 import hashlib
 import http.server
 import json
+import os
 import shutil
 import threading
+import zipfile
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
+from _anncsu_fixture import HEADER, write_fixture
 
 from geo_alloggi import datasets
 from geo_alloggi._errors import DataUnavailableError, InputFileError
 
-EXPECTED = {"nil", "municipi", "comuni", "civici", "stradario", "anncsu"}
+EXPECTED = {
+    "nil",
+    "municipi",
+    "comuni",
+    "civici",
+    "stradario",
+    "anncsu",
+    "anncsu_civici",
+}
+#: datasets the project's mirror holds (no real ANNCSU Indirizzario is there)
+MIRRORED = EXPECTED - {"anncsu_civici"}
 
 
 def test_registry_has_every_dataset_with_licence_and_url():
@@ -27,11 +41,14 @@ def test_registry_has_every_dataset_with_licence_and_url():
 
 
 def test_describe_reports_mirror_as_source(mirror):
-    table = datasets.describe(mirror=mirror)
-    assert set(table["dataset"]) == EXPECTED
-    assert set(table["source"]) == {"mirror"}
-    civici = table.set_index("dataset").loc["civici"]
-    assert civici["release"] == "2020-03-02"
+    table = datasets.describe(mirror=mirror).set_index("dataset")
+    assert set(table.index) == EXPECTED
+    assert set(table.loc[sorted(MIRRORED), "source"]) == {"mirror"}
+    assert table.loc["anncsu_civici", "source"] == "missing"
+    assert (
+        table.loc["anncsu_civici", "location"] == datasets.REGISTRY["anncsu_civici"].url
+    )
+    assert table.loc["civici", "release"] == "2020-03-02"
 
 
 def test_describe_without_mirror_says_network(tmp_path, monkeypatch):
@@ -216,24 +233,30 @@ def test_no_download_and_no_cache(tmp_path, monkeypatch):
         datasets.dataset_path("comuni", cache_dir=tmp_path, download=False)
 
 
-@pytest.fixture
-def http_server(mirror):
-    """A real HTTP server on 127.0.0.1 serving the mirror folder."""
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(mirror)
-    )
+@contextmanager
+def _serve(folder):
+    """A real HTTP server on 127.0.0.1 serving ``folder``."""
 
-    class Quiet(handler.func):  # type: ignore[name-defined]
+    class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(mirror))
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder))
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def http_server(mirror):
+    """A real HTTP server on 127.0.0.1 serving the mirror folder."""
+    with _serve(mirror) as base:
+        yield base
 
 
 def test_fetch_downloads_into_cache_and_records_checksum(
@@ -262,3 +285,204 @@ def test_fetch_downloads_into_cache_and_records_checksum(
     )
     nil = load_districts("nil", cache_dir=tmp_path, download=False)
     assert len(nil) == 88
+
+
+# --- ANNCSU Indirizzario (civic-number accesses), on the FIXTURE --------------------
+
+ANNCSU_URL = (
+    "https://anncsu.open.agenziaentrate.gov.it/age-inspire/opendata/anncsu/"
+    "getds.php?INDIR_LOMB"
+)
+
+
+@pytest.fixture
+def anncsu_zip(tmp_path):
+    """The FIXTURE zip (made-up points, real street names), in a fresh folder."""
+    return write_fixture(tmp_path / "FIXTURE_anncsu")
+
+
+def test_anncsu_civici_in_registry():
+    ds = datasets.REGISTRY["anncsu_civici"]
+    assert ds.url == ANNCSU_URL
+    assert ds.filename == "anncsu_indirizzi_lombardia.zip"
+    assert ds.licence == "CC BY 4.0" and ds.frequency == "monthly"
+    assert "Agenzia delle Entrate" in ds.publisher and "ISTAT" in ds.publisher
+    assert ds.fields == tuple(HEADER.split(";"))
+
+
+def test_fixture_is_in_the_published_format(anncsu_zip):
+    with zipfile.ZipFile(anncsu_zip) as zf:
+        assert zf.namelist() == ["INDIR_LOMB_20250301.csv"]
+        assert zf.comment.startswith(b"FIXTURE")
+        raw = zf.read("INDIR_LOMB_20250301.csv")
+    assert "FIXTURE" in anncsu_zip.name
+    assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
+    header = raw.decode("utf-8").split("\n")[0]
+    assert header == (
+        "CODICE_COMUNE;CODICE_ISTAT;PROGRESSIVO_NAZIONALE;CODICE_COMUNALE;ODONIMO;"
+        "LOCALITA';DIZIONE_LINGUA1;DIZIONE_LINGUA2;PROGRESSIVO_ACCESSO;"
+        "CODICE_COMUNALE_ACCESSO;CIVICO;ESPONENTE;SPECIFICITA;METRICO;"
+        "PROGRESSIVO_SNC;COORD_X_COMUNE;COORD_Y_COMUNE;QUOTA;METODO"
+    )
+
+
+def test_fixture_points_lie_in_their_comune(mirror, anncsu_zip, tmp_path):
+    import geopandas as gpd
+
+    comuni = datasets.read_layer(
+        mirror / "comuni_citta_metropolitana_milano_2019.geojson"
+    )
+    pts = datasets.read_anncsu_civici(anncsu_zip, cache=False)
+    pts = pts[pts["lon"].notna()]
+    located = gpd.GeoDataFrame(
+        pts, geometry=gpd.points_from_xy(pts["lon"], pts["lat"]), crs="EPSG:4326"
+    ).sjoin(comuni[["com_catasto_code", "geometry"]], predicate="within")
+    assert len(located) == len(pts)
+    assert (located["com_catasto_code"] == located["codice_comune"]).all()
+
+
+def test_read_anncsu_civici_fixture(anncsu_zip, tmp_path):
+    pts = datasets.read_anncsu_civici(
+        anncsu_zip, comuni={"C707": "Cinisello Balsamo"}, cache_dir=tmp_path / "c"
+    )
+    assert list(pts.columns) == list(datasets.ANNCSU_CIVICI_COLUMNS)
+    # only the comune asked for: the fixture holds 19 Cinisello accesses
+    assert set(pts["codice_comune"]) == {"C707"} and len(pts) == 19
+    assert set(pts["comune"]) == {"Cinisello Balsamo"}
+    assert set(pts["codice_istat"]) == {"015077"}
+    row = pts.set_index("point_id").loc["90000103"]  # VIA MASSIMO GORKI 5
+    assert row["street_name"] == "VIA MASSIMO GORKI" and row["number"] == 5
+    assert row["lon"] == 9.2204 and row["lat"] == 45.5584  # "9,2204";"45,5584"
+    assert row["codice_via"] == "138761" and row["method"] == 3
+    assert row["source"] == "anncsu"
+    # "0", "" and "0,0" are missing positions; the accesses are kept
+    testi = pts.set_index("point_id")
+    for pid in ("90000203", "90000204", "90000304"):
+        assert pd.isna(testi.loc[pid, "lon"]) and pd.isna(testi.loc[pid, "lat"])
+    assert int(pts["lon"].isna().sum()) == 3
+    # ESPONENTE: letters, BIS, a slash number; SNC: no number
+    by_id = pts.set_index("point_id")
+    assert (by_id.loc["90000107", "letter"], by_id.loc["90000107", "housenumber"]) == (
+        "A",
+        "5A",
+    )
+    assert by_id.loc["90000205", "letter"] == "BIS"
+    assert by_id.loc["90000205", "housenumber"] == "18BIS"
+    assert (by_id.loc["90000303", "slash"], by_id.loc["90000303", "letter"]) == (
+        "1",
+        "",
+    )
+    assert by_id.loc["90000303", "housenumber"] == "4/1"
+    assert pd.isna(by_id.loc["90000401", "number"])
+    assert by_id.loc["90000401", "housenumber"] == ""
+    assert pts.attrs["release"] == "2025-03-01"
+
+
+def test_read_anncsu_civici_by_istat_code_is_the_same(anncsu_zip, tmp_path):
+    by_cad = datasets.read_anncsu_civici(
+        anncsu_zip, comuni=["C707", "D045"], cache=False
+    )
+    by_istat = datasets.read_anncsu_civici(
+        anncsu_zip, comuni=["015077", 15093], cache=False
+    )
+    pd.testing.assert_frame_equal(by_cad, by_istat)
+    assert by_cad["codice_comune"].value_counts().to_dict() == {"C707": 19, "D045": 4}
+    # the same street name in four comuni of the file: only those asked for
+    curiel = by_cad[by_cad["street_name"] == "VIA EUGENIO CURIEL"]
+    assert set(curiel["codice_comune"]) == {"C707", "D045"}
+    with pytest.raises(ValueError, match="neither a cadastral code"):
+        datasets.read_anncsu_civici(anncsu_zip, comuni=["Milano"], cache=False)
+
+
+def test_read_anncsu_civici_cache(anncsu_zip, tmp_path):
+    cache = tmp_path / "cache"
+    first = datasets.read_anncsu_civici(
+        anncsu_zip, comuni={"F205": "Milano"}, cache_dir=cache
+    )
+    (stored,) = cache.glob("*.pkl")
+    again = datasets.read_anncsu_civici(
+        anncsu_zip, comuni={"F205": "Milano"}, cache_dir=cache
+    )
+    pd.testing.assert_frame_equal(first, again)
+    assert again.attrs["release"] == "2025-03-01"
+    # the cache is read, not the file: a cache with other content is believed
+    unnamed = datasets.read_anncsu_civici(anncsu_zip, comuni=["F205"], cache_dir=cache)
+    assert list(cache.glob("*.pkl")) == [stored]
+    assert set(unnamed["comune"]) == {""}
+    # a new release (another file) is read again
+    os.utime(anncsu_zip, ns=(1, 1))
+    datasets.read_anncsu_civici(anncsu_zip, comuni=["F205"], cache_dir=cache)
+    assert len(list(cache.glob("*.pkl"))) == 2
+
+
+def test_read_anncsu_civici_refuses_other_files(tmp_path, mirror):
+    with pytest.raises(InputFileError, match="missing column"):
+        datasets.read_anncsu_civici(
+            mirror / "milano_stradario_sezioni_elettorali_2022.csv", cache=False
+        )
+    with pytest.raises(InputFileError, match="no such file"):
+        datasets.read_anncsu_civici(tmp_path / "absent.zip")
+
+
+def test_civic_coverage_counts_positions(anncsu_zip):
+    pts = datasets.read_anncsu_civici(
+        anncsu_zip,
+        comuni={"F205": "Milano", "C707": "Cinisello Balsamo", "D045": "Corsico"},
+        cache=False,
+    )
+    cov = datasets.civic_coverage(pts).set_index("comune")
+    # counted from the FIXTURE's lines: Cinisello 19 accesses, 3 without position
+    assert cov.loc["Cinisello Balsamo", "points"] == 19
+    assert cov.loc["Cinisello Balsamo", "with_position"] == 16
+    assert cov.loc["Corsico", "with_position"] == 4
+    assert (cov.loc["Milano", "points"], cov.loc["Milano", "with_position"]) == (6, 5)
+    assert cov.loc["Milano", "share_with_position"] == pytest.approx(5 / 6)
+
+
+def test_describe_reads_the_release_from_the_mirrored_zip(mirror, tmp_path):
+    folder = tmp_path / "FIXTURE_mirror"
+    write_fixture(folder, name="anncsu_indirizzi_lombardia.zip")
+    table = datasets.describe(mirror=folder).set_index("dataset")
+    assert table.loc["anncsu_civici", "source"] == "mirror"
+    assert table.loc["anncsu_civici", "release"] == "2025-03-01"
+
+
+def test_fetch_anncsu_records_release_with_checksum(tmp_path, monkeypatch):
+    monkeypatch.delenv("GEO_ALLOGGI_DATA_MIRROR", raising=False)
+    served = tmp_path / "served"
+    write_fixture(served, name="getds.zip")
+    (served / "page.html").write_text("<html>maintenance</html>", encoding="utf-8")
+    cache = tmp_path / "cache"
+    with _serve(served) as base:
+        (path,) = datasets.fetch(
+            "anncsu_civici", cache_dir=cache, url=f"{base}/getds.zip"
+        )
+        assert path == cache / "anncsu_indirizzi_lombardia.zip"
+        record = json.loads((cache / "checksums.json").read_text())["anncsu_civici"]
+        assert record["release"] == "2025-03-01"
+        assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        table = datasets.describe(cache_dir=cache).set_index("dataset")
+        assert table.loc["anncsu_civici", "release"].startswith("2025-03-01")
+        # a page instead of the zip is refused; the cached release stays
+        with pytest.raises(DataUnavailableError) as err:
+            datasets.fetch("anncsu_civici", cache_dir=cache, url=f"{base}/page.html")
+    msg = str(err.value)
+    assert "'anncsu_civici'" in msg and ANNCSU_URL in msg and "\n" not in msg
+    assert zipfile.is_zipfile(path) and not list(cache.glob("*.part"))
+
+
+def test_fetch_anncsu_without_network_says_how_to_provide(tmp_path, monkeypatch):
+    monkeypatch.delenv("GEO_ALLOGGI_DATA_MIRROR", raising=False)
+    with pytest.raises(DataUnavailableError) as err:
+        datasets.fetch(
+            "anncsu_civici",
+            cache_dir=tmp_path,
+            url="http://127.0.0.1:9/getds.php?INDIR_LOMB",
+            timeout=5,
+        )
+    msg = str(err.value)
+    assert "'anncsu_civici'" in msg and "127.0.0.1:9" in msg and "\n" not in msg
+    assert ANNCSU_URL in msg and "anncsu_indirizzi_lombardia.zip" in msg
+    assert "geo-alloggi data fetch anncsu_civici" in msg
+    with pytest.raises(DataUnavailableError, match="not in the mirror folder"):
+        datasets.dataset_path("anncsu_civici", mirror=tmp_path)

@@ -15,19 +15,26 @@ by :mod:`~geo_alloggi.datasets.mirror` in this order:
 Readers (:mod:`~geo_alloggi.datasets.readers`) return plain tables with the
 publisher's field names mapped to a few stable snake_case names; higher layers
 (``boundaries``, ``geocoding``) build on them. Which readers have been
-verified against which release is said in each reader's docstring.
+verified against which release is said in each reader's docstring. The ANNCSU
+Indirizzario, a large regional file, has its own streaming reader with an
+on-disk cache (:mod:`~geo_alloggi.datasets.anncsu`).
 
 Examples
 --------
 >>> from geo_alloggi import datasets
 >>> sorted(datasets.REGISTRY)
-['anncsu', 'civici', 'comuni', 'municipi', 'nil', 'stradario']
+['anncsu', 'anncsu_civici', 'civici', 'comuni', 'municipi', 'nil', 'stradario']
 >>> datasets.REGISTRY["nil"].licence
 'CC BY 4.0'
 """
 
 from __future__ import annotations
 
+from geo_alloggi.datasets.anncsu import (
+    ANNCSU_CIVICI_COLUMNS,
+    civic_coverage,
+    read_anncsu_civici,
+)
 from geo_alloggi.datasets.download import fetch, sha256_file
 from geo_alloggi.datasets.mirror import dataset_path, describe, source_of
 from geo_alloggi.datasets.readers import (
@@ -41,6 +48,7 @@ from geo_alloggi.datasets.readers import (
     read_stradario,
 )
 from geo_alloggi.datasets.registry import (
+    ANNCSU_INDIRIZZARIO_HEADER,
     COMUNE_MILANO_PORTAL,
     REGISTRY,
     Dataset,
@@ -48,17 +56,21 @@ from geo_alloggi.datasets.registry import (
 )
 
 __all__ = [
+    "ANNCSU_CIVICI_COLUMNS",
     "ANNCSU_COLUMNS",
+    "ANNCSU_INDIRIZZARIO_HEADER",
     "CIVICI_COLUMNS",
     "COMUNE_MILANO_PORTAL",
     "REGISTRY",
     "STRADARIO_COLUMNS",
     "Dataset",
     "attribution",
+    "civic_coverage",
     "dataset_path",
     "describe",
     "fetch",
     "read_anncsu",
+    "read_anncsu_civici",
     "read_civici",
     "read_civici_osm",
     "read_layer",

@@ -13,13 +13,15 @@ import hashlib
 import json
 import logging
 import os
+import re
+import zipfile
 from pathlib import Path
 
 from geo_alloggi import config
 from geo_alloggi._errors import DataUnavailableError
 from geo_alloggi.datasets.registry import REGISTRY, get_dataset, how_to_provide
 
-__all__ = ["cache_folder", "fetch", "read_checksums", "sha256_file"]
+__all__ = ["cache_folder", "fetch", "read_checksums", "sha256_file", "zip_release"]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,14 @@ def fetch(
     list of Path
         The cached files, in the order asked.
 
+    Notes
+    -----
+    Every call downloads (into ``<file>.part``, moved over the cached file only
+    when complete), so a monthly dataset is brought to its latest release.
+    For a dataset whose zip names its release (``release_member``), the
+    release date read from the member's name is recorded with the checksum;
+    a download that is not such a zip is refused and the cache is unchanged.
+
     Raises
     ------
     DataUnavailableError
@@ -93,30 +103,44 @@ def fetch(
             progressbar=False,
         )
         log.info("downloading %s from %s", name, source)
+        final = folder / ds.cache_filename
+        part = folder / (ds.cache_filename + ".part")
+        part.unlink(missing_ok=True)
         try:
-            path = Path(
-                pooch.retrieve(
-                    source,
-                    known_hash=None,
-                    fname=ds.cache_filename,
-                    path=folder,
-                    downloader=downloader,
-                )
+            pooch.retrieve(
+                source,
+                known_hash=None,
+                fname=part.name,
+                path=folder,
+                downloader=downloader,
             )
         except Exception as exc:  # network errors come in many types
+            part.unlink(missing_ok=True)
             reason = _short_reason(exc)
             raise DataUnavailableError(
                 f"dataset {name!r}: download from {source} failed ({reason}); "
                 f"{how_to_provide(ds)}"
             ) from None
-        digest = sha256_file(path)
-        record = read_checksums(folder)
-        record[name] = {
-            "file": path.name,
-            "sha256": digest,
+        entry = {
+            "file": final.name,
+            "sha256": sha256_file(part),
             "url": source,
             "downloaded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         }
+        if ds.release_member:
+            release = zip_release(part, ds.release_member)
+            if release is None:
+                part.unlink(missing_ok=True)
+                raise DataUnavailableError(
+                    f"dataset {name!r}: {source} did not return a zip holding a file "
+                    f"named like {ds.release_member!r} (a page or a truncated "
+                    f"download?); {how_to_provide(ds)}"
+                )
+            entry["release"] = release
+        os.replace(part, final)
+        path = final
+        record = read_checksums(folder)
+        record[name] = entry
         _checksums_file(folder).write_text(
             json.dumps(record, indent=2, sort_keys=True), encoding="utf-8"
         )
@@ -143,3 +167,34 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def zip_release(path: Path, pattern: str) -> str | None:
+    """Return the release date named by a zip's member, as ``YYYY-MM-DD``.
+
+    Parameters
+    ----------
+    path : Path
+        The zip file.
+    pattern : str
+        Regular expression (case-insensitive) matched against each member's
+        base name; its group ``date`` holds ``YYYYMMDD``.
+
+    Returns
+    -------
+    str or None
+        The date of the first matching member (in name order); None when the
+        file is not a zip or no member matches.
+    """
+    regex = re.compile(pattern, re.IGNORECASE)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = sorted(Path(n).name for n in zf.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return None
+    for member in names:
+        m = regex.match(member)
+        if m:
+            d = m.group("date")
+            return f"{d[:4]}-{d[4:6]}-{d[6:]}"
+    return None

@@ -21,7 +21,12 @@ import pandas as pd
 
 from geo_alloggi import config
 from geo_alloggi._errors import DataUnavailableError
-from geo_alloggi.datasets.download import cache_folder, fetch, read_checksums
+from geo_alloggi.datasets.download import (
+    cache_folder,
+    fetch,
+    read_checksums,
+    zip_release,
+)
 from geo_alloggi.datasets.registry import REGISTRY, get_dataset, how_to_provide
 
 __all__ = ["dataset_path", "describe", "source_of"]
@@ -119,17 +124,28 @@ def describe(
     mirror: str | os.PathLike[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per dataset: licence, release, where it would come from, coverage."""
+    """One row per dataset: licence, release, where it would come from, coverage.
+
+    The release of a file that names it (the ANNCSU Indirizzario's
+    ``INDIR_LOMB_<YYYYMMDD>.csv``) is read from the file; a downloaded file
+    shows the release recorded at download and the download date.
+    """
     rows = []
     record = read_checksums(cache_folder(cache_dir))
     for name, ds in REGISTRY.items():
         where, path = source_of(name, mirror=mirror, cache_dir=cache_dir)
         if where == "mirror":
-            release = ds.mirror_release
-        elif where == "cache":
-            release = (
-                "downloaded " + record.get(name, {}).get("downloaded_at", "?")[:10]
+            named = (
+                zip_release(path, ds.release_member)
+                if ds.release_member and path is not None
+                else None
             )
+            release = named or ds.mirror_release or "unknown"
+        elif where == "cache":
+            entry = record.get(name, {})
+            release = "downloaded " + entry.get("downloaded_at", "?")[:10]
+            if entry.get("release"):
+                release = f"{entry['release']} ({release})"
         else:
             release = "current official release"
         rows.append(

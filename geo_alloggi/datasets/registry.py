@@ -13,6 +13,7 @@ from geo_alloggi import config
 from geo_alloggi._errors import DataUnavailableError
 
 __all__ = [
+    "ANNCSU_INDIRIZZARIO_HEADER",
     "COMUNE_MILANO_PORTAL",
     "REGISTRY",
     "Dataset",
@@ -24,6 +25,30 @@ __all__ = [
 COMUNE_MILANO_PORTAL = "https://dati.comune.milano.it"
 
 
+#: Header of the ANNCSU Indirizzario CSV, exactly as published (``;``-separated).
+ANNCSU_INDIRIZZARIO_HEADER: tuple[str, ...] = (
+    "CODICE_COMUNE",
+    "CODICE_ISTAT",
+    "PROGRESSIVO_NAZIONALE",
+    "CODICE_COMUNALE",
+    "ODONIMO",
+    "LOCALITA'",
+    "DIZIONE_LINGUA1",
+    "DIZIONE_LINGUA2",
+    "PROGRESSIVO_ACCESSO",
+    "CODICE_COMUNALE_ACCESSO",
+    "CIVICO",
+    "ESPONENTE",
+    "SPECIFICITA",
+    "METRICO",
+    "PROGRESSIVO_SNC",
+    "COORD_X_COMUNE",
+    "COORD_Y_COMUNE",
+    "QUOTA",
+    "METODO",
+)
+
+
 @dataclass(frozen=True)
 class Dataset:
     """One official dataset.
@@ -32,7 +57,7 @@ class Dataset:
     ----------
     name
         Registry key (``nil``, ``municipi``, ``comuni``, ``civici``,
-        ``stradario``, ``anncsu``).
+        ``stradario``, ``anncsu``, ``anncsu_civici``).
     title, publisher, licence, attribution
         What to show a person; ``attribution`` goes on every map.
     url
@@ -40,7 +65,8 @@ class Dataset:
     filename
         File name in the local mirror and in the cache.
     mirror_release
-        Release date of the file kept in the project's mirror.
+        Release date of the file kept in the project's mirror (``""`` when
+        the release is read from the file itself, see ``release_member``).
     coverage
         Which territory the dataset covers.
     fields
@@ -53,6 +79,16 @@ class Dataset:
     extracts
         Partial extracts kept in the mirror (e.g. OSM-tag copies of two
         Municipi), readable by this module but never a substitute.
+    official_filename
+        Name of the downloaded file in the cache, when the URL does not end
+        with one.
+    release_member
+        For a zip whose member's name carries the release date: a regular
+        expression whose group ``date`` matches ``YYYYMMDD`` in that name
+        (``INDIR_LOMB_20250301.csv``). The release is then read from the file
+        and recorded with its checksum.
+    frequency
+        How often the publisher releases the dataset (``monthly``), when known.
     """
 
     name: str
@@ -69,6 +105,8 @@ class Dataset:
     official_filename: str = ""
     alternates: tuple[str, ...] = field(default_factory=tuple)
     extracts: tuple[str, ...] = field(default_factory=tuple)
+    release_member: str = ""
+    frequency: str = ""
 
     @property
     def cache_filename(self) -> str:
@@ -195,6 +233,30 @@ REGISTRY: dict[str, Dataset] = {
             fields=("DUG", "DUF", "codice_belfiore"),
             landing_page="https://anncsu.open.agenziaentrate.gov.it/",
             official_filename="STRAD_LOMB.zip",
+        ),
+        Dataset(
+            name="anncsu_civici",
+            title="ANNCSU Indirizzario: civic-number accesses of Lombardy (INDIR_LOMB)",
+            publisher="Agenzia delle Entrate / ISTAT (ANNCSU)",
+            licence="CC BY 4.0",
+            attribution=(
+                "Numeri civici ANNCSU: © Agenzia delle Entrate, ISTAT, CC BY 4.0"
+            ),
+            url=(
+                "https://anncsu.open.agenziaentrate.gov.it/age-inspire/opendata/"
+                "anncsu/getds.php?INDIR_LOMB"
+            ),
+            filename="anncsu_indirizzi_lombardia.zip",
+            mirror_release="",
+            coverage=(
+                "Lombardia: civic-number accesses of every comune, with "
+                "coordinates where the comune surveyed them"
+            ),
+            fields=ANNCSU_INDIRIZZARIO_HEADER,
+            landing_page="https://anncsu.open.agenziaentrate.gov.it/",
+            official_filename="anncsu_indirizzi_lombardia.zip",
+            release_member=r"^INDIR_[A-Z]+_(?P<date>\d{8})\.csv$",
+            frequency="monthly",
         ),
     )
 }
