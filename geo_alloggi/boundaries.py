@@ -29,14 +29,16 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -49,7 +51,13 @@ from geo_alloggi._errors import InputFileError, ValidationError
 from geo_alloggi._names import NIL_NAMES, title_name
 from geo_alloggi._validate import require_choice
 
-__all__ = ["DistrictCheck", "check_districts", "load_districts", "read_districts"]
+__all__ = [
+    "DistrictCheck",
+    "check_districts",
+    "load_districts",
+    "read_districts",
+    "study_area_comuni",
+]
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +181,7 @@ def _nil(mirror: str | None, cache_dir: str | None, download: bool) -> gpd.GeoDa
 
 
 @lru_cache(maxsize=8)
-def _comuni(
+def _comuni_raw(
     mirror: str | None, cache_dir: str | None, download: bool
 ) -> gpd.GeoDataFrame:
     raw = datasets.read_layer(
@@ -181,7 +189,15 @@ def _comuni(
             "comuni", mirror=mirror, cache_dir=cache_dir, download=download
         )
     )
-    istat = raw["com_istat_code"].astype(str).str.zfill(6)
+    return raw.assign(com_istat_code=raw["com_istat_code"].astype(str).str.zfill(6))
+
+
+@lru_cache(maxsize=8)
+def _comuni(
+    mirror: str | None, cache_dir: str | None, download: bool
+) -> gpd.GeoDataFrame:
+    raw = _comuni_raw(mirror, cache_dir, download)
+    istat = raw["com_istat_code"]
     special = {S.MILANO_ISTAT: S.MILANO_ID, S.CINISELLO_ISTAT: S.CINISELLO_ID}
     gdf = gpd.GeoDataFrame(
         {
@@ -206,11 +222,160 @@ def _comuni(
     return _finish(gdf)
 
 
+def _name_key(text: str) -> str:
+    """Folded name of a comune: no accents, case, apostrophes or hyphens."""
+    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore")
+    return " ".join(re.sub(r"[^A-Z0-9]+", " ", folded.decode().upper()).split())
+
+
+def study_area_comuni(
+    comuni: Sequence[str | int] | None = None,
+    *,
+    mirror: PathLike | None = None,
+    cache_dir: PathLike | None = None,
+    download: bool = True,
+) -> pd.DataFrame:
+    """Resolve comuni given by name or code to the comuni of the Città metropolitana.
+
+    Parameters
+    ----------
+    comuni : sequence of str or int, optional
+        Names (``"Sesto San Giovanni"``, any case and accents), ISTAT codes
+        (``"015209"``, ``15209``) or cadastral codes (``"I690"``) of comuni
+        of the Città metropolitana di Milano. Default
+        :data:`geo_alloggi.config.study_area_comuni` (Milano and Cinisello
+        Balsamo).
+    mirror, cache_dir, download
+        Passed to :func:`geo_alloggi.datasets.dataset_path`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per comune (duplicates dropped), Milano first, then
+        Cinisello Balsamo, then by ISTAT code: ``district_id`` (as in the
+        ``comuni`` level), ``comune`` (official name), ``comune_istat``,
+        ``cadastral_code``.
+
+    Raises
+    ------
+    ValidationError
+        A value names no comune of the Città metropolitana (the message
+        suggests close names), or no comune is given.
+    """
+    folder = config.mirror_dir(mirror)
+    key = (
+        os.fspath(folder) if folder is not None else None,
+        os.fspath(cache_dir) if cache_dir is not None else None,
+        bool(download),
+    )
+    raw = _comuni_raw(*key)
+    wanted = list(config.study_area_comuni if comuni is None else comuni)
+    if isinstance(comuni, str):
+        wanted = [comuni]
+    if not wanted:
+        raise ValidationError("comuni is empty; name at least one comune")
+    by_name = {
+        _name_key(n): c for n, c in zip(raw["name"], raw["com_istat_code"], strict=True)
+    }
+    by_cad = dict(
+        zip(raw["com_catasto_code"].str.upper(), raw["com_istat_code"], strict=True)
+    )
+    istat_known = set(raw["com_istat_code"])
+    chosen: list[str] = []
+    for value in wanted:
+        text = str(int(value)) if isinstance(value, int | np.integer) else str(value)
+        code = text.strip().upper()
+        istat = code.zfill(6) if code.isdigit() and len(code) <= 6 else None
+        found = (
+            istat
+            if istat in istat_known
+            else by_cad.get(code) or by_name.get(_name_key(text))
+        )
+        if found is None:
+            close = difflib.get_close_matches(
+                _name_key(text), list(by_name), n=3, cutoff=0.6
+            )
+            hint = f"; did you mean {[n.title() for n in close]!r}?" if close else ""
+            raise ValidationError(
+                f"comuni: {value!r} is not one of the 133 comuni of the Città "
+                f"metropolitana di Milano (give a name, an ISTAT or a cadastral "
+                f"code){hint}"
+            )
+        if found not in chosen:
+            chosen.append(found)
+    com = _comuni(*key)
+    ids = com.set_index(S.COMUNE_ISTAT)[S.DISTRICT_ID]
+    cad = dict(zip(raw["com_istat_code"], raw["com_catasto_code"], strict=True))
+    order = [c for c in com[S.COMUNE_ISTAT] if c in chosen]
+    return pd.DataFrame(
+        {
+            S.DISTRICT_ID: [ids[c] for c in order],
+            S.COMUNE: [
+                com.loc[com[S.COMUNE_ISTAT] == c, S.COMUNE].iloc[0] for c in order
+            ],
+            S.COMUNE_ISTAT: order,
+            "cadastral_code": [cad[c] for c in order],
+        }
+    ).astype("string")
+
+
+@lru_cache(maxsize=8)
+def _study_area(
+    mirror: str | None,
+    cache_dir: str | None,
+    download: bool,
+    istat: tuple[str, ...],
+) -> gpd.GeoDataFrame:
+    """Milano by NIL (when asked) plus each other comune as one district, clipped."""
+    key = (mirror, cache_dir, download)
+    com = _comuni(*key)
+    others = com[
+        com[S.COMUNE_ISTAT].isin(istat) & (com[S.COMUNE_ISTAT] != S.MILANO_ISTAT)
+    ]
+    if S.MILANO_ISTAT not in istat:
+        out = others.copy()
+        out.attrs["clipped_km2"] = {}
+        return out
+    nil = _nil(*key)
+    milan = shapely.union_all(nil.geometry.values)
+    shapely.prepare(milan)
+    clipped: dict[str, float] = {}
+    geoms = others.geometry.values.copy()
+    for i, (did, geom) in enumerate(zip(others[S.DISTRICT_ID], geoms, strict=True)):
+        if not shapely.intersects(geom, milan):
+            continue
+        overlap = shapely.intersection(geom, milan)
+        km2 = (
+            float(
+                gpd.GeoSeries([overlap], crs=others.crs)
+                .to_crs(config.metric_crs)
+                .area.iloc[0]
+            )
+            / 1e6
+        )
+        if km2 > 0:
+            clipped[str(did)] = km2
+            geoms[i] = shapely.difference(geom, milan)
+    if clipped:
+        log.info(
+            "study area: comune polygons (ISTAT 2019) overlap Milan's NIL by %s; "
+            "the overlaps are left to the NIL, so every point has one district",
+            ", ".join(f"{k} {v:.3f} km²" for k, v in sorted(clipped.items())),
+        )
+    others = others.set_geometry(
+        gpd.GeoSeries(geoms, index=others.index, crs=others.crs)
+    )
+    out = _finish(pd.concat([nil, others], ignore_index=True))
+    out.attrs["clipped_km2"] = clipped
+    return out
+
+
 def load_districts(
     level: str,
     *,
     mirror: PathLike | None = None,
     all_comuni: bool = False,
+    comuni: Sequence[str | int] | None = None,
     cache_dir: PathLike | None = None,
     download: bool = True,
 ) -> gpd.GeoDataFrame:
@@ -220,14 +385,19 @@ def load_districts(
     ----------
     level
         ``"nil"`` (Milan's 88 NIL), ``"municipi"`` (Milan's 9 Municipi),
-        ``"comuni"`` (Milano and Cinisello Balsamo) or ``"study_area"`` (the 88
-        NIL plus Cinisello Balsamo as one district: it has no official
-        sub-districts).
+        ``"comuni"`` (the comuni of the study area, each one district) or
+        ``"study_area"`` (Milan by its 88 NIL, every other comune of the study
+        area as one district: they have no official sub-districts).
     mirror
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``); see
         :mod:`geo_alloggi.datasets`.
     all_comuni
         With ``level="comuni"``, all 133 comuni of the Città metropolitana.
+    comuni
+        With ``level="comuni"`` or ``"study_area"``: the comuni of the study
+        area, by name or ISTAT code (see :func:`study_area_comuni`); default
+        :data:`geo_alloggi.config.study_area_comuni`, Milano and Cinisello
+        Balsamo.
     cache_dir, download
         Passed to :func:`geo_alloggi.datasets.dataset_path`.
 
@@ -235,12 +405,15 @@ def load_districts(
     -------
     geopandas.GeoDataFrame
         One row per district, columns :data:`geo_alloggi._schema.DISTRICT_COLUMNS`,
-        EPSG:4326. A new frame on every call.
+        EPSG:4326. A new frame on every call. For ``"study_area"``,
+        ``attrs["clipped_km2"]`` maps each comune clipped against Milan's NIL
+        to the area removed (km²).
 
     Raises
     ------
     ValidationError
-        Unknown ``level``.
+        Unknown ``level``, a comune that is not in the Città metropolitana,
+        or ``comuni``/``all_comuni`` with a level they do not apply to.
     DataUnavailableError
         An official file is neither mirrored, cached nor downloadable.
 
@@ -249,14 +422,30 @@ def load_districts(
     Areas are computed in :data:`geo_alloggi.config.metric_crs`. A NIL's parent
     is the Municipio holding most of its area; ``parent_share`` keeps that
     share (Porta Romana is split about 50/50).
+
+    The ISTAT comune polygons and Milan's NIL are drawn by different offices
+    and overlap along Milan's border (up to about half a km², Segrate,
+    Settimo Milanese, Pero, San Donato Milanese, Sesto San Giovanni...). In
+    the study area each comune is clipped against the NIL, so every point
+    has one district; the overlaps removed are logged and kept in
+    ``attrs["clipped_km2"]``.
     """
     require_choice(level, S.LEVELS, "level")
+    if comuni is not None and level not in ("comuni", "study_area"):
+        raise ValidationError(
+            f"comuni= applies to level 'comuni' or 'study_area', not {level!r}"
+        )
+    if all_comuni and level != "comuni":
+        raise ValidationError(f"all_comuni= applies to level 'comuni', not {level!r}")
+    if all_comuni and comuni is not None:
+        raise ValidationError("give either comuni= or all_comuni=True, not both")
     folder = config.mirror_dir(mirror)
     key = (
         os.fspath(folder) if folder is not None else None,
         os.fspath(cache_dir) if cache_dir is not None else None,
         bool(download),
     )
+    attrs: dict[str, Any] = {}
     if level == "nil":
         out = _nil(*key)
     elif level == "municipi":
@@ -264,14 +453,21 @@ def load_districts(
     elif level == "comuni":
         out = _comuni(*key)
         if not all_comuni:
-            out = out[out[S.DISTRICT_ID].isin([S.MILANO_ID, S.CINISELLO_ID])]
+            chosen = study_area_comuni(
+                comuni, mirror=mirror, cache_dir=cache_dir, download=download
+            )
+            out = out[out[S.COMUNE_ISTAT].isin(list(chosen[S.COMUNE_ISTAT]))]
     else:
-        com = _comuni(*key)
-        cinisello = com[com[S.DISTRICT_ID] == S.CINISELLO_ID]
-        out = pd.concat([_nil(*key), cinisello], ignore_index=True)
-    return gpd.GeoDataFrame(
+        chosen = study_area_comuni(
+            comuni, mirror=mirror, cache_dir=cache_dir, download=download
+        )
+        out = _study_area(*key, tuple(chosen[S.COMUNE_ISTAT]))
+        attrs["clipped_km2"] = dict(out.attrs.get("clipped_km2", {}))
+    result = gpd.GeoDataFrame(
         out.copy(), geometry="geometry", crs=config.geographic_crs
     ).reset_index(drop=True)
+    result.attrs = attrs
+    return result
 
 
 # --------------------------------------------------------------------------

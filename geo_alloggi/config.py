@@ -37,6 +37,9 @@ user_agent: str = f"geo_alloggi/{__version__} (public housing analysis)"
 http_timeout: float = 20.0
 #: Label carried by every output built from synthetic records.
 synthetic_label: str = "SYNTHETIC"
+#: Comuni of the study area (ISTAT codes): Milano, by NIL, and Cinisello
+#: Balsamo. Any of the 133 comuni of the Città metropolitana may be added.
+study_area_comuni: tuple[str, ...] = ("015146", "015077")
 
 MIRROR_ENV = "GEO_ALLOGGI_DATA_MIRROR"
 CACHE_ENV = "GEO_ALLOGGI_CACHE_DIR"

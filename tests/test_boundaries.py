@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
+from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Polygon, box
 
 from geo_alloggi import _schema as S
@@ -242,3 +244,100 @@ def test_user_districts_invalid_geometry_repaired(tmp_path):
     full = gpd.GeoSeries([box(9.10, 45.40, 9.20, 45.50)], crs="EPSG:4326")
     expected = full.to_crs(config.metric_crs).area.iloc[0] / 1e6 / 2
     assert gdf[S.AREA_KM2].iloc[0] == pytest.approx(expected, rel=0.01)
+
+
+# --- study area beyond two comuni ----------------------------------------------------
+
+AREA_COMUNI = ["Milano", "Cinisello Balsamo", "Sesto San Giovanni", "Bresso", "Rozzano"]
+
+
+@pytest.fixture(scope="module")
+def wide_area(mirror):
+    return load_districts("study_area", mirror=mirror, comuni=AREA_COMUNI)
+
+
+def test_study_area_default_is_milano_and_cinisello(mirror, study_area):
+    assert config.study_area_comuni == ("015146", "015077")
+    same = load_districts(
+        "study_area", mirror=mirror, comuni=["Cinisello Balsamo", "015146"]
+    )
+    assert_geodataframe_equal(same, study_area)
+    # as before issue 11: the 88 NIL, then Cinisello Balsamo's comune polygon
+    com = load_districts("comuni", mirror=mirror)
+    before = pd.concat(
+        [load_districts("nil", mirror=mirror), com[com[S.DISTRICT_ID] == "CINISELLO"]],
+        ignore_index=True,
+    )
+    assert_geodataframe_equal(study_area, before, check_less_precise=False)
+    # Cinisello Balsamo does not overlap the NIL: nothing is clipped by default
+    assert study_area.attrs["clipped_km2"] == {}
+
+
+def test_study_area_by_name_istat_or_cadastral_code(mirror, wide_area):
+    by_code = load_districts(
+        "study_area",
+        mirror=mirror,
+        comuni=["015209", 15032, "H623", "cinisello balsamo", "MILANO"],
+    )
+    assert_geodataframe_equal(by_code, wide_area)
+    ids = list(wide_area[S.DISTRICT_ID])
+    assert ids[:88] == [f"MI-NIL-{i}" for i in range(1, 89)]
+    assert ids[88:] == ["CINISELLO", "BRESSO", "ROZZANO", "SESTO-SAN-GIOVANNI"]
+    others = wide_area.iloc[88:]
+    assert (others[S.LEVEL] == "comune").all()
+    assert list(others[S.COMUNE_ISTAT]) == ["015077", "015032", "015189", "015209"]
+
+
+def test_study_area_comuni_are_clipped_against_the_nil(mirror, wide_area):
+    raw = gpd.read_file(mirror / "comuni_citta_metropolitana_milano_2019.geojson")
+    nil = gpd.read_file(mirror / "milano_nil_pgt2030_wgs84.geojson")
+    metric_nil = shapely.union_all(nil.to_crs(config.metric_crs).geometry.values)
+    clipped = wide_area.attrs["clipped_km2"]
+    assert set(clipped) == {"BRESSO", "ROZZANO", "SESTO-SAN-GIOVANNI"}
+    for did, name in [
+        ("SESTO-SAN-GIOVANNI", "Sesto San Giovanni"),
+        ("BRESSO", "Bresso"),
+    ]:
+        poly = raw[raw["name"] == name].to_crs(config.metric_crs).geometry.iloc[0]
+        overlap = poly.intersection(metric_nil).area / 1e6
+        assert 0.1 < overlap < 0.3  # issue 11: up to 0.28 km²
+        assert clipped[did] == pytest.approx(overlap, rel=1e-3)
+        area = wide_area.set_index(S.DISTRICT_ID).loc[did, S.AREA_KM2]
+        assert area == pytest.approx(poly.area / 1e6 - overlap, rel=1e-3)
+    # what overlaps is only what the official NIL overlap among themselves (a few
+    # m²), plus less than a m² of floating-point residue along the cuts
+    nil_only = check_districts(load_districts("nil", mirror=mirror)).overlap_km2
+    assert check_districts(wide_area).overlap_km2 - nil_only < 1e-6
+
+
+def test_a_point_in_an_old_overlap_has_one_district(mirror, wide_area):
+    from geo_alloggi import assign_districts
+
+    raw = gpd.read_file(mirror / "comuni_citta_metropolitana_milano_2019.geojson")
+    nil = gpd.read_file(mirror / "milano_nil_pgt2030_wgs84.geojson")
+    sesto = raw[raw["name"] == "Sesto San Giovanni"].geometry.iloc[0]
+    overlap = sesto.intersection(shapely.union_all(nil.geometry.values))
+    point = overlap.representative_point()
+    holders = wide_area[wide_area.geometry.intersects(point)]
+    assert len(holders) == 1 and holders[S.COMUNE].iloc[0] == "Milano"
+    pts = gpd.GeoDataFrame({"record_id": ["r"]}, geometry=[point], crs=4326)
+    out = assign_districts(pts, wide_area)
+    assert out[S.DISTRICT_ID].iloc[0] == holders[S.DISTRICT_ID].iloc[0]
+
+
+def test_study_area_without_milano_and_comuni_level(mirror):
+    sa = load_districts("study_area", mirror=mirror, comuni=["Corsico", "Bresso"])
+    assert list(sa[S.DISTRICT_ID]) == ["BRESSO", "CORSICO"]
+    com = load_districts("comuni", mirror=mirror, comuni=["Corsico", "Milano"])
+    assert list(com[S.DISTRICT_ID]) == ["MILANO", "CORSICO"]
+
+
+def test_study_area_comuni_errors(mirror):
+    with pytest.raises(ValidationError, match=r"did you mean \['Sesto San Giovanni'\]"):
+        load_districts("study_area", mirror=mirror, comuni=["Sesto S Giovani"])
+    with pytest.raises(ValidationError, match="'Bergamo' is not one of the 133"):
+        load_districts("study_area", mirror=mirror, comuni=["Bergamo"])
+    with pytest.raises(ValidationError, match="comuni= applies to level"):
+        load_districts("nil", mirror=mirror, comuni=["Milano"])
+    with pytest.raises(ValidationError, match="empty"):
+        load_districts("study_area", mirror=mirror, comuni=[])
