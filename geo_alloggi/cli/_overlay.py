@@ -27,7 +27,7 @@ from typing import Any
 
 import typer
 
-from geo_alloggi.cli._common import console, err_console
+from geo_alloggi.cli._common import COMUNI_HELP, console, err_console, split_comuni
 
 MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
 
@@ -68,6 +68,7 @@ def overlay(
     level: str = typer.Option(
         "study_area", help="nil, municipi, comuni or study_area (NIL + Cinisello)."
     ),
+    comuni: list[str] | None = typer.Option(None, "--comuni", help=COMUNI_HELP),
     districts: Path | None = typer.Option(
         None, "--districts", help="A user's district layer (GeoPackage, GeoJSON...)."
     ),
@@ -137,6 +138,11 @@ def overlay(
         raise InputFileError(f"--out-dir {str(out_dir)!r} is a file; give a folder")
 
     # districts
+    chosen = split_comuni(comuni)
+    if chosen is not None and (
+        districts is not None or level not in ("comuni", "study_area")
+    ):
+        raise ValidationError("--comuni applies to --level study_area or comuni")
     if districts is not None:
         if id_column is None:
             raise ValidationError(
@@ -153,7 +159,7 @@ def overlay(
         if level not in S.LEVELS:
             raise ValidationError(f"--level {level!r} is not one of {list(S.LEVELS)!r}")
         with err_console.status(f"loading {level} ..."):
-            layer = load_districts(level, mirror=mirror)
+            layer = load_districts(level, mirror=mirror, comuni=chosen)
         level_name = level
 
     # records
@@ -178,7 +184,9 @@ def overlay(
                 occupations=occupations,
                 evictions=evictions,
                 vacancies=vacancies,
-                study_area=partial(load_districts, "study_area", mirror=mirror),
+                study_area=partial(
+                    load_districts, "study_area", mirror=mirror, comuni=chosen
+                ),
             )
         for line in bundle.summary().splitlines():
             console.print(line)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from geo_alloggi.cli._common import console, err_console
+from geo_alloggi.cli._common import COMUNI_HELP, console, err_console, split_comuni
 
 
 def _parse_mapping(items: list[str] | None) -> dict[str, str | None]:
@@ -76,6 +76,7 @@ def validate(
         "--area-check/--no-area-check",
         help="Check coordinates fall in the study area.",
     ),
+    comuni: list[str] | None = typer.Option(None, "--comuni", help=COMUNI_HELP),
     lang: str = typer.Option(
         "it", help="it: ';' and decimal comma (Italian Excel); en: ',' and point."
     ),
@@ -96,7 +97,7 @@ def validate(
 
         raise ValidationError(f"KIND {kind!r} is not one of {list(KINDS)!r}")
     # the official study area, loaded only for a file with coordinates
-    study_area = partial(load_districts, "study_area")
+    study_area = partial(load_districts, "study_area", comuni=split_comuni(comuni))
     known = None
     if estates is not None:
         with err_console.status(f"reading estates {estates.name} ..."):

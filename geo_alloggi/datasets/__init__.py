@@ -35,6 +35,7 @@ from geo_alloggi.datasets.anncsu import (
     civic_coverage,
     read_anncsu_civici,
 )
+from geo_alloggi.datasets.coverage import civic_sources, no_points_message
 from geo_alloggi.datasets.download import fetch, sha256_file
 from geo_alloggi.datasets.mirror import dataset_path, describe, source_of
 from geo_alloggi.datasets.readers import (
@@ -66,9 +67,11 @@ __all__ = [
     "Dataset",
     "attribution",
     "civic_coverage",
+    "civic_sources",
     "dataset_path",
     "describe",
     "fetch",
+    "no_points_message",
     "read_anncsu",
     "read_anncsu_civici",
     "read_civici",

@@ -129,7 +129,9 @@ def run(
         **files,
         columns=s.columns or None,
         # checked only for files with coordinates
-        study_area=functools.partial(load_districts, "study_area", mirror=mirror),
+        study_area=functools.partial(
+            load_districts, "study_area", mirror=mirror, comuni=s.comuni
+        ),
     )
     inputs = _inputs(bundle.results, s)
 
@@ -152,7 +154,7 @@ def _districts(s: RunSettings, mirror: PathLike | None) -> gpd.GeoDataFrame:
             id_column=str(s.districts_id_column),
             name_column=s.districts_name_column,
         )
-    return load_districts(s.level, mirror=mirror)
+    return load_districts(s.level, mirror=mirror, comuni=s.comuni)
 
 
 def _inputs(results: Mapping[str, Any], s: RunSettings) -> dict[str, Any]:

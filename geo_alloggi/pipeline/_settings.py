@@ -42,6 +42,7 @@ class RunSettings:
     records: Mapping[str, Path] = field(default_factory=dict)
     columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     level: str = "study_area"
+    comuni: tuple[str, ...] | None = None
     districts_file: Path | None = None
     districts_id_column: str | None = None
     districts_name_column: str | None = None
@@ -124,6 +125,7 @@ def load_settings(path: PathLike) -> RunSettings:
         records=files,
         columns={k: dict(v) for k, v in dict(columns).items()},
         level=str(dist.get("level", "study_area")),
+        comuni=_comuni(dist, p),
         districts_file=rel(dist.get("file")),
         districts_id_column=dist.get("id_column"),
         districts_name_column=dist.get("name_column"),
@@ -145,6 +147,22 @@ def load_settings(path: PathLike) -> RunSettings:
     return settings
 
 
+def _comuni(dist: Mapping[str, Any], path: Path) -> tuple[str, ...] | None:
+    """``[districts] comuni``: names or ISTAT codes, or None for the default."""
+    if "comuni" not in dist:
+        return None
+    value = dist["comuni"]
+    if not isinstance(value, list) or not all(
+        isinstance(v, str | int) and not isinstance(v, bool) for v in value
+    ):
+        raise InputFileError(
+            f"config {str(path)!r}: [districts] comuni must be a list of comune "
+            f"names or ISTAT codes, e.g. ['Milano', 'Cinisello Balsamo'], "
+            f"got {value!r}"
+        )
+    return tuple(str(v) for v in value)
+
+
 def check_settings(s: RunSettings) -> None:
     """Raise :class:`ValidationError` naming the first setting out of range."""
     if s.period not in S.PERIODS:
@@ -159,5 +177,12 @@ def check_settings(s: RunSettings) -> None:
         )
     if s.districts_file is None and s.level not in S.LEVELS:
         raise ValidationError(f"level={s.level!r} is not one of {list(S.LEVELS)!r}")
+    if s.comuni is not None and (
+        s.districts_file is not None or s.level not in ("comuni", "study_area")
+    ):
+        raise ValidationError(
+            "[districts] comuni applies to level 'study_area' or 'comuni', not to "
+            + ("a districts file" if s.districts_file is not None else repr(s.level))
+        )
     if s.districts_file is not None and not s.districts_id_column:
         raise ValidationError("a districts file needs districts id_column")
