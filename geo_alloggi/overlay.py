@@ -17,7 +17,10 @@ none) and ``attrs["suppressed"]`` says whether disclosure control ran.
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -111,13 +114,84 @@ def _assign_xy(
     return out
 
 
+def _fold_comune(value: Any) -> str:
+    """Return the comparable form of a comune (``Cinisello Balsamo``, ``015077``)."""
+    if (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and np.isnan(value))
+    ):
+        return ""
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    text = " ".join(re.sub(r"[^A-Z0-9]+", " ", text.upper()).split())
+    return text.zfill(6) if text.isdigit() else text
+
+
+def _single_district_comuni(districts: gpd.GeoDataFrame) -> dict[str, int]:
+    """Folded comune name (and ISTAT code) -> position of its one district.
+
+    Only comuni that are exactly one district of the layer are listed
+    (Cinisello Balsamo in the study area; not Milano, which is 88 NIL).
+    """
+    if S.COMUNE not in districts.columns:
+        return {}
+    names = [_fold_comune(v) for v in districts[S.COMUNE]]
+    codes = (
+        [_fold_comune(v) for v in districts[S.COMUNE_ISTAT]]
+        if S.COMUNE_ISTAT in districts.columns
+        else [""] * len(names)
+    )
+    count = Counter(n for n in names if n)
+    out: dict[str, int] = {}
+    for i, (name, code) in enumerate(zip(names, codes, strict=True)):
+        if name and count[name] == 1:
+            out[name] = i
+            if code:
+                out[code] = i
+    return out
+
+
+def _locate(
+    x: np.ndarray,
+    y: np.ndarray,
+    comune: pd.Series | None,
+    districts: gpd.GeoDataFrame,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply the one district rule: each row's position in ``districts`` (-1: none).
+
+    A row with a position (finite ``x``, ``y`` in the districts' CRS) goes to
+    the district holding it, the lowest ``district_id`` on a shared border.
+    A row without a position goes to the one district of its ``comune`` when
+    that comune is exactly one district of the layer. Returns the positions
+    and the mask of rows placed by their comune.
+    """
+    ok = np.isfinite(x) & np.isfinite(y)
+    ids = districts[S.DISTRICT_ID].astype(str).to_numpy()
+    order = np.argsort(ids, kind="stable")
+    idx = np.full(len(x), -1, dtype=np.int64)
+    idx[ok] = _assign_xy(x[ok], y[ok], np.asarray(districts.geometry.values), order)
+    by_comune = np.zeros(len(x), dtype=bool)
+    if comune is not None and (~ok).any():
+        single = _single_district_comuni(districts)
+        if single:
+            rows = np.flatnonzero(~ok)
+            found = np.array(
+                [single.get(_fold_comune(v), -1) for v in comune.to_numpy()[rows]],
+                dtype=np.int64,
+            )
+            idx[rows] = found
+            by_comune[rows] = found >= 0
+    return idx, by_comune
+
+
 def _district_index(
     points: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """Locate each point's district.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Locate each point's district by :func:`_locate`.
 
-    Returns its position in ``districts`` (-1 outside) and a mask of points
-    without a usable position.
+    Returns its position in ``districts`` (-1 for none), a mask of points
+    without a usable position, and a mask of those placed by their comune
+    (the ``comune`` column of ``points``).
     """
     geom = points.geometry
     if points.crs != districts.crs:
@@ -135,12 +209,31 @@ def _district_index(
     y = np.full(len(values), np.nan)
     x[~missing] = shapely.get_x(values[~missing])
     y[~missing] = shapely.get_y(values[~missing])
-    ok = ~missing & np.isfinite(x) & np.isfinite(y)
-    ids = districts[S.DISTRICT_ID].astype(str).to_numpy()
-    order = np.argsort(ids, kind="stable")
-    idx = np.full(len(values), -1, dtype=np.int64)
-    idx[ok] = _assign_xy(x[ok], y[ok], np.asarray(districts.geometry.values), order)
-    return idx, ~ok
+    comune = points[S.COMUNE] if S.COMUNE in points.columns else None
+    idx, by_comune = _locate(x, y, comune, districts)
+    return idx, ~(np.isfinite(x) & np.isfinite(y)), by_comune
+
+
+def _warn_by_comune(
+    kind: str,
+    by_comune: np.ndarray,
+    idx: np.ndarray,
+    districts: gpd.GeoDataFrame,
+    names: pd.Series,
+    stacklevel: int,
+) -> None:
+    """Warn once, with counts per district, about rows placed by their comune."""
+    if not by_comune.any():
+        return
+    ids = districts[S.DISTRICT_ID].astype(str).to_numpy()[idx[by_comune]]
+    counts = ", ".join(f"{d} {n}" for d, n in sorted(Counter(ids).items()))
+    warnings.warn(
+        f"{kind}: {int(by_comune.sum())} without a position placed in the one "
+        f"district of their comune ({counts}; position_source 'comune'), e.g. "
+        f"{_sample(names[by_comune])!r}",
+        UserWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def assign_districts(
@@ -149,13 +242,14 @@ def assign_districts(
     *,
     id_column: str = S.RECORD_ID,
 ) -> gpd.GeoDataFrame:
-    """Assign each point to the district holding it.
+    """Assign each point to the district holding it (or to its comune's one district).
 
     Parameters
     ----------
     points
         Points with a CRS (reprojected to the districts' CRS when different).
-        Missing or empty geometries are kept and reported.
+        Missing or empty geometries are kept and reported. An optional
+        ``comune`` column places points without a position (see Notes).
     districts
         Layer with a unique ``district_id`` (any level, or a user layer).
     id_column
@@ -165,8 +259,11 @@ def assign_districts(
     -------
     geopandas.GeoDataFrame
         A copy of ``points`` with a ``district_id`` column (string dtype); NA
-        for points outside every district or without a position. Same rows,
-        same order, same index.
+        for points outside every district, or without a position and not
+        placed by their comune. Points placed by their comune get
+        ``position_source = "comune"`` (the column is added when absent and
+        needed; other rows keep their value, NA when added). Same rows, same
+        order, same index.
 
     Raises
     ------
@@ -178,21 +275,30 @@ def assign_districts(
     -----
     UserWarning
         Points outside every district, or without a position: the count and a
-        few ids. They are never dropped.
+        few ids. They are never dropped. Points placed by their comune: the
+        count per district and a few ids.
 
     Notes
     -----
-    A point inside a district or on its boundary belongs to it. A point on a
-    border shared by several districts (or in an overlap) goes to the one with
-    the lowest ``district_id`` in string order, so every point is counted once
-    and the result does not depend on row order. Containment is a topological
-    test and needs no metric CRS.
+    This is the one district rule of the package (:func:`aggregate` uses it
+    for estates and records too):
+
+    * a point inside a district or on its boundary belongs to it. A point on
+      a border shared by several districts (or in an overlap) goes to the one
+      with the lowest ``district_id`` in string order, so every point is
+      counted once and the result does not depend on row order. Containment
+      is a topological test and needs no metric CRS;
+    * a point **without a position** whose ``comune`` is exactly one district
+      of the layer (Cinisello Balsamo in the study area; not Milano, which is
+      88 NIL) goes to that district. The comune is compared by name (case and
+      accents aside) with the layer's ``comune`` column, or by ISTAT code with
+      ``comune_istat``. A point with a position is never moved by its comune.
     """
     require_geodataframe(points, "points")
     _check_districts(districts)
     if S.DISTRICT_ID in points.columns:
         log.info("assign_districts: replacing the existing 'district_id' column")
-    idx, missing = _district_index(points, districts)
+    idx, missing, by_comune = _district_index(points, districts)
     ids = districts[S.DISTRICT_ID].astype("string").to_numpy()
     out = points.copy()
     values = pd.array([pd.NA] * len(points), dtype="string")
@@ -200,7 +306,16 @@ def assign_districts(
     values[inside] = ids[idx[inside]]
     out[S.DISTRICT_ID] = values
     names = out[id_column] if id_column in out.columns else pd.Series(out.index)
-    outside = ~inside & ~missing
+    if by_comune.any() or S.POSITION_SOURCE in out.columns:
+        source = (
+            out[S.POSITION_SOURCE].astype("string")
+            if S.POSITION_SOURCE in out.columns
+            else pd.Series(pd.NA, index=out.index, dtype="string")
+        )
+        out[S.POSITION_SOURCE] = source.mask(by_comune, "comune")
+    _warn_by_comune("points", by_comune, idx, districts, names, stacklevel=2)
+    missing = missing & ~by_comune
+    outside = ~inside & ~missing & ~by_comune
     if outside.any():
         warnings.warn(
             f"{int(outside.sum())} point(s) outside every district (district_id left "
@@ -227,8 +342,13 @@ def _record_districts(
     estate_district: pd.Series,
     districts: gpd.GeoDataFrame,
     kind: str,
-) -> np.ndarray:
-    """District position of each record: via its estate, else its own lon/lat."""
+) -> tuple[np.ndarray, int]:
+    """District position of each record: via its estate, else by the one rule.
+
+    A record without an estate is placed by its own ``lon``/``lat``, else by
+    its ``comune`` when that comune is one district (:func:`_locate`).
+    Returns the positions and the number of records placed by their comune.
+    """
     n = len(table)
     idx = np.full(n, -1, dtype=np.int64)
     has_estate = (
@@ -244,22 +364,26 @@ def _record_districts(
         idx[has_estate] = mapped.fillna(-1).astype(np.int64).to_numpy()
     own = ~has_estate
     xy = np.zeros(n, dtype=bool)
-    if own.any() and S.LON in table and S.LAT in table:
-        lon = pd.to_numeric(table[S.LON], errors="coerce").to_numpy(float)
-        lat = pd.to_numeric(table[S.LAT], errors="coerce").to_numpy(float)
-        xy = own & np.isfinite(lon) & np.isfinite(lat)
-        if xy.any():
-            pts = gpd.GeoSeries(
-                shapely.points(lon[xy], lat[xy]), crs=config.geographic_crs
-            ).to_crs(districts.crs)
-            ids = districts[S.DISTRICT_ID].astype(str).to_numpy()
-            order = np.argsort(ids, kind="stable")
-            idx[xy] = _assign_xy(
-                shapely.get_x(pts.values),
-                shapely.get_y(pts.values),
-                np.asarray(districts.geometry.values),
-                order,
-            )
+    by_comune = np.zeros(n, dtype=bool)
+    if own.any():
+        x = np.full(n, np.nan)
+        y = np.full(n, np.nan)
+        if S.LON in table and S.LAT in table:
+            lon = pd.to_numeric(table[S.LON], errors="coerce").to_numpy(float)
+            lat = pd.to_numeric(table[S.LAT], errors="coerce").to_numpy(float)
+            xy = own & np.isfinite(lon) & np.isfinite(lat)
+            if xy.any():
+                pts = gpd.GeoSeries(
+                    shapely.points(lon[xy], lat[xy]), crs=config.geographic_crs
+                ).to_crs(districts.crs)
+                x[xy] = shapely.get_x(pts.values)
+                y[xy] = shapely.get_y(pts.values)
+        comune = table[S.COMUNE][own] if S.COMUNE in table else None
+        own_idx, own_by_comune = _locate(x[own], y[own], comune, districts)
+        idx[own] = own_idx
+        by_comune[own] = own_by_comune
+        rid = table[S.RECORD_ID] if S.RECORD_ID in table else pd.Series(table.index)
+        _warn_by_comune(kind, by_comune, idx, districts, rid, stacklevel=3)
     unplaced = idx < 0
     if unplaced.any():
         rid = table[S.RECORD_ID] if S.RECORD_ID in table else pd.Series(table.index)
@@ -267,8 +391,8 @@ def _record_districts(
             "with an estate_id not in the estates table": unknown,
             "of estates outside the districts": unplaced & has_estate & ~unknown,
             "with coordinates outside the districts": unplaced & xy,
-            "with neither an estate_id nor coordinates (link them first with "
-            "geo_alloggi.linking)": unplaced & own & ~xy,
+            "with neither an estate_id nor coordinates nor a single-district "
+            "comune (link them first with geo_alloggi.linking)": unplaced & own & ~xy,
         }
         parts = [f"{int(m.sum())} {why}" for why, m in reasons.items() if m.any()]
         if unknown.any():
@@ -280,7 +404,7 @@ def _record_districts(
             UserWarning,
             stacklevel=3,
         )
-    return idx
+    return idx, int(by_comune.sum())
 
 
 def _check_spells(table: pd.DataFrame, start: str, end: str, kind: str) -> None:
@@ -388,7 +512,10 @@ def aggregate(
         geometry (the districts' CRS); districts in input order, periods in
         time order, every district × period present (zeros included).
         ``attrs`` holds ``period``, ``synthetic``, ``suppressed``,
-        ``threshold`` and ``unplaced`` (records not counted, per table).
+        ``threshold``, ``unplaced`` (records not counted, per table) and
+        ``placed_by_comune`` (estates and records without a position placed in
+        the one district of their comune, per table; see
+        :func:`assign_districts`).
 
     Raises
     ------
@@ -456,6 +583,7 @@ def aggregate(
 
     n_d = len(districts)
     unplaced: dict[str, int] = {}
+    by_comune_counts: dict[str, int] = {}
     units = None
     if estates is not None:
         require_geodataframe(estates, "records.estates")
@@ -474,7 +602,11 @@ def aggregate(
                 ).to_crs(estates.crs)
                 geoms[fill] = filled.values
                 epts = estates.set_geometry(gpd.GeoSeries(geoms, crs=estates.crs))
-        eidx, _ = _district_index(epts, districts)
+        eidx, _, by_comune = _district_index(epts, districts)
+        _warn_by_comune(
+            "estates", by_comune, eidx, districts, estates[S.ESTATE_ID], stacklevel=2
+        )
+        by_comune_counts["estates"] = int(by_comune.sum())
         bad = eidx < 0
         if bad.any():
             warnings.warn(
@@ -495,11 +627,25 @@ def aggregate(
             .to_numpy(np.int64)
         )
         units = np.bincount(eidx[~bad], weights=u[~bad], minlength=n_d).astype(np.int64)
-        occ_idx = _record_districts(occ, estate_district, districts, "occupations")
-        evi_idx = _record_districts(evi, estate_district, districts, "evictions")
-        vac_idx = _record_districts(vac, estate_district, districts, "vacancies")
+        occ_idx, by_comune_counts["occupations"] = _record_districts(
+            occ, estate_district, districts, "occupations"
+        )
+        evi_idx = vac_idx = np.empty(0, dtype=np.int64)
+        if evi is not None:
+            evi_idx, by_comune_counts["evictions"] = _record_districts(
+                evi, estate_district, districts, "evictions"
+            )
+        if vac is not None:
+            vac_idx, by_comune_counts["vacancies"] = _record_districts(
+                vac, estate_district, districts, "vacancies"
+            )
     else:
-        occ_idx, _miss = _district_index(occ, districts)
+        occ_idx, _miss, occ_by_comune = _district_index(occ, districts)
+        rid = occ[S.RECORD_ID] if S.RECORD_ID in occ else pd.Series(occ.index)
+        _warn_by_comune(
+            "occupations", occ_by_comune, occ_idx, districts, rid, stacklevel=2
+        )
+        by_comune_counts["occupations"] = int(occ_by_comune.sum())
         if (occ_idx < 0).any():
             rid = occ[S.RECORD_ID] if S.RECORD_ID in occ else pd.Series(occ.index)
             warnings.warn(
@@ -627,6 +773,7 @@ def aggregate(
             "suppressed": False,
             "threshold": None,
             "unplaced": unplaced,
+            "placed_by_comune": {k: v for k, v in by_comune_counts.items() if v},
         }
     )
     if suppress:

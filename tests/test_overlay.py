@@ -102,6 +102,86 @@ def test_assign_refuses_bad_input(grid3x3, bad):
 
 
 # --------------------------------------------------------------------------
+# the comune fallback: positionless points in a comune that is one district
+
+
+@pytest.fixture
+def two_comuni(grid3x3) -> gpd.GeoDataFrame:
+    """The 3x3 grid with D8 as a second comune (one district), D0-D7 as Milano."""
+    layer = grid3x3.copy()
+    d8 = layer["district_id"] == "D8"
+    layer.loc[d8, "comune"] = "Cinisello Balsamo"
+    layer.loc[d8, "comune_istat"] = "015077"
+    return layer
+
+
+def test_positionless_points_go_to_their_single_district_comune(two_comuni):
+    d4 = two_comuni.geometry.iloc[4].representative_point()
+    pts = points([None, None, None, None, (d4.x, d4.y), None])
+    pts["comune"] = [
+        "Cinisello Balsamo",
+        "CINISELLO BALSAMO",
+        "015077",
+        "Milano",  # eight districts: no fallback
+        "Cinisello Balsamo",  # has a position: never moved by its comune
+        None,
+    ]
+    pts["position_source"] = ["x", "x", "x", "x", "input", "x"]
+    with pytest.warns(UserWarning, match="without a position") as rec:
+        got = assign_districts(pts, two_comuni)
+    assert got["district_id"].tolist()[:3] == ["D8", "D8", "D8"]
+    assert got["district_id"].iloc[4] == "D4"
+    assert got["district_id"].iloc[[3, 5]].isna().all()
+    assert got["position_source"].tolist() == [
+        "comune",
+        "comune",
+        "comune",
+        "x",
+        "input",
+        "x",
+    ]
+    text = " ".join(str(w.message) for w in rec)
+    assert "points: 3 without a position placed in the one district" in text
+    assert "D8 3" in text
+    assert "2 point(s) without a position" in text and "'R3'" in text
+    assert "position_source" in pts and pts["position_source"].tolist()[0] == "x"
+
+
+def test_comune_fallback_needs_a_comune_column(grid3x3):
+    pts = points([None])
+    with pytest.warns(UserWarning, match="without a position"):
+        got = assign_districts(pts, grid3x3)
+    assert got["district_id"].isna().all() and "position_source" not in got
+
+
+def test_aggregate_counts_positionless_estates_of_a_single_district_comune(
+    hand_records, two_comuni
+):
+    estates = hand_records.estates.copy()
+    estates["comune"] = ["Milano", "Milano", "Cinisello Balsamo"]
+    estates.loc[estates["estate_id"] == "E8", "geometry"] = None
+    occ = hand_records.occupations.copy()
+    occ["estate_id"] = occ["estate_id"].astype("string")
+    occ.loc[0, "estate_id"] = pd.NA  # no estate, no position, in Cinisello
+    occ["comune"] = ["Cinisello Balsamo", None, None, None, None]
+    recs = Records(estates, occ, hand_records.evictions, hand_records.vacancies)
+    with pytest.warns(UserWarning, match="placed in the one district") as rec:
+        t = aggregate(recs, two_comuni, start=2018, end=2020)
+    text = " ".join(str(w.message) for w in rec)
+    assert "estates: 1 without a position" in text and "'E8'" in text
+    assert "occupations: 1 without a position" in text and "'R1'" in text
+    # E8 (30 units) and its records counted in D8, as with its position
+    assert cell(t, "D8", "2020", "units") == 30
+    assert cell(t, "D8", "2020", "occupied") == 1  # R5, from 2020
+    assert cell(t, "D8", "2020", "evictions") == 1  # E3, executed 2020-02-02
+    # R1 (2018-03-10 to 2019-06-30) now counts in D8, no longer in D0
+    assert cell(t, "D8", "2018", "occupied") == 1
+    assert cell(t, "D0", "2018", "occupied") == 0
+    assert t.attrs["placed_by_comune"] == {"estates": 1, "occupations": 1}
+    assert "estates" not in t.attrs["unplaced"]
+
+
+# --------------------------------------------------------------------------
 # aggregate: a small hand-computed case
 
 
