@@ -61,3 +61,20 @@ def grid3x3() -> gpd.GeoDataFrame:
                 }
             )
     return gpd.GeoDataFrame(rows, crs="EPSG:32632").to_crs("EPSG:4326")
+
+
+@pytest.fixture(scope="session")
+def anncsu_mirror(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mirror plus the ANNCSU Indirizzario FIXTURE under its mirror name.
+
+    The official files are linked, not copied; the FIXTURE (made-up points,
+    see ``tests/_anncsu_fixture.py``) stands in for the real Indirizzario,
+    which the project's mirror does not hold.
+    """
+    from _anncsu_fixture import write_fixture
+
+    folder = tmp_path_factory.mktemp("FIXTURE_anncsu_mirror")
+    for path in mirror.iterdir():
+        (folder / path.name).symlink_to(path)
+    write_fixture(folder, name="anncsu_indirizzi_lombardia.zip")
+    return folder

@@ -102,3 +102,53 @@ def test_run_with_bad_config_is_one_line(tmp_path):
     assert res.returncode == 2
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "does not exist" in lines[0]
+
+
+def test_districts_summary_with_more_comuni_reports_the_clipped_overlaps(mirror):
+    res = run_cli(
+        "districts",
+        "summary",
+        "--comuni",
+        "Milano,Cinisello Balsamo",
+        "--comuni",
+        "Sesto San Giovanni",
+        env={"GEO_ALLOGGI_DATA_MIRROR": str(mirror), "COLUMNS": "200"},
+    )
+    assert res.returncode == 0, res.stderr
+    assert "90 districts" in res.stdout and "Sesto San Giovanni" in res.stdout
+    assert "SESTO-SAN-GIOVANNI 0.284 km²" in " ".join(res.stdout.split())
+    res = run_cli(
+        "districts",
+        "summary",
+        "--comuni",
+        "Bergamo",
+        env={"GEO_ALLOGGI_DATA_MIRROR": str(mirror)},
+    )
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "'Bergamo' is not one of the 133 comuni" in res.stderr
+
+
+def test_data_list_counts_civic_points_per_comune(mirror, anncsu_mirror):
+    res = run_cli(
+        "data", "list", env={"GEO_ALLOGGI_DATA_MIRROR": str(mirror), "COLUMNS": "250"}
+    )
+    assert res.returncode == 0, res.stderr
+    out = " ".join(res.stdout.split())
+    assert "Milano │ ds634 │ 52,224 │ 52,224 (100%)" in out  # current ds634 numbers
+    assert "anncsu_civici not available" in out
+    assert "no civic-number points for Cinisello Balsamo from any" in out
+    assert "--osm" in out and "--online" in out
+    # with the FIXTURE Indirizzario in the mirror (made-up points)
+    res = run_cli(
+        "data",
+        "list",
+        "--comuni",
+        "Milano,Cinisello Balsamo,Bresso",
+        env={"GEO_ALLOGGI_DATA_MIRROR": str(anncsu_mirror), "COLUMNS": "250"},
+    )
+    assert res.returncode == 0, res.stderr
+    out = " ".join(res.stdout.split())
+    assert "2025-03-01" in out  # the release, read from INDIR_LOMB_20250301.csv
+    assert "Cinisello Balsamo │ anncsu │ 19 │ 16 (84%)" in out
+    assert "Milano │ anncsu │ 6 │ 5 (83%)" in out
+    assert "no civic-number points for Bresso from any" in out
