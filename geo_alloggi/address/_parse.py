@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, NamedTuple
 
+from geo_alloggi.address._comuni import find_comune
+from geo_alloggi.address._places import (
+    PLACE_MARKERS,
+    POSTCODE,
+    names_comune,
+    read_places,
+)
 from geo_alloggi.address._text import (
     DATE_WORDS,
+    DOT_ONLY,
     FAST_TYPES,
     HAS_ALNUM,
     MONTH_SET,
+    TYPE_ABBR,
     TYPE_OF,
     TYPE_RE,
+    TYPE_SEARCH,
     YEAR,
     fold,
     normalize_text,
@@ -19,23 +30,9 @@ from geo_alloggi.address._text import (
     split_street_type,
 )
 
-_PROVINCES = {"MI", "MB", "BG", "BS", "CO", "CR", "LC", "LO", "MN", "PV", "SO", "VA"}
-# comuni recognised at the end of a string written without any separator
+# comuni read at the end of a street without number nor separator
+# (``VIA ROMA MILANO``); other names there may be part of the street's name
 _TRAILING_COMUNI = ("CINISELLO BALSAMO", "SESTO SAN GIOVANNI", "MILANO", "MILAN")
-# words about the flat, not the address (``int. 3``, ``scala B``): not a comune
-_FLAT_WORDS = frozenset(
-    {
-        "INT",
-        "INTERNO",
-        "SCALA",
-        "SC",
-        "PIANO",
-        "APP",
-        "APPARTAMENTO",
-        "PAL",
-        "PALAZZINA",
-    }
-)
 
 
 class ParsedAddress(NamedTuple):
@@ -48,14 +45,28 @@ class ParsedAddress(NamedTuple):
     street_name
         Name without the type, normalised (``FULVIO TESTI``).
     housenumber
-        The civic number, or None (absent, ``SNC``).
+        The civic number, or None (absent, ``snc``, a kilometre).
     suffix
         Esponente: a letter (``A``), ``BIS``/``TER``/``QUATER``, or the digits
-        after a slash (``2`` for ``24/2``); ``""`` when none.
+        after a slash (``2`` for ``24/2`` and ``24.2``); ``""`` when none.
     postcode
         Five-digit CAP found in the string, or ``""``.
     comune
-        Comune found after the street part (``MILANO``), or ``""``.
+        The comune of Lombardy the text names where a comune stands (before
+        the street, or after its number, a comma, the CAP or the province),
+        by its official ISTAT name (``Milano``, ``Sesto San Giovanni``), or
+        ``""``.
+    province
+        Province code written in the text (``MI`` of ``(MI)``), or ``""``.
+    place
+        Other place words before or after the street, folded: a quarter, an
+        estate, a name that is no comune of Lombardy (``QUARTIERE SAN
+        SIRO``, ``TURRO``); ``""`` when none.
+    no_number
+        True when the text says the address has no civic number (``snc``,
+        ``senza numero``, a kilometre): a street-level address by design.
+    km
+        The kilometre of a road address (``3.2`` for ``km 3,2``), or None.
     """
 
     street_type: str = ""
@@ -64,6 +75,10 @@ class ParsedAddress(NamedTuple):
     suffix: str = ""
     postcode: str = ""
     comune: str = ""
+    province: str = ""
+    place: str = ""
+    no_number: bool = False
+    km: float | None = None
 
     @property
     def street(self) -> str:
@@ -93,10 +108,40 @@ def _format_suffix(suffix: str) -> str:
 
 _ESPONENTE = re.compile(r"/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3})")
 _NUMBER_PREFIX = {"N", "NR", "NUM", "NUMERO", "CIV", "CIVICO", "NO"}
-_SNC = re.compile(r"\b(?:SNC|S N C|SENZA NUMERO(?: CIVICO)?)\b")
+_SNC = re.compile(r"\bS\.?\s?N\.?\s?C\b\.?|\bSENZA\s+NUMERO(?:\s+CIVICO)?\b")
+_KM = re.compile(r"\bKM\.?\s*(\d{1,4})(?:[.,](\d{1,3}))?\b")
+# ``30.2``: the slash number 30/2 (not 2,000 nor a decimal)
+_DOTTED_NUMBER = re.compile(r"(?<![\d.,/])(\d{1,4})\.(\d{1,2})(?![\d.])")
+# a dash with a space on one side separates parts (``Milano (MI) - via ...``)
+_DASH = re.compile(r"\s[-\u2013\u2014]+\s*|[-\u2013\u2014]+\s")
+_HAS_DIGIT = re.compile(r"\d")
+_DIGIT_DOT_DIGIT = re.compile(r"\d\.\d")
+_QUARTIERE = re.compile(r"\bQ\.?\s?RE\b\.?")
+# long street types that may follow a comune or a place in the same part
+_STRONG_TYPES = frozenset(
+    {
+        "ALZAIA",
+        "BASTIONI",
+        "CORSO",
+        "LARGO",
+        "PIAZZA",
+        "PIAZZALE",
+        "PIAZZETTA",
+        "STRADA",
+        "STRADA PRIVATA",
+        "VIA",
+        "VIA PRIVATA",
+        "VIALE",
+        "VICOLO",
+    }
+)
+# words that cannot end a comune or place standing before a street
+_PARTICLES = frozenset(
+    {"A", "AL", "ALLA", "DA", "DAL", "DALLA", "DE", "DEI", "DEL", "DELLA", "DELLE"}
+    | {"DEGLI", "DELLO", "DI", "E", "ED", "IN", "PER", "SU", "SUL", "SULLA", "S"}
+)
 _LEADING_PUNCT = re.compile(r"^[\s,.\-;:]+")
 _TOKEN_NUM = re.compile(r"^(\d{1,4})(?:/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3}))?$")
-_POSTCODE = re.compile(r"^\d{5}$")
 
 
 def _date_mask(tokens: list[str]) -> list[bool]:
@@ -131,26 +176,201 @@ def _number_token(tokens: list[str], i: int) -> tuple[int, str, int] | None:
     return number, suffix, used
 
 
-def _split_comune(rest: str) -> tuple[str, str]:
-    """(postcode, comune) from the text after the street part."""
-    postcode = ""
-    words: list[str] = []
-    toks = rest.replace(",", " ").split()
-    for i, t in enumerate(toks):
-        if t in _FLAT_WORDS or (i > 0 and toks[i - 1] in _FLAT_WORDS and len(t) <= 2):
+class _Segment(NamedTuple):
+    """One comma-separated part: street type, the words before and after it.
+
+    ``number`` is where :func:`_find_number` found the civic number in
+    ``tokens``, or None.
+    """
+
+    stype: str
+    lead: tuple[str, ...]
+    tokens: tuple[str, ...]
+    number: tuple[int, int, int, str, int] | None
+
+
+# first two characters of every street type's spelling: a cheap test before
+# the full regular expression
+_TYPE_STARTS = frozenset(
+    v[:2]
+    for abbr in TYPE_ABBR
+    for v in (abbr, abbr.replace(".", ""), abbr.replace(".", " "))
+)
+
+
+def _leading_type(raw: str) -> tuple[str, str]:
+    """(type, normalised rest) of a part that starts with a street type."""
+    word = raw.split(" ", 1)[0]
+    fast = FAST_TYPES.get(word)
+    if fast is not None and not raw.startswith(("VIA PRIV", "STRADA PRIV")):
+        # the usual spellings, without the full regular expression
+        rest = normalize_text(raw[len(word) :])
+        return (fast, rest) if HAS_ALNUM.search(rest) else ("", "")
+    if raw[:2] not in _TYPE_STARTS:
+        return "", ""
+    m = TYPE_RE.match(raw)
+    if m is not None and m.lastgroup is not None:
+        rest = normalize_text(raw[m.end() :])
+        if HAS_ALNUM.search(rest):
+            return TYPE_OF[int(m.lastgroup[1:])], rest
+    return "", ""
+
+
+def _can_lead(tokens: list[str]) -> bool:
+    """Whether words may stand before a street: a code, CAP, comune, place."""
+    if not tokens or tokens[-1] in _PARTICLES:
+        return False
+    # a number after the first word is a civic number: the street came first
+    return not any(t[0].isdigit() and not POSTCODE.match(t) for t in tokens[1:])
+
+
+def _type_inside(
+    raw: str, *, after_type: bool
+) -> tuple[str, list[str], list[str]] | None:
+    """Find a street that starts after a code, comune or place in the same part.
+
+    Returns (type, words before it, words after it). After a street type
+    (``PONTE LAMBRO VIA ...``, ``GLL CORSO``), only when the words before the
+    second type name a comune or a marked place.
+    """
+    if not any(w[:2] in _TYPE_STARTS for w in raw.split()[1:]):
+        return None
+    for m in TYPE_SEARCH.finditer(raw):
+        if m.lastgroup is None:
             continue
-        if _POSTCODE.match(t):
-            if not postcode:
-                postcode = t
+        g = int(m.lastgroup[1:])
+        if TYPE_OF[g] not in _STRONG_TYPES:
             continue
-        if not t.isalpha():
+        lead = normalize_text(raw[: m.start()]).split()
+        if not _can_lead(lead):
             continue
-        words.append(t)
-    if len(words) > 1 and words[-1] in _PROVINCES:
-        words = words[:-1]
-    if words == ["MI"] or words == ["MILAN"]:
-        words = ["MILANO"]
-    return postcode, " ".join(words)
+        if after_type and not (lead[0] in PLACE_MARKERS or names_comune(lead)):
+            continue
+        if TYPE_ABBR[g] in DOT_ONLY and not names_comune(lead):
+            continue  # ``V.``, ``P.``: only after a comune (``Milano V. Padova 3``)
+        rest = normalize_text(raw[m.end() :])
+        if HAS_ALNUM.search(rest):
+            return TYPE_OF[g], lead, rest.split()
+    return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _read_segment(raw: str) -> _Segment:
+    """Read one part (stripped, folded); parts repeat, so readings are cached."""
+    lead: list[str] = []
+    stype, rest = _leading_type(raw)
+    tokens = rest.split()
+    if stype not in _STRONG_TYPES:
+        inside = _type_inside(raw, after_type=bool(stype)) if " " in raw else None
+        if inside is not None:  # ``MILANO VIA ...``, ``PONTE LAMBRO VIA ...``
+            stype, lead, tokens = inside
+        elif not stype:
+            s = normalize_text(raw)
+            stype, rest = split_street_type(s) if s[:2] in _TYPE_STARTS else ("", s)
+            tokens = rest.split()
+    return _Segment(stype, tuple(lead), tuple(tokens), _find_number(tokens))
+
+
+def _find_number(tokens: list[str]) -> tuple[int, int, int, str, int] | None:
+    """(name end, number start, number, suffix, tokens used) in a street part."""
+    mask = _date_mask(tokens)
+    for i in range(1, len(tokens)):
+        if mask[i] or tokens[i] in _NUMBER_PREFIX or POSTCODE.match(tokens[i]):
+            continue
+        got = _number_token(tokens, i)
+        if got is None:
+            continue
+        j = i
+        while j > 0 and tokens[j - 1] in _NUMBER_PREFIX:
+            j -= 1
+        return j, i, got[0], got[1], got[2]
+    return None
+
+
+def _prepare(text: str) -> tuple[str, bool, float | None]:
+    """Folded text with parts separated by commas; whether it says no number; km."""
+    up = _LEADING_PUNCT.sub("", fold(text))
+    no_number = False
+    km: float | None = None
+    if "KM" in up:
+        m = _KM.search(up)
+        if m is not None:
+            km = float(f"{m.group(1)}.{m.group(2) or 0}")
+            up = up[: m.start()] + "," + up[m.end() :]
+            no_number = True
+    if "SN" in up or "S." in up or "S N" in up or "SENZA" in up:
+        up, n = _SNC.subn(",", up)
+        no_number = no_number or n > 0
+    if "." in up and _DIGIT_DOT_DIGIT.search(up) is not None:
+        up = _DOTTED_NUMBER.sub(_slash, up)
+    if "-" in up or "\u2013" in up or "\u2014" in up:
+        up = _DASH.sub(lambda m: _dash(up, m), up)
+    if "Q" in up:
+        up = _QUARTIERE.sub("QUARTIERE", up)
+    return up, no_number, km
+
+
+def _slash(m: re.Match[str]) -> str:
+    return f"{m.group(1)}/{m.group(2)}"
+
+
+def _dash(up: str, m: re.Match[str]) -> str:
+    """Read a spaced dash as a separator next to a number or before a street.
+
+    ``via Balilla 30 - Milano``, ``via f. testi - 20126``, ``Milano (MI) - via
+    Balilla``; inside a name (``GIARDINO SERGIO BASSI - ELIO SAMMARCHI``) it is
+    a space.
+    """
+    after = up[m.end() :].lstrip()
+    if _HAS_DIGIT.search(up, 0, m.start()) or after[:1].isdigit():
+        return ","
+    return "," if TYPE_RE.match(after) is not None else " "
+
+
+@functools.lru_cache(maxsize=8192)
+def _folded_part(part: str) -> str:
+    return normalize_text(part)
+
+
+def _part_tokens(part: str) -> list[str]:
+    """Folded words of a part around the street (``20126 MILANO (MI)``)."""
+    return _folded_part(part).split()
+
+
+def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
+    """Index of the part holding the street, and the parts read so far.
+
+    The first part with a street type and a civic number; else the first with
+    a street type; else the first that is not a comune or a place alone.
+    """
+    segs: list[_Segment | None] = [None] * len(parts)
+    typed = -1
+    for i, raw in enumerate(parts):
+        if not HAS_ALNUM.search(raw):
+            continue
+        seg = _read_segment(raw.strip())
+        segs[i] = seg
+        if seg.stype:
+            if seg.number is not None:
+                return i, segs
+            if typed < 0:
+                typed = i
+    if typed >= 0:
+        return typed, segs
+    read = [i for i, g in enumerate(segs) if g is not None and g.tokens]
+    for i in read:
+        if not _is_place_only(segs[i].tokens):  # type: ignore[union-attr]
+            return i, segs
+    return (read[0] if read else -1), segs
+
+
+def _is_place_only(tokens: tuple[str, ...]) -> bool:
+    """Tell whether a part is only a comune, a CAP, a code or a marked place."""
+    if tokens[0] in ("C/O", "PRESSO", "QUARTIERE"):
+        return True
+    if any(t[0].isdigit() and not POSTCODE.match(t) and len(t) < 5 for t in tokens):
+        return False
+    return names_comune(list(tokens))
 
 
 def parse_address(text: Any) -> ParsedAddress:
@@ -159,24 +379,34 @@ def parse_address(text: Any) -> ParsedAddress:
     Parameters
     ----------
     text
-        An address as typed: ``"V.LE FULVIO TESTI 12"``,
-        ``"via f. testi, 12 - 20126 milano"``, ``"P.LE SELINUNTE 4/A"``,
-        ``"Via 8 Ottobre 2001, 3 bis"``, ``"Piazza XXV Aprile snc"``.
+        An address as typed, in any of the layouts offices use:
+        ``"V.LE FULVIO TESTI 12"``, ``"via f. testi, 12 - 20126 milano"``,
+        ``"MILANO VIA MAC MAHON '89 A"``, ``"20092 Cinisello Balsamo (MI), via
+        Gorki 5"``, ``"00585175 MILANO VIA DELLA CAPINERA '5"``, ``"c/o Aler
+        Milano, Via Balilla 30 - Milano"``, ``"quartiere San Siro, via Zamagna
+        4"``, ``"Via 8 Ottobre 2001, 3 bis"``, ``"Piazza XXV Aprile snc"``.
         Any other value gives an empty :class:`ParsedAddress`.
 
     Returns
     -------
     ParsedAddress
         Street type in long form, street name, house number with esponente,
-        postcode and comune (when written in the string).
+        and what the text says around the street: postcode, comune, province,
+        places, whether it has no civic number.
 
     Notes
     -----
-    The house number is the first number after the start of the street name
-    that is not part of a date (``8 OTTOBRE 2001``, ``XXV APRILE``,
-    ``5 GIORNATE``) nor a five-digit postcode. Words after it (``MILANO``,
-    ``(MI)``) are the comune; without a number, the comune is what follows the
-    first comma, or a known comune name ending the string. Never raises.
+    The text is cut into parts at commas and at dashes with a space on one
+    side. The street is the first part with a street type and a number; words
+    before its type in the same part (an internal code, a comune, a place) are
+    read like the parts before it. The house number is the first number after
+    the start of the street name that is not part of a date (``8 OTTOBRE
+    2001``, ``XXV APRILE``, ``5 GIORNATE``) nor a five-digit postcode; ``n.``,
+    ``nr.``, ``civ.`` and an apostrophe may precede it, a letter, ``bis``,
+    ``/2`` or ``.2`` follow it; ``scala``, ``int.``, ``piano`` and their values
+    are about the flat and are dropped. A comune is read only outside the
+    street (:func:`read_places`): ``VIALE MONZA 140`` names no comune. Never
+    raises.
 
     Examples
     --------
@@ -184,97 +414,51 @@ def parse_address(text: Any) -> ParsedAddress:
     'VIALE'
     >>> parse_address("Via 8 Ottobre 2001 n. 12").housenumber
     12
+    >>> p = parse_address("MILANO VIA MAC MAHON '89 A")
+    >>> (p.comune, p.street, p.housenumber, p.suffix)
+    ('Milano', 'VIA MAC MAHON', 89, 'A')
     """
     if not isinstance(text, str):
         return ParsedAddress()
-    up = _LEADING_PUNCT.sub("", fold(text))
-    stype = ""
-    word = up.split(" ", 1)[0].rstrip(",")
-    fast = FAST_TYPES.get(word)
-    if fast is not None and not up.startswith(("VIA PRIV", "STRADA PRIV")):
-        # the usual spellings, without the full regular expression
-        rest = normalize_text(up[len(word) :])
-        if HAS_ALNUM.search(rest):
-            stype, s = fast, rest
-    else:
-        m = TYPE_RE.match(up)
-        if m is not None and m.lastgroup is not None:
-            rest = normalize_text(up[m.end() :])
-            if HAS_ALNUM.search(rest):
-                stype = TYPE_OF[int(m.lastgroup[1:])]
-                s = rest
-    if not stype:
-        s = normalize_text(up)
-        if not s:
-            return ParsedAddress()
-        t2, rest = split_street_type(s)
-        if t2:
-            stype, s = t2, rest
-    if "SN" in s or "SENZA" in s:
-        s = _SNC.sub(" ", s).strip(" ,")
-    segments = [seg.strip() for seg in s.split(",")]
-    first = segments[0].split()
-    tail_segments = segments[1:]
-    mask = _date_mask(first)
+    up, no_number, km = _prepare(text)
+    parts = up.split(",")
+    at, segs = _pick_street(parts)
+    if at < 0:
+        return ParsedAddress(no_number=no_number, km=km)
+    seg = segs[at] or _Segment("", (), (), None)
+    stype, tokens = seg.stype, list(seg.tokens)
+    groups = [_part_tokens(p) for p in parts[:at]]
+    groups.append(list(seg.lead))
+    later = [_part_tokens(p) for p in parts[at + 1 :]]
     number: int | None = None
     suffix = ""
-    name_tokens = first
-    rest_text = ", ".join(tail_segments)
-    found = False
-    for i in range(1, len(first)):
-        if mask[i] or first[i] in _NUMBER_PREFIX:
-            continue
-        if _POSTCODE.match(first[i]):
-            continue
-        got = _number_token(first, i)
-        if got is None:
-            continue
-        number, suffix, used = got
-        j = i
-        while j > 0 and first[j - 1] in _NUMBER_PREFIX:
-            j -= 1
-        name_tokens = first[:j]
-        rest_text = (
-            " ".join(first[i + used :] + ([","] if tail_segments else []))
-            + " "
-            + ", ".join(tail_segments)
-        )
-        found = True
-        break
-    if not found and tail_segments:
-        second = tail_segments[0].split()
+    name_tokens = tokens
+    after: list[str] = []
+    # a kilometre replaces the civic number; the road's number stays in its name
+    got = seg.number if km is None else None
+    if got is not None:
+        j, i, number, suffix, used = got
+        name_tokens = tokens[:j]
+        after = tokens[i + used :]
+    elif later and later[0] and km is None:
+        # the number after a comma: ``VIA F. TESTI, 12``
+        second = later[0]
         k = 0
         while k < len(second) and second[k] in _NUMBER_PREFIX:
             k += 1
-        if k < len(second) and not _POSTCODE.match(second[k]):
-            got = _number_token(second, k)
-            if got is not None:
-                number, suffix, used = got
-                rest_text = (
-                    " ".join(second[k + used :]) + ", " + ", ".join(tail_segments[1:])
-                )
-                found = True
-    postcode, comune = _split_comune(rest_text)
+        if k < len(second) and not POSTCODE.match(second[k]):
+            num = _number_token(second, k)
+            if num is not None:
+                number, suffix, used = num
+                later[0] = second[k + used :]
+    places = read_places([*groups, after, *later])
+    postcode = places.postcode
+    comune = places.comune.name if places.comune is not None else ""
     name_tokens = [t for t in name_tokens if t != "/"]
-    if not found and not comune:
-        # a postcode or a known comune glued at the end: ``VIA ROMA 20100 MILANO``
-        while len(name_tokens) > 1 and _POSTCODE.match(name_tokens[-1]):
-            postcode = postcode or name_tokens[-1]
-            name_tokens = name_tokens[:-1]
-        joined = " ".join(name_tokens)
-        for c in _TRAILING_COMUNI:
-            if joined.endswith(" " + c) and len(joined) > len(c) + 1:
-                comune = "MILANO" if c == "MILAN" else c
-                joined = joined[: -len(c) - 1]
-                break
-        name_tokens = joined.split()
-        while len(name_tokens) > 1 and _POSTCODE.match(name_tokens[-1]):
-            postcode = postcode or name_tokens[-1]
-            name_tokens = name_tokens[:-1]
-    elif not found:
-        while len(name_tokens) > 1 and _POSTCODE.match(name_tokens[-1]):
-            postcode = postcode or name_tokens[-1]
-            name_tokens = name_tokens[:-1]
+    if number is None:
+        name_tokens, postcode, glued = _strip_glued(name_tokens, postcode)
+        if not comune and glued:
+            comune = glued
     name = " ".join(name_tokens).strip(" /")
     if not name and stype:
         name, stype = stype, ""
@@ -285,19 +469,44 @@ def parse_address(text: Any) -> ParsedAddress:
         suffix=suffix,
         postcode=postcode,
         comune=comune,
+        province=places.province,
+        place=places.place,
+        no_number=no_number,
+        km=km,
     )
+
+
+def _strip_glued(tokens: list[str], postcode: str) -> tuple[list[str], str, str]:
+    """Cut a postcode or a known comune glued at the end (``VIA ROMA MILANO``)."""
+    while len(tokens) > 1 and POSTCODE.match(tokens[-1]):
+        postcode = postcode or tokens[-1]
+        tokens = tokens[:-1]
+    joined = " ".join(tokens)
+    glued = ""
+    for c in _TRAILING_COMUNI:
+        if joined.endswith(" " + c) and len(joined) > len(c) + 1:
+            hit = find_comune(c)
+            glued = hit.name if hit is not None else ""
+            tokens = joined[: -len(c) - 1].split()
+            break
+    while len(tokens) > 1 and POSTCODE.match(tokens[-1]):
+        postcode = postcode or tokens[-1]
+        tokens = tokens[:-1]
+    return tokens, postcode, glued
 
 
 def format_address(parsed: ParsedAddress) -> str:
     """Write a :class:`ParsedAddress` in the canonical form.
 
     ``TYPE NAME NUMBER[ESPONENTE], POSTCODE COMUNE``, each part only when
-    present: ``VIALE FULVIO TESTI 12A, 20126 MILANO``.
+    present, the comune folded like the rest: ``VIALE FULVIO TESTI 12A, 20126
+    MILANO``. Province, places and ``snc`` are not written.
     """
     street = parsed.street
     num = parsed.number_text
     head = " ".join(p for p in (street, num) if p)
-    tail = " ".join(p for p in (parsed.postcode, parsed.comune) if p)
+    comune = normalize_text(parsed.comune).replace(",", "")
+    tail = " ".join(p for p in (parsed.postcode, comune) if p)
     if head and tail:
         return f"{head}, {tail}"
     return head or tail

@@ -279,7 +279,7 @@ def _abbr_pattern(abbr: str) -> str:
     return out
 
 
-def _build_type_regex() -> re.Pattern[str]:
+def _build_type_regex() -> tuple[re.Pattern[str], re.Pattern[str]]:
     alts: list[tuple[str, str]] = []
     for long, abbrs in STREET_TYPES.items():
         for a in abbrs:
@@ -287,11 +287,19 @@ def _build_type_regex() -> re.Pattern[str]:
     alts.sort(key=lambda x: -len(x[0].replace(".", "")))
     groups = "|".join(f"(?P<t{i}>{_abbr_pattern(a)})" for i, (a, _) in enumerate(alts))
     TYPE_OF.extend(long for _, long in alts)
-    return re.compile(rf"^\s*(?:{groups})(?:[\s.,]+|$|(?<=\.)(?=[A-Z]))")
+    TYPE_ABBR.extend(a for a, _ in alts)
+    tail = r"(?:[\s.,]+|$|(?<=\.)(?=[A-Z]))"
+    return (
+        re.compile(rf"^\s*(?:{groups}){tail}"),
+        re.compile(rf"(?<=\s)(?:{groups}){tail}"),
+    )
 
 
+#: long form and written abbreviation of each named group ``t<i>`` of the regexes
 TYPE_OF: list[str] = []
-TYPE_RE = _build_type_regex()
+TYPE_ABBR: list[str] = []
+#: a street type at the start of a text; :data:`TYPE_SEARCH`: after a space
+TYPE_RE, TYPE_SEARCH = _build_type_regex()
 # whole first words that are certainly a street type (checked before the regex)
 FAST_TYPES: dict[str, str] = {
     a: long
