@@ -223,6 +223,11 @@ def match_comune_words(words: list[str], *, first_words: bool = True) -> Comune 
     return home[0] if len(home) == 1 else None
 
 
+def starts_comune(word: str) -> bool:
+    """Whether a folded word is the first word of a comune's name (``PIAZZA``)."""
+    return word in _table().by_first
+
+
 def find_comune(value: Any) -> Comune | None:
     """Find a comune of Lombardy by name, short form, ISTAT or cadastral code.
 

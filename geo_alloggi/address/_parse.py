@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Any, NamedTuple
 
-from geo_alloggi.address._comuni import find_comune
+from geo_alloggi.address._comuni import find_comune, starts_comune
 from geo_alloggi.address._places import (
     PLACE_MARKERS,
     POSTCODE,
@@ -140,7 +140,7 @@ _PARTICLES = frozenset(
     {"A", "AL", "ALLA", "DA", "DAL", "DALLA", "DE", "DEI", "DEL", "DELLA", "DELLE"}
     | {"DEGLI", "DELLO", "DI", "E", "ED", "IN", "PER", "SU", "SUL", "SULLA", "S"}
 )
-_LEADING_PUNCT = re.compile(r"^[\s,.\-;:]+")
+_LEADING_PUNCT = " \t\n\r\f\v,.-;:"
 _TOKEN_NUM = re.compile(r"^(\d{1,4})(?:/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3}))?$")
 
 
@@ -184,8 +184,8 @@ class _Segment(NamedTuple):
     """
 
     stype: str
-    lead: tuple[str, ...]
-    tokens: tuple[str, ...]
+    lead: list[str]
+    tokens: list[str]
     number: tuple[int, int, int, str, int] | None
 
 
@@ -218,7 +218,9 @@ def _leading_type(raw: str) -> tuple[str, str]:
 
 def _can_lead(tokens: list[str]) -> bool:
     """Whether words may stand before a street: a code, CAP, comune, place."""
-    if not tokens or tokens[-1] in _PARTICLES:
+    if not tokens:
+        return False
+    if tokens[-1] in _PARTICLES and not names_comune(tokens):  # ``Dello``
         return False
     # a number after the first word is a civic number: the street came first
     return not any(t[0].isdigit() and not POSTCODE.match(t) for t in tokens[1:])
@@ -229,12 +231,15 @@ def _type_inside(
 ) -> tuple[str, list[str], list[str]] | None:
     """Find a street that starts after a code, comune or place in the same part.
 
-    Returns (type, words before it, words after it). After a street type
-    (``PONTE LAMBRO VIA ...``, ``GLL CORSO``), only when the words before the
-    second type name a comune or a marked place.
+    Returns (type, words before it, words after it). When several street
+    types could start it, the first one after a comune's name wins
+    (``00585175 PIAZZA BREMBANA VIA ROMA 5``). After a street type
+    (``PONTE LAMBRO VIA ...``, ``GLL CORSO``), only after a comune or a
+    marked place.
     """
     if not any(w[:2] in _TYPE_STARTS for w in raw.split()[1:]):
         return None
+    first: tuple[str, list[str], list[str]] | None = None
     for m in TYPE_SEARCH.finditer(raw):
         if m.lastgroup is None:
             continue
@@ -244,23 +249,29 @@ def _type_inside(
         lead = normalize_text(raw[: m.start()]).split()
         if not _can_lead(lead):
             continue
-        if after_type and not (lead[0] in PLACE_MARKERS or names_comune(lead)):
+        comune = names_comune(lead)
+        if after_type and not (comune or lead[0] in PLACE_MARKERS):
             continue
-        if TYPE_ABBR[g] in DOT_ONLY and not names_comune(lead):
+        if TYPE_ABBR[g] in DOT_ONLY and not comune:
             continue  # ``V.``, ``P.``: only after a comune (``Milano V. Padova 3``)
         rest = normalize_text(raw[m.end() :])
-        if HAS_ALNUM.search(rest):
-            return TYPE_OF[g], lead, rest.split()
-    return None
+        if not HAS_ALNUM.search(rest):
+            continue
+        found = (TYPE_OF[g], lead, rest.split())
+        if comune:
+            return found
+        first = first or found
+    return first
 
 
-@functools.lru_cache(maxsize=8192)
 def _read_segment(raw: str) -> _Segment:
-    """Read one part (stripped, folded); parts repeat, so readings are cached."""
+    """Read one part (stripped, folded): type, words before it, after it."""
     lead: list[str] = []
     stype, rest = _leading_type(raw)
     tokens = rest.split()
-    if stype not in _STRONG_TYPES:
+    # a comune named like a street (``PIAZZA BREMBANA VIA ROMA 5``)
+    homonym = stype in _STRONG_TYPES and starts_comune(raw.split(" ", 1)[0])
+    if stype not in _STRONG_TYPES or homonym:
         inside = _type_inside(raw, after_type=bool(stype)) if " " in raw else None
         if inside is not None:  # ``MILANO VIA ...``, ``PONTE LAMBRO VIA ...``
             stype, lead, tokens = inside
@@ -268,7 +279,7 @@ def _read_segment(raw: str) -> _Segment:
             s = normalize_text(raw)
             stype, rest = split_street_type(s) if s[:2] in _TYPE_STARTS else ("", s)
             tokens = rest.split()
-    return _Segment(stype, tuple(lead), tuple(tokens), _find_number(tokens))
+    return _Segment(stype, lead, tokens, _find_number(tokens))
 
 
 def _find_number(tokens: list[str]) -> tuple[int, int, int, str, int] | None:
@@ -289,7 +300,7 @@ def _find_number(tokens: list[str]) -> tuple[int, int, int, str, int] | None:
 
 def _prepare(text: str) -> tuple[str, bool, float | None]:
     """Folded text with parts separated by commas; whether it says no number; km."""
-    up = _LEADING_PUNCT.sub("", fold(text))
+    up = fold(text).lstrip(_LEADING_PUNCT)
     no_number = False
     km: float | None = None
     if "KM" in up:
@@ -346,7 +357,11 @@ def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
     segs: list[_Segment | None] = [None] * len(parts)
     typed = -1
     for i, raw in enumerate(parts):
-        if not HAS_ALNUM.search(raw):
+        # a part none of whose words can start a street type is read later,
+        # only if no part has a type (``TESTI, 12 - MILANO``)
+        if i and not any(w[:2] in _TYPE_STARTS for w in raw.split()):
+            continue
+        if not i and not HAS_ALNUM.search(raw):
             continue
         seg = _read_segment(raw.strip())
         segs[i] = seg
@@ -357,6 +372,9 @@ def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
                 typed = i
     if typed >= 0:
         return typed, segs
+    for i, raw in enumerate(parts):
+        if segs[i] is None and HAS_ALNUM.search(raw):
+            segs[i] = _read_segment(raw.strip())
     read = [i for i, g in enumerate(segs) if g is not None and g.tokens]
     for i in read:
         if not _is_place_only(segs[i].tokens):  # type: ignore[union-attr]
@@ -364,13 +382,13 @@ def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
     return (read[0] if read else -1), segs
 
 
-def _is_place_only(tokens: tuple[str, ...]) -> bool:
+def _is_place_only(tokens: list[str]) -> bool:
     """Tell whether a part is only a comune, a CAP, a code or a marked place."""
     if tokens[0] in ("C/O", "PRESSO", "QUARTIERE"):
         return True
     if any(t[0].isdigit() and not POSTCODE.match(t) and len(t) < 5 for t in tokens):
         return False
-    return names_comune(list(tokens))
+    return names_comune(tokens)
 
 
 def parse_address(text: Any) -> ParsedAddress:
@@ -425,10 +443,10 @@ def parse_address(text: Any) -> ParsedAddress:
     at, segs = _pick_street(parts)
     if at < 0:
         return ParsedAddress(no_number=no_number, km=km)
-    seg = segs[at] or _Segment("", (), (), None)
-    stype, tokens = seg.stype, list(seg.tokens)
-    groups = [_part_tokens(p) for p in parts[:at]]
-    groups.append(list(seg.lead))
+    seg = segs[at] or _Segment("", [], [], None)
+    stype, tokens = seg.stype, seg.tokens
+    groups = [_part_tokens(p) for p in parts[:at]] if at else []
+    groups.append(seg.lead)
     later = [_part_tokens(p) for p in parts[at + 1 :]]
     number: int | None = None
     suffix = ""
@@ -463,16 +481,16 @@ def parse_address(text: Any) -> ParsedAddress:
     if not name and stype:
         name, stype = stype, ""
     return ParsedAddress(
-        street_type=stype,
-        street_name=name,
-        housenumber=number,
-        suffix=suffix,
-        postcode=postcode,
-        comune=comune,
-        province=places.province,
-        place=places.place,
-        no_number=no_number,
-        km=km,
+        stype,
+        name,
+        number,
+        suffix,
+        postcode,
+        comune,
+        places.province,
+        places.place,
+        no_number,
+        km,
     )
 
 

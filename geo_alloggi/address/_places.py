@@ -98,31 +98,42 @@ class Places(NamedTuple):
     place: str = ""
 
 
-def _words(tokens: tuple[str, ...]) -> tuple[list[str], str, str]:
-    """(place words, postcode, province) of one group of tokens."""
+_NOTHING = Places()
+
+
+def _plain_words(tokens: tuple[str, ...]) -> tuple[list[str], str, str]:
+    """(words, postcode, province) of a group, codes and numbers left out."""
     words: list[str] = []
     postcode = ""
-    skip = False
     for t in tokens:
+        if t.replace("/", "").isalpha():
+            words.append(t)
+        elif not postcode and POSTCODE.match(t):
+            postcode = t
+    province = ""
+    if words and words[-1] in PROVINCES:
+        province = words.pop()
+    return words, postcode, province
+
+
+def _place_words(words: list[str]) -> list[str]:
+    """Leave out words about the flat (and their values), stop at ``c/o``."""
+    out: list[str] = []
+    skip = False
+    for t in words:
         if skip:
             skip = False
-            if len(t) <= 3 or t.isdigit() or t in _FLAT_VALUES:
+            if len(t) <= 3 or t in _FLAT_VALUES:
                 continue
         if t in _STOP_WORDS:
             break
         if t in FLAT_WORDS:
             skip = True
             continue
-        if POSTCODE.match(t):
-            postcode = postcode or t
-            continue
-        if not t.replace("/", "").isalpha() or t in _COUNTRY:
-            continue
-        words.append(t)
-    province = ""
-    if words and words[-1] in PROVINCES:
-        province = words.pop()
-    return words, postcode, province
+        out.append(t)
+    if out and out[-1] in _COUNTRY:
+        out.pop()
+    return out
 
 
 def _comune_in(words: list[str]) -> tuple[Comune | None, list[str]]:
@@ -147,9 +158,9 @@ def _comune_in(words: list[str]) -> tuple[Comune | None, list[str]]:
 
 
 def names_comune(tokens: list[str]) -> bool:
-    """Whether a group of tokens is a comune and nothing else (codes, CAP apart)."""
-    words, _, _ = _words(tuple(tokens))
-    return bool(words) and match_comune_words(words) is not None
+    """Whether tokens are a comune's full name and nothing else (codes, CAP apart)."""
+    words, _, _ = _plain_words(tuple(tokens))
+    return bool(words) and match_comune_words(words, first_words=False) is not None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -157,10 +168,17 @@ def _read_group(
     tokens: tuple[str, ...],
 ) -> tuple[str, str, Comune | None, tuple[str, ...]]:
     """(postcode, province, comune, other words) of one group; groups repeat."""
-    words, postcode, province = _words(tokens)
+    words, postcode, province = _plain_words(tokens)
     if not words:
         return postcode, province, None, ()
-    hit, rest = _comune_in(words)
+    # the whole group first: ``Torre Boldone``, ``Angolo Terme`` are comuni
+    hit = match_comune_words(words)
+    if hit is not None:
+        return postcode, province, hit, ()
+    words = _place_words(words)
+    if words and words[-1] in PROVINCES:
+        province = province or words.pop()
+    hit, rest = _comune_in(words) if words else (None, [])
     return postcode, province, hit, tuple(rest)
 
 
@@ -180,6 +198,8 @@ def read_places(groups: list[list[str]]) -> Places:
         Milan named like a distant comune (:data:`MILAN_QUARTERS`) is a place
         unless the province or a CAP of that comune confirms it.
     """
+    if not any(groups):
+        return _NOTHING
     postcode = ""
     province = ""
     comune: Comune | None = None
