@@ -40,6 +40,7 @@ from geo_alloggi.address import (
     LAYOUT_FAMILIES,
     address_in_layout,
     messy_address,
+    normalize_text,
     parse_address,
 )
 
@@ -110,7 +111,7 @@ def read_right(
         comune = str(p.comune).upper()
         ok += (
             p.street_type == str(t).upper()
-            and p.street_name == str(name).upper()
+            and p.street_name == normalize_text(name)
             and p.housenumber == number
             and p.suffix == suffix
             and comune == "MILANO"

@@ -349,6 +349,22 @@ def test_comune_is_never_read_inside_a_street_or_after_quartiere(text: str) -> N
     assert parse_address(text).comune == ""
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Milan has streets named after comuni; without a street type, the
+        # first part is the street
+        ("Treviglio ,n. 32, Milano (MI)", ("", "TREVIGLIO", 32, "Milano")),
+        ("MEDA ,42", ("", "MEDA", 42, "")),
+        ("Gallarate 275", ("", "GALLARATE", 275, "")),
+        ("Milano, Salomone Oreste 5", ("", "SALOMONE ORESTE", 5, "Milano")),
+    ],
+)
+def test_untyped_street_named_like_a_comune(text: str, expected: tuple) -> None:
+    p = parse_address(text)
+    assert (p.street_type, p.street_name, p.housenumber, p.comune) == expected
+
+
 def test_quarter_named_like_a_comune_is_that_comune_when_confirmed() -> None:
     assert parse_address("Via Zamagna 4, San Siro (CO)").comune == "San Siro"
     assert parse_address("22037 Ponte Lambro, via Roma 3").comune == "Ponte Lambro"

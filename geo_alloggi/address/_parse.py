@@ -116,6 +116,8 @@ _DOTTED_NUMBER = re.compile(r"(?<![\d.,/])(\d{1,4})\.(\d{1,2})(?![\d.])")
 # a dash with a space on one side separates parts (``Milano (MI) - via ...``)
 _DASH = re.compile(r"\s[-\u2013\u2014]+\s*|[-\u2013\u2014]+\s")
 _HAS_DIGIT = re.compile(r"\d")
+# anything :func:`_prepare` rewrites: a kilometre, snc, 30.2, a dash, Q.RE
+_SPECIAL = re.compile(r"KM|S\.?\s?N|SENZA|\d\.\d|[-\u2013\u2014]|Q\.?\s?RE")
 _DIGIT_DOT_DIGIT = re.compile(r"\d\.\d")
 _QUARTIERE = re.compile(r"\bQ\.?\s?RE\b\.?")
 # long street types that may follow a comune or a place in the same part
@@ -136,6 +138,8 @@ _STRONG_TYPES = frozenset(
         "VICOLO",
     }
 )
+# first words of a part that is no street
+_NOT_A_STREET = frozenset({"C/O", "PRESSO", "QUARTIERE"})
 _STRONG_WORDS = frozenset(t for t in _STRONG_TYPES if " " not in t)
 # words that cannot end a comune or place standing before a street
 _PARTICLES = frozenset(
@@ -311,6 +315,8 @@ def _prepare(text: str) -> tuple[str, bool, float | None]:
     up = fold(text).lstrip(_LEADING_PUNCT)
     no_number = False
     km: float | None = None
+    if _SPECIAL.search(up) is None:
+        return up, no_number, km  # most addresses: nothing below applies
     if "KM" in up:
         m = _KM.search(up)
         if m is not None:
@@ -360,7 +366,9 @@ def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
     """Index of the part holding the street, and the parts read so far.
 
     The first part with a street type and a civic number; else the first with
-    a street type; else the first that is not a comune or a place alone.
+    a street type. Without any type: the first part with a name and a number,
+    else the first part (``TREVIGLIO, N. 32`` is a street of Milan, not the
+    comune), a recipient (``c/o``) or marked quarter apart.
     """
     segs: list[_Segment | None] = [None] * len(parts)
     typed = -1
@@ -383,20 +391,18 @@ def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
     for i, raw in enumerate(parts):
         if segs[i] is None and HAS_ALNUM.search(raw):
             segs[i] = _read_segment(raw.strip())
-    read = [i for i, g in enumerate(segs) if g is not None and g.tokens]
+    read = [
+        i
+        for i, g in enumerate(segs)
+        if g is not None and g.tokens and g.tokens[0] not in _NOT_A_STREET
+    ]
     for i in read:
-        if not _is_place_only(segs[i].tokens):  # type: ignore[union-attr]
-            return i, segs
-    return (read[0] if read else -1), segs
-
-
-def _is_place_only(tokens: list[str]) -> bool:
-    """Tell whether a part is only a comune, a CAP, a code or a marked place."""
-    if tokens[0] in ("C/O", "PRESSO", "QUARTIERE"):
-        return True
-    if any(t[0].isdigit() and not POSTCODE.match(t) and len(t) < 5 for t in tokens):
-        return False
-    return names_comune(tokens)
+        got = segs[i].number  # type: ignore[union-attr]
+        if got is not None and got[0] > 0:
+            return i, segs  # a name and a number: ``MILANO, SALOMONE ORESTE 5``
+    if read:
+        return read[0], segs  # ``TREVIGLIO, N. 32``: a street named like a comune
+    return next((i for i, g in enumerate(segs) if g is not None and g.tokens), -1), segs
 
 
 def parse_address(text: Any) -> ParsedAddress:
