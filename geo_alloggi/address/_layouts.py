@@ -64,7 +64,8 @@ def address_in_layout(
     housenumber
         Civic number with esponente as in the reference: ``89``, ``89A``,
         ``24/2``, ``12BIS``. A slash number is written ``24.2`` in the
-        ``number_prefix`` family and ``24/2`` elsewhere.
+        ``number_prefix`` family (``15/103`` stays: three digits after a dot
+        are not read as a slash number) and ``24/2`` elsewhere.
     comune
         The comune, written in the text (``Milano``).
     layout
@@ -119,7 +120,7 @@ def address_in_layout(
         "aler_apostrophe": f"{up} '{spaced}, {c_up}",
         "number_prefix": (
             f"{low} nr. {digits}"
-            + (f".{slash}" if slash else "")
+            + (f".{slash}" if 0 < len(slash) <= 2 else f"/{slash}" if slash else "")
             + (f" {letters.lower()}" if letters else "")
             + f", {comune}"
         ),

@@ -20,9 +20,9 @@ from geo_alloggi.address._text import (
     HAS_ALNUM,
     MONTH_SET,
     TYPE_ABBR,
+    TYPE_AT,
     TYPE_OF,
     TYPE_RE,
-    TYPE_SEARCH,
     YEAR,
     fold,
     normalize_text,
@@ -116,6 +116,7 @@ _DOTTED_NUMBER = re.compile(r"(?<![\d.,/])(\d{1,4})\.(\d{1,2})(?![\d.])")
 # a dash with a space on one side separates parts (``Milano (MI) - via ...``)
 _DASH = re.compile(r"\s[-\u2013\u2014]+\s*|[-\u2013\u2014]+\s")
 _HAS_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"\S+")
 # anything :func:`_prepare` rewrites: a kilometre, snc, 30.2, a dash, Q.RE
 _SPECIAL = re.compile(r"KM|S\.?\s?N|SENZA|\d\.\d|[-\u2013\u2014]|Q\.?\s?RE")
 _DIGIT_DOT_DIGIT = re.compile(r"\d\.\d")
@@ -140,7 +141,6 @@ _STRONG_TYPES = frozenset(
 )
 # first words of a part that is no street
 _NOT_A_STREET = frozenset({"C/O", "PRESSO", "QUARTIERE"})
-_STRONG_WORDS = frozenset(t for t in _STRONG_TYPES if " " not in t)
 # words that cannot end a comune or place standing before a street
 _PARTICLES = frozenset(
     {"A", "AL", "ALLA", "DA", "DAL", "DALLA", "DE", "DEI", "DEL", "DELLA", "DELLE"}
@@ -245,11 +245,13 @@ def _type_inside(
     (``PONTE LAMBRO VIA ...``, ``GLL CORSO``), only after a comune or a
     marked place.
     """
-    if not any(w[:2] in _TYPE_STARTS for w in raw.split()[1:]):
-        return None
-    first: tuple[str, list[str], list[str]] | None = None
-    for m in TYPE_SEARCH.finditer(raw):
-        if m.lastgroup is None:
+    found: list[tuple[bool, bool, tuple[str, list[str], list[str]]]] = []
+    for w in _WORD.finditer(raw, 1):
+        start = w.start()
+        if raw[start : start + 2] not in _TYPE_STARTS or raw[start - 1] != " ":
+            continue
+        m = TYPE_AT.match(raw, start)
+        if m is None or m.lastgroup is None:
             continue
         g = int(m.lastgroup[1:])
         lead = normalize_text(raw[: m.start()]).split()
@@ -263,17 +265,20 @@ def _type_inside(
             continue
         if TYPE_ABBR[g] in DOT_ONLY and not comune:
             continue  # ``V.``, ``P.``: only after a comune (``Milano V. Padova 3``)
-        rest = normalize_text(raw[m.end() :])
-        if not HAS_ALNUM.search(rest):
-            continue
-        words = rest.split()
-        if not strong and not _STRONG_WORDS.isdisjoint(words):
-            continue  # ``MILANO PONTE LAMBRO VIA ...``: the street is the later one
-        found = (TYPE_OF[g], lead, words)
+        rest = normalize_text(raw[m.end() :]).split()
+        if rest:
+            found.append((strong, comune, (TYPE_OF[g], lead, rest)))
+    # a weak type followed by a street that may start is a place's name:
+    # ``MILANO PONTE LAMBRO VIA ...``, but ``MILANO GALLERIA DEL CORSO 2``
+    found = [
+        f
+        for k, f in enumerate(found)
+        if f[0] or not any(s for s, _, _ in found[k + 1 :])
+    ]
+    for _, comune, street in found:
         if comune:
-            return found
-        first = first or found
-    return first
+            return street
+    return found[0][2] if found else None
 
 
 def _read_segment(raw: str) -> _Segment:

@@ -142,17 +142,18 @@ def _comune_in(words: list[str]) -> tuple[Comune | None, list[str]]:
     if hit is not None:
         return hit, []
     n = len(words)
+    # a quarter of Milan named like a comune counts only standing alone
     for k in range(1, n):  # the end: ``ALER MILANO``, never after ``quartiere``
         if words[k - 1] in PLACE_MARKERS:
             continue
         hit = match_comune_words(words[k:], first_words=False)
-        if hit is not None:
+        if hit is not None and hit.name not in MILAN_QUARTERS:
             return hit, words[:k]
     if words and words[0] in PLACE_MARKERS:
         return None, words
     for k in range(n - 1, 0, -1):  # the start: ``MILANO QUARTIERE SAN SIRO``
         hit = match_comune_words(words[:k], first_words=False)
-        if hit is not None:
+        if hit is not None and hit.name not in MILAN_QUARTERS:
             return hit, words[k:]
     return None, words
 

@@ -291,15 +291,16 @@ def _build_type_regex() -> tuple[re.Pattern[str], re.Pattern[str]]:
     tail = r"(?:[\s.,]+|$|(?<=\.)(?=[A-Z]))"
     return (
         re.compile(rf"^\s*(?:{groups}){tail}"),
-        re.compile(rf"(?<=\s)(?:{groups}){tail}"),
+        re.compile(rf"(?:{groups}){tail}"),
     )
 
 
 #: long form and written abbreviation of each named group ``t<i>`` of the regexes
 TYPE_OF: list[str] = []
 TYPE_ABBR: list[str] = []
-#: a street type at the start of a text; :data:`TYPE_SEARCH`: after a space
-TYPE_RE, TYPE_SEARCH = _build_type_regex()
+#: a street type at the start of a text; :data:`TYPE_AT`: at ``pos`` of
+#: ``TYPE_AT.match(text, pos)``
+TYPE_RE, TYPE_AT = _build_type_regex()
 # whole first words that are certainly a street type (checked before the regex)
 FAST_TYPES: dict[str, str] = {
     a: long
