@@ -47,6 +47,22 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Renovation priorities",
     ),
     "layer.tiles": ("Mappa di sfondo (online)", "Background map (online)"),
+    # maps: optional street basemap, static map, QGIS styles and project
+    "layer.streets": ("Stradario online ({host})", "Online street map ({host})"),
+    "layer.streets_note": (
+        "Se lo attivate, l'area che state guardando viene inviata a {host}",
+        "Switching it on sends the area in view to {host}",
+    ),
+    "layer.districts_by_period": ("Quartieri per periodo", "Districts by period"),
+    "legend.hotspot_outline": (
+        "Punto caldo (Gi*): bordo spesso",
+        "Hot spot (Gi*): thick outline",
+    ),
+    "legend.selected": ("Nel piano", "In the plan"),
+    "legend.not_selected": ("Fuori dal piano", "Not in the plan"),
+    "caption.period": ("Periodo: {period}", "Period: {period}"),
+    "caption.top_hotspots": ("Principali punti caldi", "Main hot spots"),
+    "caption.north": ("N", "N"),
     # column / measure names
     "col.occupied_per_100": (
         "Alloggi occupati ogni 100",

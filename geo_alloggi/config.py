@@ -13,6 +13,9 @@ GEO_ALLOGGI_DATA_MIRROR
 GEO_ALLOGGI_CACHE_DIR
     Where downloads and built indexes are cached (default: the per-user cache
     folder given by :func:`pooch.os_cache`).
+GEO_ALLOGGI_STREET_TILES
+    Tile URL template of the street basemap offered (switched off) on the HTML
+    map; empty: no street basemap (see ``street_tiles_url``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,19 @@ synthetic_label: str = "SYNTHETIC"
 #: Comuni of the study area (ISTAT codes): Milano, by NIL, and Cinisello
 #: Balsamo. Any of the 133 comuni of the Città metropolitana may be added.
 study_area_comuni: tuple[str, ...] = ("015146", "015077")
+#: OpenStreetMap's tile server (https://operations.osmfoundation.org/policies/tiles/).
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+#: Street basemap offered, switched off, on the HTML map: a tile URL template
+#: (``{z}/{x}/{y}``). Its tiles load only when the user switches the layer on,
+#: which sends the area in view to that server. Default: OpenStreetMap's tile
+#: server (its usage policy: attribution shown, no prefetch, zoom <= 19);
+#: ``GEO_ALLOGGI_STREET_TILES`` overrides it, an empty value removes the layer.
+street_tiles_url: str | None = (
+    os.environ.get("GEO_ALLOGGI_STREET_TILES", OSM_TILE_URL) or None
+)
+#: Attribution of the street tiles (plain text) and the page it links to.
+street_tiles_attribution: str = "© OpenStreetMap contributors"
+street_tiles_attribution_url: str = "https://www.openstreetmap.org/copyright"
 
 MIRROR_ENV = "GEO_ALLOGGI_DATA_MIRROR"
 CACHE_ENV = "GEO_ALLOGGI_CACHE_DIR"

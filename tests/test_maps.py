@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as htmlmod
+import json
 import re
 from pathlib import Path
 
@@ -428,7 +429,15 @@ def _meeting(districts, estates, periods, **kw):
 
 def test_offline_page_has_no_remote_reference(districts, estates, periods) -> None:
     page = maps.map_html(_meeting(districts, estates, periods, synthetic=True))
-    urls = set(re.findall(r"https?://[^\s\"'<>)\\]*", page))
+    # the street basemap's URL template and attribution link are a setting of
+    # the (switched-off) layer, written once inside GA.streets(...)
+    streets = re.search(r"GA\.streets\((\{.*?\})\);", page)
+    assert streets is not None
+    setting = json.loads(streets.group(1))
+    assert setting["url"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert setting["maxZoom"] == 19
+    rest = page.replace(streets.group(0), "")
+    urls = set(re.findall(r"https?://[^\s\"'<>)\\]*", rest))
     assert urls <= {"http://www.w3.org/2000/svg", "https://leafletjs.com"}
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=", page)
     # Leaflet and MarkerCluster are the packages' files, inlined

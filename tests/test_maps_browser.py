@@ -221,6 +221,8 @@ def test_loads_offline_without_errors(session: Session) -> None:
 def test_every_layer_present_and_toggles(session: Session) -> None:
     names = [o["name"] for o in _overlays(session)]
     assert names == [
+        "Stradario online (tile.openstreetmap.org)Se lo attivate, l'area che state "
+        "guardando viene inviata a tile.openstreetmap.org",
         "Comuni (base)",
         "Alloggi occupati ogni 100",
         "Punti caldi (Gi*)",
@@ -235,6 +237,9 @@ def test_every_layer_present_and_toggles(session: Session) -> None:
     labels = session.page.locator(".leaflet-control-layers-overlays label")
     for i in range(labels.count()):
         before = _overlays(session)[i]
+        if before["name"].startswith("Stradario"):
+            assert before["checked"] is False and before["onMap"] is False
+            continue  # online tiles: see test_street_basemap_loads_only_when_on
         assert before["checked"] == before["onMap"]
         paths = session.js(DRAWN)
         labels.nth(i).locator("input").click()
@@ -408,3 +413,183 @@ def test_plain_folium_map_made_offline(browser: Any, tmp_path: Path) -> None:
         assert s.errors == []
     finally:
         s.page.close()
+
+
+# ---------------------------------------------------------------------------
+# legends wrap; the street basemap loads only when switched on
+
+WITHHELD = "Dato riservato (conteggi sotto 5 o che li rivelerebbero)"
+
+# every legend's text boxes (Range rectangles of each text node) against the
+# legend's own box, and the legend against the viewport
+LEGEND_BOXES = """() => [...document.querySelectorAll('.ga-legend')].map(lg => {
+  const box = lg.getBoundingClientRect();
+  const texts = [...lg.querySelectorAll('.ga-legend-title, .ga-legend-row > span')]
+    .filter(e => e.textContent).map(e => {
+      const r = document.createRange(); r.selectNodeContents(e);
+      const t = r.getBoundingClientRect();
+      return {text: e.textContent, left: t.left, right: t.right};
+    });
+  return {left: box.left, right: box.right, scrollWidth: lg.scrollWidth,
+          clientWidth: lg.clientWidth, texts: texts, text: lg.innerText};
+})"""
+
+
+def _switch_on_every_overlay(page: Any) -> None:
+    """Tick every overlay but the online tiles (by script: on a narrow screen
+    the legends cover part of the layer control)."""
+    page.evaluate(
+        """() => document.querySelectorAll('.leaflet-control-layers-overlays label')
+        .forEach(l => { const i = l.querySelector('input');
+          if (!i.checked && !l.textContent.includes('Stradario')) { i.click(); } })"""
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_legends_wrap_and_are_never_cut(
+    browser: Any, page_file: tuple[Path, Any], width: int
+) -> None:
+    s = Session(browser, page_file[0])
+    try:
+        s.page.set_viewport_size({"width": width, "height": 860})
+        _switch_on_every_overlay(s.page)
+        s.page.wait_for_timeout(300)
+        legends = s.js(LEGEND_BOXES)
+        assert len(legends) >= 5
+        for lg in legends:
+            assert lg["scrollWidth"] <= lg["clientWidth"], lg["text"]
+            assert lg["left"] >= 0 and lg["right"] <= width
+            for t in lg["texts"]:
+                assert lg["left"] <= t["left"] and t["right"] <= lg["right"], t
+        whole = [t["text"] for lg in legends for t in lg["texts"]]
+        assert WITHHELD in whole  # the long label, whole and inside its legend
+        # the pile of legends scrolls below the top controls, never past the top
+        pile = s.js(
+            """() => { const c = document.querySelector('.leaflet-bottom.leaflet-left');
+            const r = c.getBoundingClientRect();
+            return [r.top, c.scrollHeight > c.clientHeight,
+                    getComputedStyle(c).overflowY]; }"""
+        )
+        assert pile[0] >= 150 and pile[2] == "auto"
+        s.page.screenshot(path=f"/tmp/geo_alloggi_legends_{width}.png")
+        assert s.errors == [] and s.requests == []
+    finally:
+        s.page.close()
+
+
+class _TileServer:
+    """Local HTTP server: a PNG for each ``/tiles/...`` path, else a folder's files."""
+
+    def __init__(self, folder: Path) -> None:
+        import http.server
+        import io
+        import threading
+
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.new("RGB", (256, 256), (200, 225, 250)).save(buf, "PNG")
+        png = buf.getvalue()
+        self.seen: list[tuple[str, str | None]] = []
+        seen = self.seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                seen.append((self.path, self.headers.get("Referer")))
+                if self.path.startswith("/tiles/"):
+                    body, kind = png, "image/png"
+                else:
+                    target = folder / self.path.lstrip("/")
+                    if not target.is_file():
+                        self.send_error(404)
+                        return
+                    body, kind = target.read_bytes(), "text/html; charset=utf-8"
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_street_basemap_loads_only_when_switched_on(
+    browser: Any, tmp_path: Path
+) -> None:
+    server = _TileServer(tmp_path)
+    template = f"{server.origin}/tiles/{{z}}/{{x}}/{{y}}.png"
+    data = _data()
+    m = maps.meeting_map(data.pop("districts"), street_tiles=template, **data)
+    path = maps.save_offline(m, tmp_path / "map.html")
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    requests: list[str] = []
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if url.startswith("file:"):
+            r.continue_()
+        elif url.startswith(server.origin):
+            requests.append(url)
+            r.continue_()
+        else:
+            requests.append(url)
+            r.abort()
+
+    try:
+        page.route("**/*", route)
+        page.goto(path.as_uri())
+        page.wait_for_function("window.GA && GA.maps.length === 1")
+        page.wait_for_timeout(500)
+        assert requests == [] and server.seen == []  # off: nothing requested
+        label = page.locator(
+            ".leaflet-control-layers-overlays label", has_text="Stradario online"
+        )
+        host = server.origin.removeprefix("http://")
+        note = f"Se lo attivate, l'area che state guardando viene inviata a {host}"
+        assert label.locator(".ga-layer-note").inner_text() == note
+        assert label.locator("span[title]").first.get_attribute("title") == note
+        attribution = page.locator(".leaflet-control-attribution")
+        assert "OpenStreetMap" not in attribution.inner_text()
+        label.locator("input").click()
+        page.wait_for_function(
+            "document.querySelectorAll('.leaflet-tile-loaded').length > 0"
+        )
+        assert requests
+        assert all(u.startswith(f"{server.origin}/tiles/") for u in requests)
+        link = attribution.locator("a", has_text="© OpenStreetMap contributors")
+        assert link.get_attribute("href") == "https://www.openstreetmap.org/copyright"
+        page.evaluate("GA.maps[0].setZoom(25)")  # capped at zoom 19
+        page.wait_for_timeout(800)
+        zooms = {int(u.split("/tiles/")[1].split("/")[0]) for u in requests}
+        assert max(zooms) <= 19
+        label.locator("input").click()  # off again: no more tiles, no attribution
+        page.wait_for_timeout(200)
+        before = len(requests)
+        page.evaluate("GA.maps[0].panBy([300, 200], {animate: false})")
+        page.wait_for_timeout(600)
+        assert len(requests) == before
+        assert "OpenStreetMap" not in attribution.inner_text()
+        # served from a web server, the page sends its Referer with each tile
+        server.seen.clear()
+        page.goto(f"{server.origin}/map.html")
+        page.wait_for_function("window.GA && GA.maps.length === 1")
+        page.locator(
+            ".leaflet-control-layers-overlays label", has_text="Stradario online"
+        ).locator("input").click()
+        page.wait_for_function(
+            "document.querySelectorAll('.leaflet-tile-loaded').length > 0"
+        )
+        tiles = [(p, ref) for p, ref in server.seen if p.startswith("/tiles/")]
+        assert tiles and all(ref == f"{server.origin}/map.html" for _, ref in tiles)
+    finally:
+        page.close()
+        server.close()

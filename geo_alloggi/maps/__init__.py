@@ -26,6 +26,8 @@ controls (full screen, search, time slider, minimap, legends) from
 :func:`shapely.coverage_simplify` (shared edges stay shared), rounded to
 ``precision`` decimals and written once per page however many layers draw
 them. Element ids are deterministic: the same inputs give the same bytes.
+:func:`street_layer` offers an online street basemap, switched off: the page
+holds only its URL template and requests nothing until the user turns it on.
 :func:`export_static` draws the main map with matplotlib for printed handouts.
 
 Inputs (column names from :mod:`geo_alloggi._schema`)
@@ -101,6 +103,7 @@ from geo_alloggi.maps._layers import (
     emerging_layer,
     hotspot_layer,
     outline_layer,
+    street_layer,
 )
 from geo_alloggi.maps._markers import estates_layer, priority_layer, renovation_layer
 from geo_alloggi.maps._offline import OfflineError
@@ -130,6 +133,7 @@ __all__ = [
     "priority_layer",
     "renovation_layer",
     "save_offline",
+    "street_layer",
     "time_slider_layer",
 ]
 

@@ -23,6 +23,7 @@ from geo_alloggi.maps._layers import (
     emerging_layer,
     hotspot_layer,
     outline_layer,
+    street_layer,
 )
 from geo_alloggi.maps._markers import estates_layer, priority_layer, renovation_layer
 from geo_alloggi.maps._time_slider import time_slider_layer
@@ -43,6 +44,8 @@ def meeting_map(
     renovation: Any = None,
     title: str | None = None,
     tiles: str | None = None,
+    street_tiles: bool | str = True,
+    street_attribution: str | None = None,
     lang: str = "it",
     synthetic: bool = False,
     threshold: int | None = None,
@@ -81,6 +84,14 @@ def meeting_map(
         :class:`~geo_alloggi.priorities.RenovationPlan` (or its ``plan`` table).
     title, tiles, lang, synthetic
         See :func:`base_map`.
+    street_tiles
+        Offer an online street basemap, switched off at opening (see
+        :func:`street_layer`): ``True`` (default) uses
+        ``config.street_tiles_url`` (OpenStreetMap's tiles; none when that is
+        ``None``), a string is the tile URL template, ``False`` leaves it out.
+        While it is off the page requests nothing.
+    street_attribution
+        Attribution of a ``street_tiles`` server other than OpenStreetMap.
     threshold, allow_small
         Suppression of small counts (see :func:`choropleth_layer`).
     simplify_m, precision
@@ -118,6 +129,23 @@ def meeting_map(
         "precision": precision,
     }
     small: dict[str, Any] = {"threshold": threshold, "allow_small": allow_small}
+    if not isinstance(street_tiles, (bool, str)):
+        raise ValidationError(
+            f"street_tiles must be True, False or a tile URL, got {street_tiles!r}"
+        )
+    street_url = (
+        street_tiles
+        if isinstance(street_tiles, str)
+        else (config.street_tiles_url if street_tiles else None)
+    )
+    if street_url:
+        street_layer(
+            m,
+            url=street_url,
+            attribution=street_attribution,
+            attribution_url="" if street_attribution else None,
+            lang=lang,
+        )
     if comuni is not None:
         basemap_layer(comuni, m=m, **common)
     choropleth_layer(

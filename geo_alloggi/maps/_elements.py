@@ -30,6 +30,7 @@ __all__ = [
     "LayerControl",
     "MarkerLayer",
     "Setup",
+    "StreetTiles",
     "esc",
     "popup_data",
     "render_legend",
@@ -148,17 +149,22 @@ class _GALayer(Layer):
 
 
 class LayerControl(folium.LayerControl):
-    """folium's layer control, rendered without re-parsing (layer names are input)."""
+    """folium's layer control, rendered without re-parsing (layer names are input).
+
+    Leaflet writes layer names as HTML: they are escaped here, except the
+    ``control_html`` a layer of this package builds from escaped parts.
+    """
 
     def render(self, **kwargs: Any) -> Any:
         self.reset()
         for item in _parent(self)._children.values():
             if not isinstance(item, Layer) or not item.control:
                 continue
+            label = getattr(item, "control_html", "") or esc(item.layer_name)
             if item.overlay:
-                self.overlays[item.layer_name] = item.get_name()
+                self.overlays[label] = item.get_name()
             else:
-                self.base_layers[item.layer_name] = item.get_name()
+                self.base_layers[label] = item.get_name()
         _render_raw(self, **kwargs)
 
 
@@ -256,6 +262,50 @@ class GeoJsonLayer(_GALayer):
         self.label_zoom = label_zoom
         self.slider = Shared(slider) if slider is not None else None
         self.minimap_source = minimap_source
+
+
+class StreetTiles(_GALayer):
+    """An online street basemap, off at opening: its tiles load only when switched on.
+
+    The page holds the tile URL template as a setting; nothing is requested
+    until the user ticks the layer. Leaflet then loads the tiles in view (no
+    prefetch beyond them, ``maxZoom`` capped), shows the attribution while the
+    layer is on, and the browser sends its usual ``Referer``/``User-Agent``.
+    The layer control shows a note saying that the area in view goes to the
+    tile server.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = GA.streets({{ this.opts|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        *,
+        url: str,
+        name: str,
+        note: str,
+        attribution: str,
+        attribution_url: str,
+        max_zoom: int,
+    ) -> None:
+        super().__init__(name=name, show=False, legend_html="", search_kind="")
+        self._name = "GAStreets"
+        self.opts = {
+            "url": url,
+            "name": name,
+            "attribution": attribution,
+            "attributionUrl": attribution_url,
+            "maxZoom": int(max_zoom),
+        }
+        self.control_html = (
+            f'<span title="{esc(note)}">{esc(name)}</span>'
+            f'<span class="ga-layer-note">{esc(note)}</span>'
+        )
 
 
 class MarkerLayer(JSCSSMixin, _GALayer):

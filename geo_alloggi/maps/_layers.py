@@ -1,4 +1,4 @@
-"""Area layers: basemap, district outlines, choropleth, hot spots, emerging, density.
+"""Area layers: basemaps, district outlines, choropleth, hot spots, emerging, density.
 
 Each builder takes its data first, options keyword-only and an optional
 ``m: folium.Map`` to draw on, and returns the map. Builders draw; they never
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import folium
 import geopandas as gpd
@@ -19,7 +20,14 @@ import shapely
 from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
-from geo_alloggi._i18n import column_label, emerging_label, fmt_number, hotspot_label, t
+from geo_alloggi._i18n import (
+    check_lang,
+    column_label,
+    emerging_label,
+    fmt_number,
+    hotspot_label,
+    t,
+)
 from geo_alloggi._validate import require_columns, require_geodataframe
 from geo_alloggi.maps._base import ensure_map
 from geo_alloggi.maps._checks import (
@@ -42,7 +50,12 @@ from geo_alloggi.maps._classification import (
     palette,
     value_text,
 )
-from geo_alloggi.maps._elements import GeoJsonLayer, popup_data, render_legend
+from geo_alloggi.maps._elements import (
+    GeoJsonLayer,
+    StreetTiles,
+    popup_data,
+    render_legend,
+)
 from geo_alloggi.maps._geometry import (
     DEFAULT_PRECISION,
     DEFAULT_SIMPLIFY_M,
@@ -57,6 +70,7 @@ __all__ = [
     "emerging_layer",
     "hotspot_layer",
     "outline_layer",
+    "street_layer",
 ]
 
 
@@ -141,6 +155,98 @@ def basemap_layer(
         interactive=labels,
         minimap_source=True,
     )
+
+
+def street_layer(
+    m: folium.Map,
+    *,
+    url: str | None = None,
+    attribution: str | None = None,
+    attribution_url: str | None = None,
+    name: str | None = None,
+    max_zoom: int = 19,
+    lang: str = "it",
+) -> folium.Map:
+    """Offer an online street basemap, switched off: it loads only when turned on.
+
+    The page keeps working offline and requests nothing while the layer is
+    off. Switched on, the browser fetches the tiles of the area in view from
+    the tile server (which therefore learns that area): the layer's name and a
+    note in the layer control say so.
+
+    Parameters
+    ----------
+    m
+        The map.
+    url
+        Tile URL template with ``{z}``, ``{x}``, ``{y}`` (default
+        ``config.street_tiles_url``, OpenStreetMap's tile server).
+    attribution, attribution_url
+        Attribution text shown while the layer is on, and the page it links
+        to (default OpenStreetMap's; give the provider's for another server).
+    name
+        Layer name (default: "Stradario online (host)").
+    max_zoom
+        Highest zoom level requested (OpenStreetMap serves up to 19).
+    lang
+        ``"it"`` (default) or ``"en"``.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    ValidationError
+        ``url`` not an ``http(s)`` template with ``{z}``, ``{x}`` and ``{y}``,
+        or no URL configured.
+
+    Notes
+    -----
+    OpenStreetMap's tile usage policy asks for a visible attribution, no bulk
+    or prefetched downloads, a valid ``User-Agent`` and, from a web page, a
+    valid ``Referer``. Leaflet loads only the tiles in view once panning ends;
+    the browser sends its own headers. A page opened from a local file has no
+    origin, so the browser sends no ``Referer``: serve ``map.html`` from a web
+    server, or configure an institutional tile server, if the tiles are refused.
+    """
+    check_lang(lang)
+    if not isinstance(m, folium.Map):
+        raise ValidationError(f"m must be a folium.Map, got {type(m).__name__!r}")
+    template = config.street_tiles_url if url is None else url
+    if not isinstance(template, str) or not template:
+        raise ValidationError(
+            "no street tile URL: pass url= or set config.street_tiles_url"
+        )
+    parts = urlsplit(template)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or any(key not in template for key in ("{z}", "{x}", "{y}"))
+    ):
+        raise ValidationError(
+            f"url={template!r} must be an http(s) tile template with {{z}}, {{x}} "
+            "and {y}, e.g. 'https://tile.openstreetmap.org/{z}/{x}/{y}.png'"
+        )
+    if not isinstance(max_zoom, (int, np.integer)) or not 0 <= max_zoom <= 22:
+        raise ValidationError(f"max_zoom={max_zoom!r} must be an integer in 0..22")
+    host = parts.netloc
+    m.add_child(
+        StreetTiles(
+            url=template,
+            name=name or t("layer.streets", lang, host=host),
+            note=t("layer.streets_note", lang, host=host),
+            attribution=attribution or config.street_tiles_attribution,
+            attribution_url=(
+                config.street_tiles_attribution_url
+                if attribution_url is None
+                else attribution_url
+            ),
+            max_zoom=int(max_zoom),
+        ),
+        name="ga_streets",
+    )
+    return m
 
 
 def outline_layer(

@@ -4,7 +4,18 @@ A folium map links Leaflet and its plugins from CDNs. :func:`render_offline`
 renders a copy of the map with every JavaScript and CSS asset read from an
 installed Python package (the XStatic family) and inlined, the page's own
 controls read from ``geo_alloggi/resources``, element ids made deterministic,
-and then refuses the page if any ``http://`` or ``https://`` reference is left.
+and then refuses the page if it still loads anything from the network.
+
+What the page loads is read from its markup, never from its text
+(:func:`find_remote_references`): ``src``/``href``/``srcset``/``data``
+attributes of the elements that fetch them (``script``, ``link``, ``img``,
+``iframe``...), CSS ``url()`` and ``@import`` in ``<style>`` blocks and
+``style`` attributes; plus the URLs that folium elements fetch from script
+(tile layers, WMS, image overlays, GeoJSON by link). Text from input files
+(escaped in HTML, JSON inside scripts) is text: an estate named
+``=HYPERLINK("http://evil","x")`` does not make the page "remote". A tile URL
+template that the page's script uses only when the user switches a layer on
+(:class:`~geo_alloggi.maps._elements.StreetTiles`) is a setting, not a load.
 
 Assets
 ------
@@ -30,6 +41,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from functools import cache
+from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
@@ -258,25 +270,143 @@ def _ordered_assets(root: Figure) -> list[tuple[str, str]]:
     return [(n, out[n]) for n in names]
 
 
+# attributes through which an element fetches a resource when the page loads
+_LOADING_ATTRS: dict[str, frozenset[str]] = {
+    "script": frozenset({"src"}),
+    "link": frozenset({"href"}),
+    "img": frozenset({"src", "srcset"}),
+    "source": frozenset({"src", "srcset"}),
+    "iframe": frozenset({"src"}),
+    "frame": frozenset({"src"}),
+    "embed": frozenset({"src"}),
+    "object": frozenset({"data"}),
+    "video": frozenset({"src", "poster"}),
+    "audio": frozenset({"src"}),
+    "track": frozenset({"src"}),
+    "input": frozenset({"src"}),
+    "image": frozenset({"href", "xlink:href"}),
+    "use": frozenset({"href", "xlink:href"}),
+    "base": frozenset({"href"}),
+}
+_CSS_URL_RE = re.compile(
+    r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _is_remote(url: str) -> bool:
+    """Tell whether a URL reaches the network (``http(s):`` or ``//host``)."""
+    u = url.strip().lower()
+    return u.startswith(("http:", "https:", "//"))
+
+
+def _css_urls(css: str) -> list[str]:
+    """URLs a stylesheet loads: ``url(...)`` and ``@import "..."``."""
+    out = []
+    for m in _CSS_URL_RE.finditer(css):
+        url = m.group(2) if m.group(2) is not None else m.group(4)
+        if url:
+            out.append(url.strip())
+    return out
+
+
+class _LoadedURLs(HTMLParser):
+    """Collect the URLs a page fetches as it loads, from its markup only."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        wanted = _LOADING_ATTRS.get(tag, frozenset())
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in wanted:
+                if name == "srcset":
+                    self.urls += [c.split()[0] for c in value.split(",") if c.split()]
+                else:
+                    self.urls.append(value.strip())
+            elif name == "style":
+                self.urls += _css_urls(value)
+            elif name == "background":
+                self.urls.append(value.strip())
+        self._in_style = tag == "style"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self._in_style = False
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.urls += _css_urls(data)
+
+
 def find_remote_references(
     html: str, *, allow: frozenset[str] | set[str] = frozenset()
 ) -> list[str]:
-    """Return every ``http(s)://`` URL in ``html`` that is not in ``allow``.
+    """Return the remote URLs that ``html`` loads, except those in ``allow``.
+
+    Only what the page fetches counts: ``src``/``href``/``srcset``/``data``
+    attributes of loading elements (``script``, ``link``, ``img``,
+    ``iframe``, ``source``, ``embed``, ``object``, ``video``, ``audio``,
+    ``base``, SVG ``image``/``use``), CSS ``url()`` and ``@import`` in
+    ``<style>`` blocks and ``style`` attributes. Text is never a reference:
+    escaped text, link targets (``<a href>``) and strings inside scripts are
+    not loaded by the page.
 
     Parameters
     ----------
-    html
+    html : str
         Page text (without inlined library assets, which are checked apart).
-    allow
+    allow : set of str
         URLs (or URL prefixes) that may remain, e.g. an online tile template.
+
+    Returns
+    -------
+    list of str
+        The remote URLs (``http:``, ``https:`` or protocol-relative), in order.
     """
-    found = []
-    for match in _URL_RE.finditer(html):
-        url = match.group(0)
-        if any(url.startswith(a) for a in allow):
+    parser = _LoadedURLs()
+    parser.feed(html)
+    parser.close()
+    return [
+        url
+        for url in parser.urls
+        if _is_remote(url) and not any(url.startswith(a) for a in allow)
+    ]
+
+
+def _urls_in_text(text: str, allow: frozenset[str]) -> list[str]:
+    """Every ``http(s)://`` string in library code not in ``allow`` (assets only)."""
+    return [
+        m.group(0)
+        for m in _URL_RE.finditer(text)
+        if not any(m.group(0).startswith(a) for a in allow)
+    ]
+
+
+def _element_loads(root: Figure) -> list[str]:
+    """Remote URLs that folium elements fetch from script (not tile layers).
+
+    WMS layers and image or video overlays keep their URL in ``url`` /
+    ``video_url``; ``folium.GeoJson``/``TopoJson`` given a link keep it in
+    ``embed_link``.
+    """
+    out = []
+    for el in _walk(root):
+        if isinstance(el, folium.TileLayer):
             continue
-        found.append(url)
-    return found
+        for attr in ("url", "video_url", "embed_link"):
+            value = getattr(el, attr, None)
+            if isinstance(value, str) and _is_remote(value):
+                out.append(value)
+    return out
 
 
 def deterministic_ids(html: str, ids: set[str]) -> str:
@@ -346,8 +476,8 @@ def render_offline(
     ------
     OfflineError
         An asset no installed package provides, a ``folium.Icon``, a tile layer
-        without ``allow_online_tiles``, or any other ``http(s)://`` reference
-        left in the page.
+        without ``allow_online_tiles``, or anything else the page would load
+        from the network (see :func:`find_remote_references`).
     """
     if not isinstance(m, folium.Map):
         raise OfflineError(f"m must be a folium.Map, got {type(m).__name__!r}")
@@ -392,15 +522,15 @@ def render_offline(
     html = root.render()
     ids = {el._id for el in _walk(root)}
     html = deterministic_ids(html, ids)
-    bad = find_remote_references(html, allow=allow)
+    bad = _element_loads(root) + find_remote_references(html, allow=allow)
     if bad:
         raise OfflineError(
-            f"the page still refers to {len(bad)} remote resource(s), "
+            f"the page still loads {len(bad)} remote resource(s), "
             f"e.g. {bad[:3]!r}; "
             "an offline map must not load anything from the network"
         )
     for name, block in blocks.items():
-        extra = find_remote_references(block, allow=_LIBRARY_URL_ALLOWLIST)
+        extra = _urls_in_text(block, _LIBRARY_URL_ALLOWLIST)
         if extra:
             raise OfflineError(
                 f"inlined asset {name!r} refers to remote resource(s) {extra[:3]!r}"

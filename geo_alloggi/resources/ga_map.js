@@ -139,6 +139,25 @@
     return group;
   };
 
+  /* Online street tiles, built but not added to the map: nothing is requested
+   * until the user switches the layer on. Tiles load for the view only once
+   * panning ends (no prefetch), up to o.maxZoom; the attribution (escaped text
+   * and a link) is shown by Leaflet while the layer is on. */
+  GA.streets = function (o) {
+    var attribution = GA.esc(o.attribution || '');
+    if (o.attributionUrl) {
+      attribution = '<a href="' + GA.esc(o.attributionUrl) +
+        '" target="_blank" rel="noopener noreferrer">' + attribution + '</a>';
+    }
+    var layer = L.tileLayer(o.url, {
+      attribution: attribution, maxZoom: o.maxZoom, maxNativeZoom: o.maxZoom,
+      updateWhenIdle: true, updateWhenZooming: false, keepBuffer: 1,
+      referrerPolicy: 'strict-origin-when-cross-origin'
+    });
+    layer.gaName = o.name;
+    return layer;
+  };
+
   /* Numbered markers (priority ranks); rows are [lat, lon, label, name, popup data]. */
   GA.ranks = function (rows, o, areas) {
     var group = L.featureGroup();
@@ -384,7 +403,9 @@
 
   /* Banner (plain text) over the map, e.g. SYNTHETIC. */
   GA.banner = function (map, text, cls) {
-    var d = el('div', cls || 'ga-banner', map.getContainer());
+    var box = map.getContainer().querySelector('.ga-heads') ||
+      el('div', 'ga-heads', map.getContainer());
+    var d = el('div', cls || 'ga-banner', box);
     d.textContent = text;
     return d;
   };
