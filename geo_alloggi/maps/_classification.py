@@ -3,6 +3,10 @@
 A value reaches the page only when disclosure control did not withhold it
 (``suppressed``) and, for counts, when it is not small (the rule of
 :func:`geo_alloggi._i18n.small_mask`) or the caller passed ``allow_small=True``.
+
+:func:`classify_column` is the one classification of a mapped column: the HTML
+choropleth, the time slider, the static map and the QGIS styles all take their
+class breaks, colours and legend from it, so they always agree.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ __all__ = [
     "PRIORITY_COLORS",
     "SUPPRESSED_COLOR",
     "Classes",
+    "ColumnClasses",
     "class_legend_rows",
     "class_of",
     "class_styles",
     "classify",
+    "classify_column",
     "decimals_for",
     "extra_rows",
     "fill_style",
@@ -241,6 +247,109 @@ def class_legend_rows(
     if hidden.any():
         rows.append((SUPPRESSED_COLOR, withheld_text(threshold, lang)))
     return rows
+
+
+class ColumnClasses(NamedTuple):
+    """A column classed for a map: values, what is hidden, classes and legend.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        The column as floats.
+    hidden : numpy.ndarray
+        Rows whose value must not be shown (withheld, or a small count).
+    classes : Classes
+        Class bounds (``bins``, upper bounds), colours, Leaflet styles (the
+        classes, then no data, then withheld) and each row's style index.
+    decimals : int
+        Decimals shown in labels.
+    labels : list of str
+        ``low – high`` label of each class.
+    legend : list of (str, str)
+        ``(colour, label)`` rows: the classes, no data (when asked or
+        present) and withheld values (when present).
+    """
+
+    values: np.ndarray
+    hidden: np.ndarray
+    classes: Classes
+    decimals: int
+    labels: list[str]
+    legend: list[tuple[str, str]]
+
+    @property
+    def lower(self) -> float:
+        """Lower bound of the first class (the smallest value shown), NaN if none."""
+        shown = self.values[self.classes.shown]
+        return float(np.min(shown)) if shown.size else float("nan")
+
+    @property
+    def withheld(self) -> int:
+        """Style index of withheld values (no data is ``classes.no_data``)."""
+        return self.classes.no_data + 1
+
+
+def classify_column(
+    df: pd.DataFrame,
+    column: str,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    cmap: str = "YlOrRd",
+    decimals: int | None = None,
+    threshold: int,
+    allow_small: bool = False,
+    lang: str = "it",
+    with_no_data: bool | None = None,
+) -> ColumnClasses:
+    """Classify a column for a map: the one classification every map output uses.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows to classify (districts, or district × period rows).
+    column : str
+        Numeric column.
+    scheme, k, cmap : str, int, str
+        mapclassify scheme, number of classes, matplotlib colormap.
+    decimals : int, optional
+        Decimals of the labels (default: see :func:`decimals_for`).
+    threshold, allow_small : int, bool
+        Small counts (1 to ``threshold - 1``) are hidden unless
+        ``allow_small``; values withheld by disclosure control always are.
+    lang : str
+        Language of the legend.
+    with_no_data : bool, optional
+        Legend row for rows without a value: always (True), never (False),
+        or when some row has none (None, default).
+
+    Returns
+    -------
+    ColumnClasses
+        Classes computed on the values that may be shown.
+    """
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise ValidationError(f"k={k!r} must be an integer >= 1")
+    dec = decimals_for(df, column, decimals)
+    values = df[column].astype("float64").to_numpy()
+    hidden = hidden_mask(df, column, threshold=threshold, allow_small=allow_small)
+    classes = class_styles(values, hidden, scheme=scheme, k=int(k), cmap=cmap)
+    labels = range_labels(values[classes.shown], classes.bins, dec, lang)
+    no_data = (
+        bool((classes.cls == classes.no_data).any())
+        if with_no_data is None
+        else with_no_data
+    )
+    legend = class_legend_rows(
+        classes,
+        values,
+        hidden,
+        with_no_data=no_data,
+        decimals=dec,
+        threshold=threshold,
+        lang=lang,
+    )
+    return ColumnClasses(values, hidden, classes, dec, labels, legend)
 
 
 def hotspot_bins(gdf: gpd.GeoDataFrame, column: str) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,28 +17,25 @@ import pandas as pd
 from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
-from geo_alloggi._i18n import check_lang, column_label, owner_label, t
+from geo_alloggi._i18n import check_lang, column_label, fmt_period, owner_label, t
 from geo_alloggi._validate import require_geodataframe
 from geo_alloggi.maps._checks import check_districts, check_threshold, require_numeric
 from geo_alloggi.maps._classification import (
-    NO_DATA_COLOR,
     OTHER_OWNER_COLOR,
     OWNER_COLORS,
     SUPPRESSED_COLOR,
-    class_of,
-    classify,
-    decimals_for,
-    hidden_mask,
-    palette,
-    range_labels,
-    withheld_text,
+    ColumnClasses,
+    classify_column,
+    hotspot_bins,
 )
 from geo_alloggi.maps._offline import render_offline
 
 if TYPE_CHECKING:  # matplotlib is imported only when a static map is drawn
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure as MplFigure
+    from matplotlib.legend import Legend
     from matplotlib.patches import Patch
+    from matplotlib.text import Text
 
 __all__ = ["PathLike", "export_static", "map_html", "save_offline"]
 
@@ -119,6 +117,8 @@ def export_static(
     cmap: str = "YlOrRd",
     decimals: int | None = None,
     title: str | None = None,
+    period: Any = None,
+    top_hotspots: int = 5,
     threshold: int | None = None,
     allow_small: bool = False,
     lang: str = "it",
@@ -127,16 +127,22 @@ def export_static(
     figsize: tuple[float, float] = (11.69, 8.27),
     dpi: int = 150,
 ) -> Path:
-    """Draw the main map (choropleth, basemap, estates) to PNG, PDF or SVG for handouts.
+    """Draw the main map to PNG, PDF or SVG for handouts.
 
-    Same classes, colours, suppression and labels as :func:`choropleth_layer`;
-    drawn in ``config.metric_crs`` with a scale bar, the legend, the sources
+    The choropleth has the classes, colours, suppression and legend of
+    :func:`choropleth_layer` (both come from
+    :func:`~geo_alloggi.maps._classification.classify_column`). Hot spots
+    (``hotspot`` or ``gi_bin`` > 0) get a thick outline; the strongest
+    ``top_hotspots`` are numbered on the map and named beside it. The page
+    also shows the title, the period, a north arrow, a scale bar, the sources
     with their licences and, for synthetic data, the SYNTHETIC banner.
+    Legend labels wrap to fit the page: none is cut.
 
     Parameters
     ----------
     districts
-        Districts joined with statistics (``district_id``, ``name``, ``column``).
+        Districts joined with statistics (``district_id``, ``name``, ``column``;
+        optionally ``hotspot``/``gi_bin``, ``gi_z`` and ``period``).
     path
         Output file; the format follows the suffix (``.png``, ``.pdf``, ``.svg``).
     column, scheme, k, cmap, decimals, threshold, allow_small, lang, synthetic
@@ -147,6 +153,11 @@ def export_static(
         Comuni drawn as a grey basemap around the districts.
     title
         Title (default: the meeting title).
+    period
+        Period shown under the title (default: the ``period`` column when it
+        holds one value).
+    top_hotspots
+        How many hot spots to number and name (strongest ``gi_z`` first).
     sources
         Datasets credited in the caption.
     figsize, dpi
@@ -173,39 +184,45 @@ def export_static(
         )
     gdf = check_districts(districts, "districts", [column])
     require_numeric(gdf, column, "districts")
+    if not isinstance(top_hotspots, (int, np.integer)) or top_hotspots < 0:
+        raise ValidationError(f"top_hotspots={top_hotspots!r} must be an integer >= 0")
     thr = check_threshold(threshold)
-    dec = decimals_for(gdf, column, decimals)
-    values = gdf[column].astype("float64").to_numpy()
-    hidden = hidden_mask(gdf, column, threshold=thr, allow_small=allow_small)
-    shown = ~hidden & ~np.isnan(values)
-    bins = classify(values[shown], scheme, k)
-    colors = palette(cmap, len(bins))
-    face = np.full(len(gdf), NO_DATA_COLOR, dtype=object)
-    if shown.any():
-        face[shown] = [colors[c] for c in class_of(values[shown], bins)]
-    face[hidden] = SUPPRESSED_COLOR
+    cc = classify_column(
+        gdf,
+        column,
+        scheme=scheme,
+        k=k,
+        cmap=cmap,
+        decimals=decimals,
+        threshold=thr,
+        allow_small=allow_small,
+        lang=lang,
+    )
+    face = np.array(
+        [cc.classes.styles[c]["fillColor"] for c in cc.classes.cls], dtype=object
+    )
     metric = gdf.to_crs(config.metric_crs)
+    hot = _hotspot_order(gdf)
 
     fig = MplFigure(figsize=figsize, dpi=dpi)
-    ax = fig.add_axes((0.02, 0.08, 0.70, 0.80))
+    shown_period = _period_of(gdf) if period is None else period
+    top = _header(fig, title=title, period=shown_period, synthetic=synthetic, lang=lang)
+    _sources(fig, sources, lang)
+    ax = fig.add_axes((0.02, 0.08, 0.66, top - 0.10))
     ax.set_axis_off()
     ax.set_aspect("equal")
-    _draw_areas(ax, metric, face, hidden, comuni)
-    labels = range_labels(values[shown], bins, dec, lang)
-    handles = _class_handles(colors, labels, face, hidden, threshold=thr, lang=lang)
+    _draw_areas(ax, metric, face, cc.hidden, comuni)
+    handles = _class_handles(cc)
+    if len(hot):
+        handles += _draw_hotspots(ax, metric, hot, top_hotspots, lang)
     if estates is not None:
         handles += _draw_estates(ax, estates, lang)
     _scale_bar(ax, metric.total_bounds)
-    fig.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.73, 0.86),
-        title=column_label(column, lang),
-        fontsize=8,
-        title_fontsize=9,
-        frameon=False,
-    )
-    _captions(fig, title=title, synthetic=synthetic, sources=sources, lang=lang)
+    _north_arrow(ax, lang)
+    legend = _fitted_legend(fig, handles, title=column_label(column, lang), top=top)
+    if top_hotspots and len(hot):
+        names = [str(gdf[S.NAME].iloc[i]) for i in hot[:top_hotspots]]
+        _hotspot_list(fig, legend, names, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     metadata: dict[str, Any] = {
         "png": {"Software": None},
@@ -215,6 +232,39 @@ def export_static(
     fig.savefig(out, format=fmt, metadata=metadata)
     log.info("wrote %s", out)
     return out
+
+
+#: Outline of hot-spot districts on the static map.
+HOTSPOT_EDGE = "#000000"
+# right-hand column of the page (figure fraction) for the legend and the list
+_PANEL_X0, _PANEL_X1 = 0.70, 0.985
+
+
+def _hotspot_order(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Return the positions of the hot-spot rows (bin > 0), strongest first.
+
+    Order: ``gi_z`` descending when present, else the bin; ties by name.
+    """
+    col = S.HOTSPOT if S.HOTSPOT in gdf.columns else S.GI_BIN
+    if col not in gdf.columns:
+        return np.array([], dtype=int)
+    bins = hotspot_bins(gdf, col)
+    z = (
+        gdf[S.GI_Z].astype("float64").fillna(-np.inf).to_numpy()
+        if S.GI_Z in gdf.columns
+        else bins.astype(float)
+    )
+    names = gdf[S.NAME].astype(str).to_numpy()
+    pos = [i for i in range(len(gdf)) if bins[i] > 0]
+    return np.array(sorted(pos, key=lambda i: (-z[i], -bins[i], names[i])), dtype=int)
+
+
+def _period_of(gdf: gpd.GeoDataFrame) -> Any:
+    """Return the single period of the districts' ``period`` column, else None."""
+    if S.PERIOD not in gdf.columns:
+        return None
+    values = gdf[S.PERIOD].dropna().unique()
+    return values[0] if len(values) == 1 else None
 
 
 def _pad(bounds: np.ndarray) -> float:
@@ -249,39 +299,56 @@ def _draw_areas(
     metric.boundary.plot(ax=ax, color="#333333", linewidth=0.6, zorder=4)
 
 
-def _class_handles(
-    colors: list[str],
-    labels: list[str],
-    face: np.ndarray,
-    hidden: np.ndarray,
-    *,
-    threshold: int,
-    lang: str,
-) -> list[Patch]:
-    """Legend entries: one per class, then no data and withheld when present."""
+def _class_handles(cc: ColumnClasses) -> list[Patch]:
+    """Legend entries of the classes, no data and withheld (as in the HTML map)."""
     from matplotlib.patches import Patch
 
     handles = []
-    for c, label in zip(colors, labels, strict=True):
-        handles.append(Patch(facecolor=c, edgecolor="#555555", label=label))
-    if (face == NO_DATA_COLOR).any():
+    for color, label in cc.legend:
+        withheld = color == SUPPRESSED_COLOR
         handles.append(
             Patch(
-                facecolor=NO_DATA_COLOR,
-                edgecolor="#555555",
-                label=t("legend.no_data", lang),
-            )
-        )
-    if hidden.any():
-        handles.append(
-            Patch(
-                facecolor=SUPPRESSED_COLOR,
-                edgecolor="#777777",
-                hatch="///",
-                label=withheld_text(threshold, lang),
+                facecolor=color,
+                edgecolor="#777777" if withheld else "#555555",
+                hatch="///" if withheld else None,
+                label=label,
             )
         )
     return handles
+
+
+def _draw_hotspots(
+    ax: Axes, metric: gpd.GeoDataFrame, hot: np.ndarray, top: int, lang: str
+) -> list[Patch]:
+    """Outline every hot spot, number the ``top`` strongest; return the legend entry."""
+    from matplotlib.patches import Patch
+
+    sel = metric.iloc[hot]
+    sel.boundary.plot(ax=ax, color="white", linewidth=3.4, zorder=5)
+    sel.boundary.plot(ax=ax, color=HOTSPOT_EDGE, linewidth=1.9, zorder=6)
+    points = sel.geometry.representative_point()
+    for n, pt in enumerate(points.iloc[:top], start=1):
+        ax.text(
+            pt.x,
+            pt.y,
+            str(n),
+            ha="center",
+            va="center",
+            fontsize=8,
+            weight="bold",
+            color="white",
+            zorder=8,
+            bbox={"boxstyle": "circle,pad=0.25", "facecolor": HOTSPOT_EDGE,
+                  "edgecolor": "white", "linewidth": 0.8},
+        )  # fmt: skip
+    return [
+        Patch(
+            facecolor="none",
+            edgecolor=HOTSPOT_EDGE,
+            linewidth=1.9,
+            label=t("legend.hotspot_outline", lang),
+        )
+    ]
 
 
 def _draw_estates(ax: Axes, estates: gpd.GeoDataFrame, lang: str) -> list[Patch]:
@@ -303,7 +370,7 @@ def _draw_estates(ax: Axes, estates: gpd.GeoDataFrame, lang: str) -> list[Patch]
             markersize=5,
             edgecolor="white",
             linewidth=0.3,
-            zorder=5,
+            zorder=7,
         )
         label = owner_label(key, lang) if key else "—"
         handles.append(
@@ -314,6 +381,64 @@ def _draw_estates(ax: Axes, estates: gpd.GeoDataFrame, lang: str) -> list[Patch]
             )
         )
     return handles
+
+
+def _fitted_legend(
+    fig: MplFigure, handles: list[Patch], *, title: str, top: float
+) -> Legend:
+    """Place the legend in the right column, wrapping labels until it fits the page.
+
+    Labels are wrapped at word boundaries, narrower at each try, until the
+    legend's right edge is inside the page; the same inputs give the same
+    wrapping.
+    """
+    page = fig.bbox
+    originals = [str(h.get_label()) for h in handles]
+    legend = None
+    for width in range(46, 9, -4):
+        if legend is not None:
+            legend.remove()
+        for h, text in zip(handles, originals, strict=True):
+            h.set_label(_wrap(text, width))
+        legend = fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(_PANEL_X0, top - 0.03),
+            title=_wrap(title, width),
+            fontsize=8,
+            title_fontsize=9,
+            frameon=False,
+            alignment="left",
+        )
+        box = legend.get_window_extent()  # measured with the figure's renderer
+        if box.x1 <= page.x1 * _PANEL_X1:
+            break
+    assert legend is not None
+    return legend
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap text at word boundaries (long words are broken) to ``width`` chars."""
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
+
+
+def _hotspot_list(fig: MplFigure, legend: Legend, names: list[str], lang: str) -> None:
+    """Write the numbered names of the top hot spots below the legend."""
+    box = legend.get_window_extent().transformed(fig.transFigure.inverted())
+    width = max(12, int((_PANEL_X1 - _PANEL_X0) * fig.get_figwidth() * 72 / 4.6))
+    lines = [t("caption.top_hotspots", lang)]
+    for n, name in enumerate(names, start=1):
+        wrapped = textwrap.wrap(name, width - 4, break_on_hyphens=False) or [name]
+        lines.append(f"{n}.  {wrapped[0]}")
+        lines += [f"     {w}" for w in wrapped[1:]]
+    fig.text(
+        _PANEL_X0 + 0.006,
+        box.y0 - 0.03,
+        "\n".join(lines),
+        va="top",
+        fontsize=8,
+        linespacing=1.5,
+    )
 
 
 def _scale_bar(ax: Axes, bounds: np.ndarray) -> None:
@@ -336,28 +461,88 @@ def _scale_bar(ax: Axes, bounds: np.ndarray) -> None:
     ax.text(x0, y0 + pad * 0.25, f"{bar_km} km", fontsize=8, zorder=6)
 
 
-def _captions(
-    fig: MplFigure,
-    *,
-    title: str | None,
-    synthetic: bool,
-    sources: Sequence[str],
-    lang: str,
-) -> None:
-    """Write the title, the SYNTHETIC banner (when synthetic) and the sources."""
-    from geo_alloggi import datasets
+def _north_arrow(ax: Axes, lang: str) -> None:
+    """Draw a north arrow in the top-right corner of the map.
 
-    fig.text(0.02, 0.95, title or t("title.meeting", lang), fontsize=14, weight="bold")
+    In ``config.metric_crs`` (UTM 32N) grid north is true north to within a
+    fraction of a degree over Milan.
+    """
+    ax.annotate(
+        "",
+        xy=(0.95, 0.975),
+        xytext=(0.95, 0.895),
+        xycoords="axes fraction",
+        arrowprops={"facecolor": "#222222", "edgecolor": "white", "linewidth": 0.6,
+                    "width": 3.5, "headwidth": 11, "headlength": 10},
+        zorder=9,
+    )  # fmt: skip
+    ax.text(
+        0.95,
+        0.875,
+        t("caption.north", lang),
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=11,
+        weight="bold",
+        zorder=9,
+    )
+
+
+def _fit_width(fig: MplFigure, artist: Text, text: str, right: float) -> None:
+    """Wrap ``text`` in ``artist`` at word boundaries until it ends left of ``right``.
+
+    ``right`` is a fraction of the figure width.
+    """
+    limit = right * fig.bbox.x1
+    for width in range(max(len(text), 10), 9, -3):
+        artist.set_text(_wrap(text, width))
+        if artist.get_window_extent().x1 <= limit:
+            return
+
+
+def _header(
+    fig: MplFigure, *, title: str | None, period: Any, synthetic: bool, lang: str
+) -> float:
+    """Write the title, the period and the SYNTHETIC banner; return their bottom.
+
+    The title wraps so that it never runs under the banner or off the page.
+    """
+    inverse = fig.transFigure.inverted()
+    right = 0.98
     if synthetic:
-        fig.text(
+        banner = fig.text(
             0.98,
-            0.95,
+            0.965,
             t("banner.synthetic", lang, label=config.synthetic_label),
             ha="right",
+            va="top",
             fontsize=11,
             weight="bold",
             color="white",
             bbox={"facecolor": "#b2182b", "edgecolor": "none", "pad": 4},
         )
+        right = banner.get_window_extent().transformed(inverse).x0 - 0.02
+    text = title or t("title.meeting", lang)
+    head = fig.text(0.02, 0.965, text, va="top", fontsize=14, weight="bold")
+    _fit_width(fig, head, text, right)
+    bottom = float(head.get_window_extent().transformed(inverse).y0)
+    if period is not None:
+        line = fig.text(
+            0.02,
+            bottom - 0.012,
+            t("caption.period", lang, period=fmt_period(period, lang)),
+            va="top",
+            fontsize=10.5,
+            color="#333333",
+        )
+        bottom = float(line.get_window_extent().transformed(inverse).y0)
+    return min(bottom - 0.01, 0.90)
+
+
+def _sources(fig: MplFigure, sources: Sequence[str], lang: str) -> None:
+    """Write the sources and their licences at the foot of the page."""
+    from geo_alloggi import datasets
+
     caption = f"{t('caption.sources', lang)}: {datasets.attribution(list(sources))}"
     fig.text(0.02, 0.025, caption, fontsize=6.5, color="#444444", wrap=True)

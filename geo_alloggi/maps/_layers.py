@@ -40,12 +40,9 @@ from geo_alloggi.maps._checks import (
 from geo_alloggi.maps._classification import (
     EMERGING_COLORS,
     HOTSPOT_COLORS,
-    class_legend_rows,
-    class_styles,
-    decimals_for,
+    classify_column,
     extra_rows,
     fill_style,
-    hidden_mask,
     hotspot_bins,
     palette,
     value_text,
@@ -401,24 +398,29 @@ def choropleth_layer(
     check_options(lang, simplify_m, precision)
     gdf = check_districts(districts, "districts", [column, *popup_columns])
     require_numeric(gdf, column, "districts")
-    if not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValidationError(f"k={k!r} must be an integer >= 1")
     thr = check_threshold(threshold)
+    cc = classify_column(
+        gdf,
+        column,
+        scheme=scheme,
+        k=k,
+        cmap=cmap,
+        decimals=decimals,
+        threshold=thr,
+        allow_small=allow_small,
+        lang=lang,
+    )
     m = ensure_map(m, gdf, lang=lang, synthetic=synthetic)
-    dec = decimals_for(gdf, column, decimals)
-    values = gdf[column].astype("float64").to_numpy()
-    hidden = hidden_mask(gdf, column, threshold=thr, allow_small=allow_small)
-    classes = class_styles(values, hidden, scheme=scheme, k=k, cmap=cmap)
     label = column_label(column, lang)
     props = []
     for i, row in enumerate(row_dicts(gdf)):
         text = value_text(
             row[column],
             column,
-            suppressed=bool(hidden[i]),
+            suppressed=bool(cc.hidden[i]),
             threshold=thr,
             allow_small=allow_small,
-            decimals=dec,
+            decimals=cc.decimals,
             lang=lang,
         )
         rows = [(label, text)]
@@ -428,17 +430,8 @@ def choropleth_layer(
             row, popup_columns, threshold=thr, allow_small=allow_small, lang=lang
         )
         props.append(
-            _district_props(row, style=int(classes.cls[i]), popup=rows, text=text)
+            _district_props(row, style=int(cc.classes.cls[i]), popup=rows, text=text)
         )
-    legend_rows = class_legend_rows(
-        classes,
-        values,
-        hidden,
-        with_no_data=bool((classes.cls == classes.no_data).any()),
-        decimals=dec,
-        threshold=thr,
-        lang=lang,
-    )
     return add_district_layer(
         m,
         gdf,
@@ -446,9 +439,9 @@ def choropleth_layer(
         simplify_m=simplify_m,
         precision=precision,
         name=name or label,
-        styles=classes.styles,
+        styles=cc.classes.styles,
         show=show,
-        legend_html=render_legend(name or label, legend_rows),
+        legend_html=render_legend(name or label, cc.legend),
         search_kind="district" if search else "",
     )
 

@@ -20,13 +20,7 @@ from geo_alloggi.maps._checks import (
     check_threshold,
     require_numeric,
 )
-from geo_alloggi.maps._classification import (
-    class_legend_rows,
-    class_styles,
-    decimals_for,
-    hidden_mask,
-    value_text,
-)
+from geo_alloggi.maps._classification import classify_column, value_text
 from geo_alloggi.maps._elements import render_legend
 from geo_alloggi.maps._geometry import (
     DEFAULT_PRECISION,
@@ -87,7 +81,6 @@ def time_slider_layer(
     _check_table(table, column, period_column)
     thr = check_threshold(threshold)
     m = ensure_map(m, gdf, lang=lang, synthetic=synthetic)
-    dec = decimals_for(table, column, decimals)
     periods = sorted(table[period_column].dropna().unique())
     if not periods:
         raise ValidationError(f"table[{period_column!r}] has no periods")
@@ -95,9 +88,19 @@ def time_slider_layer(
     tab = table[table[S.DISTRICT_ID].isin(set(gdf[S.DISTRICT_ID]))].reset_index(
         drop=True
     )
-    hidden = hidden_mask(tab, column, threshold=thr, allow_small=allow_small)
-    values = tab[column].astype("float64").to_numpy()
-    classed = class_styles(values, hidden, scheme=scheme, k=k, cmap=cmap)
+    cc = classify_column(
+        tab,
+        column,
+        scheme=scheme,
+        k=k,
+        cmap=cmap,
+        decimals=decimals,
+        threshold=thr,
+        allow_small=allow_small,
+        lang=lang,
+        with_no_data=True,
+    )
+    values, hidden, classed = cc.values, cc.hidden, cc.classes
     no_data = classed.no_data
     missing = t("value.missing", lang)
     classes, texts = _per_district(
@@ -113,7 +116,7 @@ def time_slider_layer(
                 suppressed=bool(hidden[i]),
                 threshold=thr,
                 allow_small=allow_small,
-                decimals=dec,
+                decimals=cc.decimals,
                 lang=lang,
             )
             for i in range(len(tab))
@@ -126,15 +129,6 @@ def time_slider_layer(
     ]
     label = column_label(column, lang)
     title = name or f"{t('layer.time', lang)}: {label}"
-    legend_rows = class_legend_rows(
-        classed,
-        values,
-        hidden,
-        with_no_data=True,
-        decimals=dec,
-        threshold=thr,
-        lang=lang,
-    )
     slider = {
         "periods": labels,
         "classes": classes,
@@ -155,7 +149,7 @@ def time_slider_layer(
         name=title,
         styles=classed.styles,
         show=show,
-        legend_html=render_legend(label, legend_rows),
+        legend_html=render_legend(label, cc.legend),
         slider=slider,
     )
 
