@@ -63,6 +63,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "caption.period": ("Periodo: {period}", "Period: {period}"),
     "caption.top_hotspots": ("Principali punti caldi", "Main hot spots"),
     "caption.north": ("N", "N"),
+    "caption.qgis_style": (
+        "Stile di geo_alloggi: classi e colori della mappa HTML",
+        "geo_alloggi style: the classes and colours of the HTML map",
+    ),
     # column / measure names
     "col.occupied_per_100": (
         "Alloggi occupati ogni 100",

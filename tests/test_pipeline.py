@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -20,6 +22,7 @@ EXPECTED_FILES = {
     "map.png",
     "map.pdf",
     "layers.gpkg",
+    "layers.qgz",
     "summary.md",
     "manifest.json",
     "tables/districts_by_year.csv",
@@ -57,7 +60,8 @@ def test_every_output_says_synthetic(bundles):
     assert "SYNTHETIC" in (a / "summary.md").read_text(encoding="utf-8")
     for csv in (a / "tables").glob("*.csv"):
         assert "SYNTHETIC" in csv.read_text(encoding="utf-8-sig"), csv.name
-    for layer in gpd.list_layers(a / "layers.gpkg")["name"]:
+    layers = gpd.list_layers(a / "layers.gpkg")
+    for layer in layers[layers.geometry_type.notna()]["name"]:  # not layer_styles
         gdf = gpd.read_file(a / "layers.gpkg", layer=layer)
         assert (gdf["data_label"] == "SYNTHETIC").all(), layer
     manifest = json.loads((a / "manifest.json").read_text())
@@ -160,6 +164,10 @@ def test_same_seed_same_bundle(bundles):
     for layer in gpd.list_layers(a / "layers.gpkg")["name"]:
         left = gpd.read_file(a / "layers.gpkg", layer=layer)
         right = gpd.read_file(b / "layers.gpkg", layer=layer)
+        # the QGIS styles carry their layer's write time, as the GeoPackage does
+        left, right = (
+            x.drop(columns="update_time", errors="ignore") for x in (left, right)
+        )
         pd.testing.assert_frame_equal(pd.DataFrame(left), pd.DataFrame(right))
     for x in (a / "tables").glob("*.xlsx"):
         left = pd.read_excel(x, dtype=str)
@@ -169,6 +177,58 @@ def test_same_seed_same_bundle(bundles):
     mb = json.loads((b / "manifest.json").read_text())
     ma.pop("generated_at"), mb.pop("generated_at")
     assert ma == mb
+
+
+def _html_legends(page: str) -> dict[str, list[tuple[str, str]]]:
+    """Title -> [(colour, label)] of every legend of a map.html."""
+    out = {}
+    for raw in re.findall(r'GA\.legend\(\w+, \w+, ("(?:[^"\\]|\\.)*")\);', page):
+        legend = json.loads(raw)
+        title = re.search(r'ga-legend-title">(.*?)</div>', legend).group(1)
+        rows = re.findall(
+            r'style="background:(#[0-9a-f]{6})"></span><span>(.*?)</span>', legend
+        )
+        out[html.unescape(title)] = [(c, html.unescape(x)) for c, x in rows]
+    return out
+
+
+def test_layers_carry_the_maps_qgis_styles(bundles):
+    """layers.gpkg: a QGIS style per layer, with the HTML map's classes and colours."""
+    import xml.etree.ElementTree as ET
+
+    import pyogrio
+
+    a, *_ = bundles
+    styles = pyogrio.read_dataframe(a / "layers.gpkg", layer="layer_styles")
+    layers = set(gpd.list_layers(a / "layers.gpkg")["name"]) - {"layer_styles"}
+    assert set(styles.f_table_name) == layers
+    assert (
+        styles.useAsDefault.astype(bool).groupby(styles.f_table_name).sum().eq(1).all()
+    )
+    row = styles[
+        (styles.f_table_name == "districts") & styles.useAsDefault.astype(bool)
+    ]
+    qml = ET.fromstring(row.styleQML.iloc[0].split("\n", 1)[1])
+    renderer = qml.find("renderer-v2")
+    assert renderer.get("type") == "RuleRenderer"
+    symbols = {s.get("name"): s for s in renderer.iter("symbol")}
+    rules = [
+        (
+            symbols[r.get("symbol")].find("layer/prop[@k='color']").get("v"),
+            r.get("label"),
+        )
+        for r in renderer.iter("rule")
+    ]
+    page = (a / "map.html").read_text(encoding="utf-8")
+    legend = _html_legends(page)["Alloggi occupati ogni 100"]
+    assert [lab for _, lab in rules] == [lab for _, lab in legend]
+    rgb = [",".join(str(int(c[i : i + 2], 16)) for i in (1, 3, 5)) for c, _ in legend]
+    assert [c.rsplit(",", 1)[0] for c, _ in rules] == rgb
+    with zipfile.ZipFile(a / "layers.qgz") as zf:
+        (name,) = zf.namelist()
+        project = zf.read(name).decode("utf-8")
+    assert name == "layers.qgs" and "./layers.gpkg|layername=districts" in project
+    assert "SYNTHETIC" in project
 
 
 def test_map_within_size_budget(bundles):

@@ -29,6 +29,9 @@ them. Element ids are deterministic: the same inputs give the same bytes.
 :func:`street_layer` offers an online street basemap, switched off: the page
 holds only its URL template and requests nothing until the user turns it on.
 :func:`export_static` draws the main map with matplotlib for printed handouts.
+:func:`style_geopackage` stores QGIS styles (QML, same classes and colours)
+in a GeoPackage's ``layer_styles`` table and :func:`write_qgis_project` writes
+a ``.qgz`` project that opens its layers offline.
 
 Inputs (column names from :mod:`geo_alloggi._schema`)
 -----------------------------------------------------
@@ -76,7 +79,9 @@ Modules
 ``_compose``
     :func:`meeting_map`;
 ``_export``, ``_offline``
-    offline single-file HTML, static PNG/PDF/SVG.
+    offline single-file HTML, static PNG/PDF/SVG;
+``_qml``, ``_qgis``
+    QGIS styles of the bundle's layers, ``layer_styles`` and the ``.qgz``.
 """
 
 from geo_alloggi.maps._base import add_controls, base_map
@@ -107,6 +112,11 @@ from geo_alloggi.maps._layers import (
 )
 from geo_alloggi.maps._markers import estates_layer, priority_layer, renovation_layer
 from geo_alloggi.maps._offline import OfflineError
+from geo_alloggi.maps._qgis import (
+    geopackage_styles,
+    style_geopackage,
+    write_qgis_project,
+)
 from geo_alloggi.maps._time_slider import time_slider_layer
 
 __all__ = [
@@ -126,6 +136,7 @@ __all__ = [
     "emerging_layer",
     "estates_layer",
     "export_static",
+    "geopackage_styles",
     "hotspot_layer",
     "map_html",
     "meeting_map",
@@ -134,7 +145,9 @@ __all__ = [
     "renovation_layer",
     "save_offline",
     "street_layer",
+    "style_geopackage",
     "time_slider_layer",
+    "write_qgis_project",
 ]
 
 # the names these had when maps was one module (tests and benchmarks use them)

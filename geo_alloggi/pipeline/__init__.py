@@ -13,8 +13,9 @@ The bundle written to ``out_dir``:
 ``tables/*.csv`` and ``tables/*.xlsx``
     tables for Italian Excel (``;``, decimal comma, BOM), small counts
     suppressed, formula injection neutralised;
-``layers.gpkg``
-    every layer for QGIS;
+``layers.gpkg``, ``layers.qgz``
+    every layer for QGIS, styled in its ``layer_styles`` table like the HTML
+    map, and a QGIS project that opens them offline;
 ``summary.md``
     the key figures;
 ``manifest.json``

@@ -72,7 +72,18 @@ def write_bundle(
         )
     data = meeting_data(analysis)
     written += report.write_tables(data, out / "tables")
-    written.append(report.write_geopackage(data, out / "layers.gpkg"))
+    gpkg = report.write_geopackage(data, out / "layers.gpkg")
+    styles = maps.style_geopackage(gpkg, threshold=s.threshold, lang=s.lang)
+    written.append(gpkg)
+    written.append(
+        maps.write_qgis_project(
+            gpkg,
+            out / "layers.qgz",
+            styles=styles,
+            synthetic=analysis.synthetic,
+            lang=s.lang,
+        )
+    )
     written.append(report.write_summary(data, out / "summary.md"))
     written += list(extra_files or [])
     written.append(_write_manifest(analysis, out, written, inputs or {}))
