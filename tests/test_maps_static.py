@@ -125,3 +125,12 @@ def test_static_map_validates(districts, tmp_path) -> None:
         maps.export_static(districts, tmp_path / "m.png", top_hotspots=-1)
     with pytest.raises(ValidationError, match="k=0"):
         maps.export_static(districts, tmp_path / "m.png", k=0)
+
+
+def test_class_of_one_value_is_labelled_once(districts) -> None:
+    from geo_alloggi.maps._classification import classify_column
+
+    d = districts.assign(**{S.OCCUPIED: [0, 0, 0, 0, 0, 10, 20, 30, 40]})
+    cc = classify_column(d, S.OCCUPIED, k=3, threshold=5)
+    # 40 is withheld (fixture); terciles of 0,0,0,0,0,10,20,30: 0, 6.67, 30
+    assert cc.labels == ["0", "0 – 7", "7 – 30"]

@@ -154,14 +154,18 @@ def classify(values: np.ndarray, scheme: str, k: int) -> np.ndarray:
 def range_labels(
     shown_values: np.ndarray, bins: np.ndarray, decimals: int, lang: str
 ) -> list[str]:
-    """``low – high`` label of each class (the first starts at the minimum)."""
+    """``low – high`` label of each class (the first starts at the minimum).
+
+    A class whose bounds read the same (e.g. a class of zeros) shows one value.
+    """
     if not len(bins):
         return []
     lows = [float(np.min(shown_values)), *bins[:-1]]
-    return [
-        f"{fmt_number(lo, decimals, lang)} – {fmt_number(hi, decimals, lang)}"
-        for lo, hi in zip(lows, bins, strict=True)
-    ]
+    out = []
+    for lo, hi in zip(lows, bins, strict=True):
+        a, b = fmt_number(lo, decimals, lang), fmt_number(hi, decimals, lang)
+        out.append(a if a == b else f"{a} – {b}")
+    return out
 
 
 def class_of(values: np.ndarray, bins: np.ndarray) -> np.ndarray:
