@@ -360,9 +360,9 @@ def _project_xml(gpkg: Path, styles: list[LayerStyle], title: str) -> str:
     ET.SubElement(paths, "Absolute", {"type": "bool"}).text = "false"
     srs = ET.SubElement(props, "SpatialRefSys")
     ET.SubElement(srs, "ProjectionsEnabled", {"type": "int"}).text = "1"
-    ET.SubElement(srs, "ProjectCrs", {"type": "QString"}).text = (
-        f"EPSG:{project_crs.to_epsg()}"
-    )
+    ET.SubElement(
+        srs, "ProjectCrs", {"type": "QString"}
+    ).text = f"EPSG:{project_crs.to_epsg()}"
     ET.indent(root)
     return (
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
