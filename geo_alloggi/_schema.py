@@ -44,6 +44,7 @@ GEO_MATCH_TYPE = "geo_match_type"
 GEO_SCORE = "geo_score"
 GEO_MATCHED_ADDRESS = "geo_matched_address"
 GEO_SOURCE = "geo_source"
+GEO_COMUNE = "geo_comune"
 GEO_COLUMNS: tuple[str, ...] = (
     GEO_LON,
     GEO_LAT,
@@ -51,6 +52,7 @@ GEO_COLUMNS: tuple[str, ...] = (
     GEO_SCORE,
     GEO_MATCHED_ADDRESS,
     GEO_SOURCE,
+    GEO_COMUNE,
 )
 MATCH_TYPES: tuple[str, ...] = (
     "exact",
@@ -58,6 +60,7 @@ MATCH_TYPES: tuple[str, ...] = (
     "nearest_number",
     "street",
     "unmatched",
+    "out_of_area",
 )
 
 # --- records ---------------------------------------------------------------

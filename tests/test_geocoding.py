@@ -334,6 +334,16 @@ def test_comune_spellings_and_codes(geocoder: Geocoder, code: str) -> None:
 
 def test_unknown_comune_is_never_placed_elsewhere(geocoder: Geocoder) -> None:
     out = quiet(geocoder, ["Viale Fulvio Testi 12"], comune="Sesto San Giovanni")
+    assert out.loc[0, "geo_match_type"] == "out_of_area"
+    assert np.isnan(out.loc[0, "geo_lon"])
+    assert out.loc[0, "geo_comune"] == "Sesto San Giovanni"
+    # in the study area but without civic points or streets of its own: unmatched
+    out = quiet(
+        geocoder,
+        ["Viale Fulvio Testi 12"],
+        comune="Sesto San Giovanni",
+        comuni=["Milano", "Cinisello Balsamo", "Sesto San Giovanni"],
+    )
     assert out.loc[0, "geo_match_type"] == "unmatched"
     assert np.isnan(out.loc[0, "geo_lon"])
     # the address names another comune than the one given: not placed, and said
@@ -347,8 +357,12 @@ def test_unknown_comune_is_never_placed_elsewhere(geocoder: Geocoder) -> None:
         comune="Milano",
     )
     assert list(out["geo_match_type"]) == ["unmatched", "unmatched", "exact"]
-    assert out.loc[0, "geo_matched_address"].startswith("comune conflict: SESTO")
-    assert out.loc[1, "geo_matched_address"].startswith("comune conflict: CINISELLO")
+    assert out.loc[0, "geo_matched_address"] == (
+        "comune conflict: Sesto San Giovanni in the address, Milano given"
+    )
+    assert out.loc[1, "geo_matched_address"].startswith(
+        "comune conflict: Cinisello Balsamo in"
+    )
 
 
 def test_osm_extract_covers_cinisello(

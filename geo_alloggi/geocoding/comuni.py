@@ -8,12 +8,15 @@ comune given with it and the one its address names (by name or postcode).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from geo_alloggi.address import ParsedAddress, normalize_text
+from geo_alloggi import config
+from geo_alloggi._errors import ValidationError
+from geo_alloggi.address import ParsedAddress, find_comune, normalize_text
 
 _COMUNE_ALIASES = {
     "MILAN": "MILANO",
@@ -52,11 +55,83 @@ def comune_key(value: Any) -> str:
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
         value = str(int(value))
     if isinstance(value, str):
-        code = value.strip().upper()
-        if code.isdigit() and len(code) <= 6:
-            code = code.zfill(6)
-        if code in _CODE_COMUNE:
-            return _CODE_COMUNE[code]
+        return _key_of_text(value)
+    return _key_of_name(value)
+
+
+@lru_cache(maxsize=4096)
+def _key_of_text(value: str) -> str:
+    code = value.strip().upper()
+    if code.isdigit() and len(code) <= 6:
+        code = code.zfill(6)
+    if code in _CODE_COMUNE:
+        return _CODE_COMUNE[code]
+    key = _key_of_name(value)
+    if key in _COMUNE_ALIASES.values():
+        return key
+    # any comune of Lombardy by its official name (codes, short forms)
+    hit = find_comune(value) if value.strip() else None
+    return normalize_text(hit.name) if hit is not None else key
+
+
+def comune_name(key: str) -> str:
+    """Return the display name of a comune key (``MILANO`` -> ``Milano``).
+
+    Parameters
+    ----------
+    key : str
+        A key of :func:`comune_key`.
+
+    Returns
+    -------
+    str
+        The official ISTAT name for a comune of Lombardy, else the key itself.
+    """
+    return _name_of_key(key)
+
+
+@lru_cache(maxsize=4096)
+def _name_of_key(key: str) -> str:
+    hit = find_comune(key) if key else None
+    return hit.name if hit is not None else key
+
+
+def area_keys(comuni: Iterable[Any] | None) -> frozenset[str]:
+    """Return the comune keys of a study area (default: the configured one).
+
+    Parameters
+    ----------
+    comuni : iterable or None
+        Names, ISTAT or cadastral codes; None for
+        :data:`geo_alloggi.config.study_area_comuni`.
+
+    Returns
+    -------
+    frozenset of str
+
+    Raises
+    ------
+    ValidationError
+        A comune that is no comune of Lombardy, or an empty list.
+    """
+    values = list(config.study_area_comuni if comuni is None else comuni)
+    if isinstance(comuni, str):
+        values = [comuni]
+    keys = []
+    for v in values:
+        hit = find_comune(v)
+        if hit is None:
+            raise ValidationError(
+                f"comuni: {v!r} is not a comune of Lombardy (name, ISTAT or "
+                "cadastral code)"
+            )
+        keys.append(normalize_text(hit.name))
+    if not keys:
+        raise ValidationError("comuni=[] names no comune; give at least one")
+    return frozenset(keys)
+
+
+def _key_of_name(value: Any) -> str:
     s = normalize_text(value).replace(",", " ")
     toks = [t for t in s.split() if not t.isdigit()]
     if len(toks) > 1 and toks[-1] in {"MI", "MB"}:
@@ -75,7 +150,8 @@ def resolve_comune(
     """Return the comune key of a row and, if any, why it conflicts with the address.
 
     The row's column or ``comune=`` wins; but when the address itself names
-    another known comune (by name or postcode), the row is not placed.
+    another comune (by name, or by the postcode of a known comune), the row is
+    not placed and the conflict names both.
     Without a given comune, the address's own comune (or postcode) is used.
 
     Parameters
@@ -100,7 +176,15 @@ def resolve_comune(
     if not given:
         return text_ck or post_ck, ""
     ck = comune_key(given)
-    for other in (text_ck, post_ck):
-        if other and other != ck and other in known:
-            return ck, f"comune conflict: {other} in the address, {ck} given"
+    if text_ck and text_ck != ck:
+        return ck, _conflict(text_ck, ck)
+    if post_ck and post_ck != ck and post_ck in known:
+        return ck, _conflict(post_ck, ck)
     return ck, ""
+
+
+def _conflict(text_ck: str, ck: str) -> str:
+    return (
+        f"comune conflict: {comune_name(text_ck)} in the address, "
+        f"{comune_name(ck)} given"
+    )

@@ -20,6 +20,7 @@ from geo_alloggi import config, datasets
 from geo_alloggi._errors import ValidationError
 from geo_alloggi._schema import (
     GEO_COLUMNS,
+    GEO_COMUNE,
     GEO_LAT,
     GEO_LON,
     GEO_MATCH_TYPE,
@@ -34,6 +35,7 @@ from geo_alloggi.geocoding.cache import (
     open_rtree,
     save_index,
 )
+from geo_alloggi.geocoding.comuni import area_keys
 from geo_alloggi.geocoding.corrections import Corrections, read_corrections
 from geo_alloggi.geocoding.index import TO_METRIC, ReferenceIndex, build_index
 from geo_alloggi.geocoding.online import ATTRIBUTION as ONLINE_ATTRIBUTION
@@ -273,6 +275,7 @@ class Geocoder:
         address_column: str = "address",
         comune_column: str | None = None,
         comune: str | None = None,
+        comuni: Iterable[str] | None = None,
         corrections: Corrections | None = None,
         online: bool = False,
         nominatim_url: str | None = None,
@@ -289,6 +292,7 @@ class Geocoder:
         else:
             row_comune = [comune or ""] * n
         table = read_corrections(corrections) if corrections is not None else None
+        area = area_keys(comuni)
 
         res = match_rows(
             self.index,
@@ -297,6 +301,7 @@ class Geocoder:
             table,
             default_comune=self.default_comune,
             known=self._known_comuni,
+            area=area,
         )
         if online:
             ask_nominatim(
@@ -335,6 +340,7 @@ class Geocoder:
         out[GEO_SCORE] = np.asarray(res.score, dtype=float)
         out[GEO_MATCHED_ADDRESS] = pd.array(res.matched_address, dtype="string")
         out[GEO_SOURCE] = pd.array(res.source, dtype="string")
+        out[GEO_COMUNE] = pd.array(res.comune, dtype="string")
         geom = np.full(n, None, dtype=object)
         if has.any():
             geom[has] = _points(lon[has], lat[has])
@@ -439,6 +445,7 @@ def geocode(
     address_column: str = "address",
     comune_column: str | None = None,
     comune: str | None = None,
+    comuni: Iterable[str] | None = None,
     corrections: Corrections | None = None,
     online: bool = False,
     geocoder: Geocoder | None = None,
@@ -465,7 +472,13 @@ def geocode(
         ``default_comune`` (``Milano``) with a warning. When the address
         itself names another comune (``Viale Fulvio Testi 5, Cinisello
         Balsamo`` given as Milano), the row is left unmatched and
-        ``geo_matched_address`` says why.
+        ``geo_matched_address`` names both comuni.
+    comuni
+        Comuni of the study area (names, ISTAT or cadastral codes; default
+        :data:`geo_alloggi.config.study_area_comuni`, Milano and Cinisello
+        Balsamo). An address in another comune gets ``geo_match_type``
+        ``out_of_area`` and no position, never a position of a same-named
+        street in the study area.
     corrections
         User corrections applied before matching (file, DataFrame or mapping;
         see :func:`read_corrections`).
@@ -487,9 +500,13 @@ def geocode(
     geopandas.GeoDataFrame
         Same index and columns as ``data`` plus ``geo_lon``, ``geo_lat``,
         ``geo_match_type`` (``exact``, ``interpolated``, ``nearest_number``,
-        ``street``, ``unmatched``), ``geo_score`` in [0, 1],
-        ``geo_matched_address`` and ``geo_source`` (``ds634``, ``osm``,
-        ``street_list``, ``corrections``, ``nominatim`` or empty); point
+        ``street``, ``unmatched``, ``out_of_area``), ``geo_score`` in [0, 1],
+        ``geo_matched_address``, ``geo_source`` (``ds634``, ``osm``,
+        ``street_list``, ``corrections``, ``nominatim`` or empty) and
+        ``geo_comune`` (the comune the address was matched in, or named in;
+        the default comune where none is named). ``snc`` and ``km``
+        addresses have no civic number: at best ``street``, never placed
+        at a number; point
         geometry in EPSG:4326, None where there is no position. The licence
         attribution of the sources used is in ``.attrs["attribution"]``.
 
@@ -532,6 +549,7 @@ def geocode(
         address_column=address_column,
         comune_column=comune_column,
         comune=comune,
+        comuni=comuni,
         corrections=corrections,
         online=online,
         nominatim_url=nominatim_url,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo_alloggi.address import ParsedAddress, parse_address, street_key
-from geo_alloggi.geocoding.comuni import comune_key, resolve_comune
+from geo_alloggi.geocoding.comuni import comune_key, comune_name, resolve_comune
 from geo_alloggi.geocoding.corrections import SCORE_CORRECTION, apply_corrections
 from geo_alloggi.geocoding.index import ReferenceIndex
 from geo_alloggi.geocoding.match import Placement, place_numbers, resolve_streets
@@ -29,6 +29,8 @@ class Matches:
     """The addresses matched (after the corrections)."""
     ckeys: list[str]
     """Comune key of each row."""
+    comune: list[str]
+    """Display name of each row's comune (matched in, or named in)."""
     no_comune: int
     """Rows whose comune was given nowhere (the default comune was assumed)."""
     lon: np.ndarray
@@ -183,6 +185,7 @@ def match_rows(
     *,
     default_comune: str | None,
     known: frozenset[str],
+    area: frozenset[str] | None = None,
 ) -> Matches:
     """Match each address row against the index.
 
@@ -200,6 +203,9 @@ def match_rows(
         Comune assumed where neither the row nor its address names one.
     known : frozenset of str
         Comune keys recognised in an address (:func:`known_comuni`).
+    area : frozenset of str or None
+        Comune keys of the study area; rows in another comune get
+        ``out_of_area`` and no position. None: every comune is in the area.
 
     Returns
     -------
@@ -212,8 +218,9 @@ def match_rows(
     )
     fix = apply_corrections(parsed, ckeys, corrections)
     parsed, fixed = fix.parsed, fix.fixed
+    # snc / km: no civic number, a street-level result by design
     numbers = np.array(
-        [-1 if p.housenumber is None else p.housenumber for p in parsed],
+        [-1 if p.housenumber is None or p.no_number else p.housenumber for p in parsed],
         dtype=np.int64,
     )
     suffixes = [p.suffix for p in parsed]
@@ -223,6 +230,12 @@ def match_rows(
         # the address names another comune than the one given: not placed
         sids[i] = -1
         ambiguous[i] = why
+    outside = np.array(
+        [area is not None and bool(ck) and ck not in area for ck in ckeys],
+        dtype=bool,
+    )
+    outside &= ~fixed
+    sids[outside] = -1
     pl = place_numbers(index, sids, sscore, numbers, suffixes)
 
     lon = np.where(fixed, fix.lon, pl.lon)
@@ -237,9 +250,19 @@ def match_rows(
     _label_rows(index, np.flatnonzero(sids >= 0), sids, mtype, pl, matched_addr, source)
     # positions found through a correction's address say so
     source[fix.redirected & (source != "")] = "corrections"
+    names = [comune_name(ck) for ck in ckeys]
+    if outside.any():
+        mtype = mtype.astype(object)
+        mtype[outside] = "out_of_area"
+        lon = np.where(outside, np.nan, lon)
+        lat = np.where(outside, np.nan, lat)
+        score = np.where(outside, 0.0, score)
+        for i in np.flatnonzero(outside).tolist():
+            matched_addr[i] = f"out of area: {names[i]}"
     return Matches(
         parsed=parsed,
         ckeys=ckeys,
+        comune=names,
         no_comune=no_comune,
         lon=lon,
         lat=lat,
