@@ -129,6 +129,42 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "DATI SINTETICI ({label}) — non sono dati reali",
         "{label} DATA — not real records",
     ),
+    # geocoding review (geo-alloggi geocode)
+    "geo.review.conflict": (
+        "comune del testo diverso da quello della colonna",
+        "comune in the text differs from the comune column",
+    ),
+    "geo.review.ambiguous": (
+        "più vie con questo nome",
+        "several streets answer to this name",
+    ),
+    "geo.review.out_of_area": (
+        "comune fuori dall'area di studio",
+        "comune outside the study area",
+    ),
+    "geo.review.street": (
+        "solo la via: civico assente o non trovato",
+        "street only: no civic number, or not found",
+    ),
+    "geo.review.unmatched": ("indirizzo non trovato", "address not found"),
+    "geo.review.low_score": (
+        "corrispondenza incerta (punteggio sotto {threshold})",
+        "uncertain match (score under {threshold})",
+    ),
+    "geo.summary.done": (
+        "geocodificati {n} indirizzi: {placed} collocati; {review} da verificare in "
+        "{path}",
+        "geocoded {n} address(es): {placed} placed; {review} to review in {path}",
+    ),
+    "geo.summary.by_comune": (
+        "Risultati per comune e tipo di corrispondenza",
+        "Results by comune and match type",
+    ),
+    "geo.summary.reasons": (
+        "Motivi principali della verifica",
+        "Top reasons for review",
+    ),
+    "geo.summary.total": ("Totale", "Total"),
     "caption.sources": ("Fonti", "Sources"),
     "caption.map": ("Mappa", "Map"),
     "title.meeting": (

@@ -7,9 +7,18 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from geo_alloggi.cli._common import console, err_console, progress
+from geo_alloggi.cli._common import (
+    COMUNI_HELP,
+    console,
+    err_console,
+    progress,
+    split_comuni,
+)
 
 CHUNK = 20_000
+#: Column of ``OUT.review.csv`` and ``OUT.summary.csv`` saying why a row is there.
+REVIEW_REASON = "geo_review_reason"
+TOP_REASONS = 5
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -49,8 +58,94 @@ def _read_table(path: Path) -> pd.DataFrame:
     raise InputFileError(f"{str(path)!r} is neither UTF-8 nor cp1252 text ({last})")
 
 
-def _review_path(out: Path) -> Path:
-    return out.with_name(f"{out.stem}.review{out.suffix}")
+def _review_path(out: Path, what: str = "review") -> Path:
+    return out.with_name(f"{out.stem}.{what}{out.suffix}")
+
+
+def review_reasons(frame: pd.DataFrame, *, threshold: float, lang: str) -> pd.Series:
+    """Return why each row goes to review (``""`` for rows that do not).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Output of :func:`geo_alloggi.geocode`.
+    threshold : float
+        Rows scoring below it go to review (``REVIEW_SCORE``).
+    lang : str
+        ``"it"`` or ``"en"``.
+
+    Returns
+    -------
+    pandas.Series
+        Same index as ``frame``, string dtype.
+    """
+    from geo_alloggi._i18n import fmt_number, t
+    from geo_alloggi._schema import GEO_MATCH_TYPE, GEO_MATCHED_ADDRESS, GEO_SCORE
+
+    mt = frame[GEO_MATCH_TYPE].astype(object).fillna("").to_numpy()
+    matched = frame[GEO_MATCHED_ADDRESS].astype(object).fillna("").to_numpy()
+    score = pd.to_numeric(frame[GEO_SCORE], errors="coerce").fillna(0).to_numpy()
+    low = t("geo.review.low_score", lang, threshold=fmt_number(threshold, 1, lang))
+    out = []
+    for kind, addr, sc in zip(mt, matched, score, strict=True):
+        if str(addr).startswith("comune conflict"):
+            out.append(t("geo.review.conflict", lang))
+        elif str(addr).startswith("ambiguous"):
+            out.append(t("geo.review.ambiguous", lang))
+        elif kind in ("out_of_area", "street", "unmatched"):
+            out.append(t(f"geo.review.{kind}", lang))
+        elif sc < threshold:
+            out.append(low)
+        else:
+            out.append("")
+    return pd.Series(pd.array(out, dtype="string"), index=frame.index)
+
+
+def _summary(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
+    """Rows per comune, match type and review reason (one tidy table)."""
+    from geo_alloggi._schema import GEO_COMUNE, GEO_MATCH_TYPE
+
+    keys = pd.DataFrame(
+        {
+            GEO_COMUNE: frame[GEO_COMUNE].astype(object).fillna("").to_numpy(),
+            GEO_MATCH_TYPE: frame[GEO_MATCH_TYPE].astype(object).fillna("").to_numpy(),
+            REVIEW_REASON: reasons.astype(object).fillna("").to_numpy(),
+        }
+    )
+    counts = keys.groupby(list(keys.columns), sort=True).size()
+    return counts.rename("rows").reset_index()
+
+
+def _print_summary(summary: pd.DataFrame, *, lang: str) -> None:
+    from rich.table import Table
+
+    from geo_alloggi._i18n import t
+    from geo_alloggi._schema import GEO_COMUNE, GEO_MATCH_TYPE, MATCH_TYPES
+
+    by = summary.pivot_table(
+        index=GEO_COMUNE, columns=GEO_MATCH_TYPE, values="rows", aggfunc="sum"
+    ).fillna(0)
+    kinds = [k for k in MATCH_TYPES if k in by.columns]
+    table = Table(title=t("geo.summary.by_comune", lang))
+    table.add_column(t("col.comune", lang))
+    for k in kinds:
+        table.add_column(k, justify="right")
+    table.add_column(t("geo.summary.total", lang), justify="right")
+    for comune, row in by.iterrows():
+        cells = [str(int(row[k])) for k in kinds]
+        table.add_row(str(comune), *cells, str(int(row[kinds].sum())))
+    console.print(table)
+    reasons = (
+        summary[summary[REVIEW_REASON] != ""]
+        .groupby(REVIEW_REASON)["rows"]
+        .sum()
+        .sort_values(ascending=False, kind="stable")
+        .head(TOP_REASONS)
+    )
+    if len(reasons):
+        console.print(t("geo.summary.reasons", lang) + ":")
+        for why, n in reasons.items():
+            console.print(f"  {int(n)}  {why}")
 
 
 def geocode_command(
@@ -80,18 +175,26 @@ def geocode_command(
         metavar="FILE",
         help="OSM addr:* JSON extract adding civic points. Repeatable.",
     ),
+    comuni: list[str] | None = typer.Option(None, "--comuni", help=COMUNI_HELP),
     lang: str = typer.Option(
         "it", help="it: ';' and decimal comma; en: ',' and point."
     ),
 ) -> None:
-    """Geocode IN; write OUT with the geo_ columns and OUT.review.csv to check."""
+    """Geocode IN; write OUT with the geo_ columns, OUT.review and OUT.summary.
+
+    OUT.review lists the rows to check with the reason; OUT.summary counts the
+    rows by comune, match type and review reason.
+    """
     import numpy as np
     from rich.progress import TaskID
 
     from geo_alloggi._errors import ValidationError
-    from geo_alloggi._schema import GEO_MATCH_TYPE, GEO_SCORE, MATCH_TYPES
+    from geo_alloggi._i18n import check_lang, t
     from geo_alloggi.geocoding import REVIEW_SCORE, Geocoder
     from geo_alloggi.io import write_table
+
+    check_lang(lang)
+    area = split_comuni(comuni)
 
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise ValidationError(f"--out {str(out)!r} must end in '.csv' or '.xlsx'")
@@ -118,6 +221,7 @@ def geocode_command(
                     address_column=address_column,
                     comune_column=comune_column,
                     comune=comune,
+                    comuni=area,
                     corrections=corrections,
                     online=online,
                     nominatim_url=nominatim_url,
@@ -128,18 +232,23 @@ def geocode_command(
     frame = pd.DataFrame(result.drop(columns=result.geometry.name))
     out.parent.mkdir(parents=True, exist_ok=True)
     write_table(frame, out, lang=lang)
-    review = frame[
-        (frame[GEO_MATCH_TYPE] == "unmatched")
-        | (frame[GEO_SCORE].to_numpy() < REVIEW_SCORE)
-    ]
+    reasons = review_reasons(frame, threshold=REVIEW_SCORE, lang=lang)
+    review = frame.assign(**{REVIEW_REASON: reasons})[reasons.to_numpy() != ""]
     review_path = _review_path(out)
     write_table(review, review_path, lang=lang)
-    counts = frame[GEO_MATCH_TYPE].value_counts()
-    summary = ", ".join(f"{t} {int(counts.get(t, 0))}" for t in MATCH_TYPES)
+    summary = _summary(frame, reasons)
+    write_table(summary, _review_path(out, "summary"), lang=lang)
+    _print_summary(summary, lang=lang)
     placed = int(np.isfinite(frame["geo_lon"].to_numpy(float)).sum())
     console.print(
-        f"geocoded {n} address(es): {summary}; {placed} placed; "
-        f"{len(review)} to review in {review_path}"
+        t(
+            "geo.summary.done",
+            lang,
+            n=n,
+            placed=placed,
+            review=len(review),
+            path=review_path,
+        )
     )
     err_console.print(result.attrs.get("attribution", ""), style="dim")
 
