@@ -808,6 +808,33 @@ def test_cli_geocode(tmp_path: Path, mirror: Path, geocoder: Geocoder) -> None:
         tmp_path / "out.review.csv", sep=";", dtype=str, encoding="utf-8-sig"
     )
     assert list(review["id"]) == ["3", "4"]
+    assert list(review["geo_review_reason"]) == [
+        "solo la via: civico assente o non trovato",
+        "indirizzo non trovato",
+    ]
+    summary = pd.read_csv(
+        tmp_path / "out.summary.csv", sep=";", dtype=str, encoding="utf-8-sig"
+    ).fillna("")
+    assert summary.to_dict("records") == [
+        {
+            "geo_comune": "Cinisello Balsamo",
+            "geo_match_type": "street",
+            "geo_review_reason": "solo la via: civico assente o non trovato",
+            "rows": "1",
+        },
+        {
+            "geo_comune": "Milano",
+            "geo_match_type": "exact",
+            "geo_review_reason": "",
+            "rows": "2",
+        },
+        {
+            "geo_comune": "Milano",
+            "geo_match_type": "unmatched",
+            "geo_review_reason": "indirizzo non trovato",
+            "rows": "1",
+        },
+    ]
 
     with pytest.raises(SystemExit) as exc:
         main(["geocode", str(src), "--out", str(out)])
