@@ -59,6 +59,9 @@ _EXPORTS: dict[str, str] = {
     "social_services": "geo_alloggi.priorities",
     "compare_rankings": "geo_alloggi.priorities",
     "backtest": "geo_alloggi.priorities",
+    "Backtest": "geo_alloggi.priorities",
+    "calibrate_patrol_weights": "geo_alloggi.priorities",
+    "CalibratedWeights": "geo_alloggi.priorities",
     "estate_panel": "geo_alloggi.priorities",
     "estate_districts": "geo_alloggi.priorities",
     "near_hot_spots": "geo_alloggi.priorities",
@@ -150,10 +153,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from geo_alloggi.overlay import aggregate, assign_districts
     from geo_alloggi.pipeline import analyse, run_demo, write_bundle
     from geo_alloggi.priorities import (
+        Backtest,
+        CalibratedWeights,
         CostModel,
         PatrolWeights,
         RenovationPlan,
         backtest,
+        calibrate_patrol_weights,
         compare_plans,
         compare_rankings,
         estate_districts,

@@ -171,6 +171,107 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Occupazioni abusive nell'edilizia residenziale pubblica",
         "Abusive occupation of public housing",
     ),
+    # --- back-test of the patrol ranking (priorities.backtesting) -----------
+    "ranking.published": ("pubblicata", "published"),
+    "ranking.calibrated": ("pesi calibrati sul passato", "calibrated weights"),
+    "ranking.default": ("pesi predefiniti", "default weights"),
+    "ranking.new_occupations": (
+        "nuove occupazioni dell'ultimo periodo",
+        "new occupations in the last period",
+    ),
+    "ranking.occupied": ("alloggi occupati", "occupied stock"),
+    "ranking.hotspots": (
+        "punti caldi (Gi*) dell'ultimo periodo",
+        "last period's hot spots (Gi*)",
+    ),
+    "ranking.random": ("a caso (valore atteso)", "random (expected value)"),
+    "component.occupied": ("alloggi occupati", "occupied stock"),
+    "component.new_occupations": ("nuove occupazioni", "new occupations"),
+    "component.trend": ("tendenza", "trend"),
+    "component.evictions": ("sgomberi programmati", "scheduled evictions"),
+    "component.gi_z": ("Gi* (z)", "Gi* (z)"),
+    "col.ranking": ("Classifica", "Ranking"),
+    "col.origin": ("Origine", "Origin"),
+    "col.scored_period": ("Periodo previsto", "Predicted period"),
+    "col.periods_seen": ("Periodi visti", "Periods seen"),
+    "col.components": ("Componenti attive", "Active components"),
+    "col.weight_occupied": ("Peso alloggi occupati", "Weight: occupied stock"),
+    "col.weight_new_occupations": (
+        "Peso nuove occupazioni",
+        "Weight: new occupations",
+    ),
+    "col.weight_trend": ("Peso tendenza", "Weight: trend"),
+    "col.weight_evictions": ("Peso sgomberi", "Weight: evictions"),
+    "col.top_n": ("Zone segnalate", "Areas flagged"),
+    "col.hits": (
+        "Nuove occupazioni nelle zone segnalate",
+        "New occupations in the flagged areas",
+    ),
+    "col.total": ("Nuove occupazioni in tutto", "New occupations in all"),
+    "col.hit_rate": ("Tasso di successo", "Hit rate"),
+    "col.area_share": ("Quota di superficie segnalata", "Share of the area flagged"),
+    "col.pai": ("PAI", "PAI"),
+    "col.origins": ("Origini", "Origins"),
+    "col.hit_rate_mean": ("Tasso di successo medio", "Mean hit rate"),
+    "col.hit_rate_low": ("Tasso di successo (da)", "Hit rate (from)"),
+    "col.hit_rate_high": ("Tasso di successo (a)", "Hit rate (to)"),
+    "col.pai_mean": ("PAI medio", "Mean PAI"),
+    "col.pai_low": ("PAI (da)", "PAI (from)"),
+    "col.pai_high": ("PAI (a)", "PAI (to)"),
+    "col.interval": ("Intervallo", "Interval"),
+    "col.published_higher_share": (
+        "Quota di origini in cui la pubblicata ha il PAI più alto",
+        "Share of origins where the published ranking has the higher PAI",
+    ),
+    "interval.bootstrap": ("bootstrap al 90%", "90% bootstrap"),
+    "interval.minmax": ("minimo–massimo", "min–max"),
+    "verdict.naive_wins": (
+        "Una regola semplice ha previsto meglio della classifica pubblicata: "
+        "«{rule}» ha un PAI medio di {pai_rule} contro {pai_pub} ({diff} in più; "
+        "tasso di successo {hit_rule}% contro {hit_pub}%) e ha fatto meglio in "
+        "{wins} prove su {n}.",
+        "A simple rule predicted better than the published ranking: "
+        '"{rule}" has a mean PAI of {pai_rule} against {pai_pub} ({diff} more; '
+        "hit rate {hit_rule}% against {hit_pub}%) and did better in {wins} of "
+        "{n} tests.",
+    ),
+    "verdict.published_wins": (
+        "La classifica pubblicata ha previsto meglio delle regole semplici: PAI "
+        "medio {pai_pub} ({low}–{high}) contro {pai_rule} della migliore, "
+        "«{rule}» ({diff} in più; tasso di successo {hit_pub}% contro "
+        "{hit_rule}%); ha fatto meglio in {wins} prove su {n}.",
+        "The published ranking predicted better than the simple rules: mean PAI "
+        "{pai_pub} ({low}–{high}) against {pai_rule} for the best of them, "
+        '"{rule}" ({diff} more; hit rate {hit_pub}% against {hit_rule}%); it '
+        "did better in {wins} of {n} tests.",
+    ),
+    "verdict.other": (
+        "«{rule}»: PAI medio {pai} ({low}–{high}), {diff} rispetto alla pubblicata.",
+        '"{rule}": mean PAI {pai} ({low}–{high}), {diff} against the '
+        "published ranking.",
+    ),
+    "verdict.calibrated_now": (
+        "Pesi che la calibrazione userebbe oggi: {now} (predefiniti: {default}).",
+        "Weights the calibration would use now: {now} (defaults: {default}).",
+    ),
+    "verdict.synthetic": (
+        "Pesi stimati su dati SINTETICI: descrivono il generatore, non Milano.",
+        "Weights fitted on SYNTHETIC records describe the generator, not Milan.",
+    ),
+    "verdict.pai": (
+        "Il PAI divide la quota delle nuove occupazioni del periodo dopo che "
+        "cade nel primo {share}% delle zone per la quota di territorio che quelle "
+        "zone coprono: 1 vuol dire non meglio del caso, 5 cinque volte meglio.",
+        "PAI divides the share of the next period's new occupations that falls "
+        "in the top {share}% of areas by the share of the territory those areas "
+        "cover: 1 is no better than chance, 5 is five times better.",
+    ),
+    "verdict.tests": (
+        "Prove: {n}, ogni volta con i dati fino a un periodo ({first}–{last}) "
+        "e il periodo dopo come verifica; intervalli {interval}.",
+        "Tests: {n}, each with the records up to one period ({first}–{last}) "
+        "and the period after as the check; intervals {interval}.",
+    ),
 }
 
 # ---------------------------------------------------------------------------

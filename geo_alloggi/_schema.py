@@ -229,3 +229,26 @@ UNITS_CHOSEN = "units_chosen"
 SELECTED = "selected"
 COST_EUR = "cost_eur"
 RISK_WEIGHTED = "risk_weighted_units"
+#: Back-test of the patrol ranking (one row per ranking x origin, and a summary):
+#: the ranking's name, the last period it saw (origin) and the one it predicts,
+#: the score components it used, the share of the next period's new occupations
+#: its flagged areas held (hit rate), their share of the territory and the PAI.
+RANKING = "ranking"
+ORIGIN = "origin"
+SCORED_PERIOD = "scored_period"
+PERIODS_SEEN = "periods_seen"
+COMPONENTS = "components"
+WEIGHTS = "weights"
+AREAS = "areas"
+TOP_N = "top_n"
+HITS = "hits"
+TOTAL = "total"
+HIT_RATE = "hit_rate"
+AREA_SHARE = "area_share"
+PAI = "pai"
+#: Ids of the areas a ranking flagged, comma-joined.
+FLAGGED = "flagged"
+ORIGINS = "origins"
+INTERVAL = "interval"
+#: Share of origins where the published ranking had the higher PAI.
+PUBLISHED_HIGHER = "published_higher_share"

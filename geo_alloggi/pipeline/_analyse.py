@@ -20,9 +20,10 @@ from geo_alloggi.pipeline._disclose import (
     published_districts,
 )
 from geo_alloggi.pipeline._link import link_bundle
-from geo_alloggi.pipeline._prioritise import prioritise, trend
+from geo_alloggi.pipeline._prioritise import prioritise
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
 from geo_alloggi.pipeline._settings import RunSettings
+from geo_alloggi.pipeline._signals import period_hotspots, trend
 
 __all__ = ["Analysis", "analyse"]
 
@@ -192,24 +193,13 @@ def _hot_spots(
     Returns the districts with the last period's counts and the hot-spot
     columns, Moran's result, and the warnings raised (sorted, once each).
     """
-    from geo_alloggi.stats import global_moran, hotspots
+    from geo_alloggi.stats import global_moran
 
-    latest_panel = pd.DataFrame(
-        panel[panel[S.PERIOD] == last].drop(columns="geometry", errors="ignore")
-    )
-    latest_panel = latest_panel.drop(
-        columns=[
-            c
-            for c in latest_panel.columns
-            if c in districts.columns and c != S.DISTRICT_ID
-        ]
-    )
-    latest = districts.merge(latest_panel, on=S.DISTRICT_ID, how="left")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        hs = hotspots(latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID)
+        hs = period_hotspots(panel, districts, last)
         moran = global_moran(
-            latest, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=seed
+            hs, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=seed
         )
     return hs, moran, sorted({str(w.message) for w in caught})
 

@@ -1,4 +1,4 @@
-"""Priorities of a run: patrol ranking, social services, renovation plan, back-test."""
+"""Priorities of a run: back-test, patrol ranking, social services, renovation plan."""
 
 from __future__ import annotations
 
@@ -6,58 +6,41 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import pandas as pd
 
 from geo_alloggi import _schema as S
-from geo_alloggi._errors import ValidationError
 from geo_alloggi._periods import period_start
 from geo_alloggi._records import Records
 from geo_alloggi.pipeline._disclose import withheld_counts
-from geo_alloggi.pipeline._settings import DEFAULT_BUDGET_EUR
+from geo_alloggi.pipeline._settings import DEFAULT_BUDGET_EUR, patrol_weights
+from geo_alloggi.pipeline._signals import backtest_signals, trend
 
-__all__ = ["PriorityTables", "prioritise", "trend"]
+if TYPE_CHECKING:  # pragma: no cover
+    from geo_alloggi.priorities import Backtest, PatrolWeights
 
-
-def trend(panel: pd.DataFrame, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
-    """Emerging hot spots of the occupied-stock rate, or None if they cannot be had.
-
-    Used by the patrol ranking as its trend component; without enough periods
-    (or with a panel the statistics refuse) the trend scores 0 and a warning
-    says why.
-    """
-    from geo_alloggi.stats import emerging_hotspots
-
-    try:
-        with warnings.catch_warnings():
-            # weights and excluded districts are reported by the hot-spot step
-            warnings.simplefilter("ignore", UserWarning)
-            return emerging_hotspots(
-                panel, S.OCCUPIED, districts=districts, units=S.UNITS
-            )
-    except ValidationError as exc:
-        warnings.warn(
-            f"emerging hot spots not computed ({exc}); the trend scores 0",
-            UserWarning,
-            stacklevel=2,
-        )
-        return None
+__all__ = ["PriorityTables", "prioritise", "published_backtest", "trend"]
 
 
 @dataclass
 class PriorityTables:
-    """The patrol ranking, social-services table, renovation plan and back-test."""
+    """The patrol ranking, social-services table, renovation plan and back-test.
+
+    ``weights`` are the weights the ranking used (the calibrated ones when the
+    configuration says ``weights = "calibrated"``); ``backtest`` is None with
+    fewer than four periods.
+    """
 
     patrol_districts: pd.DataFrame
     patrol_estates: pd.DataFrame
     social: pd.DataFrame
     candidates: pd.DataFrame
     plan: Any
-    backtest: dict[str, Any] | None
+    backtest: Backtest | None
     estate_district: pd.Series
-    weights: Any
+    weights: PatrolWeights
     cost_model: Any
     withheld_districts: pd.DataFrame | None = None
     withheld_estates: pd.DataFrame | None = None
@@ -73,9 +56,10 @@ def prioritise(
     config_file: Path | None = None,
     lang: str = "it",
     threshold: int | None = None,
+    seed: int = 0,
     on_step: Callable[[str], None] | None = None,
 ) -> PriorityTables:
-    """Rank districts and estates for patrols, plan renovations, back-test the ranking.
+    """Back-test the ranking, rank districts and estates for patrols, plan renovations.
 
     Parameters
     ----------
@@ -88,22 +72,22 @@ def prioritise(
     budget_eur
         Renovation budget.
     config_file
-        TOML with ``[priorities.patrol]`` weights and ``[priorities.renovation]``
-        costs (defaults otherwise).
+        TOML with ``[priorities.patrol]`` weights (or ``weights =
+        "calibrated"``) and ``[priorities.renovation]`` costs (defaults
+        otherwise).
     lang, threshold
         Language of the reasons; counts below ``threshold`` are said as
         "fewer than" in them (None: shown).
+    seed
+        Seed of the back-test's bootstrap intervals.
     on_step
-        Called with ``"renovation plan"`` and ``"back-test"`` as they start.
+        Called with ``"back-test"``, ``"patrol priorities"`` and
+        ``"renovation plan"`` as they start.
     """
     from geo_alloggi import priorities
 
     step = on_step or (lambda name: None)
-    weights = (
-        priorities.PatrolWeights.from_toml(config_file)
-        if config_file is not None
-        else priorities.PatrolWeights()
-    )
+    configured = patrol_weights(config_file)
     cost_model = (
         priorities.CostModel.from_toml(config_file)
         if config_file is not None
@@ -112,6 +96,19 @@ def prioritise(
     periods = sorted(panel[S.PERIOD].dropna().unique())
     last = str(periods[-1])
     estate_district = priorities.estate_districts(records.estates, districts)
+
+    step("back-test")
+    bt = published_backtest(
+        panel,
+        districts,
+        weights=configured,
+        evictions=records.evictions,
+        estate_district=estate_district,
+        seed=seed,
+    )
+    weights = _ranking_weights(configured, bt)
+
+    step("patrol priorities")
     epanel = priorities.estate_panel(
         records, period=str(panel.attrs.get("period", "year"))
     )
@@ -147,9 +144,6 @@ def prioritise(
     )
     cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
     plan = priorities.renovation_plan(cand, budget_eur)
-
-    step("back-test")
-    bt = _backtest(panel, districts, periods, weights)
     return PriorityTables(
         patrol_districts=patrol_d,
         patrol_estates=patrol_e,
@@ -185,26 +179,65 @@ def _social_services(
     return social
 
 
-def _backtest(
+def _ranking_weights(
+    configured: PatrolWeights | Literal["calibrated"], bt: Backtest | None
+) -> PatrolWeights:
+    """Return the weights to rank with now: the configured or the calibrated ones.
+
+    ``"calibrated"`` without a back-test (too few periods) falls back to the
+    defaults, with a warning.
+    """
+    from geo_alloggi.priorities import PatrolWeights
+
+    if not isinstance(configured, str):
+        return configured
+    if bt is None or bt.calibration is None:
+        warnings.warn(
+            "weights = 'calibrated' needs at least four periods to calibrate on; "
+            "the default weights are used",
+            UserWarning,
+            stacklevel=3,
+        )
+        return PatrolWeights()
+    return bt.calibration.weights
+
+
+def published_backtest(
     panel: pd.DataFrame,
     districts: gpd.GeoDataFrame,
-    periods: list[Any],
-    weights: Any,
-) -> dict[str, Any] | None:
-    """Rank with the periods up to the second-last, score against the last.
+    *,
+    weights: PatrolWeights | Literal["calibrated"],
+    evictions: pd.DataFrame | None,
+    estate_district: pd.Series,
+    seed: int = 0,
+) -> Backtest | None:
+    """Back-test the district ranking the run publishes, over rolling origins.
 
-    None with fewer than three periods (the trend needs two of its own).
+    Each origin ranks as the run would have then: the same weights (or
+    ``"calibrated"``), the evictions known then, the emerging hot spots of the
+    periods up to it (none while they were too few), against the naive rules
+    (Gi* of the origin's period included). None with fewer than four periods.
     """
     from geo_alloggi import priorities
 
-    if len(periods) < 3:
+    periods = sorted(panel[S.PERIOD].dropna().unique())
+    origins = priorities.rolling_origins(periods)
+    if not origins:
         return None
-    until = periods[-2]
-    past = panel[panel[S.PERIOD] <= until]
+    emerging, gi = backtest_signals(
+        panel,
+        districts,
+        trend_at=priorities.evidence_periods(periods, origins),
+        hotspots_at=origins,
+    )
     return priorities.backtest(
         panel,
-        until=until,
         area_km2=districts,
-        emerging=trend(past, districts),
         weights=weights,
+        emerging=emerging,
+        hotspots=gi,
+        evictions=evictions,
+        estate_district=estate_district,
+        origins=origins,
+        seed=seed,
     )

@@ -8,11 +8,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import InputFileError, ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geo_alloggi.priorities import PatrolWeights
 
 __all__ = [
     "DEFAULT_BUDGET_EUR",
@@ -21,6 +24,7 @@ __all__ = [
     "RunSettings",
     "check_settings",
     "load_settings",
+    "patrol_weights",
 ]
 
 PathLike = str | os.PathLike[str]
@@ -144,6 +148,7 @@ def load_settings(path: PathLike) -> RunSettings:
         synthetic=synthetic,
     )
     check_settings(settings)
+    patrol_weights(settings.config_file)  # a bad weight stops the run here
     return settings
 
 
@@ -161,6 +166,58 @@ def _comuni(dist: Mapping[str, Any], path: Path) -> tuple[str, ...] | None:
             f"got {value!r}"
         )
     return tuple(str(v) for v in value)
+
+
+def patrol_weights(
+    config_file: PathLike | None,
+) -> PatrolWeights | Literal["calibrated"]:
+    """Read the patrol weights of ``[priorities.patrol]``: numbers, or "calibrated".
+
+    ``weights = "calibrated"`` asks for the weights calibrated walk-forward on
+    the run's own records (:func:`geo_alloggi.priorities.calibrate_patrol_weights`);
+    otherwise the table gives the weights (missing ones keep their default).
+    No file or no table: the defaults.
+
+    Raises
+    ------
+    InputFileError
+        The table mixes ``weights`` with numbers, or ``weights`` is not
+        ``"calibrated"``; a weight is not a number >= 0.
+    """
+    from geo_alloggi.priorities import PatrolWeights
+
+    if config_file is None:
+        return PatrolWeights()
+    try:
+        doc = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputFileError(f"config {str(config_file)!r}: no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputFileError(
+            f"config {str(config_file)!r} is not valid TOML ({exc})"
+        ) from None
+    table = doc.get("priorities", {}).get("patrol", {})
+    if not isinstance(table, Mapping):
+        raise InputFileError(
+            f"config {str(config_file)!r}: [priorities.patrol] must be a table"
+        )
+    if "weights" in table:
+        value, rest = table["weights"], sorted(set(table) - {"weights"})
+        if value != "calibrated" or rest:
+            raise InputFileError(
+                f"config {str(config_file)!r}: [priorities.patrol] weights = "
+                f"{value!r}"
+                + (f" together with {rest!r}" if rest else "")
+                + '; write weights = "calibrated" alone, or the four weights '
+                "as numbers (occupied, new_occupations, trend, evictions)"
+            )
+        return "calibrated"
+    try:
+        return PatrolWeights.from_mapping(table)
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise InputFileError(
+            f"config {str(config_file)!r}: [priorities.patrol] {exc}"
+        ) from None
 
 
 def check_settings(s: RunSettings) -> None:

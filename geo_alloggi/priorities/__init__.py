@@ -21,9 +21,11 @@ Two questions a coordination meeting asks of a hot-spot map:
     estimated from the records by :func:`vacancy_risk`.
 
 :func:`compare_rankings` and :func:`compare_plans` put two weightings or two
-budgets side by side; :func:`backtest` measures how well a ranking built with
-the records up to one period predicts the new occupations of the next one
-(hit rate of the top 10% of areas and predictive accuracy index, PAI).
+budgets side by side; :func:`backtest` measures how well the published ranking,
+built at each of several past origins with what was known then, predicted the
+new occupations of the next period (hit rate of the top 10% of areas and
+predictive accuracy index, PAI), against naive rules and against weights
+calibrated walk-forward on earlier origins (:func:`calibrate_patrol_weights`).
 
 Every function takes tables (a panel, eviction records, an emerging-category
 table, :class:`Records`) and returns new tables; none
@@ -34,7 +36,9 @@ ranking and its reasons, social services), :mod:`~geo_alloggi.priorities.places`
 (estates in districts and near hot spots),
 :mod:`~geo_alloggi.priorities.renovation` (risk model, candidates, cost model,
 plans), :mod:`~geo_alloggi.priorities.backtesting` (back-test, weightings side by
-side); ``_solvers`` (exact and naive allocations) and ``_common`` are private.
+side), :mod:`~geo_alloggi.priorities.calibration` (weights from evidence);
+``_solvers`` (exact and naive allocations), ``_evidence`` (what a ranking knew
+at each origin) and ``_common`` are private.
 """
 
 from __future__ import annotations
@@ -45,7 +49,19 @@ from geo_alloggi.priorities._solvers import METHODS as METHODS
 # ``P._allocate`` and ``P._solve_milp`` are timed by benchmarks/bench_priorities.py
 from geo_alloggi.priorities._solvers import allocate as _allocate  # noqa: F401
 from geo_alloggi.priorities._solvers import solve_milp as _solve_milp  # noqa: F401
-from geo_alloggi.priorities.backtesting import backtest, compare_rankings
+from geo_alloggi.priorities.backtesting import (
+    NAIVE_RULES,
+    RANKINGS,
+    Backtest,
+    backtest,
+    compare_rankings,
+    evidence_periods,
+    rolling_origins,
+)
+from geo_alloggi.priorities.calibration import (
+    CalibratedWeights,
+    calibrate_patrol_weights,
+)
 from geo_alloggi.priorities.patrol import PENDING_OUTCOMES as PENDING_OUTCOMES
 from geo_alloggi.priorities.patrol import (
     TREND_SCORES,
@@ -71,20 +87,27 @@ from geo_alloggi.priorities.renovation import (
 )
 
 __all__ = [
+    "NAIVE_RULES",
+    "RANKINGS",
     "TREND_SCORES",
+    "Backtest",
+    "CalibratedWeights",
     "CostModel",
     "PatrolWeights",
     "RenovationPlan",
     "backtest",
+    "calibrate_patrol_weights",
     "compare_plans",
     "compare_rankings",
     "estate_districts",
     "estate_panel",
+    "evidence_periods",
     "hot_districts",
     "near_hot_spots",
     "patrol_priority",
     "renovation_candidates",
     "renovation_plan",
+    "rolling_origins",
     "social_services",
     "vacancy_risk",
 ]

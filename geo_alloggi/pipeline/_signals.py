@@ -1,0 +1,122 @@
+"""Hot-spot signals a run ranks with: the trend, and Gi* of one period, at any origin.
+
+:func:`trend` is the run's emerging-hot-spot step (the patrol ranking's trend
+component); :func:`backtest_signals` re-runs it, and the Gi* hot spots of the
+origin's period, on the periods up to each origin of a back-test, so that the
+back-test ranks with what the run would have had then.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from geo_alloggi import _schema as S
+from geo_alloggi._errors import ValidationError
+
+__all__ = ["backtest_signals", "trend"]
+
+
+def trend(panel: pd.DataFrame, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """Emerging hot spots of the occupied-stock rate, or None if they cannot be had.
+
+    Used by the patrol ranking as its trend component; without enough periods
+    (or with a panel the statistics refuse) the trend scores 0 and a warning
+    says why.
+    """
+    from geo_alloggi.stats import emerging_hotspots
+
+    try:
+        with warnings.catch_warnings():
+            # weights and excluded districts are reported by the hot-spot step
+            warnings.simplefilter("ignore", UserWarning)
+            return emerging_hotspots(
+                panel, S.OCCUPIED, districts=districts, units=S.UNITS
+            )
+    except ValidationError as exc:
+        warnings.warn(
+            f"emerging hot spots not computed ({exc}); the trend scores 0",
+            UserWarning,
+            stacklevel=2,
+        )
+        return None
+
+
+def period_hotspots(
+    panel: pd.DataFrame, districts: gpd.GeoDataFrame, period: Any
+) -> gpd.GeoDataFrame:
+    """Gi* hot spots of the occupied-stock rate in one period, as the map shows them."""
+    from geo_alloggi.stats import hotspots
+
+    rows = pd.DataFrame(
+        panel[panel[S.PERIOD] == period].drop(columns="geometry", errors="ignore")
+    )
+    rows = rows.drop(
+        columns=[
+            c for c in rows.columns if c in districts.columns and c != S.DISTRICT_ID
+        ]
+    )
+    layer = districts.merge(rows, on=S.DISTRICT_ID, how="left")
+    return hotspots(layer, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID)
+
+
+def backtest_signals(
+    panel: pd.DataFrame,
+    districts: gpd.GeoDataFrame,
+    *,
+    trend_at: Sequence[Any],
+    hotspots_at: Sequence[Any],
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Trend and Gi* as the run would have computed them at each origin.
+
+    Parameters
+    ----------
+    panel, districts
+        The raw district × period table and its district layer.
+    trend_at
+        Origins at which to compute the emerging hot spots from the periods
+        up to each (an origin with too few periods has none, as a run then).
+    hotspots_at
+        Origins at which to compute the Gi* hot spots of that period.
+
+    Returns
+    -------
+    tuple
+        ``district_id, period, emerging_category`` and ``district_id, period,
+        gi_z`` (``period`` is the origin); None where nothing was computed.
+    """
+    trends, gis = [], []
+    with warnings.catch_warnings():
+        # what each origin lacked is said by the back-test's components column
+        warnings.simplefilter("ignore", UserWarning)
+        for origin in trend_at:
+            cats = trend(panel[panel[S.PERIOD] <= origin], districts)
+            if cats is not None:
+                trends.append(
+                    pd.DataFrame(
+                        {
+                            S.DISTRICT_ID: cats[S.DISTRICT_ID].to_numpy(),
+                            S.PERIOD: origin,
+                            S.EMERGING: cats[S.EMERGING].to_numpy(),
+                        }
+                    )
+                )
+        for origin in hotspots_at:
+            gi = period_hotspots(panel, districts, origin)
+            gis.append(
+                pd.DataFrame(
+                    {
+                        S.DISTRICT_ID: gi[S.DISTRICT_ID].to_numpy(),
+                        S.PERIOD: origin,
+                        S.GI_Z: gi[S.GI_Z].to_numpy(),
+                    }
+                )
+            )
+    return (
+        pd.concat(trends, ignore_index=True) if trends else None,
+        pd.concat(gis, ignore_index=True) if gis else None,
+    )
