@@ -267,10 +267,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "cover: 1 is no better than chance, 5 is five times better.",
     ),
     "verdict.tests": (
-        "Prove: {n}, ogni volta con i dati fino a un periodo ({first}–{last}) "
-        "e il periodo dopo come verifica; intervalli {interval}.",
-        "Tests: {n}, each with the records up to one period ({first}–{last}) "
-        "and the period after as the check; intervals {interval}.",
+        "Prove: {n}, ogni volta con i dati fino a un periodo ({origins}) e il "
+        "periodo dopo come verifica; intervalli {interval}.",
+        "Tests: {n}, each with the records up to one period ({origins}) and the "
+        "period after as the check; intervals {interval}.",
     ),
 }
 

@@ -65,8 +65,14 @@ class MeetingData:
         Patrol rankings and the social-services table.
     renovation_plan, renovation_summary : pandas.DataFrame
         The renovation plan and its comparison with the naive rules.
-    backtest : dict or None
-        Back-test figures (``until``, ``next_period``, ``hit_rate``, ``pai``...).
+    backtest, backtest_summary : pandas.DataFrame or None
+        The back-test of the patrol ranking: one row per ranking × origin
+        (:meth:`geo_alloggi.priorities.Backtest.to_frame`) and one row per
+        ranking (means, intervals, share of origins the published ranking
+        won); None without a back-test.
+    backtest_verdict : str
+        The back-test in plain words, in the meeting's language (best rule
+        first when a naive rule beat the published ranking; what PAI means).
     links : pandas.DataFrame
         Counts per link method and record kind (empty: not linked).
     moran_i, moran_p, budget_eur : float
@@ -91,13 +97,15 @@ class MeetingData:
     social: pd.DataFrame
     renovation_plan: pd.DataFrame
     renovation_summary: pd.DataFrame
-    backtest: dict[str, Any] | None
+    backtest: pd.DataFrame | None
     links: pd.DataFrame
     moran_i: float
     moran_p: float
     budget_eur: float
     withheld_districts: pd.DataFrame | None = None
     withheld_estates: pd.DataFrame | None = None
+    backtest_summary: pd.DataFrame | None = None
+    backtest_verdict: str = ""
     notes: tuple[str, ...] = ()
     lang: str = "it"
     period: str = "year"
@@ -203,27 +211,6 @@ ROUND_DIGITS: dict[str, int] = {
     "budget_eur": 0,
     "spend_eur": 0,
     "next_1m_spend_eur": 0,
-}
-
-BACKTEST_LABELS: dict[str, tuple[str, str]] = {
-    "until": (
-        "classifica costruita con i dati fino al periodo",
-        "ranking built with records up to",
-    ),
-    "next_period": ("periodo previsto", "predicted period"),
-    "areas": ("aree in classifica", "areas ranked"),
-    "top_n": ("aree segnalate (primo 10%)", "areas flagged (top 10%)"),
-    "hits": (
-        "nuove occupazioni nelle aree segnalate",
-        "new occupations in flagged areas",
-    ),
-    "total": ("nuove occupazioni in tutte le aree", "new occupations in all areas"),
-    "hit_rate": ("quota di nuove occupazioni colte (hit rate)", "hit rate"),
-    "area_share": ("quota di superficie segnalata", "area share"),
-    "pai": (
-        "indice di accuratezza predittiva (PAI)",
-        "predictive accuracy index (PAI)",
-    ),
 }
 
 #: Count columns that are suppressed (small cells) in meeting tables.
@@ -346,22 +333,69 @@ def priority_table(
     return out.rename(columns=names)
 
 
-def backtest_table(bt: dict[str, Any], lang: str = "it") -> pd.DataFrame:
-    """Return the back-test figures as a two-column table (measure, value)."""
-    li = 0 if lang == "it" else 1
-    return pd.DataFrame(
-        {
-            "measure": [pair[li] for pair in BACKTEST_LABELS.values()],
-            "value": [
-                str(bt[k])
-                if k in ("until", "next_period")
-                else fmt_number(
-                    bt[k], 0 if k in ("areas", "top_n", "hits", "total") else 3, lang
+#: Back-test columns shown in meetings, and their decimals (None: as text).
+BACKTEST_COLUMNS: dict[str, int | None] = {
+    S.RANKING: None,
+    S.ORIGIN: None,
+    S.SCORED_PERIOD: None,
+    S.PERIODS_SEEN: 0,
+    S.COMPONENTS: None,
+    "weight_occupied": 2,
+    "weight_new_occupations": 2,
+    "weight_trend": 2,
+    "weight_evictions": 2,
+    S.TOP_N: 0,
+    S.HIT_RATE: 3,
+    S.AREA_SHARE: 3,
+    S.PAI: 2,
+}
+BACKTEST_SUMMARY_COLUMNS: dict[str, int | None] = {
+    S.RANKING: None,
+    S.ORIGINS: 0,
+    "hit_rate_mean": 3,
+    "hit_rate_low": 3,
+    "hit_rate_high": 3,
+    "pai_mean": 2,
+    "pai_low": 2,
+    "pai_high": 2,
+    S.INTERVAL: None,
+    S.PUBLISHED_HIGHER: 2,
+}
+
+
+def backtest_tables(
+    scores: pd.DataFrame, summary: pd.DataFrame, lang: str = "it"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the back-test tables for a meeting: per ranking × origin, and summary.
+
+    Rankings, components and interval kinds named in the meeting's language
+    (the published ranking is ``pubblicata`` / ``published``), headers from
+    the catalogue (``Classifica``/``Ranking``, ``Origine``/``Origin``,
+    ``Tasso di successo``/``Hit rate``, ``PAI``); counts of hits stay out
+    (the rates say it).
+    """
+
+    def shown(table: pd.DataFrame, columns: dict[str, int | None]) -> pd.DataFrame:
+        out = table[[c for c in columns if c in table]].copy()
+        out[S.RANKING] = out[S.RANKING].map(lambda r: t(f"ranking.{r}", lang))
+        if S.COMPONENTS in out:
+            out[S.COMPONENTS] = out[S.COMPONENTS].map(
+                lambda c: ", ".join(
+                    t(f"component.{x}", lang) for x in str(c).split("+") if x
                 )
-                for k in BACKTEST_LABELS
-            ],
-        }
-    )
+            )
+        if S.INTERVAL in out:
+            out[S.INTERVAL] = out[S.INTERVAL].map(lambda k: t(f"interval.{k}", lang))
+        for col, digits in columns.items():
+            if col not in out:
+                continue
+            if digits is None:
+                out[col] = out[col].astype(str)
+            else:
+                out[col] = pd.to_numeric(out[col], errors="coerce").round(digits)
+        return out.rename(columns={c: column_label(c, lang) for c in out.columns})
+
+    return shown(scores, BACKTEST_COLUMNS), shown(summary, BACKTEST_SUMMARY_COLUMNS)
 
 
 _PANEL_COLUMNS = (
@@ -542,9 +576,14 @@ def write_tables(data: MeetingData, folder: Path) -> list[Path]:
     written += write_both(
         priority_table(a.renovation_summary, **fm), folder, "renovation_summary", lang
     )
-    if a.backtest is not None:
-        bt = backtest_table(a.backtest, lang)
-        written += write_both(priority_table(bt, **fm), folder, "backtest", lang)
+    if a.backtest is not None and a.backtest_summary is not None:
+        per_origin, summary = backtest_tables(a.backtest, a.backtest_summary, lang)
+        written += write_both(
+            priority_table(per_origin, **fm), folder, "backtest", lang
+        )
+        written += write_both(
+            priority_table(summary, **fm), folder, "backtest_summary", lang
+        )
     if len(a.links):
         written += write_both(meeting_table(a.links, **meet), folder, "linking", lang)
     return written
@@ -682,12 +721,6 @@ _SUMMARY: dict[str, tuple[str, str]] = {
         "## Affidabilità della classifica (back-test)",
         "## How far to trust the ranking (back-test)",
     ),
-    "backtest_text": (
-        "Classifica costruita con i dati fino al {until}: le prime {top} zone "
-        "raccolgono il {hit}% delle nuove occupazioni del {next} (PAI {pai}).",
-        "Ranking built with records up to {until}: its top {top} areas hold {hit}% "
-        "of the new occupations of {next} (PAI {pai}).",
-    ),
     "notes": ("## Note", "## Notes"),
     "suppression": (
         "Conteggi da 1 a {max_small} e quelli che li renderebbero ricostruibili "
@@ -795,21 +828,8 @@ def write_summary(data: MeetingData, path: Path) -> Path:
                 )
             )
     lines.append("")
-    if a.backtest is not None:
-        bt = a.backtest
-        lines += [
-            say("backtest"),
-            "",
-            say(
-                "backtest_text",
-                until=bt["until"],
-                top=bt["top_n"],
-                hit=num(100 * bt["hit_rate"], 1),
-                next=bt["next_period"],
-                pai=num(bt["pai"], 2),
-            ),
-            "",
-        ]
+    if a.backtest_verdict:
+        lines += [say("backtest"), "", a.backtest_verdict, ""]
     lines += [say("notes"), "", say("suppression", max_small=a.threshold - 1)]
     lines += [f"- {note}" for note in a.notes]
     lines += ["", say("sources", text=attribution()), ""]

@@ -78,3 +78,13 @@ def anncsu_mirror(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
         (folder / path.name).symlink_to(path)
     write_fixture(folder, name="anncsu_indirizzi_lombardia.zip")
     return folder
+
+
+@pytest.fixture(scope="session")
+def demo_bundle(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
+    """The meeting bundle of ``geo-alloggi demo`` (seed 0, Italian), built once."""
+    from geo_alloggi.pipeline import run_demo
+
+    out = tmp_path_factory.mktemp("demo_bundle")
+    run_demo(out, seed=0, mirror=mirror)
+    return out

@@ -33,6 +33,8 @@ EXPECTED_FILES = {
     "tables/renovation_plan.csv",
     "tables/renovation_summary.csv",
     "tables/backtest.csv",
+    "tables/backtest_summary.csv",
+    "tables/linking.csv",
 }
 
 
@@ -476,3 +478,72 @@ def test_withheld_district_cells_cannot_be_given_back(bundles, mirror):
             assert n_hidden_nonzero >= 1, d  # the sum of shown estates is not the cell
         if d in occ and occ[d] != "riservato":
             assert n_hidden_nonzero != 1, d  # no single estate by difference
+
+
+def test_three_doors_publish_the_same_figures(demo_bundle, tmp_path, mirror):
+    """``geo-alloggi demo``, ``prioritise --synthetic`` and the library agree.
+
+    Same seed, same published figures: the patrol ranking, the renovation plan
+    and the back-test tables are byte for byte the same, and the README's
+    library walk-through finds the same counts and plan (issue 12 item 7).
+    """
+    import warnings
+
+    import geo_alloggi as ga
+    from geo_alloggi.cli import main
+    from geo_alloggi.overlay import aggregate
+    from geo_alloggi.pipeline import demo_records, trend
+
+    out = tmp_path / "prioritise"
+    args = ["prioritise", "--synthetic", "--seed", "0", "--out-dir", str(out)]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--mirror", str(mirror)])
+    assert exc.value.code in (0, None)
+    tables = demo_bundle / "tables"
+    for stem in (
+        "patrol_districts",
+        "renovation_summary",
+        "backtest",
+        "backtest_summary",
+        "linking",
+    ):
+        assert (out / f"{stem}.csv").read_bytes() == (
+            tables / f"{stem}.csv"
+        ).read_bytes(), stem
+
+    # the library walk-through of the README
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        districts = ga.load_districts("study_area", mirror=mirror)
+        demo = demo_records(seed=0, mirror=mirror)
+        records = demo.records
+        panel = aggregate(
+            records, districts, period="year", start=demo.start, end=demo.end
+        )
+        emerging = trend(panel, districts)
+        ranking = ga.patrol_priority(
+            panel,
+            emerging=emerging,
+            evictions=records.evictions,
+            estate_district=ga.estate_districts(records.estates, districts),
+        )
+        near = ga.near_hot_spots(records.estates, districts, ga.hot_districts(emerging))
+        plan = ga.renovation_plan(
+            ga.renovation_candidates(records, hot=near), 10_000_000
+        )
+    patrol = _csv(tables / "patrol_districts.csv")
+    assert patrol["Codice quartiere"].head(10).tolist() == (
+        ranking[S.DISTRICT_ID].head(10).tolist()
+    )
+    shown = patrol.set_index("Nome").loc["Scalo Romana", "Alloggi occupati"]
+    last = panel[panel[S.PERIOD] == panel[S.PERIOD].max()].set_index(S.NAME)
+    assert _count(shown) == int(last.loc["Scalo Romana", S.OCCUPIED])
+    summary = _csv(tables / "renovation_summary.csv").set_index("Metodo")
+    units = plan.summary.set_index("method")["units_recovered"]
+    assert _count(summary.loc["ottimale (rischio)", "Alloggi recuperati"]) == int(
+        units["optimal"]
+    )
+    # the records left unlinked are published, and they are the library's too
+    manifest = json.loads((demo_bundle / "manifest.json").read_text())
+    unlinked = dict(zip(demo.links["kind"], demo.links["unlinked"], strict=True))
+    assert manifest["unlinked_records"] == {k: int(v) for k, v in unlinked.items()}

@@ -19,8 +19,9 @@ import typer
 
 from geo_alloggi.cli._common import console, err_console
 from geo_alloggi.report import (
-    backtest_table,
+    backtest_tables,
     mark_withheld,
+    meeting_table,
     priority_table,
     suppress_small_counts,
     write_both,
@@ -34,7 +35,13 @@ def _load_records(
     seed: int,
     files: dict[str, Path | None],
     mirror: Path | None,
-) -> Any:
+) -> tuple[Any, pd.DataFrame | None, tuple[str | None, str | None]]:
+    """Return the records, their link counts (demo) and the span to count over.
+
+    ``--synthetic`` takes the demo's records as ``geo-alloggi demo`` does
+    (messy, then linked: :func:`geo_alloggi.pipeline.demo_records`), so both
+    publish the same figures for the same seed.
+    """
     from geo_alloggi._errors import ValidationError
 
     given = {k: v for k, v in files.items() if v is not None}
@@ -46,10 +53,11 @@ def _load_records(
                 "no records: give --estates/--occupations/--evictions/--vacancies "
                 "files, or --synthetic for the SYNTHETIC demo"
             )
-        from geo_alloggi.synthetic import make_demo
+        from geo_alloggi.pipeline import demo_records
 
-        with err_console.status("generating the SYNTHETIC demo ..."):
-            return make_demo(seed=seed, messy=False, mirror=mirror)
+        with err_console.status("generating and linking the SYNTHETIC demo ..."):
+            demo = demo_records(seed=seed, mirror=mirror)
+        return demo.records, demo.links, (demo.start, demo.end)
     if "estates" not in given:
         raise ValidationError("--estates is required with record files")
     from geo_alloggi.boundaries import load_districts
@@ -58,7 +66,7 @@ def _load_records(
     # the official study area, loaded only for files with coordinates
     study_area = partial(load_districts, "study_area", mirror=mirror)
     with err_console.status("reading record files ..."):
-        return load_records(**given, study_area=study_area)
+        return load_records(**given, study_area=study_area), None, (None, None)
 
 
 def prioritise(
@@ -86,8 +94,9 @@ def prioritise(
     config_file: Path | None = typer.Option(
         None,
         "--config",
-        help="TOML with [priorities.patrol] weights and [priorities.renovation] "
-        "costs; the ranking is also compared with the default weights.",
+        help='TOML with [priorities.patrol] weights (or weights = "calibrated") '
+        "and [priorities.renovation] costs; the ranking is also compared with "
+        "the default weights.",
     ),
     lang: str = typer.Option("it", help="it (default) or en: headers and reasons."),
     allow_small: bool = typer.Option(
@@ -102,9 +111,10 @@ def prioritise(
 
     Writes to DIR: patrol_districts, patrol_estates, social_services,
     renovation_plan, renovation_summary, budget_scenarios (two or more
-    --budget), weight_scenarios (with --config) and backtest, each as .csv
-    and .xlsx. Counts below the suppression threshold show as "< 5" and the
-    scores are left out unless --allow-small.
+    --budget), weight_scenarios (with --config), backtest and
+    backtest_summary (with four periods or more) and, with --synthetic,
+    linking, each as .csv and .xlsx. Counts below the suppression threshold
+    show as "< 5" and the scores are left out unless --allow-small.
     """
     from geo_alloggi import config, priorities
     from geo_alloggi._errors import InputFileError, ValidationError
@@ -122,12 +132,10 @@ def prioritise(
             raise ValidationError(f"--budget {b!r} must be a number of euros >= 0")
     if out_dir.exists() and not out_dir.is_dir():
         raise InputFileError(f"--out-dir {str(out_dir)!r} is a file; give a folder")
-    weights = (
-        priorities.PatrolWeights.from_toml(config_file)
-        if config_file
-        else priorities.PatrolWeights()
-    )
-    records = _load_records(
+    from geo_alloggi.pipeline import patrol_weights
+
+    patrol_weights(config_file)  # a bad weight stops here, before the records load
+    records, links, (start, end) = _load_records(
         synthetic,
         seed,
         {
@@ -145,7 +153,7 @@ def prioritise(
     with err_console.status(f"loading districts ({level}) ..."):
         districts = load_districts(level, mirror=mirror)
     with err_console.status("counting per district and period ..."):
-        panel = aggregate(records, districts, period=period)
+        panel = aggregate(records, districts, period=period, start=start, end=end)
     periods = sorted(panel["period"].dropna().unique())
     if len(periods) < 2:
         raise ValidationError(
@@ -186,18 +194,13 @@ def prioritise(
     if config_file is not None:
         weight_table = priorities.compare_rankings(
             panel,
-            {"default": priorities.PatrolWeights(), "config": weights},
+            {"default": priorities.PatrolWeights(), "config": pri.weights},
             emerging=emerging,
             evictions=records.evictions,
             estate_district=pri.estate_district,
         )
         weight_table.insert(1, "name", weight_table["district_id"].map(names))
-    if pri.backtest is None:
-        raise ValidationError(
-            f"the records span {len(periods)} {period}s; the back-test needs 3"
-        )
     bt = pri.backtest
-    bt_table = backtest_table(bt, lang)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     meet: dict[str, Any] = {"lang": lang, "synthetic": is_synth, "label": label}
@@ -217,8 +220,11 @@ def prioritise(
         "social_services": small(social),
         "renovation_plan": plan.plan,
         "renovation_summary": plan.summary,
-        "backtest": bt_table,
     }
+    if bt is not None:
+        tables["backtest"], tables["backtest_summary"] = backtest_tables(
+            bt.to_frame(), bt.summary, lang
+        )
     if scenarios is not None:
         tables["budget_scenarios"] = scenarios
     if weight_table is not None:
@@ -231,6 +237,13 @@ def prioritise(
         )
     for stem, table in tables.items():
         written += write_both(priority_table(table, **meet), out_dir, stem, lang=lang)
+    if links is not None:
+        written += write_both(
+            meeting_table(links, lang=lang, synthetic=is_synth),
+            out_dir,
+            "linking",
+            lang,
+        )
 
     if is_synth:
         console.print(f"[{label}] tables built from SYNTHETIC records")
@@ -247,11 +260,18 @@ def prioritise(
         f"estates, {fmt_number(opt['risk_weighted_units'], 1, lang)} risk-weighted; "
         f"next 1 M€: +{int(opt['next_1m_units'])} units"
     )
-    console.print(
-        f"back-test {bt['until']} -> {bt['next_period']}: hit rate "
-        f"{fmt_number(100 * bt['hit_rate'], 1, lang)}% of new occupations in the "
-        f"top {bt['top_n']} areas, PAI {fmt_number(bt['pai'], 2, lang)}"
-    )
+    if links is not None:
+        console.print(
+            f"records left unlinked: {int(links['unlinked'].sum())} "
+            "(counted nowhere; see linking)"
+        )
+    if bt is not None:
+        console.print(f"back-test: {bt.verdict(lang)}")
+    else:
+        console.print(
+            f"no back-test: the records span {len(periods)} {period}(s), "
+            "at least 4 are needed"
+        )
     console.print(f"{len(written)} files written to {out_dir}")
 
 

@@ -24,7 +24,8 @@ The bundle written to ``out_dir``:
 
 Modules: ``_settings`` (the TOML configuration), ``_progress`` (named steps),
 ``_link`` (linking records to estates), ``_disclose`` (what the bundle
-publishes and withholds), ``_prioritise`` (patrols, renovation, back-test),
+publishes and withholds), ``_signals`` (trend and Gi* at any origin),
+``_prioritise`` (back-test, patrols, renovation),
 ``_analyse`` (every analysis step), ``_bundle`` (writing the bundle),
 ``_run`` (the demo and a user's files).
 
@@ -40,15 +41,21 @@ from geo_alloggi.pipeline._analyse import Analysis, analyse
 from geo_alloggi.pipeline._bundle import meeting_data, write_bundle
 from geo_alloggi.pipeline._disclose import published_districts
 from geo_alloggi.pipeline._link import link_bundle
-from geo_alloggi.pipeline._prioritise import PriorityTables, prioritise, trend
+from geo_alloggi.pipeline._prioritise import (
+    PriorityTables,
+    prioritise,
+    published_backtest,
+    trend,
+)
 from geo_alloggi.pipeline._progress import STEPS, StepCallback
-from geo_alloggi.pipeline._run import run, run_demo
+from geo_alloggi.pipeline._run import DemoRecords, demo_records, run, run_demo
 from geo_alloggi.pipeline._settings import (
     DEFAULT_BUDGET_EUR,
     RECORD_KINDS,
     PathLike,
     RunSettings,
     load_settings,
+    patrol_weights,
 )
 
 __all__ = [
@@ -56,15 +63,19 @@ __all__ = [
     "RECORD_KINDS",
     "STEPS",
     "Analysis",
+    "DemoRecords",
     "PathLike",
     "PriorityTables",
     "RunSettings",
     "StepCallback",
     "analyse",
+    "demo_records",
     "link_bundle",
     "load_settings",
     "meeting_data",
+    "patrol_weights",
     "prioritise",
+    "published_backtest",
     "published_districts",
     "run",
     "run_demo",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -24,6 +24,9 @@ from geo_alloggi.pipeline._prioritise import prioritise
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
 from geo_alloggi.pipeline._settings import RunSettings
 from geo_alloggi.pipeline._signals import period_hotspots, trend
+
+if TYPE_CHECKING:  # pragma: no cover
+    from geo_alloggi.priorities import Backtest
 
 __all__ = ["Analysis", "analyse"]
 
@@ -46,7 +49,7 @@ class Analysis:
     patrol_estates: pd.DataFrame
     social: pd.DataFrame
     plan: Any
-    backtest: dict[str, Any] | None
+    backtest: Backtest | None
     links: pd.DataFrame
     moran: Any
     withheld_districts: pd.DataFrame | None = None
@@ -71,6 +74,7 @@ def analyse(
     settings: RunSettings | None = None,
     comuni: gpd.GeoDataFrame | None = None,
     link: bool = True,
+    links: pd.DataFrame | None = None,
     on_step: StepCallback | None = None,
 ) -> Analysis:
     """Run every analysis step on records and districts.
@@ -87,6 +91,9 @@ def analyse(
         Comuni for the map's basemap (default: the 133 of the Città metropolitana).
     link
         Place estates and link records by address and coordinates first.
+    links
+        Counts per link method of records linked beforehand (with
+        ``link=False``; see :func:`link_bundle`), published in the bundle.
     on_step
         Progress callback ``(name, i, n)``.
 
@@ -100,8 +107,8 @@ def analyse(
     spots (every period) are computed on the occupied-stock rate, occupied
     units over public units, smoothed with empirical Bayes: a district with
     few units does not become a hot spot by chance. Districts without public
-    units are left out and reported. The back-test ranks with the records up
-    to the second-last period and scores against the last.
+    units are left out and reported. The back-test re-runs the published
+    ranking at past origins (:func:`~geo_alloggi.pipeline.published_backtest`).
     """
     from geo_alloggi.boundaries import load_districts
     from geo_alloggi.overlay import aggregate
@@ -109,9 +116,14 @@ def analyse(
     s = settings or RunSettings()
     step = step_reporter(on_step, STEPS)
     if link:
+        if links is not None:
+            raise ValidationError(
+                "links= gives the counts of records linked beforehand: pass it with "
+                "link=False (with link=True the run links the records itself)"
+            )
         step("geocoding and linking")
         records, links = link_bundle(records, s)
-    else:
+    elif links is None:
         links = pd.DataFrame()
     step("overlay per district and period")
     panel = aggregate(records, districts, period=s.period, start=s.start, end=s.end)
@@ -140,7 +152,6 @@ def analyse(
     contours, caught = _density(records, districts, end, s.threshold)
     notes += sorted(caught - set(notes))
 
-    step("patrol priorities")
     pri = prioritise(
         records,
         districts,
@@ -150,6 +161,7 @@ def analyse(
         config_file=s.config_file,
         lang=s.lang,
         threshold=s.threshold,
+        seed=s.seed or 0,
         on_step=step,
     )
 

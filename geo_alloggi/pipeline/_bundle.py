@@ -132,6 +132,8 @@ def _write_manifest(
             "lang": s.lang,
         },
         "inputs": dict(inputs),
+        # records that could not be linked to an estate are counted nowhere
+        "unlinked_records": _unlinked(analysis.links),
         "sources": {
             name: {
                 "title": d.title,
@@ -159,6 +161,15 @@ def _write_manifest(
     return path
 
 
+def _unlinked(links: Any) -> dict[str, int] | None:
+    """Count the records left unlinked per kind (None: records not linked)."""
+    if links is None or not len(links) or "unlinked" not in links:
+        return None
+    return {
+        str(k): int(n) for k, n in zip(links["kind"], links["unlinked"], strict=True)
+    }
+
+
 def meeting_data(analysis: Analysis) -> MeetingData:
     """Return the plain frames and options the meeting tables are written from."""
     from geo_alloggi.report import MeetingData
@@ -177,7 +188,9 @@ def meeting_data(analysis: Analysis) -> MeetingData:
         social=a.social,
         renovation_plan=a.plan.plan,
         renovation_summary=a.plan.summary,
-        backtest=a.backtest,
+        backtest=a.backtest.to_frame() if a.backtest is not None else None,
+        backtest_summary=a.backtest.summary if a.backtest is not None else None,
+        backtest_verdict=a.backtest.verdict(s.lang) if a.backtest is not None else "",
         links=a.links,
         moran_i=float(a.moran.i),
         moran_p=float(a.moran.p_sim),

@@ -105,6 +105,7 @@ def prioritise(
         evictions=records.evictions,
         estate_district=estate_district,
         seed=seed,
+        round_hits_to=threshold,
     )
     weights = _ranking_weights(configured, bt)
 
@@ -210,13 +211,16 @@ def published_backtest(
     evictions: pd.DataFrame | None,
     estate_district: pd.Series,
     seed: int = 0,
+    round_hits_to: int | None = None,
 ) -> Backtest | None:
     """Back-test the district ranking the run publishes, over rolling origins.
 
     Each origin ranks as the run would have then: the same weights (or
     ``"calibrated"``), the evictions known then, the emerging hot spots of the
     periods up to it (none while they were too few), against the naive rules
-    (Gi* of the origin's period included). None with fewer than four periods.
+    (Gi* of the origin's period included). ``round_hits_to`` (the suppression
+    threshold, for meeting tables) rounds the hits before rates are computed.
+    None with fewer than four periods.
     """
     from geo_alloggi import priorities
 
@@ -240,4 +244,5 @@ def published_backtest(
         estate_district=estate_district,
         origins=origins,
         seed=seed,
+        round_hits_to=round_hits_to,
     )

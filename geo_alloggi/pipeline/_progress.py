@@ -20,9 +20,9 @@ STEPS = [
     "hot spots",
     "emerging hot spots",
     "density",
+    "back-test",
     "patrol priorities",
     "renovation plan",
-    "back-test",
 ]
 
 

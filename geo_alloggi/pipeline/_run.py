@@ -5,15 +5,19 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
 from geo_alloggi import _schema as S
+from geo_alloggi._records import Records
 from geo_alloggi.datasets import sha256_file
 from geo_alloggi.pipeline._analyse import analyse
 from geo_alloggi.pipeline._bundle import write_bundle
+from geo_alloggi.pipeline._link import link_bundle
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
 from geo_alloggi.pipeline._settings import (
     DEFAULT_BUDGET_EUR,
@@ -23,7 +27,70 @@ from geo_alloggi.pipeline._settings import (
     load_settings,
 )
 
-__all__ = ["run", "run_demo"]
+__all__ = ["DemoRecords", "demo_records", "run", "run_demo"]
+
+
+@dataclass(frozen=True)
+class DemoRecords:
+    """The SYNTHETIC demo's records as every door uses them: linked, with their span.
+
+    Attributes
+    ----------
+    records : Records
+        Estates and records after linking (what could not be linked left out).
+    links : pandas.DataFrame
+        Counts per link method and record kind, ``unlinked`` included.
+    start, end : str
+        The calibrated years (the span of every table: occupations under way
+        on 1 January of ``start`` were detected earlier).
+    seed : int
+        The seed the records were generated with.
+    """
+
+    records: Records
+    links: pd.DataFrame
+    start: str
+    end: str
+    seed: int
+
+
+def demo_records(*, seed: int = 0, mirror: PathLike | None = None) -> DemoRecords:
+    """Generate the SYNTHETIC demo records and link them, as ``geo-alloggi demo`` does.
+
+    The records keep their messy addresses and coordinates
+    (:func:`geo_alloggi.synthetic.make_demo`) and are linked to estates by
+    :func:`link_bundle`, so the library, ``geo-alloggi prioritise --synthetic``
+    and ``geo-alloggi demo`` publish the same figures for the same seed.
+
+    Parameters
+    ----------
+    seed
+        Seed of the synthetic records.
+    mirror
+        Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``).
+
+    Returns
+    -------
+    DemoRecords
+        Linked records, link counts, and the span to aggregate over
+        (``aggregate(demo.records, districts, start=demo.start, end=demo.end)``).
+
+    Examples
+    --------
+    >>> demo = demo_records(seed=0)  # doctest: +SKIP
+    >>> int(demo.links["unlinked"].sum())  # doctest: +SKIP
+    1
+    """
+    from geo_alloggi.synthetic import make_demo
+
+    return _linked_demo(make_demo(seed=seed, mirror=mirror), seed)
+
+
+def _linked_demo(records: Records, seed: int) -> DemoRecords:
+    """Link the demo's records with the default settings; keep the calibrated span."""
+    linked, links = link_bundle(records)
+    first, last = records.truth["years"]
+    return DemoRecords(linked, links, str(first), str(last), seed)
 
 
 def run_demo(
@@ -36,6 +103,8 @@ def run_demo(
     on_step: StepCallback | None = None,
 ) -> list[Path]:
     """Build the SYNTHETIC demo on the real boundaries and write the meeting bundle.
+
+    The records are those of :func:`demo_records` (messy, then linked).
 
     Parameters
     ----------
@@ -61,20 +130,27 @@ def run_demo(
     districts = load_districts("study_area", mirror=mirror)
     comuni = load_districts("comuni", mirror=mirror, all_comuni=True)
     step("records")
-    records = make_demo(seed=seed, mirror=mirror)
-    first, last = records.truth.get("years", (None, None))
+    raw = make_demo(seed=seed, mirror=mirror)
+    step("geocoding and linking")
+    demo = _linked_demo(raw, seed)
     settings = RunSettings(
         lang=lang,
         seed=seed,
         budget_eur=budget_eur,
         synthetic=True,
-        start=str(first) if first else None,
-        end=str(last) if last else None,
+        start=demo.start,
+        end=demo.end,
     )
     check_settings(settings)
 
     analysis = analyse(
-        records, districts, settings=settings, comuni=comuni, on_step=on_step
+        demo.records,
+        districts,
+        settings=settings,
+        comuni=comuni,
+        link=False,
+        links=demo.links,
+        on_step=on_step,
     )
     return write_bundle(
         analysis, out_dir, inputs={"records": f"SYNTHETIC make_demo(seed={seed})"}

@@ -515,14 +515,14 @@ def _verdict(bt: Backtest, lang: str) -> str:
         if bt.calibration.synthetic:
             parts.append(t("verdict.synthetic", lang))
     parts.append(t("verdict.pai", lang, share=num(100 * bt.top_share, 0)))
-    origins = list(dict.fromkeys(scores[S.ORIGIN]))
+    origins = [fmt_period(o, lang) for o in dict.fromkeys(scores[S.ORIGIN])]
+    span = origins[0] if len(origins) == 1 else f"{origins[0]}–{origins[-1]}"
     parts.append(
         t(
             "verdict.tests",
             lang,
             n=len(origins),
-            first=fmt_period(origins[0], lang),
-            last=fmt_period(origins[-1], lang),
+            origins=span,
             interval=t(f"interval.{pub[S.INTERVAL]}", lang),
         )
     )
