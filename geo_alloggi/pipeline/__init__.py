@@ -57,6 +57,7 @@ from geo_alloggi.pipeline._settings import (
     load_settings,
     patrol_weights,
 )
+from geo_alloggi.pipeline._signals import backtest_signals
 
 __all__ = [
     "DEFAULT_BUDGET_EUR",
@@ -69,6 +70,7 @@ __all__ = [
     "RunSettings",
     "StepCallback",
     "analyse",
+    "backtest_signals",
     "demo_records",
     "link_bundle",
     "load_settings",
