@@ -428,3 +428,29 @@ def test_run_configuration_accepts_calibrated_weights(tmp_path):
     with pytest.raises(InputFileError, match="calibrated"):
         patrol_weights(cfg)
     assert patrol_weights(None) == PatrolWeights()
+
+
+def test_cli_ranks_with_calibrated_weights(tmp_path, capsys):
+    """``weights = "calibrated"`` in the configuration: the ranking uses them."""
+    from geo_alloggi.cli import main
+    from tests.test_priorities import _write_record_files
+
+    files = _write_record_files(tmp_path)
+    config = tmp_path / "config.toml"
+    config.write_text('[priorities.patrol]\nweights = "calibrated"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["prioritise", "--out-dir", str(out), "--level", "nil", "--lang", "en"]
+    for kind, path in files.items():
+        args += [f"--{kind}", path]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--config", str(config), "--allow-small"])
+    assert exc.value.code in (0, None)
+    summary = pd.read_csv(out / "backtest_summary.csv", dtype=str, encoding="utf-8-sig")
+    # the published ranking is the calibrated one; the defaults are scored beside
+    assert summary["Ranking"].tolist()[:2] == ["published", "default weights"]
+    per_origin = pd.read_csv(out / "backtest.csv", dtype=str, encoding="utf-8-sig")
+    published = per_origin[per_origin["Ranking"] == "published"]
+    weights = published[[c for c in per_origin if c.startswith("Weight:")]]
+    assert weights.astype(float).sum(axis=1).round(9).eq(1.0).all()  # a grid point
+    said = " ".join(capsys.readouterr().out.split())
+    assert "Weights the calibration would use now" in said
