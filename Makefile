@@ -1,5 +1,6 @@
-# geo_alloggi — the two commands of the README:
+# geo_alloggi — the commands of the README:
 #   make demo   builds the environment on first use, then runs the main job
+#   make docs   the API reference and the notebooks as HTML in docs/_build/html
 #   make test   builds the environment (and Chromium for browser tests) on first use, then runs every test
 #
 # Official data: set GEO_ALLOGGI_DATA_MIRROR to a folder of official files to work offline;
@@ -20,7 +21,7 @@ export GEO_ALLOGGI_DATA_MIRROR := $(MIRROR_DEFAULT)
 endif
 endif
 
-.PHONY: demo test bench bench-full lint typecheck browser lab clean
+.PHONY: demo test docs docs-run bench bench-full lint typecheck browser lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,15 @@ test: $(STAMP) browser
 	$(BIN)/mypy geo_alloggi
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest tests notebooks --nbmake -p no:cacheprovider
+	$(BIN)/sphinx-build -q -W --keep-going -b html docs docs/_build/html
+
+# the API reference from the docstrings and the notebooks (rendered as saved);
+# docs-run also executes the notebooks. Open docs/_build/html/index.html.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -q -W --keep-going -b html docs docs/_build/html
+
+docs-run: $(STAMP)
+	GEO_ALLOGGI_DOCS_EXECUTE=force $(BIN)/sphinx-build -q -W --keep-going -b html docs docs/_build/html
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --quick
@@ -64,4 +74,4 @@ typecheck: $(STAMP)
 	$(BIN)/mypy geo_alloggi
 
 clean:
-	rm -rf $(VENV) out benchmarks/results
+	rm -rf $(VENV) out benchmarks/results docs/_build docs/generated
