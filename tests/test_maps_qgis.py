@@ -466,3 +466,23 @@ def test_hotspots_from_gi_bin_alone(grid3x3: gpd.GeoDataFrame) -> None:
         "Punto caldo 90%",
     ]
     assert rules[0][1] == 'coalesce("gi_bin", 0) = 3'
+
+
+def test_project_with_an_empty_layer(gpkg: Path, tmp_path: Path) -> None:
+    # a small run can leave a layer empty (no density contours): no extent, no crash
+    import shutil
+
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    copy = folder / "layers.gpkg"
+    shutil.copy(gpkg, copy)
+    styles = maps.style_geopackage(copy)
+    table = styles[0].table
+    frame = pyogrio.read_dataframe(copy, layer=table)
+    pyogrio.write_dataframe(
+        frame.iloc[:0], copy, layer=table, layer_options={"OVERWRITE": "YES"}
+    )
+    assert pyogrio.read_info(copy, layer=table)["total_bounds"] is None
+    qgz = maps.write_qgis_project(copy, folder / "layers.qgz")
+    _, root = _project(qgz)
+    assert root.find("mapcanvas/extent/xmin") is not None

@@ -22,6 +22,7 @@ from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 from pyproj import CRS, Transformer
 
@@ -375,7 +376,10 @@ def _canvas(root: ET.Element, bounds: list, crs: CRS) -> None:
     """Add the map canvas: the layers' extent in the project CRS."""
     xs: list[float] = []
     ys: list[float] = []
-    for (minx, miny, maxx, maxy), src in bounds:
+    for box, src in bounds:
+        if box is None or not np.all(np.isfinite(np.asarray(box, dtype=float))):
+            continue  # an empty layer has no extent
+        minx, miny, maxx, maxy = (float(v) for v in box)
         tr = Transformer.from_crs(src or config.geographic_crs, crs, always_xy=True)
         for x, y in ((minx, miny), (maxx, maxy), (minx, maxy), (maxx, miny)):
             px, py = tr.transform(x, y)
