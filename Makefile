@@ -45,7 +45,7 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy geo_alloggi
 	$(BIN)/lint-imports --no-logo
-	$(BIN)/python -m pytest tests notebooks --nbmake -p no:cacheprovider
+	$(BIN)/python -m pytest tests notebooks geo_alloggi --nbmake --doctest-modules -p no:cacheprovider
 	$(BIN)/sphinx-build -q -W --keep-going -b html docs docs/_build/html
 
 # the API reference from the docstrings and the notebooks (rendered as saved);
