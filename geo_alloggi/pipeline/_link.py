@@ -36,12 +36,18 @@ def link_bundle(
     settings = settings or RunSettings()
     geocoder = Geocoder(osm_extracts=[str(p) for p in settings.osm_extracts])
     kw: dict[str, Any] = {}
+    geocode_kwds: dict[str, Any] = {}
     if settings.corrections is not None or settings.online:
-        kw["geocode_kwds"] = {
+        geocode_kwds = {
             "corrections": settings.corrections,
             "online": settings.online,
             "nominatim_url": settings.nominatim_url,
         }
+    if settings.comuni:
+        # addresses outside the configured study area are out_of_area
+        geocode_kwds["comuni"] = list(settings.comuni)
+    if geocode_kwds:
+        kw["geocode_kwds"] = geocode_kwds
     estates = records.estates
     geom = estates.geometry
     if (geom.isna() | geom.is_empty).any():
