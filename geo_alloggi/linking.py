@@ -293,31 +293,31 @@ def link_records(
 
     Parameters
     ----------
-    records
+    records : pd.DataFrame
         Occupations, evictions or vacancies (canonical tables of
         :mod:`geo_alloggi._records`), with ``estate_id`` and optionally the
         address, comune, ``lon`` and ``lat`` columns.
-    estates
+    estates : gpd.GeoDataFrame
         Estates with ``estate_id`` (unique) and point geometries (a CRS is
         required; estates without a position can only be linked by id or by
         their written address).
-    geocoder
+    geocoder : Any, optional
         A loaded :class:`geo_alloggi.geocoding.Geocoder` for the addresses;
         default: the session's default geocoder (official data from the
         mirror). When no geocoder can be built the address step only compares
         normalised addresses, with a warning.
-    tolerance_m
+    tolerance_m : float, optional
         Largest distance in metres between a record's point (geocoded or
         given) and the estate it is snapped to.
     address_column, comune_column
         Columns of ``records`` and ``estates`` holding the address and the
         comune (``comune_column`` may be None or absent).
-    geocode
+    geocode : bool, optional
         Set False to skip geocoding (normalised address comparison only).
-    accept_match_types
+    accept_match_types : Sequence[str], optional
         Geocoder match types precise enough to snap to an estate (street-level
         and unmatched positions never are).
-    geocode_kwds
+    geocode_kwds : Mapping[str, Any] | None, optional
         Extra keyword arguments for :func:`geo_alloggi.geocoding.geocode`
         (``corrections``, ``online``, ``mirror``...).
 
@@ -546,18 +546,18 @@ def place_estates(
 
     Parameters
     ----------
-    estates
+    estates : gpd.GeoDataFrame
         Estates (canonical table) with a CRS; rows with a missing or empty
         geometry are geocoded from ``address_column``.
-    geocoder
+    geocoder : Any, optional
         A loaded :class:`geo_alloggi.geocoding.Geocoder`; default: the
         session's default geocoder.
     address_column, comune_column
         Columns with each estate's address and comune.
-    accept_match_types
+    accept_match_types : Sequence[str], optional
         Match types accepted as a position (default exact, interpolated and
         nearest number; a street-level match is not an estate's position).
-    geocode_kwds
+    geocode_kwds : Mapping[str, Any] | None, optional
         Extra keyword arguments for :func:`geo_alloggi.geocoding.geocode`.
 
     Returns

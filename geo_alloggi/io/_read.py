@@ -144,25 +144,25 @@ def read_records(
 
     Parameters
     ----------
-    path
+    path : PathLike
         CSV (comma, semicolon, tab or pipe; UTF-8 with or without BOM,
         UTF-16, cp1252 or latin-1, detected), XLSX, GeoPackage or GeoJSON.
         The format is recognised from the content, not the extension.
-    kind
+    kind : str
         ``"estates"``, ``"occupations"``, ``"evictions"`` or ``"vacancies"``.
-    columns
+    columns : Mapping[str, str | None] | None, optional
         Source header -> canonical column (see :func:`record_columns`), for
         headers that are not recognised; map a header to ``None`` to ignore
         it. English snake_case and the usual Italian headers
         (``codice_stabile``, ``indirizzo``, ``alloggi``, ``data_rilevazione``,
         ``data_sgombero``, ``esito``, ``vulnerabile``, ``motivo``, ``costo``...)
         are recognised without a mapping, whatever their case and accents.
-    estates
+    estates : Any, optional
         Known estates (a DataFrame with ``estate_id``, a :class:`ReadResult`,
         :class:`~geo_alloggi._records.Records` or an iterable of ids): rows
         naming another estate id are quarantined. Ignored for
         ``kind="estates"``.
-    study_area
+    study_area : StudyArea, optional
         Where coordinates must fall: a GeoDataFrame (or GeoSeries) of polygons
         such as ``load_districts("study_area")``, a ``(minx, miny, maxx,
         maxy)`` tuple in EPSG:4326, or None for the rough bounds
@@ -172,19 +172,19 @@ def read_records(
         when the file has coordinates to check, and when it raises
         :class:`~geo_alloggi.DataUnavailableError` the rough bounds are used
         with a warning. ``io`` never loads boundaries itself.
-    check_area
+    check_area : bool, optional
         Set False to skip the study-area check (coordinates are still checked
         for being finite, in range and not swapped).
-    today
+    today : datetime.date | str | None, optional
         Dates after this day are quarantined (default: the current date);
         scheduled and postponed evictions may lie in the future.
-    earliest
+    earliest : datetime.date | str, optional
         Dates before this day are quarantined (default 1 January 1900).
-    sheet
+    sheet : str | int | None, optional
         XLSX sheet name or 0-based index (default: the first sheet).
-    layer
+    layer : str | int | None, optional
         GeoPackage layer (needed when the file holds several).
-    encoding, delimiter, decimal
+    encoding, delimiter, decimal : str | None, optional
         Override the detected CSV encoding, delimiter and decimal separator
         (default: decimal comma when the delimiter is ``;``).
 
@@ -460,11 +460,11 @@ def read_bundle(
 
     Parameters
     ----------
-    estates, occupations, evictions, vacancies
+    estates, occupations, evictions, vacancies : PathLike | None, optional
         Paths of the files; a kind not given gets an empty canonical table.
-    columns
+    columns : Mapping[str, Mapping[str, str | None]] | None, optional
         Kind -> column mapping (see :func:`read_records`).
-    check_estates
+    check_estates : bool, optional
         Quarantine records whose estate id is not among the accepted estates
         (only when an estates file is given).
     **read_kwds

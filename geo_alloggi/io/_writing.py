@@ -37,13 +37,13 @@ def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
 
     Parameters
     ----------
-    df
+    df : pd.DataFrame
         The table. A named index (e.g. ``row_number``) is written as the first
         column; an unnamed index is not written. A geometry column is not
         written (use a GeoPackage for layers).
-    path
+    path : PathLike
         ``.csv`` or ``.xlsx``; the folder must exist.
-    lang
+    lang : str, optional
         ``"it"`` (default): CSV with ``;`` separators, decimal comma, UTF-8
         with BOM, dates as ``dd/mm/yyyy``, booleans ``sì``/``no``.
         ``"en"``: CSV with ``,``, decimal point, UTF-8 with BOM, ISO dates,

@@ -157,54 +157,54 @@ def backtest(
 
     Parameters
     ----------
-    panel
+    panel : pd.DataFrame
         One row per area × period with ``occupied`` and ``new_occupations``:
         :func:`geo_alloggi.overlay.aggregate` for districts, complete and not
         suppressed. ``source`` marks SYNTHETIC records.
-    area_km2
+    area_km2 : pd.Series | pd.DataFrame
         km² of each area: a Series by id, or a frame with the id and
         ``area_km2`` (a district layer).
-    weights
+    weights : PatrolWeights | Mapping[str, Any] | Literal['calibrated'] | None, optional
         The published weights (:class:`PatrolWeights`, a mapping, None for
         the defaults), or ``"calibrated"``: at each origin the weights
         calibrated on earlier origins, as a run configured with
         ``weights = "calibrated"`` would have published them.
-    emerging
+    emerging : pd.DataFrame | None, optional
         Emerging-hotspot categories as computed at each origin (what the
         pipeline's trend step gave with the periods up to it): rows with the
         area id, ``period`` (the origin) and ``emerging_category``. An origin
         without rows ranks without the trend, as the pipeline did when the
         periods were too few. None: no trend anywhere.
-    hotspots
+    hotspots : pd.DataFrame | None, optional
         Gi* z of each origin's cross-section (the hot-spot map of that
         period): rows with the area id, ``period`` and ``gi_z``. None: the
         hot-spot rule is not scored.
-    evictions
+    evictions : pd.DataFrame | None, optional
         Eviction records (as for :func:`patrol_priority`); at each origin only
         those dated before the next period begins are seen.
-    estate_district
+    estate_district : pd.Series | None, optional
         ``estate_id`` → ``district_id``, to place evictions in districts.
-    calibrate
+    calibrate : bool, optional
         Score the weights calibrated walk-forward on earlier origins
         (``calibrated``; out of sample). Implied by ``weights="calibrated"``,
         which then scores the defaults as ``default``.
-    origins
+    origins : Sequence[Any] | None, optional
         Origins to test; default :func:`rolling_origins` (yearly: every year
         from the third on; monthly and quarterly: the last 12).
-    top_share
+    top_share : float, optional
         Share of areas flagged, default 10% (at least one area).
-    grid_step
+    grid_step : float, optional
         Step of the calibration grid.
-    n_boot, seed
+    n_boot, seed : int, optional
         Bootstrap resamples of the origins and their seed: the same seed
         gives the same intervals.
-    round_hits_to
+    round_hits_to : int | None, optional
         Round the hits of every ranking to the nearest multiple of this
         before the hit rate and PAI are computed (tables for meetings: the
         suppression threshold). Exact hits over several overlapping sets of
         flagged areas would give back district counts the district table
         withholds. None: exact.
-    id_column
+    id_column : str | None, optional
         Area id column; default ``district_id``, else ``estate_id``.
 
     Returns
@@ -555,9 +555,9 @@ def compare_rankings(
 
     Parameters
     ----------
-    panel
+    panel : pd.DataFrame
         As for :func:`patrol_priority`.
-    weightings
+    weightings : Mapping[str, PatrolWeights | Mapping[str, Any]]
         Scenario name → weights (at least one).
     emerging, evictions, estate_district, period, id_column
         As for :func:`patrol_priority`.

@@ -210,32 +210,32 @@ def calibrate_patrol_weights(
 
     Parameters
     ----------
-    panel
+    panel : pd.DataFrame
         One row per area × period with ``occupied`` and ``new_occupations``
         (as for :func:`~geo_alloggi.priorities.patrol_priority`), complete and
         not suppressed.
-    area_km2
+    area_km2 : pd.Series | pd.DataFrame
         km² of each area: a Series by id, or a frame with the id and
         ``area_km2`` (a district layer).
-    emerging
+    emerging : pd.DataFrame | None, optional
         Emerging-hotspot categories as computed at each origin: rows with the
         area id, ``period`` (the origin, the last period the computation saw)
         and ``emerging_category``. An origin without rows ranks without the
         trend. None: the trend is never used.
-    evictions
+    evictions : pd.DataFrame | None, optional
         Eviction records; at each origin only those dated before the next
         period begins are seen.
-    estate_district
+    estate_district : pd.Series | None, optional
         ``estate_id`` → ``district_id``, to place evictions in districts.
-    origins
+    origins : Sequence[Any] | None, optional
         Origins to score out of sample; default :func:`rolling_origins` of the
         panel's periods.
-    top_share
+    top_share : float, optional
         Share of areas flagged, default 10%.
-    grid_step
+    grid_step : float, optional
         Step of the weight grid on the simplex (default 0.25: 35 weightings,
         the single-measure corners included).
-    id_column
+    id_column : str | None, optional
         Area id column; default ``district_id``, else ``estate_id``.
 
     Returns

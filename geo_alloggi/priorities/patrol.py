@@ -100,13 +100,13 @@ class PatrolWeights:
 
     Parameters
     ----------
-    occupied
+    occupied : float, optional
         Occupied stock at the end of the latest period (default 0.35).
-    new_occupations
+    new_occupations : float, optional
         New occupations detected during the latest period (default 0.30).
-    trend
+    trend : float, optional
         Emerging-hotspot category scored by :data:`TREND_SCORES` (default 0.20).
-    evictions
+    evictions : float, optional
         Pending (scheduled or postponed) evictions of non-vulnerable
         households: an evicted unit must be secured against re-occupation
         (default 0.15).
@@ -216,9 +216,9 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
 
     Parameters
     ----------
-    records
+    records : Records
         Canonical record tables.
-    period
+    period : str, optional
         ``"year"``, ``"quarter"`` or ``"month"``.
 
     Returns
@@ -362,38 +362,38 @@ def patrol_priority(
 
     Parameters
     ----------
-    panel
+    panel : pd.DataFrame
         One row per area × period with ``occupied`` (stock at the period's
         end) and ``new_occupations``: :func:`geo_alloggi.overlay.aggregate` for
         districts, :func:`estate_panel` for estates. A ``name`` column is kept.
-    emerging
+    emerging : pd.DataFrame | pd.Series | None, optional
         Emerging-hotspot category per area (a frame with the area id and
         ``emerging_category``, or a Series indexed by id). For an estate panel
         a district-level table is accepted together with ``estate_district``
         (each estate takes its district's category). None: trend scores 0.
-    evictions
+    evictions : pd.DataFrame | None, optional
         Eviction records (``estate_id`` or the area id, ``date``, ``outcome``,
         ``vulnerable``). Pending evictions (outcome ``scheduled`` or
         ``postponed``, dated on or after the start of the ranked period) of
         households **not** recorded as vulnerable enter the score; vulnerable
         ones never do (see :func:`social_services`).
-    estate_district
+    estate_district : pd.Series | None, optional
         ``estate_id`` → ``district_id`` (see :func:`estate_districts`); needed
         to place evictions (district panel) or categories (estate panel).
-    weights
+    weights : PatrolWeights | Mapping[str, Any] | None, optional
         :class:`PatrolWeights` or a mapping of its fields; None: defaults.
-    period
+    period : Any, optional
         The period to rank (a value of ``panel["period"]``); default the last.
-    id_column
+    id_column : str | None, optional
         Area id column; default ``district_id`` if present, else ``estate_id``.
-    lang
+    lang : Lang, optional
         Language of the reasons: ``"it"`` (default, Italian number format)
         or ``"en"``.
-    suppress_below
+    suppress_below : int | None, optional
         If set, counts from 1 to ``suppress_below - 1`` are written
         "meno di N" in the reasons (and percentages built on them omitted),
         for tables shown at meetings.
-    withheld
+    withheld : pd.DataFrame | None, optional
         Cells withheld by disclosure control elsewhere (complementary
         suppression in the published district table): a boolean frame indexed
         by area id with columns among ``occupied``, ``new_occupations``,
@@ -700,15 +700,15 @@ def social_services(
 
     Parameters
     ----------
-    evictions
+    evictions : pd.DataFrame
         Eviction records with ``estate_id``, ``date``, ``outcome``,
         ``vulnerable``.
-    by
+    by : str, optional
         ``"estate_id"`` or ``"district_id"`` (the latter needs the column or
         ``estate_district``).
-    estate_district
+    estate_district : pd.Series | None, optional
         ``estate_id`` → ``district_id`` mapping.
-    since
+    since : Any, optional
         Count only evictions dated on or after this date (pending and executed);
         None: all.
 

@@ -65,9 +65,9 @@ def estate_districts(
 
     Parameters
     ----------
-    estates
+    estates : gpd.GeoDataFrame
         Estates with ``estate_id`` and point (or polygon) geometry and a CRS.
-    districts
+    districts : gpd.GeoDataFrame
         District layer with ``district_id`` and a CRS.
 
     Returns
@@ -115,7 +115,7 @@ def hot_districts(emerging: pd.DataFrame | pd.Series) -> pd.Series:
 
     Parameters
     ----------
-    emerging
+    emerging : pd.DataFrame | pd.Series
         Output of :func:`geo_alloggi.stats.emerging_hotspots` (``district_id``
         and ``emerging_category``) or a Series of categories indexed by id.
 
@@ -140,14 +140,14 @@ def near_hot_spots(
 
     Parameters
     ----------
-    estates
+    estates : gpd.GeoDataFrame
         Estates with ``estate_id``, geometry and CRS.
-    districts
+    districts : gpd.GeoDataFrame
         District layer with ``district_id``, geometry and CRS.
-    hot
+    hot : pd.Series
         Boolean Series indexed by ``district_id`` (e.g. :func:`hot_districts`
         or ``districts.set_index("district_id").hotspot > 0``).
-    distance_m
+    distance_m : float, optional
         Distance in metres, measured in :data:`geo_alloggi.config.metric_crs`.
 
     Returns

@@ -56,14 +56,14 @@ class CostModel:
 
     Parameters
     ----------
-    site_eur
+    site_eur : float, optional
         Fixed cost of opening a site in an estate (design, safety plan, site
         set-up, common parts): default €60,000.
-    unit_eur
+    unit_eur : float, optional
         Cost of bringing one vacant unit back to assignment standard
         (systems, bathroom, fixtures): default €25,000. Used only when neither
         ``unit_overrides`` nor the records' ``renovation_cost_eur`` give a cost.
-    site_overrides, unit_overrides
+    site_overrides, unit_overrides : Mapping[str, float], optional
         Per-estate costs (``estate_id`` → euros) that win over everything else.
 
     Notes
@@ -152,15 +152,15 @@ def vacancy_risk(
 
     Parameters
     ----------
-    records
+    records : Records
         Canonical records (estates, vacancies, occupations).
-    as_of
+    as_of : Any, optional
         Date of the estimate; only records known by then are used. Default:
         the latest date in the records.
-    hot
+    hot : pd.Series | None, optional
         Boolean Series by ``estate_id``: estate in or near a hot spot (see
         :func:`near_hot_spots`). None: one stratum for all estates.
-    horizon_days
+    horizon_days : int, optional
         Length of the window after a vacancy starts (default 365).
 
     Returns
@@ -326,20 +326,20 @@ def renovation_candidates(
 
     Parameters
     ----------
-    records
+    records : Records
         Canonical records.
-    as_of
+    as_of : Any, optional
         Date of the plan (default: the latest date in the records). A vacancy
         is a candidate if it began by then and had not ended.
-    cost_model
+    cost_model : CostModel | None, optional
         :class:`CostModel`; None: defaults.
-    risk
+    risk : pd.Series | float | None, optional
         Probability that a vacant unit is occupied within 12 months: a Series
         by ``estate_id``, one number for all, or None to estimate it with
         :func:`vacancy_risk` (``hot`` passed through).
-    hot
+    hot : pd.Series | None, optional
         Estates in or near hot spots, for :func:`vacancy_risk`.
-    reason_pattern
+    reason_pattern : str | None, optional
         Case-insensitive regular expression on the vacancy ``reason``: by
         default vacancies for lack of maintenance (English or Italian wording);
         None keeps every vacancy.
@@ -511,14 +511,14 @@ def renovation_plan(
 
     Parameters
     ----------
-    data
+    data : Records | pd.DataFrame
         :class:`Records` (candidates built with :func:`renovation_candidates`)
         or a candidates table as that function returns.
-    budget_eur
+    budget_eur : float
         Money available, in euros (>= 0).
     cost_model, risk, hot, as_of, reason_pattern
         See :func:`renovation_candidates` (ignored when ``data`` is a table).
-    marginal_eur
+    marginal_eur : float, optional
         Extra money for the "what the next €1M would buy" columns.
 
     Returns
@@ -657,9 +657,9 @@ def compare_plans(
 
     Parameters
     ----------
-    data
+    data : Records | pd.DataFrame
         As for :func:`renovation_plan`.
-    budgets
+    budgets : Mapping[str, float] | Sequence[float]
         Scenario name → budget in euros, or a sequence of budgets (each
         scenario then named by its budget, e.g. ``"€10,000,000"``).
     **kwargs
