@@ -69,6 +69,7 @@ _EXPORTS: dict[str, str] = {
     "vacancy_risk": "geo_alloggi.priorities",
     "renovation_candidates": "geo_alloggi.priorities",
     "renovation_plan": "geo_alloggi.priorities",
+    "renovation_frontier": "geo_alloggi.priorities",
     "compare_plans": "geo_alloggi.priorities",
     # records in: reading, validation, linking, tables for meetings
     "read_records": "geo_alloggi.io",
@@ -168,6 +169,7 @@ if TYPE_CHECKING:  # pragma: no cover
         near_hot_spots,
         patrol_priority,
         renovation_candidates,
+        renovation_frontier,
         renovation_plan,
         social_services,
         vacancy_risk,

@@ -31,3 +31,10 @@ class InputFileError(GeoAlloggiError, ValueError):
 
 class GeocodingError(GeoAlloggiError, RuntimeError):
     """The geocoder could not be built or queried."""
+
+
+class SolverError(GeoAlloggiError, RuntimeError):
+    """An optimisation did not reach a proved optimum (time limit, infeasible, stopped).
+
+    Raised instead of returning a plan that could be taken for the optimal one.
+    """

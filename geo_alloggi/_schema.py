@@ -252,3 +252,20 @@ ORIGINS = "origins"
 INTERVAL = "interval"
 #: Share of origins where the published ranking had the higher PAI.
 PUBLISHED_HIGHER = "published_higher_share"
+#: Renovation summaries and trade-off: method (``optimal`` or a naive rule),
+#: objective of an exact plan (``risk`` or ``units``), the plan a run chose,
+#: budget, spend, estates selected, units recovered, and the least units an
+#: ε-constraint plan of the trade-off must recover.
+METHOD = "method"
+OBJECTIVE = "objective"
+CHOSEN = "chosen"
+BUDGET_EUR = "budget_eur"
+SPEND_EUR = "spend_eur"
+ESTATES_SELECTED = "estates_selected"
+UNITS_RECOVERED = "units_recovered"
+MIN_UNITS = "min_units"
+#: Canonical owners of public housing in Milan (as :mod:`geo_alloggi.io` reads
+#: "ALER Milano", "Comune di Milano / MM"); each has its own renovation budget.
+OWNERS: tuple[str, ...] = ("Aler", "Comune-MM")
+#: ``owner`` of the rows of a renovation table that add up every owner.
+ALL_OWNERS = "all"

@@ -13,12 +13,16 @@ Two questions a coordination meeting asks of a hot-spot map:
 
 *Which €1M of renovation money buys the most?*
     :func:`renovation_plan` chooses how many vacant units to renovate in each
-    estate to maximise the risk-weighted units returned to assignment within a
-    budget, exactly (mixed-integer programme solved by
-    :func:`scipy.optimize.milp`), and shows the naive allocations (cheapest
-    first, largest estate first) computed the same way. ``risk`` is the
-    probability that a vacant unit of the estate is occupied within 12 months,
-    estimated from the records by :func:`vacancy_risk`.
+    estate within a budget (shared, or one per owner: Aler Milano and the
+    Comune / MM Casa), exactly (mixed-integer programme solved by
+    :func:`scipy.optimize.milp`), to return the most units to assignment
+    (``objective="units"``) or to prevent the most expected occupations
+    (``objective="risk"``, risk-weighted units), and shows the naive
+    allocations (cheapest first, largest estate first, risk per euro first)
+    computed the same way. :func:`renovation_frontier` shows the trade-off
+    between the two objectives. ``risk`` is the probability that a vacant
+    unit of the estate is occupied within 12 months, estimated from the
+    records by :func:`vacancy_risk`.
 
 :func:`compare_rankings` and :func:`compare_plans` put two weightings or two
 budgets side by side; :func:`backtest` measures how well the published ranking,
@@ -34,8 +38,9 @@ reads files or calls another analysis module.
 Modules: :mod:`~geo_alloggi.priorities.patrol` (per-estate panel, patrol
 ranking and its reasons, social services), :mod:`~geo_alloggi.priorities.places`
 (estates in districts and near hot spots),
-:mod:`~geo_alloggi.priorities.renovation` (risk model, candidates, cost model,
-plans), :mod:`~geo_alloggi.priorities.backtesting` (back-test, weightings side by
+:mod:`~geo_alloggi.priorities.renovation` (risk model, candidates, cost model),
+:mod:`~geo_alloggi.priorities.plans` (plans, trade-off, budgets side by side),
+:mod:`~geo_alloggi.priorities.backtesting` (back-test, weightings side by
 side), :mod:`~geo_alloggi.priorities.calibration` (weights from evidence);
 ``_solvers`` (exact and naive allocations), ``_evidence`` (what a ranking knew
 at each origin) and ``_common`` are private.
@@ -45,10 +50,10 @@ from __future__ import annotations
 
 from geo_alloggi._schema import RISK as RISK  # column name, as benchmarks use it
 from geo_alloggi.priorities._solvers import METHODS as METHODS
+from geo_alloggi.priorities._solvers import OBJECTIVES as OBJECTIVES
 
-# ``P._allocate`` and ``P._solve_milp`` are timed by benchmarks/bench_priorities.py
+# ``P._allocate`` is timed by benchmarks/bench_priorities.py
 from geo_alloggi.priorities._solvers import allocate as _allocate  # noqa: F401
-from geo_alloggi.priorities._solvers import solve_milp as _solve_milp  # noqa: F401
 from geo_alloggi.priorities.backtesting import (
     NAIVE_RULES,
     RANKINGS,
@@ -76,13 +81,16 @@ from geo_alloggi.priorities.places import (
     hot_districts,
     near_hot_spots,
 )
+from geo_alloggi.priorities.plans import (
+    RenovationPlan,
+    compare_plans,
+    renovation_frontier,
+    renovation_plan,
+)
 from geo_alloggi.priorities.renovation import MAINTENANCE_PATTERN as MAINTENANCE_PATTERN
 from geo_alloggi.priorities.renovation import (
     CostModel,
-    RenovationPlan,
-    compare_plans,
     renovation_candidates,
-    renovation_plan,
     vacancy_risk,
 )
 
@@ -106,6 +114,7 @@ __all__ = [
     "near_hot_spots",
     "patrol_priority",
     "renovation_candidates",
+    "renovation_frontier",
     "renovation_plan",
     "rolling_origins",
     "social_services",

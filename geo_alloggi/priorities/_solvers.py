@@ -1,13 +1,21 @@
-"""Allocate vacant units to renovate under a budget: the exact plan and the naive fills.
+"""Allocate vacant units to renovate under budgets: exact plans, trade-off, naive fills.
 
-Private to :mod:`geo_alloggi.priorities`; :func:`allocate` is what
-:func:`geo_alloggi.priorities.renovation_plan` calls for each method.
+Private to :mod:`geo_alloggi.priorities`. An :class:`Instance` holds the
+candidate estates and one budget per group of estates (one group for a shared
+budget, one per owner for separate budgets). :func:`best_risk` is the exact
+plan with the most risk-weighted units among those recovering at least a given
+number of units (the ε-constraint step of the trade-off); :func:`optimal` the
+plan of one objective; :func:`greedy` a naive fill.
+Every exact plan comes from :func:`solve_milp`, which raises
+:class:`~geo_alloggi._errors.SolverError` rather than return a plan it has not
+proved optimal.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,11 +23,36 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo_alloggi import _schema as S
+from geo_alloggi._errors import SolverError
 
 log = logging.getLogger(__name__)
 
-#: Allocation methods: the exact plan, then the two naive ones.
-METHODS: tuple[str, ...] = ("optimal", "cheapest_first", "largest_first")
+#: What an exact plan maximises: risk-weighted units, or units recovered.
+OBJECTIVES: tuple[str, ...] = ("risk", "units")
+#: The naive fills, in the order the tables show them.
+NAIVE_METHODS: tuple[str, ...] = (
+    "cheapest_first",
+    "largest_first",
+    "risk_per_euro_first",
+)
+#: Allocation methods: the exact plan, then the naive ones.
+METHODS: tuple[str, ...] = ("optimal", *NAIVE_METHODS)
+
+# Ties between plans with the most risk-weighted units go to the most units:
+# one unit weighs this share of the candidates' total risk-weighted units
+# divided by their total units (so a plan never gives up more than this share
+# of that total to recover more units), far below what a planner could tell
+# apart and far above the solver's tolerances
+RISK_RESOLUTION = 1e-7
+# budget tightenings tried when the solver's tolerance lets a plan overspend
+_MAX_TIGHTEN = 20
+# HiGHS model statuses worth naming (scipy folds them into status 1 or 4)
+_CAUSES = {
+    1: "the time or iteration limit was reached before the plan was proved optimal",
+    2: "the problem is infeasible",
+    3: "the problem is unbounded",
+    4: "the solver stopped early",
+}
 
 
 def spend(x: np.ndarray, unit: np.ndarray, site: np.ndarray) -> float:
@@ -27,58 +60,269 @@ def spend(x: np.ndarray, unit: np.ndarray, site: np.ndarray) -> float:
     return math.fsum(float(v) for v in np.concatenate([x * unit, (x > 0) * site]))
 
 
-def solve_milp(
-    units: np.ndarray,
-    unit: np.ndarray,
-    site: np.ndarray,
-    value: np.ndarray,
-    budget: float,
-) -> np.ndarray:
-    """Maximise Σ value·x s.t. Σ unit·x + site·[x>0] ≤ budget, x ≤ units, integer.
+@dataclass(frozen=True)
+class Instance:
+    """Candidate estates (arrays aligned by estate) and the budgets they draw on.
 
-    Returns integer ``x``; the spend of ``x`` is checked exactly in euros.
+    ``group[e]`` is the index in ``budgets`` of the budget estate ``e`` draws
+    on; -1 leaves the estate out (no budget applies to it).
     """
-    n = len(units)
-    x = np.zeros(n, dtype=np.int64)
-    useful = (units > 0) & (value > 0) & (unit + site <= budget)
-    idx = np.flatnonzero(useful)
-    if len(idx) == 0 or budget <= 0:
-        return x
-    u, c, f, r = units[idx].astype(float), unit[idx], site[idx], value[idx]
-    m = len(idx)
-    scale = budget
-    cost_row = np.concatenate([c, f]) / scale
-    link = sparse.hstack([sparse.identity(m), sparse.diags(-u)], format="csr")
-    bounds = Bounds(np.zeros(2 * m), np.concatenate([u, np.ones(m)]))
-    integrality = np.ones(2 * m)
-    cap = 1.0
-    for _ in range(20):
-        constraints = [
-            LinearConstraint(cost_row[None, :], -np.inf, cap),
-            LinearConstraint(link, -np.inf, 0.0),
-        ]
-        res = milp(
-            np.concatenate([-r, np.zeros(m)]),
-            constraints=constraints,
-            integrality=integrality,
-            bounds=bounds,
-            options={"mip_rel_gap": 0.0},
+
+    units: np.ndarray
+    unit: np.ndarray
+    site: np.ndarray
+    risk: np.ndarray
+    group: np.ndarray
+    budgets: np.ndarray
+    time_limit: float | None = None
+
+    @classmethod
+    def single(
+        cls,
+        units: np.ndarray,
+        unit: np.ndarray,
+        site: np.ndarray,
+        risk: np.ndarray,
+        budget: float,
+        time_limit: float | None = None,
+    ) -> Instance:
+        """One budget shared by every estate."""
+        return cls(
+            np.asarray(units, dtype=np.int64),
+            np.asarray(unit, dtype=float),
+            np.asarray(site, dtype=float),
+            np.asarray(risk, dtype=float),
+            np.zeros(len(units), dtype=np.int64),
+            np.array([float(budget)]),
+            time_limit,
         )
-        if res.x is None:
-            log.warning("milp found no plan (status %s: %s)", res.status, res.message)
-            return x
-        if res.status != 0:
-            log.warning("milp stopped early (status %s: %s)", res.status, res.message)
-        cand = np.rint(res.x[:m]).astype(np.int64)
-        cand = np.clip(cand, 0, u.astype(np.int64))
-        spent = spend(cand, c, f)
-        if spent <= budget:
+
+    def with_budgets(self, budgets: np.ndarray) -> Instance:
+        """Return the same estates with other budgets."""
+        return Instance(
+            self.units,
+            self.unit,
+            self.site,
+            self.risk,
+            self.group,
+            np.asarray(budgets, dtype=float),
+            self.time_limit,
+        )
+
+    def fits(self, x: np.ndarray) -> bool:
+        """Tell whether ``x`` keeps every group within its budget (exactly)."""
+        for g, budget in enumerate(self.budgets):
+            mask = self.group == g
+            if spend(x[mask], self.unit[mask], self.site[mask]) > budget:
+                return False
+        return not (x[self.group < 0] > 0).any()
+
+    def useful(self) -> np.ndarray:
+        """Estates that can take at least one unit within their budget."""
+        ok = (self.units > 0) & (self.group >= 0)
+        cap = np.where(self.group >= 0, self.budgets[np.maximum(self.group, 0)], 0.0)
+        return ok & (self.unit + self.site <= cap)
+
+
+def _status_error(status: int, message: str, inst: Instance) -> SolverError:
+    cause = _CAUSES.get(status, "the solver failed")
+    if status == 1 and inst.time_limit is not None:
+        cause = (
+            f"the time limit of {inst.time_limit:g} s was reached before the plan "
+            "was proved optimal"
+        )
+    return SolverError(
+        f"renovation plan not solved: {cause} (HiGHS: {message}); no plan is "
+        "given rather than one that may not be optimal"
+    )
+
+
+def solve_milp(
+    inst: Instance,
+    value: np.ndarray,
+    *,
+    min_units: int = 0,
+) -> np.ndarray:
+    """Maximise Σ value·x within every budget, x ≤ units, integer.
+
+    Parameters
+    ----------
+    inst
+        Estates and budgets; estate e spends ``unit[e]·x[e] + site[e]`` when
+        ``x[e] > 0``.
+    value
+        Value of one unit of each estate.
+    min_units
+        Plans must recover at least this many units in all (ε-constraint).
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer ``x``; its spend is checked exactly against each budget.
+
+    Raises
+    ------
+    SolverError
+        The solver did not prove a plan optimal (time limit, infeasible
+        constraints, early stop), or no plan within the budgets was found
+        after tightening them for the solver's tolerance.
+    """
+    n = len(inst.units)
+    x = np.zeros(n, dtype=np.int64)
+    idx = np.flatnonzero(inst.useful())
+    if len(idx) == 0:
+        if min_units > 0:
+            raise _status_error(2, "no estate can take a unit", inst)
+        return x
+    u = inst.units[idx].astype(float)
+    c, f, grp = inst.unit[idx], inst.site[idx], inst.group[idx]
+    m = len(idx)
+    groups = np.unique(grp)
+    # one budget row per group, scaled to 1 so the tolerance is relative
+    rows = np.zeros((len(groups), 2 * m))
+    for i, g in enumerate(groups):
+        mask = grp == g
+        scale = inst.budgets[g]
+        rows[i, :m] = np.where(mask, c, 0.0) / scale
+        rows[i, m:] = np.where(mask, f, 0.0) / scale
+    link = sparse.hstack([sparse.identity(m), sparse.diags(-u)], format="csr")
+    extra: list[LinearConstraint] = []
+    if min_units > 0:
+        extra.append(
+            LinearConstraint(
+                np.concatenate([np.ones(m), np.zeros(m)])[None, :], min_units, np.inf
+            )
+        )
+    bounds = Bounds(np.zeros(2 * m), np.concatenate([u, np.ones(m)]))
+    options: dict[str, float] = {"mip_rel_gap": 0.0}
+    if inst.time_limit is not None:
+        options["time_limit"] = float(inst.time_limit)
+    caps = np.ones(len(groups))
+    for _ in range(_MAX_TIGHTEN):
+        res = milp(
+            np.concatenate([-value[idx], np.zeros(m)]),
+            constraints=[
+                LinearConstraint(rows, -np.inf, caps),
+                LinearConstraint(link, -np.inf, 0.0),
+                *extra,
+            ],
+            integrality=np.ones(2 * m),
+            bounds=bounds,
+            options=options,
+        )
+        if res.status != 0 or res.x is None:
+            raise _status_error(int(res.status), str(res.message), inst)
+        cand = np.clip(np.rint(res.x[:m]).astype(np.int64), 0, u.astype(np.int64))
+        over = False
+        for i, g in enumerate(groups):
+            mask = grp == g
+            spent = spend(cand[mask], c[mask], f[mask])
+            if spent > inst.budgets[g]:
+                # the solver's feasibility tolerance (about 1e-7 of the budget)
+                # let the budget slip: tighten the row by the excess, solve again
+                caps[i] -= (spent - inst.budgets[g]) / inst.budgets[g] + 1e-12
+                over = True
+        if not over:
             x[idx] = cand
             return x
-        # the solver's feasibility tolerance (about 1e-7 of the budget) let
-        # the budget slip: tighten the row by the excess and solve again
-        cap -= (spent - budget) / scale + 1e-12
+    raise SolverError(
+        f"renovation plan not solved: no plan within the budget after "
+        f"{_MAX_TIGHTEN} tightenings for the solver's tolerance"
+    )
+
+
+def lexicographic_values(inst: Instance, objective: str) -> np.ndarray:
+    """Return the value of one unit of each estate that ranks plans for ``objective``.
+
+    ``"units"``: ``Σ r·u + 1 + risk`` per unit, so one more unit outweighs any
+    difference in risk-weighted units (at most ``Σ r·u``), which then breaks
+    ties: most units, then most risk-weighted units, exactly. ``"risk"``:
+    ``risk / δ + 1`` with ``δ = RISK_RESOLUTION · Σ r·u / (Σ u + 1)``: most
+    risk-weighted units, then most units; a plan gives up at most
+    ``RISK_RESOLUTION · Σ r·u`` risk-weighted units to recover more units,
+    and no plan with the most risk-weighted units recovers more units.
+    """
+    ok = inst.group >= 0
+    total_r = math.fsum(float(v) for v in (inst.risk * inst.units)[ok])
+    if objective == "units":
+        return inst.risk + (total_r + 1.0)
+    if total_r <= 0:
+        return np.ones(len(inst.units))
+    delta = RISK_RESOLUTION * total_r / (float(inst.units[ok].sum()) + 1.0)
+    return inst.risk / delta + 1.0
+
+
+def subinstance(inst: Instance, g: int) -> Instance:
+    """Return the estates of budget group ``g`` alone, with that budget."""
+    mask = inst.group == g
+    return Instance(
+        inst.units[mask],
+        inst.unit[mask],
+        inst.site[mask],
+        inst.risk[mask],
+        np.zeros(int(mask.sum()), dtype=np.int64),
+        inst.budgets[g : g + 1],
+        inst.time_limit,
+    )
+
+
+def _solve(inst: Instance, value: np.ndarray, min_units: int = 0) -> np.ndarray:
+    """Solve ``value`` exactly; separate budgets without a joint floor one by one.
+
+    Budgets are separate constraints and the value is a sum over estates,
+    so each group's part of the joint optimum is that group's optimum: the
+    groups are solved apart (much faster than one programme with several
+    budget rows). A joint ``min_units`` couples them: one programme then.
+    """
+    if len(inst.budgets) == 1 or min_units > 0:
+        return solve_milp(inst, value, min_units=min_units)
+    x = np.zeros(len(inst.units), dtype=np.int64)
+    for g in range(len(inst.budgets)):
+        mask = inst.group == g
+        x[mask] = solve_milp(subinstance(inst, g), value[mask])
     return x
+
+
+def best_risk(inst: Instance, min_units: int = 0) -> np.ndarray:
+    """Return the most risk-weighted plan among those recovering ``min_units`` or more.
+
+    Ties go to the most units (see :func:`lexicographic_values`).
+    ``min_units=0`` is the plan with objective ``"risk"``; the plan with
+    objective ``"units"`` is the one of ``min_units`` = its own units, so
+    the ends of the trade-off are these two plans.
+    """
+    return _solve(inst, lexicographic_values(inst, "risk"), min_units)
+
+
+def optimal(inst: Instance, objective: str) -> np.ndarray:
+    """Return the exact plan for ``objective`` (``"risk"`` or ``"units"``)."""
+    return _solve(inst, lexicographic_values(inst, objective))
+
+
+def profile(
+    inst: Instance, risk_values: np.ndarray, units_values: np.ndarray
+) -> dict[int, np.ndarray]:
+    """Return every efficient plan of one budget group, by the units it recovers.
+
+    From the ``risk`` plan (``risk_values``) to the ``units`` plan
+    (``units_values``, the values of :func:`lexicographic_values` of the
+    whole instance, restricted to the group), the ε-constraint plan for each
+    number of units in between: ``plans[u]`` is the most risk-weighted plan
+    recovering u units or more (a step the previous plan already met is
+    skipped).
+    """
+    first = solve_milp(inst, risk_values)
+    last = solve_milp(inst, units_values)
+    lo, hi = int(first.sum()), int(last.sum())
+    plans = {lo: first}
+    k = lo + 1
+    while k < hi:
+        x = solve_milp(inst, risk_values, min_units=k)
+        plans[int(x.sum())] = x
+        k = int(x.sum()) + 1
+    if hi > lo:
+        plans[hi] = last
+    return plans
 
 
 def solve_greedy(
@@ -103,17 +347,65 @@ def solve_greedy(
     return x
 
 
-def allocate(cand: pd.DataFrame, budget: float, method: str) -> np.ndarray:
-    units = cand[S.UNITS].to_numpy(np.int64)
-    unit = cand[S.UNIT_COST_EUR].to_numpy(float)
-    site = cand[S.SITE_COST_EUR].to_numpy(float)
-    value = cand[S.RISK].to_numpy(float)
-    ids = cand[S.ESTATE_ID].astype(str).to_numpy()
-    if method == "optimal":
-        return solve_milp(units, unit, site, value, budget)
+def naive_order(inst: Instance, ids: np.ndarray, method: str) -> np.ndarray:
+    """Order in which a naive method fills estates (ties by estate id).
+
+    *cheapest first*: by cost per unit, the site cost shared over the estate's
+    vacant units; *largest first*: by decreasing vacant units; *risk per euro
+    first*: by decreasing risk-weighted units per euro of renovating the whole
+    estate (``risk·units / (site + unit·units)``).
+    """
+    units = inst.units.astype(float)
+    whole = inst.site + inst.unit * units
     if method == "cheapest_first":
-        per_unit = (site + unit * units) / np.maximum(units, 1)
-        order = np.lexsort((ids, per_unit))
-    else:  # largest_first
-        order = np.lexsort((ids, -units))
-    return solve_greedy(order, units, unit, site, budget)
+        return np.lexsort((ids, whole / np.maximum(units, 1)))
+    if method == "largest_first":
+        return np.lexsort((ids, -units))
+    if method == "risk_per_euro_first":
+        per_euro = np.where(
+            whole > 0, inst.risk * units / np.where(whole > 0, whole, 1), 0
+        )
+        return np.lexsort((ids, -per_euro))
+    raise ValueError(f"unknown method {method!r}")
+
+
+def greedy(inst: Instance, ids: np.ndarray, method: str) -> np.ndarray:
+    """Return a naive plan: each budget group filled in the method's order."""
+    x = np.zeros(len(inst.units), dtype=np.int64)
+    order = naive_order(inst, ids, method)
+    for g, budget in enumerate(inst.budgets):
+        in_group = order[inst.group[order] == g]
+        x += solve_greedy(in_group, inst.units, inst.unit, inst.site, budget)
+    return x
+
+
+def instance(
+    cand: pd.DataFrame,
+    budgets: np.ndarray,
+    group: np.ndarray | None = None,
+    time_limit: float | None = None,
+) -> Instance:
+    """Return the :class:`Instance` of a candidates table (``group`` None: one)."""
+    n = len(cand)
+    return Instance(
+        cand[S.UNITS].to_numpy(np.int64),
+        cand[S.UNIT_COST_EUR].to_numpy(float),
+        cand[S.SITE_COST_EUR].to_numpy(float),
+        cand[S.RISK].to_numpy(float),
+        np.zeros(n, dtype=np.int64) if group is None else np.asarray(group, np.int64),
+        np.asarray(budgets, dtype=float),
+        time_limit,
+    )
+
+
+def allocate(
+    cand: pd.DataFrame, budget: float, method: str, objective: str = "risk"
+) -> np.ndarray:
+    """Plan of ``method`` on a candidates table with one shared ``budget``.
+
+    Kept for the benchmarks (``benchmarks/bench_priorities.py``).
+    """
+    inst = instance(cand, np.array([float(budget)]))
+    if method == "optimal":
+        return optimal(inst, objective)
+    return greedy(inst, cand[S.ESTATE_ID].astype(str).to_numpy(), method)

@@ -1,19 +1,16 @@
-"""Choose which vacant units to renovate with the money available, exactly.
+"""What renovation could buy: the vacant units to renovate, their cost and their risk.
 
-The pieces, in the order a plan uses them: :func:`vacancy_risk` estimates per
-estate the chance that a vacant unit is occupied within 12 months (empirical
-Bayes); :func:`renovation_candidates` lists the estates with vacant units a
-renovation would return to assignment, priced by a :class:`CostModel`;
-:func:`renovation_plan` spends a budget on them to keep the most risk-weighted
-units from being occupied (the exact plan beside the naive ones, all from
-``_solvers``); :func:`compare_plans` sets several budgets side by side.
+:func:`vacancy_risk` estimates per estate the chance that a vacant unit is
+occupied within 12 months (empirical Bayes); :func:`renovation_candidates`
+lists the estates with vacant units a renovation would return to assignment,
+priced by a :class:`CostModel`, with their owner and risk. The plans that
+spend a budget on them are in :mod:`~geo_alloggi.priorities.plans`.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from geo_alloggi import _schema as S
-from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
 from geo_alloggi._records import Records
 from geo_alloggi._validate import require_columns, require_unique
@@ -34,15 +30,12 @@ from geo_alloggi.priorities._common import (
     source_label,
     to_dates,
 )
-from geo_alloggi.priorities._solvers import METHODS, allocate, spend
 
 __all__ = [
     "MAINTENANCE_PATTERN",
     "CostModel",
-    "RenovationPlan",
-    "compare_plans",
+    "check_candidates",
     "renovation_candidates",
-    "renovation_plan",
     "vacancy_risk",
 ]
 
@@ -338,7 +331,8 @@ def renovation_candidates(
         by ``estate_id``, one number for all, or None to estimate it with
         :func:`vacancy_risk` (``hot`` passed through).
     hot : pd.Series | None, optional
-        Estates in or near hot spots, for :func:`vacancy_risk`.
+        Estates in or near hot spots, for :func:`vacancy_risk`; only with
+        ``risk=None``.
     reason_pattern : str | None, optional
         Case-insensitive regular expression on the vacancy ``reason``: by
         default vacancies for lack of maintenance (English or Italian wording);
@@ -347,12 +341,25 @@ def renovation_candidates(
     Returns
     -------
     pandas.DataFrame
-        ``estate_id``, ``name``, ``units`` (candidate vacant units),
+        ``estate_id``, ``name``, ``owner`` (``Aler``, ``Comune-MM``; NA when
+        the estates do not say), ``units`` (candidate vacant units),
         ``unit_cost_eur``, ``site_cost_eur``, ``risk``, ``source``
         (``"SYNTHETIC"`` for generated records); only estates with at least
         one candidate, sorted by id.
+
+    Raises
+    ------
+    ValidationError
+        ``hot`` given with ``risk`` (the risk is then not estimated, so
+        ``hot`` cannot apply), a ``risk`` Series missing a candidate, or
+        invalid costs or risks.
     """
     records = require_records(records)
+    if hot is not None and risk is not None:
+        raise ValidationError(
+            "hot cannot apply when risk is given: hot only stratifies the risk "
+            "that vacancy_risk estimates; pass one of them"
+        )
     cm = cost_model if cost_model is not None else CostModel()
     when = _as_of(records, as_of)
     vac = records.vacancies
@@ -376,6 +383,11 @@ def renovation_candidates(
     )
     names = records.estates.set_index(records.estates[S.ESTATE_ID].astype(str))
     out[S.NAME] = out[S.ESTATE_ID].map(names[S.NAME]) if S.NAME in names else pd.NA
+    out[S.OWNER] = (
+        out[S.ESTATE_ID].map(names[S.OWNER]).astype("string")
+        if S.OWNER in names
+        else pd.Series(pd.NA, index=out.index, dtype="string")
+    )
     out[S.UNIT_COST_EUR] = _unit_costs(out[S.ESTATE_ID], cand, cm)
     out[S.SITE_COST_EUR] = (
         out[S.ESTATE_ID].map(dict(cm.site_overrides)).fillna(cm.site_eur).astype(float)
@@ -394,11 +406,12 @@ def renovation_candidates(
         if out[S.RISK].isna().any():
             miss = out.loc[out[S.RISK].isna(), S.ESTATE_ID].tolist()[:5]
             raise ValidationError(f"risk has no value for estate(s) {miss!r}")
-    _check_candidates(out, "candidates")
+    check_candidates(out, "candidates")
     out[S.SOURCE] = source_label(records)
     cols = [
         S.ESTATE_ID,
         S.NAME,
+        S.OWNER,
         S.UNITS,
         S.UNIT_COST_EUR,
         S.SITE_COST_EUR,
@@ -435,7 +448,8 @@ def _unit_costs(estate_ids: pd.Series, cand: pd.DataFrame, cm: CostModel) -> pd.
     return unit_cost.astype(float)
 
 
-def _check_candidates(cand: pd.DataFrame, argument: str) -> None:
+def check_candidates(cand: pd.DataFrame, argument: str) -> None:
+    """Raise unless ``cand`` is a valid candidates table (ids, units, costs, risk)."""
     require_columns(
         cand, [S.ESTATE_ID, S.UNITS, S.UNIT_COST_EUR, S.SITE_COST_EUR, S.RISK], argument
     )
@@ -452,243 +466,3 @@ def _check_candidates(cand: pd.DataFrame, argument: str) -> None:
         raise ValidationError(
             f"{argument}: unit_cost_eur must be > 0 and site_cost_eur >= 0"
         )
-
-
-# ---------------------------------------------------------------------------
-# plans
-
-
-@dataclass
-class RenovationPlan:
-    """The renovation plans of every method and their summary.
-
-    Attributes
-    ----------
-    plan
-        The optimal plan, one row per candidate estate: ``estate_id``,
-        ``name``, ``units`` (candidate vacant units), ``unit_cost_eur``,
-        ``site_cost_eur``, ``risk``, ``selected``, ``units_chosen``,
-        ``cost_eur`` (spent in the estate), ``risk_weighted_units``; then
-        ``units_cheapest_first`` and ``units_largest_first`` (the naive plans).
-    summary
-        One row per method (``optimal``, ``cheapest_first``,
-        ``largest_first``): ``budget_eur``, ``spend_eur``, ``estates_selected``,
-        ``units_recovered``, ``risk_weighted_units``, and what the next €1M
-        would buy (``next_1m_units``, ``next_1m_risk_weighted_units``,
-        ``next_1m_spend_eur``).
-    plans
-        Method → full plan table (as ``plan``, for that method).
-    """
-
-    plan: pd.DataFrame
-    summary: pd.DataFrame
-    plans: dict[str, pd.DataFrame]
-
-
-def _plan_table(cand: pd.DataFrame, x: np.ndarray) -> pd.DataFrame:
-    out = cand.copy()
-    out[S.UNITS_CHOSEN] = x.astype("int64")
-    out[S.SELECTED] = x > 0
-    out[S.COST_EUR] = np.where(
-        x > 0, x * out[S.UNIT_COST_EUR] + out[S.SITE_COST_EUR], 0.0
-    )
-    out[S.RISK_WEIGHTED] = x * out[S.RISK]
-    return out
-
-
-def renovation_plan(
-    data: Records | pd.DataFrame,
-    budget_eur: float,
-    *,
-    cost_model: CostModel | None = None,
-    risk: pd.Series | float | None = None,
-    hot: pd.Series | None = None,
-    as_of: Any = None,
-    reason_pattern: str | None = MAINTENANCE_PATTERN,
-    marginal_eur: float = 1_000_000.0,
-) -> RenovationPlan:
-    """Choose how many vacant units to renovate per estate, within a budget, exactly.
-
-    Parameters
-    ----------
-    data : Records | pd.DataFrame
-        :class:`Records` (candidates built with :func:`renovation_candidates`)
-        or a candidates table as that function returns.
-    budget_eur : float
-        Money available, in euros (>= 0).
-    cost_model, risk, hot, as_of, reason_pattern
-        See :func:`renovation_candidates` (ignored when ``data`` is a table).
-    marginal_eur : float, optional
-        Extra money for the "what the next €1M would buy" columns.
-
-    Returns
-    -------
-    RenovationPlan
-        ``plan`` (optimal, one row per estate, with the naive plans' unit
-        counts alongside), ``summary`` (one row per method), ``plans``.
-
-    Raises
-    ------
-    ValidationError
-        On a negative or non-finite budget or an invalid candidates table.
-
-    Notes
-    -----
-    The optimal plan solves the mixed-integer programme
-
-    maximise Σₑ riskₑ·xₑ subject to Σₑ (unitₑ·xₑ + siteₑ·yₑ) ≤ budget,
-    0 ≤ xₑ ≤ unitsₑ·yₑ, xₑ integer, yₑ ∈ {0, 1}
-
-    with :func:`scipy.optimize.milp` (HiGHS, zero relative gap; the same
-    input gives the same plan). ``risk·x`` is the
-    expected number of units that renovation keeps from being occupied
-    within 12 months. The spend is recomputed exactly (:func:`math.fsum`)
-    from the integer solution and the budget row tightened by the excess if
-    the solver's feasibility tolerance (about 1e-7 of the budget) let it
-    slip, so no plan ever exceeds the budget (a plan spending within that
-    tolerance of the budget may then be passed over). Naive plans ignore risk:
-    *cheapest first* fills estates by increasing cost per unit (site cost
-    shared over the estate's vacant units), *largest first* by decreasing
-    number of vacant units; each takes all units of an estate when it can,
-    else as many as fit, and moves on.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> candidates = pd.DataFrame({
-    ...     "estate_id": ["E1", "E2"], "units": [3, 2],
-    ...     "unit_cost_eur": [10_000.0, 20_000.0], "site_cost_eur": [5_000.0, 0.0],
-    ...     "risk": [0.1, 0.9]})
-    >>> result = renovation_plan(candidates, 40_000)
-    >>> result.plan.set_index("estate_id")["units_chosen"].to_dict()
-    {'E2': 2, 'E1': 0}
-    >>> result.summary.set_index("method")["risk_weighted_units"].round(2).tolist()
-    [1.8, 0.3, 0.3]
-    """
-    if (
-        not isinstance(budget_eur, int | float)
-        or not math.isfinite(budget_eur)
-        or budget_eur < 0
-    ):
-        raise ValidationError(f"budget_eur={budget_eur!r} must be a finite number >= 0")
-    if not math.isfinite(marginal_eur) or marginal_eur <= 0:
-        raise ValidationError(
-            f"marginal_eur={marginal_eur!r} must be a finite number > 0"
-        )
-    if isinstance(data, Records):
-        cand = renovation_candidates(
-            data,
-            as_of=as_of,
-            cost_model=cost_model,
-            risk=risk,
-            hot=hot,
-            reason_pattern=reason_pattern,
-        )
-    else:
-        cand = _given_candidates(data)
-    plans: dict[str, pd.DataFrame] = {}
-    rows = []
-    for method in METHODS:
-        plans[method], row = _method_plan(
-            cand, float(budget_eur), float(marginal_eur), method
-        )
-        rows.append(row)
-    summary = pd.DataFrame(rows)
-    if S.SOURCE in cand.columns:
-        synthetic = (cand[S.SOURCE].astype(str) == config.synthetic_label).any()
-        summary[S.SOURCE] = config.synthetic_label if synthetic else ""
-    plan = plans["optimal"].copy()
-    plan["units_cheapest_first"] = plans["cheapest_first"][S.UNITS_CHOSEN].to_numpy()
-    plan["units_largest_first"] = plans["largest_first"][S.UNITS_CHOSEN].to_numpy()
-    plan = plan.sort_values(
-        [S.RISK_WEIGHTED, S.ESTATE_ID], ascending=[False, True], ignore_index=True
-    )
-    return RenovationPlan(plan=plan, summary=summary, plans=plans)
-
-
-def _given_candidates(data: Any) -> pd.DataFrame:
-    """Return a checked copy of a candidates table, sorted by estate id."""
-    if not isinstance(data, pd.DataFrame):
-        raise ValidationError(
-            "data must be Records or a candidates DataFrame, "
-            f"got {type(data).__name__!r}"
-        )
-    _check_candidates(data, "data")
-    cand = data.copy()
-    cand[S.ESTATE_ID] = cand[S.ESTATE_ID].astype(str)
-    if S.NAME not in cand:
-        cand[S.NAME] = pd.NA
-    return cand.sort_values(S.ESTATE_ID, ignore_index=True)
-
-
-def _method_plan(
-    cand: pd.DataFrame, budget: float, marginal: float, method: str
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """One method's plan table and its summary row (with the next ``marginal``)."""
-    unit_cost = cand[S.UNIT_COST_EUR].to_numpy(float)
-    site_cost = cand[S.SITE_COST_EUR].to_numpy(float)
-    x = allocate(cand, budget, method)
-    table = _plan_table(cand, x)
-    x_more = allocate(cand, budget + marginal, method)
-    more = _plan_table(cand, x_more)
-    row = {
-        "method": method,
-        "budget_eur": budget,
-        "spend_eur": spend(x, unit_cost, site_cost),
-        "estates_selected": int(table[S.SELECTED].sum()),
-        "units_recovered": int(table[S.UNITS_CHOSEN].sum()),
-        S.RISK_WEIGHTED: float(table[S.RISK_WEIGHTED].sum()),
-        "next_1m_units": int(more[S.UNITS_CHOSEN].sum() - table[S.UNITS_CHOSEN].sum()),
-        "next_1m_risk_weighted_units": float(
-            more[S.RISK_WEIGHTED].sum() - table[S.RISK_WEIGHTED].sum()
-        ),
-        "next_1m_spend_eur": spend(x_more, unit_cost, site_cost)
-        - spend(x, unit_cost, site_cost),
-    }
-    return table, row
-
-
-def compare_plans(
-    data: Records | pd.DataFrame,
-    budgets: Mapping[str, float] | Sequence[float],
-    **kwargs: Any,
-) -> pd.DataFrame:
-    """Optimal plans under several budgets, side by side.
-
-    Parameters
-    ----------
-    data : Records | pd.DataFrame
-        As for :func:`renovation_plan`.
-    budgets : Mapping[str, float] | Sequence[float]
-        Scenario name → budget in euros, or a sequence of budgets (each
-        scenario then named by its budget, e.g. ``"€10,000,000"``).
-    **kwargs
-        Passed to :func:`renovation_candidates` when ``data`` is Records
-        (computed once and shared by every scenario).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per scenario (in the order given): ``scenario`` and the
-        optimal method's summary columns of :attr:`RenovationPlan.summary`
-        (spend, estates selected, units recovered, risk-weighted units, next
-        €1M), plus ``estates`` listing the ids selected.
-    """
-    named = (
-        dict(budgets)
-        if isinstance(budgets, Mapping)
-        else {f"€{float(b):,.0f}": float(b) for b in budgets}
-    )
-    if not named:
-        raise ValidationError("budgets must name at least one scenario")
-    cand = renovation_candidates(data, **kwargs) if isinstance(data, Records) else data
-    rows = []
-    for name, budget in named.items():
-        result = renovation_plan(cand, budget)
-        row = result.summary[result.summary["method"] == "optimal"].iloc[0].to_dict()
-        chosen = result.plans["optimal"]
-        row["estates"] = ", ".join(sorted(chosen.loc[chosen[S.SELECTED], S.ESTATE_ID]))
-        rows.append(
-            {"scenario": name, **{k: v for k, v in row.items() if k != "method"}}
-        )
-    return pd.DataFrame(rows)
