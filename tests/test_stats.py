@@ -517,7 +517,10 @@ PATTERNS = {
 @pytest.mark.parametrize("category", sorted(PATTERNS))
 def test_planted_space_time_patterns(nil, nil_weights, category, seed):
     panel, centre = _pattern_panel(nil, nil_weights, seed, PATTERNS[category])
-    out = stats.emerging_hotspots(panel, "occupied", districts=nil, weights=nil_weights)
+    # the planted patterns are read period by period: space-only neighbourhood
+    out = stats.emerging_hotspots(
+        panel, "occupied", districts=nil, weights=nil_weights, time_step=0
+    )
     assert len(out) == len(nil)
     got = out.set_index(S.DISTRICT_ID)
     assert got.loc[centre, S.EMERGING] == category
@@ -571,12 +574,135 @@ def test_hotspots_by_period_equals_direct_esda_per_period(nil, nil_weights):
             "v": y.ravel(),
         }
     )
-    per = stats.hotspots_by_period(panel, "v", districts=nil, weights=nil_weights)
+    per = stats.hotspots_by_period(
+        panel, "v", districts=nil, weights=nil_weights, time_step=0
+    )
     for t in range(3):
         w = W(dict(nil_weights.neighbors), id_order=ids, silence_warnings=True)
         g = G_Local(y[:, t], w, transform="B", star=True, permutations=0)
         got = per[per[S.PERIOD] == t + 1][S.GI_Z].to_numpy()
         np.testing.assert_allclose(got, g.Zs, atol=1e-10)
+
+
+def _space_time_reference(
+    values: np.ndarray, neighbours: list[list[int]], time_step: int
+) -> np.ndarray:
+    """Space–time Gi* z by the formula, bin by bin (district × period).
+
+    The neighbourhood of district i in period t: i and its neighbours in
+    periods max(0, t - time_step) .. t; mean and s.d. over every bin of
+    those periods (ArcGIS's neighbourhood-time-step global window).
+    """
+    nd, nt = values.shape
+    z = np.empty((nd, nt))
+    for t in range(nt):
+        window = range(max(0, t - time_step), t + 1)
+        bins = [values[j, s] for s in window for j in range(nd)]
+        n = len(bins)
+        xbar = sum(bins) / n
+        sd = math.sqrt(sum(b * b for b in bins) / n - xbar**2)
+        for i in range(nd):
+            members = [values[j, s] for s in window for j in [i, *neighbours[i]]]
+            w = len(members)
+            z[i, t] = (sum(members) - xbar * w) / (
+                sd * math.sqrt((n * w - w * w) / (n - 1))
+            )
+    return z
+
+
+def test_space_time_gi_star_by_hand_on_a_row_of_four():
+    # A B C D in a row, values 1 2 3 4 then 5 0 0 3. With time_step=1 the
+    # second period compares 8 bins: mean 18/8 = 2.25, mean square 64/8 = 8,
+    # s = sqrt(8 - 2.25**2) = 1.71391. A's neighbourhood A, B in both
+    # periods: 1 + 2 + 5 + 0 = 8 over 4 bins, z = (8 - 9) / (s * sqrt(16/7)).
+    # B's: A, B, C in both periods: 11 over 6 bins,
+    # z = (11 - 13.5) / (s * sqrt(12/7)).
+    row = gpd.GeoDataFrame(
+        {S.DISTRICT_ID: list("ABCD")},
+        geometry=[
+            box(500000 + 1000 * i, 5030000, 501000 + 1000 * i, 5031000)
+            for i in range(4)
+        ],
+        crs="EPSG:32632",
+    )
+    panel = pd.DataFrame(
+        {
+            S.DISTRICT_ID: list("ABCD") * 2,
+            S.PERIOD: [1] * 4 + [2] * 4,
+            "v": [1, 2, 3, 4, 5, 0, 0, 3],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 4 districts
+        per = stats.hotspots_by_period(panel, "v", districts=row, time_step=1)
+        space = stats.hotspots_by_period(panel, "v", districts=row, time_step=0)
+    z = per[per[S.PERIOD] == 2].set_index(S.DISTRICT_ID)[S.GI_Z]
+    sd = math.sqrt(8 - 2.25**2)
+    assert z["A"] == pytest.approx(-1 / (sd * math.sqrt(16 / 7)), abs=1e-12)
+    assert z["B"] == pytest.approx(-2.5 / (sd * math.sqrt(12 / 7)), abs=1e-12)
+    # the first period has no period before it: the same with either setting
+    first = per[S.PERIOD] == 1
+    np.testing.assert_allclose(per.loc[first, S.GI_Z], space.loc[first, S.GI_Z])
+    # space only, the second period alone (4 bins, mean 2): A's A, B sum 5
+    # over 2 bins, z = (5 - 4) / (s * sqrt((4 * 2 - 2**2) / 3))
+    z0 = space[space[S.PERIOD] == 2].set_index(S.DISTRICT_ID)[S.GI_Z]
+    sd0 = math.sqrt((25 + 9) / 4 - 2**2)
+    assert z0["A"] == pytest.approx((5 - 4) / (sd0 * math.sqrt(4 / 3)), abs=1e-12)
+
+
+@pytest.mark.parametrize("time_step", [1, 2])
+def test_space_time_gi_star_matches_the_formula_on_a_lattice(time_step):
+    rng = np.random.default_rng(time_step)
+    nt = 5
+    values = rng.poisson(6, (SIDE * SIDE, nt)).astype(float)
+    values[14, 2:] += 12  # a district that heats up
+    lattice = _lattice(np.zeros(SIDE * SIDE))
+    ids = lattice[S.DISTRICT_ID].tolist()
+    panel = pd.DataFrame(
+        {
+            S.DISTRICT_ID: np.repeat(ids, nt),
+            S.PERIOD: np.tile(np.arange(nt), len(ids)),
+            "v": values.ravel(),
+        }
+    )
+    per = stats.hotspots_by_period(panel, "v", districts=lattice, time_step=time_step)
+    expected = _space_time_reference(
+        values, [_lattice_queen(i) for i in range(SIDE * SIDE)], time_step
+    )
+    got = per.pivot(index=S.DISTRICT_ID, columns=S.PERIOD, values=S.GI_Z)
+    np.testing.assert_allclose(got.loc[ids].to_numpy(), expected, atol=1e-10)
+    # the trend is read on the same z-scores
+    em = stats.emerging_hotspots(
+        panel, "v", districts=lattice, time_step=time_step, alpha=0.10
+    )
+    n_hot = per[per[S.GI_BIN] > 0].groupby(S.DISTRICT_ID).size()
+    assert (
+        em.set_index(S.DISTRICT_ID)[S.N_HOT] == n_hot.reindex(ids).fillna(0).astype(int)
+    ).all()
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "1"])
+def test_time_step_must_be_a_whole_number(nil, bad):
+    panel = pd.DataFrame(
+        {
+            S.DISTRICT_ID: np.repeat(nil[S.DISTRICT_ID].tolist(), 2),
+            S.PERIOD: np.tile([1, 2], len(nil)),
+            "v": 1.0,
+        }
+    )
+    with pytest.raises(ValidationError, match="time_step="):
+        stats.hotspots_by_period(panel, "v", districts=nil, time_step=bad)
+    with pytest.raises(ValidationError, match="time_step="):
+        stats.emerging_hotspots(panel, "v", districts=nil, time_step=bad)
+
+
+def test_spacetime_docstring_example_runs():
+    import doctest
+
+    from geo_alloggi.stats import spacetime
+
+    result = doctest.testmod(spacetime)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_emerging_accepts_an_overlay_style_panel(nil):

@@ -1,7 +1,9 @@
 """Space–time hot spots: Gi* per period, Mann–Kendall trend, emerging categories.
 
 * :func:`hotspots_by_period` — Gi* of every period of a long district × period
-  table, each period an independent cross-section.
+  table, in the space–time neighbourhood of ArcGIS's space–time cube (the
+  district and its neighbours in the period and the ``time_step`` periods
+  before it), or each period as a cross-section (``time_step=0``).
 * :func:`emerging_hotspots` — Mann–Kendall trend of each district's Gi*
   z-scores and ArcGIS Pro's Emerging Hot Spot Analysis categories
   (:func:`classify_emerging`).
@@ -18,6 +20,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from libpysal.weights import W
 from scipy import stats as sps
 
 from geo_alloggi import _schema as S
@@ -51,6 +54,9 @@ log = logging.getLogger(__name__)
 
 #: ArcGIS needs at least ten time steps for the Mann–Kendall trend.
 MIN_PERIODS = 10
+
+#: ArcGIS's default neighbourhood time step (periods before the one analysed).
+DEFAULT_TIME_STEP = 1
 
 
 def _panel_matrix(
@@ -138,8 +144,9 @@ def hotspots_by_period(
     fdr: bool = True,
     alpha: float = 0.10,
     id_column: str = S.DISTRICT_ID,
+    time_step: int = DEFAULT_TIME_STEP,
 ) -> pd.DataFrame:
-    """Gi* of every period of a long district × period table.
+    """Gi* of every period of a long district × period table, over space and time.
 
     Parameters
     ----------
@@ -167,6 +174,11 @@ def hotspots_by_period(
         Weakest confidence level reported in ``gi_bin`` (0.10, 0.05, 0.01).
     id_column : str
         District id column of both tables.
+    time_step : int
+        Neighbourhood time step (ArcGIS's "Neighborhood Time Step", default
+        1): the neighbourhood of a district in period t holds the district
+        and its spatial neighbours in t and in each of the ``time_step``
+        periods before t. 0: space only, each period a cross-section.
 
     Returns
     -------
@@ -181,10 +193,18 @@ def hotspots_by_period(
 
     Notes
     -----
-    The neighbourhood is spatial only (ArcGIS's "neighborhood time step" of
-    1): each period is an independent cross-section, as in the classical
-    emerging hot spot workflow built on Gi*. A period where the value is the
-    same everywhere has z = 0 and p = 1.
+    Space–time Gi* as in ArcGIS's space–time cube: the bins of district j in
+    period s are neighbours of district i in period t when j is i or one of
+    its spatial neighbours (``weights``) and t − ``time_step`` ≤ s ≤ t (the
+    first periods have fewer earlier periods to draw on). Gi* compares the
+    sum over that neighbourhood with the mean and variance of every bin of
+    periods t − ``time_step`` … t: ArcGIS's "neighborhood time step" global
+    window, so a rise or fall across the whole city does not by itself make
+    every district hot or cold late in the series, and ``time_step=0`` is
+    the classical per-period cross-section. Rates (``units``) are smoothed
+    and FDR applied within each period. A window where the value is the
+    same everywhere has z = 0 and p = 1. See :func:`emerging_hotspots` for
+    a worked example.
     """
     a = check_alpha(alpha, (0.10, 0.05, 0.01))
     ids, periods, z, p, q, gbin, _ = _space_time_gi(
@@ -199,6 +219,7 @@ def hotspots_by_period(
         fdr=fdr,
         alpha=a,
         id_column=id_column,
+        time_step=_check_time_step(time_step),
     )
     nd, nt = z.shape
     out = pd.DataFrame(
@@ -218,6 +239,65 @@ def hotspots_by_period(
     return out
 
 
+def _check_time_step(time_step: Any) -> int:
+    if (
+        isinstance(time_step, bool)
+        or not isinstance(time_step, int | np.integer)
+        or time_step < 0
+    ):
+        raise ValidationError(
+            f"time_step={time_step!r} must be a whole number of periods >= 0 "
+            "(0: space only; 1: ArcGIS's default)"
+        )
+    return int(time_step)
+
+
+def _window_weights(w_star: W, steps: int) -> W:
+    """Binary weights of a window of ``steps + 1`` periods, stacked period by period.
+
+    Bin ``k·n + i`` is district ``i`` (in ``w_star``'s order) in the k-th
+    period of the window. The bins of the last period have as neighbours
+    the bins of the district and of its spatial neighbours in every period
+    of the window; earlier bins keep their spatial neighbours in their own
+    period (only the last period's rows are read).
+    """
+    order = list(w_star.id_order)
+    pos = {d: i for i, d in enumerate(order)}
+    n = len(order)
+    star = [[pos[j] for j in w_star.neighbors[d]] for d in order]
+    last = steps * n
+    neighbors: dict[int, list[int]] = {}
+    for k in range(steps + 1):
+        for i in range(n):
+            if k == steps:
+                neighbors[last + i] = [
+                    s * n + j for s in range(steps + 1) for j in star[i]
+                ]
+            else:
+                neighbors[k * n + i] = [k * n + j for j in star[i]]
+    weights = {b: [1.0] * len(nb) for b, nb in neighbors.items()}
+    return W(
+        neighbors, weights, id_order=list(range((steps + 1) * n)), silence_warnings=True
+    )
+
+
+def _window_z(values: np.ndarray, w_star: W, time_step: int) -> np.ndarray:
+    """Space–time Gi* z of every district in every period (district × period)."""
+    nd, nt = values.shape
+    z = np.zeros((nd, nt))
+    cache: dict[int, W] = {}
+    for t in range(nt):
+        steps = min(time_step, t)
+        if steps == 0:
+            z[:, t] = gi_star_z(values[:, t], w_star)[0]
+            continue
+        if steps not in cache:
+            cache[steps] = _window_weights(w_star, steps)
+        stacked = values[:, t - steps : t + 1].T.ravel()
+        z[:, t] = gi_star_z(stacked, cache[steps])[0][steps * nd :]
+    return z
+
+
 def _space_time_gi(
     panel: pd.DataFrame,
     value: str,
@@ -231,6 +311,7 @@ def _space_time_gi(
     fdr: bool,
     alpha: float,
     id_column: str,
+    time_step: int,
 ) -> tuple[
     list[str], list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray, WeightsReport
 ]:
@@ -279,19 +360,16 @@ def _space_time_gi(
     warn_islands(report, noun="district", stacklevel=3)
     w_star = star_weights(w)
     nd, nt = y.shape
-    z = np.zeros((nd, nt))
+    values = y.astype(float)
     if b is not None:
         bk = b[keep]
         for t in range(nt):
-            r = (
+            values[:, t] = (
                 empirical_bayes(y[:, t], bk[:, t])
                 if smoothing == "eb"
                 else y[:, t] / bk[:, t]
             )
-            z[:, t] = gi_star_z(r, w_star)[0]
-    else:
-        for t in range(nt):
-            z[:, t] = gi_star_z(y[:, t], w_star)[0]
+    z = _window_z(values, w_star, time_step)
     p = two_sided_p(z)
     q = np.empty_like(p)
     gbin = np.zeros((nd, nt), dtype=int)
@@ -374,6 +452,7 @@ def emerging_hotspots(
     fdr: bool = True,
     trend_alpha: float = 0.05,
     id_column: str = S.DISTRICT_ID,
+    time_step: int = DEFAULT_TIME_STEP,
 ) -> gpd.GeoDataFrame:
     """Emerging hot spots: how hot and cold spots change over the periods.
 
@@ -404,6 +483,11 @@ def emerging_hotspots(
         Significance level of the Mann–Kendall trend.
     id_column : str
         District id column.
+    time_step : int
+        Neighbourhood time step of the space–time Gi* (default 1, as in
+        ArcGIS): a district's neighbourhood in period t holds its own value
+        and its neighbours' in t and in the ``time_step`` periods before.
+        0: space only (see :func:`hotspots_by_period` and the example).
 
     Returns
     -------
@@ -426,8 +510,9 @@ def emerging_hotspots(
 
     Notes
     -----
-    1. Gi* per period with FDR (:func:`hotspots_by_period`); a period is hot
-       when ``gi_bin > 0`` at ``alpha``, cold when ``gi_bin < 0``.
+    1. Space–time Gi* per period with FDR (:func:`hotspots_by_period`, with
+       ``time_step``); a period is hot when ``gi_bin > 0`` at ``alpha``,
+       cold when ``gi_bin < 0``.
     2. Mann–Kendall test per district on its series of Gi* z-scores: Kendall's
        tau against the period index, ``scipy.stats.kendalltau`` (tau-b with
        the tie correction of the Mann–Kendall variance), two-sided p.
@@ -454,6 +539,37 @@ def emerging_hotspots(
        significant last period. These are ArcGIS Pro's definitions; where
        ArcGIS leaves the precedence open (a new hot spot with earlier cold
        spots) oscillating wins.
+
+    ``time_step`` against ``time_step=0``, worked by hand: five districts in
+    a row (A–E, each bordering the next), values A–E ``0 0 6 0 0`` in the
+    first period and ``0 0 0 0 6`` in the second. Gi*'s z is
+    (Σ neighbourhood − x̄·n_i) / (s·√((n·n_i − n_i²)/(n − 1))) over the n
+    bins compared, n_i of them in the neighbourhood. Space only, the second
+    period is judged on its own (n = 5, x̄ = 1.2, s = 2.4): C's neighbourhood
+    B, C, D sums to 0, z = (0 − 3.6) / (2.4·√(6/4)) = −1.22. With
+    ``time_step=1`` it also holds B, C, D of the first period (n = 10 bins of
+    both periods, x̄ = 1.2, s = 2.4): it sums to 6, C's own value of the
+    period before, z = (6 − 7.2) / (2.4·√(24/9)) = −0.31. D, between C's
+    past 6 and E's present 6, rises from 0.82 to 1.22; E, whose own past was
+    0, falls from 1.22 to 0.31.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely.geometry import box
+    >>> row = gpd.GeoDataFrame({"district_id": list("ABCDE")},
+    ...     geometry=[box(i, 0, i + 1, 1) for i in range(5)], crs="EPSG:32632")
+    >>> panel = pd.DataFrame({"district_id": list("ABCDE") * 2,
+    ...     "period": [1] * 5 + [2] * 5, "v": [0, 0, 6, 0, 0, 0, 0, 0, 0, 6]})
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # few districts and periods
+    ...     for step in (0, 1):
+    ...         per = hotspots_by_period(panel, "v", districts=row, time_step=step)
+    ...         z = per[per["period"] == 2].set_index("district_id")["gi_z"]
+    ...         print(step, z.round(2).tolist())
+    0 [-0.82, -1.22, -1.22, 0.82, 1.22]
+    1 [-1.22, -0.31, -0.31, 1.22, 0.31]
     """
     a = check_alpha(alpha, (0.10, 0.05, 0.01))
     if not 0 < trend_alpha < 1:
@@ -470,6 +586,7 @@ def emerging_hotspots(
         fdr=fdr,
         alpha=a,
         id_column=id_column,
+        time_step=_check_time_step(time_step),
     )
     nt = len(periods)
     if nt < MIN_PERIODS:
