@@ -31,6 +31,7 @@ _EXPORTS: dict[str, str] = {
     "DataUnavailableError": "geo_alloggi._errors",
     "InputFileError": "geo_alloggi._errors",
     "GeocodingError": "geo_alloggi._errors",
+    "SolverError": "geo_alloggi._errors",
     # geocoding (addresses -> points, with match quality)
     "geocode": "geo_alloggi.geocoding",
     "Geocoder": "geo_alloggi.geocoding",
@@ -125,6 +126,7 @@ if TYPE_CHECKING:  # pragma: no cover
         GeoAlloggiError,
         GeocodingError,
         InputFileError,
+        SolverError,
         ValidationError,
     )
     from geo_alloggi._records import Records

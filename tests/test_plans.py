@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import math
 
 import geopandas as gpd
@@ -18,7 +17,6 @@ from geo_alloggi._records import Records
 from geo_alloggi.priorities import (
     CostModel,
     compare_plans,
-    plans,
     renovation_candidates,
     renovation_frontier,
     renovation_plan,
@@ -393,11 +391,6 @@ def test_compare_plans_per_owner_scenarios_and_objective():
     assert set(table[S.OBJECTIVE]) == {"units"}
     # a shared budget can do whatever the split one does, and more
     assert table.loc[0, S.UNITS_RECOVERED] >= table.loc[1, S.UNITS_RECOVERED]
-
-
-def test_doctests_run():
-    result = doctest.testmod(plans, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_spend_is_exact():

@@ -696,15 +696,6 @@ def test_time_step_must_be_a_whole_number(nil, bad):
         stats.emerging_hotspots(panel, "v", districts=nil, time_step=bad)
 
 
-def test_spacetime_docstring_example_runs():
-    import doctest
-
-    from geo_alloggi.stats import spacetime
-
-    result = doctest.testmod(spacetime)
-    assert result.attempted > 0 and result.failed == 0
-
-
 def test_emerging_accepts_an_overlay_style_panel(nil):
     # the shape geo_alloggi.overlay.aggregate returns: a GeoDataFrame, string
     # periods, nullable Int64 counts, units NA/0 in parks, attrs with a label
