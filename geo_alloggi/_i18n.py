@@ -272,6 +272,75 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Tests: {n}, each with the records up to one period ({origins}) and the "
         "period after as the check; intervals {interval}.",
     ),
+    # --- renovation: objectives, naive rules, owners, trade-off (issue 12) ---
+    "renovation.objective.risk": (
+        "alloggi pesati per rischio (occupazioni evitate)",
+        "risk-weighted units (occupations prevented)",
+    ),
+    "renovation.objective.units": ("alloggi recuperati", "units recovered"),
+    "renovation.method.optimal.risk": ("ottimale (rischio)", "optimal (risk)"),
+    "renovation.method.optimal.units": ("ottimale (alloggi)", "optimal (units)"),
+    "renovation.method.cheapest_first": ("prima i più economici", "cheapest first"),
+    "renovation.method.largest_first": ("prima i più grandi", "largest first"),
+    "renovation.method.risk_per_euro_first": (
+        "prima il rischio più alto per euro",
+        "risk per euro first",
+    ),
+    "renovation.owner.all": ("Totale", "Total"),
+    "renovation.header.owner": ("Ente gestore", "Owner"),
+    "renovation.header.plan": ("Piano", "Plan"),
+    "renovation.header.min_units": (
+        "Alloggi almeno (vincolo ε)",
+        "At least units (ε constraint)",
+    ),
+    "renovation.header.units_recovered": ("Alloggi recuperati", "Units recovered"),
+    "renovation.header.risk_weighted_units": (
+        "Alloggi pesati per rischio",
+        "Risk-weighted units",
+    ),
+    "renovation.header.spend_eur": ("Spesa (€)", "Spend (€)"),
+    "renovation.header.estates_selected": ("Stabili selezionati", "Estates selected"),
+    "renovation.header.objective": ("Obiettivo", "Objective"),
+    "renovation.header.chosen": ("Piano scelto", "Chosen plan"),
+    "renovation.header.units_risk_per_euro_first": (
+        "Alloggi (prima il rischio più alto per euro)",
+        "Units (risk per euro first)",
+    ),
+    "renovation.chosen": ("sì", "yes"),
+    "renovation.layer.chosen": (
+        "Ristrutturazioni: piano scelto ({objective})",
+        "Renovation: chosen plan ({objective})",
+    ),
+    "renovation.layer.estates_owner": ("{layer}: {owner}", "{layer}: {owner}"),
+    "renovation.summary.plan": (
+        "Con un budget di {budget} il piano scelto (obiettivo: {objective}) "
+        "recupera {units} alloggi sfitti in {estates} stabili, {rw} pesati per "
+        "rischio (spesa {spend}); un milione in più ne recupererebbe altri {next}.",
+        "With a budget of {budget} the chosen plan (objective: {objective}) "
+        "recovers {units} vacant units in {estates} estates, {rw} risk-weighted "
+        "(spend {spend}); €1M more would recover {next} more.",
+    ),
+    "renovation.summary.naive": (
+        "- {method}: {units} alloggi, {rw} pesati per rischio",
+        "- {method}: {units} units, {rw} risk-weighted",
+    ),
+    "renovation.summary.owner": (
+        "- {owner}: budget {budget}, {units} alloggi, {rw} pesati per rischio "
+        "(spesa {spend})",
+        "- {owner}: budget {budget}, {units} units, {rw} risk-weighted "
+        "(spend {spend})",
+    ),
+    "renovation.summary.frontier": (
+        "Compromesso (tabella renovation_frontier, {n} piani): dal piano che "
+        "evita più occupazioni ({units_r} alloggi, {rw_r} pesati per rischio) "
+        "a quello che recupera più alloggi ({units_u} alloggi, {rw_u} pesati "
+        "per rischio).",
+        "Trade-off (table renovation_frontier, {n} plans): from the plan that "
+        "prevents the most occupations ({units_r} units, {rw_r} risk-weighted) "
+        "to the one that recovers the most units ({units_u} units, {rw_u} "
+        "risk-weighted).",
+    ),
+    # --- end of renovation ---
 }
 
 # ---------------------------------------------------------------------------

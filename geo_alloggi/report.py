@@ -11,6 +11,7 @@ synthetic records carry the SYNTHETIC label.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from geo_alloggi._i18n import (
     fmt_int,
     fmt_number,
     hotspot_label,
+    owner_label,
     small_mask,
     t,
 )
@@ -64,7 +66,14 @@ class MeetingData:
     patrol_districts, patrol_estates, social : pandas.DataFrame
         Patrol rankings and the social-services table.
     renovation_plan, renovation_summary : pandas.DataFrame
-        The renovation plan and its comparison with the naive rules.
+        The renovation plan (of the run's objective) and its comparison with
+        the naive rules, all owners together.
+    renovation_by_owner, renovation_frontier : pandas.DataFrame or None
+        The same comparison per owner, and the trade-off between units
+        recovered and risk-weighted units
+        (:func:`geo_alloggi.priorities.renovation_frontier`).
+    objective : str
+        What the renovation plan maximises (``"risk"`` or ``"units"``).
     backtest, backtest_summary : pandas.DataFrame or None
         The back-test of the patrol ranking: one row per ranking × origin
         (:meth:`geo_alloggi.priorities.Backtest.to_frame`) and one row per
@@ -75,8 +84,10 @@ class MeetingData:
         first when a naive rule beat the published ranking; what PAI means).
     links : pandas.DataFrame
         Counts per link method and record kind (empty: not linked).
-    moran_i, moran_p, budget_eur : float
-        Global Moran's I, its permutation p-value; the renovation budget.
+    moran_i, moran_p : float
+        Global Moran's I and its permutation p-value.
+    budget_eur : float or mapping
+        The renovation budget, shared or per owner.
     withheld_districts, withheld_estates : pandas.DataFrame or None
         Cells of the patrol tables withheld by the district table.
     notes : tuple of str
@@ -101,7 +112,10 @@ class MeetingData:
     links: pd.DataFrame
     moran_i: float
     moran_p: float
-    budget_eur: float
+    budget_eur: float | Mapping[str, float]
+    renovation_by_owner: pd.DataFrame | None = None
+    renovation_frontier: pd.DataFrame | None = None
+    objective: str = "risk"
     withheld_districts: pd.DataFrame | None = None
     withheld_estates: pd.DataFrame | None = None
     backtest_summary: pd.DataFrame | None = None
@@ -185,12 +199,6 @@ PRIORITY_HEADERS: dict[str, tuple[str, str]] = {
 _SCENARIOS = {
     "default": ("pesi predefiniti", "default weights"),
     "config": ("pesi del file di configurazione", "configured weights"),
-}
-
-METHOD_LABELS = {
-    "optimal": ("ottimale (rischio)", "optimal (risk)"),
-    "cheapest_first": ("prima i più economici", "cheapest first"),
-    "largest_first": ("prima i più grandi", "largest first"),
 }
 
 #: Decimals kept in meeting tables.
@@ -300,14 +308,74 @@ def mark_withheld(
     return out
 
 
+#: Renovation columns with their own header (``renovation.header.*`` in _i18n).
+_RENOVATION_HEADERS = (
+    S.OWNER,
+    "plan",
+    S.MIN_UNITS,
+    S.OBJECTIVE,
+    S.CHOSEN,
+    "units_risk_per_euro_first",
+)
+
+
+def renovation_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Say a renovation table's owners, methods, objectives and marks in words.
+
+    ``owner`` ``all`` is the total; the exact plan is named after its
+    objective; the frontier's ``objective`` names the single-objective plans
+    and ``chosen`` marks the run's plan. Their headers are translated here,
+    the others by :func:`priority_table`.
+    """
+    out = table.copy()
+    if S.OWNER in out:
+        out = out[[S.OWNER, *[c for c in out.columns if c != S.OWNER]]]
+        out[S.OWNER] = out[S.OWNER].map(
+            lambda o: (
+                t("renovation.owner.all", lang)
+                if o == S.ALL_OWNERS
+                else owner_label(o, lang)
+                if isinstance(o, str)
+                else o
+            )
+        )
+    if S.METHOD in out:
+        objective = (
+            out[S.OBJECTIVE] if S.OBJECTIVE in out else pd.Series("risk", out.index)
+        )
+        out[S.METHOD] = [
+            t(f"renovation.method.optimal.{o}", lang)
+            if m == "optimal"
+            else t(f"renovation.method.{m}", lang)
+            for m, o in zip(out[S.METHOD], objective, strict=True)
+        ]
+        out = out.drop(columns=[S.OBJECTIVE], errors="ignore")
+    elif S.OBJECTIVE in out:
+        out[S.OBJECTIVE] = [
+            ", ".join(t(f"renovation.objective.{o}", lang) for o in str(v).split(", "))
+            if v
+            else ""
+            for v in out[S.OBJECTIVE]
+        ]
+    if S.CHOSEN in out:
+        out[S.CHOSEN] = [
+            t("renovation.chosen", lang) if c else "" for c in out[S.CHOSEN]
+        ]
+    return out.rename(
+        columns={
+            c: t(f"renovation.header.{c}", lang)
+            for c in _RENOVATION_HEADERS
+            if c in out.columns
+        }
+    )
+
+
 def priority_table(
     table: pd.DataFrame, *, lang: str, synthetic: bool, label: str
 ) -> pd.DataFrame:
     out = _periods_as_text(table.drop(columns=["source"], errors="ignore"))
-    if "method" in out:
-        out["method"] = out["method"].map(
-            lambda m: METHOD_LABELS.get(m, (m, m))[0 if lang == "it" else 1]
-        )
+    if {S.METHOD, S.CHOSEN, S.OWNER} & set(out.columns):
+        out = renovation_table(out, lang)
     if "emerging_category" in out:
         from geo_alloggi._i18n import emerging_label
 
@@ -570,12 +638,17 @@ def write_tables(data: MeetingData, folder: Path) -> list[Path]:
             lang=lang,
         )
         written += write_both(priority_table(shown, **fm), folder, stem, lang)
-    written += write_both(
-        priority_table(a.renovation_plan, **fm), folder, "renovation_plan", lang
-    )
-    written += write_both(
-        priority_table(a.renovation_summary, **fm), folder, "renovation_summary", lang
-    )
+    summary = a.renovation_summary.assign(**{S.OWNER: S.ALL_OWNERS})
+    if a.renovation_by_owner is not None and len(a.renovation_by_owner):
+        summary = pd.concat([summary, a.renovation_by_owner], ignore_index=True)
+    reno = {
+        "renovation_plan": a.renovation_plan,
+        "renovation_summary": summary,
+    }
+    if a.renovation_frontier is not None:
+        reno["renovation_frontier"] = a.renovation_frontier
+    for stem, table in reno.items():
+        written += write_both(priority_table(table, **fm), folder, stem, lang)
     if a.backtest is not None and a.backtest_summary is not None:
         per_origin, summary = backtest_tables(a.backtest, a.backtest_summary, lang)
         written += write_both(
@@ -704,19 +777,6 @@ _SUMMARY: dict[str, tuple[str, str]] = {
     ),
     "patrol": ("## Pattugliamenti: prime 5 zone", "## Patrols: top 5 areas"),
     "renovation": ("## Ristrutturazioni", "## Renovation"),
-    "plan": (
-        "Con un budget di {budget} il piano ottimale recupera {units} alloggi "
-        "sfitti in {estates} stabili (spesa {spend}); un milione in più ne "
-        "recupererebbe altri {next}.",
-        "With a budget of {budget} the optimal plan recovers {units} vacant units "
-        "in {estates} estates (spend {spend}); €1M more would recover {next} more.",
-    ),
-    "naive": (
-        "- {method}: {units} alloggi, {rw} pesati per rischio (ottimale: {opt})",
-        "- {method}: {units} units, {rw} risk-weighted (optimal: {opt})",
-    ),
-    "cheapest_first": ("prima i più economici", "cheapest first"),
-    "largest_first": ("prima i più grandi", "largest first"),
     "backtest": (
         "## Affidabilità della classifica (back-test)",
         "## How far to trust the ranking (back-test)",
@@ -730,6 +790,79 @@ _SUMMARY: dict[str, tuple[str, str]] = {
     ),
     "sources": ("Fonti: {text}", "Sources: {text}"),
 }
+
+
+def _budget_text(budget: float | Mapping[str, float], lang: str) -> str:
+    if isinstance(budget, Mapping):
+        return ", ".join(
+            f"{owner_label(o, lang)} {fmt_eur(v, lang)}" for o, v in budget.items()
+        )
+    return fmt_eur(budget, lang)
+
+
+def _renovation_lines(a: MeetingData, num: Any) -> list[str]:
+    """Return the renovation paragraph: chosen plan, rules, owners, trade-off."""
+    lang = a.lang
+    summ = a.renovation_summary.set_index(S.METHOD)
+    opt = summ.loc["optimal"]
+    lines = [
+        t(
+            "renovation.summary.plan",
+            lang,
+            budget=_budget_text(a.budget_eur, lang),
+            objective=t(f"renovation.objective.{a.objective}", lang),
+            units=fmt_int(opt[S.UNITS_RECOVERED], lang),
+            estates=fmt_int(opt[S.ESTATES_SELECTED], lang),
+            rw=num(opt[S.RISK_WEIGHTED], 1),
+            spend=fmt_eur(opt[S.SPEND_EUR], lang),
+            next=fmt_int(opt["next_1m_units"], lang),
+        ),
+        "",
+    ]
+    for method in summ.index:
+        if method != "optimal":
+            r = summ.loc[method]
+            lines.append(
+                t(
+                    "renovation.summary.naive",
+                    lang,
+                    method=t(f"renovation.method.{method}", lang),
+                    units=fmt_int(r[S.UNITS_RECOVERED], lang),
+                    rw=num(r[S.RISK_WEIGHTED], 1),
+                )
+            )
+    owners = a.renovation_by_owner
+    if isinstance(a.budget_eur, Mapping) and owners is not None and len(owners):
+        lines.append("")
+        for r in owners[owners[S.METHOD] == "optimal"].itertuples(index=False):
+            row = r._asdict()
+            lines.append(
+                t(
+                    "renovation.summary.owner",
+                    lang,
+                    owner=owner_label(row[S.OWNER], lang),
+                    budget=fmt_eur(row[S.BUDGET_EUR], lang),
+                    units=fmt_int(row[S.UNITS_RECOVERED], lang),
+                    rw=num(row[S.RISK_WEIGHTED], 1),
+                    spend=fmt_eur(row[S.SPEND_EUR], lang),
+                )
+            )
+    front = a.renovation_frontier
+    if front is not None and len(front):
+        total = front[front[S.OWNER] == S.ALL_OWNERS]
+        lines += [
+            "",
+            t(
+                "renovation.summary.frontier",
+                lang,
+                n=fmt_int(len(total), lang),
+                units_r=fmt_int(total[S.UNITS_RECOVERED].iloc[0], lang),
+                rw_r=num(total[S.RISK_WEIGHTED].iloc[0], 1),
+                units_u=fmt_int(total[S.UNITS_RECOVERED].iloc[-1], lang),
+                rw_u=num(total[S.RISK_WEIGHTED].iloc[-1], 1),
+            ),
+        ]
+    return lines
 
 
 def write_summary(data: MeetingData, path: Path) -> Path:
@@ -800,33 +933,7 @@ def write_summary(data: MeetingData, path: Path) -> Path:
     for row in a.patrol_districts.head(5).itertuples():
         name = names.get(row.district_id, row.district_id)
         lines.append(f"{row.rank}. {name} — {row.reasons}")
-    summ = a.renovation_summary.set_index("method")
-    opt = summ.loc["optimal"]
-    lines += [
-        "",
-        say("renovation"),
-        "",
-        say(
-            "plan",
-            budget=fmt_eur(a.budget_eur, lang),
-            units=fmt_int(opt["units_recovered"], lang),
-            estates=fmt_int(opt["estates_selected"], lang),
-            spend=fmt_eur(opt["spend_eur"], lang),
-            next=fmt_int(opt["next_1m_units"], lang),
-        ),
-    ]
-    for method in ("cheapest_first", "largest_first"):
-        if method in summ.index:
-            r = summ.loc[method]
-            lines.append(
-                say(
-                    "naive",
-                    method=say(method),
-                    units=fmt_int(r["units_recovered"], lang),
-                    rw=num(r["risk_weighted_units"], 1),
-                    opt=num(opt["risk_weighted_units"], 1),
-                )
-            )
+    lines += ["", say("renovation"), "", *_renovation_lines(a, num)]
     lines.append("")
     if a.backtest_verdict:
         lines += [say("backtest"), "", a.backtest_verdict, ""]

@@ -32,6 +32,7 @@ EXPECTED_FILES = {
     "tables/social_services.csv",
     "tables/renovation_plan.csv",
     "tables/renovation_summary.csv",
+    "tables/renovation_frontier.csv",
     "tables/backtest.csv",
     "tables/backtest_summary.csv",
     "tables/linking.csv",
@@ -358,7 +359,11 @@ start = "2014"
 end = "2025"
 
 [priorities]
-budget_eur = 5000000
+objective = "units"
+budget_eur = { Aler = 3000000, "Comune-MM" = 2000000 }
+
+[output]
+lang = "en"
 """,
         encoding="utf-8",
     )
@@ -408,6 +413,85 @@ def test_user_run_writes_bundle_without_personal_data(user_run):
             assert v not in everything, v
 
 
+def test_user_run_plans_per_owner_with_the_configured_objective(user_run):
+    out, _files = user_run
+    tables = out / "tables"
+    front = _csv(tables / "renovation_frontier.csv", "en")
+    for header in ("Units recovered", "Risk-weighted units", "Spend (€)"):
+        assert header in front.columns
+    assert list(dict.fromkeys(front["Owner"])) == [
+        "Total",
+        "Aler Milano",
+        "Comune (MM Casa)",
+    ]
+    budgets = {"Aler Milano": 3e6, "Comune (MM Casa)": 2e6, "Total": 5e6}
+    for owner, part in front.groupby("Owner"):
+        units = part["Units recovered"].astype(int).to_numpy()
+        rw = part["Risk-weighted units"].astype(float).to_numpy()
+        assert (units[1:] > units[:-1]).all() and (rw[1:] <= rw[:-1] + 0.01).all()
+        assert (part["Spend (€)"].astype(float) <= budgets[owner]).all()
+        # objective "units": the last plan of each owner is the one chosen
+        assert part["Chosen plan"].fillna("").tolist()[-1] == "yes", owner
+        assert part["Chosen plan"].fillna("").tolist()[:-1] == [""] * (len(part) - 1)
+    assert len(front[front["Owner"] == "Total"]) >= 5
+    summary = _csv(tables / "renovation_summary.csv", "en")
+    assert {"optimal (units)", "risk per euro first"} <= set(summary["Method"])
+    best = summary[summary["Method"] == "optimal (units)"].set_index("Owner")
+    total = front[front["Owner"] == "Total"].iloc[-1]
+    assert best.loc["Total", "Units recovered"] == total["Units recovered"]
+    assert int(best.loc["Aler Milano", "Units recovered"]) + int(
+        best.loc["Comune (MM Casa)", "Units recovered"]
+    ) == int(total["Units recovered"])
+    assert float(best.loc["Aler Milano", "Budget (€)"]) == 3e6
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    assert "chosen plan (objective: units recovered)" in text
+    assert "- Aler Milano: budget €3,000,000" in text
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "Renovation: chosen plan (units recovered)" in page
+    assert "Public housing estates: Aler Milano" in page
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["settings"]["objective"] == "units"
+    assert manifest["settings"]["budget_eur"] == {"Aler": 3e6, "Comune-MM": 2e6}
+
+
+def test_demo_frontier_ends_are_the_two_plans(demo_bundle):
+    tables = demo_bundle / "tables"
+    front = _csv(tables / "renovation_frontier.csv")
+    total = front[front["Ente gestore"] == "Totale"]
+    assert len(total) >= 5
+    assert total["Piano scelto"].fillna("").tolist()[0] == "sì"  # objective risk
+    summary = _csv(tables / "renovation_summary.csv")
+    chosen = summary[
+        (summary["Ente gestore"] == "Totale")
+        & (summary["Metodo"] == "ottimale (rischio)")
+    ].iloc[0]
+    for col in ("Alloggi recuperati", "Alloggi pesati per rischio", "Spesa (€)"):
+        assert chosen[col] == total.iloc[0][col], col
+    assert "prima il rischio più alto per euro" in set(summary["Metodo"])
+    assert "piano scelto (obiettivo: alloggi pesati per rischio" in (
+        demo_bundle / "summary.md"
+    ).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("budget_eur = { ALER = 1 }", r"owner\(s\) \['ALER'\]"),
+        ('budget_eur = { Aler = "x" }', "euros per owner"),
+        ('objective = "homes"', "objective='homes'"),
+        ("budgets = 1", r"unknown key\(s\) \['budgets'\] in \[priorities\]"),
+    ],
+)
+def test_priority_settings_errors_are_clear(tmp_path, text, match):
+    (tmp_path / "e.csv").write_text("estate_id\nE1\n", encoding="utf-8")
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(
+        f'[records]\nestates = "e.csv"\n[priorities]\n{text}\n', encoding="utf-8"
+    )
+    with pytest.raises((InputFileError, ValidationError), match=match):
+        load_settings(cfg)
+
+
 def test_config_errors_are_clear(tmp_path):
     with pytest.raises(InputFileError, match="no such file"):
         load_settings(tmp_path / "missing.toml")
@@ -428,8 +512,9 @@ def test_config_errors_are_clear(tmp_path):
         load_settings(period)
 
 
-def _csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str)
+def _csv(path: Path, lang: str = "it") -> pd.DataFrame:
+    sep = ";" if lang == "it" else ","
+    return pd.read_csv(path, sep=sep, encoding="utf-8-sig", dtype=str)
 
 
 def test_withheld_district_cells_cannot_be_given_back(bundles, mirror):
@@ -538,7 +623,8 @@ def test_three_doors_publish_the_same_figures(demo_bundle, tmp_path, mirror):
     shown = patrol.set_index("Nome").loc["Scalo Romana", "Alloggi occupati"]
     last = panel[panel[S.PERIOD] == panel[S.PERIOD].max()].set_index(S.NAME)
     assert _count(shown) == int(last.loc["Scalo Romana", S.OCCUPIED])
-    summary = _csv(tables / "renovation_summary.csv").set_index("Metodo")
+    summary = _csv(tables / "renovation_summary.csv")
+    summary = summary[summary["Ente gestore"] == "Totale"].set_index("Metodo")
     units = plan.summary.set_index("method")["units_recovered"]
     assert _count(summary.loc["ottimale (rischio)", "Alloggi recuperati"]) == int(
         units["optimal"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from geo_alloggi._errors import ValidationError
 from geo_alloggi.cli._common import console, progress
 
 MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
@@ -31,7 +32,20 @@ def demo(
     lang: str = typer.Option(
         "it", help="it (default) or en for what the meeting sees."
     ),
-    budget: float = typer.Option(10_000_000.0, help="Renovation budget in euros."),
+    budget: float = typer.Option(
+        10_000_000.0, help="Renovation budget in euros, shared by every owner."
+    ),
+    owner_budget: list[str] = typer.Option(
+        [],
+        "--owner-budget",
+        help="A budget of one owner, OWNER=EUROS (Aler, Comune-MM); repeat it "
+        "for each owner: the owners then plan separately (--budget unused).",
+    ),
+    objective: str = typer.Option(
+        "risk",
+        help="What the renovation plan maximises: risk (expected occupations "
+        "prevented) or units (homes returned).",
+    ),
     mirror: Path | None = typer.Option(None, help=MIRROR_HELP),
 ) -> None:
     """Build SYNTHETIC records on the real boundaries and write the meeting bundle.
@@ -53,12 +67,30 @@ def demo(
             out_dir,
             seed=seed,
             lang=lang,
-            budget_eur=budget,
+            budget_eur=_owner_budgets(owner_budget) if owner_budget else budget,
+            objective=objective,
             mirror=mirror,
             on_step=on_step,
         )
         bar.update(bar.task_ids[0], completed=len(STEPS))
     _report(files, out_dir, True)
+
+
+def _owner_budgets(values: list[str]) -> dict[str, float]:
+    """Read ``--owner-budget OWNER=EUROS`` options into a mapping."""
+    out: dict[str, float] = {}
+    for value in values:
+        owner, sep, euros = value.partition("=")
+        try:
+            amount = float(euros)
+        except ValueError:
+            amount = float("nan")
+        if not sep or not owner.strip() or amount != amount:
+            raise ValidationError(
+                f"--owner-budget {value!r} must read OWNER=EUROS, e.g. Aler=6000000"
+            )
+        out[owner.strip()] = amount
+    return out
 
 
 def run(

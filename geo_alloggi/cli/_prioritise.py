@@ -91,6 +91,11 @@ def prioritise(
         "-b",
         help="Renovation budget in euros; repeat for side-by-side scenarios.",
     ),
+    objective: str = typer.Option(
+        "risk",
+        help="What the renovation plan maximises: risk (expected occupations "
+        "prevented) or units (homes returned).",
+    ),
     config_file: Path | None = typer.Option(
         None,
         "--config",
@@ -110,7 +115,9 @@ def prioritise(
     """Rank districts and estates for patrols; plan renovations under a budget.
 
     Writes to DIR: patrol_districts, patrol_estates, social_services,
-    renovation_plan, renovation_summary, budget_scenarios (two or more
+    renovation_plan, renovation_summary (all owners, then each owner),
+    renovation_frontier (units recovered against risk-weighted units),
+    budget_scenarios (two or more
     --budget), weight_scenarios (with --config), backtest and
     backtest_summary (with four periods or more) and, with --synthetic,
     linking, each as .csv and .xlsx. Counts below the suppression threshold
@@ -126,6 +133,10 @@ def prioritise(
     if level not in ("nil", "municipi", "study_area"):
         raise ValidationError(
             f"--level {level!r} is not one of ['nil', 'municipi', 'study_area']"
+        )
+    if objective not in priorities.OBJECTIVES:
+        raise ValidationError(
+            f"--objective {objective!r} is not one of {list(priorities.OBJECTIVES)!r}"
         )
     for b in budget:
         if not math.isfinite(b) or b < 0:
@@ -172,6 +183,7 @@ def prioritise(
             panel,
             emerging=emerging,
             budget_eur=budget[0],
+            objective=objective,
             config_file=config_file,
             lang=lang,
             threshold=threshold,
@@ -185,7 +197,9 @@ def prioritise(
     names = districts.set_index("district_id")["name"]
     scenarios = (
         priorities.compare_plans(
-            pri.candidates, {f"{fmt_number(b, 0, lang)} €": b for b in budget}
+            pri.candidates,
+            {f"{fmt_number(b, 0, lang)} €": b for b in budget},
+            objective=objective,
         )
         if len(budget) > 1
         else None
@@ -219,7 +233,10 @@ def prioritise(
         "patrol_estates": small(eranked, pri.withheld_estates, "estate_id"),
         "social_services": small(social),
         "renovation_plan": plan.plan,
-        "renovation_summary": plan.summary,
+        "renovation_summary": pd.concat(
+            [plan.summary.assign(owner="all"), plan.by_owner], ignore_index=True
+        ),
+        "renovation_frontier": pri.frontier,
     }
     if bt is not None:
         tables["backtest"], tables["backtest_summary"] = backtest_tables(
@@ -255,7 +272,8 @@ def prioritise(
         )
     opt = plan.summary.set_index("method").loc["optimal"]
     console.print(
-        f"renovation (budget {fmt_number(budget[0], 0, lang)} €): "
+        f"renovation (budget {fmt_number(budget[0], 0, lang)} €, objective "
+        f"{objective}): "
         f"{int(opt['units_recovered'])} units in {int(opt['estates_selected'])} "
         f"estates, {fmt_number(opt['risk_weighted_units'], 1, lang)} risk-weighted; "
         f"next 1 M€: +{int(opt['next_1m_units'])} units"

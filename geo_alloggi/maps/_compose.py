@@ -180,7 +180,7 @@ def meeting_map(
             )
     outline_layer(gdf, m=m, simplify_m=simplify_m, **common)
     if estates is not None:
-        estates_layer(estates, m=m, **common, **small)
+        estates_layer(estates, m=m, by_owner=True, **common, **small)
     return add_controls(m, lang=lang)
 
 

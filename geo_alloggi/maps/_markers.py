@@ -101,6 +101,7 @@ def estates_layer(
     lang: str = "it",
     synthetic: bool = False,
     precision: int = DEFAULT_PRECISION,
+    by_owner: bool = False,
 ) -> folium.Map:
     """Draw estates as (clustered) markers with popups of their aggregated counts.
 
@@ -121,6 +122,10 @@ def estates_layer(
         ``allow_small=True``.
     lang, synthetic, precision
         See :func:`basemap_layer`.
+    by_owner : bool
+        One layer per owner (Aler Milano, Comune / MM Casa, others), each
+        switched on and off in the layer control, so the map can be filtered
+        by owner; False: one layer for every estate.
 
     Returns
     -------
@@ -159,8 +164,7 @@ def estates_layer(
     icons = [{"color": c, "size": s} for c in colors for s in sizes]
     field_cols = [c for c in _ESTATE_FIELDS if c in gdf.columns]
     field_labels = [column_label(c, lang) for c in field_cols]
-    rows_out: list[list[Any]] = []
-    seen_owners: set[int] = set()
+    rows_out: dict[int, list[list[Any]]] = {}
     xs = np.round(geo.x.to_numpy(), precision)
     ys = np.round(geo.y.to_numpy(), precision)
     for i, row in enumerate(row_dicts(gdf)):
@@ -168,30 +172,48 @@ def estates_layer(
             continue
         owner = row[S.OWNER] if S.OWNER in gdf.columns else None
         oi = owners.index(owner) if owner in owners else len(owners)
-        seen_owners.add(oi)
         icon = oi * len(sizes) + _estate_icon(
             row[S.UNITS] if S.UNITS in gdf.columns else None
         )
         values = _estate_fields(
             row, field_cols, threshold=thr, allow_small=allow_small, lang=lang
         )
-        rows_out.append([float(ys[i]), float(xs[i]), icon, str(row[S.NAME]), values])
-    legend_rows = [
-        (colors[oi], owner_label(owners[oi], lang) if oi < len(owners) else "—")
-        for oi in sorted(seen_owners)
-    ]
-    title = name or t("layer.estates", lang)
-    m.add_child(
-        MarkerLayer(
-            rows_out,
-            kind="cluster",
-            name=title,
-            opts={"icons": icons, "cluster": bool(cluster), "fields": field_labels},
-            show=show,
-            legend_html=render_legend(t("legend.estates", lang), legend_rows, dot=True),
-            search_kind="estate" if search else "",
+        rows_out.setdefault(oi, []).append(
+            [float(ys[i]), float(xs[i]), icon, str(row[S.NAME]), values]
         )
-    )
+    legend_rows = {
+        oi: (colors[oi], owner_label(owners[oi], lang) if oi < len(owners) else "—")
+        for oi in sorted(rows_out)
+    }
+    title = name or t("layer.estates", lang)
+    groups = [[oi] for oi in sorted(rows_out)] if by_owner else [sorted(rows_out)]
+    for group in groups:
+        m.add_child(
+            MarkerLayer(
+                [r for oi in group for r in rows_out[oi]],
+                kind="cluster",
+                name=t(
+                    "renovation.layer.estates_owner",
+                    lang,
+                    layer=title,
+                    owner=legend_rows[group[0]][1],
+                )
+                if by_owner
+                else title,
+                opts={
+                    "icons": icons,
+                    "cluster": bool(cluster),
+                    "fields": field_labels,
+                },
+                show=show,
+                legend_html=render_legend(
+                    t("legend.estates", lang),
+                    [legend_rows[oi] for oi in group],
+                    dot=True,
+                ),
+                search_kind="estate" if search else "",
+            )
+        )
     return m
 
 
@@ -398,7 +420,9 @@ def renovation_layer(
     plan
         :class:`geo_alloggi.priorities.RenovationPlan` or its ``plan`` table:
         ``estate_id``, ``selected``, ``units_chosen``, ``cost_eur``, ``risk``
-        and, when present, ``risk_weighted_units`` (the ranking key).
+        and, when present, ``risk_weighted_units`` (the ranking key). A
+        RenovationPlan's layer is named after its objective (the plan the
+        run chose), unless ``name`` is given.
     estates
         Estate points (``estate_id``, ``name``) giving positions.
     top
@@ -419,6 +443,14 @@ def renovation_layer(
     """
     check_lang(lang)
     table = getattr(plan, "plan", plan)
+    objective = getattr(plan, "objective", None)
+    if name is None and objective is not None:
+        # the plan of the run's objective, named so on the map
+        name = t(
+            "renovation.layer.chosen",
+            lang,
+            objective=t(f"renovation.objective.{objective}", lang),
+        )
     if not isinstance(table, pd.DataFrame):
         raise ValidationError(
             f"plan must be a RenovationPlan or a DataFrame, got {type(plan).__name__!r}"

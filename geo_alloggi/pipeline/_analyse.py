@@ -49,6 +49,7 @@ class Analysis:
     patrol_estates: pd.DataFrame
     social: pd.DataFrame
     plan: Any
+    frontier: pd.DataFrame
     backtest: Backtest | None
     links: pd.DataFrame
     moran: Any
@@ -158,6 +159,7 @@ def analyse(
         panel,
         emerging=emerging,
         budget_eur=s.budget_eur,
+        objective=s.objective,
         config_file=s.config_file,
         lang=s.lang,
         threshold=s.threshold,
@@ -188,6 +190,7 @@ def analyse(
         patrol_estates=pri.patrol_estates,
         social=pri.social,
         plan=pri.plan,
+        frontier=pri.frontier,
         backtest=pri.backtest,
         links=links,
         moran=moran,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,11 +15,15 @@ from geo_alloggi import _schema as S
 from geo_alloggi._periods import period_start
 from geo_alloggi._records import Records
 from geo_alloggi.pipeline._disclose import withheld_counts
-from geo_alloggi.pipeline._settings import DEFAULT_BUDGET_EUR, patrol_weights
+from geo_alloggi.pipeline._settings import (
+    DEFAULT_BUDGET_EUR,
+    DEFAULT_OBJECTIVE,
+    patrol_weights,
+)
 from geo_alloggi.pipeline._signals import backtest_signals, trend
 
 if TYPE_CHECKING:  # pragma: no cover
-    from geo_alloggi.priorities import Backtest, PatrolWeights
+    from geo_alloggi.priorities import Backtest, PatrolWeights, RenovationPlan
 
 __all__ = ["PriorityTables", "prioritise", "published_backtest", "trend"]
 
@@ -30,14 +34,17 @@ class PriorityTables:
 
     ``weights`` are the weights the ranking used (the calibrated ones when the
     configuration says ``weights = "calibrated"``); ``backtest`` is None with
-    fewer than four periods.
+    fewer than four periods. ``plan`` is the renovation plan for the run's
+    objective and ``frontier`` the trade-off between the two objectives
+    (:func:`geo_alloggi.priorities.renovation_frontier`), its plan marked.
     """
 
     patrol_districts: pd.DataFrame
     patrol_estates: pd.DataFrame
     social: pd.DataFrame
     candidates: pd.DataFrame
-    plan: Any
+    plan: RenovationPlan
+    frontier: pd.DataFrame
     backtest: Backtest | None
     estate_district: pd.Series
     weights: PatrolWeights
@@ -52,7 +59,8 @@ def prioritise(
     panel: pd.DataFrame,
     *,
     emerging: gpd.GeoDataFrame | None,
-    budget_eur: float = DEFAULT_BUDGET_EUR,
+    budget_eur: float | Mapping[str, float] = DEFAULT_BUDGET_EUR,
+    objective: str = DEFAULT_OBJECTIVE,
     config_file: Path | None = None,
     lang: str = "it",
     threshold: int | None = None,
@@ -70,7 +78,11 @@ def prioritise(
     emerging
         :func:`trend` of the panel (None: the trend scores 0).
     budget_eur
-        Renovation budget.
+        Renovation budget: euros shared by every estate, or euros per owner
+        (``{"Aler": ..., "Comune-MM": ...}``).
+    objective
+        What the renovation plan maximises: ``"risk"`` (risk-weighted units)
+        or ``"units"`` (units returned to assignment).
     config_file
         TOML with ``[priorities.patrol]`` weights (or ``weights =
         "calibrated"``) and ``[priorities.renovation]`` costs (defaults
@@ -144,13 +156,15 @@ def prioritise(
         else None
     )
     cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
-    plan = priorities.renovation_plan(cand, budget_eur)
+    plan = priorities.renovation_plan(cand, budget_eur, objective=objective)
+    frontier = priorities.renovation_frontier(cand, budget_eur, objective=objective)
     return PriorityTables(
         patrol_districts=patrol_d,
         patrol_estates=patrol_e,
         social=social,
         candidates=cand,
         plan=plan,
+        frontier=frontier,
         backtest=bt,
         estate_district=estate_district,
         weights=weights,

@@ -21,6 +21,7 @@ from geo_alloggi.pipeline._link import link_bundle
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
 from geo_alloggi.pipeline._settings import (
     DEFAULT_BUDGET_EUR,
+    DEFAULT_OBJECTIVE,
     PathLike,
     RunSettings,
     check_settings,
@@ -98,7 +99,8 @@ def run_demo(
     *,
     seed: int = 0,
     lang: str = "it",
-    budget_eur: float = DEFAULT_BUDGET_EUR,
+    budget_eur: float | Mapping[str, float] = DEFAULT_BUDGET_EUR,
+    objective: str = DEFAULT_OBJECTIVE,
     mirror: PathLike | None = None,
     on_step: StepCallback | None = None,
 ) -> list[Path]:
@@ -116,7 +118,10 @@ def run_demo(
     lang
         ``"it"`` (default) or ``"en"`` for everything a meeting sees.
     budget_eur
-        Renovation budget.
+        Renovation budget: euros shared by every estate, or euros per owner
+        (``{"Aler": ..., "Comune-MM": ...}``).
+    objective
+        What the renovation plan maximises: ``"risk"`` or ``"units"``.
     mirror
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``).
     on_step
@@ -137,6 +142,7 @@ def run_demo(
         lang=lang,
         seed=seed,
         budget_eur=budget_eur,
+        objective=objective,
         synthetic=True,
         start=demo.start,
         end=demo.end,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_BUDGET_EUR",
+    "DEFAULT_OBJECTIVE",
     "RECORD_KINDS",
     "PathLike",
     "RunSettings",
@@ -33,6 +34,13 @@ RECORD_KINDS = ("estates", "occupations", "evictions", "vacancies")
 
 
 DEFAULT_BUDGET_EUR = 10_000_000.0
+
+#: What the exact renovation plan maximises unless the configuration says:
+#: risk-weighted units (the occupations the renovation is expected to prevent).
+DEFAULT_OBJECTIVE = "risk"
+
+#: Keys of the ``[priorities]`` table (``patrol`` and ``renovation`` are tables).
+_PRIORITY_KEYS = ("budget_eur", "objective", "patrol", "renovation")
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,8 @@ class RunSettings:
     start: str | None = None
     end: str | None = None
     threshold: int = config.suppression_threshold
-    budget_eur: float = DEFAULT_BUDGET_EUR
+    budget_eur: float | Mapping[str, float] = DEFAULT_BUDGET_EUR
+    objective: str = DEFAULT_OBJECTIVE
     lang: str = "it"
     seed: int | None = None
     corrections: Path | None = None
@@ -137,7 +146,8 @@ def load_settings(path: PathLike) -> RunSettings:
         start=str(ana["start"]) if "start" in ana else None,
         end=str(ana["end"]) if "end" in ana else None,
         threshold=int(ana.get("suppression_threshold", config.suppression_threshold)),
-        budget_eur=float(pri.get("budget_eur", DEFAULT_BUDGET_EUR)),
+        budget_eur=_budget(pri, p),
+        objective=str(pri.get("objective", DEFAULT_OBJECTIVE)),
         lang=str(out.get("lang", "it")),
         seed=int(ana["seed"]) if "seed" in ana else None,
         corrections=rel(geo.get("corrections")),
@@ -150,6 +160,33 @@ def load_settings(path: PathLike) -> RunSettings:
     check_settings(settings)
     patrol_weights(settings.config_file)  # a bad weight stops the run here
     return settings
+
+
+def _budget(pri: Mapping[str, Any], path: Path) -> float | dict[str, float]:
+    """``[priorities] budget_eur``: euros shared by every estate, or per owner."""
+    unknown = sorted(set(pri) - set(_PRIORITY_KEYS))
+    if unknown:
+        raise InputFileError(
+            f"config {str(path)!r}: unknown key(s) {unknown!r} in [priorities]; "
+            f"known: {list(_PRIORITY_KEYS)!r}"
+        )
+    value = pri.get("budget_eur", DEFAULT_BUDGET_EUR)
+    if isinstance(value, Mapping):
+        if not all(
+            isinstance(v, int | float) and not isinstance(v, bool)
+            for v in value.values()
+        ):
+            raise InputFileError(
+                f"config {str(path)!r}: [priorities.budget_eur] gives euros per "
+                f"owner ({' and '.join(S.OWNERS)}), got {dict(value)!r}"
+            )
+        return {str(k): float(v) for k, v in value.items()}
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise InputFileError(
+            f"config {str(path)!r}: [priorities] budget_eur must be euros, or a "
+            f"table of euros per owner ({' and '.join(S.OWNERS)}), got {value!r}"
+        )
+    return float(value)
 
 
 def _comuni(dist: Mapping[str, Any], path: Path) -> tuple[str, ...] | None:
@@ -228,9 +265,11 @@ def check_settings(s: RunSettings) -> None:
         raise ValidationError(f"lang={s.lang!r} is not one of ['it', 'en']")
     if s.threshold < 1:
         raise ValidationError(f"suppression_threshold={s.threshold!r} must be >= 1")
-    if not math.isfinite(s.budget_eur) or s.budget_eur < 0:
+    _check_budget(s.budget_eur)
+    if s.objective not in ("risk", "units"):
         raise ValidationError(
-            f"budget_eur={s.budget_eur!r} must be a number of euros >= 0"
+            f"objective={s.objective!r} is not one of ['risk', 'units'] (risk: "
+            "prevent the most expected occupations; units: return the most homes)"
         )
     if s.districts_file is None and s.level not in S.LEVELS:
         raise ValidationError(f"level={s.level!r} is not one of {list(S.LEVELS)!r}")
@@ -243,3 +282,24 @@ def check_settings(s: RunSettings) -> None:
         )
     if s.districts_file is not None and not s.districts_id_column:
         raise ValidationError("a districts file needs districts id_column")
+
+
+def _check_budget(budget: float | Mapping[str, float]) -> None:
+    """Raise unless ``budget`` is euros >= 0, or euros >= 0 per known owner."""
+    if isinstance(budget, Mapping):
+        if not budget:
+            raise ValidationError("budget_eur per owner names no owner")
+        unknown = sorted(set(budget) - set(S.OWNERS))
+        if unknown:
+            raise ValidationError(
+                f"budget_eur names owner(s) {unknown!r}; owners are "
+                f"{list(S.OWNERS)!r} (Aler Milano, Comune di Milano / MM Casa)"
+            )
+        for owner, euros in budget.items():
+            if not math.isfinite(euros) or euros < 0:
+                raise ValidationError(
+                    f"budget_eur[{owner!r}]={euros!r} must be a number of euros >= 0"
+                )
+        return
+    if not math.isfinite(budget) or budget < 0:
+        raise ValidationError(f"budget_eur={budget!r} must be a number of euros >= 0")

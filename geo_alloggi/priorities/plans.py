@@ -364,6 +364,8 @@ def _summaries(
     by_owner = pd.DataFrame(
         owner_rows, columns=[S.OWNER, S.METHOD, S.OBJECTIVE, *_SUMMARY_COLUMNS]
     )
+    # no extra money of their own with a shared budget: NA, still whole units
+    by_owner["next_1m_units"] = by_owner["next_1m_units"].astype("Int64")
     if S.SOURCE in cand.columns:
         label = (
             config.synthetic_label
