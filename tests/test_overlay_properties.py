@@ -127,3 +127,96 @@ def test_totals_equal_direct_counts(events):
             assert row["new_occupations"] == sum(
                 pd.Timestamp(d).year == year for d, _ in mine
             )
+
+
+# points on the shared borders of GRID: one coordinate on a grid line (0, 1000,
+# 2000, 3000 m), the other anywhere along it on a 250 m lattice (corners
+# included); None: an estate without a position, placed (or not) by its comune
+on_line = st.integers(0, 3).map(lambda k: k * 1000)
+along = st.integers(0, 12).map(lambda k: k * 250)
+border_spot = st.one_of(
+    st.tuples(on_line, along),
+    st.tuples(along, on_line),
+    st.none(),
+)
+GRID_COMUNI = GRID.assign(comune=["Milano"] * 8 + ["Cinisello Balsamo"])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(border_spot, st.sampled_from(["Milano", "Cinisello Balsamo"])),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_every_district_rule_gives_a_border_point_one_and_the_same_district(spots):
+    """assign_districts, aggregate and estate_districts agree on border points.
+
+    The expected district is worked out here from the geometry alone: of the
+    districts covering the point, the lowest id; an estate without a position
+    goes to the comune's district when the comune is one district (Cinisello
+    Balsamo), to none otherwise (Milano is eight here).
+    """
+    import warnings
+
+    from geo_alloggi.priorities import estate_districts
+
+    n = len(spots)
+    estates = gpd.GeoDataFrame(
+        {
+            "estate_id": [f"E{i:02d}" for i in range(n)],
+            "comune": [c for _, c in spots],
+            "units": [10 + i for i in range(n)],
+        },
+        geometry=[
+            Point(X0 + xy[0], Y0 + xy[1]) if xy is not None else None for xy, _ in spots
+        ],
+        crs="EPSG:32632",
+    )
+    expected = {}
+    for i, (xy, comune) in enumerate(spots):
+        if xy is None:
+            expected[f"E{i:02d}"] = "D8" if comune == "Cinisello Balsamo" else None
+            continue
+        pt = Point(X0 + xy[0], Y0 + xy[1])
+        covering = sorted(
+            d
+            for d, g in zip(GRID["district_id"], GRID.geometry, strict=True)
+            if g.covers(pt)
+        )
+        expected[f"E{i:02d}"] = covering[0] if covering else None
+    occ = pd.DataFrame(
+        {
+            "record_id": [f"R{i}" for i in range(n)],
+            "estate_id": estates["estate_id"],
+            "unit_id": [f"U{i}" for i in range(n)],
+            "detected_on": pd.to_datetime(["2019-03-01"] * n),
+            "ended_on": pd.to_datetime([None] * n),
+            "status": "ongoing",
+        }
+    )
+    rec = Records(
+        estates=estates,
+        occupations=occ,
+        evictions=pd.DataFrame(
+            columns=["record_id", "estate_id", "unit_id", "date", "outcome"]
+        ),
+        vacancies=pd.DataFrame(
+            columns=["record_id", "estate_id", "unit_id", "since", "ended_on"]
+        ),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assigned = assign_districts(estates, GRID_COMUNI, id_column="estate_id")
+        mapping = estate_districts(estates, GRID_COMUNI)
+        panel = aggregate(rec, GRID_COMUNI, period="year", start=2019, end=2019)
+    got = dict(zip(assigned["estate_id"], assigned["district_id"], strict=True))
+    assert {k: (None if pd.isna(v) else v) for k, v in got.items()} == expected
+    assert mapping.to_dict() == {k: v for k, v in expected.items() if v is not None}
+    # aggregate counts each estate's units and occupation in that same district
+    rows = panel.set_index("district_id")
+    for d in GRID["district_id"]:
+        mine = [i for i, (k, v) in enumerate(expected.items()) if v == d]
+        assert int(rows.loc[d, "units"]) == sum(10 + i for i in mine), d
+        assert int(rows.loc[d, "occupied"]) == len(mine), d

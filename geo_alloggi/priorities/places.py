@@ -1,9 +1,10 @@
 """Where estates lie: their district, and whether they sit in or near a hot spot.
 
-:func:`estate_districts` links each estate to its district (so evictions and
-trends can be counted per district); :func:`hot_districts` and
-:func:`near_hot_spots` flag the estates exposed to a current hot spot, the
-strata of the renovation risk model.
+:func:`estate_districts` links each estate to its district by the one district
+rule of :func:`geo_alloggi.overlay.assign_districts` (so evictions and trends
+are counted in the district where the district table counts the estate);
+:func:`hot_districts` and :func:`near_hot_spots` flag the estates exposed to a
+current hot spot, the strata of the renovation risk model.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ import math
 import warnings
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
 from geo_alloggi._validate import require_columns
 from geo_alloggi.linking import estate_points
+from geo_alloggi.overlay import assign_districts
 from geo_alloggi.priorities._common import emerging_series
 
 __all__ = ["HOT_CATEGORIES", "estate_districts", "hot_districts", "near_hot_spots"]
@@ -58,54 +62,109 @@ def _located_estates(estates: gpd.GeoDataFrame) -> gpd.GeoSeries:
     )
 
 
+def _estate_positions(estates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return one point per estate in the estates' own CRS, with id and comune.
+
+    A point stays itself (never reprojected here, so a point on a border stays
+    on it); another geometry gives its representative point; an estate
+    without geometry takes its ``lon``/``lat`` when it has them (as
+    :func:`geo_alloggi.overlay.aggregate` does), else has no position (its
+    ``comune`` may still place it).
+    """
+    geom = estates.geometry
+    points = np.full(len(estates), None, dtype=object)
+    present = (geom.notna() & ~geom.is_empty).to_numpy()
+    if present.any():
+        placed = geom[present]
+        non_point = (placed.geom_type != "Point").to_numpy()
+        if non_point.any():
+            placed = placed.copy()
+            placed[non_point] = placed[non_point].representative_point()
+        points[present] = placed.to_numpy()
+    if (~present).any() and S.LON in estates and S.LAT in estates:
+        lon = pd.to_numeric(estates[S.LON], errors="coerce").to_numpy(float)
+        lat = pd.to_numeric(estates[S.LAT], errors="coerce").to_numpy(float)
+        fill = ~present & np.isfinite(lon) & np.isfinite(lat)
+        if fill.any():
+            points[fill] = (
+                gpd.GeoSeries(
+                    shapely.points(lon[fill], lat[fill]), crs=config.geographic_crs
+                )
+                .to_crs(estates.crs)
+                .to_numpy()
+            )
+    keep = [c for c in (S.ESTATE_ID, S.COMUNE, S.COMUNE_ISTAT) if c in estates]
+    return gpd.GeoDataFrame(
+        pd.DataFrame(estates[keep]).assign(
+            **{S.ESTATE_ID: estates[S.ESTATE_ID].astype(str)}
+        ),
+        geometry=gpd.GeoSeries(points, index=estates.index, crs=estates.crs),
+        crs=estates.crs,
+    )
+
+
 def estate_districts(
     estates: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
 ) -> pd.Series:
-    """Return the district holding each estate (point in polygon, metric CRS).
+    """Return the district holding each estate, by the package's one district rule.
 
     Parameters
     ----------
-    estates : gpd.GeoDataFrame
-        Estates with ``estate_id`` and point (or polygon) geometry and a CRS.
-    districts : gpd.GeoDataFrame
+    estates : geopandas.GeoDataFrame
+        Estates with ``estate_id`` and point (or polygon) geometry and a CRS;
+        optional ``lon``/``lat`` (used when the geometry is missing) and
+        ``comune``.
+    districts : geopandas.GeoDataFrame
         District layer with ``district_id`` and a CRS.
 
     Returns
     -------
     pandas.Series
-        ``district_id`` indexed by ``estate_id`` (named ``district_id``); estates
-        without a position or outside every district are absent (warning).
+        ``district_id`` indexed by ``estate_id`` (named ``district_id``);
+        estates without a position or outside every district are absent
+        (warning).
 
     Raises
     ------
     ValidationError, CRSError
         If a layer lacks its id column or its CRS.
+
+    Notes
+    -----
+    The district comes from :func:`geo_alloggi.overlay.assign_districts`,
+    the rule :func:`geo_alloggi.overlay.aggregate` places estates and their
+    records with: a point on a border shared by several districts goes to
+    the lowest ``district_id``; an estate without a position goes to the one
+    district of its ``comune`` when that comune is a single district of the
+    layer. So an estate's evictions count in the same district here as in the
+    district table.
     """
     require_columns(estates, [S.ESTATE_ID], "estates")
     require_columns(districts, [S.DISTRICT_ID], "districts")
+    if not isinstance(estates, gpd.GeoDataFrame) or estates.crs is None:
+        raise ValidationError(
+            "estates must be a GeoDataFrame with a CRS "
+            "(geo_alloggi never guesses a CRS)"
+        )
     if not isinstance(districts, gpd.GeoDataFrame) or districts.crs is None:
         raise ValidationError("districts must be a GeoDataFrame with a CRS")
-    pts = _located_estates(estates)
-    polys = districts[[S.DISTRICT_ID, "geometry"]].to_crs(config.metric_crs)
-    left = gpd.GeoDataFrame(
-        {S.ESTATE_ID: pts.index}, geometry=pts.to_numpy(), crs=pts.crs
-    )
-    joined = gpd.sjoin(left, polys, how="left", predicate="within")
-    joined = joined.sort_values([S.ESTATE_ID, S.DISTRICT_ID]).drop_duplicates(
-        S.ESTATE_ID
-    )
-    outside = joined[joined[S.DISTRICT_ID].isna()][S.ESTATE_ID].tolist()
-    if outside:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        placed = assign_districts(
+            _estate_positions(estates), districts, id_column=S.ESTATE_ID
+        )
+    for w in caught:  # said again as estates, from the caller's line
         warnings.warn(
-            f"{len(outside)} estate(s) fall outside every district, "
-            f"e.g. {outside[:5]!r}",
-            UserWarning,
+            str(w.message)
+            .replace("point(s)", "estate(s)")
+            .replace("points:", "estates:"),
+            w.category,
             stacklevel=2,
         )
-    joined = joined.dropna(subset=[S.DISTRICT_ID])
+    placed = placed[placed[S.DISTRICT_ID].notna()]
     return pd.Series(
-        joined[S.DISTRICT_ID].astype(str).to_numpy(),
-        index=pd.Index(joined[S.ESTATE_ID].to_numpy(), name=S.ESTATE_ID),
+        placed[S.DISTRICT_ID].astype(str).to_numpy(),
+        index=pd.Index(placed[S.ESTATE_ID].to_numpy(), name=S.ESTATE_ID),
         name=S.DISTRICT_ID,
     ).sort_index()
 
