@@ -276,6 +276,17 @@ def test_frontier_per_owner():
             )
 
 
+def test_frontier_of_an_owner_without_candidates_is_the_empty_plan():
+    cand = _cand([2, 3], [10, 10], [0, 5], [0.5, 0.2], owner=["Aler", "Aler"])
+    front = renovation_frontier(cand, {"Aler": 30.0, "Comune-MM": 50.0})
+    comune = front[front[S.OWNER] == "Comune-MM"]
+    assert comune[S.UNITS_RECOVERED].tolist() == [0]
+    assert comune[S.SPEND_EUR].tolist() == [0.0]
+    total = front[front[S.OWNER] == S.ALL_OWNERS]
+    aler = front[front[S.OWNER] == "Aler"]
+    assert total[S.UNITS_RECOVERED].tolist() == aler[S.UNITS_RECOVERED].tolist()
+
+
 def test_frontier_collapses_to_one_plan_when_objectives_agree():
     cand = _cand([2, 2], [10, 10], [0, 0], [0.5, 0.5])
     front = renovation_frontier(cand, 40)

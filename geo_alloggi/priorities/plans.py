@@ -230,7 +230,7 @@ def _budget_groups(
             f"vacant units) of owner(s) {who!r} have no budget and are left out of "
             "the plans",
             UserWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
     euros = np.array([float(budget_eur[o]) for o in names])
     return names, euros, group_arr
@@ -655,7 +655,8 @@ def renovation_frontier(
         One row per distinct plan, in increasing units, for all owners
         together (``owner = "all"``) and, with budgets per owner, for each
         owner: ``owner``, ``plan`` (1, 2, ... within the owner),
-        ``min_units`` (the ε of the constraint), ``spend_eur``,
+        ``min_units`` (the ε of the constraint: 0 for the first plan, else
+        the plan's own units, the tightest ε that gives it), ``spend_eur``,
         ``estates_selected``, ``units_recovered``, ``risk_weighted_units``,
         ``objective`` (``"risk"`` on the first row, the plan of
         ``renovation_plan(..., objective="risk")``; ``"units"`` on the last,
