@@ -94,7 +94,7 @@ def test_duplicate_ids_keep_first_and_name_the_row(tmp_path):
     )
     result = read(path)
     assert list(result.accepted[S.RECORD_ID]) == ["P0", "P1"]
-    assert reasons(result) == {4: "duplicate record_id 'P0' (first on row 2)"}
+    assert reasons(result) == {4: "duplicate record_id 'P0' (first on line 2)"}
 
 
 def test_unknown_estate_ids_when_estates_given(tmp_path):
@@ -110,7 +110,7 @@ def test_several_reasons_on_one_row_all_reported(tmp_path):
     path = occ(tmp_path, GOOD, "P0;ST1;31/02/2019;31/12/1800;Boh")
     (reason,) = reasons(read(path)).values()
     parts = reason.split("; ")
-    assert parts[0] == "duplicate record_id 'P0' (first on row 2)"
+    assert parts[0] == "duplicate record_id 'P0' (first on line 2)"
     assert any("impossible date '31/02/2019'" in p for p in parts)
     assert any("'31/12/1800'" in p and "before 01/01/1900" in p for p in parts)
     assert any("unknown status 'Boh'" in p for p in parts)
@@ -266,7 +266,7 @@ def test_vacancies_cost_decimal_comma_and_generated_ids(tmp_path):
     )
     result = read(write(tmp_path / "v.csv", text), "vacancies")
     acc = result.accepted
-    assert acc[S.RECORD_ID].tolist() == ["row-2", "row-3"]
+    assert acc[S.RECORD_ID].tolist() == ["line-2", "line-3"]
     assert acc[S.RENOVATION_COST].tolist() == [12345.5, 8000.0]
     assert acc[S.REASON].tolist()[0] == "mancata manutenzione"
     assert "not a non-negative amount" in reasons(result)[4]
@@ -758,9 +758,11 @@ def test_cli_validate_end_to_end(tmp_path, capsys):
     assert "Traceback" not in captured.out + captured.err
     accepted = (out / "accepted.csv").read_text(encoding="utf-8-sig")
     quarantine = (out / "quarantine.csv").read_text(encoding="utf-8-sig")
+    # the first column says what the row numbers count
     assert accepted.splitlines()[0] == (
-        "row_number;record_id;estate_id;unit_id;detected_on;ended_on;status"
+        "file_line;record_id;estate_id;unit_id;detected_on;ended_on;status"
     )
+    assert quarantine.splitlines()[0].startswith("file_line;reason;")
     assert accepted.splitlines()[1] == "2;P1;ST1;;01/02/2019;;ongoing"
     assert quarantine.splitlines()[1].startswith("3;impossible date '31/02/2019'")
     for values in PERSONAL.values():

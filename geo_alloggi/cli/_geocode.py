@@ -21,41 +21,27 @@ REVIEW_REASON = "geo_review_reason"
 TOP_REASONS = 5
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _found(table: pd.DataFrame, column: str) -> str | None:
+    from geo_alloggi.io import find_column
 
-    from geo_alloggi._errors import InputFileError
+    return find_column(table.columns, column)
 
-    if not path.is_file():
-        raise InputFileError(f"input file {str(path)!r} does not exist")
-    if path.stat().st_size == 0:
-        raise InputFileError(
-            f"input file {str(path)!r} is empty; expected a header row"
-        )
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            return pd.read_excel(path, dtype=str, keep_default_na=False)
-        except Exception as exc:
-            raise InputFileError(
-                f"{str(path)!r} cannot be read as XLSX ({exc})"
-            ) from None
-    last: Exception | None = None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return pd.read_csv(
-                path,
-                sep=None,
-                engine="python",
-                dtype=str,
-                keep_default_na=False,
-                encoding=encoding,
-            )
-        except UnicodeDecodeError as exc:
-            last = exc
-        except Exception as exc:
-            raise InputFileError(
-                f"{str(path)!r} cannot be read as CSV ({exc})"
-            ) from None
-    raise InputFileError(f"{str(path)!r} is neither UTF-8 nor cp1252 text ({last})")
+
+def _column(table: pd.DataFrame, path: Path, given: str | None, column: str) -> str:
+    """Return the header to use for ``column``: the one given, or a known one."""
+    from geo_alloggi._errors import ValidationError
+
+    if given is not None and given in table.columns:
+        return given
+    found = _found(table, column) if given is None else None
+    if found is not None:
+        return found
+    option = "--address-column" if column == "address" else "--comune-column"
+    what = f"no column {given!r}" if given else f"no {column} column"
+    raise ValidationError(
+        f"{str(path)!r} has {what}; name it with {option} "
+        f"(columns: {list(map(str, table.columns))!r})"
+    )
 
 
 def _review_path(out: Path, what: str = "review") -> Path:
@@ -153,9 +139,15 @@ def geocode_command(
         ..., metavar="IN", help="CSV or XLSX with an address column."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Output table (.csv or .xlsx)."),
-    address_column: str = typer.Option("address", help="Column holding the addresses."),
+    address_column: str | None = typer.Option(
+        None,
+        help="Column holding the addresses (default: a column named address, "
+        "indirizzo, ubicazione...).",
+    ),
     comune_column: str | None = typer.Option(
-        None, help="Column naming each row's comune."
+        None,
+        help="Column naming each row's comune (default: a column named comune, "
+        "if any, unless --comune is given).",
     ),
     comune: str | None = typer.Option(
         None, help="One comune for all rows (e.g. Milano)."
@@ -183,7 +175,10 @@ def geocode_command(
     """Geocode IN; write OUT with the geo_ columns, OUT.review and OUT.summary.
 
     OUT.review lists the rows to check with the reason; OUT.summary counts the
-    rows by comune, match type and review reason.
+    rows by comune, match type and review reason. The first column of OUT and
+    OUT.review says where each row is in IN: file_line (CSV: the line where
+    the row starts, the header on line 1) or sheet_row (XLSX: the sheet's row
+    number).
     """
     import numpy as np
     from rich.progress import TaskID
@@ -191,24 +186,25 @@ def geocode_command(
     from geo_alloggi._errors import ValidationError
     from geo_alloggi._i18n import check_lang, t
     from geo_alloggi.geocoding import REVIEW_SCORE, Geocoder
-    from geo_alloggi.io import write_table
+    from geo_alloggi.io import label_row_numbers, read_table, write_table
 
     check_lang(lang)
     area = split_comuni(comuni)
 
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise ValidationError(f"--out {str(out)!r} must end in '.csv' or '.xlsx'")
-    table = _read_table(input_file)
-    if address_column not in table.columns:
-        raise ValidationError(
-            f"{str(input_file)!r} has no column {address_column!r} (--address-column); "
-            f"columns: {list(map(str, table.columns))!r}"
-        )
-    if comune_column is not None and comune_column not in table.columns:
-        raise ValidationError(
-            f"{str(input_file)!r} has no column {comune_column!r} (--comune-column); "
-            f"columns: {list(map(str, table.columns))!r}"
-        )
+    table = read_table(input_file)
+    table = label_row_numbers(table, table.attrs["file_format"])
+    address_column = _column(table, input_file, address_column, "address")
+    if comune_column is None and comune is None:
+        comune_column = _found(table, "comune")
+    elif comune_column is not None:
+        comune_column = _column(table, input_file, comune_column, "comune")
+    err_console.print(
+        f"addresses from column {address_column!r}"
+        + (f", comune from column {comune_column!r}" if comune_column else ""),
+        style="dim",
+    )
     geocoder = Geocoder(osm_extracts=list(osm or []))
     parts = []
     n = len(table)

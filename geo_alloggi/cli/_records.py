@@ -89,7 +89,7 @@ def validate(
     """
     from geo_alloggi._errors import InputFileError
     from geo_alloggi.boundaries import load_districts
-    from geo_alloggi.io import KINDS, read_records, write_table
+    from geo_alloggi.io import KINDS, label_row_numbers, read_records, write_table
 
     kind = _KIND_NAMES.get(kind.strip().lower(), kind)
     if kind not in KINDS:
@@ -128,9 +128,15 @@ def validate(
             "if missing)"
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    accepted_path = write_table(result.accepted, out_dir / "accepted.csv", lang=lang)
+    # the first column says what the row numbers count (file_line, sheet_row)
+    fmt = result.file_format
+    accepted_path = write_table(
+        label_row_numbers(result.accepted, fmt), out_dir / "accepted.csv", lang=lang
+    )
     quarantine_path = write_table(
-        result.quarantine, out_dir / "quarantine.csv", lang=lang
+        label_row_numbers(result.quarantine, fmt),
+        out_dir / "quarantine.csv",
+        lang=lang,
     )
     console.print(
         f"{kind}: {result.rows_read} rows read, {len(result.accepted)} accepted, "

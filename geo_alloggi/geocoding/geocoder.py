@@ -365,10 +365,13 @@ class Geocoder:
         if unplaced.any():
             ids = list(out.index[unplaced][:5])
             counts = pd.Series(mt[unplaced]).value_counts().to_dict()
+            # the index says what it counts when it is named (file_line,
+            # sheet_row); otherwise these are index labels, not positions
+            where = str(out.index.name or "index").replace("_", " ")
             warnings.warn(
                 f"{int(unplaced.sum())} of {n} address(es) got no position "
                 f"({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))}); "
-                f"e.g. rows {ids!r}",
+                f"e.g. {where} {ids!r}",
                 UserWarning,
                 stacklevel=3,
             )

@@ -24,6 +24,10 @@ number a person sees when opening the source file:
   rows that names a known column, so title rows above it are skipped);
 * GeoPackage / GeoJSON: the 1-based position of the feature in the layer.
 
+Written tables name the column by what it counts (:func:`label_row_numbers`):
+``file_line``, ``sheet_row`` or ``layer_feature``; sentences say "line",
+"sheet row" or "feature" (:func:`label_of`).
+
 Entirely blank rows (including CSV lines made only of delimiters) are not
 records: they are neither counted in ``rows_read`` nor quarantined.
 
@@ -41,6 +45,9 @@ Modules
     the row checks: accepted table and quarantine;
 ``_read``
     :func:`read_records`, :func:`read_bundle`, :func:`load_records`;
+``_table``
+    :func:`read_table` (any CSV/XLSX table, rows numbered) and
+    :func:`label_row_numbers`;
 ``_writing``
     :func:`write_table`.
 """
@@ -64,6 +71,12 @@ from geo_alloggi.io._read import (
     read_bundle,
     read_records,
 )
+from geo_alloggi.io._table import (
+    find_column,
+    label_of,
+    label_row_numbers,
+    read_table,
+)
 from geo_alloggi.io._validation import EARLIEST_DATE
 from geo_alloggi.io._writing import write_table
 
@@ -78,10 +91,14 @@ __all__ = [
     "PathLike",
     "ReadResult",
     "canonical_comune",
+    "find_column",
     "fold_value",
+    "label_of",
+    "label_row_numbers",
     "load_records",
     "read_bundle",
     "read_records",
+    "read_table",
     "record_columns",
     "write_table",
 ]

@@ -127,6 +127,11 @@ _RECORD_ID_ALIASES: tuple[str, ...] = (
     "n_protocollo",
     "codice_record",
     "id_segnalazione",
+    "id_verbale",
+    "verbale",
+    "n_verbale",
+    "numero_verbale",
+    "codice_verbale",
 )
 
 _KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {

@@ -30,6 +30,7 @@ from geo_alloggi.io._columns import CANONICAL, KINDS, aliases, check_kind, fold
 from geo_alloggi.io._parsing import require_columns, resolve_columns
 from geo_alloggi.io._readers import (
     RawTable,
+    file_bytes,
     file_error,
     read_csv_raw,
     read_layer_raw,
@@ -229,9 +230,10 @@ def read_records(
     A house number in a column of its own (``civico``, ``numero_civico``...)
     is appended to the address. When ``status`` is missing it is derived from
     ``ended_on``. A missing ``record_id`` column of vacancies is filled with
-    ``"row-<row_number>"``. Placeholders (``-``, ``n.d.``, ``N/A``, ``NULL``)
-    are empty cells. Times of day in dates are dropped; five-digit
-    numbers in a date column are Excel day numbers (``43497`` is 01/02/2019).
+    ``"line-<row_number>"`` (``"row-<row_number>"`` for a sheet). Placeholders
+    (``-``, ``n.d.``, ``N/A``, ``NULL``) are empty cells. Times of day in
+    dates are dropped; five-digit numbers in a date column are Excel day
+    numbers (``43497`` is 01/02/2019).
     Records keep ``address``, ``comune``, ``lon`` and ``lat`` when the file
     has them (for :func:`geo_alloggi.linking.link_records`). ``vulnerable`` is
     a nullable boolean (missing when not given).
@@ -260,7 +262,7 @@ def read_records(
     """
     check_kind(kind)
     p = Path(os.fspath(path))
-    raw_bytes = _file_bytes(p)
+    raw_bytes = file_bytes(p)
     fmt = sniff_format(p, raw_bytes[:1024])
     select = _Selector(p, kind, columns)
     raw: RawTable
@@ -328,25 +330,6 @@ def read_records(
         delimiter=raw.delimiter,
         column_map=dict(mapping),
     )
-
-
-def _file_bytes(p: Path) -> bytes:
-    """Return the content of a file that exists, is readable and is not empty."""
-    if not p.exists():
-        raise file_error(p, "file not found", "check the path and the file name")
-    if p.is_dir():
-        raise file_error(p, "is a folder, not a file", "give the path of the file")
-    try:
-        raw_bytes = p.read_bytes()
-    except OSError as exc:
-        raise file_error(
-            p, f"cannot be read ({exc.strerror})", "check the file's permissions"
-        ) from None
-    if not raw_bytes.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise file_error(
-            p, "is empty", "export the table again with a header row and data rows"
-        )
-    return raw_bytes
 
 
 class _Selector:

@@ -34,6 +34,22 @@ import shapely
 from geo_alloggi import config
 from geo_alloggi._errors import InputFileError
 
+#: File format -> the header that says what a written row number counts.
+ROW_NUMBER_COLUMNS: dict[str, str] = {
+    "csv": "file_line",
+    "xlsx": "sheet_row",
+    "gpkg": "layer_feature",
+    "geojson": "layer_feature",
+}
+
+#: File format -> the words for a row number in a sentence ("first on line 2").
+ROW_NUMBER_WORDS: dict[str, str] = {
+    "csv": "line",
+    "xlsx": "sheet row",
+    "gpkg": "feature",
+    "geojson": "feature",
+}
+
 #: ``select(headers)`` (``select(headers, has_geometry)`` for layers) returns
 #: the (position, header) pairs to read; it raises for a file it cannot use.
 Select = Callable[..., list[tuple[int, str]]]
@@ -80,6 +96,25 @@ class RawTable:
 def file_error(path: Path, problem: str, fix: str) -> InputFileError:
     """Return the one-line error naming the file, the problem and the fix."""
     return InputFileError(f"{os.fspath(path)!r}: {problem}; {fix}")
+
+
+def file_bytes(p: Path) -> bytes:
+    """Return the content of a file that exists, is readable and is not empty."""
+    if not p.exists():
+        raise file_error(p, "file not found", "check the path and the file name")
+    if p.is_dir():
+        raise file_error(p, "is a folder, not a file", "give the path of the file")
+    try:
+        raw_bytes = p.read_bytes()
+    except OSError as exc:
+        raise file_error(
+            p, f"cannot be read ({exc.strerror})", "check the file's permissions"
+        ) from None
+    if not raw_bytes.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise file_error(
+            p, "is empty", "export the table again with a header row and data rows"
+        )
+    return raw_bytes
 
 
 def sniff_format(path: Path, head: bytes) -> str:

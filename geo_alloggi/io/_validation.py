@@ -44,7 +44,7 @@ from geo_alloggi.io._parsing import (
     placeholders_missing,
     to_day,
 )
-from geo_alloggi.io._readers import RawTable
+from geo_alloggi.io._readers import ROW_NUMBER_WORDS, RawTable
 
 #: Earliest plausible date in a record; older dates are quarantined.
 EARLIEST_DATE = _dt.date(1900, 1, 1)
@@ -188,7 +188,7 @@ def validate_rows(
     today64 = to_day(today, _dt.date.today())
     earliest64 = to_day(earliest, EARLIEST_DATE)
     rows = _start(raw, mapping)
-    _ids(rows, kind, raw.row_number)
+    _ids(rows, kind, raw.row_number, ROW_NUMBER_WORDS.get(raw.file_format, "row"))
     _text_columns(rows, kind)
     if S.LON in rows.text or raw.geometry_xy is not None:
         _coordinates(rows, raw, study_area=study_area, check=check_area)
@@ -216,11 +216,17 @@ def validate_rows(
     return accepted, _quarantine(raw, mapping, rows.reasons, bad)
 
 
-def _ids(rows: _Rows, kind: str, row_number: np.ndarray) -> None:
-    """Check the row's own id: present and not repeated."""
+def _ids(rows: _Rows, kind: str, row_number: np.ndarray, row_word: str) -> None:
+    """Check the row's own id: present and not repeated.
+
+    ``row_word`` says what the row numbers count (``"line"`` of a CSV file,
+    ``"sheet row"``, ``"feature"``); ids made for rows without one use it too
+    (``line-2``).
+    """
     id_col = S.ESTATE_ID if kind == "estates" else S.RECORD_ID
     if id_col not in rows.text:  # vacancies without ids
-        rows.out[id_col] = pd.Series([f"row-{r}" for r in row_number], dtype="str")
+        prefix = row_word.split()[-1]
+        rows.out[id_col] = pd.Series([f"{prefix}-{r}" for r in row_number], dtype="str")
         return
     ids = rows.text[id_col]
     rows.reasons.add(rows.missing(id_col) & ~rows.structural, f"{id_col} missing")
@@ -235,7 +241,7 @@ def _ids(rows: _Rows, kind: str, row_number: np.ndarray) -> None:
         rows.reasons.add(
             dup,
             lambda i: (
-                f"duplicate {id_col} {idv[i]!r} (first on row "
+                f"duplicate {id_col} {idv[i]!r} (first on {row_word} "
                 f"{row_number[first[idv[i]]]})"
             ),
         )
