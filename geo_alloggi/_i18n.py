@@ -341,6 +341,59 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "risk-weighted).",
     ),
     # --- end of renovation ---
+    # notes of a run on few data: what was left out and what it would need
+    "note.small.one_period": (
+        "I dati coprono un solo periodo ({period}): variazioni e tendenze "
+        "richiedono almeno 2 periodi e sono omesse.",
+        "The records cover a single period ({period}): change and trends need "
+        "at least 2 periods and are left out.",
+    ),
+    "note.small.no_hotspots": (
+        "Punti caldi (Gi*) e indice di Moran non calcolati: servono almeno 3 "
+        "quartieri con alloggi pubblici, i dati ne hanno {n}.",
+        "Hot spots (Gi*) and Moran's I not computed: they need at least 3 "
+        "districts with public housing units, the records have {n}.",
+    ),
+    "note.small.no_moran": (
+        "Indice di Moran non calcolato: {reason}.",
+        "Moran's I not computed: {reason}.",
+    ),
+    "note.small.moran_constant": (
+        "il tasso di occupazione è uguale in tutti i quartieri",
+        "the occupation rate is the same in every district",
+    ),
+    "note.small.moran_other": (
+        "i dati non bastano per la statistica",
+        "the records are not enough for the statistic",
+    ),
+    "note.small.no_trend": (
+        "Tendenze (punti caldi emergenti) non calcolate: servono almeno 2 periodi "
+        "e 3 quartieri con alloggi pubblici (nei dati: periodi {periods}, "
+        "quartieri con alloggi {districts}); nella classifica dei controlli la "
+        "tendenza vale 0.",
+        "Trends (emerging hot spots) not computed: they need at least 2 periods "
+        "and 3 districts with public housing units (in the records: periods "
+        "{periods}, districts with units {districts}); the trend scores 0 in the "
+        "patrol ranking.",
+    ),
+    "note.small.no_backtest": (
+        "Verifica retrospettiva della classifica non eseguita: servono almeno 4 "
+        "periodi, i dati ne hanno {n}.",
+        "Back-test of the ranking not run: it needs at least 4 periods, the "
+        "records have {n}.",
+    ),
+    "note.small.few_classes": (
+        "Mappa: i valori distinti non bastano per {asked} classi, la legenda ne "
+        "usa {used}.",
+        "Map: the distinct values are too few for {asked} classes, the legend "
+        "uses {used}.",
+    ),
+    "note.small.backtest_nothing": (
+        "Verifica retrospettiva della classifica non eseguita: nei periodi da "
+        "prevedere ({period}) non ci sono nuove occupazioni con cui confrontarla.",
+        "Back-test of the ranking not run: the periods it would predict "
+        "({period}) have no new occupation to score it against.",
+    ),
 }
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ synthetic records carry the SYNTHETIC label.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,7 +269,9 @@ def _periods_as_text(table: pd.DataFrame) -> pd.DataFrame:
     """Return ``table`` with columns holding :class:`pandas.Period` as text."""
     out = table.copy()
     for col in out.columns:
-        if col != "geometry" and out[col].map(lambda v: isinstance(v, pd.Period)).any():
+        # a plain loop: .map on an empty string column stays a string column,
+        # and .any() on a string column raises (pandas 3)
+        if col != "geometry" and any(isinstance(v, pd.Period) for v in out[col]):
             out[col] = out[col].astype(str)
     return out
 
@@ -752,6 +755,12 @@ _SUMMARY: dict[str, tuple[str, str]] = {
         "- Units occupied abusively at the end of {last}: {occupied} ({rate} per "
         "100 units; {prev}: {prev_occupied})",
     ),
+    "occupied_one": (
+        "- Alloggi occupati abusivamente a fine {last}: {occupied} ({rate} ogni "
+        "100 alloggi)",
+        "- Units occupied abusively at the end of {last}: {occupied} ({rate} per "
+        "100 units)",
+    ),
     "new": (
         "- Nuove occupazioni nel {last}: {new}",
         "- New occupations in {last}: {new}",
@@ -890,7 +899,8 @@ def write_summary(data: MeetingData, path: Path) -> Path:
     tot = {
         c: int(pd.to_numeric(latest[c], errors="coerce").fillna(0).sum()) for c in cols
     }
-    prev = sorted(a.panel[S.PERIOD].unique())[-2]
+    periods = sorted(a.panel[S.PERIOD].unique())
+    prev = periods[-2] if len(periods) > 1 else None
     prev_occ = int(a.panel.loc[a.panel[S.PERIOD] == prev, S.OCCUPIED].sum())
     rate = 100 * tot[S.OCCUPIED] / tot[S.UNITS] if tot[S.UNITS] else float("nan")
     lines += [
@@ -898,7 +908,7 @@ def write_summary(data: MeetingData, path: Path) -> Path:
         "",
         say("units", units=fmt_int(tot[S.UNITS], lang)),
         say(
-            "occupied",
+            "occupied" if prev is not None else "occupied_one",
             last=last,
             occupied=fmt_int(tot[S.OCCUPIED], lang),
             rate=num(rate, 2),
@@ -919,7 +929,9 @@ def write_summary(data: MeetingData, path: Path) -> Path:
         lines.append(f"- {row.name}: {label} (z = {num(getattr(row, S.GI_Z), 2)})")
     if not len(hot):
         lines.append(say("none"))
-    lines += ["", say("moran", i=num(a.moran_i, 3), p=num(a.moran_p, 3)), ""]
+    lines.append("")
+    if not math.isnan(a.moran_i):  # else a note says why it is not computed
+        lines += [say("moran", i=num(a.moran_i, 3), p=num(a.moran_p, 3)), ""]
     if S.EMERGING in a.latest:
         lines += [say("trends"), ""]
         counts = a.latest[S.EMERGING].value_counts()

@@ -20,6 +20,14 @@ from geo_alloggi.pipeline._disclose import (
     published_districts,
 )
 from geo_alloggi.pipeline._link import link_bundle
+from geo_alloggi.pipeline._notes import (
+    backtest_note,
+    hotspot_note,
+    moran_note,
+    period_notes,
+    trend_note,
+    without_hot_spots,
+)
 from geo_alloggi.pipeline._prioritise import prioritise
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
 from geo_alloggi.pipeline._settings import RunSettings
@@ -129,11 +137,7 @@ def analyse(
     step("overlay per district and period")
     panel = aggregate(records, districts, period=s.period, start=s.start, end=s.end)
     periods = sorted(panel[S.PERIOD].dropna().unique())
-    if len(periods) < 2:
-        raise ValidationError(
-            f"the records span {len(periods)} {s.period}(s); at least 2 are needed "
-            "for change, trends and the back-test"
-        )
+    notes = period_notes(len(periods), periods[0] if periods else None, s.lang)
     # the district table as published (parent and grand totals included): every
     # other table and layer withholds what it withholds
     published = published_districts(panel, s.threshold)
@@ -142,16 +146,26 @@ def analyse(
     shared_last = shared[shared[S.PERIOD] == last]
 
     step("hot spots")
-    latest, moran, notes = _hot_spots(panel, districts, last, seed=s.seed or 0)
+    latest, moran, caught = _hot_spots(
+        panel, districts, last, seed=s.seed or 0, lang=s.lang
+    )
+    notes += caught
 
     step("emerging hot spots")
-    emerging = trend(panel, districts)
+    emerging = None
+    if len(periods) >= 2:
+        with warnings.catch_warnings():
+            # the trend's own warning is restated as a note
+            warnings.simplefilter("ignore", UserWarning)
+            emerging = trend(panel, districts)
+        if emerging is None:
+            notes.append(trend_note(len(periods), latest, s.lang))
     latest = _published_latest(latest, emerging, shared_last)
 
     step("density")
     start, end = label_bounds(last, s.period)
-    contours, caught = _density(records, districts, end, s.threshold)
-    notes += sorted(caught - set(notes))
+    contours, density_caught = _density(records, districts, end, s.threshold)
+    notes += sorted(density_caught - set(notes))
 
     pri = prioritise(
         records,
@@ -167,6 +181,12 @@ def analyse(
         on_step=step,
     )
 
+    backtest = pri.backtest
+    if backtest is None or not backtest.scores["total"].sum() > 0:
+        # nothing to score the ranking against: too few periods, or no new
+        # occupation in any period it would predict
+        notes.append(backtest_note(len(periods), backtest, s.lang))
+        backtest = None
     estates = protect_estates(
         estate_summary(records, districts, end, start),
         pri.estate_district,
@@ -191,7 +211,7 @@ def analyse(
         social=pri.social,
         plan=pri.plan,
         frontier=pri.frontier,
-        backtest=pri.backtest,
+        backtest=backtest,
         links=links,
         moran=moran,
         withheld_districts=pri.withheld_districts,
@@ -201,22 +221,55 @@ def analyse(
 
 
 def _hot_spots(
-    panel: pd.DataFrame, districts: gpd.GeoDataFrame, last: Any, *, seed: int
+    panel: pd.DataFrame,
+    districts: gpd.GeoDataFrame,
+    last: Any,
+    *,
+    seed: int,
+    lang: str = "it",
 ) -> tuple[gpd.GeoDataFrame, Any, list[str]]:
     """Gi* hot spots and global Moran's I of the last period, with their warnings.
 
     Returns the districts with the last period's counts and the hot-spot
-    columns, Moran's result, and the warnings raised (sorted, once each).
+    columns, Moran's result (None when it cannot be computed), and the notes:
+    what could not be computed and why, then the warnings raised (sorted,
+    once each).
     """
     from geo_alloggi.stats import global_moran
 
+    moran = None
+    notes: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        hs = period_hotspots(panel, districts, last)
-        moran = global_moran(
-            hs, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=seed
-        )
-    return hs, moran, sorted({str(w.message) for w in caught})
+        try:
+            hs = period_hotspots(panel, districts, last)
+        except ValidationError:
+            # too few districts with public units for a local statistic: the
+            # layer keeps its columns, empty, and a note says what is missing
+            latest = _latest_layer(panel, districts, last)
+            return without_hot_spots(latest), None, [hotspot_note(latest, lang)]
+        try:
+            moran = global_moran(
+                hs, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=seed
+            )
+        except ValidationError as exc:
+            notes.append(moran_note(exc, lang))
+    return hs, moran, notes + sorted({str(w.message) for w in caught})
+
+
+def _latest_layer(
+    panel: pd.DataFrame, districts: gpd.GeoDataFrame, last: Any
+) -> gpd.GeoDataFrame:
+    """Return the districts with the last period's counts (no statistics)."""
+    rows = pd.DataFrame(
+        panel[panel[S.PERIOD] == last].drop(columns="geometry", errors="ignore")
+    )
+    rows = rows.drop(
+        columns=[
+            c for c in rows.columns if c in districts.columns and c != S.DISTRICT_ID
+        ]
+    )
+    return districts.merge(rows, on=S.DISTRICT_ID, how="left")
 
 
 def _published_latest(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import platform
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from geo_alloggi._errors import InputFileError
 from geo_alloggi._version import __version__
 from geo_alloggi.datasets import sha256_file
 from geo_alloggi.pipeline._analyse import Analysis
+from geo_alloggi.pipeline._notes import restate_warnings
 from geo_alloggi.pipeline._settings import PathLike
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,6 +47,36 @@ def write_bundle(
     s = analysis.settings
     written: list[Path] = []
 
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        written += _write_maps(analysis, out)
+    # what the maps could not show as asked (e.g. fewer classes) becomes a note
+    data = meeting_data(analysis, notes=restate_warnings(caught, s.lang))
+    written += report.write_tables(data, out / "tables")
+    gpkg = report.write_geopackage(data, out / "layers.gpkg")
+    styles = maps.style_geopackage(gpkg, threshold=s.threshold, lang=s.lang)
+    written.append(gpkg)
+    written.append(
+        maps.write_qgis_project(
+            gpkg,
+            out / "layers.qgz",
+            styles=styles,
+            synthetic=analysis.synthetic,
+            lang=s.lang,
+        )
+    )
+    written.append(report.write_summary(data, out / "summary.md"))
+    written += list(extra_files or [])
+    written.append(_write_manifest(analysis, out, written, inputs or {}))
+    return written
+
+
+def _write_maps(analysis: Analysis, out: Path) -> list[Path]:
+    """Write ``map.html``, ``map.png`` and ``map.pdf``; return their paths."""
+    from geo_alloggi import maps
+
+    s = analysis.settings
+    written: list[Path] = []
     m = maps.meeting_map(
         analysis.latest,
         estates=analysis.estates,
@@ -70,23 +102,6 @@ def write_bundle(
                 synthetic=analysis.synthetic,
             )
         )
-    data = meeting_data(analysis)
-    written += report.write_tables(data, out / "tables")
-    gpkg = report.write_geopackage(data, out / "layers.gpkg")
-    styles = maps.style_geopackage(gpkg, threshold=s.threshold, lang=s.lang)
-    written.append(gpkg)
-    written.append(
-        maps.write_qgis_project(
-            gpkg,
-            out / "layers.qgz",
-            styles=styles,
-            synthetic=analysis.synthetic,
-            lang=s.lang,
-        )
-    )
-    written.append(report.write_summary(data, out / "summary.md"))
-    written += list(extra_files or [])
-    written.append(_write_manifest(analysis, out, written, inputs or {}))
     return written
 
 
@@ -171,8 +186,11 @@ def _unlinked(links: Any) -> dict[str, int] | None:
     }
 
 
-def meeting_data(analysis: Analysis) -> MeetingData:
-    """Return the plain frames and options the meeting tables are written from."""
+def meeting_data(analysis: Analysis, *, notes: list[str] | None = None) -> MeetingData:
+    """Return the plain frames and options the meeting tables are written from.
+
+    ``notes`` are added to the analysis' notes (e.g. what the maps left out).
+    """
     from geo_alloggi.report import MeetingData
 
     a = analysis
@@ -196,15 +214,20 @@ def meeting_data(analysis: Analysis) -> MeetingData:
         backtest_summary=a.backtest.summary if a.backtest is not None else None,
         backtest_verdict=a.backtest.verdict(s.lang) if a.backtest is not None else "",
         links=a.links,
-        moran_i=float(a.moran.i),
-        moran_p=float(a.moran.p_sim),
+        moran_i=_number(a.moran.i if a.moran is not None else None),
+        moran_p=_number(a.moran.p_sim if a.moran is not None else None),
         budget_eur=s.budget_eur,
         withheld_districts=a.withheld_districts,
         withheld_estates=a.withheld_estates,
-        notes=tuple(a.notes),
+        notes=(*a.notes, *(n for n in notes or [] if n not in a.notes)),
         lang=s.lang,
         period=s.period,
         threshold=s.threshold,
         seed=s.seed,
         synthetic=a.synthetic,
     )
+
+
+def _number(value: Any) -> float:
+    """Return ``value`` as a float, NaN when it is missing (not computed)."""
+    return float("nan") if value is None else float(value)

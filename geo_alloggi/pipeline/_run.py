@@ -169,6 +169,8 @@ def run(
     *,
     mirror: PathLike | None = None,
     districts_file: PathLike | None = None,
+    districts_id_column: str | None = None,
+    districts_name_column: str | None = None,
     on_step: StepCallback | None = None,
 ) -> list[Path]:
     """Run the whole analysis on a user's record files and write the bundle.
@@ -183,8 +185,12 @@ def run(
         Folder of official files.
     districts_file
         A custom district layer (overrides the configuration's districts);
-        its id column is read from the configuration or defaults to
-        ``district_id``.
+        its id column is ``districts_id_column``, else the configuration's,
+        else ``district_id``.
+    districts_id_column, districts_name_column
+        Columns of the custom layer holding the district ids and names (they
+        override the configuration's ``[districts] id_column`` and
+        ``name_column``); only with a custom layer.
     on_step
         Progress callback.
     """
@@ -192,14 +198,7 @@ def run(
     from geo_alloggi.io import read_bundle
 
     s = settings if isinstance(settings, RunSettings) else load_settings(settings)
-    if districts_file is not None:
-        s = RunSettings(
-            **{
-                **s.__dict__,
-                "districts_file": Path(districts_file),
-                "districts_id_column": s.districts_id_column or S.DISTRICT_ID,
-            }
-        )
+    s = _with_districts(s, districts_file, districts_id_column, districts_name_column)
     check_settings(s)
     step = step_reporter(on_step, STEPS)
     step("districts")
@@ -224,6 +223,31 @@ def run(
     analysis = analyse(records, districts, settings=s, comuni=comuni, on_step=on_step)
     quarantined = _write_quarantine(bundle.results, Path(out_dir), s.lang)
     return write_bundle(analysis, out_dir, inputs=inputs, extra_files=quarantined)
+
+
+def _with_districts(
+    s: RunSettings,
+    file: PathLike | None,
+    id_column: str | None,
+    name_column: str | None,
+) -> RunSettings:
+    """Return the settings with a custom district layer and its columns applied."""
+    from geo_alloggi._errors import ValidationError
+
+    if file is None and s.districts_file is None:
+        if id_column is not None or name_column is not None:
+            raise ValidationError(
+                "a district id or name column was given without a custom district "
+                "layer: give the layer too (--districts FILE on the command line, "
+                "[districts] file in the configuration)"
+            )
+        return s
+    return dataclasses.replace(
+        s,
+        districts_file=Path(file) if file is not None else s.districts_file,
+        districts_id_column=id_column or s.districts_id_column or S.DISTRICT_ID,
+        districts_name_column=name_column or s.districts_name_column,
+    )
 
 
 def _districts(s: RunSettings, mirror: PathLike | None) -> gpd.GeoDataFrame:
@@ -258,7 +282,7 @@ def _write_quarantine(
     results: Mapping[str, Any], out_dir: Path, lang: str
 ) -> list[Path]:
     """Write each kind's rejected rows, with their reasons, under ``quarantine/``."""
-    from geo_alloggi.io import write_table
+    from geo_alloggi.io import label_row_numbers, write_table
 
     quarantined = []
     for kind, res in results.items():
@@ -266,5 +290,7 @@ def _write_quarantine(
             folder = out_dir / "quarantine"
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{kind}.csv"
-            quarantined.append(write_table(res.quarantine, path, lang=lang))
+            # the first column says what it counts: file_line or sheet_row
+            table = label_row_numbers(res.quarantine, res.file_format)
+            quarantined.append(write_table(table, path, lang=lang))
     return quarantined
