@@ -103,6 +103,18 @@ def run(
         "--districts",
         help="Custom district layer (GeoJSON, GeoPackage, zipped Shapefile).",
     ),
+    id_column: str | None = typer.Option(
+        None,
+        "--id-column",
+        help="Column of district ids in the --districts file (default: the "
+        "configuration's [districts] id_column, else district_id).",
+    ),
+    name_column: str | None = typer.Option(
+        None,
+        "--name-column",
+        help="Column of district names in the --districts file (default: the "
+        "configuration's [districts] name_column, else the ids).",
+    ),
     mirror: Path | None = typer.Option(None, help=MIRROR_HELP),
 ) -> None:
     """Run the whole analysis on your own record files and write the meeting bundle."""
@@ -121,6 +133,8 @@ def run(
             out_dir,
             mirror=mirror,
             districts_file=districts,
+            districts_id_column=id_column,
+            districts_name_column=name_column,
             on_step=on_step,
         )
         bar.update(bar.task_ids[0], completed=len(STEPS))
