@@ -11,7 +11,8 @@ from rich.table import Table
 from geo_alloggi.cli._common import COMUNI_HELP, console, err_console, split_comuni
 
 data_app = typer.Typer(
-    help="Official datasets: list them, download them.", no_args_is_help=True
+    help="Official datasets: list them, download them, import a folder of them.",
+    no_args_is_help=True,
 )
 districts_app = typer.Typer(
     help="District layers: summarise and check.", no_args_is_help=True
@@ -90,6 +91,43 @@ def data_fetch(
         with err_console.status(f"downloading {name} ..."):
             (path,) = datasets.fetch(name)
         console.print(f"{name}: {path}")
+
+
+@data_app.command("import")
+def data_import(
+    folder: Path = typer.Argument(
+        ...,
+        metavar="DIR",
+        help="Folder of official files (e.g. the project's shared/data/raw).",
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print one line instead of the table."
+    ),
+) -> None:
+    """Copy a folder of official files into the per-user cache (checksums recorded).
+
+    Afterwards every command finds the data with no variable set and no
+    network, from any folder. Files already imported are left as they are.
+    """
+    from geo_alloggi import config, datasets
+
+    result = datasets.import_folder(folder)
+    done = result[result["status"] != "missing"]
+    new = int((result["status"] == "imported").sum())
+    target = config.cache_dir() / "datasets"
+    if quiet:
+        console.print(
+            f"official data: {len(done)} file(s) in {target} ({new} newly imported)"
+        )
+        return
+    table = Table(title=f"official files imported into {target}")
+    for col in ("dataset", "file", "status", "release", "sha256"):
+        table.add_column(col, overflow="fold")
+    for row in result.itertuples():
+        table.add_row(
+            row.dataset, row.file, row.status, row.release, str(row.sha256)[:12]
+        )
+    console.print(table)
 
 
 @districts_app.command("summary")

@@ -8,8 +8,10 @@ by :mod:`~geo_alloggi.datasets.mirror` in this order:
    holding the files under the names of the project's local mirror. When a
    mirror is set, files come only from there and nothing goes to the network;
 2. the per-user **cache** (:func:`geo_alloggi.config.cache_dir`), filled by
-   :func:`fetch` (:mod:`~geo_alloggi.datasets.download`) with the SHA-256 of
-   what was downloaded recorded beside it;
+   :func:`fetch` (:mod:`~geo_alloggi.datasets.download`) or by
+   :func:`import_folder` (:mod:`~geo_alloggi.datasets.importing`: a folder of
+   official files, e.g. the project's mirror) with the SHA-256 of each file
+   recorded beside it;
 3. the **network**, only when the caller allows a download.
 
 Readers (:mod:`~geo_alloggi.datasets.readers`) return plain tables with the
@@ -37,6 +39,7 @@ from geo_alloggi.datasets.anncsu import (
 )
 from geo_alloggi.datasets.coverage import civic_sources, no_points_message
 from geo_alloggi.datasets.download import fetch, sha256_file
+from geo_alloggi.datasets.importing import import_folder
 from geo_alloggi.datasets.mirror import dataset_path, describe, source_of
 from geo_alloggi.datasets.readers import (
     ANNCSU_COLUMNS,
@@ -71,6 +74,7 @@ __all__ = [
     "dataset_path",
     "describe",
     "fetch",
+    "import_folder",
     "no_points_message",
     "read_anncsu",
     "read_anncsu_civici",

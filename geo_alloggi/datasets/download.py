@@ -21,7 +21,14 @@ from geo_alloggi import config
 from geo_alloggi._errors import DataUnavailableError
 from geo_alloggi.datasets.registry import REGISTRY, get_dataset, how_to_provide
 
-__all__ = ["cache_folder", "fetch", "read_checksums", "sha256_file", "zip_release"]
+__all__ = [
+    "cache_folder",
+    "fetch",
+    "read_checksums",
+    "sha256_file",
+    "write_checksums",
+    "zip_release",
+]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,13 @@ def read_checksums(folder: Path) -> dict[str, dict[str, str]]:
     except (OSError, ValueError):
         log.warning("ignoring unreadable checksum record %s", path)
         return {}
+
+
+def write_checksums(folder: Path, record: dict[str, dict[str, str]]) -> Path:
+    """Write the checksum record of the cache ``folder``; return its path."""
+    path = _checksums_file(folder)
+    path.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
+    return path
 
 
 def fetch(
@@ -141,9 +155,7 @@ def fetch(
         path = final
         record = read_checksums(folder)
         record[name] = entry
-        _checksums_file(folder).write_text(
-            json.dumps(record, indent=2, sort_keys=True), encoding="utf-8"
-        )
+        write_checksums(folder, record)
         out.append(path)
     return out
 

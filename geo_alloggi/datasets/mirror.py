@@ -6,8 +6,10 @@ Files are resolved in this order:
    holding the files under the names of the project's local mirror. When a
    mirror is set, files come only from there and nothing goes to the network;
 2. the per-user **cache** (:func:`geo_alloggi.config.cache_dir`), filled by
-   :func:`~geo_alloggi.datasets.download.fetch` with the SHA-256 of what was
-   downloaded recorded beside it;
+   :func:`~geo_alloggi.datasets.download.fetch` (downloads, official names)
+   or :func:`~geo_alloggi.datasets.importing.import_folder` (a folder of
+   official files, the mirror's names) with the SHA-256 of each file
+   recorded beside it;
 3. the **network**, only when the caller allows a download.
 """
 
@@ -58,9 +60,13 @@ def source_of(
             if (folder / candidate).is_file():
                 return "mirror", folder / candidate
         return "missing", None
-    cached = cache_folder(cache_dir) / (filename or ds.cache_filename)
-    if cached.is_file():
-        return "cache", cached
+    # a download keeps the official name; an imported folder keeps the
+    # mirror's names (its files may be older releases in other layouts)
+    cache = cache_folder(cache_dir)
+    names = [filename] if filename else [ds.cache_filename, ds.filename, *ds.alternates]
+    for candidate in names:
+        if (cache / candidate).is_file():
+            return "cache", cache / candidate
     return "network", None
 
 
@@ -142,8 +148,12 @@ def describe(
             )
             release = named or ds.mirror_release or "unknown"
         elif where == "cache":
-            entry = record.get(name, {})
-            release = "downloaded " + entry.get("downloaded_at", "?")[:10]
+            entry = _entry(record, name, path)
+            release = (
+                f"imported {entry['imported_at'][:10]}"
+                if entry.get("imported_at")
+                else f"downloaded {entry.get('downloaded_at', '?')[:10]}"
+            )
             if entry.get("release"):
                 release = f"{entry['release']} ({release})"
         else:
@@ -161,3 +171,17 @@ def describe(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _entry(
+    record: dict[str, dict[str, str]], name: str, path: Path | None
+) -> dict[str, str]:
+    """Return the checksum record of the cached file ``path`` of dataset ``name``."""
+    for key, entry in record.items():
+        if (
+            key.split(":")[0] == name
+            and path is not None
+            and entry.get("file") == path.name
+        ):
+            return entry
+    return record.get(name, {})

@@ -135,6 +135,12 @@ def analyse(
     elif links is None:
         links = pd.DataFrame()
     step("overlay per district and period")
+    if (s.start is None or s.end is None) and not _has_dated_event(records):
+        raise ValidationError(
+            "the records hold no dated event (no occupation, eviction or vacancy "
+            "with a date): nothing to count per period; add the record files, or "
+            "set [analysis] start and end in the configuration to map the estates"
+        )
     panel = aggregate(records, districts, period=s.period, start=s.start, end=s.end)
     periods = sorted(panel[S.PERIOD].dropna().unique())
     notes = period_notes(len(periods), periods[0] if periods else None, s.lang)
@@ -218,6 +224,23 @@ def analyse(
         withheld_estates=pri.withheld_estates,
         notes=notes,
     )
+
+
+def _has_dated_event(records: Records) -> bool:
+    """Tell whether any record carries a date the district table can count."""
+    columns = {
+        "occupations": (S.DETECTED_ON, S.ENDED_ON),
+        "evictions": (S.EVICTION_DATE,),
+        "vacancies": (S.VACANT_SINCE, S.ENDED_ON),
+    }
+    for kind, cols in columns.items():
+        table = getattr(records, kind)
+        if table is None:
+            continue
+        for col in cols:
+            if col in table and table[col].notna().any():
+                return True
+    return False
 
 
 def _hot_spots(
