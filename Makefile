@@ -5,7 +5,9 @@
 #
 # Official data: set GEO_ALLOGGI_DATA_MIRROR to a folder of official files to work offline;
 # without it, files are downloaded once into the per-user cache. A checkout that sits
-# next to the project's shared/data/raw mirror uses it automatically.
+# next to the project's shared/data/raw mirror uses it automatically: `make demo` and
+# `make test` import it into the per-user cache on first use (`geo-alloggi data import`,
+# checksums recorded), so every command then finds the data in a new shell too.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -21,7 +23,7 @@ export GEO_ALLOGGI_DATA_MIRROR := $(MIRROR_DEFAULT)
 endif
 endif
 
-.PHONY: demo test docs docs-run bench bench-full lint typecheck browser lab clean
+.PHONY: demo test data docs docs-run bench bench-full lint typecheck browser lab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +40,15 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi
 
-demo: $(STAMP)
+# The mirror's files into the per-user cache (a no-op once they are there, same SHA-256).
+data: $(STAMP)
+	@if [ -n "$(GEO_ALLOGGI_DATA_MIRROR)" ] && [ -d "$(GEO_ALLOGGI_DATA_MIRROR)" ]; then \
+		$(BIN)/geo-alloggi data import "$(GEO_ALLOGGI_DATA_MIRROR)" --quiet; fi
+
+demo: $(STAMP) data
 	$(BIN)/geo-alloggi demo --out-dir $(OUT) --seed $(SEED)
 
-test: $(STAMP) browser
+test: $(STAMP) browser data
 	$(BIN)/ruff check .
 	$(BIN)/mypy geo_alloggi
 	$(BIN)/lint-imports --no-logo

@@ -152,3 +152,158 @@ def test_data_list_counts_civic_points_per_comune(mirror, anncsu_mirror):
     assert "Cinisello Balsamo │ anncsu │ 19 │ 16 (84%)" in out
     assert "Milano │ anncsu │ 6 │ 5 (83%)" in out
     assert "no civic-number points for Bresso from any" in out
+
+
+# --- a new user's first hour: example files, Italian headers, row numbers ----------
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "examples")
+
+
+def _errors(stderr: str) -> list[str]:
+    return [ln for ln in stderr.splitlines() if ln.startswith("error")]
+
+
+def test_geocode_reads_italian_headers_and_numbers_file_lines(mirror, tmp_path):
+    """`indirizzo`/`comune` need no option; rows say which line of the file they are."""
+    import pandas as pd
+
+    src = tmp_path / "indirizzi.csv"
+    src.write_text(
+        "indirizzo;comune;note\n"  # line 1
+        'Via Padova 1;Milano;"two\nlines"\n'  # lines 2-3
+        "\n"  # line 4, blank: not a row
+        "Via Inesistente Del Tutto 3;Milano;x\n"  # line 5
+        ";Milano;no address\n",  # line 6
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    res = run_cli("geocode", str(src), "--out", str(out), env={"COLUMNS": "200"})
+    assert res.returncode == 0, res.stderr
+    assert "addresses from column 'indirizzo', comune from column 'comune'" in (
+        res.stderr
+    )
+    assert "e.g. file line [5, 6]" in res.stderr
+    table = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
+    assert table.columns[0] == "file_line"
+    assert table["file_line"].tolist() == ["2", "5", "6"]
+    review = pd.read_csv(
+        tmp_path / "out.review.csv", sep=";", encoding="utf-8-sig", dtype=str
+    )
+    assert review["file_line"].tolist() == ["5", "6"]
+
+
+def test_geocode_xlsx_numbers_sheet_rows(mirror, tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Elenco stabili 2025"])  # row 1: a title above the header
+    ws.append([])  # row 2
+    ws.append(["Indirizzo", "Comune"])  # row 3: the header
+    ws.append(["Via Padova 1", "Milano"])  # row 4
+    ws.append(["Via Inesistente Del Tutto 3", "Milano"])  # row 5
+    src = tmp_path / "indirizzi.xlsx"
+    wb.save(src)
+    out = tmp_path / "out.csv"
+    res = run_cli("geocode", str(src), "--out", str(out), env={"COLUMNS": "200"})
+    assert res.returncode == 0, res.stderr
+    assert "e.g. sheet row [5]" in res.stderr
+    table = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
+    assert table["sheet_row"].tolist() == ["4", "5"]
+
+
+def test_geocode_names_the_missing_column(tmp_path):
+    src = tmp_path / "x.csv"
+    src.write_text("codice;nome\nA;B\n", encoding="utf-8")
+    res = run_cli("geocode", str(src), "--out", str(tmp_path / "o.csv"))
+    assert res.returncode == 2
+    (line,) = _errors(res.stderr)
+    assert "no address column" in line and "--address-column" in line
+
+
+def test_validate_example_needs_no_column_option(mirror, tmp_path):
+    """The example's `id_verbale` is a known Italian header of the record id."""
+    import pandas as pd
+
+    out = tmp_path / "check"
+    res = run_cli(
+        "validate",
+        "occupations",
+        os.path.join(EXAMPLES, "occupations.csv"),
+        "--out-dir",
+        str(out),
+    )
+    assert res.returncode == 0, res.stderr
+    assert "0 quarantined" in res.stdout
+    accepted = pd.read_csv(
+        out / "accepted.csv", sep=";", encoding="utf-8-sig", dtype=str, nrows=2
+    )
+    assert accepted.columns[:2].tolist() == ["file_line", "record_id"]
+    assert accepted["file_line"].tolist() == ["2", "3"]
+
+
+def _small_run(folder, estate_rows: int = 3):
+    """A run.toml with a few San Siro estates and a few occupations."""
+    import pandas as pd
+
+    est = pd.read_csv(os.path.join(EXAMPLES, "estates.csv"), sep=";", dtype=str)
+    est = est.head(estate_rows)
+    est.to_csv(folder / "stabili.csv", sep=";", index=False)
+    occ = pd.DataFrame(
+        {
+            "id_verbale": ["V1", "V2", "V3"],
+            "codice_stabile": est["codice_stabile"].tolist()[:1] * 3,
+            "data_rilevazione": ["01/02/2018", "01/03/2019", "01/04/2019"],
+        }
+    )
+    occ.to_csv(folder / "occupazioni.csv", sep=";", index=False)
+    config = folder / "run.toml"
+    config.write_text(
+        '[records]\nsynthetic = true\nestates = "stabili.csv"\n'
+        'occupations = "occupazioni.csv"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_run_custom_districts_with_id_and_name_columns(mirror, tmp_path):
+    import pandas as pd
+
+    from geo_alloggi import load_districts
+
+    zone = load_districts("municipi", mirror=mirror)[
+        ["district_id", "name", "geometry"]
+    ]
+    zone = zone.rename(columns={"district_id": "codice", "name": "nome"})
+    zone["codice"] = "Z" + zone["codice"].str[-1]
+    zone["nome"] = "Zona " + zone["codice"]
+    zone.to_file(tmp_path / "zone.gpkg")
+    config = _small_run(tmp_path)
+    out = tmp_path / "out"
+    args = ("run", str(config), "--out-dir", str(out), "--districts")
+    res = run_cli(
+        *args,
+        str(tmp_path / "zone.gpkg"),
+        "--id-column",
+        "codice",
+        "--name-column",
+        "nome",
+    )
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(
+        out / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig"
+    )
+    districts = table[table["Riga"] == "district"]
+    assert set(districts["Codice quartiere"]) == {f"Z{i}" for i in range(1, 10)}
+    assert set(districts["Nome"]) == {f"Zona Z{i}" for i in range(1, 10)}
+    # without the option the default id column is missing: one line naming it
+    res = run_cli(*args, str(tmp_path / "zone.gpkg"))
+    assert res.returncode == 2
+    (line,) = _errors(res.stderr)
+    assert "district_id" in line
+    # the columns without a layer: one line
+    res = run_cli("run", str(config), "--out-dir", str(out), "--id-column", "codice")
+    assert res.returncode == 2
+    (line,) = _errors(res.stderr)
+    assert "--districts FILE" in line

@@ -486,3 +486,53 @@ def test_fetch_anncsu_without_network_says_how_to_provide(tmp_path, monkeypatch)
     assert "geo-alloggi data fetch anncsu_civici" in msg
     with pytest.raises(DataUnavailableError, match="not in the mirror folder"):
         datasets.dataset_path("anncsu_civici", mirror=tmp_path)
+
+
+def test_import_folder_registers_files_in_the_cache(mirror, tmp_path, monkeypatch):
+    """After an import, no mirror is needed: the cache answers, checksums recorded."""
+    monkeypatch.delenv("GEO_ALLOGGI_DATA_MIRROR", raising=False)
+    cache = tmp_path / "cache"
+    first = datasets.import_folder(mirror, cache_dir=cache)
+    assert set(first["status"]) == {"imported"}
+    in_mirror = {
+        n for n, d in datasets.REGISTRY.items() if (mirror / d.filename).is_file()
+    }
+    assert in_mirror >= EXPECTED
+    assert set(first["dataset"]) == in_mirror
+    for row in first.itertuples():
+        copied = cache / row.file
+        assert copied.read_bytes() == (mirror / row.file).read_bytes()
+        assert row.sha256 == hashlib.sha256(copied.read_bytes()).hexdigest()
+    record = json.loads((cache / "checksums.json").read_text(encoding="utf-8"))
+    assert record["civici"]["release"] == "2020-03-02"
+    assert (
+        record["civici"]["sha256"]
+        == hashlib.sha256(
+            (mirror / "milano_civici_ds634_20200302.zip").read_bytes()
+        ).hexdigest()
+    )
+    table = datasets.describe(cache_dir=cache).set_index("dataset")
+    assert set(table.loc[sorted(in_mirror), "source"]) == {"cache"}
+    assert table.loc["civici", "release"] == "2020-03-02"
+    assert datasets.dataset_path("nil", cache_dir=cache, download=False) == (
+        cache / "milano_nil_pgt2030_wgs84.geojson"
+    )
+    extract = "milano_civici_municipio5_202010_osmtags.json"
+    assert datasets.dataset_path(
+        "civici", cache_dir=cache, download=False, filename=extract
+    ) == (cache / extract)
+    # importing again copies nothing; a damaged copy is replaced
+    assert set(datasets.import_folder(mirror, cache_dir=cache)["status"]) == {
+        "unchanged"
+    }
+    (cache / "milano_nil_pgt2030_wgs84.geojson").write_text("{}", encoding="utf-8")
+    again = datasets.import_folder(mirror, cache_dir=cache).set_index("file")
+    assert again.loc["milano_nil_pgt2030_wgs84.geojson", "status"] == "imported"
+
+
+def test_import_folder_refuses_a_folder_without_official_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputFileError, match="holds none of the official files"):
+        datasets.import_folder(tmp_path, cache_dir=tmp_path / "cache")
+    with pytest.raises(InputFileError, match="is not a folder"):
+        datasets.import_folder(tmp_path / "nope", cache_dir=tmp_path / "cache")

@@ -61,7 +61,9 @@ def read_table(
         non-blank data row. The index, named ``row_number``, is the row a
         person sees: for CSV the line of the file where the row starts (the
         header is line 1; a quoted cell may span lines), for XLSX the sheet's
-        row number. ``attrs["file_format"]`` is ``"csv"`` or ``"xlsx"``.
+        row number (the header is the first of the first 20 rows naming a
+        known column such as ``indirizzo``, else the first non-empty row).
+        ``attrs["file_format"]`` is ``"csv"`` or ``"xlsx"``.
 
     Raises
     ------
@@ -90,7 +92,14 @@ def read_table(
             decimal=None,
         )
     elif fmt == "xlsx":
-        raw = read_xlsx_raw(p, select=_every_column, sheet=sheet)
+        # the header is the first row naming a known column (titles may sit above)
+        known_headers = {n for names in aliases("estates").values() for n in names}
+        raw = read_xlsx_raw(
+            p,
+            select=_every_column,
+            sheet=sheet,
+            known=lambda header: fold(header) in known_headers,
+        )
     else:
         raise file_error(
             p,
