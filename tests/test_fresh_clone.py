@@ -137,7 +137,7 @@ def test_geocode_and_validate_the_examples(imported):
     examples = imported["repo"] / "examples"
     res = _cli(imported, "geocode", str(examples / "estates.csv"), "--out", "geo.csv")
     assert res.returncode == 0, res.stderr
-    assert "geocoded 153 address(es)" in res.stdout.replace("\n", " ")
+    assert "geocodificati 153 indirizzi" in " ".join(res.stdout.split())
     res = _cli(
         imported,
         "validate",

@@ -147,7 +147,7 @@ def test_one_period_two_districts_no_vacancies_no_evictions(tmp_path):
     # what is missing, said in Italian
     assert "un solo periodo (2019)" in notes
     assert "servono almeno 3 quartieri con alloggi pubblici, i dati ne hanno 2" in notes
-    assert "servono almeno 3 periodi, i dati ne hanno 1" in notes
+    assert "servono almeno 4 periodi, i dati ne hanno 1" in notes
     table = pd.read_csv(
         out / "tables" / "districts_by_year.csv", sep=";", encoding="utf-8-sig"
     )

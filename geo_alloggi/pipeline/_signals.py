@@ -106,7 +106,11 @@ def backtest_signals(
                     )
                 )
         for origin in hotspots_at:
-            gi = period_hotspots(panel, districts, origin)
+            try:
+                gi = period_hotspots(panel, districts, origin)
+            except ValidationError:
+                # fewer than three districts with units: no Gi* rule at origin
+                continue
             gis.append(
                 pd.DataFrame(
                     {
