@@ -48,7 +48,7 @@ def test_describe_reports_mirror_as_source(mirror):
     assert (
         table.loc["anncsu_civici", "location"] == datasets.REGISTRY["anncsu_civici"].url
     )
-    assert table.loc["civici", "release"].startswith("2020-03-02 (imported 20")
+    assert table.loc["civici", "release"] == "2020-03-02"
 
 
 def test_describe_without_mirror_says_network(tmp_path, monkeypatch):

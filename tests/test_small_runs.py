@@ -19,7 +19,6 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +31,7 @@ SAN_SIRO = POOL[POOL["nome_stabile"] == "Quartiere San Siro"].index.tolist()
 SPREAD = POOL.drop_duplicates("nome_stabile").index.tolist()
 
 HOSTILE_NAMES = (
+    '=HYPERLINK("http://evil","x")',
     "<script>alert(1)</script>",
     "=cmd|' /C calc'!A0",
     '"; DROP TABLE stabili; --',
@@ -195,14 +195,10 @@ def test_records_without_any_date_stop_with_one_line(tmp_path):
     assert "no dated event" in err
 
 
-@pytest.mark.xfail(
-    reason="the offline check reads link text as a request until the maps fix lands",
-    strict=False,
-)
 def test_estate_named_like_a_formula_with_a_link(tmp_path):
     """Text from the records never stops the bundle (it stays text)."""
     rows = SAN_SIRO[:2] + SPREAD[4:6]
-    names = {rows[0]: '=HYPERLINK("http://evil","x")', rows[1]: HOSTILE_NAMES[0]}
+    names = {rows[0]: HOSTILE_NAMES[0], rows[1]: HOSTILE_NAMES[1]}
     occ = [
         (f"V{i}", POOL.loc[rows[i % 4], "codice_stabile"], f"U{i}", "15/03/2019", "")
         for i in range(8)
