@@ -280,6 +280,13 @@ def test_run_custom_districts_with_id_and_name_columns(mirror, tmp_path):
     zone["nome"] = "Zona " + zone["codice"]
     zone.to_file(tmp_path / "zone.gpkg")
     config = _small_run(tmp_path)
+    # as examples/run.toml: the configuration names the study area's comuni,
+    # which the layer given on the command line replaces
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text + '\n[districts]\ncomuni = ["Milano", "Cinisello Balsamo"]\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     args = ("run", str(config), "--out-dir", str(out), "--districts")
     res = run_cli(

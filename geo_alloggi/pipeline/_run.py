@@ -184,9 +184,11 @@ def run(
     mirror
         Folder of official files.
     districts_file
-        A custom district layer (overrides the configuration's districts);
-        its id column is ``districts_id_column``, else the configuration's,
-        else ``district_id``.
+        A custom district layer; it replaces the configuration's level and
+        ``comuni`` (the study area of the geocoder and of the records' area
+        check is then the default one). Its id column is
+        ``districts_id_column``, else the configuration's, else
+        ``district_id``.
     districts_id_column, districts_name_column
         Columns of the custom layer holding the district ids and names (they
         override the configuration's ``[districts] id_column`` and
@@ -247,6 +249,8 @@ def _with_districts(
         districts_file=Path(file) if file is not None else s.districts_file,
         districts_id_column=id_column or s.districts_id_column or S.DISTRICT_ID,
         districts_name_column=name_column or s.districts_name_column,
+        # a layer given here replaces the configuration's level and comuni
+        comuni=None if file is not None else s.comuni,
     )
 
 
