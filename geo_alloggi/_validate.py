@@ -50,4 +50,3 @@ def require_choice(value: Any, allowed: Sequence[Any], argument: str) -> Any:
     if value not in allowed:
         raise ValidationError(f"{argument}={value!r} is not one of {list(allowed)!r}")
     return value
-
