@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from geo_alloggi import __version__
 
 
@@ -211,6 +213,23 @@ def test_geocode_xlsx_numbers_sheet_rows(mirror, tmp_path):
     assert "e.g. sheet row [5]" in res.stderr
     table = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
     assert table["sheet_row"].tolist() == ["4", "5"]
+
+
+@pytest.mark.parametrize("header", ["indirizzo", "address"])
+def test_geocode_reads_a_one_column_file_as_one_column(mirror, tmp_path, header):
+    """One address a line and no delimiter: commas stay inside the address."""
+    import pandas as pd
+
+    addresses = ["Via Padova 1, Milano", "Viale Monza 10", "Via Roma 3; scala B"]
+    src = tmp_path / "indirizzi.csv"
+    src.write_text("\n".join([header, *addresses]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    res = run_cli("geocode", str(src), "--out", str(out), env={"COLUMNS": "200"})
+    assert res.returncode == 0, res.stderr
+    assert f"addresses from column {header!r}" in res.stderr
+    table = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
+    assert table["file_line"].tolist() == ["2", "3", "4"]
+    assert table[header].tolist() == addresses
 
 
 def test_geocode_names_the_missing_column(tmp_path):

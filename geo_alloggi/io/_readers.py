@@ -215,7 +215,18 @@ def _split_header(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter))
 
 
+#: Delimiter of a one-column file: the ASCII unit separator, which no table
+#: holds, so a value's commas or semicolons ("Via Roma 1, Milano") stay in it.
+ONE_COLUMN = "\x1f"
+
+
 def _sniff_delimiter(header_line: str) -> str:
+    """Return the delimiter of a CSV from its header line.
+
+    The candidate (``;``, ``,``, tab, ``|``) splitting the header into the
+    most fields, ``;`` on a tie; :data:`ONE_COLUMN` when none splits it (a
+    one-column file, e.g. a list of addresses under ``indirizzo``).
+    """
     counts = {}
     for delim in (";", ",", "\t", "|"):
         try:
@@ -223,7 +234,7 @@ def _sniff_delimiter(header_line: str) -> str:
         except csv.Error:
             counts[delim] = 0
     best = max(counts, key=lambda d: (counts[d], d == ";"))
-    return best if counts[best] > 0 else ","
+    return best if counts[best] > 0 else ONE_COLUMN
 
 
 def _csv_bytes(path: Path, raw: bytes, encoding: str | None) -> tuple[bytes, str, str]:
