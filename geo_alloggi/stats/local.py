@@ -53,7 +53,7 @@ __all__ = ["MoranResult", "global_moran", "hotspots", "spatial_weights"]
 
 log = logging.getLogger(__name__)
 
-#: Default permutations of the local Moran when ``permutations=0`` is given.
+#: Permutations of the local Moran when ``permutations`` is not given.
 LISA_PERMUTATIONS = 999
 
 
@@ -210,7 +210,7 @@ def hotspots(
     method: Literal["gi_star", "lisa"] = "gi_star",
     weights: WeightsArg = "queen",
     weights_kwds: Mapping[str, Any] | None = None,
-    permutations: int = 0,
+    permutations: int | None = None,
     seed: int = 0,
     fdr: bool = True,
     alpha: float | None = None,
@@ -235,10 +235,12 @@ def hotspots(
         row-standardised.
     weights_kwds : mapping, optional
         ``{"k": ...}`` or ``{"threshold": metres}``.
-    permutations : int
+    permutations : int, optional
         Gi*: when > 0, a conditional-permutation pseudo p-value ``gi_p_sim``
         is added as a check (the bins always come from the normal p, as in
-        ArcGIS). LISA: number of permutations (0 means 999).
+        ArcGIS); default 0. LISA: number of conditional permutations of the
+        pseudo p-value (default 999); 0 means no permutation inference: the
+        p-value is analytical (normal approximation, see Notes).
     seed : int
         Seed of the permutations; the same seed gives the same output.
     fdr : bool
@@ -299,7 +301,13 @@ def hotspots(
     LISA: ``esda.Moran_Local`` with row-standardised weights and conditional
     permutations; ``lisa_p`` is esda's folded pseudo p-value (one-sided, as in
     GeoDa); a feature whose (BH-adjusted) p is at most ``alpha`` is labelled
-    by its quadrant, High-High, Low-Low, High-Low or Low-High.
+    by its quadrant, High-High, Low-Low, High-Low or Low-High. With
+    ``permutations=0`` no permutation is drawn: ``lisa_p`` is the one-sided
+    normal p-value of ``z = (I_i − E[I_i]) / √Var[I_i]`` with the moments of
+    I_i under conditional randomisation (Sokal, Oden & Thomson 1998, eqs.
+    A7–A8; esda's ``EIc`` and ``VIc``), the same null hypothesis as the
+    permutations. The normal approximation is rough for local statistics
+    with few neighbours; prefer permutations for decisions.
 
     Examples
     --------
@@ -322,6 +330,8 @@ def hotspots(
         a = 0.05 if alpha is None else float(alpha)
         if not 0 < a < 1:
             raise ValidationError(f"alpha={alpha!r} must be between 0 and 1")
+    if permutations is None:
+        permutations = 0 if method == "gi_star" else LISA_PERMUTATIONS
     if permutations < 0:
         raise ValidationError(f"permutations={permutations!r} must be 0 or more")
     prep = _prepare(
@@ -420,7 +430,6 @@ def _lisa_columns(
     from esda import Moran_Local
 
     n = len(prep.ids)
-    perms = permutations or LISA_PERMUTATIONS
     wr = W(
         dict(prep.w.neighbors),
         id_order=list(prep.w.id_order),
@@ -436,13 +445,19 @@ def _lisa_columns(
                 prep.y,
                 wr,
                 transformation="r",
-                permutations=perms,
+                permutations=permutations,
                 seed=seed,
                 n_jobs=1,
                 keep_simulations=False,
             )
         local_i = np.asarray(lm.Is, dtype=float)
-        p = np.asarray(lm.p_sim, dtype=float)
+        if permutations:
+            p = np.asarray(lm.p_sim, dtype=float)
+        else:  # analytical: conditional-randomisation moments, one-sided
+            se = np.sqrt(np.asarray(lm.VIc, dtype=float))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = (local_i - np.asarray(lm.EIc, dtype=float)) / se
+            p = np.where(np.isfinite(z), sps.norm.sf(np.abs(z)), 1.0)
         quad = np.asarray(lm.q)
     q = sps.false_discovery_control(p, method="bh") if fdr else p
     names = {1: "High-High", 2: "Low-High", 3: "Low-Low", 4: "High-Low"}

@@ -1,0 +1,78 @@
+"""Tests of the stats API conventions: ids from the index, libpysal Graph weights,
+the local Moran without permutations.
+
+Expected values are worked out by hand (closed forms in the comments) or taken
+from esda called directly with the equivalent libpysal weights.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import geopandas as gpd
+import numpy as np
+from scipy import stats as sps
+from shapely.geometry import box
+
+from geo_alloggi import stats
+
+
+def _row(values: list[float], ids: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Squares in a row, each bordering the next (queen = rook = a path)."""
+    n = len(values)
+    return gpd.GeoDataFrame(
+        {"district_id": ids or [f"D{i}" for i in range(n)], "v": values},
+        geometry=[box(1000 * i, 0, 1000 * (i + 1), 1000) for i in range(n)],
+        crs="EPSG:32632",
+    )
+
+
+def _quiet(func, *args, **kwds):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few features
+        return func(*args, **kwds)
+
+
+# --------------------------------------------------------------------------
+# local Moran, permutations=0: analytical inference
+# --------------------------------------------------------------------------
+
+
+def test_lisa_without_permutations_is_analytical_by_hand():
+    # Row A-B-C-D, y = 1 2 3 6, row-standardised path weights. Deviations
+    # -2 -1 0 3, m2 = 14/4 = 3.5, z_i = dev / sqrt(3.5), n = 4.
+    # I_i = (n-1) z_i lag_i / sum z^2: A = 3/7, B = 3/14, C = D = 0.
+    # Conditional-randomisation moments (Sokal et al. 1998, A7-A8):
+    # E = -z_i^2 w_i / ((n-1) m2); Var = z_i^2 n/(n-2) (w2_i - w_i^2/(n-1))
+    # (m2 - z_i^2/(n-1)) with m2 = 1 for the standardised z:
+    # A: E = -8/21, Var = 416/441 -> z = 17/sqrt(416)
+    # B: E = -2/21, Var = 38/441  -> z = 13/(2 sqrt(38))
+    # C: Var = 0 -> undefined, p = 1
+    # D: E = -6/7,  Var = 24/49   -> z = 6/sqrt(24)
+    out = _quiet(
+        stats.hotspots,
+        _row([1, 2, 3, 6]),
+        "v",
+        method="lisa",
+        permutations=0,
+        fdr=False,
+    )
+    np.testing.assert_allclose(out["lisa_i"], [3 / 7, 3 / 14, 0, 0], atol=1e-12)
+    z = np.array([17 / math.sqrt(416), 13 / (2 * math.sqrt(38)), np.nan, 6 / 24**0.5])
+    expected = np.where(np.isnan(z), 1.0, sps.norm.sf(np.abs(z)))
+    np.testing.assert_allclose(out["lisa_p"], expected, atol=1e-12)
+    assert (out["lisa_cluster"] == "Not significant").all()
+
+
+def test_lisa_permutations_zero_draws_none_and_default_is_999():
+    g = _row([1, 2, 3, 6, 2, 9, 8, 1, 0, 4, 7, 7])
+    a = _quiet(stats.hotspots, g, "v", method="lisa", permutations=0, seed=1)
+    b = _quiet(stats.hotspots, g, "v", method="lisa", permutations=0, seed=2)
+    np.testing.assert_array_equal(a["lisa_p"], b["lisa_p"])  # no draws
+    default = _quiet(stats.hotspots, g, "v", method="lisa", seed=3)
+    explicit = _quiet(stats.hotspots, g, "v", method="lisa", permutations=999, seed=3)
+    np.testing.assert_array_equal(default["lisa_p"], explicit["lisa_p"])
+    # pseudo p-values are multiples of 1/1000; analytical ones are not
+    assert np.allclose(explicit["lisa_p"] * 1000, np.round(explicit["lisa_p"] * 1000))
+    assert not np.allclose(a["lisa_p"] * 1000, np.round(a["lisa_p"] * 1000))
