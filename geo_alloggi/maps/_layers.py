@@ -84,6 +84,38 @@ def _district_props(
     }
 
 
+def _classed_layer(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    props: list[dict[str, Any]],
+    *,
+    title: str,
+    styles: Sequence[Mapping[str, Any]],
+    legend: Sequence[tuple[str, str]],
+    show: bool,
+    search: bool,
+    simplify_m: float,
+    precision: int,
+) -> folium.Map:
+    """Add districts coloured by class, named ``title``, with a legend of ``title``.
+
+    The one tail of the choropleth, hot-spot and emerging layers: ``legend``
+    holds the (colour, label) rows; ``search`` makes the districts findable.
+    """
+    return add_district_layer(
+        m,
+        gdf,
+        props,
+        simplify_m=simplify_m,
+        precision=precision,
+        name=title,
+        styles=styles,
+        show=show,
+        legend_html=render_legend(title, legend),
+        search_kind="district" if search else "",
+    )
+
+
 def basemap_layer(
     comuni: gpd.GeoDataFrame,
     *,
@@ -432,17 +464,17 @@ def choropleth_layer(
         props.append(
             _district_props(row, style=int(cc.classes.cls[i]), popup=rows, text=text)
         )
-    return add_district_layer(
+    return _classed_layer(
         m,
         gdf,
         props,
+        title=name or label,
+        styles=cc.classes.styles,
+        legend=cc.legend,
+        show=show,
+        search=search,
         simplify_m=simplify_m,
         precision=precision,
-        name=name or label,
-        styles=cc.classes.styles,
-        show=show,
-        legend_html=render_legend(name or label, cc.legend),
-        search_kind="district" if search else "",
     )
 
 
@@ -500,21 +532,17 @@ def hotspot_layer(
         props.append(
             _district_props(row, style=order.index(int(bins[i])), popup=rows, text=lab)
         )
-    title = name or t("layer.hotspots", lang)
-    legend = render_legend(
-        title, [(HOTSPOT_COLORS[b], hotspot_label(b, lang)) for b in order]
-    )
-    return add_district_layer(
+    return _classed_layer(
         m,
         gdf,
         props,
+        title=name or t("layer.hotspots", lang),
+        styles=styles,
+        legend=[(HOTSPOT_COLORS[b], hotspot_label(b, lang)) for b in order],
+        show=show,
+        search=search,
         simplify_m=simplify_m,
         precision=precision,
-        name=title,
-        styles=styles,
-        show=show,
-        legend_html=legend,
-        search_kind="district" if search else "",
     )
 
 
@@ -578,21 +606,17 @@ def emerging_layer(
         rows = [(t("col.emerging_category", lang), lab)]
         props.append(_district_props(row, style=cats.index(v), popup=rows, text=lab))
     present = [c for c in cats if c in set(values)]
-    title = name or t("layer.emerging", lang)
-    legend = render_legend(
-        title, [(EMERGING_COLORS[c], emerging_label(c, lang)) for c in present]
-    )
-    return add_district_layer(
+    return _classed_layer(
         m,
         gdf,
         props,
+        title=name or t("layer.emerging", lang),
+        styles=styles,
+        legend=[(EMERGING_COLORS[c], emerging_label(c, lang)) for c in present],
+        show=show,
+        search=search,
         simplify_m=simplify_m,
         precision=precision,
-        name=title,
-        styles=styles,
-        show=show,
-        legend_html=legend,
-        search_kind="district" if search else "",
     )
 
 
