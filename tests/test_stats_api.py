@@ -12,10 +12,14 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
 from scipy import stats as sps
 from shapely.geometry import box
 
 from geo_alloggi import stats
+from geo_alloggi._errors import ValidationError
 
 
 def _row(values: list[float], ids: list[str] | None = None) -> gpd.GeoDataFrame:
@@ -76,3 +80,96 @@ def test_lisa_permutations_zero_draws_none_and_default_is_999():
     # pseudo p-values are multiples of 1/1000; analytical ones are not
     assert np.allclose(explicit["lisa_p"] * 1000, np.round(explicit["lisa_p"] * 1000))
     assert not np.allclose(a["lisa_p"] * 1000, np.round(a["lisa_p"] * 1000))
+
+
+# --------------------------------------------------------------------------
+# weights= takes a libpysal Graph as well as a W
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def columbus() -> gpd.GeoDataFrame:
+    from libpysal.examples import get_path
+
+    col = gpd.read_file(get_path("columbus.shp"))
+    # planar coordinates without a .prj: tagged metric so nothing is reprojected
+    return col.set_crs("EPSG:32632").assign(district_id=col.POLYID.astype(str))
+
+
+def test_graph_and_w_give_the_same_gi_star_and_moran_as_esda(columbus):
+    from esda import G_Local, Moran
+    from libpysal.graph import Graph
+    from libpysal.weights import Queen
+
+    layer = columbus.set_index("district_id")
+    graph = Graph.build_contiguity(layer, rook=False)
+    w = Queen.from_dataframe(layer, use_index=True, silence_warnings=True)
+    y = columbus["CRIME"].to_numpy()
+
+    by_graph = stats.hotspots(columbus, "CRIME", weights=graph, fdr=False)
+    by_w = stats.hotspots(columbus, "CRIME", weights=w, fdr=False)
+    assert_frame_equal(by_graph, by_w)
+    ref = G_Local(y, graph, transform="B", star=True, permutations=0)
+    np.testing.assert_allclose(by_graph["gi_z"], ref.Zs, rtol=0, atol=1e-12)
+
+    m_graph = stats.global_moran(columbus, "CRIME", weights=graph, permutations=0)
+    m_w = stats.global_moran(columbus, "CRIME", weights=w, permutations=0)
+    assert m_graph == m_w
+    ref_m = Moran(y, graph, transformation="r", permutations=0)
+    assert m_graph.i == pytest.approx(ref_m.I, abs=1e-12)
+    assert m_graph.z == pytest.approx(ref_m.z_rand, abs=1e-12)
+
+
+def test_graph_weights_in_space_time_and_as_spatial_weights(columbus):
+    from libpysal.graph import Graph
+
+    graph = Graph.build_contiguity(columbus.set_index("district_id"), rook=False)
+    w = stats.spatial_weights(columbus, weights=graph)
+    assert w.id_order == columbus["district_id"].tolist()
+    assert w.neighbors == {str(i): list(js) for i, js in graph.neighbors.items()}
+    ids = columbus["district_id"].tolist()
+    rng = np.random.default_rng(0)
+    panel = pd.DataFrame(
+        {
+            "district_id": ids * 2,
+            "period": [1] * len(ids) + [2] * len(ids),
+            "v": rng.poisson(5, 2 * len(ids)).astype(float),
+        }
+    )
+    a = stats.hotspots_by_period(panel, "v", districts=columbus, weights=graph)
+    b = stats.hotspots_by_period(panel, "v", districts=columbus, weights=w)
+    assert_frame_equal(a, b)
+
+
+def test_graph_island_is_joined_like_a_w_island():
+    from libpysal.graph import Graph
+    from libpysal.weights import W
+
+    g = _row([1, 5, 2, 8, 3, 9])
+    # a path A..E and F on its own: Graph keeps F as a self-link of weight 0
+    links = {f"D{i}": [f"D{i - 1}", f"D{i + 1}"] for i in range(1, 4)}
+    links |= {"D0": ["D1"], "D4": ["D3"], "D5": []}
+    w = W(links, silence_warnings=True)
+    graph = Graph.from_W(w)
+    assert list(graph.isolates) == ["D5"]
+    with pytest.warns(UserWarning, match="D5 -> D4"):
+        a = _quiet_but_islands(stats.hotspots, g, "v", weights=graph)
+    with pytest.warns(UserWarning, match="D5 -> D4"):
+        b = _quiet_but_islands(stats.hotspots, g, "v", weights=w)
+    assert_frame_equal(a, b)
+
+
+def _quiet_but_islands(func, *args, **kwds):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="only")
+        return func(*args, **kwds)
+
+
+def test_graph_missing_an_id_names_it(columbus):
+    from libpysal.graph import Graph
+
+    graph = Graph.build_contiguity(
+        columbus.set_index("district_id").drop(index="7"), rook=False
+    )
+    with pytest.raises(ValidationError, match=r"missing id '7'.*Graph"):
+        stats.hotspots(columbus, "CRIME", weights=graph)

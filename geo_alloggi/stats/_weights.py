@@ -1,8 +1,10 @@
 """Spatial weights for district layers and grids, islands joined to their nearest.
 
 Builds :class:`libpysal.weights.W` objects keyed by district id from a layer in
-the metric CRS, and joins islands (features without neighbours) to their
-nearest features so that no statistic silently runs on a disconnected feature.
+the metric CRS, or reads a caller's ``W`` or ``libpysal.graph.Graph`` (one
+conversion, :func:`given_neighbors`), and joins islands (features without
+neighbours) to their nearest features so that no statistic silently runs on a
+disconnected feature.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
+from libpysal.graph import Graph
 from libpysal.weights import KNN, DistanceBand, Queen, Rook, W
 
 from geo_alloggi._errors import ValidationError
@@ -31,8 +34,9 @@ ISLAND_FACTOR = 1.5
 #: Default number of neighbours for ``knn`` weights (ArcGIS's default is 8).
 DEFAULT_K = 8
 
-#: What ``weights=`` accepts: one of :data:`WEIGHT_KINDS` or a ready ``W``.
-WeightsArg: TypeAlias = "str | W"
+#: What ``weights=`` accepts: one of :data:`WEIGHT_KINDS`, a ready ``W`` or a
+#: ``libpysal.graph.Graph``.
+WeightsArg: TypeAlias = "str | W | Graph"
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,7 @@ def _join_islands(
 def build_weights(
     metric: gpd.GeoDataFrame,
     ids: Sequence[str],
-    kind: str | W = "queen",
+    kind: str | W | Graph = "queen",
     *,
     kwds: Mapping[str, Any] | None = None,
 ) -> tuple[W, WeightsReport]:
@@ -161,10 +165,12 @@ def build_weights(
         Features in a metric CRS, in the order of ``ids``.
     ids : sequence of str
         Unique feature ids, used as the weights' ids.
-    kind : {"queen", "rook", "knn", "distance_band"} or libpysal.weights.W
-        Contiguity (polygons sharing a vertex, or an edge), the ``k`` nearest
-        centroids, or centroids within ``threshold`` metres. A ready ``W``
-        whose ids include ``ids`` is subset to them.
+    kind : str, libpysal.weights.W or libpysal.graph.Graph
+        ``"queen"``, ``"rook"``, ``"knn"`` or ``"distance_band"``: contiguity
+        (polygons sharing a vertex, or an edge), the ``k`` nearest centroids,
+        or centroids within ``threshold`` metres. A ready ``W`` or ``Graph``
+        whose ids include ``ids`` is subset to them; its links are used as
+        binary (a link of weight 0 is no link).
     kwds : mapping, optional
         ``{"k": int}`` for ``knn`` (default 8); ``{"threshold": metres}`` for
         ``distance_band`` (default: the smallest distance giving every
@@ -178,15 +184,15 @@ def build_weights(
     Raises
     ------
     ValidationError
-        Unknown kind, bad options, or a ``W`` missing some ids.
+        Unknown kind, bad options, or a ``W`` or ``Graph`` missing some ids.
     """
     kwds = dict(kwds or {})
     ids = [str(i) for i in ids]
     n = len(ids)
     k_used: int | None = None
     threshold: float | None = None
-    if isinstance(kind, W):
-        w, label = _subset(kind, ids), "custom"
+    if isinstance(kind, W | Graph):
+        w, label = _subset(given_neighbors(kind), ids), "custom"
     else:
         w, k_used, threshold = _build(metric, ids, kind, kwds)
         label = kind
@@ -208,15 +214,35 @@ def build_weights(
     return w, report
 
 
-def _subset(given: W, ids: list[str]) -> W:
-    """Restrict a caller's weights to ``ids`` (ids compared as text)."""
-    missing = sorted(set(ids) - {str(i) for i in given.id_order})
+def given_neighbors(given: W | Graph) -> dict[str, list[str]]:
+    """Neighbours of each id of a caller's ``W`` or ``Graph``, ids as text.
+
+    The one place where a caller's weights are read: a ``Graph`` (libpysal's
+    current API, which esda and momepy use) and the equivalent ``W`` give the
+    same neighbours. A ``Graph`` keeps an island as a self-link of weight 0;
+    links of weight 0 and self-links are not neighbours.
+    """
+    if isinstance(given, Graph):
+        adj = given.adjacency
+        focal = adj.index.get_level_values(0).astype(str)
+        neighbor = adj.index.get_level_values(1).astype(str)
+        link = (adj.to_numpy() != 0) & (focal != neighbor)
+        out: dict[str, list[str]] = {str(i): [] for i in given.unique_ids}
+        for i, j in zip(focal[link], neighbor[link], strict=True):
+            out[i].append(j)
+        return out
+    return {str(i): [str(j) for j in given.neighbors[i]] for i in given.id_order}
+
+
+def _subset(nbrs: Mapping[str, list[str]], ids: list[str]) -> W:
+    """Restrict a caller's neighbours to ``ids`` (ids compared as text)."""
+    missing = [i for i in ids if i not in nbrs]
     if missing:
         raise ValidationError(
-            f"weights is missing ids {missing[:5]!r} ({len(missing)} in all); "
-            "expected a libpysal W whose ids include every feature id"
+            f"weights is missing id {missing[0]!r} ({len(missing)} missing in all, "
+            f"e.g. {missing[:5]!r}); expected a libpysal W or Graph whose ids "
+            "include every feature id"
         )
-    nbrs = {str(i): [str(j) for j in given.neighbors[i]] for i in given.id_order}
     keep = set(ids)
     return W(
         {i: [j for j in nbrs[i] if j in keep] for i in ids},
@@ -232,7 +258,7 @@ def _build(
     if kind not in WEIGHT_KINDS:
         raise ValidationError(
             f"weights={kind!r} is not one of {list(WEIGHT_KINDS)!r} "
-            "or a libpysal.weights.W"
+            "or a libpysal.weights.W or libpysal.graph.Graph"
         )
     unknown = sorted(set(kwds) - {"k", "threshold"})
     if unknown:

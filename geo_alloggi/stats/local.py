@@ -163,8 +163,11 @@ def spatial_weights(
     gdf : geopandas.GeoDataFrame
         Districts (normalised schema, :func:`geo_alloggi.load_districts`) or
         grid cells, with a CRS.
-    weights : {"queen", "rook", "knn", "distance_band"} or libpysal.weights.W
-        Queen contiguity (polygons sharing at least a vertex) by default.
+    weights : str, libpysal.weights.W or libpysal.graph.Graph
+        ``"queen"`` (default: polygons sharing at least a vertex), ``"rook"``,
+        ``"knn"`` or ``"distance_band"``; or ready weights (a ``W`` or a
+        ``Graph``, libpysal's current API) whose ids include every feature
+        id, used as binary links (a link of weight 0 is no link).
     weights_kwds : mapping, optional
         ``{"k": 8}`` for KNN on centroids; ``{"threshold": metres}`` for the
         distance band on centroids (default: the smallest distance that gives
@@ -175,7 +178,8 @@ def spatial_weights(
     Returns
     -------
     libpysal.weights.W
-        Binary weights keyed by id, in the row order of ``gdf``.
+        Binary weights keyed by id (as text), in the row order of ``gdf``;
+        also when ``weights`` is a ``Graph``.
 
     Raises
     ------
@@ -229,7 +233,7 @@ def hotspots(
         the count of events and the statistic runs on the rate ``value/units``.
     method : {"gi_star", "lisa"}
         Getis–Ord Gi* (default) or the local Moran's I.
-    weights : {"queen", "rook", "knn", "distance_band"} or libpysal.weights.W
+    weights : str, libpysal.weights.W or libpysal.graph.Graph
         Neighbourhood; see :func:`spatial_weights`. Gi* uses the weights as
         binary with the district itself included; the local Moran uses them
         row-standardised.
@@ -535,8 +539,10 @@ def global_moran(
         Districts with a CRS, unique ids and ``value``.
     value : str
         Column analysed; with ``units``, the count of events.
-    weights, weights_kwds
+    weights : str, libpysal.weights.W or libpysal.graph.Graph
         Neighbourhood, see :func:`spatial_weights` (islands joined).
+    weights_kwds : mapping, optional
+        ``{"k": ...}`` or ``{"threshold": metres}``, see :func:`spatial_weights`.
     permutations : int
         Random permutations for the pseudo p-value (0 for none).
     seed : int

@@ -161,8 +161,10 @@ def hotspots_by_period(
         The district layer the panel refers to; its geometry gives the weights.
     period : str
         Period column; periods are analysed in sorted order.
-    weights, weights_kwds
+    weights : str, libpysal.weights.W or libpysal.graph.Graph
         Neighbourhood (see :func:`spatial_weights`), built once.
+    weights_kwds : mapping, optional
+        ``{"k": ...}`` or ``{"threshold": metres}``, see :func:`spatial_weights`.
     units : str, optional
         Population at risk; rates are smoothed with empirical Bayes within each
         period. Districts with zero units in any period are left out (warned).
@@ -468,8 +470,10 @@ def emerging_hotspots(
         District layer the panel refers to.
     period : str
         Period column; any sortable values (``Period``, dates, ``"2019-03"``).
-    weights, weights_kwds
+    weights : str, libpysal.weights.W or libpysal.graph.Graph
         Spatial neighbourhood (see :func:`spatial_weights`).
+    weights_kwds : mapping, optional
+        ``{"k": ...}`` or ``{"threshold": metres}``, see :func:`spatial_weights`.
     units : str, optional
         Population at risk: Gi* on empirical-Bayes rates per period.
     smoothing : {"eb", None}
