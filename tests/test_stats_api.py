@@ -173,3 +173,95 @@ def test_graph_missing_an_id_names_it(columbus):
     )
     with pytest.raises(ValidationError, match=r"missing id '7'.*Graph"):
         stats.hotspots(columbus, "CRIME", weights=graph)
+
+
+# --------------------------------------------------------------------------
+# ids from id_column= or the frame's index
+# --------------------------------------------------------------------------
+
+# Row A-E of squares, values 0 0 6 0 0. Gi* with binary weights and the
+# district itself included: n = 5, mean 1.2, s = 2.4; A and E see a sum of 0
+# over 2 bins: z = (0 - 2.4) / (2.4 sqrt((10 - 4) / 4)) = -1/sqrt(1.5); B, C,
+# D see 6 over 3 bins: z = (6 - 3.6) / (2.4 sqrt((15 - 9) / 4)) = 1/sqrt(1.5).
+ROW_Z = np.array([-1, 1, 1, 1, -1]) / math.sqrt(1.5)
+# Moran's I, row-standardised: deviations -1.2 -1.2 4.8 -1.2 -1.2, spatial lags
+# -1.2 1.8 -1.2 1.8 -1.2; I = sum(z lag) / sum(z^2) = -7.2 / 28.8 = -0.25.
+ROW_I = -0.25
+
+
+def _row_layers() -> dict[str, gpd.GeoDataFrame]:
+    by_column = _row([0, 0, 6, 0, 0], ids=list("ABCDE"))
+    named = by_column.set_index("district_id")
+    unnamed = named.rename_axis(None)
+    return {"column": by_column, "named index": named, "unnamed index": unnamed}
+
+
+@pytest.mark.parametrize("how", ["column", "named index", "unnamed index"])
+def test_hotspots_and_moran_take_ids_from_a_column_or_the_index(how):
+    layer = _row_layers()[how]
+    out = _quiet(stats.hotspots, layer, "v", fdr=False)
+    np.testing.assert_allclose(out["gi_z"], ROW_Z, atol=1e-12)
+    assert list(out.index) == list(layer.index)  # the caller's rows and index
+    res = _quiet(stats.global_moran, layer, "v", permutations=0)
+    assert res.i == pytest.approx(ROW_I, abs=1e-12)
+    w = _quiet(stats.spatial_weights, layer)
+    assert w.id_order == list("ABCDE")
+    assert sorted(w.neighbors["C"]) == ["B", "D"]
+
+
+def test_same_result_via_column_and_via_index():
+    layers = _row_layers()
+    by_column = _quiet(stats.hotspots, layers["column"], "v")
+    by_index = _quiet(stats.hotspots, layers["named index"], "v")
+    assert_frame_equal(
+        by_column.drop(columns="district_id"), by_index.reset_index(drop=True)
+    )
+    lisa_c = _quiet(stats.hotspots, layers["column"], "v", method="lisa", seed=4)
+    lisa_i = _quiet(stats.hotspots, layers["unnamed index"], "v", method="lisa", seed=4)
+    np.testing.assert_array_equal(lisa_c["lisa_p"], lisa_i["lisa_p"])
+
+
+def test_id_column_may_name_the_index_and_ids_must_be_unique():
+    named = _row_layers()["named index"]
+    out = _quiet(stats.hotspots, named, "v", id_column="district_id", fdr=False)
+    np.testing.assert_allclose(out["gi_z"], ROW_Z, atol=1e-12)
+    with pytest.raises(ValidationError, match="no column or index named 'zona'"):
+        stats.hotspots(named, "v", id_column="zona")
+    dup = named.rename(index={"B": "A"})
+    with pytest.raises(ValidationError, match=r"index .* must be unique.*'A'"):
+        stats.hotspots(dup, "v")
+    multi = named.set_index("v", append=True)
+    with pytest.raises(ValidationError, match="MultiIndex"):
+        stats.hotspots(multi, "geometry")
+
+
+def test_space_time_reads_the_layer_index_and_a_grouped_panel():
+    # the worked example of emerging_hotspots' docstring, space only (period 2)
+    panel = pd.DataFrame(
+        {
+            "district_id": list("ABCDE") * 2,
+            "period": [1] * 5 + [2] * 5,
+            "v": [0, 0, 6, 0, 0, 0, 0, 0, 0, 6],
+        }
+    )
+    grouped = panel.set_index(["district_id", "period"])
+    expected = [-0.82, -1.22, -1.22, 0.82, 1.22]
+    results = []
+    for layer in _row_layers().values():
+        for p in (panel, grouped):
+            per = _quiet(stats.hotspots_by_period, p, "v", districts=layer, time_step=0)
+            last = per[per["period"] == 2].set_index("district_id")["gi_z"]
+            assert last.round(2).tolist() == expected
+            results.append(per)
+    for per in results[1:]:
+        assert_frame_equal(per, results[0])
+    by_column = _quiet(
+        stats.emerging_hotspots, panel, "v", districts=_row_layers()["column"]
+    )
+    by_index = _quiet(
+        stats.emerging_hotspots, panel, "v", districts=_row_layers()["named index"]
+    )
+    assert list(by_index.index) == list("ABCDE")  # the layer's index is kept
+    assert_frame_equal(
+        by_column.drop(columns="district_id"), by_index.reset_index(drop=True)
+    )

@@ -19,21 +19,52 @@ import pandas as pd
 from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
-from geo_alloggi._validate import require_columns, require_geodataframe
+from geo_alloggi._validate import require_geodataframe, require_unique
 
 
-def id_column_of(gdf: pd.DataFrame, id_column: str | None, argument: str) -> str:
-    """Return the id column: ``id_column``, else ``district_id``, else ``cell_id``."""
-    if id_column is not None:
-        require_columns(gdf, [id_column], argument)
-        return id_column
-    for candidate in (S.DISTRICT_ID, S.CELL_ID):
-        if candidate in gdf.columns:
-            return candidate
-    raise ValidationError(
-        f"{argument} has neither {S.DISTRICT_ID!r} nor {S.CELL_ID!r}; "
-        "pass id_column= naming the column of unique feature ids"
-    )
+def feature_ids(
+    gdf: pd.DataFrame,
+    id_column: str | None,
+    argument: str,
+    *,
+    names: Sequence[str] = (S.DISTRICT_ID, S.CELL_ID),
+) -> tuple[list[str], str | None]:
+    """Return the unique feature ids as text and the column holding them.
+
+    The ids come from ``id_column``; without it from the first of ``names``
+    that is a column; else from the frame's index (named or not), as libpysal
+    and esda take ids from the index. An ``id_column`` that names the index
+    (``gdf.index.name``) also reads the index. The column is None when the
+    ids come from the index.
+    """
+    if id_column is not None and id_column not in gdf.columns:
+        if gdf.index.name is None or gdf.index.name != id_column:
+            raise ValidationError(
+                f"{argument} has no column or index named {id_column!r} "
+                f"(id_column); columns present: {list(map(str, gdf.columns))!r}"
+            )
+        column: str | None = None
+    elif id_column is not None:
+        column = id_column
+    else:
+        column = next((c for c in names if c in gdf.columns), None)
+    if column is not None:
+        require_unique(gdf, column, argument)
+        return gdf[column].astype(str).tolist(), column
+    if isinstance(gdf.index, pd.MultiIndex):
+        raise ValidationError(
+            f"{argument} has no id column and a MultiIndex; pass id_column= "
+            "naming the column of unique ids, or give it a single index of ids"
+        )
+    ids = gdf.index.astype(str)
+    dup = ids[ids.duplicated(keep=False)]
+    if len(dup):
+        raise ValidationError(
+            f"{argument} has no id column, so its index gives the ids and must be "
+            f"unique; duplicated values: {sorted(dup.unique())[:5]!r} (or pass "
+            "id_column=)"
+        )
+    return ids.tolist(), None
 
 
 def numeric_values(df: pd.DataFrame, column: str, argument: str) -> np.ndarray:

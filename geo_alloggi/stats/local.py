@@ -30,9 +30,8 @@ from geo_alloggi._validate import (
     require_choice,
     require_columns,
     require_geodataframe,
-    require_unique,
 )
-from geo_alloggi.stats._checks import check_alpha, few, id_column_of, numeric_values
+from geo_alloggi.stats._checks import check_alpha, feature_ids, few, numeric_values
 from geo_alloggi.stats._gistar import (
     MIN_FEATURES,
     confidence_bins,
@@ -85,11 +84,9 @@ def _prepare(
     argument: str = "gdf",
 ) -> _Prepared:
     require_geodataframe(gdf, argument)
-    idc = id_column_of(gdf, id_column, argument)
+    ids_all, _ = feature_ids(gdf, id_column, argument)
     require_columns(gdf, [value] + ([units] if units else []), argument)
-    require_unique(gdf, idc, argument)
     require_choice(smoothing, ("eb", None), "smoothing")
-    ids_all = gdf[idc].astype(str).tolist()
     y_all = numeric_values(gdf, value, argument)
     include = np.isfinite(y_all)
     excluded: dict[str, str] = {
@@ -173,7 +170,8 @@ def spatial_weights(
         distance band on centroids (default: the smallest distance that gives
         every feature a neighbour).
     id_column : str, optional
-        Column of unique ids (default ``district_id``, else ``cell_id``).
+        Column of unique ids (default ``district_id``, else ``cell_id``, else
+        the index of ``gdf``, named or not, as libpysal's ``use_index``).
 
     Returns
     -------
@@ -197,9 +195,7 @@ def spatial_weights(
     the joins are logged and reported with a ``UserWarning``.
     """
     require_geodataframe(gdf, "gdf")
-    idc = id_column_of(gdf, id_column, "gdf")
-    require_unique(gdf, idc, "gdf")
-    ids = gdf[idc].astype(str).tolist()
+    ids, _ = feature_ids(gdf, id_column, "gdf")
     w, report = build_weights(
         gdf.to_crs(config.metric_crs), ids, weights, kwds=weights_kwds
     )
@@ -227,7 +223,8 @@ def hotspots(
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
-        Districts (or grid cells) with a CRS, a unique id column and ``value``.
+        Districts (or grid cells) with a CRS, unique ids (a column or the
+        index) and ``value``.
     value : str
         Column to analyse: a count, a rate, any number. With ``units`` it is
         the count of events and the statistic runs on the rate ``value/units``.
@@ -261,7 +258,8 @@ def hotspots(
         (``esda.smoothing.Empirical_Bayes``) before the statistic, so that
         districts with few units do not produce extreme rates.
     id_column : str, optional
-        Unique id column (default ``district_id``, else ``cell_id``).
+        Unique id column (default ``district_id``, else ``cell_id``, else
+        the index of ``gdf``).
 
     Returns
     -------
@@ -552,7 +550,8 @@ def global_moran(
         empirical-Bayes standardisation of Assunção and Reis (1999),
         ``esda.Moran_Rate``. Districts with no units are left out (warned).
     id_column : str, optional
-        Unique id column (default ``district_id``).
+        Unique id column (default ``district_id``, else ``cell_id``, else
+        the index of ``gdf``).
 
     Returns
     -------

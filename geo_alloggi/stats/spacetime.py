@@ -15,6 +15,7 @@ import logging
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -30,9 +31,8 @@ from geo_alloggi._validate import (
     require_choice,
     require_columns,
     require_geodataframe,
-    require_unique,
 )
-from geo_alloggi.stats._checks import check_alpha, few, numeric_values
+from geo_alloggi.stats._checks import check_alpha, feature_ids, few, numeric_values
 from geo_alloggi.stats._gistar import (
     MIN_FEATURES,
     confidence_bins,
@@ -66,19 +66,30 @@ def _panel_matrix(
     *,
     period: str,
     units: str | None,
-    id_column: str,
-) -> tuple[list[str], list[Any], np.ndarray, np.ndarray | None]:
-    """Wide matrices (district × period) of the value and of the units."""
+    id_column: str | None,
+) -> tuple[str, list[str], list[str], list[Any], np.ndarray, np.ndarray | None]:
+    """Wide matrices (district × period) of the value and of the units.
+
+    Returns the panel's id column, the layer's ids (as text, in its order),
+    the analysed ids, the periods and the two matrices.
+    """
     if not isinstance(panel, pd.DataFrame):
         raise ValidationError(
             f"panel must be a pandas.DataFrame, got {type(panel).__name__!r}"
         )
+    require_geodataframe(districts, "districts")
+    if id_column is None:
+        id_column = next(
+            (c for c in (S.DISTRICT_ID, S.CELL_ID) if _has(panel, c)), S.DISTRICT_ID
+        )
+    levels = [c for c in (id_column, period) if c in panel.index.names]
+    if levels:  # e.g. a groupby([id, period]) result: its keys are index levels
+        panel = panel.reset_index(level=levels)
     require_columns(
         panel, [id_column, period, value] + ([units] if units else []), "panel"
     )
-    require_geodataframe(districts, "districts")
-    require_columns(districts, [id_column], "districts")
-    require_unique(districts, id_column, "districts")
+    in_layer = id_column if id_column in districts.columns else None
+    layer_ids, _ = feature_ids(districts, in_layer, "districts", names=())
     keys = panel[[id_column, period]]
     dup = keys.duplicated(keep=False)
     if dup.any():
@@ -87,14 +98,14 @@ def _panel_matrix(
             f"{few(keys[dup].astype(str).agg('/'.join, axis=1).unique().tolist(), 3)}"
         )
     pids = panel[id_column].astype(str)
-    known = set(districts[id_column].astype(str))
+    known = set(layer_ids)
     present = set(pids)
     unknown = sorted(present - known)
     if unknown:
         raise ValidationError(
             f"panel[{id_column!r}] has ids not in districts: {few(unknown)}"
         )
-    order = [i for i in districts[id_column].astype(str) if i in present]
+    order = [i for i in layer_ids if i in present]
     no_period = panel[period].isna()
     if no_period.any():
         raise ValidationError(
@@ -128,7 +139,11 @@ def _panel_matrix(
             .reindex(index=order, columns=periods)
             .to_numpy(dtype=float)
         )
-    return order, periods, y.to_numpy(dtype=float), b
+    return id_column, layer_ids, order, periods, y.to_numpy(dtype=float), b
+
+
+def _has(panel: pd.DataFrame, name: str) -> bool:
+    return name in panel.columns or name in panel.index.names
 
 
 def hotspots_by_period(
@@ -143,7 +158,7 @@ def hotspots_by_period(
     smoothing: Literal["eb"] | None = "eb",
     fdr: bool = True,
     alpha: float = 0.10,
-    id_column: str = S.DISTRICT_ID,
+    id_column: str | None = None,
     time_step: int = DEFAULT_TIME_STEP,
 ) -> pd.DataFrame:
     """Gi* of every period of a long district × period table, over space and time.
@@ -174,8 +189,11 @@ def hotspots_by_period(
         Benjamini–Hochberg within each period.
     alpha : float
         Weakest confidence level reported in ``gi_bin`` (0.10, 0.05, 0.01).
-    id_column : str
-        District id column of both tables.
+    id_column : str, optional
+        District id column of the panel (default ``district_id``, else
+        ``cell_id``; an index level of that name is read too, as a
+        ``groupby`` leaves it) and of ``districts``; a layer without that
+        column gives its ids by its index, as libpysal's ``use_index``.
     time_step : int
         Neighbourhood time step (ArcGIS's "Neighborhood Time Step", default
         1): the neighbourhood of a district in period t holds the district
@@ -209,7 +227,7 @@ def hotspots_by_period(
     a worked example.
     """
     a = check_alpha(alpha, (0.10, 0.05, 0.01))
-    ids, periods, z, p, q, gbin, _ = _space_time_gi(
+    st = _space_time_gi(
         panel,
         value,
         districts=districts,
@@ -223,20 +241,20 @@ def hotspots_by_period(
         id_column=id_column,
         time_step=_check_time_step(time_step),
     )
-    nd, nt = z.shape
+    nd, nt = st.z.shape
     out = pd.DataFrame(
         {
-            id_column: np.repeat(np.array(ids, dtype=object), nt),
-            period: np.tile(np.array(periods, dtype=object), nd),
-            S.GI_Z: z.ravel(),
-            S.GI_P: p.ravel(),
+            st.id_column: np.repeat(np.array(st.ids, dtype=object), nt),
+            period: np.tile(np.array(st.periods, dtype=object), nd),
+            S.GI_Z: st.z.ravel(),
+            S.GI_P: st.p.ravel(),
         }
     )
     if fdr:
-        out[S.GI_Q] = q.ravel()
-    out[S.GI_BIN] = pd.array(gbin.ravel(), dtype="Int64")
+        out[S.GI_Q] = st.q.ravel()
+    out[S.GI_BIN] = pd.array(st.gbin.ravel(), dtype="Int64")
     out[S.HOTSPOT] = pd.array(
-        [S.HOTSPOT_LABELS[int(b)] for b in gbin.ravel()], dtype="string"
+        [S.HOTSPOT_LABELS[int(b)] for b in st.gbin.ravel()], dtype="string"
     )
     return out
 
@@ -300,6 +318,21 @@ def _window_z(values: np.ndarray, w_star: W, time_step: int) -> np.ndarray:
     return z
 
 
+@dataclass(frozen=True)
+class _SpaceTime:
+    """Space–time Gi* of the analysed districts (district × period arrays)."""
+
+    id_column: str  # the panel's id column
+    rows: np.ndarray  # positions of the analysed districts in the layer
+    ids: list[str]
+    periods: list[Any]
+    z: np.ndarray
+    p: np.ndarray
+    q: np.ndarray
+    gbin: np.ndarray
+    report: WeightsReport
+
+
 def _space_time_gi(
     panel: pd.DataFrame,
     value: str,
@@ -312,13 +345,11 @@ def _space_time_gi(
     smoothing: str | None,
     fdr: bool,
     alpha: float,
-    id_column: str,
+    id_column: str | None,
     time_step: int,
-) -> tuple[
-    list[str], list[Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray, WeightsReport
-]:
+) -> _SpaceTime:
     require_choice(smoothing, ("eb", None), "smoothing")
-    ids, periods, y, b = _panel_matrix(
+    idc, layer_ids, ids, periods, y, b = _panel_matrix(
         panel, value, districts, period=period, units=units, id_column=id_column
     )
     keep = np.ones(len(ids), dtype=bool)
@@ -336,7 +367,7 @@ def _space_time_gi(
             )
             warnings.warn(msg, UserWarning, stacklevel=3)
             log.info("%s", msg)
-    absent = sorted(set(districts[id_column].astype(str)) - set(ids))
+    absent = sorted(set(layer_ids) - set(ids))
     if absent:
         log.info(
             "%d district(s) of the layer are not in the panel: %s",
@@ -356,8 +387,8 @@ def _space_time_gi(
             UserWarning,
             stacklevel=3,
         )
-    lay = districts.assign(_id=districts[id_column].astype(str)).set_index("_id")
-    metric = lay.loc[ids].to_crs(config.metric_crs)
+    rows = pd.Index(layer_ids).get_indexer(ids)
+    metric = districts.iloc[rows].to_crs(config.metric_crs)
     w, report = build_weights(metric, ids, weights, kwds=weights_kwds)
     warn_islands(report, noun="district", stacklevel=3)
     w_star = star_weights(w)
@@ -377,7 +408,7 @@ def _space_time_gi(
     gbin = np.zeros((nd, nt), dtype=int)
     for t in range(nt):
         gbin[:, t], q[:, t] = confidence_bins(z[:, t], p[:, t], fdr=fdr, alpha=alpha)
-    return ids, periods, z, p, q, gbin, report
+    return _SpaceTime(idc, rows, ids, periods, z, p, q, gbin, report)
 
 
 def classify_emerging(
@@ -453,7 +484,7 @@ def emerging_hotspots(
     alpha: float = 0.05,
     fdr: bool = True,
     trend_alpha: float = 0.05,
-    id_column: str = S.DISTRICT_ID,
+    id_column: str | None = None,
     time_step: int = DEFAULT_TIME_STEP,
 ) -> gpd.GeoDataFrame:
     """Emerging hot spots: how hot and cold spots change over the periods.
@@ -485,8 +516,9 @@ def emerging_hotspots(
         Benjamini–Hochberg within each period.
     trend_alpha : float
         Significance level of the Mann–Kendall trend.
-    id_column : str
-        District id column.
+    id_column : str, optional
+        District id column, as for :func:`hotspots_by_period`. When the
+        layer gives its ids by its index, the result keeps that index.
     time_step : int
         Neighbourhood time step of the space–time Gi* (default 1, as in
         ArcGIS): a district's neighbourhood in period t holds its own value
@@ -578,7 +610,7 @@ def emerging_hotspots(
     a = check_alpha(alpha, (0.10, 0.05, 0.01))
     if not 0 < trend_alpha < 1:
         raise ValidationError(f"trend_alpha={trend_alpha!r} must be between 0 and 1")
-    ids, periods, z, _p, _q, gbin, _report = _space_time_gi(
+    st = _space_time_gi(
         panel,
         value,
         districts=districts,
@@ -592,7 +624,7 @@ def emerging_hotspots(
         id_column=id_column,
         time_step=_check_time_step(time_step),
     )
-    nt = len(periods)
+    ids, z, gbin, nt = st.ids, st.z, st.gbin, len(st.periods)
     if nt < MIN_PERIODS:
         warnings.warn(
             f"only {nt} periods: the Mann–Kendall trend needs at least {MIN_PERIODS} "
@@ -617,8 +649,9 @@ def emerging_hotspots(
                 trend_alpha=trend_alpha,
             )
         )
-    lay = districts.assign(_id=districts[id_column].astype(str)).set_index("_id")
-    out = lay.loc[ids].reset_index(drop=True)
+    out = districts.iloc[st.rows]
+    if st.id_column in districts.columns:
+        out = out.reset_index(drop=True)  # ids in a column: a fresh index
     out[S.N_PERIODS] = nt
     out[S.N_HOT] = (gbin > 0).sum(axis=1)
     out[S.N_COLD] = (gbin < 0).sum(axis=1)
