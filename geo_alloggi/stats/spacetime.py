@@ -82,7 +82,11 @@ def _panel_matrix(
         id_column = next(
             (c for c in (S.DISTRICT_ID, S.CELL_ID) if _has(panel, c)), S.DISTRICT_ID
         )
-    levels = [c for c in (id_column, period) if c in panel.index.names]
+    levels = [
+        c
+        for c in (id_column, period)
+        if c in panel.index.names and c not in panel.columns
+    ]
     if levels:  # e.g. a groupby([id, period]) result: its keys are index levels
         panel = panel.reset_index(level=levels)
     require_columns(
