@@ -22,9 +22,10 @@ geocoding their address.
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from rtree import index as rtree_index
 
 from geo_alloggi import _schema as S
@@ -199,31 +201,59 @@ class _Nearest:
         return pos, dist
 
 
+@functools.cache
+def _to_metric_transformer(geographic: str, metric: str) -> Transformer:
+    return Transformer.from_crs(geographic, metric, always_xy=True)
+
+
 def _to_metric(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return metric x/y of lon/lat arrays (NaN where either is missing)."""
     x = np.full(len(lon), np.nan)
     y = np.full(len(lon), np.nan)
     ok = np.isfinite(lon) & np.isfinite(lat)
     if ok.any():
-        pts = gpd.GeoSeries(
-            gpd.points_from_xy(lon[ok], lat[ok]), crs=config.geographic_crs
-        ).to_crs(config.metric_crs)
-        x[ok] = pts.x.to_numpy()
-        y[ok] = pts.y.to_numpy()
+        t = _to_metric_transformer(str(config.geographic_crs), str(config.metric_crs))
+        x[ok], y[ok] = t.transform(lon[ok], lat[ok])
     return x, y
 
 
+def _per_distinct(values: np.ndarray, fn: Callable[[Any], Any]) -> np.ndarray:
+    """Return ``fn`` of each value (object array), called once per distinct value.
+
+    Missing values (None, NaN, NA) are all passed to ``fn`` as None.
+    """
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = fn(None)  # code -1 (missing) picks the last entry
+    return mapped[codes]
+
+
+def _clean_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return str(value)
+
+
+def _distinct_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Factorize ``series``: the code of each row, the stripped text of each code.
+
+    ``text[codes]`` is each row's stripped text, None where blank or missing
+    (code -1, missing, picks the last entry of ``text``, None).
+    """
+    codes, uniques = pd.factorize(series)
+    text = np.empty(len(uniques) + 1, dtype=object)
+    text[:-1] = [_clean_text(u) for u in uniques]
+    text[-1] = None
+    return codes, text
+
+
 def _text(series: pd.Series) -> np.ndarray:
-    """Return stripped text as an object array, None where blank."""
-    values = series.astype(object).to_numpy()
-    out = np.full(len(values), None, dtype=object)
-    for i, v in enumerate(values):
-        if isinstance(v, str):
-            v = v.strip()
-            if v:
-                out[i] = v
-        elif v is not None and not (isinstance(v, float) and np.isnan(v)):
-            out[i] = str(v)
-    return out
+    """Return stripped text as an object array, None where blank or missing."""
+    codes, text = _distinct_text(series)
+    return text[codes]
 
 
 def _address_key(address: Any) -> str:
@@ -275,6 +305,204 @@ def _geocode(
     for w in caught:
         logger.info("geocoder: %s", w.message)
     return out
+
+
+class _Links:
+    """Where each record is linked so far: estate, method, distance, notes."""
+
+    def __init__(self, n: int) -> None:
+        self.linked = np.full(n, None, dtype=object)
+        self.method = np.full(n, "unlinked", dtype=object)
+        self.distance = np.full(n, np.nan)
+        self.notes = np.full(n, "", dtype=object)
+
+    def set(
+        self, rows: np.ndarray, ids: np.ndarray, method: str, distance: Any
+    ) -> None:
+        """Link ``rows`` to the estates ``ids`` by ``method``."""
+        self.linked[rows] = ids
+        self.method[rows] = method
+        self.distance[rows] = distance
+
+    def note(self, rows: np.ndarray, texts: Any) -> None:
+        """Append ``texts`` (one per row, or one for all) to the notes of ``rows``."""
+        if len(rows) == 0:
+            return
+        old = self.notes[rows]
+        self.notes[rows] = np.where(old == "", texts, old + "; " + texts)
+
+    def by_id(
+        self, codes: np.ndarray, text: np.ndarray, estate_ids: np.ndarray
+    ) -> None:
+        """Step 1: link the records whose given estate id is an estate's.
+
+        ``text[codes]`` is each record's given id (see :func:`_distinct_text`).
+        """
+        known_ids = set(estate_ids)
+        known = np.array([t in known_ids for t in text])[codes]
+        rows = np.flatnonzero(known)
+        self.set(rows, text[codes[rows]], "estate_id", np.nan)
+        messages = np.array(
+            [None if t is None else f"estate_id {t!r} unknown" for t in text],
+            dtype=object,
+        )[codes]
+        unknown = np.flatnonzero(~known & (messages != None))  # noqa: E711
+        self.note(unknown, messages[unknown])
+
+    def by_coordinates(
+        self, records: pd.DataFrame, nearest: _Nearest, tolerance_m: float
+    ) -> None:
+        """Step 3: snap the records' own lon/lat to the nearest estate."""
+        todo = np.flatnonzero(self.method == "unlinked")
+        if not len(todo):
+            return
+        lon = pd.to_numeric(records[S.LON], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(records[S.LAT], errors="coerce").to_numpy(dtype=float)
+        x, y = _to_metric(lon[todo], lat[todo])
+        pos, dist = nearest.query(x, y, tolerance_m)
+        hit = pos >= 0
+        self.set(todo[hit], nearest.ids[pos[hit]], "coordinates", dist[hit])
+        self.note(
+            todo[~hit & np.isfinite(x)],
+            f"no estate within {tolerance_m:g} m of the point",
+        )
+
+
+def _distinct_pairs(
+    first: np.ndarray, second: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Factorize the pairs of integer codes ``(first, second)`` (-1 allowed).
+
+    Returns the code of each row's pair and, per distinct pair (in order of
+    first appearance), its ``first`` and ``second`` codes.
+    """
+    m = int(second.max(initial=-1)) + 2
+    codes, pairs = pd.factorize((first.astype(np.int64) + 1) * m + (second + 1))
+    return codes, pairs // m - 1, pairs % m - 1
+
+
+def _link_by_address(
+    links: _Links,
+    records: pd.DataFrame,
+    estates: gpd.GeoDataFrame,
+    nearest: _Nearest,
+    *,
+    address_column: str,
+    comune_column: str | None,
+    tolerance_m: float,
+    geocode: bool,
+    geocoder: Any,
+    accept_match_types: Sequence[str],
+    geocode_kwds: Mapping[str, Any] | None,
+) -> None:
+    """Step 2: link by normalised address, else by geocoding and snapping.
+
+    Each distinct (address, comune) pair is keyed, matched and geocoded once.
+    """
+    a_codes, a_text = _distinct_text(records[address_column])
+    written = np.array([t is not None for t in a_text])[a_codes]
+    todo = np.flatnonzero((links.method == "unlinked") & written)
+    if not len(todo):
+        return
+    with_comune = comune_column is not None and comune_column in records.columns
+    if with_comune:
+        c_codes, c_text = _distinct_text(records[comune_column])
+        c_codes = c_codes[todo]
+    else:
+        c_codes, c_text = np.full(len(todo), -1), np.array([None], dtype=object)
+    codes, pair_a, pair_c = _distinct_pairs(a_codes[todo], c_codes)
+    u_addr, u_comune = a_text[pair_a], c_text[pair_c]
+    choice = _match_address_keys(
+        u_addr, u_comune, estates, address_column, comune_column
+    )
+    row_choice = choice[codes]
+    hit = row_choice >= 0
+    links.set(todo[hit], nearest.ids[row_choice[hit]], "address", 0.0)
+    left = np.flatnonzero(choice < 0)  # distinct pairs still unlinked
+    if not len(left):
+        return
+    left_rows = ~hit
+    rows, row_pair = todo[left_rows], codes[left_rows]
+    # position of each distinct pair among ``left``
+    at = np.full(len(choice), -1, dtype=np.int64)
+    at[left] = np.arange(len(left))
+    k = at[row_pair]
+    if not geocode:
+        msg = np.array(
+            [f"address {a!r} matches no estate" for a in u_addr[left]], dtype=object
+        )
+        links.note(rows, msg[k])
+        return
+    frame = pd.DataFrame(
+        {
+            "address": pd.Series(u_addr[left], dtype=object),
+            "comune": pd.Series(u_comune[left], dtype=object),
+        }
+    )
+    geo = _geocode(
+        frame,
+        address_column="address",
+        comune_column="comune" if with_comune else None,
+        geocoder=geocoder,
+        geocode_kwds=geocode_kwds,
+    )
+    if geo is None:
+        return
+    mt = geo[S.GEO_MATCH_TYPE].astype(object).to_numpy()
+    precise = np.isin(mt, list(accept_match_types))
+    glon = np.where(precise, geo[S.GEO_LON].to_numpy(dtype=float), np.nan)
+    glat = np.where(precise, geo[S.GEO_LAT].to_numpy(dtype=float), np.nan)
+    gx, gy = _to_metric(glon, glat)
+    pos, dist = nearest.query(gx, gy, tolerance_m)
+    msg = np.array(
+        [
+            f"address {a!r} geocoded ({t}) but no estate within {tolerance_m:g} m"
+            if p
+            else f"address {a!r} not geocoded precisely ({t})"
+            for a, t, p in zip(u_addr[left], mt, precise, strict=True)
+        ],
+        dtype=object,
+    )
+    snapped = pos[k] >= 0
+    links.set(rows[snapped], nearest.ids[pos[k[snapped]]], "address", dist[k[snapped]])
+    links.note(rows[~snapped], msg[k[~snapped]])
+
+
+def _match_address_keys(
+    addresses: np.ndarray,
+    comuni: np.ndarray,
+    estates: gpd.GeoDataFrame,
+    address_column: str,
+    comune_column: str | None,
+) -> np.ndarray:
+    """Return the position of the estate each (address, comune) names, else -1.
+
+    An address names an estate when both normalise to the same key and the
+    comuni agree (or either is blank); of several, the smallest estate id.
+    """
+    choice = np.full(len(addresses), -1, dtype=np.int64)
+    if address_column not in estates.columns:
+        return choice
+    estate_ids = estates[S.ESTATE_ID].astype(str).to_numpy()
+    by_key: dict[str, list[int]] = {}
+    for j, a in enumerate(_text(estates[address_column])):
+        key = _address_key(a)
+        if key:
+            by_key.setdefault(key, []).append(j)
+    est_comune = (
+        [_comune_key(c) for c in _text(estates[comune_column])]
+        if comune_column is not None and comune_column in estates.columns
+        else [""] * len(estates)
+    )
+    keys = _per_distinct(addresses, _address_key)
+    comune_keys = _per_distinct(comuni, _comune_key)
+    for i, (key, rc) in enumerate(zip(keys, comune_keys, strict=True)):
+        cands = by_key.get(key, []) if key else []
+        if rc:
+            cands = [j for j in cands if est_comune[j] in ("", rc)]
+        if cands:
+            choice[i] = min(cands, key=lambda j: estate_ids[j])
+    return choice
 
 
 def link_records(
@@ -384,137 +612,40 @@ def link_records(
     n = len(records)
     out = records.copy()
     estate_ids = estates[S.ESTATE_ID].astype(str).to_numpy()
-    known = set(estate_ids)
-    given = (
-        _text(records[S.ESTATE_ID])
-        if S.ESTATE_ID in records.columns
-        else np.full(n, None, dtype=object)
-    )
-    linked = np.full(n, None, dtype=object)
-    method = np.full(n, "unlinked", dtype=object)
-    distance = np.full(n, np.nan)
-    notes: list[list[str]] = [[] for _ in range(n)]
-
-    # 1. estate id
-    for i, eid in enumerate(given):
-        if eid is None:
-            continue
-        if eid in known:
-            linked[i] = eid
-            method[i] = "estate_id"
-        else:
-            notes[i].append(f"estate_id {eid!r} unknown")
-
-    # 2. address: normalised equality, then geocoding + snapping
+    if S.ESTATE_ID in records.columns:
+        g_codes, g_text = _distinct_text(records[S.ESTATE_ID])
+    else:
+        g_codes, g_text = np.full(n, -1), np.array([None], dtype=object)
+    links = _Links(n)
+    links.by_id(g_codes, g_text, estate_ids)
     nearest = _Nearest(estates)
-    has_address = address_column in records.columns
-    if has_address:
-        addresses = _text(records[address_column])
-        todo = np.flatnonzero((method == "unlinked") & (addresses != None))  # noqa: E711
-        if len(todo):
-            with_comune = comune_column is not None and comune_column in records.columns
-            rec_comune = (
-                _text(records[comune_column])
-                if with_comune
-                else np.full(n, None, dtype=object)
-            )
-            est_comune = (
-                _text(estates[comune_column])
-                if comune_column is not None and comune_column in estates.columns
-                else np.full(len(estates), None, dtype=object)
-            )
-            by_key: dict[str, list[int]] = {}
-            if address_column in estates.columns:
-                for j, a in enumerate(_text(estates[address_column])):
-                    key = _address_key(a)
-                    if key:
-                        by_key.setdefault(key, []).append(j)
-            cache: dict[str, str] = {}
-            left = []
-            for i in todo.tolist():
-                a = addresses[i]
-                key = cache.setdefault(a, _address_key(a))
-                cands = by_key.get(key, []) if key else []
-                rc = _comune_key(rec_comune[i])
-                if rc:
-                    cands = [j for j in cands if _comune_key(est_comune[j]) in ("", rc)]
-                if cands:
-                    j = min(cands, key=lambda j: estate_ids[j])
-                    linked[i] = estate_ids[j]
-                    method[i] = "address"
-                    distance[i] = 0.0
-                else:
-                    left.append(i)
-            if left and geocode:
-                frame = pd.DataFrame(
-                    {
-                        "address": pd.Series(addresses[left], dtype=object),
-                        "comune": pd.Series(rec_comune[left], dtype=object),
-                    }
-                )
-                geo = _geocode(
-                    frame,
-                    address_column="address",
-                    comune_column="comune" if with_comune else None,
-                    geocoder=geocoder,
-                    geocode_kwds=geocode_kwds,
-                )
-                if geo is not None:
-                    mt = geo[S.GEO_MATCH_TYPE].astype(object).to_numpy()
-                    precise = np.isin(mt, list(accept_match_types))
-                    glon = np.where(
-                        precise, geo[S.GEO_LON].to_numpy(dtype=float), np.nan
-                    )
-                    glat = np.where(
-                        precise, geo[S.GEO_LAT].to_numpy(dtype=float), np.nan
-                    )
-                    gx, gy = _to_metric(glon, glat)
-                    pos, dist = nearest.query(gx, gy, tolerance_m)
-                    for k, i in enumerate(left):
-                        if pos[k] >= 0:
-                            linked[i] = estate_ids[pos[k]]
-                            method[i] = "address"
-                            distance[i] = dist[k]
-                        elif precise[k]:
-                            notes[i].append(
-                                f"address {addresses[i]!r} geocoded "
-                                f"({mt[k]}) but no estate within {tolerance_m:g} m"
-                            )
-                        else:
-                            notes[i].append(
-                                f"address {addresses[i]!r} not geocoded precisely "
-                                f"({mt[k]})"
-                            )
-            elif left:
-                for i in left:
-                    notes[i].append(f"address {addresses[i]!r} matches no estate")
-
-    # 3. coordinates
+    if address_column in records.columns:
+        _link_by_address(
+            links,
+            records,
+            estates,
+            nearest,
+            address_column=address_column,
+            comune_column=comune_column,
+            tolerance_m=tolerance_m,
+            geocode=geocode,
+            geocoder=geocoder,
+            accept_match_types=accept_match_types,
+            geocode_kwds=geocode_kwds,
+        )
     if S.LON in records.columns and S.LAT in records.columns:
-        todo = np.flatnonzero(method == "unlinked")
-        if len(todo):
-            lon = pd.to_numeric(records[S.LON], errors="coerce").to_numpy(dtype=float)
-            lat = pd.to_numeric(records[S.LAT], errors="coerce").to_numpy(dtype=float)
-            x, y = _to_metric(lon[todo], lat[todo])
-            pos, dist = nearest.query(x, y, tolerance_m)
-            for k, i in enumerate(todo.tolist()):
-                if pos[k] >= 0:
-                    linked[i] = estate_ids[pos[k]]
-                    method[i] = "coordinates"
-                    distance[i] = dist[k]
-                elif np.isfinite(x[k]):
-                    notes[i].append(f"no estate within {tolerance_m:g} m of the point")
+        links.by_coordinates(records, nearest, tolerance_m)
 
-    for i in np.flatnonzero(method == "unlinked").tolist():
-        if not notes[i]:
-            notes[i].append("no estate id, address or coordinates")
-    note_text = np.array(["; ".join(v) for v in notes], dtype=object)
-    final_id = np.where(method == "unlinked", given, linked)
+    unlinked_rows = links.method == "unlinked"
+    links.notes[unlinked_rows & (links.notes == "")] = (
+        "no estate id, address or coordinates"
+    )
+    final_id = np.where(unlinked_rows, g_text[g_codes], links.linked)
     out[S.ESTATE_ID] = pd.Series(final_id, index=out.index, dtype="str")
-    out[LINK_METHOD] = pd.Series(method, index=out.index, dtype="str")
-    out[LINK_DISTANCE_M] = distance
-    out[LINK_NOTE] = pd.Series(note_text, index=out.index, dtype="str")
-    unlinked = out[out[LINK_METHOD] == "unlinked"]
+    out[LINK_METHOD] = pd.Series(links.method, index=out.index, dtype="str")
+    out[LINK_DISTANCE_M] = links.distance
+    out[LINK_NOTE] = pd.Series(links.notes, index=out.index, dtype="str")
+    unlinked = out[unlinked_rows]
     if len(unlinked):
         id_col = S.RECORD_ID if S.RECORD_ID in out.columns else None
         sample = (

@@ -230,3 +230,40 @@ def test_place_estates_and_link_by_geocoded_address(geocoder):
     assert r["link_method"].tolist()[:2] == ["address", "address"]
     assert r["link_distance_m"].iloc[:2].tolist() == pytest.approx([0, 0], abs=0.5)
     assert r["link_method"].iloc[2] == "unlinked"
+
+
+def test_each_record_linked_as_if_alone():
+    # addresses and comuni repeat (the linker keys each distinct pair once):
+    # every record must be linked exactly as when it is linked on its own
+    rng = np.random.default_rng(7)
+    e = metric_estates()
+    e.loc[2, S.COMUNE] = "Cinisello Balsamo"
+    spellings = np.array(
+        [
+            "VIA EMILIO GOLA, 20",
+            " via emilio gola 20 ",
+            "v.le Fulvio Testi 12",
+            "Via Bolla 30",
+            "Via Roma 1",
+            "",
+            None,
+        ],
+        dtype=object,
+    )
+    comuni = np.array(["Milano", "MILANO", "mi", "Cinisello B", None], dtype=object)
+    ids = np.array(["E1", "X9", None, "", 3], dtype=object)
+    n = 60
+    rec = pd.DataFrame(
+        {
+            S.RECORD_ID: [f"r{i}" for i in range(n)],
+            S.ESTATE_ID: rng.choice(ids, n),
+            S.ADDRESS: rng.choice(spellings, n),
+            S.COMUNE: rng.choice(comuni, n),
+        },
+        index=np.arange(n) * 2,
+    )
+    together = link(rec, e).records
+    alone = pd.concat([link(rec.iloc[[i]], e).records for i in range(n)])
+    pd.testing.assert_frame_equal(together, alone)
+    methods = set(together["link_method"])
+    assert {"estate_id", "address", "unlinked"} <= methods
