@@ -14,20 +14,29 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
+#: Best CPU time (s) of the last :func:`measure` call.
+last_cpu_seconds = float("nan")
+
 
 def measure(fn: Callable[[], Any], *, repeat: int = 1) -> tuple[float, float, Any]:
     """Best wall time over ``repeat`` runs, and peak Python memory (MiB) of one run.
 
     Time is measured without tracemalloc (it slows code down); memory is the
-    peak traced allocation of a separate single run.
+    peak traced allocation of a separate single run. The best CPU time of the
+    process over the same runs is kept in :data:`last_cpu_seconds` (steadier
+    than wall time on a shared machine).
     """
+    global last_cpu_seconds
     best = float("inf")
+    best_cpu = float("inf")
     result: Any = None
     for _ in range(max(1, repeat)):
         gc.collect()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = fn()
         best = min(best, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, time.process_time() - c0)
+    last_cpu_seconds = best_cpu
     gc.collect()
     tracemalloc.start()
     try:
@@ -51,7 +60,9 @@ def compare(
 ) -> dict[str, Any]:
     """Run ``ours`` and ``baseline`` on the same data; return one result row."""
     t, m, _ = measure(ours, repeat=repeat)
+    cpu = last_cpu_seconds
     bt, bm, _ = measure(baseline, repeat=repeat)
+    bcpu = last_cpu_seconds
     return {
         "step": step,
         "n": n,
@@ -61,6 +72,9 @@ def compare(
         "baseline_seconds": bt,
         "baseline_peak_mib": bm,
         "time_ratio": t / bt if bt > 0 else None,
+        "cpu_seconds": cpu,
+        "baseline_cpu_seconds": bcpu,
+        "cpu_ratio": cpu / bcpu if bcpu > 0 else None,
         "memory_ratio": m / bm if bm > 0 else None,
         "note": note,
         **extra,

@@ -56,6 +56,7 @@ def machine() -> dict[str, object]:
         "geo_alloggi": geo_alloggi.__version__,
         "numpy": numpy.__version__,
         "pandas": pandas.__version__,
+        "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
@@ -71,18 +72,21 @@ def markdown(results: list[dict], info: dict[str, object]) -> str:
     """Two tables: timed comparisons (with ratios) and single figures."""
     lines = [
         f"Measured {info['date']} on {info['cpus']} CPUs, {info['memory_gib']} GiB, "
-        f"Python {info['python']} ({info['platform']}).",
+        f"Python {info['python']} ({info['platform']}); load average (1, 5, 15 "
+        f"min) {info.get('load_average_start', '')} at the start, "
+        f"{info.get('load_average', '')} at the end.",
         "",
         "| module | step | n | ours (s) | baseline | baseline (s) | time ratio | "
-        "ours peak MiB | baseline peak MiB |",
-        "|---|---|---:|---:|---|---:|---:|---:|---:|",
+        "CPU ratio | ours peak MiB | baseline peak MiB |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         if "baseline" in r:
             lines.append(
                 f"| {r['module']} | {r['step']} | {r['n']:,} | {_fmt(r['seconds'])} | "
                 f"{r['baseline']} | {_fmt(r['baseline_seconds'])} | "
-                f"{_fmt(r['time_ratio'])} | {_fmt(r['peak_mib'])} | "
+                f"{_fmt(r['time_ratio'])} | {_fmt(r.get('cpu_ratio'))} | "
+                f"{_fmt(r['peak_mib'])} | "
                 f"{_fmt(r['baseline_peak_mib'])} |"
             )
     singles = [r for r in results if "value" in r]
@@ -115,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     modules = sorted(p.stem for p in HERE.glob("bench_*.py"))
     if args.only:
         modules = [m for m in modules if m.removeprefix("bench_") in args.only]
+    load_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     results: list[dict] = []
     failures = 0
     for name in modules:
@@ -131,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{name}] done in {time.perf_counter() - t0:.1f} s", flush=True)
 
     info = machine()
+    info["load_average_start"] = load_start
     args.out.mkdir(parents=True, exist_ok=True)
     payload = {"machine": info, "quick": args.quick, "results": results}
     (args.out / "latest.json").write_text(json.dumps(payload, indent=2, default=str))

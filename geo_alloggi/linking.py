@@ -237,13 +237,46 @@ def _clean_text(value: Any) -> str | None:
     return str(value)
 
 
-def _distinct_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _factorize_long_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return what ``pd.factorize(values)`` returns, faster on long strings.
+
+    Values are hashed in one vectorised pass (:func:`pandas.util.hash_array`)
+    and the 64-bit hashes factorized; every value is then checked against the
+    first value of its group, and on a hash collision the plain
+    :func:`pandas.factorize` runs instead. Missing values get code -1.
+    """
+    hashes = pd.util.hash_array(values, categorize=False)
+    codes, groups = pd.factorize(hashes)
+    first = np.empty(len(groups), dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)
+    uniques = values[first]
+    missing = pd.isna(values)
+    same = (uniques[codes] == values) | missing
+    group_missing = pd.isna(uniques)
+    if not (same.all() and np.array_equal(group_missing[codes], missing)):
+        out_codes, out_uniques = pd.factorize(values)
+        return out_codes, np.asarray(out_uniques, dtype=object)
+    if group_missing.any():
+        renumber = np.cumsum(~group_missing) - 1
+        renumber[group_missing] = -1
+        codes, uniques = renumber[codes], uniques[~group_missing]
+    return codes, uniques
+
+
+def _distinct_text(
+    series: pd.Series, *, long_text: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Factorize ``series``: the code of each row, the stripped text of each code.
 
     ``text[codes]`` is each row's stripped text, None where blank or missing
-    (code -1, missing, picks the last entry of ``text``, None).
+    (code -1, missing, picks the last entry of ``text``, None). With
+    ``long_text`` (addresses) the values are hashed first
+    (:func:`_factorize_long_text`).
     """
-    codes, uniques = pd.factorize(series)
+    if long_text:
+        codes, uniques = _factorize_long_text(series.to_numpy(dtype=object))
+    else:
+        codes, uniques = pd.factorize(series)
     text = np.empty(len(uniques) + 1, dtype=object)
     text[:-1] = [_clean_text(u) for u in uniques]
     text[-1] = None
@@ -399,7 +432,7 @@ def _link_by_address(
 
     Each distinct (address, comune) pair is keyed, matched and geocoded once.
     """
-    a_codes, a_text = _distinct_text(records[address_column])
+    a_codes, a_text = _distinct_text(records[address_column], long_text=True)
     written = np.array([t is not None for t in a_text])[a_codes]
     todo = np.flatnonzero((links.method == "unlinked") & written)
     if not len(todo):

@@ -267,3 +267,23 @@ def test_each_record_linked_as_if_alone():
     pd.testing.assert_frame_equal(together, alone)
     methods = set(together["link_method"])
     assert {"estate_id", "address", "unlinked"} <= methods
+
+
+def test_long_text_factorize_equals_pandas(monkeypatch):
+    from geo_alloggi import linking
+
+    values = np.array(
+        ["Via Bolla 30", None, "Via Gola 20", "Via Bolla 30", np.nan, "", "Via Gola 20"],
+        dtype=object,
+    )
+    codes, uniques = linking._factorize_long_text(values)
+    expected_codes, expected_uniques = pd.factorize(values)
+    assert codes.tolist() == expected_codes.tolist() == [0, -1, 1, 0, -1, 2, 1]
+    assert uniques.tolist() == list(expected_uniques)
+    # a hash collision (every value hashed alike) falls back to pandas
+    monkeypatch.setattr(
+        linking.pd.util, "hash_array", lambda v, **kw: np.zeros(len(v), np.uint64)
+    )
+    codes, uniques = linking._factorize_long_text(values)
+    assert codes.tolist() == expected_codes.tolist()
+    assert uniques.tolist() == list(expected_uniques)

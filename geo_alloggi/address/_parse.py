@@ -571,9 +571,17 @@ def normalize_address(text: Any) -> str:
     >>> normalize_address("V.LE FULVIO TESTI 12 bis")
     'VIALE FULVIO TESTI 12 BIS'
     """
-    out = format_address(parse_address(text))
-    # the canonical form is a fixed point; iterate for the rare string whose
-    # first reading differs from the reading of its canonical form
+    return _fixed_point(format_address(parse_address(text)))
+
+
+@functools.lru_cache(maxsize=2**16)
+def _fixed_point(out: str) -> str:
+    """Return the canonical form reached from a first reading ``out``.
+
+    The canonical form is a fixed point; iterate for the rare string whose
+    first reading differs from the reading of its canonical form. Many
+    spellings share one first reading: each is checked once (cached).
+    """
     for _ in range(8):
         again = format_address(parse_address(out))
         if again == out:

@@ -1,0 +1,198 @@
+"""Speed at a million records: the four scaling traps of issue 14, each as a ratio.
+
+Each row is measured in the same run as its baseline (times are ratios; memory
+is the absolute peak of traced allocations, MiB):
+
+* ``link by address`` — :func:`geo_alloggi.linking.link_records` on records
+  that carry only a messy address (estates keyed by normalised address, the
+  rest geocoded offline and snapped) against the same records carrying the
+  estate id. Target: at most 2x.
+* ``density surface`` — :func:`geo_alloggi.stats.density_surface` on points
+  that sit at estates (as occupations do); extra peak memory. Target: under
+  300 MB at 1M points.
+* ``read quoted CSV`` — :func:`geo_alloggi.io.read_records` on a file whose
+  text fields are quoted against the same file unquoted. Target: at most 1.5x.
+* ``monthly estate panel`` — :func:`geo_alloggi.priorities.estate_panel`
+  with ``period="month"``; absolute time against a plain pandas groupby
+  counting the same thing. Target: at most 2 s at 1M records.
+
+Quick mode: 100,000 records; full mode: 1,000,000. Every input is SYNTHETIC
+and seeded; estates sit at real current civic points of the official ds634
+release (mirror).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import compare
+
+_DEFAULT_MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
+if not os.environ.get("GEO_ALLOGGI_DATA_MIRROR") and _DEFAULT_MIRROR.is_dir():
+    os.environ["GEO_ALLOGGI_DATA_MIRROR"] = str(_DEFAULT_MIRROR)
+
+LABEL = "SYNTHETIC"
+N_ESTATES = 2_000
+#: messy spellings per estate address (besides the official one): an office
+#: writes the same estate a handful of ways, not a new way per record
+SPELLINGS = 5
+
+
+def estate_points(n: int = N_ESTATES, *, seed: int = 0) -> gpd.GeoDataFrame:
+    """``n`` estates at distinct current ds634 civic points, with their address."""
+    from bench_geocoding import current_points
+
+    from geo_alloggi.geocoding import reference_tables
+
+    pts = current_points(reference_tables()[0]).sample(n, random_state=seed)
+    pts = pts.reset_index(drop=True)
+    return gpd.GeoDataFrame(
+        {
+            "estate_id": [f"E{i:05d}" for i in range(n)],
+            "address": [
+                f"{t} {s} {h}"
+                for t, s, h in zip(
+                    pts["street_type"],
+                    pts["street_name"],
+                    pts["housenumber"],
+                    strict=True,
+                )
+            ],
+            "comune": "Milano",
+            "street_type": pts["street_type"].to_numpy(),
+            "street_name": pts["street_name"].to_numpy(),
+            "housenumber": pts["housenumber"].to_numpy(),
+            "source": LABEL,
+        },
+        geometry=gpd.points_from_xy(pts["lon"], pts["lat"]),
+        crs="EPSG:4326",
+    )
+
+
+def spellings(
+    estates: pd.DataFrame,
+    *,
+    per_estate: int = SPELLINGS,
+    seed: int = 0,
+    same_key: bool = False,
+) -> np.ndarray:
+    """``1 + per_estate`` spellings of each estate's address, the official one first.
+
+    With ``same_key``, only messy spellings that normalise to the official
+    address are kept (the estate is found by normalised address, without
+    geocoding); otherwise any messy spelling (typos, dropped first names:
+    geocoding needed).
+
+    Returns an object array of shape (estates, 1 + per_estate).
+    """
+    from geo_alloggi.address import messy_address, normalize_address
+
+    def key(a: str) -> str:
+        return normalize_address(a).split(",")[0].strip()
+
+    rng = np.random.default_rng(seed)
+    out = np.empty((len(estates), 1 + per_estate), dtype=object)
+    out[:, 0] = estates["address"].to_numpy()
+    for i, (t, s, h) in enumerate(
+        zip(
+            estates["street_type"],
+            estates["street_name"],
+            estates["housenumber"],
+            strict=True,
+        )
+    ):
+        want = key(out[i, 0]) if same_key else None
+        for j in range(per_estate):
+            for _ in range(50):
+                a = messy_address(
+                    t, s, h, rng=rng, comune="Milano", typo_rate=0 if same_key else 0.15
+                )
+                if want is None or key(a) == want:
+                    break
+            else:
+                a = out[i, 0]
+            out[i, 1 + j] = a
+    return out
+
+
+def _quiet(fn, *args: Any, **kwds: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwds)
+
+
+def link_rows(n: int, *, repeat: int = 1) -> list[dict]:
+    from geo_alloggi.address import _parse as address_parse
+    from geo_alloggi.geocoding import Geocoder
+    from geo_alloggi.linking import link_records
+
+    estates = estate_points()
+    kept = estates[["estate_id", "address", "comune", "geometry"]]
+    geocoder = Geocoder()
+    rng = np.random.default_rng(1)
+    k = rng.integers(0, len(estates), n)
+    base = {
+        "record_id": np.char.add("R", np.arange(n).astype(str)),
+        "comune": np.full(n, "Milano", dtype=object),
+    }
+    true_id = estates["estate_id"].to_numpy()[k]
+    by_id = pd.DataFrame({**base, "estate_id": true_id, "address": None})
+    rows = []
+    for same_key in (True, False):
+        names = spellings(estates, same_key=same_key)
+        which = rng.integers(0, names.shape[1], n)
+        by_address = pd.DataFrame(
+            {**base, "estate_id": None, "address": names[k, which]}
+        )
+        counts: dict[str, Any] = {}
+
+        def ours(frame: pd.DataFrame = by_address, counts: dict = counts) -> None:
+            # a cold start: no canonical forms cached by an earlier run
+            address_parse._fixed_point.cache_clear()
+            res = _quiet(link_records, frame, kept, geocoder=geocoder)
+            counts.update(res.counts())
+            counts["right"] = int(
+                (res.records["estate_id"].to_numpy() == true_id).sum()
+            )
+
+        what = (
+            "spellings that normalise to the estate's address"
+            if same_key
+            else "any messy spelling, the rest geocoded offline"
+        )
+        row = compare(
+            f"link by address ({what}) vs by estate id",
+            ours,
+            lambda: _quiet(link_records, by_id, kept, geocoder=geocoder),
+            baseline_name="link_records by estate id",
+            n=n,
+            repeat=repeat,
+            note=f"{LABEL}; {len(estates):,} estates at ds634 points, "
+            f"{len(pd.unique(names.ravel())):,} distinct spellings"
+            + ("; target <= 2x" if same_key else "; no target (geocoder's cost)"),
+        )
+        row["linked_by"] = {m: c for m, c in counts.items() if m != "right"}
+        row["linked_to_true_estate_pct"] = counts["right"] / n * 100
+        rows.append(row)
+    return rows
+
+
+def run(quick: bool) -> list[dict]:
+    n = 100_000 if quick else 1_000_000
+    rows: list[dict] = []
+    rows += link_rows(n, repeat=1 if quick else 3)
+    return rows
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for r in run("--full" not in sys.argv):
+        print(r)
