@@ -7,6 +7,7 @@ names.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Sequence
@@ -15,6 +16,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
@@ -98,12 +101,17 @@ def check_alpha(
 
 
 def metric_points(points: gpd.GeoDataFrame, argument: str = "points") -> np.ndarray:
-    """Return the x, y of point records in the metric CRS; warn about unlocated ones."""
+    """Return the x, y of point records in the metric CRS; warn about unlocated ones.
+
+    The coordinates are transformed as arrays (no new geometries: a million
+    points cost two arrays, not a million shapes), as ``to_crs`` does.
+    """
     require_geodataframe(points, argument)
-    geom = points.geometry
-    ok = geom.notna() & ~geom.is_empty
-    types = set(geom[ok].geom_type)
-    if not types <= {"Point"}:
+    geom = points.geometry.to_numpy()
+    ok = ~(shapely.is_missing(geom) | shapely.is_empty(geom))
+    located = geom[ok]
+    if (shapely.get_type_id(located) != shapely.GeometryType.POINT).any():
+        types = set(gpd.GeoSeries(located).geom_type)
         raise ValidationError(
             f"{argument} must hold Point geometries, found {sorted(types)!r}"
         )
@@ -113,5 +121,27 @@ def metric_points(points: gpd.GeoDataFrame, argument: str = "points") -> np.ndar
             UserWarning,
             stacklevel=3,
         )
-    pts = geom[ok].to_crs(config.metric_crs)
-    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    xy = shapely.get_coordinates(located)
+    crs = points.crs
+    metric = CRS.from_user_input(config.metric_crs)
+    if crs is None or crs.is_exact_same(metric):
+        return xy
+    # records share places (the occupations of one estate): each place once
+    codes, places = distinct_places(xy)
+    x, y = _transformer(crs, metric).transform(places[:, 0], places[:, 1])
+    return np.column_stack([x, y])[codes]
+
+
+def distinct_places(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the code of each point's place and the distinct places (x, y).
+
+    Places are in order of first appearance; ``places[codes]`` equals ``xy``.
+    """
+    pairs = np.ascontiguousarray(xy, dtype=float).view(np.complex128).ravel()
+    codes, uniques = pd.factorize(pairs)
+    return codes, np.column_stack([uniques.real, uniques.imag])
+
+
+@functools.lru_cache(maxsize=8)
+def _transformer(source: CRS, target: CRS) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)

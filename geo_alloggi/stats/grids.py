@@ -24,7 +24,7 @@ from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
 from geo_alloggi._validate import require_geodataframe
-from geo_alloggi.stats._checks import metric_points
+from geo_alloggi.stats._checks import distinct_places, metric_points
 from geo_alloggi.stats._gistar import MIN_FEATURES
 
 __all__ = ["aggregate_to_hexagons", "hex_grid", "optimal_cell_size"]
@@ -68,7 +68,8 @@ def optimal_cell_size(
     number at least ``min_cells`` (enough features for Gi*) and at most
     ``max_cells``. The size and the rule are logged.
     """
-    xy = np.unique(metric_points(points), axis=0)
+    _, places = distinct_places(metric_points(points))
+    xy = places[np.lexsort((places[:, 1], places[:, 0]))]  # as np.unique(axis=0)
     if len(xy) < 2:
         raise ValidationError(
             f"points has {len(xy)} distinct location(s); at least 2 are needed to "
