@@ -273,12 +273,12 @@ def test_long_text_factorize_equals_pandas(monkeypatch):
     from geo_alloggi import linking
 
     values = np.array(
-        ["Via Bolla 30", None, "Via Gola 20", "Via Bolla 30", np.nan, "", "Via Gola 20"],
+        ["Via Bolla 30", None, "Via Gola 20", "Via Bolla 30", np.nan, "", "Via Gola 2"],
         dtype=object,
     )
     codes, uniques = linking._factorize_long_text(values)
     expected_codes, expected_uniques = pd.factorize(values)
-    assert codes.tolist() == expected_codes.tolist() == [0, -1, 1, 0, -1, 2, 1]
+    assert codes.tolist() == expected_codes.tolist() == [0, -1, 1, 0, -1, 2, 3]
     assert uniques.tolist() == list(expected_uniques)
     # a hash collision (every value hashed alike) falls back to pandas
     monkeypatch.setattr(
