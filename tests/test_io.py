@@ -1018,6 +1018,68 @@ def test_every_row_accounted_for(tmp_path, rows, crlf):
     assert result.rows_read == len(expected)
 
 
+QUOTED_TEXT = st.lists(
+    st.sampled_from(["a", "b", " ", ";", ",", '"', "\n", "\r\n"]), max_size=8
+).map("".join)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    values=st.lists(st.lists(QUOTED_TEXT, min_size=3, max_size=3), max_size=12),
+    blank_after=st.sets(st.integers(0, 11)),
+    crlf=st.booleans(),
+    quote_all=st.booleans(),
+)
+def test_quoted_csv_reads_as_the_csv_module_does(
+    tmp_path, values, blank_after, crlf, quote_all
+):
+    # quoted values holding delimiters, quotes and line breaks, written by the
+    # csv module: the fast reader finds the same values at the same lines
+    import csv
+    import io as _io
+
+    from geo_alloggi.io._readers import read_csv_raw
+
+    buf = _io.StringIO(newline="")
+    writer = csv.writer(
+        buf,
+        delimiter=";",
+        lineterminator="\r\n" if crlf else "\n",
+        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+    )
+    writer.writerow(["a", "b", "c"])
+    for i, row in enumerate(values):
+        writer.writerow(["x" + row[0], *row[1:]])  # never a blank record
+        if i in blank_after:
+            buf.write("\r\n" if crlf else "\n")
+    text = buf.getvalue()
+    table = read_csv_raw(
+        tmp_path / "q.csv",
+        text.encode("utf-8"),
+        select=lambda headers: list(enumerate(headers)),
+        delimiter=None,
+        encoding=None,
+        decimal=None,
+    )
+    # the oracle: the csv module, the line where each record starts
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=";")
+    next(reader)
+    expected, lines, last = [], [], reader.line_num
+    for fields in reader:
+        start, last = last + 1, reader.line_num
+        if fields:
+            expected.append([f.strip() or None for f in fields])
+            lines.append(start)
+    got = table.frame.astype(object).where(table.frame.notna(), None)
+    assert got.to_numpy().tolist() == expected
+    assert table.row_number.tolist() == lines
+    assert table.structural == {}
+
+
 def test_xlsx_title_rows_above_the_header(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -6,9 +6,10 @@ source file, and the rows whose structure is broken. Values are parsed and
 checked later (:mod:`geo_alloggi.io._validation`).
 
 CSV files come as Italian Excel writes them: ``;`` and decimal comma, cp1252
-or UTF-8 with a BOM; the encoding and delimiter are detected. A file without
-quotes is read by pandas' C parser; one with quotes (or ragged rows) by the
-``csv`` module, which knows the line where each row starts.
+or UTF-8 with a BOM; the encoding and delimiter are detected. Files are read
+by pandas' C parser, the line where each row starts found from the bytes
+(outside quotes, for quoted values); a file with ragged rows or unusual
+quotes by the ``csv`` module, which knows those lines too.
 """
 
 from __future__ import annotations
@@ -380,6 +381,98 @@ def _read_csv_fast(
     return frame, row_number
 
 
+def _quoted_records(data: bytes, delim: str, ncols: int) -> np.ndarray | None:
+    """Line where each non-blank record of a quoted CSV starts (1-based).
+
+    Record ends are the newlines outside quotes (an even number of ``"``
+    before them). None, so that the ``csv`` module reads the file, unless
+    the quotes are plain CSV: each opening quote starts a field, each closing
+    quote ends one (or is doubled inside it), the quotes balance, no lone
+    carriage return, no record longer than the ``csv`` module's field limit,
+    and every non-blank record has ``ncols`` fields.
+    """
+    buf = np.frombuffer(data, dtype=np.uint8)
+    n = len(buf)
+    q = np.flatnonzero(buf == 34)
+    if len(q) % 2:
+        return None
+    cr = np.flatnonzero(buf == 13)
+    if len(cr) and (cr[-1] == n - 1 or (buf[cr + 1] != 10).any()):
+        return None
+    d = ord(delim)
+    opening, closing = q[0::2], q[1::2]
+    prev = buf[np.maximum(opening - 1, 0)]
+    glued = np.zeros(len(opening), dtype=bool)  # the second quote of a ""
+    glued[1:] = closing[:-1] == opening[1:] - 1
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    starts_field = (prev == d) | (prev == 10) | (opening == bom) | glued
+    if not starts_field.all():
+        return None
+    after = buf[np.minimum(closing + 1, n - 1)]
+    ends_field = (closing == n - 1) | (after == d) | (after == 10) | (after == 13)
+    ends_field[:-1] |= glued[1:]
+    if not ends_field.all():
+        return None
+    nl = np.flatnonzero(buf == 10)
+    inside = np.searchsorted(q, nl) % 2 == 1
+    ends = nl[~inside]  # newlines that end a record
+    line_of_end = np.flatnonzero(~inside)  # their index among all newlines
+    rec_start = np.concatenate(([0], ends + 1))
+    rec_end = np.concatenate((ends, [n]))
+    first_line = np.concatenate(([0], line_of_end + 1)) + 1
+    if rec_end[-1] == rec_start[-1]:  # the file ends with a newline
+        rec_start, rec_end, first_line = rec_start[:-1], rec_end[:-1], first_line[:-1]
+    length = rec_end - rec_start
+    if length.max(initial=0) > csv.field_size_limit():
+        return None  # the csv module decides whether a field is too large
+    has_cr = np.zeros(len(length), dtype=bool)
+    has_cr[length > 0] = buf[rec_end[length > 0] - 1] == 13
+    blank = (length - has_cr) == 0
+    dpos = np.flatnonzero(buf == d)
+    dpos = dpos[np.searchsorted(q, dpos) % 2 == 0]
+    fields = np.bincount(np.searchsorted(ends, dpos), minlength=len(rec_start)) + 1
+    if not np.all(blank | (fields[: len(rec_start)] == ncols)):
+        return None
+    return first_line[1:][~blank[1:]]
+
+
+def _read_csv_quoted(
+    data: bytes,
+    read_enc: str,
+    delim: str,
+    ncols: int,
+    positions: list[int],
+    names: list[str],
+    row_number: np.ndarray,
+) -> pd.DataFrame | None:
+    """Read a quoted CSV with pandas' C parser (None if the rows disagree)."""
+    try:
+        frame = pd.read_csv(
+            _io.BytesIO(data),
+            sep=delim,
+            encoding=read_enc,
+            header=None,
+            skiprows=1,
+            names=list(range(ncols)),
+            usecols=positions,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+            quoting=csv.QUOTE_MINIMAL,
+            quotechar='"',
+            doublequote=True,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError):  # pragma: no cover - defensive
+        return None
+    if len(frame) != len(row_number):
+        return None
+    frame = frame[positions]
+    frame.columns = pd.Index(names)
+    return _strip_frame(frame)
+
+
 def read_csv_raw(
     path: Path,
     raw: bytes,
@@ -421,11 +514,20 @@ def read_csv_raw(
     ncols = len(headers)
 
     lines = None
-    if header_lines == 1 and b'"' not in data and len(positions) > 0:
+    quoted = b'"' in data
+    if header_lines == 1 and not quoted and len(positions) > 0:
         lines = _Lines.scan(data, delim, ncols)
     fast = None
     if lines is not None:
         fast = _read_csv_fast(data, read_enc, delim, ncols, positions, names, lines)
+    elif header_lines == 1 and quoted and len(positions) > 0:
+        # quoted values: record ends found outside the quotes, then the C parser
+        starts = _quoted_records(data, delim, ncols)
+        if starts is not None:
+            read = _read_csv_quoted(
+                data, read_enc, delim, ncols, positions, names, starts
+            )
+            fast = None if read is None else (read, starts)
     structural: dict[int, str] = {}
     if fast is not None:
         frame, row_number = fast
