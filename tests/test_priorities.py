@@ -182,6 +182,88 @@ def test_estate_panel_counts_by_hand():
     }
 
 
+@pytest.mark.parametrize("period", ["month", "quarter"])
+def test_estate_panel_equals_a_groupby_per_period(period):
+    # seeded records with the awkward cases (spells ending in the month they
+    # start or before it, missing dates, unknown estates, scheduled
+    # evictions): every cell equals a count done period by period with pandas
+    rng = np.random.default_rng(21)
+    base = _records()
+    n = 400
+    day = pd.Timestamp("2019-01-01") + pd.to_timedelta(rng.integers(0, 1000, n), "D")
+    length = pd.to_timedelta(rng.integers(-40, 400, n), "D")
+    estate = rng.choice(np.array(["E1", "E2", "E3", "E9"], dtype=object), n)
+    ended = (day + length).where(rng.random(n) < 0.6)
+    occupations = pd.DataFrame(
+        {
+            S.ESTATE_ID: estate,
+            S.DETECTED_ON: pd.Series(day).where(rng.random(n) < 0.97),
+            S.ENDED_ON: ended,
+        }
+    )
+    evictions = pd.DataFrame(
+        {
+            S.ESTATE_ID: estate[:100],
+            S.EVICTION_DATE: day[:100],
+            S.OUTCOME: rng.choice(["executed", "scheduled", "failed"], 100),
+        }
+    )
+    vacancies = pd.DataFrame(
+        {
+            S.ESTATE_ID: estate[::-1],
+            S.VACANT_SINCE: pd.Series(day[::-1]),
+            S.ENDED_ON: pd.Series(ended[::-1].to_numpy()),
+        }
+    )
+    records = Records(base.estates, occupations, evictions, vacancies)
+    with pytest.warns(UserWarning, match="no known estate_id"):
+        panel = estate_panel(records, period=period)
+    freq = {"month": "M", "quarter": "Q"}[period]
+    executed = evictions[evictions[S.OUTCOME] == "executed"]
+    dates = pd.concat(
+        [
+            occupations[S.DETECTED_ON],
+            occupations[S.ENDED_ON],
+            executed[S.EVICTION_DATE],
+            vacancies[S.VACANT_SINCE],
+            vacancies[S.ENDED_ON],
+        ]
+    ).dropna()
+    expected = []
+    for p in pd.period_range(dates.min(), dates.max(), freq=freq):
+        start, end = p.start_time, p.end_time
+        occ, vac = occupations, vacancies
+        counts = {
+            S.OCCUPIED: occ[
+                (occ[S.DETECTED_ON] <= end)
+                & ~(occ[S.ENDED_ON] <= end)  # missing end: still occupied
+            ]
+            .groupby(S.ESTATE_ID)
+            .size(),
+            S.NEW_OCCUPATIONS: occ[occ[S.DETECTED_ON].between(start, end)]
+            .groupby(S.ESTATE_ID)
+            .size(),
+            S.EVICTIONS: executed[executed[S.EVICTION_DATE].between(start, end)]
+            .groupby(S.ESTATE_ID)
+            .size(),
+            S.VACANT: vac[(vac[S.VACANT_SINCE] <= end) & ~(vac[S.ENDED_ON] <= end)]
+            .groupby(S.ESTATE_ID)
+            .size(),
+        }
+        for eid in ["E1", "E2", "E3"]:
+            expected.append(
+                {
+                    S.ESTATE_ID: eid,
+                    S.PERIOD: str(p),  # 2019-07 or 2019Q3
+                    **{k: int(v.get(eid, 0)) for k, v in counts.items()},
+                }
+            )
+    want = pd.DataFrame(expected).sort_values([S.PERIOD, S.ESTATE_ID])
+    got = panel[list(want.columns)].astype({S.PERIOD: str, S.ESTATE_ID: str})
+    assert got.to_dict("records") == want.to_dict("records")
+    assert got[S.OCCUPIED].sum() > 0 and got[S.EVICTIONS].sum() > 0
+
+
 # ---------------------------------------------------------------------------
 # patrol priority
 

@@ -35,7 +35,12 @@ from geo_alloggi._i18n import (
     previous_period_phrase,
     withheld_phrase,
 )
-from geo_alloggi._periods import FREQ, period_kind, period_label, period_start
+from geo_alloggi._periods import (
+    ordinal_bounds,
+    ordinals,
+    period_kind,
+    period_start,
+)
 from geo_alloggi._records import Records
 from geo_alloggi._validate import require_choice, require_columns, require_unique
 from geo_alloggi.priorities._common import (
@@ -211,6 +216,52 @@ _ESTATE_PANEL_COLUMNS: tuple[str, ...] = (
 )
 
 
+class _EstateCells:
+    """Counts per estate × period, for the periods ``lo`` to ``hi`` (ordinals).
+
+    Dates fall into periods by their ordinal
+    (:func:`geo_alloggi._periods.ordinals`): a date is at or before the end of
+    period ``p`` exactly when its ordinal is at most ``p``. Records of estates
+    not in ``ids`` are not counted.
+    """
+
+    def __init__(self, ids: np.ndarray, lo: int, hi: int, period: str) -> None:
+        self.distinct = pd.Index(pd.unique(ids))
+        self.rows = self.distinct.get_indexer(ids)  # each estate's distinct id
+        self.lo, self.n, self.period = lo, hi - lo + 1, period
+
+    def _where(self, estate: pd.Series, dates: pd.Series) -> tuple[np.ndarray, ...]:
+        """Position of each record's estate (-1 unknown), period from 0, missing."""
+        e = self.distinct.get_indexer(estate.astype(str).to_numpy())
+        o, missing = ordinals(dates, self.period)
+        return e, o - self.lo, missing | (e < 0)
+
+    def events(self, estate: pd.Series, when: pd.Series) -> np.ndarray:
+        """Count the records dated in each period (NaT: none); estates × periods."""
+        e, o, skip = self._where(estate, when)
+        size = len(self.distinct) * self.n
+        cells = np.bincount(e[~skip] * self.n + o[~skip], minlength=size)
+        return cells.reshape(len(self.distinct), self.n)[self.rows]
+
+    def stock(self, estate: pd.Series, start: pd.Series, end: pd.Series) -> np.ndarray:
+        """Count the spells open at the end of each period: started, not ended.
+
+        A spell counts in the periods from the one holding ``start`` up to the
+        one before the period holding ``end`` (to the last period when ``end``
+        is missing).
+        """
+        e, first, skip = self._where(estate, start)
+        stop, open_ended = ordinals(end, self.period)
+        stop = np.where(open_ended, self.n, stop - self.lo)
+        keep = ~skip & (stop > first)
+        width = self.n + 1
+        size = len(self.distinct) * width
+        delta = np.bincount(e[keep] * width + first[keep], minlength=size)
+        delta -= np.bincount(e[keep] * width + stop[keep], minlength=size)
+        cells = np.cumsum(delta.reshape(len(self.distinct), width), axis=1)
+        return cells[:, : self.n][self.rows]
+
+
 def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     """Count occupations, evictions and vacancies per estate × period.
 
@@ -242,7 +293,6 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     """
     records = require_records(records)
     require_choice(period, S.PERIODS, "period")
-    freq = FREQ[period]
     est = records.estates
     require_columns(est, [S.ESTATE_ID, S.UNITS], "records.estates")
     require_unique(est, S.ESTATE_ID, "records.estates")
@@ -268,29 +318,24 @@ def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
     ids = est[S.ESTATE_ID].astype(str).to_numpy()
     if all_dates.empty:
         return pd.DataFrame(columns=list(_ESTATE_PANEL_COLUMNS))
-    periods = pd.period_range(all_dates.min(), all_dates.max(), freq=freq)
-    occ_e = occ[S.ESTATE_ID].astype(str).to_numpy()
-    ev_e = ev[S.ESTATE_ID].astype(str).to_numpy()
-    vac_e = vac[S.ESTATE_ID].astype(str).to_numpy()
-    rows = []
-    for p in periods:
-        start, end = p.start_time, p.end_time
-        occupied = (detected <= end) & (occ_end.isna() | (occ_end > end))
-        new = (detected >= start) & (detected <= end)
-        evicted = (ev_date >= start) & (ev_date <= end) & executed
-        vacant = (vac_since <= end) & (vac_end.isna() | (vac_end > end))
-        frame = pd.DataFrame({S.ESTATE_ID: ids})
-        for col, mask, keys in (
-            (S.OCCUPIED, occupied, occ_e),
-            (S.NEW_OCCUPATIONS, new, occ_e),
-            (S.EVICTIONS, evicted, ev_e),
-            (S.VACANT, vacant, vac_e),
-        ):
-            counts = pd.Series(keys[np.asarray(mask, dtype=bool)]).value_counts()
-            frame[col] = frame[S.ESTATE_ID].map(counts).fillna(0).astype("int64")
-        frame[S.PERIOD] = period_label(p, period)
-        rows.append(frame)
-    out = pd.concat(rows, ignore_index=True)
+    (lo, hi), _ = ordinals(pd.Series([all_dates.min(), all_dates.max()]), period)
+    labels = ordinal_bounds(np.arange(lo, hi + 1), period)[0]
+    # one pass over the records: each event counted in its (estate, period)
+    # cell, each spell added to the periods it spans (see _EstateCells)
+    cells = _EstateCells(ids, lo, hi, period)
+    counts = {
+        S.OCCUPIED: cells.stock(occ[S.ESTATE_ID], detected, occ_end),
+        S.NEW_OCCUPATIONS: cells.events(occ[S.ESTATE_ID], detected),
+        S.EVICTIONS: cells.events(ev[S.ESTATE_ID], ev_date.where(executed)),
+        S.VACANT: cells.stock(vac[S.ESTATE_ID], vac_since, vac_end),
+    }
+    out = pd.DataFrame(
+        {
+            S.ESTATE_ID: np.tile(ids, len(labels)),
+            **{col: c.T.ravel() for col, c in counts.items()},
+            S.PERIOD: np.repeat(np.asarray(labels, dtype=object), len(ids)),
+        }
+    )
     units = pd.Series(est[S.UNITS].to_numpy(), index=ids)
     out[S.UNITS] = out[S.ESTATE_ID].map(units).astype("int64")
     names = pd.Series(est[S.NAME].to_numpy(), index=ids) if S.NAME in est else None
