@@ -251,8 +251,10 @@ def _factorize_long_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)
     uniques = values[first]
     missing = pd.isna(values)
-    same = (uniques[codes] == values) | missing
     group_missing = pd.isna(uniques)
+    # compare with every missing value (None, NaN, NA) written as None
+    plain = np.where(missing, None, values)
+    same = np.where(group_missing, None, uniques)[codes] == plain
     if not (same.all() and np.array_equal(group_missing[codes], missing)):
         out_codes, out_uniques = pd.factorize(values)
         return out_codes, np.asarray(out_uniques, dtype=object)

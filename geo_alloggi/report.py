@@ -511,16 +511,23 @@ def _mark_suppressed(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     derived = {
         S.OCCUPIED: (S.OCCUPIED_PER_100, S.OCCUPIED_CHANGE),
     }
-    for i, cols in zip(out.index, out[S.SUPPRESSED], strict=True):
+    rows: dict[str, list[int]] = {}  # column -> positions of its withheld cells
+    for i, cols in enumerate(out[S.SUPPRESSED]):
         if not isinstance(cols, str) or not cols:
             continue
         for col in cols.replace(";", ",").split(","):
             col = col.strip()
-            targets = [col, *derived.get(col, ())]
-            for target in targets:
-                if target in out and pd.isna(out.at[i, target]):
-                    out[target] = out[target].astype(object)
-                    out.at[i, target] = mark
+            for target in (col, *derived.get(col, ())):
+                if target in out:
+                    rows.setdefault(target, []).append(i)
+    for target, positions in rows.items():
+        at = np.zeros(len(out), dtype=bool)
+        at[positions] = True
+        at &= out[target].isna().to_numpy(dtype=bool)
+        if at.any():  # a column holding a marker becomes text (object)
+            values = out[target].astype(object).to_numpy(copy=True)
+            values[at] = mark
+            out[target] = pd.Series(values, index=out.index, dtype=object)
     return out.drop(columns=[S.SUPPRESSED])
 
 

@@ -262,23 +262,25 @@ def test_each_record_linked_as_if_alone():
         },
         index=np.arange(n) * 2,
     )
-    together = link(rec, e).records
-    alone = pd.concat([link(rec.iloc[[i]], e).records for i in range(n)])
-    pd.testing.assert_frame_equal(together, alone)
-    methods = set(together["link_method"])
-    assert {"estate_id", "address", "unlinked"} <= methods
+    # object columns (None) and nullable text columns (pd.NA) alike
+    for frame in (rec, rec.astype({S.ADDRESS: "string", S.COMUNE: "string"})):
+        together = link(frame, e).records
+        alone = pd.concat([link(frame.iloc[[i]], e).records for i in range(n)])
+        pd.testing.assert_frame_equal(together, alone)
+        methods = set(together["link_method"])
+        assert {"estate_id", "address", "unlinked"} <= methods
 
 
 def test_long_text_factorize_equals_pandas(monkeypatch):
     from geo_alloggi import linking
 
     values = np.array(
-        ["Via Bolla 30", None, "Via Gola 20", "Via Bolla 30", np.nan, "", "Via Gola 2"],
+        ["Via Bolla 30", None, "Via Gola 20", "Via Bolla 30", np.nan, "", pd.NA, "V"],
         dtype=object,
     )
     codes, uniques = linking._factorize_long_text(values)
     expected_codes, expected_uniques = pd.factorize(values)
-    assert codes.tolist() == expected_codes.tolist() == [0, -1, 1, 0, -1, 2, 3]
+    assert codes.tolist() == expected_codes.tolist() == [0, -1, 1, 0, -1, 2, -1, 3]
     assert uniques.tolist() == list(expected_uniques)
     # a hash collision (every value hashed alike) falls back to pandas
     monkeypatch.setattr(
