@@ -519,6 +519,9 @@ def run(quick: bool) -> list[dict]:
         "baseline_seconds": base_wall,
         "baseline_peak_mib": base_rss,
         "time_ratio": ours_wall / base_wall,
+        "cpu_seconds": ours["cpu_seconds"],
+        "baseline_cpu_seconds": base["cpu_seconds"],
+        "cpu_ratio": ours["cpu_seconds"] / base["cpu_seconds"],
         "memory_ratio": ours_rss / base_rss,
         "note": note + " (peak = resident set, MiB)",
         "stages": ours["stages"],
@@ -559,7 +562,9 @@ def _main_child(side: str, folder: Path) -> None:
     import resource
 
     report = (_ours if side == "ours" else _baseline)(folder)
-    report["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report["maxrss_mib"] = usage.ru_maxrss / 1024
+    report["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     print(json.dumps(report))
 
 

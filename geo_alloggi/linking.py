@@ -253,8 +253,10 @@ def _factorize_long_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     missing = pd.isna(values)
     group_missing = pd.isna(uniques)
     # compare with every missing value (None, NaN, NA) written as None
-    plain = np.where(missing, None, values)
-    same = np.where(group_missing, None, uniques)[codes] == plain
+    plain, first_of_group = values.copy(), uniques.copy()
+    plain[missing] = None
+    first_of_group[group_missing] = None
+    same = first_of_group[codes] == plain
     if not (same.all() and np.array_equal(group_missing[codes], missing)):
         out_codes, out_uniques = pd.factorize(values)
         return out_codes, np.asarray(out_uniques, dtype=object)

@@ -1080,6 +1080,50 @@ def test_quoted_csv_reads_as_the_csv_module_does(
     assert table.structural == {}
 
 
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    values=st.lists(
+        st.lists(
+            st.lists(
+                st.sampled_from(["a", "b", " ", "\t", "\xa0", "à", "\u3000", "€"]),
+                max_size=4,
+            ).map("".join),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig"]),
+)
+def test_unquoted_csv_strips_as_the_csv_module_reads(tmp_path, values, encoding):
+    # only the columns holding a padded field are stripped: every value still
+    # equals the csv module's reading, stripped, whatever the spaces
+    import csv
+    import io as _io
+
+    from geo_alloggi.io._readers import read_csv_raw
+
+    text = "\n".join(["a;b;c", *(";".join(["x" + r[0], *r[1:]]) for r in values)])
+    table = read_csv_raw(
+        tmp_path / "u.csv",
+        (text + "\n").encode(encoding),
+        select=lambda headers: list(enumerate(headers)),
+        delimiter=None,
+        encoding=None,
+        decimal=None,
+    )
+    rows = list(csv.reader(_io.StringIO(text, newline=""), delimiter=";"))[1:]
+    expected = [[f.strip() or None for f in r] for r in rows]
+    got = table.frame.astype(object).where(table.frame.notna(), None)
+    assert got.to_numpy().tolist() == expected
+    assert table.row_number.tolist() == list(range(2, len(rows) + 2))
+
+
 def test_xlsx_title_rows_above_the_header(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -316,29 +316,46 @@ class _Lines:
             data_lines=np.arange(1, len(starts)),
         )
 
-    def padded(self, delim: str) -> bool:
-        """Whether any field may start or end with a space (then strip them all).
+    def padded_columns(self, delim: str, ncols: int) -> np.ndarray:
+        """Which columns may hold a field that starts or ends with a space.
 
-        Looks only at the bytes next to delimiters and line ends.
+        Looks only at the bytes next to delimiters and line ends, and flags a
+        column when one of its fields starts or ends with a byte that can
+        begin or end a character :meth:`str.strip` removes (spaces, tabs, the
+        no-break space, other Unicode spaces; a few letters too, such as the
+        last byte of ``à`` in UTF-8: flagging more only costs a strip).
         """
         buf, dpos, nl = self.buf, self.dpos, self.nl
         n = len(buf)
+        cols = np.zeros(ncols, dtype=bool)
         if not n:
-            return False
-        table = np.zeros(256, dtype=bool)
-        table[[32, 0xA0, 0xC2] + ([9] if delim != "\t" else [])] = True
-        if table[buf[0]] or table[buf[-1]]:
-            return True
-        if table[buf[dpos - 1]].any() or table[buf[np.minimum(dpos + 1, n - 1)]].any():
-            return True
-        if len(nl):
-            prev = buf[nl - 1]
-            crlf = prev == 13
-            if crlf.any():
-                prev = np.where(crlf, buf[np.maximum(nl - 2, 0)], prev)
-            if table[prev].any() or table[buf[np.minimum(nl + 1, n - 1)]].any():
-                return True
-        return False
+            return cols
+        d = ord(delim)
+        starts = np.zeros(256, dtype=bool)
+        starts[[9, 11, 12, 28, 29, 30, 31, 32, 0x85, 0xA0, 0xC2, 0xE1, 0xE2, 0xE3]] = (
+            True
+        )
+        ends = np.zeros(256, dtype=bool)
+        ends[[9, 11, 12, 28, 29, 30, 31, 32, 0x85, 0x9F, 0xA0, 0xA8, 0xA9, 0xAF]] = True
+        ends[0x80:0x8B] = True
+        starts[d] = ends[d] = False
+        # the column of the field before each delimiter: its rank in its line
+        line = np.searchsorted(nl, dpos)
+        rank = np.arange(len(dpos)) - np.searchsorted(dpos, self.starts)[line]
+        before = ends[buf[np.maximum(dpos - 1, 0)]] & (dpos > 0)
+        after = starts[buf[np.minimum(dpos + 1, n - 1)]] & (dpos + 1 < n)
+        cols[np.unique(rank[before])] = True
+        cols[np.unique(rank[after] + 1)] = True
+        # first field of each line, and last: the byte before "\n" or "\r\n"
+        nonblank = self.ends > self.starts
+        if starts[buf[self.starts[nonblank]]].any():
+            cols[0] = True
+        last = self.ends[nonblank] - 1
+        crlf = buf[last] == 13
+        last = np.where(crlf & (last > self.starts[nonblank]), last - 1, last)
+        if ends[buf[last]].any():
+            cols[-1] = True
+        return cols
 
     def holds_values(self, data: bytes, line: int, delim: str) -> bool:
         """Whether ``line`` holds anything besides spaces and delimiters."""
@@ -376,8 +393,9 @@ def _read_csv_fast(
         return None
     frame = frame[positions]
     frame.columns = pd.Index(names)
-    if lines.padded(delim):
-        frame = _strip_frame(frame)
+    padded = lines.padded_columns(delim, ncols)[positions]
+    if padded.any():
+        frame = _strip_frame(frame, list(frame.columns[padded]))
     return frame, row_number
 
 
@@ -656,14 +674,17 @@ def _all_blank(frame: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-def _strip_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Strip spaces in every column; empty strings become missing.
+def _strip_frame(frame: pd.DataFrame, columns: list[Any] | None = None) -> pd.DataFrame:
+    """Strip spaces in ``columns`` (default every one); empty strings become missing.
 
     Works on the distinct values (``pandas.factorize``), so that columns with
     few distinct values (dates, status, estate ids) cost almost nothing.
     """
     out = {}
     for col in frame.columns:
+        if columns is not None and col not in columns:
+            out[col] = frame[col]
+            continue
         codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
         values = np.asarray(uniques, dtype=object).tolist()
         stripped = np.array([u.strip() or None for u in values] + [None], dtype=object)
