@@ -339,13 +339,15 @@ class _Lines:
         ends[[9, 11, 12, 28, 29, 30, 31, 32, 0x85, 0x9F, 0xA0, 0xA8, 0xA9, 0xAF]] = True
         ends[0x80:0x8B] = True
         starts[d] = ends[d] = False
-        # the column of the field before each delimiter: its rank in its line
-        line = np.searchsorted(nl, dpos)
-        rank = np.arange(len(dpos)) - np.searchsorted(dpos, self.starts)[line]
         before = ends[buf[np.maximum(dpos - 1, 0)]] & (dpos > 0)
         after = starts[buf[np.minimum(dpos + 1, n - 1)]] & (dpos + 1 < n)
-        cols[np.unique(rank[before])] = True
-        cols[np.unique(rank[after] + 1)] = True
+        flagged = np.flatnonzero(before | after)
+        if len(flagged):
+            # the column of the field before a delimiter: its rank in its line
+            line = np.searchsorted(nl, dpos[flagged])
+            rank = flagged - np.searchsorted(dpos, self.starts[line])
+            cols[np.unique(rank[before[flagged]])] = True
+            cols[np.unique(rank[after[flagged]] + 1)] = True
         # first field of each line, and last: the byte before "\n" or "\r\n"
         nonblank = self.ends > self.starts
         if starts[buf[self.starts[nonblank]]].any():
