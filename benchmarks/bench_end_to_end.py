@@ -8,8 +8,8 @@ id**, only an address: the estate's official spelling for 40 % of the rows,
 else one of five messy spellings of it
 (:func:`geo_alloggi.address.messy_address`: abbreviations, dropped first
 names, typos, case, comune and postcode written in varied forms). ``n``
-occupations (resampled from the demo's, dates and all) plus ``n / 10``
-evictions and ``n / 10`` vacancies.
+occupations (resampled from the demo's, dates and all, spread over all the
+units of their estate) plus ``n / 10`` evictions and ``n / 10`` vacancies.
 
 Both sides run in a fresh interpreter (``subprocess``), timed per stage by the
 child, wall time and peak resident memory (``ru_maxrss``) by the parent:
@@ -114,6 +114,15 @@ def make_inputs(folder: Path, n: int, *, seed: int = 0) -> dict[str, Any]:
         )
         return names[rows, which]
 
+    units = est.set_index("estate_id")["units"]
+
+    def unit(estate_ids: np.ndarray) -> np.ndarray:
+        # resampled records spread over all the units of their estate
+        k = (rng.random(len(estate_ids)) * units[estate_ids].to_numpy()).astype(int)
+        return np.char.add(
+            np.char.add(estate_ids.astype(str), "-U"), np.char.zfill(k.astype(str), 4)
+        )
+
     def day(s: pd.Series) -> pd.Series:
         return pd.to_datetime(s).dt.strftime("%d/%m/%Y").fillna("")
 
@@ -127,7 +136,7 @@ def make_inputs(folder: Path, n: int, *, seed: int = 0) -> dict[str, Any]:
             "id_verbale": occ_ids,
             "indirizzo": spell(occ["estate_id"].to_numpy()),
             "comune": comune[occ["estate_id"]].to_numpy(),
-            "codice_alloggio": occ["unit_id"].to_numpy(),
+            "codice_alloggio": unit(occ["estate_id"].to_numpy()),
             "data_rilevazione": day(occ["detected_on"]).to_numpy(),
             "data_liberazione": day(occ["ended_on"]).to_numpy(),
             "stato": occ["status"].map({"ongoing": "in corso", "ended": "liberato"}),
@@ -144,7 +153,7 @@ def make_inputs(folder: Path, n: int, *, seed: int = 0) -> dict[str, Any]:
             "id_sgombero": ev_ids,
             "indirizzo": spell(ev["estate_id"].to_numpy()),
             "comune": comune[ev["estate_id"]].to_numpy(),
-            "codice_alloggio": ev["unit_id"].to_numpy(),
+            "codice_alloggio": unit(ev["estate_id"].to_numpy()),
             "data_sgombero": day(ev["date"]).to_numpy(),
             "esito": ev["outcome"]
             .map(
@@ -169,7 +178,7 @@ def make_inputs(folder: Path, n: int, *, seed: int = 0) -> dict[str, Any]:
             "id_sfitto": vac_ids,
             "indirizzo": spell(vac["estate_id"].to_numpy()),
             "comune": comune[vac["estate_id"]].to_numpy(),
-            "codice_alloggio": vac["unit_id"].to_numpy(),
+            "codice_alloggio": unit(vac["estate_id"].to_numpy()),
             "sfitto_dal": day(vac["since"]).to_numpy(),
             "data_fine": day(vac["ended_on"]).to_numpy(),
             "motivo": vac["reason"].to_numpy(),

@@ -202,7 +202,7 @@ def _decode(path: Path, raw: bytes) -> tuple[bytes, str]:
         return raw, "utf-8"
     # Windows-1252 is what Italian Excel writes; it differs from latin-1 only
     # in 0x80-0x9F (€, ’, “...), which latin-1 uses for control characters
-    c1 = re.search(rb"[\x80-\x9f]", raw) is not None
+    c1 = bool(np.any((np.frombuffer(raw, dtype=np.uint8) - 0x80) < 0x20))  # 80-9F
     if c1:
         try:
             raw.decode("cp1252")
