@@ -262,7 +262,11 @@ def _ours(folder: Path) -> dict[str, Any]:
 
     def timed_bundle(*args: Any, **kwds: Any) -> Any:
         stages.append(
-            ("meeting bundle (HTML, PNG, PDF, CSV, XLSX, GPKG)", time.perf_counter())
+            (
+                "meeting bundle (HTML, PNG, PDF, CSV, XLSX, GPKG)",
+                time.perf_counter(),
+                time.process_time(),
+            )
         )
         return write_bundle(*args, **kwds)
 
