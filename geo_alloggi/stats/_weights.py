@@ -9,6 +9,7 @@ disconnected feature.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import warnings
 from collections.abc import Mapping, Sequence
@@ -17,6 +18,7 @@ from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from libpysal.graph import Graph
 from libpysal.weights import KNN, DistanceBand, Queen, Rook, W
 
@@ -278,8 +280,11 @@ def _build(
                 f"weights={kind!r} needs polygon features, got {sorted(types)!r}; "
                 "use weights='knn' or 'distance_band' for points"
             )
-        cls = Queen if kind == "queen" else Rook
-        w = cls.from_dataframe(frame, ids=ids, use_index=False, silence_warnings=True)
+        w = W(
+            {i: list(js) for i, js in _contiguity(frame, ids, kind).items()},
+            id_order=ids,
+            silence_warnings=True,
+        )
     elif kind == "knn":
         k_used = int(kwds.get("k", DEFAULT_K))
         if not 1 <= k_used < n:
@@ -300,6 +305,30 @@ def _build(
         silence_warnings=True,
     )
     return w, k_used, threshold
+
+
+#: Contiguity neighbours already found, by (kind, ids, digest of the geometries):
+#: a run asks for the weights of the same districts at every period and origin.
+_CONTIGUITY: dict[tuple[str, tuple[str, ...], str], dict[str, tuple[str, ...]]] = {}
+
+
+def _contiguity(
+    frame: gpd.GeoDataFrame, ids: list[str], kind: str
+) -> dict[str, tuple[str, ...]]:
+    """Queen or rook neighbours of each id (libpysal), found once per layer."""
+    digest = hashlib.sha256()
+    for wkb in shapely.to_wkb(frame.geometry.to_numpy()):
+        digest.update(len(wkb).to_bytes(8, "little") + wkb)
+    key = (kind, tuple(ids), digest.hexdigest())
+    if key not in _CONTIGUITY:
+        cls = Queen if kind == "queen" else Rook
+        w = cls.from_dataframe(frame, ids=ids, use_index=False, silence_warnings=True)
+        if len(_CONTIGUITY) >= 16:
+            _CONTIGUITY.clear()
+        _CONTIGUITY[key] = {
+            str(i): tuple(str(j) for j in w.neighbors[i]) for i in w.id_order
+        }
+    return _CONTIGUITY[key]
 
 
 def _band(xy: np.ndarray, kwds: Mapping[str, Any]) -> float:
