@@ -244,7 +244,9 @@ def backtest(
                 "'calibrated'"
             )
     else:
-        fixed = _as_weights(weights)
+        fixed = PatrolWeights.coerce(
+            weights, accepted="a PatrolWeights, a mapping, None or 'calibrated'"
+        )
     published_walks = fixed is None
     if not isinstance(n_boot, int) or n_boot < 1:
         raise ValidationError(f"n_boot={n_boot!r} must be a whole number >= 1")
@@ -308,19 +310,6 @@ def backtest(
         calibration=calibration,
         top_share=float(top_share),
         synthetic=is_synthetic(panel),
-    )
-
-
-def _as_weights(weights: PatrolWeights | Mapping[str, Any] | None) -> PatrolWeights:
-    if weights is None:
-        return PatrolWeights()
-    if isinstance(weights, PatrolWeights):
-        return weights
-    if isinstance(weights, Mapping):
-        return PatrolWeights.from_mapping(weights)
-    raise ValidationError(
-        "weights must be a PatrolWeights, a mapping, None or 'calibrated', "
-        f"got {type(weights).__name__!r}"
     )
 
 

@@ -165,18 +165,36 @@ class PatrolWeights:
         """
         return cls.from_mapping(read_toml_section(path, section))
 
+    @classmethod
+    def coerce(
+        cls,
+        weights: PatrolWeights | Mapping[str, Any] | None,
+        *,
+        accepted: str = "a PatrolWeights, a mapping or None",
+    ) -> PatrolWeights:
+        """Return ``weights`` as PatrolWeights: None gives the defaults.
 
-def _weights(weights: PatrolWeights | Mapping[str, Any] | None) -> PatrolWeights:
-    if weights is None:
-        return PatrolWeights()
-    if isinstance(weights, PatrolWeights):
-        return weights
-    if isinstance(weights, Mapping):
-        return PatrolWeights.from_mapping(weights)
-    raise ValidationError(
-        "weights must be a PatrolWeights, a mapping or None, "
-        f"got {type(weights).__name__!r}"
-    )
+        Parameters
+        ----------
+        weights : PatrolWeights, mapping or None
+            Weights, a mapping read by :meth:`from_mapping`, or None.
+        accepted : str
+            What the caller accepts, said by the error.
+
+        Raises
+        ------
+        ValidationError
+            ``weights`` of another type, or a mapping with unknown keys.
+        """
+        if weights is None:
+            return cls()
+        if isinstance(weights, cls):
+            return weights
+        if isinstance(weights, Mapping):
+            return cls.from_mapping(weights)
+        raise ValidationError(
+            f"weights must be {accepted}, got {type(weights).__name__!r}"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -489,7 +507,7 @@ def patrol_priority(
     punto caldo persistente
     """
     require_choice(lang, LANGS, "lang")
-    w = _weights(weights)
+    w = PatrolWeights.coerce(weights)
     idc = area_id_column(panel, id_column)
     require_columns(panel, [S.PERIOD, S.OCCUPIED, S.NEW_OCCUPATIONS], "panel")
     if suppress_below is not None and suppress_below < 1:

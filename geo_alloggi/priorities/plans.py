@@ -133,7 +133,6 @@ def _check_time_limit(time_limit_s: Any) -> float | None:
 
 def _candidates(
     data: Any,
-    *,
     cost_model: CostModel | None,
     risk: pd.Series | float | None,
     hot: pd.Series | None,
@@ -142,6 +141,7 @@ def _candidates(
 ) -> pd.DataFrame:
     """Return the candidates: built from Records, or a checked copy of a table.
 
+    The public planners' candidate options, in their order, all required.
     A table already holds costs and risks, so the options that build them
     cannot apply to it: passing any of them is an error, never ignored.
     """
@@ -486,14 +486,7 @@ def renovation_plan(
             f"marginal_eur={marginal_eur!r} must be a finite number > 0"
         )
     limit = _check_time_limit(time_limit_s)
-    cand = _candidates(
-        data,
-        cost_model=cost_model,
-        risk=risk,
-        hot=hot,
-        as_of=as_of,
-        reason_pattern=reason_pattern,
-    )
+    cand = _candidates(data, cost_model, risk, hot, as_of, reason_pattern)
     names, euros, group = _budget_groups(cand, budget_eur)
     inst = instance(cand, euros, group, limit)
     ids = cand[S.ESTATE_ID].to_numpy()
@@ -691,14 +684,7 @@ def renovation_frontier(
     if isinstance(points, bool) or not isinstance(points, int) or points < 2:
         raise ValidationError(f"points={points!r} must be an integer >= 2")
     limit = _check_time_limit(time_limit_s)
-    cand = _candidates(
-        data,
-        cost_model=cost_model,
-        risk=risk,
-        hot=hot,
-        as_of=as_of,
-        reason_pattern=reason_pattern,
-    )
+    cand = _candidates(data, cost_model, risk, hot, as_of, reason_pattern)
     names, euros, group = _budget_groups(cand, budget_eur)
     inst = instance(cand, euros, group, limit)
     if names == [S.ALL_OWNERS]:
@@ -767,14 +753,7 @@ def compare_plans(
     )
     if not named:
         raise ValidationError("budgets must name at least one scenario")
-    cand = _candidates(
-        data,
-        cost_model=cost_model,
-        risk=risk,
-        hot=hot,
-        as_of=as_of,
-        reason_pattern=reason_pattern,
-    )
+    cand = _candidates(data, cost_model, risk, hot, as_of, reason_pattern)
     rows = []
     for name, budget in named.items():
         result = renovation_plan(
