@@ -7,8 +7,9 @@ produce frames in this form, and :mod:`geo_alloggi.overlay` consumes them.
 estates (GeoDataFrame, EPSG:4326; geometry may be empty when not yet placed)
     ``estate_id`` (str, unique), ``name``, ``address``, ``comune``, ``owner``
     (``Aler`` or ``Comune-MM``), ``units`` (int > 0), ``lon``, ``lat``,
-    ``position_source`` (``civic_point``, ``seeded_point``, ``geocoded``,
-    ``input``...).
+    ``position_source`` (one of ``_schema.POSITION_SOURCES``: ``input``,
+    ``civic_point``, ``seeded_point``, ``geocoded``...; ``comune`` when, without
+    a position, the estate was assigned to the one district of its comune).
 occupations (DataFrame)
     ``record_id`` (str, unique), ``estate_id``, ``unit_id``, ``detected_on``
     (datetime64), ``ended_on`` (datetime64, NaT while ongoing), ``status``

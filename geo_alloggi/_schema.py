@@ -82,6 +82,17 @@ VACANT_SINCE = "since"
 REASON = "reason"
 RENOVATION_COST = "renovation_cost_eur"
 POSITION_SOURCE = "position_source"
+#: Values of ``position_source``: where an estate's or record's position came
+#: from. ``comune`` means no position: the row was assigned to the one district
+#: of its comune (:func:`geo_alloggi.overlay.assign_districts`).
+POSITION_SOURCES: tuple[str, ...] = (
+    "input",
+    "civic_point",
+    "seeded_point",
+    "geocoded",
+    "string",
+    "comune",
+)
 
 #: Attribute columns of the estates record table, in order.
 ESTATE_COLUMNS: tuple[str, ...] = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -141,6 +142,7 @@ def analyse(
             "with a date): nothing to count per period; add the record files, or "
             "set [analysis] start and end in the configuration to map the estates"
         )
+    records = _mark_comune_positions(records, districts)
     panel = aggregate(records, districts, period=s.period, start=s.start, end=s.end)
     periods = sorted(panel[S.PERIOD].dropna().unique())
     notes = period_notes(len(periods), periods[0] if periods else None, s.lang)
@@ -241,6 +243,30 @@ def _has_dated_event(records: Records) -> bool:
             if col in table and table[col].notna().any():
                 return True
     return False
+
+
+def _mark_comune_positions(records: Records, districts: gpd.GeoDataFrame) -> Records:
+    """Label estates the one district rule places by their comune (``comune``).
+
+    :func:`~geo_alloggi.overlay.aggregate` applies the same rule right after
+    and warns about these estates; the warning is not repeated here.
+    """
+    from geo_alloggi.overlay import assign_districts
+
+    estates = records.estates
+    if len(estates) == 0 or S.COMUNE not in estates:
+        return records
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        placed = assign_districts(estates, districts, id_column=S.ESTATE_ID)
+    if (
+        S.POSITION_SOURCE not in placed
+        or not (placed[S.POSITION_SOURCE] == "comune").fillna(False).any()
+    ):
+        return records
+    marked = estates.copy()
+    marked[S.POSITION_SOURCE] = placed[S.POSITION_SOURCE]
+    return dataclasses.replace(records, estates=marked)
 
 
 def _hot_spots(
