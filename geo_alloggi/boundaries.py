@@ -29,7 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import re
@@ -181,7 +180,7 @@ def _nil(mirror: str | None, cache_dir: str | None, download: bool) -> gpd.GeoDa
 
 
 @lru_cache(maxsize=8)
-def _comuni_raw(
+def _comuni(
     mirror: str | None, cache_dir: str | None, download: bool
 ) -> gpd.GeoDataFrame:
     raw = datasets.read_layer(
@@ -189,15 +188,7 @@ def _comuni_raw(
             "comuni", mirror=mirror, cache_dir=cache_dir, download=download
         )
     )
-    return raw.assign(com_istat_code=raw["com_istat_code"].astype(str).str.zfill(6))
-
-
-@lru_cache(maxsize=8)
-def _comuni(
-    mirror: str | None, cache_dir: str | None, download: bool
-) -> gpd.GeoDataFrame:
-    raw = _comuni_raw(mirror, cache_dir, download)
-    istat = raw["com_istat_code"]
+    istat = raw["com_istat_code"].astype(str).str.zfill(6)
     special = {S.MILANO_ISTAT: S.MILANO_ID, S.CINISELLO_ISTAT: S.CINISELLO_ID}
     gdf = gpd.GeoDataFrame(
         {
@@ -220,12 +211,6 @@ def _comuni(
     order = istat.map({S.MILANO_ISTAT: 0, S.CINISELLO_ISTAT: 1}).fillna(2)
     gdf = gdf.assign(_o=order.values, _c=istat.values).sort_values(["_o", "_c"])
     return _finish(gdf)
-
-
-def _name_key(text: str) -> str:
-    """Folded name of a comune: no accents, case, apostrophes or hyphens."""
-    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore")
-    return " ".join(re.sub(r"[^A-Z0-9]+", " ", folded.decode().upper()).split())
 
 
 def study_area_comuni(
@@ -262,61 +247,26 @@ def study_area_comuni(
         A value names no comune of the Città metropolitana (the message
         suggests close names), or no comune is given.
     """
+    path = datasets.dataset_path(
+        "comuni", mirror=mirror, cache_dir=cache_dir, download=download
+    )
+    chosen = datasets.resolve_comuni(
+        config.study_area_comuni if comuni is None else comuni,
+        datasets.comune_codes(path),
+    )
     folder = config.mirror_dir(mirror)
     key = (
         os.fspath(folder) if folder is not None else None,
         os.fspath(cache_dir) if cache_dir is not None else None,
         bool(download),
     )
-    raw = _comuni_raw(*key)
-    wanted = list(config.study_area_comuni if comuni is None else comuni)
-    if isinstance(comuni, str):
-        wanted = [comuni]
-    if not wanted:
-        raise ValidationError("comuni is empty; name at least one comune")
-    by_name = {
-        _name_key(n): c for n, c in zip(raw["name"], raw["com_istat_code"], strict=True)
-    }
-    by_cad = dict(
-        zip(raw["com_catasto_code"].str.upper(), raw["com_istat_code"], strict=True)
-    )
-    istat_known = set(raw["com_istat_code"])
-    chosen: list[str] = []
-    for value in wanted:
-        text = str(int(value)) if isinstance(value, int | np.integer) else str(value)
-        code = text.strip().upper()
-        istat = code.zfill(6) if code.isdigit() and len(code) <= 6 else None
-        found = (
-            istat
-            if istat in istat_known
-            else by_cad.get(code) or by_name.get(_name_key(text))
-        )
-        if found is None:
-            close = difflib.get_close_matches(
-                _name_key(text), list(by_name), n=3, cutoff=0.6
-            )
-            hint = f"; did you mean {[n.title() for n in close]!r}?" if close else ""
-            raise ValidationError(
-                f"comuni: {value!r} is not one of the 133 comuni of the Città "
-                f"metropolitana di Milano (give a name, an ISTAT or a cadastral "
-                f"code){hint}"
-            )
-        if found not in chosen:
-            chosen.append(found)
     com = _comuni(*key)
-    ids = com.set_index(S.COMUNE_ISTAT)[S.DISTRICT_ID]
-    cad = dict(zip(raw["com_istat_code"], raw["com_catasto_code"], strict=True))
-    order = [c for c in com[S.COMUNE_ISTAT] if c in chosen]
-    return pd.DataFrame(
-        {
-            S.DISTRICT_ID: [ids[c] for c in order],
-            S.COMUNE: [
-                com.loc[com[S.COMUNE_ISTAT] == c, S.COMUNE].iloc[0] for c in order
-            ],
-            S.COMUNE_ISTAT: order,
-            "cadastral_code": [cad[c] for c in order],
-        }
-    ).astype("string")
+    ids = com[com[S.COMUNE_ISTAT].isin(list(chosen[S.COMUNE_ISTAT]))]
+    out = chosen.set_index(S.COMUNE_ISTAT).loc[list(ids[S.COMUNE_ISTAT])]
+    out.insert(0, S.DISTRICT_ID, ids[S.DISTRICT_ID].to_numpy())
+    return out.reset_index()[
+        [S.DISTRICT_ID, S.COMUNE, S.COMUNE_ISTAT, "cadastral_code"]
+    ].astype("string")
 
 
 @lru_cache(maxsize=8)
