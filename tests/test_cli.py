@@ -333,3 +333,42 @@ def test_run_custom_districts_with_id_and_name_columns(mirror, tmp_path):
     assert res.returncode == 2
     (line,) = _errors(res.stderr)
     assert "--districts FILE" in line
+
+
+def test_geocode_reports_civic_points_per_comune(anncsu_mirror, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "address;comune\nVIA EUGENIO CURIEL 5;Corsico\nVIA MASSIMO GORKI 5;"
+        "Cinisello Balsamo\nVIA EUGENIO CURIEL 19;Milano\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    res = run_cli(
+        "geocode",
+        str(src),
+        "--out",
+        str(out),
+        "--comune-column",
+        "comune",
+        "--comuni",
+        "Milano,Cinisello Balsamo,Corsico,Bresso",
+        "--lang",
+        "en",
+        env={
+            "GEO_ALLOGGI_DATA_MIRROR": str(anncsu_mirror),
+            "GEO_ALLOGGI_CACHE_DIR": str(tmp_path / "cache"),
+            "COLUMNS": "250",
+        },
+    )
+    assert res.returncode == 0, res.stderr
+    text = " ".join(res.stdout.split())
+    # FIXTURE points (made up): Cinisello 16 of 19 accesses have a position
+    assert "civic points, Cinisello Balsamo: anncsu 16 of 19 with a position" in text
+    assert "civic points, Corsico: anncsu 4 of 4 with a position" in text
+    assert "civic points, Bresso: none" in text
+    assert "no civic-number points for Bresso" in " ".join(res.stderr.split())
+    import csv
+
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["geo_source"] for r in rows] == ["anncsu", "anncsu", "ds634"]

@@ -844,3 +844,119 @@ def test_cli_geocode(tmp_path: Path, mirror: Path, geocoder: Geocoder) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["geocode", str(empty), "--out", str(out)])
     assert exc.value.code == 2
+
+
+# --------------------------------------------------------------------------
+# the ANNCSU Indirizzario: civic points of the other comuni (FIXTURE points)
+
+#: The FIXTURE's positions as written in its lines (tests/_anncsu_fixture.py).
+FIXTURE_POINTS = {
+    ("Corsico", "VIA EUGENIO CURIEL 5"): (9.1034, 45.4344),
+    ("Milano", "VIA EUGENIO CURIEL 5"): (9.1594, 45.4387),
+    ("Cinisello Balsamo", "VIA EUGENIO CURIEL 4"): (9.2303, 45.5621),
+    ("Cinisello Balsamo", "VIA MASSIMO GORKI 5"): (9.2204, 45.5584),
+    ("Milano", "VIALE FULVIO TESTI 4"): (9.1985, 45.5030),
+}
+AREA = ["Milano", "Cinisello Balsamo", "Corsico"]
+
+
+@pytest.fixture(scope="module")
+def anncsu_geocoder(anncsu_mirror: Path) -> Geocoder:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return Geocoder(anncsu_mirror, comuni=AREA)
+
+
+def test_indirizzario_points_are_kept_per_comune(
+    anncsu_geocoder: Geocoder, civici: pd.DataFrame
+) -> None:
+    rows = [
+        ("VIA EUGENIO CURIEL 5", "Corsico"),
+        ("VIA EUGENIO CURIEL 5", "Milano"),  # not in ds634: the Indirizzario's
+        ("VIA EUGENIO CURIEL 4", "Cinisello Balsamo"),
+        ("via Gorki 5", "Cinisello Balsamo"),
+        ("VIA MASSIMO GORKI 5", "Cinisello Balsamo"),
+        ("VIALE FULVIO TESTI 4", "Milano"),  # not in ds634
+        ("VIA EUGENIO CURIEL 19", "Milano"),  # ds634
+        ("VIALE FULVIO TESTI 8", "Milano"),  # in both: ds634 wins
+        ("VIA EUGENIO CURIEL 19", "Corsico"),  # only Milan has a 19
+    ]
+    df = pd.DataFrame(rows, columns=["address", "comune"])
+    out = quiet(anncsu_geocoder, df, comune_column="comune")
+    for i in range(6):
+        address, comune = rows[i]
+        key = (comune, "VIA MASSIMO GORKI 5" if address == "via Gorki 5" else address)
+        assert out.loc[i, "geo_match_type"] == "exact", rows[i]
+        assert out.loc[i, "geo_source"] == "anncsu"
+        assert (out.loc[i, "geo_lon"], out.loc[i, "geo_lat"]) == pytest.approx(
+            FIXTURE_POINTS[key], abs=1e-9
+        )
+        assert out.loc[i, "geo_matched_address"].endswith(comune)
+    for i, name, number in ((6, "EUGENIO CURIEL", "19"), (7, "FULVIO TESTI", "8")):
+        lon, lat = official(civici, name, number)
+        assert out.loc[i, "geo_source"] == "ds634"
+        d = dist_m(out["geo_lon"][i : i + 1], out["geo_lat"][i : i + 1], lon, lat)
+        assert d[0] < 0.01
+    assert out.loc[8, "geo_match_type"] == "street"
+    assert np.isnan(out.loc[8, "geo_lon"])
+    assert out.loc[8, "geo_matched_address"] == "VIA EUGENIO CURIEL, Corsico"
+    assert "ANNCSU" in anncsu_geocoder.attribution
+
+
+def test_same_named_streets_never_placed_across_comuni(
+    anncsu_geocoder: Geocoder, mirror: Path
+) -> None:
+    from shapely.geometry import Point
+
+    from geo_alloggi import load_districts
+
+    polygons = load_districts("comuni", mirror=mirror, comuni=AREA).set_index("comune")
+    streets = ["VIA EUGENIO CURIEL", "VIALE FULVIO TESTI", "VIA MASSIMO GORKI"]
+    rows = [(f"{s} {n}", c) for s in streets for n in range(1, 31) for c in AREA]
+    df = pd.DataFrame(rows, columns=["address", "comune"])
+    out = quiet(anncsu_geocoder, df, comune_column="comune")
+    placed = out[out["geo_lon"].notna()]
+    assert len(placed) > 60  # Milan's ds634 numbers, the FIXTURE's elsewhere
+    for row in placed.itertuples():
+        poly = polygons.loc[row.comune, "geometry"]
+        assert poly.buffer(0.002).contains(Point(row.geo_lon, row.geo_lat)), row
+
+
+def test_geocoder_coverage_per_comune(anncsu_geocoder: Geocoder, civici) -> None:
+    cov = anncsu_geocoder.coverage.set_index(["comune", "source"])
+    # counted from the FIXTURE's lines
+    assert tuple(cov.loc[("Cinisello Balsamo", "anncsu")]) == (19, 16)
+    assert tuple(cov.loc[("Corsico", "anncsu")]) == (4, 4)
+    assert tuple(cov.loc[("Milano", "anncsu")]) == (6, 5)
+    ds634 = cov.loc[("Milano", "ds634")]
+    assert ds634["points"] == ds634["with_position"] >= len(civici)
+
+
+def test_comuni_without_points_are_named_once(anncsu_mirror: Path) -> None:
+    with pytest.warns(UserWarning, match="no civic-number points") as rec:
+        g = Geocoder(anncsu_mirror, comuni=["Milano", "Bresso", "Cusago"])
+    (message,) = [str(w.message) for w in rec if "civic-number" in str(w.message)]
+    assert "Bresso, Cusago" in message and "--osm" in message and "--online" in message
+    assert tuple(g.coverage.set_index("comune").loc["Bresso"]) == ("", 0, 0)
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        Geocoder(anncsu_mirror, comuni=["Milano", "Bresso", "Cusago"])
+    assert not [w for w in again if "civic-number" in str(w.message)]
+
+
+def test_without_the_indirizzario_cinisello_has_no_points(geocoder: Geocoder) -> None:
+    cov = geocoder.coverage.set_index("comune")
+    assert cov.loc["Cinisello Balsamo", "source"] == ""
+    assert cov.loc["Cinisello Balsamo", "with_position"] == 0
+    assert set(geocoder.coverage["comune"]) == {"Milano", "Cinisello Balsamo"}
+
+
+def test_study_area_comuni_key_the_index(anncsu_mirror: Path, tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        a = Geocoder(anncsu_mirror, comuni=["Milano"], cache_dir=tmp_path)
+        b = Geocoder(anncsu_mirror, comuni=["Milano", "Corsico"], cache_dir=tmp_path)
+    assert a.index_path != b.index_path
+    assert "Corsico" in b.comuni and "Corsico" not in a.comuni
+    with pytest.raises(ValidationError, match="'Bergamo' is not one of the 133"):
+        Geocoder(anncsu_mirror, comuni=["Bergamo"], cache_dir=tmp_path)

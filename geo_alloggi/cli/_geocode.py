@@ -205,7 +205,7 @@ def geocode_command(
         + (f", comune from column {comune_column!r}" if comune_column else ""),
         style="dim",
     )
-    geocoder = Geocoder(osm_extracts=list(osm or []))
+    geocoder = Geocoder(osm_extracts=list(osm or []), comuni=area)
     parts = []
     n = len(table)
     with progress("geocoding", total=max(n, 1)) as bar:
@@ -246,7 +246,24 @@ def geocode_command(
             path=review_path,
         )
     )
+    for line in _coverage_lines(geocoder.coverage):
+        console.print(line)
     err_console.print(result.attrs.get("attribution", ""), style="dim")
+
+
+def _coverage_lines(coverage: pd.DataFrame) -> list[str]:
+    """One line per comune of the study area: its civic points per source."""
+    lines = []
+    for comune, part in coverage.groupby("comune", sort=True):
+        sources = [
+            f"{r.source} {r.with_position:,} of {r.points:,} with a position"
+            for r in part.itertuples()
+            if r.source
+        ]
+        lines.append(
+            f"civic points, {comune}: " + ("; ".join(sources) if sources else "none")
+        )
+    return lines
 
 
 def register(app: typer.Typer) -> None:

@@ -66,9 +66,9 @@ class Geocoder:
         or ``(path, comune)`` pairs naming the comune of points without
         ``addr:city``.
     street_lists
-        Also load the street names of the stradario and of ANNCSU (Milano
-        ``F205``, Cinisello Balsamo ``C707``), so that streets without points
-        are known as such.
+        Also load the street names of the stradario (Milano) and of ANNCSU
+        (every comune of ``comuni``), so that streets without points are known
+        as such.
     cache
         Load the index from the on-disk cache and save it there after a build.
     cache_dir
@@ -76,12 +76,27 @@ class Geocoder:
     default_comune
         Comune assumed for rows whose comune is given nowhere (a warning says
         how many).
+    comuni
+        The comuni of the study area (names, ISTAT or cadastral codes of the
+        Città metropolitana); default
+        :data:`geo_alloggi.config.study_area_comuni`, Milano and Cinisello
+        Balsamo. Their ANNCSU street names and Indirizzario civic points are
+        read, each kept under its own comune.
 
     Notes
     -----
     Points: the current civic numbers of ds634 (``STATOCIVICO`` 2), plus numbers
     in progress (4) that have no current point; suppressed numbers (99) are
-    left out. Secondary entrances (``21N05``, ``3P01``) stand for their base
+    left out. Where the ANNCSU Indirizzario is mirrored or downloaded
+    (``anncsu_civici``), its accesses with a position add the civic points of
+    the other comuni of the study area and the Milan numbers ds634 lacks
+    (ds634 wins where both have a number); then OpenStreetMap extracts.
+    ``geo_source`` says which source placed each row, and :attr:`coverage`
+    counts the points of each comune and source. A comune of the study area
+    left without any point is named once, in a warning pointing to OSM
+    extracts and the online fallback.
+
+    Secondary entrances (``21N05``, ``3P01``) stand for their base
     number only where the base number has no point of its own. Street names:
     ds634's descriptive (``ALESSANDRO BISNATI``) and registry (``BISNATI
     ALESSANDRO``, ``DUOMO (DEL)``) forms, the stradario's and ANNCSU's, and the
@@ -109,6 +124,7 @@ class Geocoder:
         cache: bool = True,
         cache_dir: str | os.PathLike[str] | None = None,
         default_comune: str | None = "Milano",
+        comuni: Iterable[str | int] | None = None,
     ) -> None:
         self.default_comune = default_comune
         self._cache_dir = (
@@ -119,7 +135,7 @@ class Geocoder:
         self._rtree: Any = None
         self._rtree_lock = threading.Lock()
         files = find_sources(
-            mirror, osm_extracts=osm_extracts, street_lists=street_lists
+            mirror, osm_extracts=osm_extracts, street_lists=street_lists, comuni=comuni
         )
         self._key = files.key()
         self.index_path = self._cache_dir / f"index-{self._key}.pkl"
@@ -138,6 +154,7 @@ class Geocoder:
                     )
         self.index: ReferenceIndex = index
         self._attribution = files.attribution
+        _warn_comuni_without_points(self.coverage, self._key)
 
     @classmethod
     def from_tables(
@@ -187,6 +204,22 @@ class Geocoder:
     def attribution(self) -> str:
         """Licence attribution of the reference data (to show with the results)."""
         return self._attribution
+
+    @property
+    def coverage(self) -> pd.DataFrame:
+        """Civic points per comune of the study area and source.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``comune``, ``source`` (``ds634``, ``anncsu``, ``osm``; ``""`` for a
+            comune without any point), ``points`` (current civic numbers) and
+            ``with_position``; empty for a geocoder built from tables.
+        """
+        return pd.DataFrame(
+            self.index.meta.get("coverage", []),
+            columns=["comune", "source", "points", "with_position"],
+        )
 
     @property
     def comuni(self) -> list[str]:
@@ -378,6 +411,22 @@ class Geocoder:
         return gdf
 
 
+# the comuni already named in this session, per reference (said once)
+_WARNED_WITHOUT_POINTS: set[tuple[str, str]] = set()
+
+
+def _warn_comuni_without_points(coverage: pd.DataFrame, key: str) -> None:
+    """Name, once per session, the comuni of the study area without civic points."""
+    if coverage.empty:
+        return
+    placed = coverage.groupby("comune")["with_position"].sum()
+    missing = sorted(str(c) for c, n in placed.items() if n == 0)
+    fresh = [c for c in missing if (key, c) not in _WARNED_WITHOUT_POINTS]
+    if fresh:
+        _WARNED_WITHOUT_POINTS.update((key, c) for c in fresh)
+        warnings.warn(datasets.no_points_message(fresh), UserWarning, stacklevel=3)
+
+
 def _as_frame(data: Any, address_column: str) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
@@ -504,7 +553,7 @@ def geocode(
         Same index and columns as ``data`` plus ``geo_lon``, ``geo_lat``,
         ``geo_match_type`` (``exact``, ``interpolated``, ``nearest_number``,
         ``street``, ``unmatched``, ``out_of_area``), ``geo_score`` in [0, 1],
-        ``geo_matched_address``, ``geo_source`` (``ds634``, ``osm``,
+        ``geo_matched_address``, ``geo_source`` (``ds634``, ``anncsu``, ``osm``,
         ``street_list``, ``corrections``, ``nominatim`` or empty) and
         ``geo_comune`` (the comune the address was matched in, or named in;
         the default comune where none is named). ``snc`` and ``km``

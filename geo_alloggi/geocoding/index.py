@@ -27,7 +27,10 @@ from geo_alloggi.geocoding.aliases import (
 from geo_alloggi.geocoding.comuni import comune_key
 
 #: Bumped whenever the layout of :class:`ReferenceIndex` or the build rules change.
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
+#: Preference among civic points of the same number: lower wins; other
+#: sources (OpenStreetMap ``osm``...) come after these.
+SOURCE_RANK: dict[str, int] = {"ds634": 0, "anncsu": 1}
 
 #: WGS 84 lon/lat -> the metric CRS of :mod:`geo_alloggi.config` (x, y order).
 TO_METRIC = Transformer.from_crs(
@@ -287,14 +290,19 @@ def _clean_points(points: pd.DataFrame) -> pd.DataFrame:
 
 
 def _one_point_per_number(pts: pd.DataFrame) -> pd.DataFrame:
-    """One point per (street, number, esponente): ds634, current, main entrance."""
+    """One point per (street, number, esponente): best source, current, main entrance.
+
+    The source order is :data:`SOURCE_RANK`: Milan's ds634 first, then the
+    ANNCSU Indirizzario (which so fills only the numbers ds634 lacks), then
+    OpenStreetMap extracts.
+    """
     pts = pts.copy()
     pts["suffix"] = np.where(pts["letter"] != "", pts["letter"], pts["slash"])
     pts["suffix"] = pts["suffix"].astype(str).str.upper().str.strip()
     pts["prio"] = (pts["status"] != 2).astype(int) + 2 * (pts["entrance"] != "").astype(
         int
     )
-    pts["src_rank"] = (pts["source"] != "ds634").astype(int)
+    pts["src_rank"] = pts["source"].map(SOURCE_RANK).fillna(len(SOURCE_RANK))
     pts = pts.sort_values(["sid", "number", "suffix", "src_rank", "prio", "lon", "lat"])
     return pts.drop_duplicates(["sid", "number", "suffix"], keep="first").reset_index(
         drop=True

@@ -1,9 +1,13 @@
 """Reference sources: find the official files and assemble the geocoder's tables.
 
-The reference is the ds634 civic points of Milan, optional OpenStreetMap
-``addr:*`` extracts (e.g. for Cinisello Balsamo), the street names of the
-stradario and of ANNCSU, and the names of the comuni around (so that an
-address naming one is kept there). :func:`find_sources` locates the files,
+The reference is kept per comune of the study area (default Milano and
+Cinisello Balsamo, :data:`geo_alloggi.config.study_area_comuni`). Its civic
+points are, in order of preference: the ds634 points of Milan (Milan's
+primary source); the ANNCSU Indirizzario's accesses with a position, for the
+other comuni of the study area and for the Milan numbers ds634 lacks; and
+optional OpenStreetMap ``addr:*`` extracts. The street names come from the
+stradario and ANNCSU, and the names of the comuni around are kept (so that an
+address naming one stays there). :func:`find_sources` locates the files,
 :func:`read_tables` turns them into the two plain tables
 :func:`geo_alloggi.geocoding.index.build_index` takes (points, streets), and
 :func:`build_reference` builds the index from them. A new kind of source is
@@ -24,8 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from geo_alloggi import datasets
-from geo_alloggi._errors import DataUnavailableError, InputFileError
+from geo_alloggi import config, datasets
+from geo_alloggi._errors import DataUnavailableError, InputFileError, ValidationError
 from geo_alloggi._version import __version__
 from geo_alloggi.geocoding.comuni import BELFIORE_COMUNE, comune_key
 from geo_alloggi.geocoding.index import INDEX_FORMAT, ReferenceIndex, build_index
@@ -49,6 +53,10 @@ class ReferenceFiles:
     """Dataset name (``stradario``, ``anncsu``, ``comuni``) -> file."""
     extracts: tuple[tuple[Path, str | None], ...]
     """OpenStreetMap extracts and the comune of their points (None: ``addr:city``)."""
+    anncsu_civici: Path | None = None
+    """The ANNCSU Indirizzario (civic-number accesses), when available."""
+    comuni: tuple[tuple[str, str], ...] = tuple(BELFIORE_COMUNE.items())
+    """The comuni of the study area: (cadastral code, name) pairs."""
 
     def key(self) -> str:
         """Return a digest of the files' names, sizes and times, version and format.
@@ -64,6 +72,10 @@ class ReferenceFiles:
             "civici": _file_stamp(self.civici),
             "lists": {k: _file_stamp(v) for k, v in sorted(self.lists.items())},
             "osm": [[*_file_stamp(p), c] for p, c in self.extracts],
+            "anncsu_civici": (
+                _file_stamp(self.anncsu_civici) if self.anncsu_civici else None
+            ),
+            "comuni": [list(c) for c in self.comuni],
         }
         text = json.dumps(stamp, sort_keys=True).encode()
         return hashlib.sha256(text).hexdigest()[:16]
@@ -73,6 +85,8 @@ class ReferenceFiles:
         """Licence attribution of the sources."""
         parts = [datasets.REGISTRY["civici"].attribution]
         parts += [datasets.REGISTRY[k].attribution for k in sorted(self.lists)]
+        if self.anncsu_civici is not None:
+            parts.append(datasets.REGISTRY["anncsu_civici"].attribution)
         if self.extracts:
             parts.append(OSM_ATTRIBUTION)
         return "; ".join(parts)
@@ -102,6 +116,7 @@ def find_sources(
     osm_extracts: OsmExtracts = (),
     street_lists: bool = True,
     lenient: bool = True,
+    comuni: Iterable[str | int] | None = None,
 ) -> ReferenceFiles:
     """Locate the reference files (mirror, download cache or download).
 
@@ -118,6 +133,10 @@ def find_sources(
         with a warning, and the names of the comuni around are looked for.
         False (for the tables alone): every street list must be available;
         the comuni are not looked for.
+    comuni : iterable of str or int, optional
+        The comuni of the study area (names, ISTAT or cadastral codes of the
+        Città metropolitana); default :data:`geo_alloggi.config.study_area_comuni`.
+        Their ANNCSU streets and civic points are read.
 
     Returns
     -------
@@ -129,6 +148,14 @@ def find_sources(
         The civic points (or, not lenient, a street list) are unavailable.
     InputFileError
         An OSM extract does not exist.
+    ValidationError
+        A comune is not one of the Città metropolitana.
+
+    Notes
+    -----
+    The ANNCSU Indirizzario is used when it is mirrored or already downloaded
+    (``geo-alloggi data fetch anncsu_civici``); being a large regional file,
+    it is never downloaded on the way.
 
     Warns
     -----
@@ -150,12 +177,70 @@ def find_sources(
                 UserWarning,
                 stacklevel=3,
             )
-    if lenient:
-        try:  # names of the comuni around: an address naming one is kept there
-            lists["comuni"] = datasets.dataset_path("comuni", mirror=mirror)
-        except DataUnavailableError:
-            log.info("comuni names unavailable: only the index's comuni are recognised")
-    return ReferenceFiles(civici, lists, extracts)
+    try:  # names and codes of the comuni around: an address naming one stays there
+        comuni_layer: Path | None = datasets.dataset_path("comuni", mirror=mirror)
+    except DataUnavailableError:
+        comuni_layer = None
+        log.info("comuni names unavailable: only the index's comuni are recognised")
+    if lenient and comuni_layer is not None:
+        lists["comuni"] = comuni_layer
+    try:
+        indirizzario: Path | None = datasets.dataset_path(
+            "anncsu_civici", mirror=mirror, download=False
+        )
+    except DataUnavailableError:
+        indirizzario = None
+        log.info("ANNCSU Indirizzario not available: its civic points are not used")
+    return ReferenceFiles(
+        civici,
+        lists,
+        extracts,
+        anncsu_civici=indirizzario,
+        comuni=study_comuni(comuni, comuni_layer),
+    )
+
+
+def study_comuni(
+    comuni: Iterable[str | int] | None, comuni_layer: Path | None
+) -> tuple[tuple[str, str], ...]:
+    """Return (cadastral code, name) of the comuni of the study area.
+
+    Parameters
+    ----------
+    comuni : iterable of str or int, optional
+        Names, ISTAT or cadastral codes; default
+        :data:`geo_alloggi.config.study_area_comuni`.
+    comuni_layer : Path or None
+        The ISTAT comuni layer (names and codes of the 133 comuni); without
+        it only Milano and Cinisello Balsamo can be named.
+
+    Returns
+    -------
+    tuple of (str, str)
+        In the order given, each comune once.
+
+    Raises
+    ------
+    ValidationError
+        A comune that cannot be found.
+    """
+    wanted = list(config.study_area_comuni if comuni is None else comuni)
+    if comuni_layer is not None:
+        found = datasets.resolve_comuni(wanted, datasets.comune_codes(comuni_layer))
+        return tuple(zip(found["cadastral_code"], found["comune"], strict=True))
+    by_key = {comune_key(name): (code, name) for code, name in BELFIORE_COMUNE.items()}
+    out: list[tuple[str, str]] = []
+    for value in wanted:
+        pair = by_key.get(comune_key(value))
+        if pair is None:
+            raise ValidationError(
+                f"comuni: {value!r} cannot be looked up without the comuni layer "
+                f"of the data registry; only {sorted(BELFIORE_COMUNE.values())!r} "
+                "are known without it"
+            )
+        if pair not in out:
+            out.append(pair)
+    return tuple(out)
 
 
 def read_tables(files: ReferenceFiles) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -173,7 +258,15 @@ def read_tables(files: ReferenceFiles) -> tuple[pd.DataFrame, pd.DataFrame | Non
         :data:`geo_alloggi.datasets.CIVICI_COLUMNS` (every status), streets with
         ``comune``, ``codice_via``, ``street_type``, ``street_name`` (or None).
     """
+    names = dict(files.comuni)
     frames = [datasets.read_civici(files.civici)]
+    if files.anncsu_civici is not None:
+        indirizzario = datasets.read_anncsu_civici(
+            files.anncsu_civici,
+            comuni=names,
+            cache_dir=config.cache_dir() / "anncsu",
+        )
+        frames.append(indirizzario[list(datasets.CIVICI_COLUMNS)])
     for path, comune in files.extracts:
         frames.append(datasets.read_civici_osm(path, comune=comune))
     points = pd.concat(frames, ignore_index=True)
@@ -181,11 +274,11 @@ def read_tables(files: ReferenceFiles) -> tuple[pd.DataFrame, pd.DataFrame | Non
     # ANNCSU first: its descriptive names (``ALDO MORO``) name the streets that
     # the stradario writes in registry order (``MORO ALDO``)
     if "anncsu" in files.lists:
-        a = datasets.read_anncsu(files.lists["anncsu"], belfiore=list(BELFIORE_COMUNE))
+        a = datasets.read_anncsu(files.lists["anncsu"], belfiore=list(names))
         streets.append(
             pd.DataFrame(
                 {
-                    "comune": a["codice_belfiore"].map(BELFIORE_COMUNE),
+                    "comune": a["codice_belfiore"].map(names),
                     "codice_via": "",
                     "street_type": a["street_type"],
                     "street_name": a["street_name"],
@@ -232,8 +325,9 @@ def build_reference(files: ReferenceFiles) -> ReferenceIndex:
     Returns
     -------
     ReferenceIndex
-        With the source file names in ``sources`` and the comuni around in
-        ``meta["known_comuni"]``.
+        With the source file names in ``sources``, the comuni around in
+        ``meta["known_comuni"]`` and the civic points per comune of the study
+        area and source in ``meta["coverage"]`` (:func:`coverage_records`).
     """
     points, streets = read_tables(files)
     names = [
@@ -241,10 +335,52 @@ def build_reference(files: ReferenceFiles) -> ReferenceIndex:
         *(p.name for p in files.lists.values()),
         *(p.name for p, _ in files.extracts),
     ]
+    if files.anncsu_civici is not None:
+        names.append(files.anncsu_civici.name)
     index = build_index(points, streets, sources=names)
     if "comuni" in files.lists:
         index.meta["known_comuni"] = sorted(_comune_names(files.lists["comuni"]))
+    index.meta["coverage"] = coverage_records(points, [n for _, n in files.comuni])
     return index
+
+
+def coverage_records(points: pd.DataFrame, comuni: list[str]) -> list[dict[str, Any]]:
+    """Civic points per comune of the study area and source, as plain records.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        The reference points (:func:`read_tables`), every status.
+    comuni : list of str
+        Names of the comuni of the study area.
+
+    Returns
+    -------
+    list of dict
+        ``comune``, ``source``, ``points`` (current civic numbers) and
+        ``with_position``; a comune without any point has one record with
+        source ``""`` and zeros.
+    """
+    current = points[pd.to_numeric(points["status"], errors="coerce").isin([2, 4])]
+    table = datasets.civic_coverage(current)
+    keys = {comune_key(c): c for c in comuni}
+    table = table[[comune_key(c) in keys for c in table["comune"]]].copy()
+    table["comune"] = [keys[comune_key(c)] for c in table["comune"]]
+    records = [
+        {
+            "comune": str(r.comune),
+            "source": str(r.source),
+            "points": int(r.points),
+            "with_position": int(r.with_position),
+        }
+        for r in table.itertuples()
+    ]
+    for name in comuni:
+        if name not in set(table["comune"]):
+            records.append(
+                {"comune": name, "source": "", "points": 0, "with_position": 0}
+            )
+    return records
 
 
 def reference_tables(
@@ -252,6 +388,7 @@ def reference_tables(
     *,
     osm_extracts: OsmExtracts = (),
     street_lists: bool = True,
+    comuni: Iterable[str | int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Return the tables a :class:`Geocoder` is built from: points and streets.
 
@@ -266,6 +403,9 @@ def reference_tables(
         OpenStreetMap ``addr:*`` JSON extracts: paths or ``(path, comune)``.
     street_lists : bool
         Also read the street names of the stradario and of ANNCSU.
+    comuni : iterable of str or int, optional
+        The comuni of the study area (default
+        :data:`geo_alloggi.config.study_area_comuni`).
 
     Returns
     -------
@@ -280,6 +420,10 @@ def reference_tables(
         A dataset is neither mirrored nor cached nor reachable.
     """
     files = find_sources(
-        mirror, osm_extracts=osm_extracts, street_lists=street_lists, lenient=False
+        mirror,
+        osm_extracts=osm_extracts,
+        street_lists=street_lists,
+        lenient=False,
+        comuni=comuni,
     )
     return read_tables(files)

@@ -18,7 +18,8 @@ def link_bundle(
     """Place estates without coordinates and link every record to an estate.
 
     Records link by estate id, else by address (offline geocoder, with the
-    settings' corrections, OSM extracts and opt-in online fallback), else by
+    settings' corrections, OSM extracts and opt-in online fallback, over the
+    civic points of the study area's comuni), else by
     coordinates snapped to the nearest estate
     (:func:`geo_alloggi.linking.link_records`).
 
@@ -34,7 +35,9 @@ def link_bundle(
     from geo_alloggi.linking import link_records, place_estates
 
     settings = settings or RunSettings()
-    geocoder = Geocoder(osm_extracts=[str(p) for p in settings.osm_extracts])
+    geocoder = Geocoder(
+        osm_extracts=[str(p) for p in settings.osm_extracts], comuni=settings.comuni
+    )
     kw: dict[str, Any] = {}
     geocode_kwds: dict[str, Any] = {}
     if settings.corrections is not None or settings.online:
