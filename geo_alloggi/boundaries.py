@@ -49,6 +49,7 @@ from geo_alloggi import config, datasets
 from geo_alloggi._errors import InputFileError, ValidationError
 from geo_alloggi._names import NIL_NAMES, title_name
 from geo_alloggi._validate import require_choice
+from geo_alloggi.address import require_comuni
 
 __all__ = [
     "DistrictCheck",
@@ -225,9 +226,11 @@ def study_area_comuni(
     Parameters
     ----------
     comuni : sequence of str or int, optional
-        Names (``"Sesto San Giovanni"``, any case and accents), ISTAT codes
-        (``"015209"``, ``15209``) or cadastral codes (``"I690"``) of comuni
-        of the Città metropolitana di Milano. Default
+        Names (``"Sesto San Giovanni"``, any case, accents or the usual short
+        forms such as ``"Sesto S. Giovanni"``), ISTAT codes (``"015209"``,
+        ``15209``) or cadastral codes (``"I690"``) of comuni of the Città
+        metropolitana di Milano, as :func:`geo_alloggi.address.find_comune`
+        reads them. Default
         :data:`geo_alloggi.config.study_area_comuni` (Milano and Cinisello
         Balsamo).
     mirror, cache_dir, download
@@ -247,13 +250,6 @@ def study_area_comuni(
         A value names no comune of the Città metropolitana (the message
         suggests close names), or no comune is given.
     """
-    path = datasets.dataset_path(
-        "comuni", mirror=mirror, cache_dir=cache_dir, download=download
-    )
-    chosen = datasets.resolve_comuni(
-        config.study_area_comuni if comuni is None else comuni,
-        datasets.comune_codes(path),
-    )
     folder = config.mirror_dir(mirror)
     key = (
         os.fspath(folder) if folder is not None else None,
@@ -261,12 +257,21 @@ def study_area_comuni(
         bool(download),
     )
     com = _comuni(*key)
-    ids = com[com[S.COMUNE_ISTAT].isin(list(chosen[S.COMUNE_ISTAT]))]
-    out = chosen.set_index(S.COMUNE_ISTAT).loc[list(ids[S.COMUNE_ISTAT])]
-    out.insert(0, S.DISTRICT_ID, ids[S.DISTRICT_ID].to_numpy())
-    return out.reset_index()[
-        [S.DISTRICT_ID, S.COMUNE, S.COMUNE_ISTAT, "cadastral_code"]
-    ].astype("string")
+    chosen = require_comuni(
+        config.study_area_comuni if comuni is None else comuni,
+        within=set(com[S.COMUNE_ISTAT]),
+        area="the Città metropolitana di Milano",
+    )
+    istat = {c.istat: c for c in chosen}
+    rows = com[com[S.COMUNE_ISTAT].isin(list(istat))]
+    return pd.DataFrame(
+        {
+            S.DISTRICT_ID: rows[S.DISTRICT_ID].to_numpy(),
+            S.COMUNE: rows[S.COMUNE].to_numpy(),
+            S.COMUNE_ISTAT: rows[S.COMUNE_ISTAT].to_numpy(),
+            "cadastral_code": [istat[c].cadastral for c in rows[S.COMUNE_ISTAT]],
+        }
+    ).astype("string")
 
 
 @lru_cache(maxsize=8)

@@ -117,3 +117,18 @@ def test_comuni_with_postcode() -> None:
     assert comuni_with_postcode("00000") == ()
     # one CAP for several small comuni
     assert len(comuni_with_postcode("20080")) > 1
+
+
+def test_require_comuni_chosen_by_a_user():
+    from geo_alloggi._errors import ValidationError
+    from geo_alloggi.address import require_comuni
+
+    got = require_comuni(["Milano", "Cinisello B.", 15093, "I690", "015146"])
+    assert [c.cadastral for c in got] == ["F205", "C707", "D045", "I690"]
+    metro = {c.istat for c in lombardy_comuni() if c.province == "MI"}
+    with pytest.raises(ValidationError, match="'Bergamo' is not one of the 133"):
+        require_comuni(["Bergamo"], within=metro, area="the Città metropolitana")
+    with pytest.raises(ValidationError, match=r"did you mean \['Corsico', "):
+        require_comuni(["Corsica"])
+    with pytest.raises(ValidationError, match="empty"):
+        require_comuni([])

@@ -277,7 +277,7 @@ def test_study_area_by_name_istat_or_cadastral_code(mirror, wide_area):
     by_code = load_districts(
         "study_area",
         mirror=mirror,
-        comuni=["015209", 15032, "H623", "cinisello balsamo", "MILANO"],
+        comuni=["015209", 15032, "H623", "Cinisello B.", "MILANO"],
     )
     assert_geodataframe_equal(by_code, wide_area)
     ids = list(wide_area[S.DISTRICT_ID])
@@ -335,6 +335,8 @@ def test_study_area_without_milano_and_comuni_level(mirror):
 def test_study_area_comuni_errors(mirror):
     with pytest.raises(ValidationError, match=r"did you mean \['Sesto San Giovanni'\]"):
         load_districts("study_area", mirror=mirror, comuni=["Sesto S Giovani"])
+    short = load_districts("study_area", mirror=mirror, comuni=["Sesto S. Giovanni"])
+    assert list(short[S.DISTRICT_ID]) == ["SESTO-SAN-GIOVANNI"]
     with pytest.raises(ValidationError, match="'Bergamo' is not one of the 133"):
         load_districts("study_area", mirror=mirror, comuni=["Bergamo"])
     with pytest.raises(ValidationError, match="comuni= applies to level"):

@@ -536,24 +536,3 @@ def test_import_folder_refuses_a_folder_without_official_files(tmp_path):
         datasets.import_folder(tmp_path, cache_dir=tmp_path / "cache")
     with pytest.raises(InputFileError, match="is not a folder"):
         datasets.import_folder(tmp_path / "nope", cache_dir=tmp_path / "cache")
-
-
-def test_comune_codes_and_resolve_comuni(mirror):
-    from geo_alloggi._errors import ValidationError
-
-    codes = datasets.comune_codes(
-        mirror / "comuni_citta_metropolitana_milano_2019.geojson"
-    )
-    assert len(codes) == 133
-    got = datasets.resolve_comuni(
-        ["CINISELLO BALSAMO", 15146, "d045", "015077", "Sesto San Giovanni"], codes
-    )
-    assert got.to_dict("list") == {
-        "comune": ["Cinisello Balsamo", "Milano", "Corsico", "Sesto San Giovanni"],
-        "comune_istat": ["015077", "015146", "015093", "015209"],
-        "cadastral_code": ["C707", "F205", "D045", "I690"],
-    }
-    with pytest.raises(ValidationError, match=r"did you mean \['Corsico'\]"):
-        datasets.resolve_comuni(["Corsica"], codes)
-    with pytest.raises(ValidationError, match="empty"):
-        datasets.resolve_comuni([], codes)

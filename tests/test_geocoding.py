@@ -958,5 +958,5 @@ def test_study_area_comuni_key_the_index(anncsu_mirror: Path, tmp_path: Path) ->
         b = Geocoder(anncsu_mirror, comuni=["Milano", "Corsico"], cache_dir=tmp_path)
     assert a.index_path != b.index_path
     assert "Corsico" in b.comuni and "Corsico" not in a.comuni
-    with pytest.raises(ValidationError, match="'Bergamo' is not one of the 133"):
-        Geocoder(anncsu_mirror, comuni=["Bergamo"], cache_dir=tmp_path)
+    with pytest.raises(ValidationError, match="'Parigi' is not one of the 1502"):
+        Geocoder(anncsu_mirror, comuni=["Milano", "Parigi"], cache_dir=tmp_path)

@@ -43,6 +43,7 @@ from geo_alloggi.address._comuni import (
     comuni_with_postcode,
     find_comune,
     lombardy_comuni,
+    require_comuni,
 )
 from geo_alloggi.address._layouts import LAYOUT_FAMILIES, address_in_layout
 from geo_alloggi.address._messy import messy_address
@@ -75,6 +76,7 @@ __all__ = [
     "normalize_address",
     "normalize_text",
     "parse_address",
+    "require_comuni",
     "split_street_type",
     "street_key",
 ]

@@ -13,16 +13,21 @@ later words cut to an initial or to three letters or more (``Cinisello B.``,
 (``Cinisello``, ``San Giuliano``). A short form that fits several comuni is
 read as the one in the Città metropolitana di Milano when exactly one of them
 is there (``Sesto`` -> Sesto San Giovanni), else not read. Pure functions; the
-table is read once, on first use.
+table is read once, on first use. :func:`require_comuni`, for the comuni a
+user chooses (a study area), is the one that raises: a choice that names no
+comune is a mistake to report, not a text to read.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
+from collections.abc import Collection, Iterable
 from importlib import resources
 from typing import Any, NamedTuple
 
+from geo_alloggi._errors import ValidationError
 from geo_alloggi.address._text import normalize_text
 
 _RESOURCE = "comuni_lombardia.csv"
@@ -270,6 +275,61 @@ def find_comune(value: Any) -> Comune | None:
         if hit is not None and hit.province == words[-1]:
             return hit
     return match_comune_words(words)
+
+
+def require_comuni(
+    values: Iterable[str | int] | str,
+    *,
+    within: Collection[str] | None = None,
+    area: str = "Lombardy",
+) -> tuple[Comune, ...]:
+    """Find the comuni a user chose, each once, in the order given; raise if one is not.
+
+    Parameters
+    ----------
+    values : iterable of str or int, or str
+        Names or short forms (``"Sesto S. Giovanni"``), ISTAT codes
+        (``"015209"``, ``15209``) or cadastral codes (``"I690"``).
+    within : collection of str, optional
+        ISTAT codes of the comuni allowed (e.g. the 133 of the Città
+        metropolitana di Milano); default every comune of Lombardy.
+    area : str
+        What ``within`` is, for the message (``"the Città metropolitana di
+        Milano"``).
+
+    Returns
+    -------
+    tuple of Comune
+
+    Raises
+    ------
+    ValidationError
+        No value is given, or a value names no comune (of ``within``); the
+        message names the value and suggests close names.
+
+    Examples
+    --------
+    >>> [c.cadastral for c in require_comuni(["Milano", "Cinisello B."])]
+    ['F205', 'C707']
+    """
+    wanted = [values] if isinstance(values, str) else list(values)
+    if not wanted:
+        raise ValidationError("comuni is empty; name at least one comune")
+    pool = [c for c in _table().comuni if within is None or c.istat in within]
+    out: list[Comune] = []
+    for value in wanted:
+        found = None if isinstance(value, bool) else find_comune(value)
+        if found is None or (within is not None and found.istat not in within):
+            names = {c.key: c.name for c in pool}
+            close = difflib.get_close_matches(name_key(str(value)), list(names), 3, 0.6)
+            hint = f"; did you mean {[names[k] for k in close]!r}?" if close else ""
+            raise ValidationError(
+                f"comuni: {value!r} is not one of the {len(pool)} comuni of {area} "
+                f"(give a name, an ISTAT or a cadastral code){hint}"
+            )
+        if found not in out:
+            out.append(found)
+    return tuple(out)
 
 
 def comuni_with_postcode(postcode: str) -> tuple[Comune, ...]:

@@ -37,7 +37,6 @@ from geo_alloggi.datasets.anncsu import (
     civic_coverage,
     read_anncsu_civici,
 )
-from geo_alloggi.datasets.comuni import comune_codes, resolve_comuni
 from geo_alloggi.datasets.coverage import civic_sources, no_points_message
 from geo_alloggi.datasets.download import fetch, sha256_file
 from geo_alloggi.datasets.importing import import_folder
@@ -72,7 +71,6 @@ __all__ = [
     "attribution",
     "civic_coverage",
     "civic_sources",
-    "comune_codes",
     "dataset_path",
     "describe",
     "fetch",
@@ -84,7 +82,6 @@ __all__ = [
     "read_civici_osm",
     "read_layer",
     "read_stradario",
-    "resolve_comuni",
     "sha256_file",
     "source_of",
 ]

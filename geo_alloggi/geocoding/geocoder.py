@@ -77,8 +77,8 @@ class Geocoder:
         Comune assumed for rows whose comune is given nowhere (a warning says
         how many).
     comuni
-        The comuni of the study area (names, ISTAT or cadastral codes of the
-        Città metropolitana); default
+        The comuni of the study area (names, ISTAT or cadastral codes of
+        comuni of Lombardy); default
         :data:`geo_alloggi.config.study_area_comuni`, Milano and Cinisello
         Balsamo. Their ANNCSU street names and Indirizzario civic points are
         read, each kept under its own comune.

@@ -29,8 +29,9 @@ from typing import Any
 import pandas as pd
 
 from geo_alloggi import config, datasets
-from geo_alloggi._errors import DataUnavailableError, InputFileError, ValidationError
+from geo_alloggi._errors import DataUnavailableError, InputFileError
 from geo_alloggi._version import __version__
+from geo_alloggi.address import require_comuni
 from geo_alloggi.geocoding.comuni import BELFIORE_COMUNE, comune_key
 from geo_alloggi.geocoding.index import INDEX_FORMAT, ReferenceIndex, build_index
 
@@ -134,8 +135,8 @@ def find_sources(
         False (for the tables alone): every street list must be available;
         the comuni are not looked for.
     comuni : iterable of str or int, optional
-        The comuni of the study area (names, ISTAT or cadastral codes of the
-        Città metropolitana); default :data:`geo_alloggi.config.study_area_comuni`.
+        The comuni of the study area (names, ISTAT or cadastral codes of
+        comuni of Lombardy); default :data:`geo_alloggi.config.study_area_comuni`.
         Their ANNCSU streets and civic points are read.
 
     Returns
@@ -149,7 +150,7 @@ def find_sources(
     InputFileError
         An OSM extract does not exist.
     ValidationError
-        A comune is not one of the Città metropolitana.
+        A comune is not one of Lombardy.
 
     Notes
     -----
@@ -177,13 +178,11 @@ def find_sources(
                 UserWarning,
                 stacklevel=3,
             )
-    try:  # names and codes of the comuni around: an address naming one stays there
-        comuni_layer: Path | None = datasets.dataset_path("comuni", mirror=mirror)
-    except DataUnavailableError:
-        comuni_layer = None
-        log.info("comuni names unavailable: only the index's comuni are recognised")
-    if lenient and comuni_layer is not None:
-        lists["comuni"] = comuni_layer
+    if lenient:
+        try:  # names of the comuni around: an address naming one is kept there
+            lists["comuni"] = datasets.dataset_path("comuni", mirror=mirror)
+        except DataUnavailableError:
+            log.info("comuni names unavailable: only the index's comuni are recognised")
     try:
         indirizzario: Path | None = datasets.dataset_path(
             "anncsu_civici", mirror=mirror, download=False
@@ -196,23 +195,19 @@ def find_sources(
         lists,
         extracts,
         anncsu_civici=indirizzario,
-        comuni=study_comuni(comuni, comuni_layer),
+        comuni=study_comuni(comuni),
     )
 
 
-def study_comuni(
-    comuni: Iterable[str | int] | None, comuni_layer: Path | None
-) -> tuple[tuple[str, str], ...]:
+def study_comuni(comuni: Iterable[str | int] | None) -> tuple[tuple[str, str], ...]:
     """Return (cadastral code, name) of the comuni of the study area.
 
     Parameters
     ----------
     comuni : iterable of str or int, optional
-        Names, ISTAT or cadastral codes; default
+        Names, ISTAT or cadastral codes of comuni of Lombardy (as
+        :func:`geo_alloggi.address.find_comune` reads them); default
         :data:`geo_alloggi.config.study_area_comuni`.
-    comuni_layer : Path or None
-        The ISTAT comuni layer (names and codes of the 133 comuni); without
-        it only Milano and Cinisello Balsamo can be named.
 
     Returns
     -------
@@ -222,25 +217,10 @@ def study_comuni(
     Raises
     ------
     ValidationError
-        A comune that cannot be found.
+        A value that names no comune of Lombardy.
     """
-    wanted = list(config.study_area_comuni if comuni is None else comuni)
-    if comuni_layer is not None:
-        found = datasets.resolve_comuni(wanted, datasets.comune_codes(comuni_layer))
-        return tuple(zip(found["cadastral_code"], found["comune"], strict=True))
-    by_key = {comune_key(name): (code, name) for code, name in BELFIORE_COMUNE.items()}
-    out: list[tuple[str, str]] = []
-    for value in wanted:
-        pair = by_key.get(comune_key(value))
-        if pair is None:
-            raise ValidationError(
-                f"comuni: {value!r} cannot be looked up without the comuni layer "
-                f"of the data registry; only {sorted(BELFIORE_COMUNE.values())!r} "
-                "are known without it"
-            )
-        if pair not in out:
-            out.append(pair)
-    return tuple(out)
+    chosen = require_comuni(config.study_area_comuni if comuni is None else comuni)
+    return tuple((c.cadastral, c.name) for c in chosen)
 
 
 def read_tables(files: ReferenceFiles) -> tuple[pd.DataFrame, pd.DataFrame | None]:
