@@ -190,13 +190,11 @@ def test_snc_and_km_are_street_level_not_placed(geocoder: Geocoder) -> None:
 def test_unknown_study_area_comune_is_a_one_line_error(geocoder: Geocoder) -> None:
     from geo_alloggi._errors import ValidationError
 
-    with pytest.raises(ValidationError, match="not a comune of Lombardy"):
+    with pytest.raises(ValidationError, match="not one of the 1502 comuni of Lombardy"):
         geocoder.geocode(["Via Mac Mahon 89"], comuni=["Atlantide"])
 
 
-@pytest.mark.parametrize(
-    "family", [f for f in LAYOUT_FAMILIES if f != "no_number"]
-)
+@pytest.mark.parametrize("family", [f for f in LAYOUT_FAMILIES if f != "no_number"])
 def test_layout_family_of_official_addresses_is_placed(
     geocoder: Geocoder, civici: pd.DataFrame, family: str
 ) -> None:

@@ -15,8 +15,12 @@ from typing import Any
 import numpy as np
 
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
-from geo_alloggi.address import ParsedAddress, find_comune, normalize_text
+from geo_alloggi.address import (
+    ParsedAddress,
+    find_comune,
+    normalize_text,
+    require_comuni,
+)
 
 _COMUNE_ALIASES = {
     "MILAN": "MILANO",
@@ -114,21 +118,8 @@ def area_keys(comuni: Iterable[Any] | None) -> frozenset[str]:
     ValidationError
         A comune that is no comune of Lombardy, or an empty list.
     """
-    values = list(config.study_area_comuni if comuni is None else comuni)
-    if isinstance(comuni, str):
-        values = [comuni]
-    keys = []
-    for v in values:
-        hit = find_comune(v)
-        if hit is None:
-            raise ValidationError(
-                f"comuni: {v!r} is not a comune of Lombardy (name, ISTAT or "
-                "cadastral code)"
-            )
-        keys.append(normalize_text(hit.name))
-    if not keys:
-        raise ValidationError("comuni=[] names no comune; give at least one")
-    return frozenset(keys)
+    chosen = require_comuni(config.study_area_comuni if comuni is None else comuni)
+    return frozenset(normalize_text(c.name) for c in chosen)
 
 
 def _key_of_name(value: Any) -> str:

@@ -154,6 +154,7 @@ class Geocoder:
                     )
         self.index: ReferenceIndex = index
         self._attribution = files.attribution
+        self.study_area: tuple[str, ...] | None = tuple(n for _, n in files.comuni)
         _warn_comuni_without_points(self.coverage, self._key)
 
     @classmethod
@@ -197,6 +198,7 @@ class Geocoder:
         self._rtree = None
         self._rtree_lock = threading.Lock()
         self._attribution = datasets.REGISTRY["civici"].attribution
+        self.study_area = None
         return self
 
     # ------------------------------------------------------------------ info
@@ -204,6 +206,10 @@ class Geocoder:
     def attribution(self) -> str:
         """Licence attribution of the reference data (to show with the results)."""
         return self._attribution
+
+    study_area: tuple[str, ...] | None
+    """Names of the comuni of the study area whose civic points were read (the
+    default area of :meth:`geocode`); None for a geocoder built from tables."""
 
     @property
     def coverage(self) -> pd.DataFrame:
@@ -325,7 +331,7 @@ class Geocoder:
         else:
             row_comune = [comune or ""] * n
         table = read_corrections(corrections) if corrections is not None else None
-        area = area_keys(comuni)
+        area = area_keys(comuni if comuni is not None else self.study_area)
 
         res = match_rows(
             self.index,
@@ -476,17 +482,23 @@ def _text_column(series: pd.Series) -> list[str]:
 # --------------------------------------------------------------------------
 # module-level convenience
 
-_GEOCODERS: dict[tuple[str, str], Geocoder] = {}
+_GEOCODERS: dict[tuple[str, str, tuple[str, ...]], Geocoder] = {}
 _GEOCODERS_LOCK = threading.Lock()
 
 
-def _default_geocoder(mirror: str | os.PathLike[str] | None) -> Geocoder:
+def _default_geocoder(
+    mirror: str | os.PathLike[str] | None, comuni: Iterable[str] | None = None
+) -> Geocoder:
+    """Return the session's geocoder of a mirror and study area, built once."""
     folder = config.mirror_dir(mirror)
-    key = (str(folder) if folder else "", str(config.cache_dir()))
+    area = tuple(
+        str(c) for c in (config.study_area_comuni if comuni is None else comuni)
+    )
+    key = (str(folder) if folder else "", str(config.cache_dir()), area)
     with _GEOCODERS_LOCK:
         g = _GEOCODERS.get(key)
         if g is None:
-            g = Geocoder(mirror)
+            g = Geocoder(mirror, comuni=area)
             _GEOCODERS[key] = g
         return g
 
@@ -527,6 +539,7 @@ def geocode(
         ``geo_matched_address`` names both comuni.
     comuni
         Comuni of the study area (names, ISTAT or cadastral codes; default
+        the geocoder's own, :attr:`Geocoder.study_area`, else
         :data:`geo_alloggi.config.study_area_comuni`, Milano and Cinisello
         Balsamo). An address in another comune gets ``geo_match_type``
         ``out_of_area`` and no position, never a position of a same-named
@@ -539,7 +552,7 @@ def geocode(
         one request per second, answers cached on disk; off by default).
     geocoder
         A loaded :class:`Geocoder` to reuse; default one built (or loaded from
-        the cache) from the data registry, kept for the session.
+        the cache) from the data registry for ``comuni``, kept for the session.
     mirror
         Folder of the official files for the default geocoder.
     nominatim_url
@@ -593,7 +606,7 @@ def geocode(
     >>> out.loc[0, "geo_match_type"], float(out.loc[0, "geo_score"])
     ('exact', 1.0)
     """
-    g = geocoder if geocoder is not None else _default_geocoder(mirror)
+    g = geocoder if geocoder is not None else _default_geocoder(mirror, comuni)
     if not isinstance(g, Geocoder):
         raise ValidationError(f"geocoder={g!r}; expected a geo_alloggi Geocoder")
     return g.geocode(
