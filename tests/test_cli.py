@@ -372,3 +372,55 @@ def test_geocode_reports_civic_points_per_comune(anncsu_mirror, tmp_path):
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["geo_source"] for r in rows] == ["anncsu", "anncsu", "ds634"]
+
+
+def test_run_places_cinisello_estates_without_positions(mirror, tmp_path):
+    """Issue 11: five estates, two in Cinisello Balsamo without coordinates."""
+    import csv
+
+    (tmp_path / "estates.csv").write_text(
+        "codice_stabile;nome;indirizzo;comune;proprietario;alloggi;lon;lat\n"
+        "S1;Uno;VIA EUGENIO CURIEL 19;Milano;Aler;40;9,161545;45,438932\n"
+        "S2;Due;VIALE FULVIO TESTI 8;Milano;Aler;60;9,198962;45,502695\n"
+        "S3;Tre;VIA MASSIMO GORKI 3;Milano;Comune-MM;30;9,150384;45,450760\n"
+        "S4;Quattro;VIA MASSIMO GORKI 5;Cinisello Balsamo;Aler;50;;\n"
+        "S5;Cinque;VIALE FULVIO TESTI 12;Cinisello Balsamo;Aler;70;;\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "occupazioni.csv").write_text(
+        "id;codice_stabile;data_rilevazione;data_fine;stato\n"
+        "O1;S1;15/03/2023;;in corso\n"
+        "O2;S2;01/06/2023;30/09/2024;concluso\n"
+        "O3;S4;10/02/2023;;in corso\n"
+        "O4;S5;20/11/2024;;in corso\n"
+        "O5;S3;05/05/2024;;in corso\n"
+        "O6;S4;07/07/2024;;in corso\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "run.toml").write_text(
+        '[records]\nsynthetic = true\nestates = "estates.csv"\n'
+        'occupations = "occupazioni.csv"\n'
+        '[records.columns.occupations]\n"data_fine" = "ended_on"\n"stato" = "status"\n'
+        "[districts]\ncomuni = ['Milano', 'Cinisello Balsamo']\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "bundle"
+    res = run_cli(
+        "run",
+        str(tmp_path / "run.toml"),
+        "--out-dir",
+        str(out),
+        env={"GEO_ALLOGGI_DATA_MIRROR": str(mirror), "COLUMNS": "300"},
+    )
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    text = " ".join(res.stderr.split())
+    assert "2 without a position placed in the one district of their comune" in text
+    assert "CINISELLO 2" in text
+    table = out / "tables" / "districts_by_year.csv"
+    with table.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter=";"))
+    cinisello = [r for r in rows if r["Codice quartiere"] == "CINISELLO"]
+    # S4 (50 units) and S5 (70 units) are counted in CINISELLO in both years
+    assert sorted(r["Periodo"] for r in cinisello) == ["2023", "2024"]
+    assert {r["Alloggi"] for r in cinisello} == {"120"}
