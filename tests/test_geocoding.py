@@ -801,7 +801,9 @@ def test_cli_geocode(tmp_path: Path, mirror: Path, geocoder: Geocoder) -> None:
         )
     assert exc.value.code in (0, None)
     table = pd.read_csv(out, sep=";", dtype=str, encoding="utf-8-sig")
-    assert list(table.columns[:3]) == ["id", "indirizzo", "comune"]
+    # the CLI numbers rows by the line of the file they come from
+    assert list(table.columns[:4]) == ["file_line", "id", "indirizzo", "comune"]
+    assert list(table["file_line"]) == ["2", "3", "4", "5"]
     assert list(table["geo_match_type"]) == ["exact", "exact", "street", "unmatched"]
     assert table.loc[3, "indirizzo"].startswith("'=")  # neutralised for spreadsheets
     review = pd.read_csv(
@@ -836,8 +838,14 @@ def test_cli_geocode(tmp_path: Path, mirror: Path, geocoder: Geocoder) -> None:
         },
     ]
 
+    # Italian headers need no option; a file without an address column is an error
     with pytest.raises(SystemExit) as exc:
         main(["geocode", str(src), "--out", str(out)])
+    assert exc.value.code in (0, None)
+    no_address = tmp_path / "codes.csv"
+    no_address.write_text("id;codice\n1;A\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        main(["geocode", str(no_address), "--out", str(out)])
     assert exc.value.code == 2
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
