@@ -51,6 +51,7 @@ __all__ = [
     "estate_points",
     "link_records",
     "place_estates",
+    "placed_points",
 ]
 
 logger = logging.getLogger(__name__)
@@ -120,17 +121,35 @@ def estate_points(estates: gpd.GeoDataFrame) -> gpd.GeoSeries:
         If ``estates`` is not a GeoDataFrame or has no CRS.
     """
     require_geodataframe(estates, "estates")
-    geom = estates.geometry
-    present = (geom.notna() & ~geom.is_empty).to_numpy()
+    placed, present = placed_points(estates.geometry)
     points = np.full(len(estates), None, dtype=object)
     if present.any():
-        placed = geom[present]
-        non_point = (placed.geom_type != "Point").to_numpy()
-        if non_point.any():
-            placed = placed.copy()
-            placed[non_point] = placed[non_point].representative_point()
         points[present] = placed.to_crs(config.metric_crs).to_numpy()
     return gpd.GeoSeries(points, index=estates.index, crs=config.metric_crs)
+
+
+def placed_points(geom: gpd.GeoSeries) -> tuple[gpd.GeoSeries, np.ndarray]:
+    """Return a point for each present geometry, in its CRS, and where they are.
+
+    Parameters
+    ----------
+    geom : geopandas.GeoSeries
+        Estate geometries (points, polygons...), some maybe missing or empty.
+
+    Returns
+    -------
+    tuple of (geopandas.GeoSeries, numpy.ndarray)
+        The points of the present geometries (a point stays itself, any other
+        geometry gives its representative point; never reprojected) and the
+        boolean mask of the present ones in ``geom``.
+    """
+    present = (geom.notna() & ~geom.is_empty).to_numpy()
+    placed = geom[present]
+    non_point = (placed.geom_type != "Point").to_numpy()
+    if non_point.any():
+        placed = placed.copy()
+        placed[non_point] = placed[non_point].representative_point()
+    return placed, present
 
 
 class _Nearest:

@@ -21,7 +21,7 @@ from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
 from geo_alloggi._validate import require_columns
-from geo_alloggi.linking import estate_points
+from geo_alloggi.linking import estate_points, placed_points
 from geo_alloggi.overlay import assign_districts
 from geo_alloggi.priorities._common import emerging_series
 
@@ -71,16 +71,9 @@ def _estate_positions(estates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     :func:`geo_alloggi.overlay.aggregate` does), else has no position (its
     ``comune`` may still place it).
     """
-    geom = estates.geometry
+    placed, present = placed_points(estates.geometry)
     points = np.full(len(estates), None, dtype=object)
-    present = (geom.notna() & ~geom.is_empty).to_numpy()
-    if present.any():
-        placed = geom[present]
-        non_point = (placed.geom_type != "Point").to_numpy()
-        if non_point.any():
-            placed = placed.copy()
-            placed[non_point] = placed[non_point].representative_point()
-        points[present] = placed.to_numpy()
+    points[present] = placed.to_numpy()
     if (~present).any() and S.LON in estates and S.LAT in estates:
         lon = pd.to_numeric(estates[S.LON], errors="coerce").to_numpy(float)
         lat = pd.to_numeric(estates[S.LAT], errors="coerce").to_numpy(float)
