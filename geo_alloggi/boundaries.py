@@ -120,15 +120,22 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "-", text.upper()).strip("-")
 
 
+def _official_layer(
+    name: str, mirror: str | None, cache_dir: str | None, download: bool
+) -> gpd.GeoDataFrame:
+    """Read an official boundary layer as published (mirror, cache or download)."""
+    return datasets.read_layer(
+        datasets.dataset_path(
+            name, mirror=mirror, cache_dir=cache_dir, download=download
+        )
+    )
+
+
 @lru_cache(maxsize=8)
 def _municipi(
     mirror: str | None, cache_dir: str | None, download: bool
 ) -> gpd.GeoDataFrame:
-    raw = datasets.read_layer(
-        datasets.dataset_path(
-            "municipi", mirror=mirror, cache_dir=cache_dir, download=download
-        )
-    )
+    raw = _official_layer("municipi", mirror, cache_dir, download)
     num = pd.to_numeric(raw["MUNICIPIO"], errors="raise").astype(int)
     gdf = gpd.GeoDataFrame(
         {
@@ -150,11 +157,7 @@ def _municipi(
 
 @lru_cache(maxsize=8)
 def _nil(mirror: str | None, cache_dir: str | None, download: bool) -> gpd.GeoDataFrame:
-    raw = datasets.read_layer(
-        datasets.dataset_path(
-            "nil", mirror=mirror, cache_dir=cache_dir, download=download
-        )
-    )
+    raw = _official_layer("nil", mirror, cache_dir, download)
     ids = pd.to_numeric(raw["ID_NIL"], errors="raise").astype(int)
     gdf = gpd.GeoDataFrame(
         {
@@ -184,11 +187,7 @@ def _nil(mirror: str | None, cache_dir: str | None, download: bool) -> gpd.GeoDa
 def _comuni(
     mirror: str | None, cache_dir: str | None, download: bool
 ) -> gpd.GeoDataFrame:
-    raw = datasets.read_layer(
-        datasets.dataset_path(
-            "comuni", mirror=mirror, cache_dir=cache_dir, download=download
-        )
-    )
+    raw = _official_layer("comuni", mirror, cache_dir, download)
     istat = raw["com_istat_code"].astype(str).str.zfill(6)
     special = {S.MILANO_ISTAT: S.MILANO_ID, S.CINISELLO_ISTAT: S.CINISELLO_ID}
     gdf = gpd.GeoDataFrame(

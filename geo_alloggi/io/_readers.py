@@ -365,17 +365,27 @@ class _Lines:
         return bool(chunk.strip(b" \t\r" + delim.encode()))
 
 
-def _read_csv_fast(
+def _c_parser(
     data: bytes,
     read_enc: str,
     delim: str,
     ncols: int,
     positions: list[int],
-    names: list[str],
-    lines: _Lines,
-) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """Read an unquoted CSV with pandas' C parser (None if the rows disagree)."""
-    frame = pd.read_csv(
+    *,
+    quoted: bool,
+) -> pd.DataFrame:
+    """Read the data rows (header skipped) with pandas' C parser, as text.
+
+    Columns are numbered 0..``ncols - 1`` and only ``positions`` are read;
+    blank cells are NaN, blank lines skipped. ``quoted``: ``"`` quotes a
+    cell (doubled inside it); otherwise quotes are plain characters.
+    """
+    quoting: dict[str, Any] = (
+        {"quoting": csv.QUOTE_MINIMAL, "quotechar": '"', "doublequote": True}
+        if quoted
+        else {"quoting": csv.QUOTE_NONE}
+    )
+    return pd.read_csv(
         _io.BytesIO(data),
         sep=delim,
         encoding=read_enc,
@@ -387,9 +397,22 @@ def _read_csv_fast(
         keep_default_na=False,
         na_values=[""],
         skip_blank_lines=True,
-        quoting=csv.QUOTE_NONE,
         engine="c",
+        **quoting,
     )
+
+
+def _read_csv_fast(
+    data: bytes,
+    read_enc: str,
+    delim: str,
+    ncols: int,
+    positions: list[int],
+    names: list[str],
+    lines: _Lines,
+) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """Read an unquoted CSV with pandas' C parser (None if the rows disagree)."""
+    frame = _c_parser(data, read_enc, delim, ncols, positions, quoted=False)
     row_number = lines.data_lines[~lines.blank] + 1
     if len(frame) != len(row_number):  # pragma: no cover - defensive
         return None
@@ -467,23 +490,7 @@ def _read_csv_quoted(
 ) -> pd.DataFrame | None:
     """Read a quoted CSV with pandas' C parser (None if the rows disagree)."""
     try:
-        frame = pd.read_csv(
-            _io.BytesIO(data),
-            sep=delim,
-            encoding=read_enc,
-            header=None,
-            skiprows=1,
-            names=list(range(ncols)),
-            usecols=positions,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=True,
-            quoting=csv.QUOTE_MINIMAL,
-            quotechar='"',
-            doublequote=True,
-            engine="c",
-        )
+        frame = _c_parser(data, read_enc, delim, ncols, positions, quoted=True)
     except (pd.errors.ParserError, ValueError):  # pragma: no cover - defensive
         return None
     if len(frame) != len(row_number):
