@@ -66,7 +66,14 @@ def _load_records(
     # the official study area, loaded only for files with coordinates
     study_area = partial(load_districts, "study_area", mirror=mirror)
     with err_console.status("reading record files ..."):
-        return load_records(**given, study_area=study_area), None, (None, None)
+        records = load_records(
+            estates=files.get("estates"),
+            occupations=files.get("occupations"),
+            evictions=files.get("evictions"),
+            vacancies=files.get("vacancies"),
+            study_area=study_area,
+        )
+        return records, None, (None, None)
 
 
 def prioritise(

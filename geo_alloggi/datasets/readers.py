@@ -71,11 +71,45 @@ def decimal_comma(series: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
-def read_csv_bytes(data: bytes, **kwds: object) -> pd.DataFrame:
-    """Read CSV bytes as UTF-8 (with or without BOM), else as cp1252."""
+def read_csv_bytes(
+    data: bytes,
+    *,
+    sep: str = ",",
+    dtype: type | None = None,
+    keep_default_na: bool = True,
+) -> pd.DataFrame:
+    """Read CSV bytes as UTF-8 (with or without BOM), else as cp1252.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    sep : str, optional
+        Field delimiter (default ``","``).
+    dtype : type or None, optional
+        Type of every column (``str`` to keep codes as text); default inferred.
+    keep_default_na : bool, optional
+        As :func:`pandas.read_csv`: False keeps empty fields as ``""``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table.
+
+    Raises
+    ------
+    InputFileError
+        The bytes are neither UTF-8 nor cp1252 text.
+    """
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return pd.read_csv(io.BytesIO(data), encoding=encoding, **kwds)
+            return pd.read_csv(
+                io.BytesIO(data),
+                encoding=encoding,
+                sep=sep,
+                dtype=dtype,
+                keep_default_na=keep_default_na,
+            )
         except UnicodeDecodeError:
             continue
     raise InputFileError("file is neither UTF-8 nor cp1252 text")

@@ -437,7 +437,15 @@ def read_bundle(
     vacancies: PathLike | None = None,
     columns: Mapping[str, Mapping[str, str | None]] | None = None,
     check_estates: bool = True,
-    **read_kwds: Any,
+    study_area: StudyArea = None,
+    check_area: bool = True,
+    today: _dt.date | str | None = None,
+    earliest: _dt.date | str = EARLIEST_DATE,
+    sheet: str | int | None = None,
+    layer: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> Bundle:
     """Read up to four files (estates first) into one :class:`Bundle`.
 
@@ -450,8 +458,21 @@ def read_bundle(
     check_estates : bool, optional
         Quarantine records whose estate id is not among the accepted estates
         (only when an estates file is given).
-    **read_kwds
-        Passed to :func:`read_records` (``study_area``, ``today``...).
+    study_area : StudyArea, optional
+        Where coordinates must fall, as for :func:`read_records`.
+    check_area : bool, optional
+        Set False to skip the study-area check, as for :func:`read_records`.
+    today : datetime.date | str | None, optional
+        Dates after this day are quarantined (default: the current date).
+    earliest : datetime.date | str, optional
+        Dates before this day are quarantined (default 1 January 1900).
+    sheet : str | int | None, optional
+        XLSX sheet of every file given (default: the first sheet).
+    layer : str | int | None, optional
+        GeoPackage layer of every file given.
+    encoding, delimiter, decimal : str | None, optional
+        CSV encoding, delimiter and decimal mark of every file given
+        (default: detected per file).
 
     Returns
     -------
@@ -483,7 +504,15 @@ def read_bundle(
             kind,
             columns=(columns or {}).get(kind),
             estates=known if kind != "estates" else None,
-            **read_kwds,
+            study_area=study_area,
+            check_area=check_area,
+            today=today,
+            earliest=earliest,
+            sheet=sheet,
+            layer=layer,
+            encoding=encoding,
+            delimiter=delimiter,
+            decimal=decimal,
         )
         results[kind] = res
         tables[kind] = res.accepted
@@ -498,19 +527,76 @@ def read_bundle(
     return Bundle(records=records, results=results)
 
 
-def load_records(**kwds: Any) -> Records:
+def load_records(
+    *,
+    estates: PathLike | None = None,
+    occupations: PathLike | None = None,
+    evictions: PathLike | None = None,
+    vacancies: PathLike | None = None,
+    columns: Mapping[str, Mapping[str, str | None]] | None = None,
+    check_estates: bool = True,
+    study_area: StudyArea = None,
+    check_area: bool = True,
+    today: _dt.date | str | None = None,
+    earliest: _dt.date | str = EARLIEST_DATE,
+    sheet: str | int | None = None,
+    layer: str | int | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+) -> Records:
     """Read up to four files and return the accepted tables as ``Records``.
 
-    Takes the arguments of :func:`read_bundle`. Warns (``UserWarning``) with
-    the number of quarantined rows per file; use :func:`read_bundle` to get
-    the quarantine tables themselves.
+    Warns (``UserWarning``) with the number of quarantined rows per file; use
+    :func:`read_bundle` to get the quarantine tables themselves.
+
+    Parameters
+    ----------
+    estates, occupations, evictions, vacancies : PathLike | None, optional
+        Paths of the files; a kind not given gets an empty canonical table.
+    columns : Mapping[str, Mapping[str, str | None]] | None, optional
+        Kind -> column mapping (see :func:`read_records`).
+    check_estates : bool, optional
+        Quarantine records whose estate id is not among the accepted estates.
+    study_area : StudyArea, optional
+        Where coordinates must fall, as for :func:`read_bundle`.
+    check_area : bool, optional
+        Set False to skip the study-area check.
+    today, earliest : datetime.date | str | None, optional
+        Dates after ``today`` (default: the current date) or before
+        ``earliest`` (default 1 January 1900) are quarantined.
+    sheet, layer : str | int | None, optional
+        XLSX sheet and GeoPackage layer of every file given.
+    encoding, delimiter, decimal : str | None, optional
+        CSV settings of every file given (default: detected per file).
 
     Returns
     -------
     Records
         The accepted estates, occupations, evictions and vacancies.
+
+    Raises
+    ------
+    InputFileError
+        As :func:`read_records`, for the first file with a file-level problem.
     """
-    bundle = read_bundle(**kwds)
+    bundle = read_bundle(
+        estates=estates,
+        occupations=occupations,
+        evictions=evictions,
+        vacancies=vacancies,
+        columns=columns,
+        check_estates=check_estates,
+        study_area=study_area,
+        check_area=check_area,
+        today=today,
+        earliest=earliest,
+        sheet=sheet,
+        layer=layer,
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal=decimal,
+    )
     lost = {
         k: len(r.quarantine) for k, r in bundle.results.items() if len(r.quarantine)
     }

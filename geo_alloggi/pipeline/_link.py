@@ -38,7 +38,6 @@ def link_bundle(
     geocoder = Geocoder(
         osm_extracts=[str(p) for p in settings.osm_extracts], comuni=settings.comuni
     )
-    kw: dict[str, Any] = {}
     geocode_kwds: dict[str, Any] = {}
     if settings.corrections is not None or settings.online:
         geocode_kwds = {
@@ -49,12 +48,11 @@ def link_bundle(
     if settings.comuni:
         # addresses outside the configured study area are out_of_area
         geocode_kwds["comuni"] = list(settings.comuni)
-    if geocode_kwds:
-        kw["geocode_kwds"] = geocode_kwds
+    given = geocode_kwds or None
     estates = records.estates
     geom = estates.geometry
     if (geom.isna() | geom.is_empty).any():
-        estates = place_estates(estates, geocoder=geocoder, **kw)
+        estates = place_estates(estates, geocoder=geocoder, geocode_kwds=given)
     rows = []
     linked: dict[str, pd.DataFrame] = {}
     for kind in ("occupations", "evictions", "vacancies"):
@@ -62,7 +60,7 @@ def link_bundle(
         if table is None or len(table) == 0:
             linked[kind] = table
             continue
-        res = link_records(table, estates, geocoder=geocoder, **kw)
+        res = link_records(table, estates, geocoder=geocoder, geocode_kwds=given)
         counts = res.counts()
         rows.append({"kind": kind, "records": len(table), **counts})
         linked[kind] = res.records[res.records["link_method"] != "unlinked"].drop(
