@@ -33,7 +33,7 @@ import geopandas as gpd
 import pandas as pd
 
 
-@dataclass
+@dataclass(frozen=True)
 class Records:
     """Estates and the occupation, eviction and vacancy records linked to them.
 
@@ -53,3 +53,10 @@ class Records:
     vacancies: pd.DataFrame
     synthetic: bool = False
     truth: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per record kind: ``kind`` and ``rows`` (its row count)."""
+        kinds = ("estates", "occupations", "evictions", "vacancies")
+        return pd.DataFrame(
+            {"kind": kinds, "rows": [len(getattr(self, k)) for k in kinds]}
+        )

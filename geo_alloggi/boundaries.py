@@ -34,7 +34,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -442,6 +442,12 @@ class DistrictCheck:
     reference_km2: float | None
     net_area_diff_pct: float | None
     sym_diff_pct: float | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row with every measure (``duplicate_ids`` as a tuple)."""
+        return pd.DataFrame(
+            [{f.name: getattr(self, f.name) for f in fields(self)}]
+        )
 
     def summary(self) -> str:
         """One line for a person."""

@@ -66,7 +66,7 @@ LINK_METHODS: tuple[str, ...] = ("estate_id", "address", "coordinates", "unlinke
 PRECISE_MATCHES: tuple[str, ...] = ("exact", "interpolated", "nearest_number")
 
 
-@dataclass
+@dataclass(frozen=True)
 class LinkResult:
     """What :func:`link_records` did.
 
@@ -85,6 +85,10 @@ class LinkResult:
 
     records: pd.DataFrame
     unlinked: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return every record with its link (a copy of :attr:`records`)."""
+        return self.records.copy()
 
     def counts(self) -> dict[str, int]:
         """Return the number of records per link method (all methods listed)."""

@@ -8,9 +8,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import pkgutil
+import warnings
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,7 @@ def _public_modules() -> list[str]:
     return ["geo_alloggi", *subs]
 
 
-def _public_callables():
+def _public_callables(methods: bool = True):
     seen = set()
     for name in _public_modules():
         mod = importlib.import_module(name)
@@ -35,7 +37,11 @@ def _public_callables():
             if inspect.isfunction(obj) and obj not in seen:
                 seen.add(obj)
                 yield f"{name}.{attr}", obj
-            elif inspect.isclass(obj) and obj.__module__.startswith("geo_alloggi"):
+            elif (
+                methods
+                and inspect.isclass(obj)
+                and obj.__module__.startswith("geo_alloggi")
+            ):
                 for meth, fn in vars(obj).items():
                     if inspect.isfunction(fn) and not meth.startswith("_"):
                         yield f"{name}.{attr}.{meth}", fn
@@ -87,3 +93,114 @@ def test_read_options_reach_every_file(tmp_path):
     # 'earliest' reaches read_records too: P0 (2019) is now too early
     later = read_bundle(**files, today="2025-06-30", earliest="2020-01-01")
     assert later.records.occupations[S.RECORD_ID].tolist() == ["P1"]
+
+
+# --------------------------------------------------------------------------
+# results: frames, or frozen dataclasses with .to_frame()
+# --------------------------------------------------------------------------
+
+RESULT_CLASSES = [
+    "geo_alloggi.Backtest",
+    "geo_alloggi.CalibratedWeights",
+    "geo_alloggi.LinkResult",
+    "geo_alloggi.MoranResult",
+    "geo_alloggi.ReadResult",
+    "geo_alloggi.Records",
+    "geo_alloggi.RenovationPlan",
+    "geo_alloggi.boundaries.DistrictCheck",
+    "geo_alloggi.io.Bundle",
+    "geo_alloggi.pipeline.Analysis",
+    "geo_alloggi.pipeline.PriorityTables",
+]
+
+
+@pytest.mark.parametrize("path", RESULT_CLASSES)
+def test_result_classes_are_frozen_with_to_frame(path):
+    module, _, name = path.rpartition(".")
+    cls = getattr(importlib.import_module(module), name)
+    assert dataclasses.is_dataclass(cls)
+    assert cls.__dataclass_params__.frozen
+    assert callable(getattr(cls, "to_frame", None))
+
+
+def test_no_public_function_returns_a_plain_dict():
+    # record_columns is a lookup table of header aliases, not a result
+    offenders = [
+        name
+        for name, fn in _public_callables(methods=False)
+        if str(inspect.signature(fn).return_annotation).startswith("dict")
+        and not name.endswith(".record_columns")
+    ]
+    assert offenders == []
+
+
+def test_read_results_to_frame(tmp_path):
+    bundle = read_bundle(**_files(tmp_path), today="2020-12-31")
+    table = bundle.to_frame()
+    assert table[["kind", "rows_read", "accepted", "quarantined"]].to_dict(
+        "records"
+    ) == [
+        {"kind": "estates", "rows_read": 1, "accepted": 1, "quarantined": 0},
+        {"kind": "occupations", "rows_read": 2, "accepted": 1, "quarantined": 1},
+    ]
+    occ = bundle.results["occupations"]
+    frame = occ.to_frame()
+    assert frame[S.RECORD_ID].tolist() == ["P0"]
+    frame.loc[:, S.RECORD_ID] = "changed"  # a copy: the result is untouched
+    assert occ.accepted[S.RECORD_ID].tolist() == ["P0"]
+    assert bundle.records.to_frame().to_dict("list") == {
+        "kind": ["estates", "occupations", "evictions", "vacancies"],
+        "rows": [1, 1, 0, 0],
+    }
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        occ.rows_read = 5  # type: ignore[misc]
+
+
+def test_moran_link_and_plan_results_to_frame():
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point, box
+
+    from geo_alloggi import global_moran, link_records, renovation_plan
+
+    # Moran's I of 0 0 6 0 0 in a row, row-standardised: -7.2 / 28.8 = -0.25
+    row = gpd.GeoDataFrame(
+        {"district_id": list("ABCDE"), "v": [0, 0, 6, 0, 0]},
+        geometry=[box(1000 * i, 0, 1000 * (i + 1), 1000) for i in range(5)],
+        crs="EPSG:32632",
+    )
+    moran = global_moran(row, "v", permutations=0)
+    m = moran.to_frame()
+    assert m.shape[0] == 1
+    assert m.loc[0, "i"] == pytest.approx(-0.25, abs=1e-12)
+    assert m.loc[0, "n"] == 5
+
+    estates = gpd.GeoDataFrame(
+        {S.ESTATE_ID: ["E1", "E2"], S.UNITS: [10, 4]},
+        geometry=[Point(9.10, 45.45), Point(9.20, 45.47)],
+        crs="EPSG:4326",
+    )
+    rec = pd.DataFrame({S.RECORD_ID: ["a", "b"], S.ESTATE_ID: ["E2", "E9"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # E9 is unlinked
+        linked = link_records(rec, estates, geocode=False)
+    frame = linked.to_frame()
+    assert frame["link_method"].tolist() == ["estate_id", "unlinked"]
+    assert frame is not linked.records
+
+    cand = pd.DataFrame(
+        {
+            S.ESTATE_ID: ["E1", "E2"],
+            S.UNITS: [2, 1],
+            S.UNIT_COST_EUR: [10_000.0, 30_000.0],
+            S.SITE_COST_EUR: [0.0, 0.0],
+            S.RISK: [0.5, 0.5],
+        }
+    )
+    # budget 20,000: both units of E1 (2 x 10,000), nothing of E2 (30,000)
+    plan = renovation_plan(cand, 20_000, objective="units")
+    table = plan.to_frame()
+    assert dict(zip(table[S.ESTATE_ID], table["units_chosen"], strict=True)) == {
+        "E1": 2,
+        "E2": 0,
+    }

@@ -47,7 +47,7 @@ PathLike = str | os.PathLike[str]
 # results
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReadResult:
     """What :func:`read_records` read from one file.
 
@@ -87,6 +87,10 @@ class ReadResult:
     delimiter: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
 
+    def to_frame(self) -> pd.DataFrame:
+        """Return the accepted records (a copy of :attr:`accepted`)."""
+        return self.accepted.copy()
+
     def summary(self) -> str:
         """One line for a person: rows read, accepted, quarantined."""
         text = (
@@ -100,7 +104,7 @@ class ReadResult:
         return text
 
 
-@dataclass
+@dataclass(frozen=True)
 class Bundle:
     """Records read by :func:`read_bundle` with the result of each file.
 
@@ -115,6 +119,36 @@ class Bundle:
 
     records: Records
     results: dict[str, ReadResult]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per file read, as :meth:`summary` says it.
+
+        Columns ``kind``, ``source``, ``file_format``, ``rows_read``,
+        ``accepted``, ``quarantined`` and ``dropped_columns`` (counts).
+        """
+        return pd.DataFrame(
+            [
+                {
+                    "kind": r.kind,
+                    "source": r.source,
+                    "file_format": r.file_format,
+                    "rows_read": r.rows_read,
+                    "accepted": len(r.accepted),
+                    "quarantined": len(r.quarantine),
+                    "dropped_columns": len(r.dropped_columns),
+                }
+                for r in self.results.values()
+            ],
+            columns=[
+                "kind",
+                "source",
+                "file_format",
+                "rows_read",
+                "accepted",
+                "quarantined",
+                "dropped_columns",
+            ],
+        )
 
     def summary(self) -> str:
         """One line per file read."""

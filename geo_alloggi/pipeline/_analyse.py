@@ -40,9 +40,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Analysis", "analyse"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Analysis:
-    """Every table and layer a run produces (before writing)."""
+    """Every table and layer a run produces (before writing).
+
+    ``.to_frame()`` gives the published district × period table.
+    """
 
     settings: RunSettings
     records: Records
@@ -65,6 +68,10 @@ class Analysis:
     withheld_districts: pd.DataFrame | None = None
     withheld_estates: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the published district × period table (a copy)."""
+        return self.published.copy()
 
     @property
     def synthetic(self) -> bool:

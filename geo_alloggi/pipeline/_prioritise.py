@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["PriorityTables", "prioritise", "published_backtest", "trend"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class PriorityTables:
     """The patrol ranking, social-services table, renovation plan and back-test.
 
@@ -51,6 +51,10 @@ class PriorityTables:
     cost_model: Any
     withheld_districts: pd.DataFrame | None = None
     withheld_estates: pd.DataFrame | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the districts' patrol ranking (a copy of ``patrol_districts``)."""
+        return self.patrol_districts.copy()
 
 
 def prioritise(

@@ -73,7 +73,7 @@ _SUMMARY_COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class RenovationPlan:
     """The renovation plans of every method and their summaries.
 
@@ -111,6 +111,10 @@ class RenovationPlan:
     by_owner: pd.DataFrame = field(default_factory=pd.DataFrame)
     objective: str = "risk"
     budgets: dict[str, float] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the exact plan, one row per candidate estate (a copy)."""
+        return self.plan.copy()
 
 
 # ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -517,6 +517,10 @@ class MoranResult:
     weights: str = ""
     excluded: tuple[str, ...] = ()
 
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row with every attribute (``excluded`` as a tuple of ids)."""
+        return pd.DataFrame([{f.name: getattr(self, f.name) for f in fields(self)}])
+
 
 def global_moran(
     gdf: gpd.GeoDataFrame,
@@ -557,7 +561,7 @@ def global_moran(
     -------
     MoranResult
         Frozen dataclass with ``i``, ``expected_i``, ``z``, ``p_analytic``,
-        ``p_sim``.
+        ``p_sim``; ``.to_frame()`` gives them as a one-row table.
 
     Raises
     ------
