@@ -424,3 +424,98 @@ def test_run_places_cinisello_estates_without_positions(mirror, tmp_path):
     # S4 (50 units) and S5 (70 units) are counted in CINISELLO in both years
     assert sorted(r["Periodo"] for r in cinisello) == ["2023", "2024"]
     assert {r["Alloggi"] for r in cinisello} == {"120"}
+
+
+def test_mixed_comuni_corsico_is_out_of_area_never_in_milan(mirror, tmp_path):
+    """Issue 11: Milano, Cinisello and Corsico estates, study area Milano + Cinisello.
+
+    ``VIA EUGENIO CURIEL 19`` exists in Milano and in Corsico: the Corsico
+    estates (comune in a column, or only in the text) are ``out_of_area``, get
+    no position and are counted nowhere; the Milano one is placed on its
+    official ds634 point.
+    """
+    import csv
+
+    from geo_alloggi import datasets
+
+    (tmp_path / "estates.csv").write_text(
+        "codice_stabile;nome;indirizzo;comune;proprietario;alloggi\n"
+        "S1;Uno;VIA EUGENIO CURIEL 19;Milano;Aler;40\n"
+        "S2;Due;VIALE FULVIO TESTI 8;Milano;Aler;60\n"
+        "S4;Quattro;VIA MASSIMO GORKI 5;Cinisello Balsamo;Aler;50\n"
+        "S5;Cinque;VIALE FULVIO TESTI 12;Cinisello Balsamo;Aler;70\n"
+        "S6;Sei;VIA EUGENIO CURIEL 19;Corsico;Aler;80\n"
+        "S7;Sette;Corsico, Via Eugenio Curiel 19;;Aler;25\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "occupazioni.csv").write_text(
+        "id;codice_stabile;data_rilevazione;indirizzo;comune\n"
+        "O1;S1;15/03/2023;;\n"
+        "O2;S4;10/02/2023;;\n"
+        "O3;S6;05/05/2024;;\n"
+        "O4;S7;07/07/2024;;\n"
+        "O5;;08/08/2024;VIA EUGENIO CURIEL 19;Corsico\n",
+        encoding="utf-8",
+    )
+    env = {"GEO_ALLOGGI_DATA_MIRROR": str(mirror), "COLUMNS": "300"}
+    out = tmp_path / "geo.csv"
+    res = run_cli(
+        "geocode",
+        str(tmp_path / "estates.csv"),
+        "--out",
+        str(out),
+        "--comuni",
+        "Milano,Cinisello Balsamo",
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = {r["codice_stabile"]: r for r in csv.DictReader(fh, delimiter=";")}
+    for sid in ("S6", "S7"):
+        assert rows[sid]["geo_match_type"] == "out_of_area", sid
+        assert rows[sid]["geo_comune"] == "Corsico", sid
+        assert rows[sid]["geo_lon"] == rows[sid]["geo_lat"] == "", sid
+    # Milano's own Curiel 19: its official point (read independently here)
+    civici = datasets.read_civici(mirror / datasets.REGISTRY["civici"].filename)
+    ref = civici[
+        (civici["street_name"] == "EUGENIO CURIEL")
+        & (civici["housenumber"] == "19")
+        & (civici["status"] == 2)
+        & (civici["entrance"] == "")
+    ]
+    assert len(ref) == 1
+    assert rows["S1"]["geo_match_type"] == "exact"
+    lon = float(rows["S1"]["geo_lon"].replace(",", "."))
+    assert abs(lon - float(ref["lon"].iloc[0])) < 1e-5
+    # Cinisello has no civic points in the mirror: street level, never Milan's
+    for sid in ("S4", "S5"):
+        assert rows[sid]["geo_comune"] == "Cinisello Balsamo"
+        assert rows[sid]["geo_lon"] == ""
+
+    (tmp_path / "run.toml").write_text(
+        '[records]\nsynthetic = true\nestates = "estates.csv"\n'
+        'occupations = "occupazioni.csv"\n'
+        "[districts]\ncomuni = ['Milano', 'Cinisello Balsamo']\n",
+        encoding="utf-8",
+    )
+    bundle = tmp_path / "bundle"
+    res = run_cli("run", str(tmp_path / "run.toml"), "--out-dir", str(bundle), env=env)
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    text = " ".join(res.stderr.split())
+    assert "e.g. ['S6', 'S7']; their units and records are not counted" in text
+    import geopandas as gpd
+
+    estates = gpd.read_file(bundle / "layers.gpkg", layer="estates")
+    estates = estates.set_index("estate_id")
+    assert estates.loc[["S6", "S7"], "geometry"].isna().all()
+    assert estates.loc[["S6", "S7"], "district_id"].isna().all()
+    with (bundle / "tables" / "districts_by_year.csv").open(
+        encoding="utf-8-sig", newline=""
+    ) as fh:
+        table = list(csv.DictReader(fh, delimiter=";"))
+    # S1 + S2 in Milan's NIL, S4 + S5 in CINISELLO; Corsico's 105 units nowhere
+    totals = {r["Periodo"]: r["Alloggi"] for r in table if r["Riga"] == "total"}
+    assert totals == {"2023": "220", "2024": "220"}
+    cinisello = {r["Alloggi"] for r in table if r["Codice quartiere"] == "CINISELLO"}
+    assert cinisello == {"120"}
