@@ -204,3 +204,32 @@ def test_moran_link_and_plan_results_to_frame():
         "E1": 2,
         "E2": 0,
     }
+
+
+def test_backtest_takes_areas_by_column_or_by_index():
+    import pandas as pd
+
+    from geo_alloggi import backtest
+
+    ids = [f"D{i:02d}" for i in range(12)]
+    rows = []
+    for t, year in enumerate(range(2016, 2022)):
+        for k, d in enumerate(ids):
+            # D03 grows every year; the rest stay flat
+            new = 3 + 3 * t if d == "D03" else 1
+            rows.append(
+                {
+                    S.DISTRICT_ID: d,
+                    S.PERIOD: str(year),
+                    S.OCCUPIED: 5 + k % 3,
+                    S.NEW_OCCUPATIONS: new,
+                }
+            )
+    panel = pd.DataFrame(rows)
+    areas = pd.DataFrame({S.DISTRICT_ID: ids, S.AREA_KM2: 1.0})
+    by_column = backtest(panel, area_km2=areas, calibrate=False, seed=2)
+    by_index = backtest(
+        panel, area_km2=areas.set_index(S.DISTRICT_ID), calibrate=False, seed=2
+    )
+    pd.testing.assert_frame_equal(by_column.to_frame(), by_index.to_frame())
+    pd.testing.assert_frame_equal(by_column.summary, by_index.summary)

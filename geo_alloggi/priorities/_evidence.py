@@ -147,12 +147,21 @@ def next_period(periods: Sequence[Any], origin: Any) -> Any:
 
 
 def area_series(area_km2: pd.Series | pd.DataFrame, id_column: str) -> pd.Series:
-    """Return the km² of each area as a Series indexed by id (str)."""
+    """Return the km² of each area as a Series indexed by id (str).
+
+    A frame gives the ids by its ``id_column``, else by its index (a layer
+    indexed by district id).
+    """
     if isinstance(area_km2, pd.DataFrame):
-        require_columns(area_km2, [id_column, S.AREA_KM2], "area_km2")
+        require_columns(area_km2, [S.AREA_KM2], "area_km2")
+        ids = (
+            area_km2[id_column]
+            if id_column in area_km2.columns
+            else area_km2.index.to_series()
+        )
         return pd.Series(
             pd.to_numeric(area_km2[S.AREA_KM2], errors="coerce").to_numpy(float),
-            index=area_km2[id_column].astype(str).to_numpy(),
+            index=ids.astype(str).to_numpy(),
         )
     if isinstance(area_km2, pd.Series):
         out = pd.to_numeric(area_km2, errors="coerce").astype(float)

@@ -162,8 +162,8 @@ def backtest(
         :func:`geo_alloggi.overlay.aggregate` for districts, complete and not
         suppressed. ``source`` marks SYNTHETIC records.
     area_km2 : pd.Series | pd.DataFrame
-        km² of each area: a Series by id, or a frame with the id and
-        ``area_km2`` (a district layer).
+        km² of each area: a Series by id, or a frame with the id (a column,
+        else its index) and ``area_km2`` (a district layer).
     weights : PatrolWeights | Mapping[str, Any] | Literal['calibrated'] | None, optional
         The published weights (:class:`PatrolWeights`, a mapping, None for
         the defaults), or ``"calibrated"``: at each origin the weights

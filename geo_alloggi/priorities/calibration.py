@@ -215,8 +215,8 @@ def calibrate_patrol_weights(
         (as for :func:`~geo_alloggi.priorities.patrol_priority`), complete and
         not suppressed.
     area_km2 : pd.Series | pd.DataFrame
-        km² of each area: a Series by id, or a frame with the id and
-        ``area_km2`` (a district layer).
+        km² of each area: a Series by id, or a frame with the id (a column,
+        else its index) and ``area_km2`` (a district layer).
     emerging : pd.DataFrame | None, optional
         Emerging-hotspot categories as computed at each origin: rows with the
         area id, ``period`` (the origin, the last period the computation saw)
