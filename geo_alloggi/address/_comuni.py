@@ -82,15 +82,15 @@ class Comune(NamedTuple):
 
     Attributes
     ----------
-    istat
+    istat : str
         Six-digit ISTAT code (``015146``).
-    name
+    name : str
         Official Italian name (``Milano``, ``Cassina de' Pecchi``).
-    cadastral
+    cadastral : str
         Cadastral (Belfiore) code (``F205``), the ``CODICE_COMUNE`` of ANNCSU.
-    province
+    province : str
         Province or Città metropolitana, as its car-plate code (``MI``).
-    postcodes
+    postcodes : tuple of str
         CAPs of the comune, sorted (``("20092",)``).
     """
 
@@ -163,7 +163,13 @@ def _table() -> _Table:
 
 
 def lombardy_comuni() -> tuple[Comune, ...]:
-    """Every comune of Lombardy (1,502 in ISTAT's list), sorted by ISTAT code."""
+    """Every comune of Lombardy (1,502 in ISTAT's list), sorted by ISTAT code.
+
+    Returns
+    -------
+    tuple of Comune
+        Every comune, in ISTAT code order.
+    """
     return _table().comuni
 
 
@@ -238,7 +244,7 @@ def find_comune(value: Any) -> Comune | None:
 
     Parameters
     ----------
-    value
+    value : object
         A name in any usual spelling (``"Milano"``, ``"MILANO (MI)"``,
         ``"Sesto S. Giovanni"``, ``"Cinisello B."``, ``"S. Donato Mil."``), a
         six-digit ISTAT code (``"015146"``, also as the integer ``15146``) or a
@@ -334,6 +340,16 @@ def require_comuni(
 
 def comuni_with_postcode(postcode: str) -> tuple[Comune, ...]:
     """Return the comuni of Lombardy that use a CAP (several share most CAPs).
+
+    Parameters
+    ----------
+    postcode : str
+        A five-digit CAP (surrounding spaces ignored).
+
+    Returns
+    -------
+    tuple of Comune
+        The comuni using it, in ISTAT code order; empty when none does.
 
     Examples
     --------

@@ -59,23 +59,25 @@ def address_in_layout(
 
     Parameters
     ----------
-    street_type, street_name
+    street_type, street_name : str
         The street as the reference writes it (``VIA``, ``MAC MAHON``).
-    housenumber
+    housenumber : str or int
         Civic number with esponente as in the reference: ``89``, ``89A``,
         ``24/2``, ``12BIS``. A slash number is written ``24.2`` in the
         ``number_prefix`` family (``15/103`` stays: three digits after a dot
         are not read as a slash number) and ``24/2`` elsewhere.
-    comune
+    comune : str
         The comune, written in the text (``Milano``).
-    layout
+    layout : str
         A name of :data:`LAYOUT_FAMILIES`.
-    postcode, province
-        CAP (default: the comune's first CAP in ISTAT's list, if the comune
-        is one of Lombardy) and province code.
-    code
+    postcode : str, default ''
+        CAP (default: the comune's first CAP in ISTAT's list, if the comune is one of
+        Lombardy).
+    province : str, default 'MI'
+        Province code.
+    code : str, default '00585175'
         The internal code of the ``internal_code`` family.
-    place
+    place : str, default 'quartiere San Siro'
         The estate or quarter of the ``place_before`` family.
 
     Returns

@@ -45,19 +45,19 @@ def messy_address(
 
     Parameters
     ----------
-    street_type
+    street_type : str
         Long form (``VIA``, ``Viale``); ``""`` when none.
-    street_name
+    street_name : str
         Descriptive name (``FULVIO TESTI``).
-    housenumber
+    housenumber : str or int
         House number with esponente as in the reference (``12``, ``12A``,
         ``24/2``).
-    rng
+    rng : numpy.random.Generator
         A :class:`numpy.random.Generator` (seeded): the same seed gives the
         same variants.
-    comune, postcode
+    comune, postcode : str or None, default None
         Added (or not) at random after the number.
-    typo_rate
+    typo_rate : float, default 0.15
         Probability of one typing error (deleted, swapped or doubled letter) in
         the longest word of the name.
 

@@ -40,32 +40,32 @@ class ParsedAddress(NamedTuple):
 
     Attributes
     ----------
-    street_type
+    street_type : str
         Long form in capitals (``VIA``, ``VIALE``, ``PIAZZALE``), or ``""``.
-    street_name
+    street_name : str
         Name without the type, normalised (``FULVIO TESTI``).
-    housenumber
+    housenumber : int or None
         The civic number, or None (absent, ``snc``, a kilometre).
-    suffix
+    suffix : str
         Esponente: a letter (``A``), ``BIS``/``TER``/``QUATER``, or the digits
         after a slash (``2`` for ``24/2`` and ``24.2``); ``""`` when none.
-    postcode
+    postcode : str
         Five-digit CAP found in the string, or ``""``.
-    comune
+    comune : str
         The comune of Lombardy the text names where a comune stands (before
         the street, or after its number, a comma, the CAP or the province),
         by its official ISTAT name (``Milano``, ``Sesto San Giovanni``), or
         ``""``.
-    province
+    province : str
         Province code written in the text (``MI`` of ``(MI)``), or ``""``.
-    place
+    place : str
         Other place words before or after the street, folded: a quarter, an
         estate, a name that is no comune of Lombardy (``QUARTIERE SAN
         SIRO``, ``TURRO``); ``""`` when none.
-    no_number
+    no_number : bool
         True when the text says the address has no civic number (``snc``,
         ``senza numero``, a kilometre): a street-level address by design.
-    km
+    km : float or None
         The kilometre of a road address (``3.2`` for ``km 3,2``), or None.
     """
 
@@ -415,7 +415,7 @@ def parse_address(text: Any) -> ParsedAddress:
 
     Parameters
     ----------
-    text
+    text : object
         An address as typed, in any of the layouts offices use:
         ``"V.LE FULVIO TESTI 12"``, ``"via f. testi, 12 - 20126 milano"``,
         ``"MILANO VIA MAC MAHON '89 A"``, ``"20092 Cinisello Balsamo (MI), via
@@ -538,6 +538,16 @@ def format_address(parsed: ParsedAddress) -> str:
     ``TYPE NAME NUMBER[ESPONENTE], POSTCODE COMUNE``, each part only when
     present, the comune folded like the rest: ``VIALE FULVIO TESTI 12A, 20126
     MILANO``. Province, places and ``snc`` are not written.
+
+    Parameters
+    ----------
+    parsed : ParsedAddress
+        A parsed address, as :func:`parse_address` returns it.
+
+    Returns
+    -------
+    str
+        The address on one line, in capitals.
     """
     street = parsed.street
     num = parsed.number_text
@@ -554,7 +564,7 @@ def normalize_address(text: Any) -> str:
 
     Parameters
     ----------
-    text
+    text : object
         An address in any usual Italian spelling; non-strings give ``""``.
 
     Returns

@@ -248,7 +248,7 @@ def normalize_text(text: Any) -> str:
 
     Parameters
     ----------
-    text
+    text : object
         Any value.
 
     Returns
@@ -317,7 +317,7 @@ def split_street_type(text: str) -> tuple[str, str]:
 
     Parameters
     ----------
-    text
+    text : str
         Text starting with a street type in any usual spelling, upper case
         (``V.LE FULVIO TESTI``); lower case is accepted too.
 
@@ -417,6 +417,16 @@ def street_key(name: Any) -> str:
     a date written in figures whether it came in roman numerals or in words
     (``XXV APRILE``, ``VENTICINQUE APRILE`` -> ``25 APRILE``), registry
     particles in brackets moved to the front (``DUOMO (DEL)`` -> ``DEL DUOMO``).
+
+    Parameters
+    ----------
+    name : object
+        A street name without its type; a non-string gives ``""``.
+
+    Returns
+    -------
+    str
+        The comparable key (``""`` for an empty name).
 
     Examples
     --------
