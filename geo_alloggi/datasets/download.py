@@ -34,7 +34,18 @@ log = logging.getLogger(__name__)
 
 
 def cache_folder(cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    """Return the cache folder of downloads: ``cache_dir`` or the default."""
+    """Return the cache folder of downloads: ``cache_dir`` or the default.
+
+    Parameters
+    ----------
+    cache_dir : str or os.PathLike[str] or None, default None
+        Cache folder; default ``<user cache>/geo_alloggi/datasets``.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder (not created).
+    """
     return Path(cache_dir) if cache_dir is not None else config.cache_dir() / "datasets"
 
 
@@ -43,7 +54,18 @@ def _checksums_file(folder: Path) -> Path:
 
 
 def read_checksums(folder: Path) -> dict[str, dict[str, str]]:
-    """Return the checksum record of the cache ``folder`` (empty when none)."""
+    """Return the checksum record of the cache ``folder`` (empty when none).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A cache folder.
+
+    Returns
+    -------
+    dict of str to dict of str to str
+        File name -> its recorded checksum fields.
+    """
     path = _checksums_file(folder)
     if not path.exists():
         return {}
@@ -55,7 +77,20 @@ def read_checksums(folder: Path) -> dict[str, dict[str, str]]:
 
 
 def write_checksums(folder: Path, record: dict[str, dict[str, str]]) -> Path:
-    """Write the checksum record of the cache ``folder``; return its path."""
+    """Write the checksum record of the cache ``folder``; return its path.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A cache folder (it must exist).
+    record : dict of str to dict of str to str
+        File name -> its checksum fields, as :func:`read_checksums` returns.
+
+    Returns
+    -------
+    pathlib.Path
+        The checksum file written.
+    """
     path = _checksums_file(folder)
     path.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
     return path
@@ -71,13 +106,13 @@ def fetch(
 
     Parameters
     ----------
-    *names
+    *names : str
         Registry keys; none means every dataset.
-    cache_dir
+    cache_dir : str or os.PathLike[str] or None, default None
         Cache folder (default ``<user cache>/geo_alloggi/datasets``).
-    url
+    url : str or None, default None
         Override the official URL (one dataset only); for tests and proxies.
-    timeout
+    timeout : float or None, default None
         Seconds before a download is abandoned (default ``config.http_timeout``).
 
     Returns
@@ -173,7 +208,18 @@ def _short_reason(exc: BaseException) -> str:
 
 
 def sha256_file(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file, read in 1 MiB chunks."""
+    """Return the SHA-256 hex digest of a file, read in 1 MiB chunks.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file to hash.
+
+    Returns
+    -------
+    str
+        The lower-case hexadecimal digest.
+    """
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -51,9 +51,9 @@ def import_folder(
 
     Parameters
     ----------
-    folder
+    folder : str or os.PathLike[str]
         A folder of official files, e.g. the project's ``shared/data/raw``.
-    cache_dir
+    cache_dir : str or os.PathLike[str] or None, default None
         Cache folder (default ``<user cache>/geo_alloggi/datasets``).
 
     Returns

@@ -45,6 +45,17 @@ def source_of(
 ) -> tuple[str, Path | None]:
     """Say where dataset ``name`` would come from: ``mirror``, ``cache`` or ``network``.
 
+    Parameters
+    ----------
+    name : str
+        A dataset of the registry.
+    mirror : str or os.PathLike[str] or None, default None
+        Mirror folder; default ``GEO_ALLOGGI_DATA_MIRROR``.
+    cache_dir : str or os.PathLike[str] or None, default None
+        Cache folder; default ``<user cache>/geo_alloggi/datasets``.
+    filename : str or None, default None
+        One of the dataset's ``alternates`` or ``extracts`` instead of its main file.
+
     Returns
     -------
     tuple
@@ -82,18 +93,23 @@ def dataset_path(
 
     Parameters
     ----------
-    name
+    name : str
         Registry key, see :data:`REGISTRY`.
-    mirror
+    mirror : str or os.PathLike[str] or None, default None
         Mirror folder; default ``GEO_ALLOGGI_DATA_MIRROR``. When set, the file
         must be there: nothing is downloaded.
-    cache_dir
+    cache_dir : str or os.PathLike[str] or None, default None
         Cache folder; default ``<user cache>/geo_alloggi/datasets``.
-    download
+    download : bool, default True
         Download into the cache when the file is neither mirrored nor cached.
-    filename
+    filename : str or None, default None
         One of the dataset's ``alternates`` or ``extracts`` (mirror only)
         instead of its main file.
+
+    Returns
+    -------
+    pathlib.Path
+        The local file (in the mirror or the cache).
 
     Raises
     ------
@@ -135,6 +151,18 @@ def describe(
     The release of a file that names it (the ANNCSU Indirizzario's
     ``INDIR_LOMB_<YYYYMMDD>.csv``) is read from the file; a downloaded file
     shows the release recorded at download and the download date.
+
+    Parameters
+    ----------
+    mirror : str or os.PathLike[str] or None, default None
+        Mirror folder; default ``GEO_ALLOGGI_DATA_MIRROR``.
+    cache_dir : str or os.PathLike[str] or None, default None
+        Cache folder; default ``<user cache>/geo_alloggi/datasets``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dataset of the registry.
     """
     rows = []
     record = read_checksums(cache_folder(cache_dir))

@@ -41,6 +41,16 @@ def read_layer(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     The CRS must be declared by the file (a GeoJSON without a ``crs`` member is
     WGS 84 by the GeoJSON standard); a layer without CRS is refused.
 
+    Parameters
+    ----------
+    path : str or os.PathLike[str]
+        The file to read.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Its features, with the file's CRS.
+
     Raises
     ------
     InputFileError
@@ -66,7 +76,18 @@ def read_layer(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
 
 
 def decimal_comma(series: pd.Series) -> pd.Series:
-    """Parse numbers written with a decimal comma (``45,4648``)."""
+    """Parse numbers written with a decimal comma (``45,4648``).
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Text values such as ``"45,4648"``.
+
+    Returns
+    -------
+    pandas.Series
+        Floats, NaN where a value does not parse.
+    """
     text = series.astype("string").str.strip().str.replace(",", ".", regex=False)
     return pd.to_numeric(text, errors="coerce")
 
@@ -116,7 +137,18 @@ def read_csv_bytes(
 
 
 def clean_str(series: pd.Series) -> pd.Series:
-    """Return ``series`` as stripped strings, missing values as ``""``."""
+    """Return ``series`` as stripped strings, missing values as ``""``.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Any values.
+
+    Returns
+    -------
+    pandas.Series
+        Stripped strings, ``""`` where a value was missing.
+    """
     return series.astype("string").fillna("").str.strip()
 
 
@@ -149,6 +181,11 @@ def read_civici(path: str | os.PathLike[str]) -> pd.DataFrame:
     descriptive form ``DESCRITTIVO`` such as ``DEL DUOMO``) and ``TIPOVIA.CSV``
     (street types). Rows are returned for every status; ``status`` 2 means
     applied (current), 4 in progress, 99 suppressed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike[str]
+        The release zip (or one of its CSV files).
 
     Returns
     -------
@@ -280,6 +317,13 @@ def read_civici_osm(
     Overpass/OSM extract. This is how Cinisello Balsamo and other comuni are
     covered. ``comune`` fills ``addr:city`` where the tag is missing.
 
+    Parameters
+    ----------
+    path : str or os.PathLike[str]
+        The JSON file of address points.
+    comune : str or None, default None
+        Comune given to points without ``addr:city`` (None: left empty).
+
     Returns
     -------
     pandas.DataFrame
@@ -371,6 +415,11 @@ def read_stradario(path: str | os.PathLike[str]) -> pd.DataFrame:
       against a live download**; tested on a fixture written from its
       documented columns.
 
+    Parameters
+    ----------
+    path : str or os.PathLike[str]
+        The street list file.
+
     Returns
     -------
     pandas.DataFrame
@@ -431,9 +480,9 @@ def read_anncsu(
 
     Parameters
     ----------
-    path
+    path : str or os.PathLike[str]
         The file.
-    belfiore
+    belfiore : list of str or None, default None
         Keep only these comuni (cadastral codes: Milano ``F205``, Cinisello
         Balsamo ``C707``); all by default.
 

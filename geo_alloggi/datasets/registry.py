@@ -55,39 +55,39 @@ class Dataset:
 
     Attributes
     ----------
-    name
+    name : str
         Registry key (``nil``, ``municipi``, ``comuni``, ``civici``,
         ``stradario``, ``anncsu``, ``anncsu_civici``).
-    title, publisher, licence, attribution
+    title, publisher, licence, attribution : str
         What to show a person; ``attribution`` goes on every map.
-    url
+    url : str
         Official download URL of the current release.
-    filename
+    filename : str
         File name in the local mirror and in the cache.
-    mirror_release
+    mirror_release : str
         Release date of the file kept in the project's mirror (``""`` when
         the release is read from the file itself, see ``release_member``).
-    coverage
+    coverage : str
         Which territory the dataset covers.
-    fields
+    fields : tuple of str
         Fields the reader expects in the official file.
-    landing_page
+    landing_page : str
         The dataset's page on the publisher's portal.
-    alternates
+    alternates : tuple of str
         The same dataset in other formats (e.g. a zipped Shapefile); used from
         a mirror when the main file is absent.
-    extracts
+    extracts : tuple of str
         Partial extracts kept in the mirror (e.g. OSM-tag copies of two
         Municipi), readable by this module but never a substitute.
-    official_filename
+    official_filename : str
         Name of the downloaded file in the cache, when the URL does not end
         with one.
-    release_member
+    release_member : str
         For a zip whose member's name carries the release date: a regular
         expression whose group ``date`` matches ``YYYYMMDD`` in that name
         (``INDIR_LOMB_20250301.csv``). The release is then read from the file
         and recorded with its checksum.
-    frequency
+    frequency : str
         How often the publisher releases the dataset (``monthly``), when known.
     """
 
@@ -265,6 +265,16 @@ REGISTRY: dict[str, Dataset] = {
 def get_dataset(name: str) -> Dataset:
     """Return the registry entry of dataset ``name``.
 
+    Parameters
+    ----------
+    name : str
+        A dataset name (see :func:`describe`).
+
+    Returns
+    -------
+    Dataset
+        Its registry entry.
+
     Raises
     ------
     DataUnavailableError
@@ -279,7 +289,18 @@ def get_dataset(name: str) -> Dataset:
 
 
 def how_to_provide(ds: Dataset) -> str:
-    """Say how a user provides the file of ``ds`` (download, fetch or mirror)."""
+    """Say how a user provides the file of ``ds`` (download, fetch or mirror).
+
+    Parameters
+    ----------
+    ds : Dataset
+        A registry entry.
+
+    Returns
+    -------
+    str
+        The instructions, one paragraph.
+    """
     return (
         f"download {ds.url} (publisher: {ds.publisher}, {ds.licence}) and either "
         f"run 'geo-alloggi data fetch {ds.name}' where the network is reachable, "
@@ -288,5 +309,16 @@ def how_to_provide(ds: Dataset) -> str:
 
 
 def attribution(names: list[str] | None = None) -> str:
-    """Licence attribution text for the given datasets (all by default)."""
+    """Licence attribution text for the given datasets (all by default).
+
+    Parameters
+    ----------
+    names : list of str or None, default None
+        Dataset names (default: every dataset of the registry).
+
+    Returns
+    -------
+    str
+        The attributions of the datasets, joined by ``"; "``.
+    """
     return "; ".join(REGISTRY[n].attribution for n in (names or list(REGISTRY)))
