@@ -56,27 +56,27 @@ class Geocoder:
 
     Parameters
     ----------
-    mirror
+    mirror : str or os.PathLike[str] or None, default None
         Folder of the official files (default ``GEO_ALLOGGI_DATA_MIRROR``; without
         a mirror the files come from the download cache, see
         :func:`geo_alloggi.datasets.dataset_path`).
-    osm_extracts
+    osm_extracts : OsmExtracts, default ()
         OpenStreetMap ``addr:*`` JSON extracts (Overpass ``out json`` or a JSON
         array of nodes) adding civic points, e.g. for Cinisello Balsamo: paths,
         or ``(path, comune)`` pairs naming the comune of points without
         ``addr:city``.
-    street_lists
+    street_lists : bool, default True
         Also load the street names of the stradario (Milano) and of ANNCSU
         (every comune of ``comuni``), so that streets without points are known
         as such.
-    cache
+    cache : bool, default True
         Load the index from the on-disk cache and save it there after a build.
-    cache_dir
+    cache_dir : str or os.PathLike[str] or None, default None
         Cache folder (default ``<config.cache_dir()>/geocoder``).
-    default_comune
+    default_comune : str or None, default 'Milano'
         Comune assumed for rows whose comune is given nowhere (a warning says
         how many).
-    comuni
+    comuni : iterable of str or int or None, default None
         The comuni of the study area (names, ISTAT or cadastral codes of
         comuni of Lombardy); default
         :data:`geo_alloggi.config.study_area_comuni`, Milano and Cinisello
@@ -170,16 +170,21 @@ class Geocoder:
 
         Parameters
         ----------
-        points
+        points : pandas.DataFrame
             Civic points, columns of :data:`geo_alloggi.datasets.CIVICI_COLUMNS`.
-        streets
+        streets : pandas.DataFrame or None, default None
             Street names without points (``comune``, ``street_type``,
             ``street_name``, optional ``codice_via``).
-        default_comune
+        default_comune : str or None, default 'Milano'
             Comune assumed for rows without one.
-        rtree_dir
+        rtree_dir : str or os.PathLike[str] or None, default None
             Folder for the on-disk rtree of :meth:`nearest` (default: the cache
             folder, under a name keyed by the points).
+
+        Returns
+        -------
+        Geocoder
+            The geocoder.
         """
         self = cls.__new__(cls)
         self.default_comune = default_comune
@@ -250,9 +255,9 @@ class Geocoder:
 
         Parameters
         ----------
-        lon, lat
+        lon, lat : float
             Position in WGS 84.
-        k
+        k : int, default 1
             How many points.
 
         Returns
@@ -321,7 +326,36 @@ class Geocoder:
         online_cache_dir: str | os.PathLike[str] | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> gpd.GeoDataFrame:
-        """Geocode the addresses of a table (see :func:`geo_alloggi.geocode`)."""
+        """Geocode the addresses of a table (see :func:`geo_alloggi.geocode`).
+
+        Parameters
+        ----------
+        data : pandas.DataFrame or iterable of str
+            Table with the addresses, or the addresses themselves.
+        address_column : str, default 'address'
+            As for :func:`geo_alloggi.geocode`.
+        comune_column : str or None, default None
+            As for :func:`geo_alloggi.geocode`.
+        comune : str or None, default None
+            As for :func:`geo_alloggi.geocode`.
+        comuni : iterable of str or None, default None
+            As for :func:`geo_alloggi.geocode`.
+        corrections : Corrections or None, default None
+            As for :func:`geo_alloggi.geocode`.
+        online : bool, default False
+            As for :func:`geo_alloggi.geocode`.
+        nominatim_url : str or None, default None
+            As for :func:`geo_alloggi.geocode`.
+        online_cache_dir : str or os.PathLike[str] or None, default None
+            As for :func:`geo_alloggi.geocode`.
+        progress : callable or None, default None
+            Called once with the number of addresses geocoded, at the end.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            As for :func:`geo_alloggi.geocode`.
+        """
         frame = _as_frame(data, address_column)
         _check_columns(frame, address_column, comune_column, comune)
         n = len(frame)
@@ -521,43 +555,43 @@ def geocode(
 
     Parameters
     ----------
-    data
+    data : pandas.DataFrame or iterable of str
         A DataFrame (or GeoDataFrame) with an address column, or a list of
         address strings.
-    address_column
+    address_column : str, default 'address'
         Column holding the addresses (``V.LE FULVIO TESTI 12``, ``via f. testi,
         12 - 20126 milano``).
-    comune_column
+    comune_column : str or None, default None
         Column naming each row's comune (``Milano``, ``CINISELLO BALSAMO``,
         ISTAT ``015146`` or Belfiore ``F205`` codes), or
-    comune
+    comune : str or None, default None
         One comune for all rows. Without either, the comune written in the
         address (or its postcode) is used, else the geocoder's
         ``default_comune`` (``Milano``) with a warning. When the address
         itself names another comune (``Viale Fulvio Testi 5, Cinisello
         Balsamo`` given as Milano), the row is left unmatched and
         ``geo_matched_address`` names both comuni.
-    comuni
+    comuni : iterable of str or None, default None
         Comuni of the study area (names, ISTAT or cadastral codes; default
         the geocoder's own, :attr:`Geocoder.study_area`, else
         :data:`geo_alloggi.config.study_area_comuni`, Milano and Cinisello
         Balsamo). An address in another comune gets ``geo_match_type``
         ``out_of_area`` and no position, never a position of a same-named
         street in the study area.
-    corrections
+    corrections : Corrections or None, default None
         User corrections applied before matching (file, DataFrame or mapping;
         see :func:`read_corrections`).
-    online
+    online : bool, default False
         Ask Nominatim for the rows left ``street`` or ``unmatched`` (at most
         one request per second, answers cached on disk; off by default).
-    geocoder
+    geocoder : Geocoder or None, default None
         A loaded :class:`Geocoder` to reuse; default one built (or loaded from
         the cache) from the data registry for ``comuni``, kept for the session.
-    mirror
+    mirror : str or os.PathLike[str] or None, default None
         Folder of the official files for the default geocoder.
-    nominatim_url
+    nominatim_url : str or None, default None
         Nominatim server (default ``https://nominatim.openstreetmap.org``).
-    online_cache_dir
+    online_cache_dir : str or os.PathLike[str] or None, default None
         Folder of the Nominatim answers cache.
 
     Returns
