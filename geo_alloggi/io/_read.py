@@ -53,26 +53,30 @@ class ReadResult:
 
     Attributes
     ----------
-    accepted
+    accepted : pandas.DataFrame
         The canonical table (see :mod:`geo_alloggi._records`; a GeoDataFrame in
         EPSG:4326 for estates). Its index, named ``row_number``, holds the row
         number of each record in the source file.
-    quarantine
+    quarantine : pandas.DataFrame
         One row per rejected source row: ``row_number``, ``reason`` (every
         problem found, joined by ``"; "``) and the row's schema columns as
         written in the file (text, spaces stripped; a vacancy's own
         ``reason`` column is called ``vacancy_reason`` here). Never holds a
         column outside the schema.
-    rows_read
+    rows_read : int
         Data rows in the file (blank rows excluded);
         ``rows_read == len(accepted) + len(quarantine)``.
-    dropped_columns
+    dropped_columns : tuple of str
         Headers of the columns outside the schema that were not read.
-    kind, source
+    kind, source : str
         The record kind and the file read.
-    file_format, encoding, delimiter
-        How the file was read (encoding and delimiter for CSV only).
-    column_map
+    file_format : str
+        How the file was read: its format.
+    encoding : str or None
+        Encoding the file was read with (CSV only).
+    delimiter : str or None
+        Delimiter the file was read with (CSV only).
+    column_map : dict of str to str
         Source header -> canonical column, for the columns read.
     """
 
@@ -88,11 +92,23 @@ class ReadResult:
     column_map: dict[str, str] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the accepted records (a copy of :attr:`accepted`)."""
+        """Return the accepted records (a copy of :attr:`accepted`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The accepted records.
+        """
         return self.accepted.copy()
 
     def summary(self) -> str:
-        """One line for a person: rows read, accepted, quarantined."""
+        """One line for a person: rows read, accepted, quarantined.
+
+        Returns
+        -------
+        str
+            The counts on one line.
+        """
         text = (
             f"{self.kind} from {Path(self.source).name}: {self.rows_read} rows read, "
             f"{len(self.accepted)} accepted, {len(self.quarantine)} quarantined"
@@ -110,10 +126,10 @@ class Bundle:
 
     Attributes
     ----------
-    records
+    records : Records
         The accepted tables as a :class:`~geo_alloggi._records.Records`
         (empty canonical tables for the kinds not given).
-    results
+    results : dict of str to ReadResult
         Kind -> :class:`ReadResult` for each file read.
     """
 
@@ -125,6 +141,11 @@ class Bundle:
 
         Columns ``kind``, ``source``, ``file_format``, ``rows_read``,
         ``accepted``, ``quarantined`` and ``dropped_columns`` (counts).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per file read.
         """
         return pd.DataFrame(
             [
@@ -151,7 +172,13 @@ class Bundle:
         )
 
     def summary(self) -> str:
-        """One line per file read."""
+        """One line per file read.
+
+        Returns
+        -------
+        str
+            One line per file read.
+        """
         return "\n".join(r.summary() for r in self.results.values())
 
 

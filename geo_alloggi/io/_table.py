@@ -119,7 +119,18 @@ def read_table(
 
 
 def label_of(file_format: str) -> str:
-    """Return the words for a row number of ``file_format`` (``"line"``...)."""
+    """Return the words for a row number of ``file_format`` (``"line"``...).
+
+    Parameters
+    ----------
+    file_format : str
+        A file format (``"csv"``, ``"xlsx"``...).
+
+    Returns
+    -------
+    str
+        The words for a row number (``"row"`` by default).
+    """
     return ROW_NUMBER_WORDS.get(file_format, "row")
 
 
@@ -160,6 +171,20 @@ def find_column(
     ``kind`` (:func:`record_columns`): ``Indirizzo`` names ``address``,
     ``Comune`` names ``comune``. The first header in the order of the names
     wins (``address`` before ``via``).
+
+    Parameters
+    ----------
+    headers : list of str or pandas.Index
+        The headers of a file.
+    column : str
+        A canonical column name (``"address"``).
+    kind : str, default 'estates'
+        The kind of records file, which sets the names recognised.
+
+    Returns
+    -------
+    str or None
+        The matching header, None when no header names the column.
 
     Examples
     --------
