@@ -30,22 +30,22 @@ def base_map(
 
     Parameters
     ----------
-    bounds
+    bounds : sequence of float or None, default None
         ``(minx, miny, maxx, maxy)`` in EPSG:4326 to fit; default Milan and
         Cinisello Balsamo.
-    tiles
+    tiles : str or None, default None
         Online tiles (a folium tiles name or URL template) as an optional base
         layer. Default ``None``: no tiles, the page needs no network; draw the
         comuni with :func:`basemap_layer` as a vector basemap.
-    lang
+    lang : str, default 'it'
         ``"it"`` (default) or ``"en"``.
-    title
+    title : str or None, default None
         A title shown at the top of the map and as the page title.
-    synthetic
+    synthetic : bool, default False
         Show the SYNTHETIC banner (``config.synthetic_label``).
-    height
+    height : str, default '100%'
         CSS height of the map.
-    sources
+    sources : sequence of str, default ('nil', 'comuni', 'civici')
         Datasets of :data:`geo_alloggi.datasets.REGISTRY` credited in the
         attribution (their licences are shown on the map).
 
@@ -138,11 +138,11 @@ def add_controls(
 
     Parameters
     ----------
-    m
+    m : folium.Map
         The map.
-    lang
+    lang : str, default 'it'
         ``"it"`` or ``"en"``.
-    layer_control, fullscreen, search, minimap
+    layer_control, fullscreen, search, minimap : bool, default True
         Which controls to add.
 
     Returns

@@ -57,45 +57,57 @@ def meeting_map(
 
     Parameters
     ----------
-    districts
+    districts : geopandas.GeoDataFrame
         Districts joined with statistics: ``column`` is mapped as a
         choropleth; ``hotspot``/``gi_bin`` and ``emerging_category`` add the
         hot-spot and emerging layers when present; the outlines (labelled,
         searchable) are always drawn.
-    column
+    column : str, default 'occupied_per_100'
         The rate of the main choropleth (default ``occupied_per_100``).
-    estates
+    estates : geopandas.GeoDataFrame or None, default None
         Estate points with aggregated counts (clustered markers).
-    comuni
+    comuni : geopandas.GeoDataFrame or None, default None
         Comuni for the vector basemap (e.g. ``load_districts("comuni",
         all_comuni=True)``).
-    contours
+    contours : geopandas.GeoDataFrame or None, default None
         Density contours with a ``level`` column.
-    periods
+    periods : pandas.DataFrame or None, default None
         Per-period table (``district_id``, ``period``, ``slider_column``) for
         the time slider.
-    slider_column
+    slider_column : str, default 'occupied'
         Value shown by the time slider (default ``occupied``).
-    patrol, renovation
-        Ranked priority tables (``rank``, ``priority_score``, ``reasons``, as
-        made by :func:`geo_alloggi.priorities.patrol_priority`); district
-        tables (``district_id``) take geometry from ``districts``, estate
-        tables (``estate_id``) from ``estates``. ``renovation`` may also be a
+    patrol : pandas.DataFrame or None, default None
+        Ranked patrol table (``rank``, ``priority_score``, ``reasons``, as made by
+        :func:`geo_alloggi.priorities.patrol_priority`); a district table
+        (``district_id``) takes its geometry from ``districts``, an estate table
+        (``estate_id``) from ``estates``.
+    renovation : pandas.DataFrame, RenovationPlan or None, default None
+        Ranked renovation table, placed as ``patrol``; or a
         :class:`~geo_alloggi.priorities.RenovationPlan` (or its ``plan`` table).
-    title, tiles, lang, synthetic
+    title : str or None, default None
         See :func:`base_map`.
-    street_tiles
+    tiles : str or None, default None
+        See :func:`base_map`.
+    lang : str, default 'it'
+        See :func:`base_map`.
+    synthetic : bool, default False
+        See :func:`base_map`.
+    street_tiles : bool or str, default True
         Offer an online street basemap, switched off at opening (see
         :func:`street_layer`): ``True`` (default) uses
         ``config.street_tiles_url`` (OpenStreetMap's tiles; none when that is
         ``None``), a string is the tile URL template, ``False`` leaves it out.
         While it is off the page requests nothing.
-    street_attribution
+    street_attribution : str or None, default None
         Attribution of a ``street_tiles`` server other than OpenStreetMap.
-    threshold, allow_small
-        Suppression of small counts (see :func:`choropleth_layer`).
-    simplify_m, precision
-        Simplification tolerance (metres) and coordinate decimals.
+    threshold : int or None, default None
+        Suppression threshold of small counts (see :func:`choropleth_layer`).
+    allow_small : bool, default False
+        Show counts below ``threshold`` (see :func:`choropleth_layer`).
+    simplify_m : float, default 12.0
+        Simplification tolerance in metres.
+    precision : int, default 5
+        Decimals kept in coordinates.
 
     Returns
     -------

@@ -51,12 +51,12 @@ def map_html(
 
     Parameters
     ----------
-    m
+    m : folium.Map
         The map (not modified).
-    offline
+    offline : bool, default True
         Inline every asset from installed packages and refuse any remaining
         ``http(s)://`` reference (default). ``False`` links folium's CDNs.
-    allow_online_tiles
+    allow_online_tiles : bool, default False
         With ``offline=True``, keep online tile layers (the rest of the page
         still works without network).
 
@@ -80,11 +80,11 @@ def save_offline(
 
     Parameters
     ----------
-    m
+    m : folium.Map
         The map (not modified).
-    path
+    path : PathLike
         Output file (parent folders are created).
-    allow_online_tiles
+    allow_online_tiles : bool, default False
         Keep online tile layers (see :func:`map_html`).
 
     Returns
@@ -140,28 +140,46 @@ def export_static(
 
     Parameters
     ----------
-    districts
+    districts : geopandas.GeoDataFrame
         Districts joined with statistics (``district_id``, ``name``, ``column``;
         optionally ``hotspot``/``gi_bin``, ``gi_z`` and ``period``).
-    path
+    path : PathLike
         Output file; the format follows the suffix (``.png``, ``.pdf``, ``.svg``).
-    column, scheme, k, cmap, decimals, threshold, allow_small, lang, synthetic
+    column : str, default 'occupied_per_100'
         See :func:`choropleth_layer`.
-    estates
+    scheme : str, default 'quantiles'
+        See :func:`choropleth_layer`.
+    k : int, default 5
+        See :func:`choropleth_layer`.
+    cmap : str, default 'YlOrRd'
+        See :func:`choropleth_layer`.
+    decimals : int or None, default None
+        See :func:`choropleth_layer`.
+    threshold : int or None, default None
+        See :func:`choropleth_layer`.
+    allow_small : bool, default False
+        See :func:`choropleth_layer`.
+    lang : str, default 'it'
+        See :func:`choropleth_layer`.
+    synthetic : bool, default False
+        See :func:`choropleth_layer`.
+    estates : geopandas.GeoDataFrame or None, default None
         Estate points drawn as dots coloured by owner.
-    comuni
+    comuni : geopandas.GeoDataFrame or None, default None
         Comuni drawn as a grey basemap around the districts.
-    title
+    title : str or None, default None
         Title (default: the meeting title).
-    period
+    period : object, default None
         Period shown under the title (default: the ``period`` column when it
         holds one value).
-    top_hotspots
+    top_hotspots : int, default 5
         How many hot spots to number and name (strongest ``gi_z`` first).
-    sources
+    sources : sequence of str, default ('nil', 'comuni', 'civici')
         Datasets credited in the caption.
-    figsize, dpi
-        Page size in inches (default A4 landscape) and raster resolution.
+    figsize : tuple of (float, float), default (11.69, 8.27)
+        Page size in inches (default A4 landscape).
+    dpi : int, default 150
+        Raster resolution in dots per inch.
 
     Returns
     -------

@@ -131,20 +131,24 @@ def basemap_layer(
 
     Parameters
     ----------
-    comuni
+    comuni : geopandas.GeoDataFrame
         Municipal boundaries in the district schema (``district_id``, ``name``),
         e.g. ``load_districts("comuni", all_comuni=True)``.
-    m
+    m : folium.Map or None, default None
         Map to draw on; a new one when None.
-    name
+    name : str or None, default None
         Layer name in the layer control (default ``"Comuni (base)"``).
-    labels
+    labels : bool, default True
         Write each comune's name at zoom levels 10 to 12 (the district
         labels take over from 13).
-    lang, synthetic
+    lang : str, default 'it'
         See :func:`base_map`.
-    simplify_m, precision
-        Simplification tolerance in metres and decimals kept in coordinates.
+    synthetic : bool, default False
+        See :func:`base_map`.
+    simplify_m : float, default 25.0
+        Simplification tolerance in metres.
+    precision : int, default 5
+        Decimals kept in coordinates.
 
     Returns
     -------
@@ -205,19 +209,19 @@ def street_layer(
 
     Parameters
     ----------
-    m
+    m : folium.Map
         The map.
-    url
+    url : str or None, default None
         Tile URL template with ``{z}``, ``{x}``, ``{y}`` (default
         ``config.street_tiles_url``, OpenStreetMap's tile server).
-    attribution, attribution_url
+    attribution, attribution_url : str or None, default None
         Attribution text shown while the layer is on, and the page it links
         to (default OpenStreetMap's; give the provider's for another server).
-    name
+    name : str or None, default None
         Layer name (default: "Stradario online (host)").
-    max_zoom
+    max_zoom : int, default 19
         Highest zoom level requested (OpenStreetMap serves up to 19).
-    lang
+    lang : str, default 'it'
         ``"it"`` (default) or ``"en"``.
 
     Returns
@@ -297,17 +301,29 @@ def outline_layer(
 
     Parameters
     ----------
-    districts
+    districts : geopandas.GeoDataFrame
         District layer in the normalised schema (``district_id``, ``name``).
-    m, name, show
-        Map to draw on (new when None), layer name, visible at opening.
-    labels, label_zoom
-        Write the district names (as text, never as HTML) from this zoom level.
-    color
+    m : folium.Map or None, default None
+        Map to draw on; a new one when None.
+    name : str or None, default None
+        Layer name (default: a label in ``lang``).
+    show : bool, default True
+        Whether the layer is visible at opening.
+    labels : bool, default True
+        Write the district names (as text, never as HTML).
+    label_zoom : int, default 13
+        Zoom level from which the names are written.
+    color : str, default '#333333'
         Outline colour.
-    search
+    search : bool, default True
         Make the districts findable with the search box.
-    lang, synthetic, simplify_m, precision
+    lang : str, default 'it'
+        See :func:`basemap_layer`.
+    synthetic : bool, default False
+        See :func:`basemap_layer`.
+    simplify_m : float, default 12.0
+        See :func:`basemap_layer`.
+    precision : int, default 5
         See :func:`basemap_layer`.
 
     Returns
@@ -381,34 +397,46 @@ def choropleth_layer(
 
     Parameters
     ----------
-    districts
+    districts : geopandas.GeoDataFrame
         Districts (``district_id``, ``name``, geometry) joined with statistics.
-    column
+    column : str, default 'occupied_per_100'
         Numeric column to map (default ``occupied_per_100``).
-    m
+    m : folium.Map or None, default None
         Map to draw on; a new one when None.
-    scheme, k
-        mapclassify scheme (``"quantiles"``, ``"natural_breaks"``,
-        ``"equal_interval"``, ``"fisher_jenks"``...) and number of classes.
-        Classes are computed on the values that may be shown.
-    cmap
+    scheme : str, default 'quantiles'
+        mapclassify scheme (``"quantiles"``, ``"natural_breaks"``, ``"equal_interval"``,
+        ``"fisher_jenks"``...). Classes are computed on the values that may be shown.
+    k : int, default 5
+        Number of classes.
+    cmap : str, default 'YlOrRd'
         matplotlib colormap name for the classes.
-    decimals
+    decimals : int or None, default None
         Decimals in legend and popups (default 0 for counts, 1 otherwise).
-    name, show
-        Layer name (default: the column's label) and visibility at opening.
-    popup_columns
+    name : str or None, default None
+        Layer name (default: the column's label).
+    show : bool, default True
+        Whether the layer is visible at opening.
+    popup_columns : sequence of str, default ()
         Further columns listed in each district's popup (counts suppressed).
-    search
+    search : bool, default True
         Make the districts findable with the search box.
-    threshold, allow_small
+    threshold : int or None, default None
         Counts from 1 to ``threshold - 1`` (default
         ``config.suppression_threshold``) are drawn grey and shown as withheld
         unless ``allow_small=True``. Values withheld upstream are always
         hidden: ``suppressed`` as a bool flag per row, or as the
         comma-separated column names written by
         :func:`geo_alloggi.disclosure.suppress`.
-    lang, synthetic, simplify_m, precision
+    allow_small : bool, default False
+        Draw counts below ``threshold`` as they are (values withheld upstream stay
+        hidden).
+    lang : str, default 'it'
+        See :func:`basemap_layer`.
+    synthetic : bool, default False
+        See :func:`basemap_layer`.
+    simplify_m : float, default 12.0
+        See :func:`basemap_layer`.
+    precision : int, default 5
         See :func:`basemap_layer`.
 
     Returns
@@ -495,12 +523,26 @@ def hotspot_layer(
 
     Parameters
     ----------
-    districts
+    districts : geopandas.GeoDataFrame
         Districts with ``hotspot`` (labels of ``_schema.HOTSPOT_LABELS``) or
         ``gi_bin`` (-3..3); ``gi_z`` and ``gi_p`` are shown in popups when present.
-    column
+    column : str or None, default None
         Column holding the classes (default ``hotspot``, else ``gi_bin``).
-    m, name, show, search, lang, synthetic, simplify_m, precision
+    m : folium.Map or None, default None
+        See :func:`choropleth_layer`.
+    name : str or None, default None
+        See :func:`choropleth_layer`.
+    show : bool, default True
+        See :func:`choropleth_layer`.
+    search : bool, default False
+        See :func:`choropleth_layer`.
+    lang : str, default 'it'
+        See :func:`choropleth_layer`.
+    synthetic : bool, default False
+        See :func:`choropleth_layer`.
+    simplify_m : float, default 12.0
+        See :func:`choropleth_layer`.
+    precision : int, default 5
         See :func:`choropleth_layer`.
 
     Returns
@@ -563,10 +605,26 @@ def emerging_layer(
 
     Parameters
     ----------
-    districts
+    districts : geopandas.GeoDataFrame
         Districts with ``emerging_category`` (values of
         ``_schema.EMERGING_CATEGORIES``; missing values count as no pattern).
-    column, m, name, show, search, lang, synthetic, simplify_m, precision
+    column : str, default 'emerging_category'
+        See :func:`choropleth_layer`.
+    m : folium.Map or None, default None
+        See :func:`choropleth_layer`.
+    name : str or None, default None
+        See :func:`choropleth_layer`.
+    show : bool, default True
+        See :func:`choropleth_layer`.
+    search : bool, default False
+        See :func:`choropleth_layer`.
+    lang : str, default 'it'
+        See :func:`choropleth_layer`.
+    synthetic : bool, default False
+        See :func:`choropleth_layer`.
+    simplify_m : float, default 12.0
+        See :func:`choropleth_layer`.
+    precision : int, default 5
         See :func:`choropleth_layer`.
 
     Returns
@@ -638,13 +696,27 @@ def density_layer(
 
     Parameters
     ----------
-    contours
+    contours : geopandas.GeoDataFrame
         Polygons with a numeric level column (e.g. a KDE's contour bands).
-    level_column
+    level_column : str, default 'level'
         The level column; higher levels are drawn darker and on top.
-    m, name, show, cmap, lang, synthetic, simplify_m, precision
+    m : folium.Map or None, default None
         See :func:`choropleth_layer`.
-    decimals
+    name : str or None, default None
+        See :func:`choropleth_layer`.
+    show : bool, default True
+        See :func:`choropleth_layer`.
+    cmap : str, default 'Reds'
+        See :func:`choropleth_layer`.
+    lang : str, default 'it'
+        See :func:`choropleth_layer`.
+    synthetic : bool, default False
+        See :func:`choropleth_layer`.
+    simplify_m : float, default 5.0
+        See :func:`choropleth_layer`.
+    precision : int, default 5
+        See :func:`choropleth_layer`.
+    decimals : int, default 1
         Decimals of the levels in the legend.
 
     Returns

@@ -107,20 +107,30 @@ def estates_layer(
 
     Parameters
     ----------
-    estates
+    estates : geopandas.GeoDataFrame
         Points with ``estate_id`` and ``name``; optional ``address``, ``comune``,
         ``owner``, ``units`` and the aggregated counts ``occupied``, ``vacant``,
         ``evictions``. Estates without a position are skipped with a warning.
-    m, name, show
-        Map to draw on (new when None), layer name, visibility at opening.
-    cluster
+    m : folium.Map or None, default None
+        Map to draw on; a new one when None.
+    name : str or None, default None
+        Layer name (default: a label in ``lang``).
+    show : bool, default True
+        Whether the layer is visible at opening.
+    cluster : bool, default True
         Group nearby markers into clusters (Leaflet.markercluster).
-    search
+    search : bool, default True
         Make the estates findable by name with the search box.
-    threshold, allow_small
+    threshold : int or None, default None
         Counts from 1 to ``threshold - 1`` are shown as ``< threshold`` unless
         ``allow_small=True``.
-    lang, synthetic, precision
+    allow_small : bool, default False
+        Show counts below ``threshold`` as they are.
+    lang : str, default 'it'
+        See :func:`basemap_layer`.
+    synthetic : bool, default False
+        See :func:`basemap_layer`.
+    precision : int, default 5
         See :func:`basemap_layer`.
     by_owner : bool
         One layer per owner (Aler Milano, Comune / MM Casa, others), each
@@ -241,20 +251,42 @@ def priority_layer(
 
     Parameters
     ----------
-    priorities
+    priorities : pandas.DataFrame
         Ranked table: ``id_column``, ``rank_column``, ``score_column``,
         ``reason_column`` (the text saying why the row ranks there). A
         GeoDataFrame is used as is; a DataFrame takes its geometry from
         ``geometry`` joined on ``id_column``.
-    geometry
+    geometry : geopandas.GeoDataFrame or None, default None
         Districts or estates (with ``id_column`` and ``name``) giving positions.
-    id_column, rank_column, score_column, reason_column, name_column
-        Column names (``district_id`` for districts, ``estate_id`` for estates).
-    top
+    id_column : str, default 'district_id'
+        Id column (``district_id`` for districts, ``estate_id`` for estates).
+    rank_column : str, default 'rank'
+        Column of the rank.
+    score_column : str, default 'priority_score'
+        Column of the priority score.
+    reason_column : str, default 'reasons'
+        Column of the reasons.
+    name_column : str, default 'name'
+        Column of the name shown.
+    top : int, default 20
         How many of the best-ranked rows to draw.
-    kind
+    kind : str, default 'patrol'
         ``"patrol"`` (red) or ``"renovation"`` (blue): colour and default name.
-    m, name, show, search, lang, synthetic, simplify_m, precision
+    m : folium.Map or None, default None
+        See :func:`choropleth_layer`.
+    name : str or None, default None
+        See :func:`choropleth_layer`.
+    show : bool, default False
+        See :func:`choropleth_layer`.
+    search : bool, default False
+        See :func:`choropleth_layer`.
+    lang : str, default 'it'
+        See :func:`choropleth_layer`.
+    synthetic : bool, default False
+        See :func:`choropleth_layer`.
+    simplify_m : float, default 12.0
+        See :func:`choropleth_layer`.
+    precision : int, default 5
         See :func:`choropleth_layer`.
 
     Returns
@@ -417,20 +449,34 @@ def renovation_layer(
 
     Parameters
     ----------
-    plan
+    plan : RenovationPlan or pandas.DataFrame
         :class:`geo_alloggi.priorities.RenovationPlan` or its ``plan`` table:
         ``estate_id``, ``selected``, ``units_chosen``, ``cost_eur``, ``risk``
         and, when present, ``risk_weighted_units`` (the ranking key). A
         RenovationPlan's layer is named after its objective (the plan the
         run chose), unless ``name`` is given.
-    estates
+    estates : geopandas.GeoDataFrame
         Estate points (``estate_id``, ``name``) giving positions.
-    top
+    top : int, default 30
         How many selected estates to draw.
-    m, name, show, search, lang, synthetic, precision
+    m : folium.Map or None, default None
         See :func:`priority_layer`.
-    threshold, allow_small
+    name : str or None, default None
+        See :func:`priority_layer`.
+    show : bool, default False
+        See :func:`priority_layer`.
+    search : bool, default False
+        See :func:`priority_layer`.
+    lang : str, default 'it'
+        See :func:`priority_layer`.
+    synthetic : bool, default False
+        See :func:`priority_layer`.
+    precision : int, default 5
+        See :func:`priority_layer`.
+    threshold : int or None, default None
         Units chosen below the threshold are shown as ``< threshold``.
+    allow_small : bool, default False
+        Show units below ``threshold`` as they are.
 
     Returns
     -------

@@ -92,6 +92,30 @@ def geopackage_styles(
     Each layer is read back from the file and classified with the functions
     of the HTML map, so the classes are those of the values QGIS will show.
     See :func:`style_geopackage` for the parameters.
+
+    Parameters
+    ----------
+    path : PathLike
+        The GeoPackage.
+    column : str, default 'occupied_per_100'
+        As for :func:`style_geopackage`.
+    scheme : str, default 'quantiles'
+        As for :func:`style_geopackage`.
+    k : int, default 5
+        As for :func:`style_geopackage`.
+    cmap : str, default 'YlOrRd'
+        As for :func:`style_geopackage`.
+    threshold : int or None, default None
+        As for :func:`style_geopackage`.
+    allow_small : bool, default False
+        As for :func:`style_geopackage`.
+    lang : str, default 'it'
+        As for :func:`style_geopackage`.
+
+    Returns
+    -------
+    list of LayerStyle
+        One style per layer of the GeoPackage.
     """
     check_lang(lang)
     gpkg = _check_gpkg(path)
@@ -123,13 +147,22 @@ def style_geopackage(
 
     Parameters
     ----------
-    path
+    path : PathLike
         The GeoPackage (for example the bundle's ``layers.gpkg``).
-    column, scheme, k, cmap
-        The districts' choropleth, as on the HTML map (:func:`meeting_map`).
-    threshold, allow_small
+    column : str, default 'occupied_per_100'
+        Column drawn as the districts' choropleth, as on the HTML map
+        (:func:`meeting_map`).
+    scheme : str, default 'quantiles'
+        mapclassify scheme of the choropleth, as on the HTML map.
+    k : int, default 5
+        Number of classes.
+    cmap : str, default 'YlOrRd'
+        matplotlib colormap of the classes.
+    threshold : int or None, default None
         Small counts and withheld values are drawn as withheld, as on the map.
-    lang
+    allow_small : bool, default False
+        Draw counts below ``threshold`` as they are (withheld values stay withheld).
+    lang : str, default 'it'
         ``"it"`` (default) or ``"en"``: legends and style names.
 
     Returns
@@ -262,18 +295,18 @@ def write_qgis_project(
 
     Parameters
     ----------
-    gpkg
+    gpkg : PathLike
         The GeoPackage, in the same folder as ``path`` (sources are relative).
-    path
+    path : PathLike
         Output ``.qgz`` file.
-    styles
+    styles : list of LayerStyle or None, default None
         The layers' styles (default: :func:`geopackage_styles` of ``gpkg``).
-    title
+    title : str or None, default None
         Project title (default: the meeting title; ``[SYNTHETIC]`` appended
         for synthetic data).
-    synthetic
+    synthetic : bool, default False
         Mark the title as synthetic.
-    lang
+    lang : str, default 'it'
         ``"it"`` (default) or ``"en"``.
 
     Returns

@@ -55,16 +55,41 @@ def time_slider_layer(
 
     Parameters
     ----------
-    districts
+    districts : geopandas.GeoDataFrame
         District geometries (``district_id``, ``name``).
-    table
+    table : pandas.DataFrame
         One row per district × period: ``district_id``, ``period`` and
         ``column``; an optional ``suppressed`` flag withholds a row's value.
-    column, period_column
-        Value and period columns. Classes are computed over all periods so
-        colours compare across time.
-    m, scheme, k, cmap, decimals, name, show, threshold, allow_small, lang,
-    synthetic, simplify_m, precision
+    column : str, default 'occupied'
+        Value column of ``table``. Classes are computed over all periods so colours
+        compare across time.
+    period_column : str, default 'period'
+        Period column of ``table``.
+    m : folium.Map or None, default None
+        See :func:`choropleth_layer`.
+    scheme : str, default 'quantiles'
+        See :func:`choropleth_layer`.
+    k : int, default 5
+        See :func:`choropleth_layer`.
+    cmap : str, default 'YlOrRd'
+        See :func:`choropleth_layer`.
+    decimals : int or None, default None
+        See :func:`choropleth_layer`.
+    name : str or None, default None
+        See :func:`choropleth_layer`.
+    show : bool, default False
+        See :func:`choropleth_layer`.
+    threshold : int or None, default None
+        See :func:`choropleth_layer`.
+    allow_small : bool, default False
+        See :func:`choropleth_layer`.
+    lang : str, default 'it'
+        See :func:`choropleth_layer`.
+    synthetic : bool, default False
+        See :func:`choropleth_layer`.
+    simplify_m : float, default 12.0
+        See :func:`choropleth_layer`.
+    precision : int, default 5
         See :func:`choropleth_layer`.
 
     Returns
