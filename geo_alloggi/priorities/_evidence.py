@@ -101,6 +101,16 @@ def rolling_origins(periods: Sequence[Any]) -> list[Any]:
     (one period apart). The first two periods are history only: the ranking's
     change and trend need earlier periods of their own.
 
+    Parameters
+    ----------
+    periods : sequence of object
+        The periods of the panel (labels that sort in time order; repeats ignored).
+
+    Returns
+    -------
+    list of object
+        The origins, in time order.
+
     Examples
     --------
     >>> rolling_origins(["2014", "2015", "2016", "2017", "2018"])
@@ -128,6 +138,18 @@ def evidence_periods(periods: Sequence[Any], origins: Sequence[Any]) -> list[Any
 
     The calibration of the weights to use now fits on the training origins
     of the last period, so those are included too.
+
+    Parameters
+    ----------
+    periods : sequence of object
+        The periods of the panel (repeats ignored).
+    origins : sequence of object
+        The back-test's origins (:func:`rolling_origins`).
+
+    Returns
+    -------
+    list of object
+        The periods needed, in time order.
     """
     ps = sorted(set(periods))
     need = set(origins) | set(training_periods(ps, ps[-1]))

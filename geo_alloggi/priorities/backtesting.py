@@ -119,7 +119,13 @@ class Backtest:
     synthetic: bool = False
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per ranking × origin (a copy of :attr:`scores`)."""
+        """One row per ranking × origin (a copy of :attr:`scores`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The scores, one row per ranking × origin.
+        """
         return self.scores.copy()
 
     def verdict(self, lang: str = "it") -> str:
@@ -128,6 +134,16 @@ class Backtest:
         When a naive rule beat the published ranking that comes first; then
         the other weightings against the published one, the weights the
         calibration would use now, what PAI means and how many tests were run.
+
+        Parameters
+        ----------
+        lang : str, default 'it'
+            Language of the text: ``"it"`` or ``"en"``.
+
+        Returns
+        -------
+        str
+            The verdict, a few sentences.
         """
         return _verdict(self, check_lang(lang))
 
@@ -548,7 +564,15 @@ def compare_rankings(
         As for :func:`patrol_priority`.
     weightings : Mapping[str, PatrolWeights | Mapping[str, Any]]
         Scenario name → weights (at least one).
-    emerging, evictions, estate_district, period, id_column
+    emerging : pandas.DataFrame or pandas.Series or None, default None
+        As for :func:`patrol_priority`.
+    evictions : pandas.DataFrame or None, default None
+        As for :func:`patrol_priority`.
+    estate_district : pandas.Series or None, default None
+        As for :func:`patrol_priority`.
+    period : object, default None
+        As for :func:`patrol_priority`.
+    id_column : str or None, default None
         As for :func:`patrol_priority`.
 
     Returns

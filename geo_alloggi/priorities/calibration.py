@@ -76,7 +76,13 @@ class CalibratedWeights:
     synthetic: bool = False
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per component: ``component``, ``default``, ``calibrated``."""
+        """One row per component: ``component``, ``default``, ``calibrated``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per weight component.
+        """
         return pd.DataFrame(
             {
                 "component": list(COMPONENTS),
@@ -91,6 +97,16 @@ def simplex_grid(step: float = GRID_STEP) -> np.ndarray:
 
     Rows in lexicographic order of (occupied, new_occupations, trend,
     evictions); the single-measure corners are among them.
+
+    Parameters
+    ----------
+    step : float, default 0.25
+        Grid step; ``1/step`` must be a whole number.
+
+    Returns
+    -------
+    numpy.ndarray
+        One weighting per row, four columns summing to 1.
 
     Examples
     --------

@@ -140,12 +140,29 @@ class PatrolWeights:
             )
 
     def as_dict(self) -> dict[str, float]:
-        """Return the weights as a plain dict."""
+        """Return the weights as a plain dict.
+
+        Returns
+        -------
+        dict of str to float
+            Weight name -> value.
+        """
         return {f.name: float(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> PatrolWeights:
-        """Build from a mapping; unknown keys raise, missing keys keep their default."""
+        """Build from a mapping; unknown keys raise, missing keys keep their default.
+
+        Parameters
+        ----------
+        values : mapping of str to object
+            Component name -> weight (numbers).
+
+        Returns
+        -------
+        PatrolWeights
+            The weights.
+        """
         reject_unknown(values, cls, "patrol weight")
         return cls(**{k: float(v) for k, v in values.items()})
 
@@ -162,6 +179,18 @@ class PatrolWeights:
             new_occupations = 0.3
             trend = 0.2
             evictions = 0.1
+
+        Parameters
+        ----------
+        path : PathLike
+            A TOML file.
+        section : str, default 'priorities.patrol'
+            Dotted name of the table holding the weights.
+
+        Returns
+        -------
+        PatrolWeights
+            The weights (defaults for keys the table leaves out).
         """
         return cls.from_mapping(read_toml_section(path, section))
 
@@ -180,6 +209,11 @@ class PatrolWeights:
             Weights, a mapping read by :meth:`from_mapping`, or None.
         accepted : str
             What the caller accepts, said by the error.
+
+        Returns
+        -------
+        PatrolWeights
+            The weights.
 
         Raises
         ------

@@ -113,7 +113,13 @@ class RenovationPlan:
     budgets: dict[str, float] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the exact plan, one row per candidate estate (a copy)."""
+        """Return the exact plan, one row per candidate estate (a copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The plan, one row per candidate estate.
+        """
         return self.plan.copy()
 
 
@@ -416,7 +422,19 @@ def renovation_plan(
         (the occupations the renovation is expected to prevent within 12
         months), then the units; ``"units"`` the units returned to
         assignment, then the risk-weighted units.
-    cost_model, risk, hot, as_of, reason_pattern
+    cost_model : CostModel or None, default None
+        See :func:`~geo_alloggi.priorities.renovation_candidates`; only with
+        Records (a candidates table already holds its costs and risks).
+    risk : pandas.Series or float or None, default None
+        See :func:`~geo_alloggi.priorities.renovation_candidates`; only with
+        Records (a candidates table already holds its costs and risks).
+    hot : pandas.Series or None, default None
+        See :func:`~geo_alloggi.priorities.renovation_candidates`; only with
+        Records (a candidates table already holds its costs and risks).
+    as_of : object, default None
+        See :func:`~geo_alloggi.priorities.renovation_candidates`; only with
+        Records (a candidates table already holds its costs and risks).
+    reason_pattern : str or None, optional
         See :func:`~geo_alloggi.priorities.renovation_candidates`; only with
         Records (a candidates table already holds its costs and risks).
     marginal_eur : float
@@ -637,13 +655,25 @@ def renovation_frontier(
 
     Parameters
     ----------
-    data, budget_eur
+    data : Records or pandas.DataFrame
+        As for :func:`renovation_plan`.
+    budget_eur : Budget
         As for :func:`renovation_plan`.
     objective : {"risk", "units"}
         The objective a run plans with: its plan is marked ``chosen``.
     points : int
         Number of steps of the grid of least units (>= 2).
-    cost_model, risk, hot, as_of, reason_pattern, time_limit_s
+    cost_model : CostModel or None, default None
+        As for :func:`renovation_plan`.
+    risk : pandas.Series or float or None, default None
+        As for :func:`renovation_plan`.
+    hot : pandas.Series or None, default None
+        As for :func:`renovation_plan`.
+    as_of : object, default None
+        As for :func:`renovation_plan`.
+    reason_pattern : str or None, optional
+        As for :func:`renovation_plan`.
+    time_limit_s : float or None, default None
         As for :func:`renovation_plan`.
 
     Returns
@@ -738,7 +768,25 @@ def compare_plans(
         Scenario name → budget (euros, or euros per owner), or a sequence of
         budgets in euros (each scenario then named by its budget, e.g.
         ``"€10,000,000"``).
-    objective, cost_model, risk, hot, as_of, reason_pattern, time_limit_s
+    objective : str, default 'risk'
+        As for :func:`renovation_plan`; the candidates are built once and
+        shared by every scenario.
+    cost_model : CostModel or None, default None
+        As for :func:`renovation_plan`; the candidates are built once and
+        shared by every scenario.
+    risk : pandas.Series or float or None, default None
+        As for :func:`renovation_plan`; the candidates are built once and
+        shared by every scenario.
+    hot : pandas.Series or None, default None
+        As for :func:`renovation_plan`; the candidates are built once and
+        shared by every scenario.
+    as_of : object, default None
+        As for :func:`renovation_plan`; the candidates are built once and
+        shared by every scenario.
+    reason_pattern : str or None, optional
+        As for :func:`renovation_plan`; the candidates are built once and
+        shared by every scenario.
+    time_limit_s : float or None, default None
         As for :func:`renovation_plan`; the candidates are built once and
         shared by every scenario.
 

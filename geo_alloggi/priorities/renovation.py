@@ -105,6 +105,18 @@ class CostModel:
             unit_eur = 30000
             [priorities.renovation.unit_overrides]
             "E-0012" = 45000
+
+        Parameters
+        ----------
+        path : PathLike
+            A TOML file.
+        section : str, default 'priorities.renovation'
+            Dotted name of the table holding the costs.
+
+        Returns
+        -------
+        CostModel
+            The cost model (defaults for keys the table leaves out).
         """
         values = dict(read_toml_section(path, section))
         reject_unknown(values, cls, "renovation setting")
@@ -449,7 +461,15 @@ def _unit_costs(estate_ids: pd.Series, cand: pd.DataFrame, cm: CostModel) -> pd.
 
 
 def check_candidates(cand: pd.DataFrame, argument: str) -> None:
-    """Raise unless ``cand`` is a valid candidates table (ids, units, costs, risk)."""
+    """Raise unless ``cand`` is a valid candidates table (ids, units, costs, risk).
+
+    Parameters
+    ----------
+    cand : pandas.DataFrame
+        The candidates table to check.
+    argument : str
+        Name of the argument, for the error message.
+    """
     require_columns(
         cand, [S.ESTATE_ID, S.UNITS, S.UNIT_COST_EUR, S.SITE_COST_EUR, S.RISK], argument
     )
