@@ -36,6 +36,16 @@ def default_bandwidth(xy: np.ndarray) -> float:
     ``0.9 × min(SD, √(1/ln 2) × Dm) × n^(−0.2)``, with SD the standard
     distance of the points and Dm the median distance to their mean centre
     (Silverman's rule of thumb made robust to outliers).
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        Point coordinates in metres, shape ``(n, 2)``.
+
+    Returns
+    -------
+    float
+        The search radius in metres.
     """
     n = len(xy)
     centre = xy.mean(axis=0)

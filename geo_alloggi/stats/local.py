@@ -518,7 +518,13 @@ class MoranResult:
     excluded: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        """Return one row with every attribute (``excluded`` as a tuple of ids)."""
+        """Return one row with every attribute (``excluded`` as a tuple of ids).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per attribute.
+        """
         return pd.DataFrame([{f.name: getattr(self, f.name) for f in fields(self)}])
 
 
