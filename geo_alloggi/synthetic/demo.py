@@ -33,17 +33,17 @@ def make_demo(
 
     Parameters
     ----------
-    seed
+    seed : int, default 0
         Seed of :func:`numpy.random.default_rng`; the same seed gives identical
         frames.
-    messy
+    messy : bool, default True
         When True (default), about 6% of occupation and eviction records carry
         an address instead of an estate id (40% of those misspelled with
         :func:`geo_alloggi.address.messy_address`) and about 4% only
         coordinates a few metres from the building, to exercise linking. The
         true estate of each such record is in ``truth["links"]``. With False
         every record carries its estate id.
-    mirror
+    mirror : str or os.PathLike[str] or None, default None
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``): the
         ds634 civic points, NIL and comuni are read from there.
 

@@ -27,14 +27,14 @@ def make_occupations(
 
     Parameters
     ----------
-    n
+    n : int
         Number of records (1,000,000 takes about a second or two).
-    seed
+    seed : int, default 0
         Seed; the same seed gives the same frame.
-    districts
+    districts : geopandas.GeoDataFrame or None, default None
         Layer whose polygons receive the points, uniformly by area (default: the
         study area from :func:`geo_alloggi.boundaries.load_districts`).
-    mirror
+    mirror : str or os.PathLike[str] or None, default None
         Folder of official files when ``districts`` is None.
 
     Returns
