@@ -39,11 +39,17 @@ class Records:
 
     Attributes
     ----------
-    estates, occupations, evictions, vacancies
-        Frames in the canonical form described in this module.
-    synthetic
+    estates : geopandas.GeoDataFrame
+        Estates, in the canonical form described in this module.
+    occupations : pandas.DataFrame
+        Occupation records, in the canonical form described in this module.
+    evictions : pandas.DataFrame
+        Eviction records, in the canonical form described in this module.
+    vacancies : pandas.DataFrame
+        Vacancy records, in the canonical form described in this module.
+    synthetic : bool
         True when the records were generated (every output then says SYNTHETIC).
-    truth
+    truth : dict of str to object
         For synthetic records only: what was planted (clusters, trends).
     """
 
@@ -55,7 +61,13 @@ class Records:
     truth: dict[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
-        """Return one row per record kind: ``kind`` and ``rows`` (its row count)."""
+        """Return one row per record kind: ``kind`` and ``rows`` (its row count).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per record kind: ``kind`` and ``rows``.
+        """
         kinds = ("estates", "occupations", "evictions", "vacancies")
         return pd.DataFrame(
             {"kind": kinds, "rows": [len(getattr(self, k)) for k in kinds]}

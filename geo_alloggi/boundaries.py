@@ -232,7 +232,11 @@ def study_area_comuni(
         reads them. Default
         :data:`geo_alloggi.config.study_area_comuni` (Milano and Cinisello
         Balsamo).
-    mirror, cache_dir, download
+    mirror : PathLike or None, default None
+        Passed to :func:`geo_alloggi.datasets.dataset_path`.
+    cache_dir : PathLike or None, default None
+        Passed to :func:`geo_alloggi.datasets.dataset_path`.
+    download : bool, default True
         Passed to :func:`geo_alloggi.datasets.dataset_path`.
 
     Returns
@@ -337,22 +341,24 @@ def load_districts(
 
     Parameters
     ----------
-    level
+    level : str
         ``"nil"`` (Milan's 88 NIL), ``"municipi"`` (Milan's 9 Municipi),
         ``"comuni"`` (the comuni of the study area, each one district) or
         ``"study_area"`` (Milan by its 88 NIL, every other comune of the study
         area as one district: they have no official sub-districts).
-    mirror
+    mirror : PathLike or None, default None
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``); see
         :mod:`geo_alloggi.datasets`.
-    all_comuni
+    all_comuni : bool, default False
         With ``level="comuni"``, all 133 comuni of the Città metropolitana.
-    comuni
+    comuni : sequence of str or int or None, default None
         With ``level="comuni"`` or ``"study_area"``: the comuni of the study
         area, by name or ISTAT code (see :func:`study_area_comuni`); default
         :data:`geo_alloggi.config.study_area_comuni`, Milano and Cinisello
         Balsamo.
-    cache_dir, download
+    cache_dir : PathLike or None, default None
+        Passed to :func:`geo_alloggi.datasets.dataset_path`.
+    download : bool, default True
         Passed to :func:`geo_alloggi.datasets.dataset_path`.
 
     Returns
@@ -430,7 +436,33 @@ def load_districts(
 
 @dataclass(frozen=True)
 class DistrictCheck:
-    """What :func:`check_districts` measured (areas in km², shares in percent)."""
+    """What :func:`check_districts` measured (areas in km², shares in percent).
+
+    Attributes
+    ----------
+    n_districts : int
+        Number of districts.
+    invalid : int
+        Districts whose geometry is invalid.
+    empty : int
+        Districts whose geometry is missing or empty.
+    duplicate_ids : tuple of str
+        Ids found more than once.
+    overlap_km2 : float
+        Area where districts overlap one another.
+    gap_km2 : float
+        Area of the holes inside the union of the districts.
+    union_km2 : float
+        Area of the union of the districts.
+    reference_km2 : float or None
+        Area of the reference outline, None without one.
+    net_area_diff_pct : float or None
+        Difference between the union's and the reference's area, in percent of the
+        reference (None without one).
+    sym_diff_pct : float or None
+        Symmetric difference between the union and the reference, in percent of the
+        reference (None without one).
+    """
 
     n_districts: int
     invalid: int
@@ -444,13 +476,25 @@ class DistrictCheck:
     sym_diff_pct: float | None
 
     def to_frame(self) -> pd.DataFrame:
-        """Return one row with every measure (``duplicate_ids`` as a tuple)."""
+        """Return one row with every measure (``duplicate_ids`` as a tuple).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row, one column per attribute.
+        """
         return pd.DataFrame(
             [{f.name: getattr(self, f.name) for f in fields(self)}]
         )
 
     def summary(self) -> str:
-        """One line for a person."""
+        """One line for a person.
+
+        Returns
+        -------
+        str
+            The counts and measures on one line.
+        """
         text = (
             f"{self.n_districts} districts; {self.invalid} invalid, "
             f"{self.empty} empty, {len(self.duplicate_ids)} duplicate ids; "
@@ -472,9 +516,9 @@ def check_districts(
 
     Parameters
     ----------
-    districts
+    districts : geopandas.GeoDataFrame
         Layer in the normalised schema (any CRS; measured in the metric CRS).
-    reference
+    reference : geopandas.GeoDataFrame or None, default None
         Polygon(s) the districts should tile, e.g. the ISTAT comune of Milano;
         the net area difference is ``(union - reference) / reference`` and the
         symmetric difference ``area(union △ reference) / reference``.
@@ -558,16 +602,18 @@ def read_districts(
 
     Parameters
     ----------
-    path
+    path : PathLike
         The file. It must declare its CRS; a file without one is refused.
-    id_column, name_column
-        Columns holding each district's id and name (name defaults to the id).
-    columns
+    id_column : str
+        Column holding each district's id.
+    name_column : str or None, default None
+        Column holding each district's name (defaults to the id).
+    columns : mapping of str to str or None, default None
         Further mapping from schema column (``comune``, ``comune_istat``,
         ``parent_id``) to a column of the file.
-    level
+    level : str, default 'custom'
         Value of the ``level`` column.
-    comune, comune_istat
+    comune, comune_istat : str or None, default None
         Fill ``comune``/``comune_istat`` for every row when the file has none.
 
     Returns

@@ -73,11 +73,11 @@ def protect(
 
     Parameters
     ----------
-    values
+    values : numpy.ndarray
         Non-negative integer counts, one per cell.
-    groups
+    groups : numpy.ndarray
         Parent of each cell as integer codes ``0 .. n_groups - 1``.
-    threshold
+    threshold : int
         Counts in ``1 .. threshold - 1`` are primary-suppressed.
 
     Returns
@@ -167,18 +167,18 @@ def suppress(
 
     Parameters
     ----------
-    table
+    table : pandas.DataFrame
         One row per district and period, as returned by
         :func:`geo_alloggi.overlay.aggregate` (``district_id``, ``period``,
         ``parent_id`` and the count columns). Not modified.
-    threshold
+    threshold : int or None, default None
         Counts in ``1 .. threshold - 1`` are suppressed (default
         :data:`geo_alloggi.config.suppression_threshold`).
-    columns
+    columns : sequence of str, optional
         Count columns to protect (those present are used).
-    parent
+    parent : str, default 'parent_id'
         Column of the parent district; rows without a parent form one group.
-    totals
+    totals : bool, default False
         Also append one row per parent and period (``row_type`` ``parent``,
         ``district_id`` = the parent id) and one grand-total row per period
         (``row_type`` ``total``, ``district_id`` :data:`TOTAL_ID`), suppressed
@@ -476,18 +476,18 @@ def withheld(
 
     Parameters
     ----------
-    table
+    table : pandas.DataFrame
         Any table with a ``key`` column (e.g. a patrol ranking of districts,
         or estates with the ``district_id`` they belong to).
-    protected
+    protected : pandas.DataFrame
         The output of :func:`suppress` for one period (one row per
         ``protected_key``): a cell is withheld there when it is NA or named in
         its ``suppressed`` column.
-    key
+    key : str
         Column of ``table`` naming the row of ``protected`` it depends on.
-    columns
+    columns : dict of str to str
         Column of ``table`` -> column of ``protected`` it shows or adds up to.
-    protected_key
+    protected_key : str, default 'district_id'
         Id column of ``protected``.
 
     Returns
@@ -530,16 +530,16 @@ def suppress_nested(
 
     Parameters
     ----------
-    child
+    child : pandas.DataFrame
         One row per estate (one period), with ``parent_key`` naming its
         district and the count columns.
-    protected
+    protected : pandas.DataFrame
         The protected district table of the same period (see :func:`withheld`).
-    parent_key
+    parent_key : str
         Column of ``child`` with the district id.
-    columns
+    columns : dict of str to str
         Count column of ``child`` -> the district column it adds up to.
-    threshold
+    threshold : int or None, default None
         Suppression threshold (default ``config.suppression_threshold``).
 
     Returns

@@ -72,13 +72,13 @@ class LinkResult:
 
     Attributes
     ----------
-    records
+    records : pandas.DataFrame
         Every input record (same index, same order) with ``estate_id`` set to
         the linked estate, plus ``link_method`` (one of :data:`LINK_METHODS`),
         ``link_distance_m`` (metres from the record's point to the estate when
         snapped, else NaN) and ``link_note`` (why a record is unlinked, or
         which given estate id was replaced; empty otherwise).
-    unlinked
+    unlinked : pandas.DataFrame
         The records left unlinked (a view of ``records``): the report of what
         could not be placed.
     """
@@ -87,16 +87,34 @@ class LinkResult:
     unlinked: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
-        """Return every record with its link (a copy of :attr:`records`)."""
+        """Return every record with its link (a copy of :attr:`records`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The records with their link.
+        """
         return self.records.copy()
 
     def counts(self) -> dict[str, int]:
-        """Return the number of records per link method (all methods listed)."""
+        """Return the number of records per link method (all methods listed).
+
+        Returns
+        -------
+        dict of str to int
+            Link method -> number of records.
+        """
         counts = self.records[LINK_METHOD].value_counts()
         return {m: int(counts.get(m, 0)) for m in LINK_METHODS}
 
     def summary(self) -> str:
-        """One line for a person."""
+        """One line for a person.
+
+        Returns
+        -------
+        str
+            The counts per link method on one line.
+        """
         c = self.counts()
         return ", ".join(
             f"{v} by {k}" if k != "unlinked" else f"{v} unlinked" for k, v in c.items()
@@ -603,9 +621,10 @@ def link_records(
     tolerance_m : float, optional
         Largest distance in metres between a record's point (geocoded or
         given) and the estate it is snapped to.
-    address_column, comune_column
-        Columns of ``records`` and ``estates`` holding the address and the
-        comune (``comune_column`` may be None or absent).
+    address_column : str, default 'address'
+        Column of ``records`` and ``estates`` holding the address.
+    comune_column : str or None, default 'comune'
+        Column of ``records`` and ``estates`` holding the comune.
     geocode : bool, optional
         Set False to skip geocoding (normalised address comparison only).
     accept_match_types : Sequence[str], optional
@@ -749,8 +768,10 @@ def place_estates(
     geocoder : Any, optional
         A loaded :class:`geo_alloggi.geocoding.Geocoder`; default: the
         session's default geocoder.
-    address_column, comune_column
-        Columns with each estate's address and comune.
+    address_column : str, default 'address'
+        Column with each estate's address.
+    comune_column : str or None, default 'comune'
+        Column with each estate's comune.
     accept_match_types : Sequence[str], optional
         Match types accepted as a position (default exact, interpolated and
         nearest number; a street-level match is not an estate's position).

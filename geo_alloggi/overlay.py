@@ -246,13 +246,13 @@ def assign_districts(
 
     Parameters
     ----------
-    points
+    points : geopandas.GeoDataFrame
         Points with a CRS (reprojected to the districts' CRS when different).
         Missing or empty geometries are kept and reported. An optional
         ``comune`` column places points without a position (see Notes).
-    districts
+    districts : geopandas.GeoDataFrame
         Layer with a unique ``district_id`` (any level, or a user layer).
-    id_column
+    id_column : str, default 'record_id'
         Column used to name a few points in warnings (the index otherwise).
 
     Returns
@@ -475,32 +475,32 @@ def aggregate(
 
     Parameters
     ----------
-    records
+    records : Records or geopandas.GeoDataFrame
         A :class:`~geo_alloggi._records.Records` (records link to estates by
         ``estate_id``; estates carry the geometry; a record without an estate
         id but with ``lon``/``lat`` is placed by its own coordinates), or a
         GeoDataFrame of occupation points (``detected_on``, ``ended_on``): then
         ``units``, ``evictions`` and ``vacant`` are NA.
-    districts
+    districts : geopandas.GeoDataFrame
         Any district layer (official level or user layer) with unique
         ``district_id``; ``name``, ``parent_id``, ``comune`` are carried when
         present. Milan's NIL and Cinisello Balsamo together: the ``study_area``
         level.
-    period
+    period : str, default 'year'
         ``"month"``, ``"quarter"`` or ``"year"``.
-    start, end
+    start, end : int, str, date or None, default None
         First and last period (anything :class:`pandas.Period` reads: ``2014``,
         ``"2019Q3"``, ``"2019-07"``, a date). Default: the span of the dated
         events (detections, ends, executed evictions, vacancy starts and ends).
-    suppress
+    suppress : bool, default False
         Apply :func:`geo_alloggi.disclosure.suppress` before returning (for
         anything meant to be shared). Default False: the raw table, for
         statistics.
-    threshold
+    threshold : int or None, default None
         Suppression threshold (default
         :data:`geo_alloggi.config.suppression_threshold`); only used with
         ``suppress=True``.
-    eviction_outcomes
+    eviction_outcomes : sequence of str, default ('executed',)
         Eviction outcomes counted in ``evictions`` (default executed only).
 
     Returns
