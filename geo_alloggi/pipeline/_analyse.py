@@ -45,6 +45,53 @@ class Analysis:
     """Every table and layer a run produces (before writing).
 
     ``.to_frame()`` gives the published district × period table.
+
+    Attributes
+    ----------
+    settings : RunSettings
+        The settings the run used.
+    records : Records
+        The records, linked to their estates.
+    districts : geopandas.GeoDataFrame
+        The district layer analysed.
+    comuni : geopandas.GeoDataFrame
+        The comuni layer drawn under the districts.
+    panel : geopandas.GeoDataFrame
+        The raw district × period table (:func:`geo_alloggi.overlay.aggregate`), for
+        statistics only.
+    published : pandas.DataFrame
+        The district × period table as published: suppressed, with parent and grand
+        totals.
+    shared_panel : pandas.DataFrame
+        The published rows of the districts alone (no totals).
+    latest : geopandas.GeoDataFrame
+        The districts in the last period with their hot spots, as shown.
+    estates : geopandas.GeoDataFrame
+        The estates with their counts in the last period, small counts withheld.
+    contours : geopandas.GeoDataFrame or None
+        Density contours of the occupations, None when they cannot be drawn.
+    patrol_districts : pandas.DataFrame
+        Patrol ranking of the districts.
+    patrol_estates : pandas.DataFrame
+        Patrol ranking of the estates.
+    social : pandas.DataFrame
+        The social-services table.
+    plan : RenovationPlan
+        The renovation plan for the run's objective.
+    frontier : pandas.DataFrame
+        The trade-off between the two renovation objectives, the plan marked.
+    backtest : Backtest or None
+        The back-test of the ranking, None when there is nothing to score it against.
+    links : pandas.DataFrame
+        Counts of records per link method, one row per record kind.
+    moran : MoranResult or None
+        Global Moran's I of the last period, None when it cannot be computed.
+    withheld_districts : pandas.DataFrame or None
+        District cells withheld from the patrol table, None without suppression.
+    withheld_estates : pandas.DataFrame or None
+        Estate cells withheld from the patrol table, None without suppression.
+    notes : list of str
+        Notes for the meeting (what was left out, and why), in the run's language.
     """
 
     settings: RunSettings
@@ -70,7 +117,13 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the published district × period table (a copy)."""
+        """Return the published district × period table (a copy).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The published district × period table.
+        """
         return self.published.copy()
 
     @property
@@ -98,20 +151,20 @@ def analyse(
 
     Parameters
     ----------
-    records
+    records : Records
         Estates and records (:class:`~geo_alloggi._records.Records`).
-    districts
+    districts : geopandas.GeoDataFrame
         District layer in the normalised schema.
-    settings
+    settings : RunSettings or None, default None
         Period, threshold, budget, language, geocoding options.
-    comuni
+    comuni : geopandas.GeoDataFrame or None, default None
         Comuni for the map's basemap (default: the 133 of the Città metropolitana).
-    link
+    link : bool, default True
         Place estates and link records by address and coordinates first.
-    links
+    links : pandas.DataFrame or None, default None
         Counts per link method of records linked beforehand (with
         ``link=False``; see :func:`link_bundle`), published in the bundle.
-    on_step
+    on_step : StepCallback or None, default None
         Progress callback ``(name, i, n)``.
 
     Returns

@@ -33,6 +33,17 @@ def write_bundle(
 ) -> list[Path]:
     """Write map, tables, GeoPackage, summary and manifest into ``out_dir``.
 
+    Parameters
+    ----------
+    analysis : Analysis
+        What :func:`analyse` returned.
+    out_dir : PathLike
+        Folder written into (created when missing).
+    inputs : mapping of str to object or None, default None
+        Descriptions of the inputs, written as they are into the manifest.
+    extra_files : list of pathlib.Path or None, default None
+        Files already written into ``out_dir`` to list in the manifest.
+
     Returns
     -------
     list of Path
@@ -190,6 +201,18 @@ def meeting_data(analysis: Analysis, *, notes: list[str] | None = None) -> Meeti
     """Return the plain frames and options the meeting tables are written from.
 
     ``notes`` are added to the analysis' notes (e.g. what the maps left out).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        What :func:`analyse` returned.
+    notes : list of str or None, default None
+        Further notes for the meeting.
+
+    Returns
+    -------
+    MeetingData
+        The tables and options :mod:`geo_alloggi.report` writes from.
     """
     from geo_alloggi.report import MeetingData
 

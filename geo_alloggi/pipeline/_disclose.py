@@ -30,6 +30,19 @@ def published_districts(panel: pd.DataFrame, threshold: int) -> pd.DataFrame:
     Parent and grand-total rows (``row_type`` ``parent`` / ``total``) are
     published in the meeting table, so the suppression accounts for them;
     every other table and layer withholds what this one withholds.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The raw district × period table (:func:`geo_alloggi.overlay.aggregate`).
+    threshold : int
+        Suppression threshold of small counts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table protected by :func:`geo_alloggi.disclosure.suppress`, parent and
+        grand-total rows included.
     """
     from geo_alloggi.disclosure import suppress
 

@@ -23,6 +23,13 @@ def link_bundle(
     coordinates snapped to the nearest estate
     (:func:`geo_alloggi.linking.link_records`).
 
+    Parameters
+    ----------
+    records : Records
+        The records as read.
+    settings : RunSettings or None, default None
+        Settings of the geocoder and the study area (default: the defaults).
+
     Returns
     -------
     tuple

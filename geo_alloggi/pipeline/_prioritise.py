@@ -37,6 +37,33 @@ class PriorityTables:
     fewer than four periods. ``plan`` is the renovation plan for the run's
     objective and ``frontier`` the trade-off between the two objectives
     (:func:`geo_alloggi.priorities.renovation_frontier`), its plan marked.
+
+    Attributes
+    ----------
+    patrol_districts : pandas.DataFrame
+        Patrol ranking of the districts.
+    patrol_estates : pandas.DataFrame
+        Patrol ranking of the estates in the last period.
+    social : pandas.DataFrame
+        The social-services table.
+    candidates : pandas.DataFrame
+        The renovation candidates (costs and risks).
+    plan : RenovationPlan
+        The renovation plan for the run's objective.
+    frontier : pandas.DataFrame
+        The trade-off between the two objectives, its plan marked.
+    backtest : Backtest or None
+        The back-test, None with fewer than four periods.
+    estate_district : pandas.Series
+        District of each estate, indexed by estate id.
+    weights : PatrolWeights
+        The weights the ranking used.
+    cost_model : CostModel
+        The renovation cost model used.
+    withheld_districts : pandas.DataFrame or None
+        District cells withheld from the patrol table, None without a threshold.
+    withheld_estates : pandas.DataFrame or None
+        Estate cells withheld from the patrol table, None without a threshold.
     """
 
     patrol_districts: pd.DataFrame
@@ -53,7 +80,13 @@ class PriorityTables:
     withheld_estates: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the districts' patrol ranking (a copy of ``patrol_districts``)."""
+        """Return the districts' patrol ranking (a copy of ``patrol_districts``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The districts' patrol ranking.
+        """
         return self.patrol_districts.copy()
 
 
@@ -75,30 +108,38 @@ def prioritise(
 
     Parameters
     ----------
-    records, districts
+    records : Records
         As for :func:`geo_alloggi.pipeline.analyse`.
-    panel
+    districts : geopandas.GeoDataFrame
+        As for :func:`geo_alloggi.pipeline.analyse`.
+    panel : pandas.DataFrame
         The raw district × period table of :func:`geo_alloggi.overlay.aggregate`.
-    emerging
+    emerging : geopandas.GeoDataFrame or None
         :func:`trend` of the panel (None: the trend scores 0).
-    budget_eur
+    budget_eur : float or mapping of str to float, default 10000000.0
         Renovation budget: euros shared by every estate, or euros per owner
         (``{"Aler": ..., "Comune-MM": ...}``).
-    objective
+    objective : str, default 'risk'
         What the renovation plan maximises: ``"risk"`` (risk-weighted units)
         or ``"units"`` (units returned to assignment).
-    config_file
+    config_file : pathlib.Path or None, default None
         TOML with ``[priorities.patrol]`` weights (or ``weights =
         "calibrated"``) and ``[priorities.renovation]`` costs (defaults
         otherwise).
-    lang, threshold
-        Language of the reasons; counts below ``threshold`` are said as
-        "fewer than" in them (None: shown).
-    seed
+    lang : str, default 'it'
+        Language of the reasons.
+    threshold : int or None, default None
+        Counts below it are said as "fewer than" in the reasons (None: shown).
+    seed : int, default 0
         Seed of the back-test's bootstrap intervals.
-    on_step
+    on_step : callable or None, default None
         Called with ``"back-test"``, ``"patrol priorities"`` and
         ``"renovation plan"`` as they start.
+
+    Returns
+    -------
+    PriorityTables
+        The tables, weights and cost model used.
     """
     from geo_alloggi import priorities
 
@@ -239,6 +280,28 @@ def published_backtest(
     (Gi* of the origin's period included). ``round_hits_to`` (the suppression
     threshold, for meeting tables) rounds the hits before rates are computed.
     None with fewer than four periods.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The raw district × period table.
+    districts : geopandas.GeoDataFrame
+        The district layer of ``panel``.
+    weights : PatrolWeights or {'calibrated'}
+        The weights of the published ranking, or ``"calibrated"``.
+    evictions : pandas.DataFrame or None
+        The eviction records, None when there are none.
+    estate_district : pandas.Series
+        District of each estate, indexed by estate id.
+    seed : int, default 0
+        Seed of the bootstrap intervals.
+    round_hits_to : int or None, default None
+        Round the hits to this threshold before rates are computed (None: exact).
+
+    Returns
+    -------
+    Backtest or None
+        The back-test, None with fewer than four periods.
     """
     from geo_alloggi import priorities
 

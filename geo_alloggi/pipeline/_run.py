@@ -65,9 +65,9 @@ def demo_records(*, seed: int = 0, mirror: PathLike | None = None) -> DemoRecord
 
     Parameters
     ----------
-    seed
+    seed : int, default 0
         Seed of the synthetic records.
-    mirror
+    mirror : PathLike or None, default None
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``).
 
     Returns
@@ -110,22 +110,27 @@ def run_demo(
 
     Parameters
     ----------
-    out_dir
+    out_dir : PathLike
         Folder of the bundle (created).
-    seed
+    seed : int, default 0
         Seed of the synthetic records: the same seed gives the same bundle
         (apart from the manifest's timestamp).
-    lang
+    lang : str, default 'it'
         ``"it"`` (default) or ``"en"`` for everything a meeting sees.
-    budget_eur
+    budget_eur : float or mapping of str to float, default 10000000.0
         Renovation budget: euros shared by every estate, or euros per owner
         (``{"Aler": ..., "Comune-MM": ...}``).
-    objective
+    objective : str, default 'risk'
         What the renovation plan maximises: ``"risk"`` or ``"units"``.
-    mirror
+    mirror : PathLike or None, default None
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``).
-    on_step
+    on_step : StepCallback or None, default None
         Progress callback ``(name, i, n)``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written, manifest last.
     """
     from geo_alloggi.boundaries import load_districts
     from geo_alloggi.synthetic import make_demo
@@ -177,24 +182,29 @@ def run(
 
     Parameters
     ----------
-    settings
+    settings : RunSettings or PathLike
         :class:`RunSettings` or the path of a TOML configuration.
-    out_dir
+    out_dir : PathLike
         Folder of the bundle.
-    mirror
+    mirror : PathLike or None, default None
         Folder of official files.
-    districts_file
+    districts_file : PathLike or None, default None
         A custom district layer; it replaces the configuration's level and
         ``comuni`` (the study area of the geocoder and of the records' area
         check is then the default one). Its id column is
         ``districts_id_column``, else the configuration's, else
         ``district_id``.
-    districts_id_column, districts_name_column
+    districts_id_column, districts_name_column : str or None, default None
         Columns of the custom layer holding the district ids and names (they
         override the configuration's ``[districts] id_column`` and
         ``name_column``); only with a custom layer.
-    on_step
+    on_step : StepCallback or None, default None
         Progress callback.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written, manifest last.
     """
     from geo_alloggi.boundaries import load_districts
     from geo_alloggi.io import read_bundle

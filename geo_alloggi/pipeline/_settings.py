@@ -49,6 +49,53 @@ class RunSettings:
 
     Read from a TOML file with :func:`load_settings`; every field has a
     documented default.
+
+    Attributes
+    ----------
+    records : mapping of str to pathlib.Path
+        Record files by kind (``estates``, ``occupations``, ``evictions``,
+        ``vacancies``).
+    columns : mapping of str to mapping of str to str
+        Column names per record kind: file header -> canonical name.
+    level : str
+        District level (``study_area`` by default).
+    comuni : tuple of str or None
+        Comuni of the study area (names or ISTAT codes); None: the default.
+    districts_file : pathlib.Path or None
+        A user district layer instead of an official level.
+    districts_id_column : str or None
+        Id column of ``districts_file``.
+    districts_name_column : str or None
+        Name column of ``districts_file``.
+    period : str
+        ``"month"``, ``"quarter"`` or ``"year"``.
+    start : str or None
+        First period counted (default: the first dated event).
+    end : str or None
+        Last period counted (default: the last dated event).
+    threshold : int
+        Suppression threshold of small counts.
+    budget_eur : float or mapping of str to float
+        Renovation budget in euros, shared or per owner.
+    objective : str
+        Objective of the renovation plan.
+    lang : str
+        Language of the outputs.
+    seed : int or None
+        Seed of the permutations and bootstraps (None: 0).
+    corrections : pathlib.Path or None
+        File of address corrections.
+    osm_extracts : tuple of pathlib.Path
+        OpenStreetMap address extracts used by the geocoder.
+    online : bool
+        Ask Nominatim for the addresses not found offline (opt-in).
+    nominatim_url : str or None
+        Nominatim server address (None: the geocoder's default).
+    config_file : pathlib.Path or None
+        The configuration file read (its ``[priorities]`` tables give the weights and
+        costs).
+    synthetic : bool
+        True when the records are SYNTHETIC.
     """
 
     records: Mapping[str, Path] = field(default_factory=dict)
@@ -85,6 +132,16 @@ def load_settings(path: PathLike) -> RunSettings:
     """Read a run configuration (TOML); relative paths are relative to the file.
 
     See ``examples/run.toml`` for every key with its default.
+
+    Parameters
+    ----------
+    path : PathLike
+        The TOML file.
+
+    Returns
+    -------
+    RunSettings
+        The settings.
 
     Raises
     ------
@@ -214,6 +271,16 @@ def patrol_weights(
     the run's own records (:func:`geo_alloggi.priorities.calibrate_patrol_weights`);
     otherwise the table gives the weights (missing ones keep their default).
     No file or no table: the defaults.
+
+    Parameters
+    ----------
+    config_file : PathLike or None
+        The run configuration, None for the defaults.
+
+    Returns
+    -------
+    PatrolWeights or {'calibrated'}
+        The weights, or ``"calibrated"``.
 
     Raises
     ------

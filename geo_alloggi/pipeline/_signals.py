@@ -27,6 +27,19 @@ def trend(panel: pd.DataFrame, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame 
     Used by the patrol ranking as its trend component; without enough periods
     (or with a panel the statistics refuse) the trend scores 0 and a warning
     says why.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The raw district × period table.
+    districts : geopandas.GeoDataFrame
+        The district layer of ``panel``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        The emerging hot spot categories per district, None when they cannot be computed
+        (a warning says why).
     """
     from geo_alloggi.stats import emerging_hotspots
 
@@ -75,12 +88,14 @@ def backtest_signals(
 
     Parameters
     ----------
-    panel, districts
-        The raw district × period table and its district layer.
-    trend_at
+    panel : pandas.DataFrame
+        The raw district × period table.
+    districts : geopandas.GeoDataFrame
+        The district layer of ``panel``.
+    trend_at : sequence of object
         Origins at which to compute the emerging hot spots from the periods
         up to each (an origin with too few periods has none, as a run then).
-    hotspots_at
+    hotspots_at : sequence of object
         Origins at which to compute the Gi* hot spots of that period.
 
     Returns
