@@ -232,9 +232,9 @@ def study_area_comuni(
         reads them. Default
         :data:`geo_alloggi.config.study_area_comuni` (Milano and Cinisello
         Balsamo).
-    mirror : PathLike or None, default None
+    mirror : str, os.PathLike or None, default None
         Passed to :func:`geo_alloggi.datasets.dataset_path`.
-    cache_dir : PathLike or None, default None
+    cache_dir : str, os.PathLike or None, default None
         Passed to :func:`geo_alloggi.datasets.dataset_path`.
     download : bool, default True
         Passed to :func:`geo_alloggi.datasets.dataset_path`.
@@ -346,7 +346,7 @@ def load_districts(
         ``"comuni"`` (the comuni of the study area, each one district) or
         ``"study_area"`` (Milan by its 88 NIL, every other comune of the study
         area as one district: they have no official sub-districts).
-    mirror : PathLike or None, default None
+    mirror : str, os.PathLike or None, default None
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``); see
         :mod:`geo_alloggi.datasets`.
     all_comuni : bool, default False
@@ -356,7 +356,7 @@ def load_districts(
         area, by name or ISTAT code (see :func:`study_area_comuni`); default
         :data:`geo_alloggi.config.study_area_comuni`, Milano and Cinisello
         Balsamo.
-    cache_dir : PathLike or None, default None
+    cache_dir : str, os.PathLike or None, default None
         Passed to :func:`geo_alloggi.datasets.dataset_path`.
     download : bool, default True
         Passed to :func:`geo_alloggi.datasets.dataset_path`.
@@ -602,7 +602,7 @@ def read_districts(
 
     Parameters
     ----------
-    path : PathLike
+    path : str or os.PathLike
         The file. It must declare its CRS; a file without one is refused.
     id_column : str
         Column holding each district's id.
