@@ -38,7 +38,7 @@ def cache_folder(cache_dir: str | os.PathLike[str] | None = None) -> Path:
 
     Parameters
     ----------
-    cache_dir : str or os.PathLike[str] or None, default None
+    cache_dir : str, os.PathLike[str] or None, default None
         Cache folder; default ``<user cache>/geo_alloggi/datasets``.
 
     Returns
@@ -108,7 +108,7 @@ def fetch(
     ----------
     *names : str
         Registry keys; none means every dataset.
-    cache_dir : str or os.PathLike[str] or None, default None
+    cache_dir : str, os.PathLike[str] or None, default None
         Cache folder (default ``<user cache>/geo_alloggi/datasets``).
     url : str or None, default None
         Override the official URL (one dataset only); for tests and proxies.

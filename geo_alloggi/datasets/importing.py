@@ -53,7 +53,7 @@ def import_folder(
     ----------
     folder : str or os.PathLike[str]
         A folder of official files, e.g. the project's ``shared/data/raw``.
-    cache_dir : str or os.PathLike[str] or None, default None
+    cache_dir : str, os.PathLike[str] or None, default None
         Cache folder (default ``<user cache>/geo_alloggi/datasets``).
 
     Returns

@@ -49,9 +49,9 @@ def source_of(
     ----------
     name : str
         A dataset of the registry.
-    mirror : str or os.PathLike[str] or None, default None
+    mirror : str, os.PathLike[str] or None, default None
         Mirror folder; default ``GEO_ALLOGGI_DATA_MIRROR``.
-    cache_dir : str or os.PathLike[str] or None, default None
+    cache_dir : str, os.PathLike[str] or None, default None
         Cache folder; default ``<user cache>/geo_alloggi/datasets``.
     filename : str or None, default None
         One of the dataset's ``alternates`` or ``extracts`` instead of its main file.
@@ -95,10 +95,10 @@ def dataset_path(
     ----------
     name : str
         Registry key, see :data:`REGISTRY`.
-    mirror : str or os.PathLike[str] or None, default None
+    mirror : str, os.PathLike[str] or None, default None
         Mirror folder; default ``GEO_ALLOGGI_DATA_MIRROR``. When set, the file
         must be there: nothing is downloaded.
-    cache_dir : str or os.PathLike[str] or None, default None
+    cache_dir : str, os.PathLike[str] or None, default None
         Cache folder; default ``<user cache>/geo_alloggi/datasets``.
     download : bool, default True
         Download into the cache when the file is neither mirrored nor cached.
@@ -154,9 +154,9 @@ def describe(
 
     Parameters
     ----------
-    mirror : str or os.PathLike[str] or None, default None
+    mirror : str, os.PathLike[str] or None, default None
         Mirror folder; default ``GEO_ALLOGGI_DATA_MIRROR``.
-    cache_dir : str or os.PathLike[str] or None, default None
+    cache_dir : str, os.PathLike[str] or None, default None
         Cache folder; default ``<user cache>/geo_alloggi/datasets``.
 
     Returns
