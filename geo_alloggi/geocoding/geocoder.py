@@ -56,7 +56,7 @@ class Geocoder:
 
     Parameters
     ----------
-    mirror : str or os.PathLike[str] or None, default None
+    mirror : str, os.PathLike[str] or None, default None
         Folder of the official files (default ``GEO_ALLOGGI_DATA_MIRROR``; without
         a mirror the files come from the download cache, see
         :func:`geo_alloggi.datasets.dataset_path`).
@@ -71,7 +71,7 @@ class Geocoder:
         as such.
     cache : bool, default True
         Load the index from the on-disk cache and save it there after a build.
-    cache_dir : str or os.PathLike[str] or None, default None
+    cache_dir : str, os.PathLike[str] or None, default None
         Cache folder (default ``<config.cache_dir()>/geocoder``).
     default_comune : str or None, default 'Milano'
         Comune assumed for rows whose comune is given nowhere (a warning says
@@ -177,7 +177,7 @@ class Geocoder:
             ``street_name``, optional ``codice_via``).
         default_comune : str or None, default 'Milano'
             Comune assumed for rows without one.
-        rtree_dir : str or os.PathLike[str] or None, default None
+        rtree_dir : str, os.PathLike[str] or None, default None
             Folder for the on-disk rtree of :meth:`nearest` (default: the cache
             folder, under a name keyed by the points).
 
@@ -346,7 +346,7 @@ class Geocoder:
             As for :func:`geo_alloggi.geocode`.
         nominatim_url : str or None, default None
             As for :func:`geo_alloggi.geocode`.
-        online_cache_dir : str or os.PathLike[str] or None, default None
+        online_cache_dir : str, os.PathLike[str] or None, default None
             As for :func:`geo_alloggi.geocode`.
         progress : callable or None, default None
             Called once with the number of addresses geocoded, at the end.
@@ -587,11 +587,11 @@ def geocode(
     geocoder : Geocoder or None, default None
         A loaded :class:`Geocoder` to reuse; default one built (or loaded from
         the cache) from the data registry for ``comuni``, kept for the session.
-    mirror : str or os.PathLike[str] or None, default None
+    mirror : str, os.PathLike[str] or None, default None
         Folder of the official files for the default geocoder.
     nominatim_url : str or None, default None
         Nominatim server (default ``https://nominatim.openstreetmap.org``).
-    online_cache_dir : str or os.PathLike[str] or None, default None
+    online_cache_dir : str, os.PathLike[str] or None, default None
         Folder of the Nominatim answers cache.
 
     Returns
