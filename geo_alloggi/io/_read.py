@@ -206,13 +206,13 @@ def read_records(
 
     Parameters
     ----------
-    path : PathLike
+    path : str or os.PathLike
         CSV (comma, semicolon, tab or pipe; UTF-8 with or without BOM,
         UTF-16, cp1252 or latin-1, detected), XLSX, GeoPackage or GeoJSON.
         The format is recognised from the content, not the extension.
     kind : str
         ``"estates"``, ``"occupations"``, ``"evictions"`` or ``"vacancies"``.
-    columns : Mapping[str, str | None] | None, optional
+    columns : mapping of str to (str or None) or None, optional
         Source header -> canonical column (see :func:`record_columns`), for
         headers that are not recognised; map a header to ``None`` to ignore
         it. English snake_case and the usual Italian headers
@@ -237,16 +237,16 @@ def read_records(
     check_area : bool, optional
         Set False to skip the study-area check (coordinates are still checked
         for being finite, in range and not swapped).
-    today : datetime.date | str | None, optional
+    today : datetime.date, str or None, optional
         Dates after this day are quarantined (default: the current date);
         scheduled and postponed evictions may lie in the future.
-    earliest : datetime.date | str, optional
+    earliest : datetime.date or str, optional
         Dates before this day are quarantined (default 1 January 1900).
-    sheet : str | int | None, optional
+    sheet : str, int or None, optional
         XLSX sheet name or 0-based index (default: the first sheet).
-    layer : str | int | None, optional
+    layer : str, int or None, optional
         GeoPackage layer (needed when the file holds several).
-    encoding, delimiter, decimal : str | None, optional
+    encoding, delimiter, decimal : str or None, optional
         Override the detected CSV encoding, delimiter and decimal separator
         (default: decimal comma when the delimiter is ``;``).
 
@@ -512,9 +512,9 @@ def read_bundle(
 
     Parameters
     ----------
-    estates, occupations, evictions, vacancies : PathLike | None, optional
+    estates, occupations, evictions, vacancies : str, os.PathLike or None, optional
         Paths of the files; a kind not given gets an empty canonical table.
-    columns : Mapping[str, Mapping[str, str | None]] | None, optional
+    columns : mapping of str to mapping of str to (str or None) or None, optional
         Kind -> column mapping (see :func:`read_records`).
     check_estates : bool, optional
         Quarantine records whose estate id is not among the accepted estates
@@ -523,15 +523,15 @@ def read_bundle(
         Where coordinates must fall, as for :func:`read_records`.
     check_area : bool, optional
         Set False to skip the study-area check, as for :func:`read_records`.
-    today : datetime.date | str | None, optional
+    today : datetime.date, str or None, optional
         Dates after this day are quarantined (default: the current date).
-    earliest : datetime.date | str, optional
+    earliest : datetime.date or str, optional
         Dates before this day are quarantined (default 1 January 1900).
-    sheet : str | int | None, optional
+    sheet : str, int or None, optional
         XLSX sheet of every file given (default: the first sheet).
-    layer : str | int | None, optional
+    layer : str, int or None, optional
         GeoPackage layer of every file given.
-    encoding, delimiter, decimal : str | None, optional
+    encoding, delimiter, decimal : str or None, optional
         CSV encoding, delimiter and decimal mark of every file given
         (default: detected per file).
 
@@ -613,9 +613,9 @@ def load_records(
 
     Parameters
     ----------
-    estates, occupations, evictions, vacancies : PathLike | None, optional
+    estates, occupations, evictions, vacancies : str, os.PathLike or None, optional
         Paths of the files; a kind not given gets an empty canonical table.
-    columns : Mapping[str, Mapping[str, str | None]] | None, optional
+    columns : mapping of str to mapping of str to (str or None) or None, optional
         Kind -> column mapping (see :func:`read_records`).
     check_estates : bool, optional
         Quarantine records whose estate id is not among the accepted estates.
@@ -623,12 +623,12 @@ def load_records(
         Where coordinates must fall, as for :func:`read_bundle`.
     check_area : bool, optional
         Set False to skip the study-area check.
-    today, earliest : datetime.date | str | None, optional
+    today, earliest : datetime.date, str or None, optional
         Dates after ``today`` (default: the current date) or before
         ``earliest`` (default 1 January 1900) are quarantined.
-    sheet, layer : str | int | None, optional
+    sheet, layer : str, int or None, optional
         XLSX sheet and GeoPackage layer of every file given.
-    encoding, delimiter, decimal : str | None, optional
+    encoding, delimiter, decimal : str or None, optional
         CSV settings of every file given (default: detected per file).
 
     Returns

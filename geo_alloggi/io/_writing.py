@@ -41,7 +41,7 @@ def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
         The table. A named index (e.g. ``row_number``) is written as the first
         column; an unnamed index is not written. A geometry column is not
         written (use a GeoPackage for layers).
-    path : PathLike
+    path : str or os.PathLike
         ``.csv`` or ``.xlsx``; the folder must exist.
     lang : str, optional
         ``"it"`` (default): CSV with ``;`` separators, decimal comma, UTF-8
