@@ -627,10 +627,10 @@ def link_records(
         Column of ``records`` and ``estates`` holding the comune.
     geocode : bool, optional
         Set False to skip geocoding (normalised address comparison only).
-    accept_match_types : Sequence[str], optional
+    accept_match_types : sequence of str, optional
         Geocoder match types precise enough to snap to an estate (street-level
         and unmatched positions never are).
-    geocode_kwds : Mapping[str, Any] | None, optional
+    geocode_kwds : mapping of str to object or None, optional
         Extra keyword arguments for :func:`geo_alloggi.geocoding.geocode`
         (``corrections``, ``online``, ``mirror``...).
 
@@ -772,10 +772,10 @@ def place_estates(
         Column with each estate's address.
     comune_column : str or None, default 'comune'
         Column with each estate's comune.
-    accept_match_types : Sequence[str], optional
+    accept_match_types : sequence of str, optional
         Match types accepted as a position (default exact, interpolated and
         nearest number; a street-level match is not an estate's position).
-    geocode_kwds : Mapping[str, Any] | None, optional
+    geocode_kwds : mapping of str to object or None, optional
         Extra keyword arguments for :func:`geo_alloggi.geocoding.geocode`.
 
     Returns
