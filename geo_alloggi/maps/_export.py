@@ -82,7 +82,7 @@ def save_offline(
     ----------
     m : folium.Map
         The map (not modified).
-    path : PathLike
+    path : str or os.PathLike
         Output file (parent folders are created).
     allow_online_tiles : bool, default False
         Keep online tile layers (see :func:`map_html`).
@@ -143,7 +143,7 @@ def export_static(
     districts : geopandas.GeoDataFrame
         Districts joined with statistics (``district_id``, ``name``, ``column``;
         optionally ``hotspot``/``gi_bin``, ``gi_z`` and ``period``).
-    path : PathLike
+    path : str or os.PathLike
         Output file; the format follows the suffix (``.png``, ``.pdf``, ``.svg``).
     column : str, default 'occupied_per_100'
         See :func:`choropleth_layer`.

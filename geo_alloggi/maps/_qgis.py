@@ -95,7 +95,7 @@ def geopackage_styles(
 
     Parameters
     ----------
-    path : PathLike
+    path : str or os.PathLike
         The GeoPackage.
     column : str, default 'occupied_per_100'
         As for :func:`style_geopackage`.
@@ -147,7 +147,7 @@ def style_geopackage(
 
     Parameters
     ----------
-    path : PathLike
+    path : str or os.PathLike
         The GeoPackage (for example the bundle's ``layers.gpkg``).
     column : str, default 'occupied_per_100'
         Column drawn as the districts' choropleth, as on the HTML map
@@ -295,9 +295,9 @@ def write_qgis_project(
 
     Parameters
     ----------
-    gpkg : PathLike
+    gpkg : str or os.PathLike
         The GeoPackage, in the same folder as ``path`` (sources are relative).
-    path : PathLike
+    path : str or os.PathLike
         Output ``.qgz`` file.
     styles : list of LayerStyle or None, default None
         The layers' styles (default: :func:`geopackage_styles` of ``gpkg``).
