@@ -37,7 +37,7 @@ def write_bundle(
     ----------
     analysis : Analysis
         What :func:`analyse` returned.
-    out_dir : PathLike
+    out_dir : str or os.PathLike
         Folder written into (created when missing).
     inputs : mapping of str to object or None, default None
         Descriptions of the inputs, written as they are into the manifest.

@@ -67,7 +67,7 @@ def demo_records(*, seed: int = 0, mirror: PathLike | None = None) -> DemoRecord
     ----------
     seed : int, default 0
         Seed of the synthetic records.
-    mirror : PathLike or None, default None
+    mirror : str, os.PathLike or None, default None
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``).
 
     Returns
@@ -110,7 +110,7 @@ def run_demo(
 
     Parameters
     ----------
-    out_dir : PathLike
+    out_dir : str or os.PathLike
         Folder of the bundle (created).
     seed : int, default 0
         Seed of the synthetic records: the same seed gives the same bundle
@@ -122,7 +122,7 @@ def run_demo(
         (``{"Aler": ..., "Comune-MM": ...}``).
     objective : str, default 'risk'
         What the renovation plan maximises: ``"risk"`` or ``"units"``.
-    mirror : PathLike or None, default None
+    mirror : str, os.PathLike or None, default None
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``).
     on_step : StepCallback or None, default None
         Progress callback ``(name, i, n)``.
@@ -182,13 +182,13 @@ def run(
 
     Parameters
     ----------
-    settings : RunSettings or PathLike
+    settings : RunSettings, str or os.PathLike
         :class:`RunSettings` or the path of a TOML configuration.
-    out_dir : PathLike
+    out_dir : str or os.PathLike
         Folder of the bundle.
-    mirror : PathLike or None, default None
+    mirror : str, os.PathLike or None, default None
         Folder of official files.
-    districts_file : PathLike or None, default None
+    districts_file : str, os.PathLike or None, default None
         A custom district layer; it replaces the configuration's level and
         ``comuni`` (the study area of the geocoder and of the records' area
         check is then the default one). Its id column is

@@ -135,7 +135,7 @@ def load_settings(path: PathLike) -> RunSettings:
 
     Parameters
     ----------
-    path : PathLike
+    path : str or os.PathLike
         The TOML file.
 
     Returns
@@ -274,7 +274,7 @@ def patrol_weights(
 
     Parameters
     ----------
-    config_file : PathLike or None
+    config_file : str, os.PathLike or None
         The run configuration, None for the defaults.
 
     Returns
