@@ -177,34 +177,34 @@ def backtest(
         One row per area × period with ``occupied`` and ``new_occupations``:
         :func:`geo_alloggi.overlay.aggregate` for districts, complete and not
         suppressed. ``source`` marks SYNTHETIC records.
-    area_km2 : pd.Series | pd.DataFrame
+    area_km2 : pandas.Series or pandas.DataFrame
         km² of each area: a Series by id, or a frame with the id (a column,
         else its index) and ``area_km2`` (a district layer).
-    weights : PatrolWeights | Mapping[str, Any] | Literal['calibrated'] | None, optional
+    weights : PatrolWeights, mapping of str to object, {'calibrated'} or None, optional
         The published weights (:class:`PatrolWeights`, a mapping, None for
         the defaults), or ``"calibrated"``: at each origin the weights
         calibrated on earlier origins, as a run configured with
         ``weights = "calibrated"`` would have published them.
-    emerging : pd.DataFrame | None, optional
+    emerging : pandas.DataFrame or None, optional
         Emerging-hotspot categories as computed at each origin (what the
         pipeline's trend step gave with the periods up to it): rows with the
         area id, ``period`` (the origin) and ``emerging_category``. An origin
         without rows ranks without the trend, as the pipeline did when the
         periods were too few. None: no trend anywhere.
-    hotspots : pd.DataFrame | None, optional
+    hotspots : pandas.DataFrame or None, optional
         Gi* z of each origin's cross-section (the hot-spot map of that
         period): rows with the area id, ``period`` and ``gi_z``. None: the
         hot-spot rule is not scored.
-    evictions : pd.DataFrame | None, optional
+    evictions : pandas.DataFrame or None, optional
         Eviction records (as for :func:`patrol_priority`); at each origin only
         those dated before the next period begins are seen.
-    estate_district : pd.Series | None, optional
+    estate_district : pandas.Series or None, optional
         ``estate_id`` → ``district_id``, to place evictions in districts.
     calibrate : bool, optional
         Score the weights calibrated walk-forward on earlier origins
         (``calibrated``; out of sample). Implied by ``weights="calibrated"``,
         which then scores the defaults as ``default``.
-    origins : Sequence[Any] | None, optional
+    origins : sequence of object or None, optional
         Origins to test; default :func:`rolling_origins` (yearly: every year
         from the third on; monthly and quarterly: the last 12).
     top_share : float, optional
@@ -214,13 +214,13 @@ def backtest(
     n_boot, seed : int, optional
         Bootstrap resamples of the origins and their seed: the same seed
         gives the same intervals.
-    round_hits_to : int | None, optional
+    round_hits_to : int or None, optional
         Round the hits of every ranking to the nearest multiple of this
         before the hit rate and PAI are computed (tables for meetings: the
         suppression threshold). Exact hits over several overlapping sets of
         flagged areas would give back district counts the district table
         withholds. None: exact.
-    id_column : str | None, optional
+    id_column : str or None, optional
         Area id column; default ``district_id``, else ``estate_id``.
 
     Returns
@@ -562,9 +562,9 @@ def compare_rankings(
     ----------
     panel : pd.DataFrame
         As for :func:`patrol_priority`.
-    weightings : Mapping[str, PatrolWeights | Mapping[str, Any]]
+    weightings : mapping of str to (PatrolWeights or mapping of str to object)
         Scenario name → weights (at least one).
-    emerging : pandas.DataFrame or pandas.Series or None, default None
+    emerging : pandas.DataFrame, pandas.Series or None, default None
         As for :func:`patrol_priority`.
     evictions : pandas.DataFrame or None, default None
         As for :func:`patrol_priority`.

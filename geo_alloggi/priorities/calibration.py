@@ -230,20 +230,20 @@ def calibrate_patrol_weights(
         One row per area × period with ``occupied`` and ``new_occupations``
         (as for :func:`~geo_alloggi.priorities.patrol_priority`), complete and
         not suppressed.
-    area_km2 : pd.Series | pd.DataFrame
+    area_km2 : pandas.Series or pandas.DataFrame
         km² of each area: a Series by id, or a frame with the id (a column,
         else its index) and ``area_km2`` (a district layer).
-    emerging : pd.DataFrame | None, optional
+    emerging : pandas.DataFrame or None, optional
         Emerging-hotspot categories as computed at each origin: rows with the
         area id, ``period`` (the origin, the last period the computation saw)
         and ``emerging_category``. An origin without rows ranks without the
         trend. None: the trend is never used.
-    evictions : pd.DataFrame | None, optional
+    evictions : pandas.DataFrame or None, optional
         Eviction records; at each origin only those dated before the next
         period begins are seen.
-    estate_district : pd.Series | None, optional
+    estate_district : pandas.Series or None, optional
         ``estate_id`` → ``district_id``, to place evictions in districts.
-    origins : Sequence[Any] | None, optional
+    origins : sequence of object or None, optional
         Origins to score out of sample; default :func:`rolling_origins` of the
         panel's periods.
     top_share : float, optional
@@ -251,7 +251,7 @@ def calibrate_patrol_weights(
     grid_step : float, optional
         Step of the weight grid on the simplex (default 0.25: 35 weightings,
         the single-measure corners included).
-    id_column : str | None, optional
+    id_column : str or None, optional
         Area id column; default ``district_id``, else ``estate_id``.
 
     Returns

@@ -182,7 +182,7 @@ class PatrolWeights:
 
         Parameters
         ----------
-        path : PathLike
+        path : str or os.PathLike
             A TOML file.
         section : str, default 'priorities.patrol'
             Dotted name of the table holding the weights.
@@ -463,34 +463,34 @@ def patrol_priority(
         One row per area × period with ``occupied`` (stock at the period's
         end) and ``new_occupations``: :func:`geo_alloggi.overlay.aggregate` for
         districts, :func:`estate_panel` for estates. A ``name`` column is kept.
-    emerging : pd.DataFrame | pd.Series | None, optional
+    emerging : pandas.DataFrame, pandas.Series or None, optional
         Emerging-hotspot category per area (a frame with the area id and
         ``emerging_category``, or a Series indexed by id). For an estate panel
         a district-level table is accepted together with ``estate_district``
         (each estate takes its district's category). None: trend scores 0.
-    evictions : pd.DataFrame | None, optional
+    evictions : pandas.DataFrame or None, optional
         Eviction records (``estate_id`` or the area id, ``date``, ``outcome``,
         ``vulnerable``). Pending evictions (outcome ``scheduled`` or
         ``postponed``, dated on or after the start of the ranked period) of
         households **not** recorded as vulnerable enter the score; vulnerable
         ones never do (see :func:`social_services`).
-    estate_district : pd.Series | None, optional
+    estate_district : pandas.Series or None, optional
         ``estate_id`` → ``district_id`` (see :func:`estate_districts`); needed
         to place evictions (district panel) or categories (estate panel).
-    weights : PatrolWeights | Mapping[str, Any] | None, optional
+    weights : PatrolWeights, mapping of str to object or None, optional
         :class:`PatrolWeights` or a mapping of its fields; None: defaults.
     period : Any, optional
         The period to rank (a value of ``panel["period"]``); default the last.
-    id_column : str | None, optional
+    id_column : str or None, optional
         Area id column; default ``district_id`` if present, else ``estate_id``.
     lang : Lang, optional
         Language of the reasons: ``"it"`` (default, Italian number format)
         or ``"en"``.
-    suppress_below : int | None, optional
+    suppress_below : int or None, optional
         If set, counts from 1 to ``suppress_below - 1`` are written
         "meno di N" in the reasons (and percentages built on them omitted),
         for tables shown at meetings.
-    withheld : pd.DataFrame | None, optional
+    withheld : pandas.DataFrame or None, optional
         Cells withheld by disclosure control elsewhere (complementary
         suppression in the published district table): a boolean frame indexed
         by area id with columns among ``occupied``, ``new_occupations``,
@@ -803,7 +803,7 @@ def social_services(
     by : str, optional
         ``"estate_id"`` or ``"district_id"`` (the latter needs the column or
         ``estate_district``).
-    estate_district : pd.Series | None, optional
+    estate_district : pandas.Series or None, optional
         ``estate_id`` → ``district_id`` mapping.
     since : Any, optional
         Count only evictions dated on or after this date (pending and executed);

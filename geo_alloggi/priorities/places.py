@@ -167,7 +167,7 @@ def hot_districts(emerging: pd.DataFrame | pd.Series) -> pd.Series:
 
     Parameters
     ----------
-    emerging : pd.DataFrame | pd.Series
+    emerging : pandas.DataFrame or pandas.Series
         Output of :func:`geo_alloggi.stats.emerging_hotspots` (``district_id``
         and ``emerging_category``) or a Series of categories indexed by id.
 

@@ -425,7 +425,7 @@ def renovation_plan(
     cost_model : CostModel or None, default None
         See :func:`~geo_alloggi.priorities.renovation_candidates`; only with
         Records (a candidates table already holds its costs and risks).
-    risk : pandas.Series or float or None, default None
+    risk : pandas.Series, float or None, default None
         See :func:`~geo_alloggi.priorities.renovation_candidates`; only with
         Records (a candidates table already holds its costs and risks).
     hot : pandas.Series or None, default None
@@ -665,7 +665,7 @@ def renovation_frontier(
         Number of steps of the grid of least units (>= 2).
     cost_model : CostModel or None, default None
         As for :func:`renovation_plan`.
-    risk : pandas.Series or float or None, default None
+    risk : pandas.Series, float or None, default None
         As for :func:`renovation_plan`.
     hot : pandas.Series or None, default None
         As for :func:`renovation_plan`.
@@ -774,7 +774,7 @@ def compare_plans(
     cost_model : CostModel or None, default None
         As for :func:`renovation_plan`; the candidates are built once and
         shared by every scenario.
-    risk : pandas.Series or float or None, default None
+    risk : pandas.Series, float or None, default None
         As for :func:`renovation_plan`; the candidates are built once and
         shared by every scenario.
     hot : pandas.Series or None, default None

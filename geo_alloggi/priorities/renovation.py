@@ -56,7 +56,7 @@ class CostModel:
         Cost of bringing one vacant unit back to assignment standard
         (systems, bathroom, fixtures): default €25,000. Used only when neither
         ``unit_overrides`` nor the records' ``renovation_cost_eur`` give a cost.
-    site_overrides, unit_overrides : Mapping[str, float], optional
+    site_overrides, unit_overrides : mapping of str to float, optional
         Per-estate costs (``estate_id`` → euros) that win over everything else.
 
     Notes
@@ -108,7 +108,7 @@ class CostModel:
 
         Parameters
         ----------
-        path : PathLike
+        path : str or os.PathLike
             A TOML file.
         section : str, default 'priorities.renovation'
             Dotted name of the table holding the costs.
@@ -162,7 +162,7 @@ def vacancy_risk(
     as_of : Any, optional
         Date of the estimate; only records known by then are used. Default:
         the latest date in the records.
-    hot : pd.Series | None, optional
+    hot : pandas.Series or None, optional
         Boolean Series by ``estate_id``: estate in or near a hot spot (see
         :func:`near_hot_spots`). None: one stratum for all estates.
     horizon_days : int, optional
@@ -336,16 +336,16 @@ def renovation_candidates(
     as_of : Any, optional
         Date of the plan (default: the latest date in the records). A vacancy
         is a candidate if it began by then and had not ended.
-    cost_model : CostModel | None, optional
+    cost_model : CostModel or None, optional
         :class:`CostModel`; None: defaults.
-    risk : pd.Series | float | None, optional
+    risk : pandas.Series, float or None, optional
         Probability that a vacant unit is occupied within 12 months: a Series
         by ``estate_id``, one number for all, or None to estimate it with
         :func:`vacancy_risk` (``hot`` passed through).
-    hot : pd.Series | None, optional
+    hot : pandas.Series or None, optional
         Estates in or near hot spots, for :func:`vacancy_risk`; only with
         ``risk=None``.
-    reason_pattern : str | None, optional
+    reason_pattern : str or None, optional
         Case-insensitive regular expression on the vacancy ``reason``: by
         default vacancies for lack of maintenance (English or Italian wording);
         None keeps every vacancy.
