@@ -43,7 +43,7 @@ def make_demo(
         coordinates a few metres from the building, to exercise linking. The
         true estate of each such record is in ``truth["links"]``. With False
         every record carries its estate id.
-    mirror : str or os.PathLike[str] or None, default None
+    mirror : str, os.PathLike[str] or None, default None
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``): the
         ds634 civic points, NIL and comuni are read from there.
 

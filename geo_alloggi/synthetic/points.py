@@ -34,7 +34,7 @@ def make_occupations(
     districts : geopandas.GeoDataFrame or None, default None
         Layer whose polygons receive the points, uniformly by area (default: the
         study area from :func:`geo_alloggi.boundaries.load_districts`).
-    mirror : str or os.PathLike[str] or None, default None
+    mirror : str, os.PathLike[str] or None, default None
         Folder of official files when ``districts`` is None.
 
     Returns
