@@ -483,9 +483,7 @@ class DistrictCheck:
         pandas.DataFrame
             One row, one column per attribute.
         """
-        return pd.DataFrame(
-            [{f.name: getattr(self, f.name) for f in fields(self)}]
-        )
+        return pd.DataFrame([{f.name: getattr(self, f.name) for f in fields(self)}])
 
     def summary(self) -> str:
         """One line for a person.
