@@ -41,9 +41,43 @@ from geo_alloggi._validate import (
     require_unique,
 )
 
-__all__ = ["aggregate", "assign_districts", "period_labels"]
+__all__ = ["aggregate", "assign_districts", "lonlat_points", "period_labels"]
 
 log = logging.getLogger(__name__)
+
+
+def lonlat_points(
+    table: pd.DataFrame, rows: np.ndarray, crs: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the points given by the ``lon``/``lat`` columns of some rows.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Records or estates, maybe with ``lon`` and ``lat`` (EPSG:4326).
+    rows : numpy.ndarray
+        Boolean mask of the rows to place by their coordinates.
+    crs : pyproj.CRS or str
+        The CRS of the points returned.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The mask of the rows of ``rows`` with finite ``lon`` and ``lat``
+        (none without those columns) and their points in ``crs``, in order.
+    """
+    if S.LON not in table or S.LAT not in table:
+        return np.zeros(len(table), dtype=bool), np.empty(0, dtype=object)
+    lon = pd.to_numeric(table[S.LON], errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(table[S.LAT], errors="coerce").to_numpy(float)
+    found = rows & np.isfinite(lon) & np.isfinite(lat)
+    if not found.any():
+        return found, np.empty(0, dtype=object)
+    points = gpd.GeoSeries(
+        shapely.points(lon[found], lat[found]), crs=config.geographic_crs
+    ).to_crs(crs)
+    return found, points.to_numpy()
+
 
 _TABLE_COLUMNS: tuple[str, ...] = (
     S.DISTRICT_ID,
@@ -368,16 +402,9 @@ def _record_districts(
     if own.any():
         x = np.full(n, np.nan)
         y = np.full(n, np.nan)
-        if S.LON in table and S.LAT in table:
-            lon = pd.to_numeric(table[S.LON], errors="coerce").to_numpy(float)
-            lat = pd.to_numeric(table[S.LAT], errors="coerce").to_numpy(float)
-            xy = own & np.isfinite(lon) & np.isfinite(lat)
-            if xy.any():
-                pts = gpd.GeoSeries(
-                    shapely.points(lon[xy], lat[xy]), crs=config.geographic_crs
-                ).to_crs(districts.crs)
-                x[xy] = shapely.get_x(pts.values)
-                y[xy] = shapely.get_y(pts.values)
+        xy, pts = lonlat_points(table, own, districts.crs)
+        x[xy] = shapely.get_x(pts)
+        y[xy] = shapely.get_y(pts)
         comune = table[S.COMUNE][own] if S.COMUNE in table else None
         own_idx, own_by_comune = _locate(x[own], y[own], comune, districts)
         idx[own] = own_idx
@@ -591,17 +618,11 @@ def aggregate(
         require_unique(estates, S.ESTATE_ID, "records.estates")
         epts = estates
         geom_missing = (estates.geometry.isna() | estates.geometry.is_empty).to_numpy()
-        if geom_missing.any() and S.LON in estates and S.LAT in estates:
+        fill, filled = lonlat_points(estates, geom_missing, estates.crs)
+        if fill.any():
             geoms = estates.geometry.values.copy()
-            lon = pd.to_numeric(estates[S.LON], errors="coerce").to_numpy(float)
-            lat = pd.to_numeric(estates[S.LAT], errors="coerce").to_numpy(float)
-            fill = geom_missing & np.isfinite(lon) & np.isfinite(lat)
-            if fill.any():
-                filled = gpd.GeoSeries(
-                    shapely.points(lon[fill], lat[fill]), crs=config.geographic_crs
-                ).to_crs(estates.crs)
-                geoms[fill] = filled.values
-                epts = estates.set_geometry(gpd.GeoSeries(geoms, crs=estates.crs))
+            geoms[fill] = filled
+            epts = estates.set_geometry(gpd.GeoSeries(geoms, crs=estates.crs))
         eidx, _, by_comune = _district_index(epts, districts)
         _warn_by_comune(
             "estates", by_comune, eidx, districts, estates[S.ESTATE_ID], stacklevel=2

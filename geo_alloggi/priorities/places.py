@@ -15,14 +15,13 @@ import warnings
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
 from geo_alloggi._validate import require_columns
 from geo_alloggi.linking import estate_points, placed_points
-from geo_alloggi.overlay import assign_districts
+from geo_alloggi.overlay import assign_districts, lonlat_points
 from geo_alloggi.priorities._common import emerging_series
 
 __all__ = ["HOT_CATEGORIES", "estate_districts", "hot_districts", "near_hot_spots"]
@@ -74,18 +73,8 @@ def _estate_positions(estates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     placed, present = placed_points(estates.geometry)
     points = np.full(len(estates), None, dtype=object)
     points[present] = placed.to_numpy()
-    if (~present).any() and S.LON in estates and S.LAT in estates:
-        lon = pd.to_numeric(estates[S.LON], errors="coerce").to_numpy(float)
-        lat = pd.to_numeric(estates[S.LAT], errors="coerce").to_numpy(float)
-        fill = ~present & np.isfinite(lon) & np.isfinite(lat)
-        if fill.any():
-            points[fill] = (
-                gpd.GeoSeries(
-                    shapely.points(lon[fill], lat[fill]), crs=config.geographic_crs
-                )
-                .to_crs(estates.crs)
-                .to_numpy()
-            )
+    fill, filled = lonlat_points(estates, ~present, estates.crs)
+    points[fill] = filled
     keep = [c for c in (S.ESTATE_ID, S.COMUNE, S.COMUNE_ISTAT) if c in estates]
     return gpd.GeoDataFrame(
         pd.DataFrame(estates[keep]).assign(
