@@ -281,8 +281,72 @@ def _type_inside(
     return found[0][2] if found else None
 
 
+# a part that ends in a plain civic number after words without any digit
+# (``VIA MAC MAHON 89``, ``MILANO VIA DELLA CAPINERA 5``)
+_TAIL_NUMBER = re.compile(r"(\D*[^\d\s]) ('?)(\d{1,4})([A-Z]|/\d{1,3})?")
+
+
 def _read_segment(raw: str) -> _Segment:
-    """Read one part (stripped, folded): type, words before it, after it."""
+    """Read one part (stripped, folded): type, words before it, after it.
+
+    A part ending in a plain number after words without digits is read once
+    per distinct words (:func:`_words_before_number`): the number takes no
+    part in reading them, unless it may be the year of a date (``VIA XX
+    SETTEMBRE 1870``), which is read in full.
+    """
+    m = _TAIL_NUMBER.fullmatch(raw)
+    if m is not None:
+        words, quote, digits, esponente = m.groups()
+        esponente = esponente or ""
+        known = _words_before_number(words, quote, esponente)
+        if known is not None and not (known[3] and YEAR.fullmatch(digits)):
+            stype, lead, head, _, name_end, suffix = known
+            return _Segment(
+                stype,
+                list(lead),
+                [*head, digits + esponente],
+                (name_end, len(head), int(digits), suffix, 1),
+            )
+    return _read_full_segment(raw)
+
+
+@functools.lru_cache(maxsize=2**15)
+def _words_before_number(
+    words: str, quote: str, esponente: str
+) -> tuple[str, tuple[str, ...], tuple[str, ...], bool, int, str] | None:
+    """Read ``WORDS 'NE`` once for any plain number ``N`` (``E``: esponente).
+
+    None when ``N`` would not be the civic number there. Otherwise (type,
+    words before the type, words of the part before the number, whether the
+    word before the number is a month, where the name ends, the suffix).
+    """
+    stype, lead, tokens, number = _read_part(f"{words} {quote}1{esponente}")
+    head = tokens[:-1]
+    if tokens[-1:] != (f"1{esponente}",) or number is None:
+        return None
+    if number[1] != len(head) or number[2] != 1 or number[4] != 1:
+        return None
+    after_month = bool(head) and head[-1] in MONTH_SET
+    return stype, lead, head, after_month, number[0], number[3]
+
+
+def _read_full_segment(raw: str) -> _Segment:
+    """Read one part word by word (:func:`_read_segment`).
+
+    Parts repeat across addresses (``MILANO (MI)``, ``C/O ALER MILANO``, a
+    street without its number): each distinct text is read once.
+    """
+    stype, lead, tokens, number = _read_part(raw)
+    return _Segment(stype, list(lead), list(tokens), number)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _read_part(
+    raw: str,
+) -> tuple[
+    str, tuple[str, ...], tuple[str, ...], tuple[int, int, int, str, int] | None
+]:
+    """(type, words before it, words after it, number) of one part."""
     lead: list[str] = []
     stype, rest = _leading_type(raw)
     tokens = rest.split()
@@ -296,7 +360,7 @@ def _read_segment(raw: str) -> _Segment:
             s = normalize_text(raw)
             stype, rest = split_street_type(s) if s[:2] in _TYPE_STARTS else ("", s)
             tokens = rest.split()
-    return _Segment(stype, lead, tokens, _find_number(tokens))
+    return stype, tuple(lead), tuple(tokens), _find_number(tokens)
 
 
 def _find_number(tokens: list[str]) -> tuple[int, int, int, str, int] | None:
