@@ -75,6 +75,8 @@ EXAMPLES = {
     "c/o Aler Milano, Via Balilla 30 - Milano": ("exact", "BALILLA", "30"),
     "quartiere San Siro, via Zamagna 4": ("exact", "BERNARDO ZAMAGNA", "4"),
     "VIA MAC MAHON '89 A, MILANO": ("nearest_number", "MAC MAHON", "89"),
+    # the /2 of 30.2 is kept: no 30/2 in ds634, so not an exact match on 30
+    "via balilla 30.2": ("nearest_number", "BALILLA", "30"),
     # comune-name traps: streets and quarters of Milan named like comuni
     "VIALE MONZA 140": ("exact", "MONZA", "140"),
     "CORSO LODI 2": ("exact", "LODI", "2"),
