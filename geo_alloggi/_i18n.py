@@ -16,13 +16,15 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo_alloggi import _schema as S
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._catalogue import CATALOGUE
+from geo_alloggi._errors import GeoAlloggiWarning, ValidationError
 
 LANGS: tuple[str, ...] = ("it", "en")
 
@@ -272,129 +274,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Tests: {n}, each with the records up to one period ({origins}) and the "
         "period after as the check; intervals {interval}.",
     ),
-    # --- renovation: objectives, naive rules, owners, trade-off (issue 12) ---
-    "renovation.objective.risk": (
-        "alloggi pesati per rischio (occupazioni evitate)",
-        "risk-weighted units (occupations prevented)",
-    ),
-    "renovation.objective.units": ("alloggi recuperati", "units recovered"),
-    "renovation.method.optimal.risk": ("ottimale (rischio)", "optimal (risk)"),
-    "renovation.method.optimal.units": ("ottimale (alloggi)", "optimal (units)"),
-    "renovation.method.cheapest_first": ("prima i più economici", "cheapest first"),
-    "renovation.method.largest_first": ("prima i più grandi", "largest first"),
-    "renovation.method.risk_per_euro_first": (
-        "prima il rischio più alto per euro",
-        "risk per euro first",
-    ),
-    "renovation.owner.all": ("Totale", "Total"),
-    "renovation.header.owner": ("Ente gestore", "Owner"),
-    "renovation.header.plan": ("Piano", "Plan"),
-    "renovation.header.min_units": (
-        "Alloggi almeno (vincolo ε)",
-        "At least units (ε constraint)",
-    ),
-    "renovation.header.units_recovered": ("Alloggi recuperati", "Units recovered"),
-    "renovation.header.risk_weighted_units": (
-        "Alloggi pesati per rischio",
-        "Risk-weighted units",
-    ),
-    "renovation.header.spend_eur": ("Spesa (€)", "Spend (€)"),
-    "renovation.header.estates_selected": ("Stabili selezionati", "Estates selected"),
-    "renovation.header.objective": ("Obiettivo", "Objective"),
-    "renovation.header.chosen": ("Piano scelto", "Chosen plan"),
-    "renovation.header.units_risk_per_euro_first": (
-        "Alloggi (prima il rischio più alto per euro)",
-        "Units (risk per euro first)",
-    ),
-    "renovation.chosen": ("sì", "yes"),
-    "renovation.layer.chosen": (
-        "Ristrutturazioni: piano scelto ({objective})",
-        "Renovation: chosen plan ({objective})",
-    ),
-    "renovation.layer.estates_owner": ("{layer}: {owner}", "{layer}: {owner}"),
-    "renovation.summary.plan": (
-        "Con un budget di {budget} il piano scelto (obiettivo: {objective}) "
-        "recupera {units} alloggi sfitti in {estates} stabili, {rw} pesati per "
-        "rischio (spesa {spend}); un milione in più ne recupererebbe altri {next}.",
-        "With a budget of {budget} the chosen plan (objective: {objective}) "
-        "recovers {units} vacant units in {estates} estates, {rw} risk-weighted "
-        "(spend {spend}); €1M more would recover {next} more.",
-    ),
-    "renovation.summary.naive": (
-        "- {method}: {units} alloggi, {rw} pesati per rischio",
-        "- {method}: {units} units, {rw} risk-weighted",
-    ),
-    "renovation.summary.owner": (
-        "- {owner}: budget {budget}, {units} alloggi, {rw} pesati per rischio "
-        "(spesa {spend})",
-        "- {owner}: budget {budget}, {units} units, {rw} risk-weighted "
-        "(spend {spend})",
-    ),
-    "renovation.summary.frontier": (
-        "Compromesso (tabella renovation_frontier, {n} piani): dal piano che "
-        "evita più occupazioni ({units_r} alloggi, {rw_r} pesati per rischio) "
-        "a quello che recupera più alloggi ({units_u} alloggi, {rw_u} pesati "
-        "per rischio).",
-        "Trade-off (table renovation_frontier, {n} plans): from the plan that "
-        "prevents the most occupations ({units_r} units, {rw_r} risk-weighted) "
-        "to the one that recovers the most units ({units_u} units, {rw_u} "
-        "risk-weighted).",
-    ),
-    # --- end of renovation ---
-    # notes of a run on few data: what was left out and what it would need
-    "note.small.one_period": (
-        "I dati coprono un solo periodo ({period}): variazioni e tendenze "
-        "richiedono almeno 2 periodi e sono omesse.",
-        "The records cover a single period ({period}): change and trends need "
-        "at least 2 periods and are left out.",
-    ),
-    "note.small.no_hotspots": (
-        "Punti caldi (Gi*) e indice di Moran non calcolati: servono almeno 3 "
-        "quartieri con alloggi pubblici, i dati ne hanno {n}.",
-        "Hot spots (Gi*) and Moran's I not computed: they need at least 3 "
-        "districts with public housing units, the records have {n}.",
-    ),
-    "note.small.no_moran": (
-        "Indice di Moran non calcolato: {reason}.",
-        "Moran's I not computed: {reason}.",
-    ),
-    "note.small.moran_constant": (
-        "il tasso di occupazione è uguale in tutti i quartieri",
-        "the occupation rate is the same in every district",
-    ),
-    "note.small.moran_other": (
-        "i dati non bastano per la statistica",
-        "the records are not enough for the statistic",
-    ),
-    "note.small.no_trend": (
-        "Tendenze (punti caldi emergenti) non calcolate: servono almeno 2 periodi "
-        "e 3 quartieri con alloggi pubblici (nei dati: periodi {periods}, "
-        "quartieri con alloggi {districts}); nella classifica dei controlli la "
-        "tendenza vale 0.",
-        "Trends (emerging hot spots) not computed: they need at least 2 periods "
-        "and 3 districts with public housing units (in the records: periods "
-        "{periods}, districts with units {districts}); the trend scores 0 in the "
-        "patrol ranking.",
-    ),
-    "note.small.no_backtest": (
-        "Verifica retrospettiva della classifica non eseguita: servono almeno 4 "
-        "periodi, i dati ne hanno {n}.",
-        "Back-test of the ranking not run: it needs at least 4 periods, the "
-        "records have {n}.",
-    ),
-    "note.small.few_classes": (
-        "Mappa: i valori distinti non bastano per {asked} classi, la legenda ne "
-        "usa {used}.",
-        "Map: the distinct values are too few for {asked} classes, the legend "
-        "uses {used}.",
-    ),
-    "note.small.backtest_nothing": (
-        "Verifica retrospettiva della classifica non eseguita: nei periodi da "
-        "prevedere ({period}) non ci sono nuove occupazioni con cui confrontarla.",
-        "Back-test of the ranking not run: the periods it would predict "
-        "({period}) have no new occupation to score it against.",
-    ),
 }
+
+if set(_STRINGS) & set(CATALOGUE):  # pragma: no cover - caught by the tests
+    raise RuntimeError(
+        f"keys in both catalogues: {sorted(set(_STRINGS) & set(CATALOGUE))}"
+    )
+_STRINGS.update(CATALOGUE)
 
 # ---------------------------------------------------------------------------
 # category labels
@@ -487,6 +373,16 @@ def t(key: str, lang: str = "it", **fmt: Any) -> str:
         ) from None
     text = pair[0] if lang == "it" else pair[1]
     return text.format(**fmt) if fmt else text
+
+
+def has_key(key: str) -> bool:
+    """Tell whether the catalogue holds ``key``."""
+    return key in _STRINGS
+
+
+def catalogue_keys() -> list[str]:
+    """Every key of the catalogue, sorted (for checks and tests)."""
+    return sorted(_STRINGS)
 
 
 def column_label(column: str, lang: str = "it") -> str:
@@ -800,3 +696,127 @@ def fmt_change_pct(value: float, lang: str = "it") -> str:
     rounded = round(value)
     sign = "+" if rounded > 0 else ("-" if rounded < 0 else "")
     return f"{sign}{fmt_int(abs(rounded), lang)}%"
+
+
+# notes: warnings restated for people, in their language
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning as a meeting reads it: a catalogue key and its values.
+
+    Attributes
+    ----------
+    key : str
+        Catalogue key without the ``note.`` prefix (as :attr:`GeoAlloggiWarning.key`).
+    params : dict
+        Values of the sentence's placeholders. ``districts`` (district ids) are
+        shown by name, ``joins`` as ``name → name (m)``, ``kind`` (a record
+        kind) translated; lists show five items and how many more.
+    """
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+#: Third-party warnings restated: (regex on the message, note key); the named
+#: groups fill the note. Anything else a library raises is only logged.
+THIRD_PARTY: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"Not enough unique values in array to form (?P<requested>\d+) "
+            r"classes\. Setting k to (?P<k>\d+)"
+        ),
+        "thirdparty.classes",
+    ),
+)
+
+
+def note_of(warning: Warning) -> Note | None:
+    """Return the :class:`Note` restating ``warning``; None when it has none.
+
+    A :class:`~geo_alloggi._errors.GeoAlloggiWarning` with a key gives its
+    note; a known third-party warning (:data:`THIRD_PARTY`) gives its
+    restatement; anything else gives None (log it, never publish it).
+    """
+    if isinstance(warning, GeoAlloggiWarning) and warning.key:
+        if f"note.{warning.key}" not in _STRINGS:
+            return None
+        return Note(warning.key, {k: _plain(v) for k, v in warning.params.items()})
+    text = str(warning)
+    for pattern, key in THIRD_PARTY:
+        found = pattern.search(text)
+        if found:
+            return Note(key, {k: int(v) for k, v in found.groupdict().items()})
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """Return ``value`` with numpy and pandas containers as lists, scalars as Python."""
+    if isinstance(value, (np.ndarray, pd.Index, pd.Series, list, tuple, set)):
+        return [_plain(v) for v in list(value)]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def join_few(items: Any, lang: str = "it", k: int = 5) -> str:
+    """Join the first ``k`` items with commas and say how many more there are."""
+    shown = [str(i) for i in list(items)]
+    text = ", ".join(shown[:k])
+    if len(shown) > k:
+        text += " " + t("list.more", lang, n=fmt_int(len(shown) - k, lang))
+    return text
+
+
+def _note_value(
+    name: str, value: Any, lang: str, names: Mapping[str, str] | None
+) -> str:
+    def named(i: Any) -> str:
+        return str(names.get(str(i), i)) if names is not None else str(i)
+
+    if name == "districts":
+        return join_few([named(i) for i in value], lang)
+    if name == "joins":
+        return "; ".join(
+            f"{named(island)} → "
+            + ", ".join(f"{named(j)} ({fmt_int(m, lang)} m)" for j, m in links)
+            for island, links in value
+        )
+    if name == "kind" and f"kind.{value}" in _STRINGS:
+        return t(f"kind.{value}", lang)
+    if name == "date":
+        return fmt_date(value, lang)
+    if name == "period":
+        many = isinstance(value, (list, tuple))
+        return ", ".join(fmt_period(p, lang) for p in (value if many else [value]))
+    if isinstance(value, (bool, np.bool_)):
+        return t("value.yes" if value else "value.no", lang)
+    if isinstance(value, (int, np.integer)):
+        return fmt_int(value, lang)
+    if isinstance(value, (float, np.floating)):
+        return fmt_number(value, 0, lang)
+    if isinstance(value, (list, tuple, set, np.ndarray, pd.Index, pd.Series)):
+        return join_few(list(value), lang)
+    return str(value)
+
+
+def render_note(
+    note: Note, lang: str = "it", *, names: Mapping[str, str] | None = None
+) -> str:
+    """Say a note in ``lang``: plain text (escape it before it reaches HTML).
+
+    Parameters
+    ----------
+    note : Note
+        Key and values.
+    lang : str
+        ``"it"`` or ``"en"``.
+    names : mapping, optional
+        District id -> name, so that districts appear by name.
+    """
+    values = {k: _note_value(k, v, lang, names) for k, v in note.params.items()}
+    key = f"note.{note.key}"
+    if note.params.get("n") == 1 and f"{key}.one" in _STRINGS:
+        key += ".one"  # "1 quartiere ... resta", not "1 quartieri ... restano"
+    return t(key, lang, **values)

@@ -38,7 +38,7 @@ from rtree import index as rtree_index
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import DataUnavailableError, ValidationError
+from geo_alloggi._errors import DataUnavailableError, ValidationError, warn
 from geo_alloggi._validate import (
     require_columns,
     require_geodataframe,
@@ -380,9 +380,9 @@ def _geocode(
                 **kwds,
             )
     except DataUnavailableError as exc:
-        warnings.warn(
+        warn(
             f"addresses not geocoded, no geocoder available ({str(exc).split(';')[0]})",
-            UserWarning,
+            "linking.no_geocoder",
             stacklevel=3,
         )
         return None
@@ -738,10 +738,13 @@ def link_records(
             if id_col
             else [str(v) for v in unlinked.index[:5]]
         )
-        warnings.warn(
+        warn(
             f"{len(unlinked)} of {n} records could not be linked to an estate "
             f"(e.g. {sample!r}); see LinkResult.unlinked",
-            UserWarning,
+            "linking.unlinked",
+            n=len(unlinked),
+            total=n,
+            sample=sample,
             stacklevel=2,
         )
     result = LinkResult(records=out, unlinked=unlinked)
@@ -856,10 +859,13 @@ def place_estates(
     left = todo.index[~ok]
     if len(left):
         sample = out.loc[left, S.ESTATE_ID].astype(str).head(5).tolist()
-        warnings.warn(
+        warn(
             f"{len(left)} of {len(todo)} estates without a position could not be "
             f"geocoded precisely (e.g. {sample!r}); they stay unplaced",
-            UserWarning,
+            "linking.estates_unplaced",
+            n=len(left),
+            total=len(todo),
+            sample=sample,
             stacklevel=2,
         )
     return out

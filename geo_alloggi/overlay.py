@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -31,7 +30,7 @@ import shapely
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._periods import ordinal_bounds, ordinal_of, ordinals, period_labels
 from geo_alloggi._records import Records
 from geo_alloggi._validate import (
@@ -261,11 +260,14 @@ def _warn_by_comune(
         return
     ids = districts[S.DISTRICT_ID].astype(str).to_numpy()[idx[by_comune]]
     counts = ", ".join(f"{d} {n}" for d, n in sorted(Counter(ids).items()))
-    warnings.warn(
+    warn(
         f"{kind}: {int(by_comune.sum())} without a position placed in the one "
         f"district of their comune ({counts}; position_source 'comune'), e.g. "
         f"{_sample(names[by_comune])!r}",
-        UserWarning,
+        "overlay.by_comune",
+        kind=kind,
+        n=int(by_comune.sum()),
+        districts=sorted(Counter(ids)),
         stacklevel=stacklevel + 1,
     )
 
@@ -351,17 +353,21 @@ def assign_districts(
     missing = missing & ~by_comune
     outside = ~inside & ~missing & ~by_comune
     if outside.any():
-        warnings.warn(
+        warn(
             f"{int(outside.sum())} point(s) outside every district (district_id left "
             f"empty), e.g. {_sample(names[outside])!r}",
-            UserWarning,
+            "overlay.outside",
+            n=int(outside.sum()),
+            sample=_sample(names[outside]),
             stacklevel=2,
         )
     if missing.any():
-        warnings.warn(
+        warn(
             f"{int(missing.sum())} point(s) without a position (missing or empty "
             f"geometry), e.g. {_sample(names[missing])!r}",
-            UserWarning,
+            "overlay.no_position",
+            n=int(missing.sum()),
+            sample=_sample(names[missing]),
             stacklevel=2,
         )
     return out
@@ -425,10 +431,14 @@ def _record_districts(
         if unknown.any():
             bad = table[S.ESTATE_ID].astype("string")[unknown].unique()
             parts[0] += f" ({_sample(bad)!r})"
-        warnings.warn(
+        warn(
             f"{kind}: {int(unplaced.sum())} of {n} record(s) not counted: "
             f"{'; '.join(parts)}; e.g. {_sample(rid[unplaced])!r}",
-            UserWarning,
+            "overlay.not_counted",
+            kind=kind,
+            n=int(unplaced.sum()),
+            total=n,
+            sample=_sample(rid[unplaced]),
             stacklevel=3,
         )
     return idx, int(by_comune.sum())
@@ -630,11 +640,13 @@ def aggregate(
         by_comune_counts["estates"] = int(by_comune.sum())
         bad = eidx < 0
         if bad.any():
-            warnings.warn(
+            warn(
                 f"estates: {int(bad.sum())} estate(s) outside every district or "
                 f"without a position, e.g. {_sample(estates[S.ESTATE_ID][bad])!r}; "
                 "their units and records are not counted",
-                UserWarning,
+                "overlay.estates_outside",
+                n=int(bad.sum()),
+                sample=_sample(estates[S.ESTATE_ID][bad]),
                 stacklevel=2,
             )
             unplaced["estates"] = int(bad.sum())
@@ -669,11 +681,13 @@ def aggregate(
         by_comune_counts["occupations"] = int(occ_by_comune.sum())
         if (occ_idx < 0).any():
             rid = occ[S.RECORD_ID] if S.RECORD_ID in occ else pd.Series(occ.index)
-            warnings.warn(
+            warn(
                 f"occupations: {int((occ_idx < 0).sum())} point(s) outside every "
                 f"district or without a position, e.g. {_sample(rid[occ_idx < 0])!r}; "
                 "not counted",
-                UserWarning,
+                "overlay.occupations_outside",
+                n=int((occ_idx < 0).sum()),
+                sample=_sample(rid[occ_idx < 0]),
                 stacklevel=2,
             )
         evi_idx = vac_idx = np.empty(0, dtype=np.int64)
@@ -691,11 +705,13 @@ def aggregate(
         undated = ev[1] & counted
         if undated.any():
             rid = evi[S.RECORD_ID] if S.RECORD_ID in evi else pd.Series(evi.index)
-            warnings.warn(
+            warn(
                 f"evictions: {int(undated.sum())} record(s) with outcome in "
                 f"{list(eviction_outcomes)!r} but no date are not counted, e.g. "
                 f"{_sample(rid[undated])!r}",
-                UserWarning,
+                "overlay.undated_evictions",
+                n=int(undated.sum()),
+                sample=_sample(rid[undated]),
                 stacklevel=2,
             )
             unplaced["evictions_undated"] = int(undated.sum())

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from _bundles import Bundle, warning_log
 from shapely.geometry import box
 
 # The root conftest.py points GEO_ALLOGGI_DATA_MIRROR at the mirror of official data.
@@ -81,10 +82,17 @@ def anncsu_mirror(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 @pytest.fixture(scope="session")
-def demo_bundle(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
-    """The meeting bundle of ``geo-alloggi demo`` (seed 0, Italian), built once."""
+def demo_run(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Bundle:
+    """``geo-alloggi demo`` (seed 0, Italian) built once, with the warnings it saw."""
     from geo_alloggi.pipeline import run_demo
 
     out = tmp_path_factory.mktemp("demo_bundle")
-    run_demo(out, seed=0, mirror=mirror)
-    return out
+    with warning_log() as messages:
+        files = run_demo(out, seed=0, mirror=mirror)
+    return Bundle(out, files, list(messages))
+
+
+@pytest.fixture(scope="session")
+def demo_bundle(demo_run: Bundle) -> Path:
+    """The meeting bundle of ``geo-alloggi demo`` (seed 0, Italian), built once."""
+    return demo_run.path

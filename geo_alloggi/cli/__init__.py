@@ -65,7 +65,11 @@ def _short_warning(
     file: object = None,
     line: str | None = None,
 ) -> None:
-    sys.stderr.write(f"warning: {message}\n")
+    from geo_alloggi.cli._common import warning_text
+
+    text = warning_text(message)
+    if text is not None:
+        sys.stderr.write(f"warning: {text}\n")
 
 
 # --- command groups (each module registers its commands on ``app``) ---------
@@ -92,6 +96,10 @@ _overlay.register(app)
 from geo_alloggi.cli import _pipeline  # noqa: E402
 
 _pipeline.register(app)
+
+from geo_alloggi.cli import _compare  # noqa: E402
+
+_compare.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -56,3 +57,19 @@ def split_comuni(values: list[str] | None) -> list[str] | None:
             if part.strip() and part.strip() not in out:
                 out.append(part.strip())
     return out or None
+
+
+def warning_text(message: Warning | str, lang: str = "en") -> str | None:
+    """Say a warning to a command-line user, or None when it is only logged.
+
+    geo_alloggi's warnings are said from the catalogue (no Python names);
+    known third-party warnings are restated; anything else goes to the log
+    (shown with ``--verbose``), never printed raw.
+    """
+    from geo_alloggi._i18n import note_of, render_note
+
+    note = note_of(message) if isinstance(message, Warning) else None
+    if note is None:
+        logging.getLogger("geo_alloggi.cli").info("warning: %s", message)
+        return None
+    return render_note(note, lang)

@@ -27,7 +27,13 @@ from typing import Any
 
 import typer
 
-from geo_alloggi.cli._common import COMUNI_HELP, console, err_console, split_comuni
+from geo_alloggi.cli._common import (
+    COMUNI_HELP,
+    console,
+    err_console,
+    split_comuni,
+    warning_text,
+)
 
 MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
 
@@ -196,8 +202,8 @@ def overlay(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         raw = aggregate(records, layer, period=period, start=start, end=end)
-    for w in caught:
-        err_console.print(f"warning: {w.message}", markup=False, highlight=False)
+    for text in filter(None, (warning_text(w.message) for w in caught)):
+        err_console.print(f"warning: {text}", markup=False, highlight=False)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     prefix = "SYNTHETIC_" if records.synthetic else ""

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
 
 from geo_alloggi._errors import ValidationError
-from geo_alloggi.cli._common import console, progress
+from geo_alloggi.cli._common import console, err_console, progress
 
 MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
+
+
+PREVIOUS_HELP = (
+    "Bundle of the previous meeting: the report says what changed since "
+    "(see also 'geo-alloggi compare')."
+)
 
 
 def _report(files: list[Path], out_dir: Path, synthetic: bool) -> None:
@@ -17,9 +24,18 @@ def _report(files: list[Path], out_dir: Path, synthetic: bool) -> None:
     console.print(f"{label}meeting bundle written to {out_dir}:")
     for f in files:
         console.print(f"  {f.relative_to(out_dir)}")
-    summary = out_dir / "summary.md"
-    if summary.exists():
-        console.print(f"key figures: {summary}")
+    manifest = out_dir / "manifest.json"
+    notes = []
+    if manifest.exists():
+        notes = json.loads(manifest.read_text(encoding="utf-8")).get("notes", [])
+    for note in notes:  # already in the meeting's language
+        err_console.print(f"note: {note}", markup=False, highlight=False)
+    for name, what in (
+        ("report.html", "printable report"),
+        ("summary.md", "key figures"),
+    ):
+        if (out_dir / name).exists():
+            console.print(f"{what}: {out_dir / name}")
 
 
 def demo(
@@ -47,12 +63,14 @@ def demo(
         "prevented) or units (homes returned).",
     ),
     mirror: Path | None = typer.Option(None, help=MIRROR_HELP),
+    previous: Path | None = typer.Option(None, "--previous", help=PREVIOUS_HELP),
 ) -> None:
     """Build SYNTHETIC records on the real boundaries and write the meeting bundle.
 
     Runs every step (geocoding, overlay, hot spots, priorities) and writes
-    map.html (offline), map.png/pdf, tables (CSV for Italian Excel and XLSX),
-    layers.gpkg, summary.md and manifest.json.
+    map.html (offline), map.png/pdf, report.html (one printable page; and
+    report.pdf when Chromium is present), tables (CSV for Italian Excel and
+    XLSX), layers.gpkg, figures.json, summary.md and manifest.json.
     """
     from geo_alloggi.pipeline import STEPS, run_demo
 
@@ -71,6 +89,7 @@ def demo(
             objective=objective,
             mirror=mirror,
             on_step=on_step,
+            previous=previous,
         )
         bar.update(bar.task_ids[0], completed=len(STEPS))
     _report(files, out_dir, True)
@@ -116,6 +135,7 @@ def run(
         "configuration's [districts] name_column, else the ids).",
     ),
     mirror: Path | None = typer.Option(None, help=MIRROR_HELP),
+    previous: Path | None = typer.Option(None, "--previous", help=PREVIOUS_HELP),
 ) -> None:
     """Run the whole analysis on your own record files and write the meeting bundle."""
     from geo_alloggi.pipeline import STEPS
@@ -136,6 +156,7 @@ def run(
             districts_id_column=id_column,
             districts_name_column=name_column,
             on_step=on_step,
+            previous=previous,
         )
         bar.update(bar.task_ids[0], completed=len(STEPS))
     _report(files, out_dir, False)

@@ -20,8 +20,8 @@ import typer
 from geo_alloggi.cli._common import console, err_console
 from geo_alloggi.report import (
     backtest_tables,
+    linking_table,
     mark_withheld,
-    meeting_table,
     priority_table,
     suppress_small_counts,
     write_both,
@@ -263,7 +263,7 @@ def prioritise(
         written += write_both(priority_table(table, **meet), out_dir, stem, lang=lang)
     if links is not None:
         written += write_both(
-            meeting_table(links, lang=lang, synthetic=is_synth),
+            linking_table(links, lang=lang, synthetic=is_synth),
             out_dir,
             "linking",
             lang,

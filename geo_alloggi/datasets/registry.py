@@ -156,7 +156,7 @@ REGISTRY: dict[str, Dataset] = {
             title="Comuni della Città metropolitana di Milano (ISTAT limits)",
             publisher="ISTAT (limits), openpolis (GeoJSON conversion)",
             licence="CC BY 4.0",
-            attribution="Comuni: © ISTAT, CC BY; GeoJSON by openpolis",
+            attribution="Comuni: © ISTAT, CC BY; GeoJSON: openpolis",
             url=(
                 "https://raw.githubusercontent.com/openpolis/geojson-italy/master/"
                 "geojson/limits_P_15_municipalities.geojson"

@@ -6,7 +6,6 @@ import hashlib
 import logging
 import os
 import threading
-import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pandas as pd
 from shapely import points as _points
 
 from geo_alloggi import config, datasets
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._schema import (
     GEO_COLUMNS,
     GEO_COMUNE,
@@ -428,10 +427,13 @@ class Geocoder:
         )
         gdf.attrs["attribution"] = attribution
         if res.no_comune and self.default_comune:
-            warnings.warn(
+            warn(
                 f"{res.no_comune} of {n} address(es) name no comune; assumed "
                 f"{self.default_comune!r} (pass comune= or comune_column=)",
-                UserWarning,
+                "geocoding.no_comune",
+                n=res.no_comune,
+                total=n,
+                comune=self.default_comune,
                 stacklevel=3,
             )
         unplaced = ~has
@@ -441,11 +443,13 @@ class Geocoder:
             # the index says what it counts when it is named (file_line,
             # sheet_row); otherwise these are index labels, not positions
             where = str(out.index.name or "index").replace("_", " ")
-            warnings.warn(
+            warn(
                 f"{int(unplaced.sum())} of {n} address(es) got no position "
                 f"({', '.join(f'{k}: {v}' for k, v in sorted(counts.items()))}); "
                 f"e.g. {where} {ids!r}",
-                UserWarning,
+                "geocoding.unplaced",
+                n=int(unplaced.sum()),
+                total=n,
                 stacklevel=3,
             )
         return gdf
@@ -464,7 +468,12 @@ def _warn_comuni_without_points(coverage: pd.DataFrame, key: str) -> None:
     fresh = [c for c in missing if (key, c) not in _WARNED_WITHOUT_POINTS]
     if fresh:
         _WARNED_WITHOUT_POINTS.update((key, c) for c in fresh)
-        warnings.warn(datasets.no_points_message(fresh), UserWarning, stacklevel=3)
+        warn(
+            datasets.no_points_message(fresh),
+            "geocoding.comuni_without_points",
+            comuni=fresh,
+            stacklevel=3,
+        )
 
 
 def _as_frame(data: Any, address_column: str) -> pd.DataFrame:

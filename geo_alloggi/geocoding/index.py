@@ -8,7 +8,6 @@ cache is :mod:`geo_alloggi.geocoding.cache`).
 
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from geo_alloggi import config
+from geo_alloggi._errors import warn
 from geo_alloggi.address import split_street_type, street_key
 from geo_alloggi.geocoding.aliases import (
     learn_given_names,
@@ -268,12 +268,13 @@ def _clean_points(points: pd.DataFrame) -> pd.DataFrame:
     pts["ckey"] = [comune_key(c) for c in pts["comune"]]
     nameless = pts["ckey"] == ""
     if nameless.any():
-        warnings.warn(
+        warn(
             f"{int(nameless.sum())} civic point(s) name no comune (no addr:city) "
             f"and are left out, e.g. ids "
             f"{pts.loc[nameless, 'point_id'].head(3).tolist()!r}; "
             f"pass osm_extracts=[(path, 'Cinisello Balsamo')] to name it",
-            UserWarning,
+            "geocoding.nameless_points",
+            n=int(nameless.sum()),
             stacklevel=4,
         )
         pts = pts[~nameless]

@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import threading
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from geo_alloggi import config
-from geo_alloggi._errors import GeocodingError
+from geo_alloggi._errors import GeocodingError, warn
 from geo_alloggi.address import ParsedAddress, normalize_address
 from geo_alloggi.geocoding.comuni import comune_key
 from geo_alloggi.geocoding.corrections import street_and_number
@@ -316,10 +315,12 @@ def ask_nominatim(
             m.source[row] = "nominatim"
     failed = client.failures - failures0
     if failed:
-        warnings.warn(
+        warn(
             f"online geocoding: {failed} of {client.requests - requests0} "
             f"request(s) to {client.url} failed (not cached; they will be "
             f"retried next time)",
-            UserWarning,
+            "geocoding.online_failed",
+            failed=failed,
+            total=client.requests - requests0,
             stacklevel=4,
         )

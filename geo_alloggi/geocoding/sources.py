@@ -20,7 +20,6 @@ import hashlib
 import json
 import logging
 import os
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from geo_alloggi import config, datasets
-from geo_alloggi._errors import DataUnavailableError, InputFileError
+from geo_alloggi._errors import DataUnavailableError, InputFileError, warn
 from geo_alloggi._version import __version__
 from geo_alloggi.address import require_comuni
 from geo_alloggi.geocoding.comuni import BELFIORE_COMUNE, comune_key
@@ -172,10 +171,11 @@ def find_sources(
         except DataUnavailableError as exc:
             if not lenient:
                 raise
-            warnings.warn(
+            warn(
                 f"geocoder built without the {name!r} street names ({exc}); "
                 f"streets without points will be unmatched, not 'street'",
-                UserWarning,
+                "geocoding.no_streets",
+                dataset=name,
                 stacklevel=3,
             )
     if lenient:

@@ -11,7 +11,6 @@ official boundaries itself.
 from __future__ import annotations
 
 import hashlib
-import warnings
 from collections.abc import Callable
 from typing import TypeAlias
 
@@ -20,7 +19,7 @@ import numpy as np
 import shapely
 
 from geo_alloggi import config
-from geo_alloggi._errors import DataUnavailableError, ValidationError
+from geo_alloggi._errors import DataUnavailableError, ValidationError, warn
 
 #: Rough bounds (lon_min, lat_min, lon_max, lat_max) of the study area (Milano
 #: and Cinisello Balsamo), used when no study area is given.
@@ -78,11 +77,11 @@ def area_test(study_area: StudyArea, *, stacklevel: int = 2) -> InsideTest:
         try:
             study_area = study_area()
         except DataUnavailableError as exc:
-            warnings.warn(
+            warn(
                 "study-area boundaries unavailable "
                 f"({str(exc).split(';')[0]}); checking coordinates against the "
                 f"rough bounds {STUDY_AREA_BOUNDS} instead",
-                UserWarning,
+                "io.no_study_area",
                 stacklevel=stacklevel + 1,
             )
             return _bbox_test(STUDY_AREA_BOUNDS)

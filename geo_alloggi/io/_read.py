@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._records import Records
 from geo_alloggi.io._area import StudyArea
 from geo_alloggi.io._columns import CANONICAL, KINDS, aliases, check_kind, fold
@@ -347,10 +346,13 @@ def read_records(
             raw.decimal = decimal
     mapping, dropped = select.mapping, select.dropped
     if dropped:
-        warnings.warn(
+        warn(
             f"{p.name}: dropped {len(dropped)} column(s) outside the {kind} schema, "
             f"never read into any output: {dropped!r}",
-            UserWarning,
+            "io.dropped_columns",
+            file=p.name,
+            n=len(dropped),
+            columns=dropped,
             stacklevel=2,
         )
     accepted, quarantine = validate_rows(
@@ -365,9 +367,10 @@ def read_records(
     )
     rows_read = len(raw.frame)
     if rows_read == 0:
-        warnings.warn(
+        warn(
             f"{p.name}: the file has a header but no data rows",
-            UserWarning,
+            "io.no_rows",
+            file=p.name,
             stacklevel=2,
         )
     assert rows_read == len(accepted) + len(quarantine)
@@ -662,10 +665,11 @@ def load_records(
         k: len(r.quarantine) for k, r in bundle.results.items() if len(r.quarantine)
     }
     if lost:
-        warnings.warn(
+        warn(
             f"rows quarantined (not in the records): {lost!r}; see "
             "read_bundle(...).results[kind].quarantine for the reasons",
-            UserWarning,
+            "io.quarantined",
+            n=sum(lost.values()),
             stacklevel=2,
         )
     return bundle.records

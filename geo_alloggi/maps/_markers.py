@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,7 +12,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._i18n import (
     check_lang,
     column_label,
@@ -162,9 +161,11 @@ def estates_layer(
         )
     if (~placed).any():
         ids = gdf.loc[~placed, S.ESTATE_ID].astype(str).tolist()
-        warnings.warn(
+        warn(
             f"{len(ids)} estate(s) without a position are not drawn, e.g. {ids[:5]!r}",
-            UserWarning,
+            "maps.estates_unplaced",
+            n=len(ids),
+            sample=ids[:5],
             stacklevel=2,
         )
     m = ensure_map(m, gdf[placed.to_numpy()], lang=lang, synthetic=synthetic)

@@ -16,8 +16,14 @@ The bundle written to ``out_dir``:
 ``layers.gpkg``, ``layers.qgz``
     every layer for QGIS, styled in its ``layer_styles`` table like the HTML
     map, and a QGIS project that opens them offline;
+``report.html``, ``report.pdf``
+    the meeting on one printable page (A4 landscape, offline); the PDF when
+    Chromium is present, else a note says why not;
+``figures.json``
+    the published figures, language-neutral (``geo-alloggi compare`` reads
+    two of them);
 ``summary.md``
-    the key figures;
+    the key figures and the notes, in the meeting's language;
 ``manifest.json``
     inputs (with SHA-256), versions, seed, data sources and licences; the only
     file holding timestamps.
@@ -26,7 +32,8 @@ Modules: ``_settings`` (the TOML configuration), ``_progress`` (named steps),
 ``_link`` (linking records to estates), ``_disclose`` (what the bundle
 publishes and withholds), ``_signals`` (trend and Gi* at any origin),
 ``_prioritise`` (back-test, patrols, renovation),
-``_analyse`` (every analysis step), ``_bundle`` (writing the bundle),
+``_analyse`` (every analysis step), ``_notes`` (warnings kept as notes),
+``_bundle`` (writing the bundle),
 ``_run`` (the demo and a user's files).
 
 Examples

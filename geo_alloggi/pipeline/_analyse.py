@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import ValidationError
+from geo_alloggi._i18n import Note
 from geo_alloggi._periods import label_bounds
 from geo_alloggi._records import Records
 from geo_alloggi.pipeline._disclose import (
@@ -23,6 +24,7 @@ from geo_alloggi.pipeline._disclose import (
 from geo_alloggi.pipeline._link import link_bundle
 from geo_alloggi.pipeline._notes import (
     backtest_note,
+    collect_notes,
     hotspot_note,
     moran_note,
     period_notes,
@@ -114,7 +116,7 @@ class Analysis:
     moran: Any
     withheld_districts: pd.DataFrame | None = None
     withheld_estates: pd.DataFrame | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the published district × period table (a copy).
@@ -185,82 +187,77 @@ def analyse(
 
     s = settings or RunSettings()
     step = step_reporter(on_step, STEPS)
-    if link:
-        if links is not None:
+    notes: list[Note] = []
+    with collect_notes(notes):
+        if link:
+            if links is not None:
+                raise ValidationError(
+                    "links= gives the counts of records linked beforehand: pass it "
+                    "with link=False (with link=True the run links the records itself)"
+                )
+            step("geocoding and linking")
+            records, links = link_bundle(records, s)
+        elif links is None:
+            links = pd.DataFrame()
+        step("overlay per district and period")
+        if (s.start is None or s.end is None) and not _has_dated_event(records):
             raise ValidationError(
-                "links= gives the counts of records linked beforehand: pass it with "
-                "link=False (with link=True the run links the records itself)"
+                "the records hold no dated event (no occupation, eviction or vacancy "
+                "with a date): nothing to count per period; add the record files, "
+                "or set [analysis] start and end in the configuration to map the "
+                "estates"
             )
-        step("geocoding and linking")
-        records, links = link_bundle(records, s)
-    elif links is None:
-        links = pd.DataFrame()
-    step("overlay per district and period")
-    if (s.start is None or s.end is None) and not _has_dated_event(records):
-        raise ValidationError(
-            "the records hold no dated event (no occupation, eviction or vacancy "
-            "with a date): nothing to count per period; add the record files, or "
-            "set [analysis] start and end in the configuration to map the estates"
+        records = _mark_comune_positions(records, districts)
+        panel = aggregate(records, districts, period=s.period, start=s.start, end=s.end)
+        periods = sorted(panel[S.PERIOD].dropna().unique())
+        notes += period_notes(len(periods), periods[0] if periods else None)
+        # the district table as published (parent and grand totals included):
+        # every other table and layer withholds what it withholds
+        published = published_districts(panel, s.threshold)
+        shared = district_rows(published)
+        last = periods[-1]
+        shared_last = shared[shared[S.PERIOD] == last]
+
+        step("hot spots")
+        latest, moran, left_out = _hot_spots(panel, districts, last, seed=s.seed or 0)
+        notes += left_out
+
+        step("emerging hot spots")
+        emerging = _trend(panel, districts) if len(periods) >= 2 else None
+        if len(periods) >= 2 and emerging is None:
+            notes.append(trend_note(len(periods), latest))
+        latest = _published_latest(latest, emerging, shared_last)
+
+        step("density")
+        start, end = label_bounds(last, s.period)
+        contours = _density(records, districts, end, s.threshold)
+
+        pri = prioritise(
+            records,
+            districts,
+            panel,
+            emerging=emerging,
+            budget_eur=s.budget_eur,
+            objective=s.objective,
+            config_file=s.config_file,
+            lang=s.lang,
+            threshold=s.threshold,
+            seed=s.seed or 0,
+            on_step=step,
         )
-    records = _mark_comune_positions(records, districts)
-    panel = aggregate(records, districts, period=s.period, start=s.start, end=s.end)
-    periods = sorted(panel[S.PERIOD].dropna().unique())
-    notes = period_notes(len(periods), periods[0] if periods else None, s.lang)
-    # the district table as published (parent and grand totals included): every
-    # other table and layer withholds what it withholds
-    published = published_districts(panel, s.threshold)
-    shared = district_rows(published)
-    last = periods[-1]
-    shared_last = shared[shared[S.PERIOD] == last]
 
-    step("hot spots")
-    latest, moran, caught = _hot_spots(
-        panel, districts, last, seed=s.seed or 0, lang=s.lang
-    )
-    notes += caught
-
-    step("emerging hot spots")
-    emerging = None
-    if len(periods) >= 2:
-        with warnings.catch_warnings():
-            # the trend's own warning is restated as a note
-            warnings.simplefilter("ignore", UserWarning)
-            emerging = trend(panel, districts)
-        if emerging is None:
-            notes.append(trend_note(len(periods), latest, s.lang))
-    latest = _published_latest(latest, emerging, shared_last)
-
-    step("density")
-    start, end = label_bounds(last, s.period)
-    contours, density_caught = _density(records, districts, end, s.threshold)
-    notes += sorted(density_caught - set(notes))
-
-    pri = prioritise(
-        records,
-        districts,
-        panel,
-        emerging=emerging,
-        budget_eur=s.budget_eur,
-        objective=s.objective,
-        config_file=s.config_file,
-        lang=s.lang,
-        threshold=s.threshold,
-        seed=s.seed or 0,
-        on_step=step,
-    )
-
-    backtest = pri.backtest
-    if backtest is None or not backtest.scores["total"].sum() > 0:
-        # nothing to score the ranking against: too few periods, or no new
-        # occupation in any period it would predict
-        notes.append(backtest_note(len(periods), backtest, s.lang))
-        backtest = None
-    estates = protect_estates(
-        estate_summary(records, districts, end, start),
-        pri.estate_district,
-        shared_last,
-        s.threshold,
-    )
+        backtest = pri.backtest
+        if backtest is None or not backtest.scores["total"].sum() > 0:
+            # nothing to score the ranking against: too few periods, or no new
+            # occupation in any period it would predict
+            notes.append(backtest_note(len(periods), backtest))
+            backtest = None
+        estates = protect_estates(
+            estate_summary(records, districts, end, start),
+            pri.estate_district,
+            shared_last,
+            s.threshold,
+        )
     return Analysis(
         settings=s,
         records=records,
@@ -330,40 +327,49 @@ def _mark_comune_positions(records: Records, districts: gpd.GeoDataFrame) -> Rec
 
 
 def _hot_spots(
-    panel: pd.DataFrame,
-    districts: gpd.GeoDataFrame,
-    last: Any,
-    *,
-    seed: int,
-    lang: str = "it",
-) -> tuple[gpd.GeoDataFrame, Any, list[str]]:
-    """Gi* hot spots and global Moran's I of the last period, with their warnings.
+    panel: pd.DataFrame, districts: gpd.GeoDataFrame, last: Any, *, seed: int
+) -> tuple[gpd.GeoDataFrame, Any, list[Note]]:
+    """Gi* hot spots and global Moran's I of the last period.
 
     Returns the districts with the last period's counts and the hot-spot
-    columns, Moran's result (None when it cannot be computed), and the notes:
-    what could not be computed and why, then the warnings raised (sorted,
-    once each).
+    columns, Moran's result (None when it cannot be computed), and the notes
+    saying what could not be computed and why. Warnings go to the caller
+    (:func:`~geo_alloggi.pipeline._notes.collect_notes`).
     """
     from geo_alloggi.stats import global_moran
 
-    moran = None
-    notes: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            hs = period_hotspots(panel, districts, last)
-        except ValidationError:
-            # too few districts with public units for a local statistic: the
-            # layer keeps its columns, empty, and a note says what is missing
-            latest = _latest_layer(panel, districts, last)
-            return without_hot_spots(latest), None, [hotspot_note(latest, lang)]
+    try:
+        hs = period_hotspots(panel, districts, last)
+    except ValidationError:
+        # too few districts with public units for a local statistic: the
+        # layer keeps its columns, empty, and a note says what is missing
+        latest = _latest_layer(panel, districts, last)
+        return without_hot_spots(latest), None, [hotspot_note(latest)]
+    with warnings.catch_warnings():
+        # the same districts and islands as the hot spots: said once
+        warnings.simplefilter("ignore", UserWarning)
         try:
             moran = global_moran(
                 hs, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID, seed=seed
             )
         except ValidationError as exc:
-            notes.append(moran_note(exc, lang))
-    return hs, moran, notes + sorted({str(w.message) for w in caught})
+            return hs, None, [moran_note(exc)]
+    return hs, moran, []
+
+
+def _trend(panel: pd.DataFrame, districts: gpd.GeoDataFrame) -> Any:
+    """Emerging hot spots; their warning that they are not computed is dropped.
+
+    The caller says it with the ``small.no_trend`` note (what the records
+    have, what the trend needs); every other warning goes on.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        emerging = trend(panel, districts)
+    for w in caught:
+        if getattr(w.message, "key", "") != "trend.not_computed":
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return emerging
 
 
 def _latest_layer(
@@ -413,8 +419,8 @@ def _density(
     districts: gpd.GeoDataFrame,
     end: pd.Timestamp,
     threshold: int,
-) -> tuple[gpd.GeoDataFrame | None, set[str]]:
-    """Density contours of the units occupied at ``end``, and the warnings raised.
+) -> gpd.GeoDataFrame | None:
+    """Density contours of the units occupied at ``end``.
 
     Only the contours are published: hexagon counts cut across districts and
     could give back a withheld district cell. None with fewer than
@@ -434,8 +440,5 @@ def _density(
     )
     pts = pts[pts.geometry.notna() & ~pts.geometry.is_empty]
     if len(pts) < threshold:
-        return None, set()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        contours = density_surface(pts, area=districts, min_count=threshold)
-    return contours, {str(w.message) for w in caught}
+        return None
+    return density_surface(pts, area=districts, min_count=threshold)

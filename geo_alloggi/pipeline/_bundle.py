@@ -1,21 +1,22 @@
-"""Writing a run's meeting bundle: map, tables, GeoPackage, summary, manifest."""
+"""Writing a run's meeting bundle: map, tables, GeoPackage, report, manifest."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import json
 import platform
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo_alloggi import config
 from geo_alloggi._errors import InputFileError
+from geo_alloggi._i18n import t
 from geo_alloggi._version import __version__
-from geo_alloggi.datasets import sha256_file
+from geo_alloggi.datasets import describe, sha256_file
 from geo_alloggi.pipeline._analyse import Analysis
-from geo_alloggi.pipeline._notes import restate_warnings
+from geo_alloggi.pipeline._notes import collect_notes
 from geo_alloggi.pipeline._settings import PathLike
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,8 +31,11 @@ def write_bundle(
     *,
     inputs: Mapping[str, Any] | None = None,
     extra_files: list[Path] | None = None,
+    mirror: PathLike | None = None,
+    previous: PathLike | None = None,
+    pdf: bool = True,
 ) -> list[Path]:
-    """Write map, tables, GeoPackage, summary and manifest into ``out_dir``.
+    """Write map, tables, GeoPackage, report, summary and manifest into ``out_dir``.
 
     Parameters
     ----------
@@ -43,6 +47,12 @@ def write_bundle(
         Descriptions of the inputs, written as they are into the manifest.
     extra_files : list of pathlib.Path or None, default None
         Files already written into ``out_dir`` to list in the manifest.
+    mirror : PathLike or None, default None
+        Folder of official files, to state the release of each reference dataset.
+    previous : PathLike or None, default None
+        The previous meeting's bundle: the report says what changed since.
+    pdf : bool, default True
+        Print ``report.pdf`` with Chromium when it is present.
 
     Returns
     -------
@@ -54,15 +64,20 @@ def write_bundle(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputFileError(f"out_dir {str(out)!r} is a file; give a folder")
+    before = report.read_figures(Path(previous)) if previous is not None else None
     (out / "tables").mkdir(parents=True, exist_ok=True)
     s = analysis.settings
     written: list[Path] = []
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    notes = list(analysis.notes)
+    with collect_notes(notes):
+        # what the maps could not show as asked (e.g. fewer classes) becomes a note
         written += _write_maps(analysis, out)
-    # what the maps could not show as asked (e.g. fewer classes) becomes a note
-    data = meeting_data(analysis, notes=restate_warnings(caught, s.lang))
+    data = dataclasses.replace(
+        meeting_data(analysis),
+        notes=tuple(notes),
+        sources=_reference_sources(mirror),
+        previous=before,
+    )
     written += report.write_tables(data, out / "tables")
     gpkg = report.write_geopackage(data, out / "layers.gpkg")
     styles = maps.style_geopackage(gpkg, threshold=s.threshold, lang=s.lang)
@@ -76,9 +91,20 @@ def write_bundle(
             lang=s.lang,
         )
     )
-    written.append(report.write_summary(data, out / "summary.md"))
+    written.append(report.write_figures(report.key_figures(data), out / "figures.json"))
+    page = report.write_report(data, out / "report.html", map_png=out / "map.png")
+    written.append(page)
+    pdf_note: tuple[str, ...] = ()
+    if pdf:
+        printed = report.print_pdf(page, out / "report.pdf", lang=s.lang)
+        if isinstance(printed, Path):
+            written.append(printed)
+        else:
+            pdf_note = (t("report.pdf_skipped", s.lang, reason=printed),)
+    written.append(report.write_summary(data, out / "summary.md", extra_notes=pdf_note))
     written += list(extra_files or [])
-    written.append(_write_manifest(analysis, out, written, inputs or {}))
+    shown = report.notes_text(data, extra=pdf_note)
+    written.append(_write_manifest(analysis, out, written, inputs or {}, shown))
     return written
 
 
@@ -117,7 +143,11 @@ def _write_maps(analysis: Analysis, out: Path) -> list[Path]:
 
 
 def _write_manifest(
-    analysis: Analysis, out: Path, written: list[Path], inputs: Mapping[str, Any]
+    analysis: Analysis,
+    out: Path,
+    written: list[Path],
+    inputs: Mapping[str, Any],
+    notes: list[str],
 ) -> Path:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -161,6 +191,9 @@ def _write_manifest(
         "inputs": dict(inputs),
         # records that could not be linked to an estate are counted nowhere
         "unlinked_records": _unlinked(analysis.links),
+        # the notes of summary.md and report.html, in the meeting's language
+        "notes": notes,
+        "report_pdf": (out / "report.pdf") in written,
         "sources": {
             name: {
                 "title": d.title,
@@ -175,7 +208,7 @@ def _write_manifest(
         # embed their own timestamps (their content is deterministic)
         "files": {
             str(p.relative_to(out)): sha256_file(p)
-            if p.suffix in (".html", ".csv", ".md")
+            if p.suffix in (".html", ".csv", ".md", ".json")
             else None
             for p in written
         },
@@ -197,17 +230,19 @@ def _unlinked(links: Any) -> dict[str, int] | None:
     }
 
 
-def meeting_data(analysis: Analysis, *, notes: list[str] | None = None) -> MeetingData:
-    """Return the plain frames and options the meeting tables are written from.
+def _reference_sources(mirror: PathLike | None) -> Any:
+    """Return the reference datasets at hand (mirror or cache): those a run used."""
+    sources = describe(mirror=mirror)
+    return sources[sources["source"].isin(["mirror", "cache"])].reset_index(drop=True)
 
-    ``notes`` are added to the analysis' notes (e.g. what the maps left out).
+
+def meeting_data(analysis: Analysis) -> MeetingData:
+    """Return the plain frames and options the meeting tables are written from.
 
     Parameters
     ----------
     analysis : Analysis
         What :func:`analyse` returned.
-    notes : list of str or None, default None
-        Further notes for the meeting.
 
     Returns
     -------
@@ -242,7 +277,7 @@ def meeting_data(analysis: Analysis, *, notes: list[str] | None = None) -> Meeti
         budget_eur=s.budget_eur,
         withheld_districts=a.withheld_districts,
         withheld_estates=a.withheld_estates,
-        notes=(*a.notes, *(n for n in notes or [] if n not in a.notes)),
+        notes=tuple(a.notes),
         lang=s.lang,
         period=s.period,
         threshold=s.threshold,

@@ -1,15 +1,24 @@
-"""Say what a run on few data leaves out and what it would need, in Italian or English.
+"""Notes for the meeting: warnings raised during a run, and what few data left out.
+
+Every warning of geo_alloggi carries a catalogue key
+(:class:`~geo_alloggi._errors.GeoAlloggiWarning`); known third-party
+warnings are restated (:data:`geo_alloggi._i18n.THIRD_PARTY`); anything else
+is logged at INFO level and not published (:func:`collect_notes`).
 
 A file that reads always gives a bundle: what needs more data than the records
-hold (change, trends, hot spots, the back-test) is left out, and one of these
-notes says what is missing. The layer of the last period keeps its hot-spot
-columns, empty, so that maps and tables are written the same way.
+hold (change, trends, hot spots, the back-test) is left out, and one of the
+``small.*`` notes says what is missing. The layer of the last period keeps its
+hot-spot columns, empty, so that maps and tables are written the same way.
+Notes are :class:`~geo_alloggi._i18n.Note` (key and values), said in the
+bundle's language when the bundle is written.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -17,21 +26,50 @@ import numpy as np
 import pandas as pd
 
 from geo_alloggi import _schema as S
-from geo_alloggi._i18n import fmt_period, t
+from geo_alloggi._i18n import Note, note_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from geo_alloggi.priorities import Backtest
 
 __all__ = [
     "backtest_note",
+    "collect_notes",
     "hotspot_note",
     "moran_note",
     "period_notes",
-    "restate_warnings",
     "trend_note",
     "usable_districts",
     "without_hot_spots",
 ]
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def collect_notes(notes: list[Note]) -> Iterator[list[Note]]:
+    """Catch the warnings of the block and append their notes to ``notes``.
+
+    Parameters
+    ----------
+    notes : list of Note
+        Appended to in place, each note once, in the order raised.
+
+    Yields
+    ------
+    list of Note
+        ``notes`` itself.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield notes
+    for w in caught:
+        note = note_of(w.message) if isinstance(w.message, Warning) else None
+        if note is None:
+            log.info("not published (%s): %s", w.category.__name__, w.message)
+            continue
+        log.debug("note %s restates: %s", note.key, w.message)
+        if note not in notes:
+            notes.append(note)
 
 
 def usable_districts(latest: pd.DataFrame) -> int:
@@ -44,7 +82,7 @@ def usable_districts(latest: pd.DataFrame) -> int:
     return int((units > 0).sum())
 
 
-def period_notes(n_periods: int, period: Any, lang: str) -> list[str]:
+def period_notes(n_periods: int, period: Any) -> list[Note]:
     """Return the note for records covering a single period (none otherwise).
 
     Parameters
@@ -53,36 +91,32 @@ def period_notes(n_periods: int, period: Any, lang: str) -> list[str]:
         Periods of the district table.
     period : Any
         The label of the only period, when there is one.
-    lang : str
-        ``"it"`` or ``"en"``.
     """
     if n_periods != 1:
         return []
-    return [t("note.small.one_period", lang, period=fmt_period(period, lang))]
+    return [Note("small.one_period", {"period": period})]
 
 
-def hotspot_note(latest: pd.DataFrame, lang: str) -> str:
+def hotspot_note(latest: pd.DataFrame) -> Note:
     """Return the note for hot spots left out: too few districts with units."""
-    return t("note.small.no_hotspots", lang, n=usable_districts(latest))
+    return Note("small.no_hotspots", {"n": usable_districts(latest)})
 
 
-def moran_note(error: Exception, lang: str) -> str:
-    """Return the note for Moran's I left out, with the reason in words."""
+def moran_note(error: Exception) -> Note:
+    """Return the note for Moran's I left out, with the reason."""
     reason = "constant" if "constant" in str(error) else "other"
-    return t("note.small.no_moran", lang, reason=t(f"note.small.moran_{reason}", lang))
+    return Note(f"small.no_moran_{reason}")
 
 
-def trend_note(n_periods: int, latest: pd.DataFrame, lang: str) -> str:
+def trend_note(n_periods: int, latest: pd.DataFrame) -> Note:
     """Return the note for emerging hot spots left out (the trend scores 0)."""
-    return t(
-        "note.small.no_trend",
-        lang,
-        periods=n_periods,
-        districts=usable_districts(latest),
+    return Note(
+        "small.no_trend",
+        {"periods": n_periods, "districts": usable_districts(latest)},
     )
 
 
-def backtest_note(n_periods: int, backtest: Backtest | None, lang: str) -> str:
+def backtest_note(n_periods: int, backtest: Backtest | None) -> Note:
     """Return the note for the back-test left out.
 
     Either the records cover too few periods (``backtest`` None: it needs
@@ -90,13 +124,9 @@ def backtest_note(n_periods: int, backtest: Backtest | None, lang: str) -> str:
     would predict holds a new occupation to score against.
     """
     if backtest is None:
-        return t("note.small.no_backtest", lang, n=n_periods)
+        return Note("small.no_backtest", {"n": n_periods})
     scored = sorted(backtest.scores["scored_period"].astype(str).unique())
-    return t(
-        "note.small.backtest_nothing",
-        lang,
-        period=", ".join(fmt_period(p, lang) for p in scored),
-    )
+    return Note("small.backtest_nothing", {"period": scored})
 
 
 def without_hot_spots(latest: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -111,37 +141,3 @@ def without_hot_spots(latest: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out[S.GI_BIN] = pd.array([pd.NA] * len(out), dtype="Int64")
     out[S.HOTSPOT] = pd.array([pd.NA] * len(out), dtype="string")
     return out
-
-
-#: mapclassify's warning when the values cannot fill the classes asked
-_FEW_CLASSES = re.compile(
-    r"Not enough unique values in array to form (\d+) classes\. Setting k to (\d+)"
-)
-
-
-def restate_warnings(caught: list[warnings.WarningMessage], lang: str) -> list[str]:
-    """Turn the map classes' warnings into notes; warn the others again.
-
-    mapclassify says in English when the values cannot fill the classes
-    asked; a meeting reads instead that the legend has fewer classes and why.
-
-    Returns
-    -------
-    list of str
-        The notes, once each, in the order first seen.
-    """
-    notes: list[str] = []
-    for w in caught:
-        found = _FEW_CLASSES.search(str(w.message))
-        if found is None:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-            continue
-        note = t(
-            "note.small.few_classes",
-            lang,
-            asked=int(found.group(1)),
-            used=int(found.group(2)),
-        )
-        if note not in notes:
-            notes.append(note)
-    return notes

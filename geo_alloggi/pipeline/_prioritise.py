@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo_alloggi import _schema as S
+from geo_alloggi._errors import warn
 from geo_alloggi._periods import period_start
 from geo_alloggi._records import Records
 from geo_alloggi.pipeline._disclose import withheld_counts
@@ -252,10 +252,10 @@ def _ranking_weights(
     if not isinstance(configured, str):
         return configured
     if bt is None or bt.calibration is None:
-        warnings.warn(
+        warn(
             "weights = 'calibrated' needs at least four periods to calibrate on; "
             "the default weights are used",
-            UserWarning,
+            "priorities.calibration_fallback",
             stacklevel=3,
         )
         return PatrolWeights()

@@ -13,11 +13,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geo_alloggi import _schema as S
+from geo_alloggi._i18n import Note
 from geo_alloggi._records import Records
 from geo_alloggi.datasets import sha256_file
 from geo_alloggi.pipeline._analyse import analyse
 from geo_alloggi.pipeline._bundle import write_bundle
 from geo_alloggi.pipeline._link import link_bundle
+from geo_alloggi.pipeline._notes import collect_notes
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
 from geo_alloggi.pipeline._settings import (
     DEFAULT_BUDGET_EUR,
@@ -103,6 +105,8 @@ def run_demo(
     objective: str = DEFAULT_OBJECTIVE,
     mirror: PathLike | None = None,
     on_step: StepCallback | None = None,
+    previous: PathLike | None = None,
+    pdf: bool = True,
 ) -> list[Path]:
     """Build the SYNTHETIC demo on the real boundaries and write the meeting bundle.
 
@@ -126,6 +130,10 @@ def run_demo(
         Folder of official files (default ``GEO_ALLOGGI_DATA_MIRROR``).
     on_step : StepCallback or None, default None
         Progress callback ``(name, i, n)``.
+    previous : PathLike or None, default None
+        The previous meeting's bundle: the report says what changed since.
+    pdf : bool, default True
+        Print ``report.pdf`` when Chromium is present.
 
     Returns
     -------
@@ -164,7 +172,12 @@ def run_demo(
         on_step=on_step,
     )
     return write_bundle(
-        analysis, out_dir, inputs={"records": f"SYNTHETIC make_demo(seed={seed})"}
+        analysis,
+        out_dir,
+        inputs={"records": f"SYNTHETIC make_demo(seed={seed})"},
+        mirror=mirror,
+        previous=previous,
+        pdf=pdf,
     )
 
 
@@ -177,6 +190,8 @@ def run(
     districts_id_column: str | None = None,
     districts_name_column: str | None = None,
     on_step: StepCallback | None = None,
+    previous: PathLike | None = None,
+    pdf: bool = True,
 ) -> list[Path]:
     """Run the whole analysis on a user's record files and write the bundle.
 
@@ -200,6 +215,10 @@ def run(
         ``name_column``); only with a custom layer.
     on_step : StepCallback or None, default None
         Progress callback.
+    previous : PathLike or None, default None
+        The previous meeting's bundle: the report says what changed since.
+    pdf : bool, default True
+        Print ``report.pdf`` when Chromium is present.
 
     Returns
     -------
@@ -218,23 +237,37 @@ def run(
     comuni = load_districts("comuni", mirror=mirror, all_comuni=True)
     step("records")
     files: dict[str, Any] = dict(s.records)
-    bundle = read_bundle(
-        **files,
-        columns=s.columns or None,
-        # checked only for files with coordinates
-        study_area=functools.partial(
-            load_districts, "study_area", mirror=mirror, comuni=s.comuni
-        ),
-    )
+    read_notes: list[Note] = []
+    with collect_notes(read_notes):
+        bundle = read_bundle(
+            **files,
+            columns=s.columns or None,
+            # checked only for files with coordinates
+            study_area=functools.partial(
+                load_districts, "study_area", mirror=mirror, comuni=s.comuni
+            ),
+        )
     inputs = _inputs(bundle.results, s)
+    lost = sum(len(r.quarantine) for r in bundle.results.values())
+    if lost:
+        read_notes.append(Note("io.quarantined", {"n": lost}))
 
     records = bundle.records
     if s.synthetic:
         # the files say so ([records] synthetic = true): every output is labelled
         records = dataclasses.replace(records, synthetic=True)
     analysis = analyse(records, districts, settings=s, comuni=comuni, on_step=on_step)
+    analysis.notes[:0] = [n for n in read_notes if n not in analysis.notes]
     quarantined = _write_quarantine(bundle.results, Path(out_dir), s.lang)
-    return write_bundle(analysis, out_dir, inputs=inputs, extra_files=quarantined)
+    return write_bundle(
+        analysis,
+        out_dir,
+        inputs=inputs,
+        extra_files=quarantined,
+        mirror=mirror,
+        previous=previous,
+        pdf=pdf,
+    )
 
 
 def _with_districts(

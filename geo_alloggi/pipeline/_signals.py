@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo_alloggi import _schema as S
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 
 __all__ = ["backtest_signals", "trend"]
 
@@ -51,9 +51,9 @@ def trend(panel: pd.DataFrame, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame 
                 panel, S.OCCUPIED, districts=districts, units=S.UNITS
             )
     except ValidationError as exc:
-        warnings.warn(
+        warn(
             f"emerging hot spots not computed ({exc}); the trend scores 0",
-            UserWarning,
+            "trend.not_computed",
             stacklevel=2,
         )
         return None

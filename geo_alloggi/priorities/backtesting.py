@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo_alloggi import _schema as S
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._i18n import check_lang, fmt_number, fmt_period, t
 from geo_alloggi.priorities._common import area_id_column
 from geo_alloggi.priorities._evidence import (
@@ -286,10 +286,12 @@ def backtest(
         calibrate=walks,
     )
     if len(chosen) < 3:
-        warnings.warn(
+        warn(
             f"only {len(chosen)} origin(s) to back-test: the figures say little "
             "(at least 3 are needed)",
-            UserWarning,
+            "priorities.few_origins",
+            n=len(chosen),
+            minimum=3,
             stacklevel=2,
         )
     calibration = None

@@ -13,7 +13,6 @@ districts.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
@@ -24,7 +23,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._i18n import (
     count_phrase,
     emerging_phrase,
@@ -247,10 +246,13 @@ def _warn_unlinked(estates: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) ->
                 if (S.RECORD_ID in table)
                 else []
             )
-            warnings.warn(
+            warn(
                 f"{int(bad.sum())} {name} record(s) have no known estate_id and are "
                 f"not counted per estate (link them first), e.g. {sample!r}",
-                UserWarning,
+                "priorities.no_estate",
+                n=int(bad.sum()),
+                kind=name,
+                sample=sample,
                 stacklevel=3,
             )
 
@@ -598,10 +600,12 @@ def _clean_counts(data: pd.DataFrame) -> None:
     for col in (S.OCCUPIED, S.NEW_OCCUPATIONS):
         bad = data[col].isna() | (pd.to_numeric(data[col], errors="coerce") < 0)
         if bad.any():
-            warnings.warn(
+            warn(
                 f"panel[{col!r}] has {int(bad.sum())} missing or negative value(s), "
                 f"counted as 0",
-                UserWarning,
+                "priorities.bad_counts",
+                n=int(bad.sum()),
+                column=col,
                 stacklevel=3,
             )
         data[col] = pd.to_numeric(data[col], errors="coerce").fillna(0).clip(lower=0)

@@ -18,13 +18,19 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import GeoAlloggiWarning, ValidationError, warn
 from geo_alloggi._validate import require_columns
 from geo_alloggi.linking import estate_points, placed_points
 from geo_alloggi.overlay import assign_districts, lonlat_points
 from geo_alloggi.priorities._common import emerging_series
 
 __all__ = ["HOT_CATEGORIES", "estate_districts", "hot_districts", "near_hot_spots"]
+
+#: The overlay's notes on points, said of estates (same values).
+_AS_ESTATES = {
+    "overlay.outside": "priorities.estates_outside",
+    "overlay.no_position": "priorities.estates_unplaced",
+}
 
 #: Categories that count as "in a hot spot now" for the renovation risk model.
 HOT_CATEGORIES: tuple[str, ...] = tuple(
@@ -48,10 +54,12 @@ def _located_estates(estates: gpd.GeoDataFrame) -> gpd.GeoSeries:
     placed = ~pts.isna().to_numpy()
     if (~placed).any():
         missing = estates.loc[~placed, S.ESTATE_ID].astype(str).tolist()
-        warnings.warn(
+        warn(
             f"{len(missing)} estate(s) have no position and are left out of "
             f"the spatial link, e.g. {missing[:5]!r}",
-            UserWarning,
+            "priorities.estates_unplaced",
+            n=len(missing),
+            sample=missing[:5],
             stacklevel=3,
         )
     return gpd.GeoSeries(
@@ -136,13 +144,13 @@ def estate_districts(
             _estate_positions(estates), districts, id_column=S.ESTATE_ID
         )
     for w in caught:  # said again as estates, from the caller's line
-        warnings.warn(
-            str(w.message)
-            .replace("point(s)", "estate(s)")
-            .replace("points:", "estates:"),
-            w.category,
-            stacklevel=2,
-        )
+        said = w.message
+        text = str(said).replace("point(s)", "estate(s)").replace("points:", "estates:")
+        if isinstance(said, GeoAlloggiWarning) and said.key:
+            key = _AS_ESTATES.get(said.key, said.key)
+            warn(text, key, stacklevel=2, **said.params)
+        else:
+            warnings.warn(text, w.category, stacklevel=2)
     placed = placed[placed[S.DISTRICT_ID].notna()]
     return pd.Series(
         placed[S.DISTRICT_ID].astype(str).to_numpy(),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +24,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._records import Records
 from geo_alloggi._validate import require_choice
 from geo_alloggi.priorities._common import finite_nonnegative
@@ -235,11 +234,14 @@ def _budget_groups(
     left = group_arr < 0
     if left.any():
         who = sorted(owners[left].fillna("(no owner)").unique())
-        warnings.warn(
+        warn(
             f"{int(left.sum())} candidate estate(s) ({int(cand[S.UNITS][left].sum())} "
             f"vacant units) of owner(s) {who!r} have no budget and are left out of "
             "the plans",
-            UserWarning,
+            "priorities.owner_no_budget",
+            n=int(left.sum()),
+            units=int(cand[S.UNITS][left].sum()),
+            owners=who,
             stacklevel=3,
         )
     euros = np.array([float(budget_eur[o]) for o in names])

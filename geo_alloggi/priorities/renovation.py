@@ -9,7 +9,6 @@ spend a budget on them are in :mod:`~geo_alloggi.priorities.plans`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo_alloggi import _schema as S
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._records import Records
 from geo_alloggi._validate import require_columns, require_unique
 from geo_alloggi.priorities._common import (
@@ -215,10 +214,12 @@ def vacancy_risk(
     n = out["vacancies_observed"].to_numpy(float)
     k = out["occupied_within"].to_numpy(float)
     if n.sum() == 0:
-        warnings.warn(
+        warn(
             f"no vacancy began at least {horizon_days} days before {when.date()}: "
             f"risk cannot be estimated from the records and is set to 0",
-            UserWarning,
+            "priorities.no_risk_history",
+            days=horizon_days,
+            date=when,
             stacklevel=2,
         )
         out["raw_rate"] = np.nan
@@ -378,13 +379,14 @@ def renovation_candidates(
     require_columns(vac, [S.ESTATE_ID, S.VACANT_SINCE], "records.vacancies")
     mask = _candidate_vacancies(vac, when, reason_pattern).to_numpy()
     if not mask.any() and len(vac):
-        warnings.warn(
+        warn(
             f"no vacancy open on {when.date()} matches "
             f"reason_pattern={reason_pattern!r}; reasons present: "
             f"{sorted(map(str, vac[S.REASON].dropna().unique()))[:5]!r}"
             if S.REASON in vac
             else f"no vacancy open on {when.date()}",
-            UserWarning,
+            "priorities.no_candidates",
+            date=when,
             stacklevel=2,
         )
     cand = vac[mask]
@@ -444,9 +446,10 @@ def _unit_costs(estate_ids: pd.Series, cand: pd.DataFrame, cm: CostModel) -> pd.
         costs = pd.to_numeric(cand[S.RENOVATION_COST], errors="coerce")
         bad = costs.notna() & (costs <= 0)
         if bad.any():
-            warnings.warn(
+            warn(
                 f"{int(bad.sum())} vacancy cost(s) <= 0 ignored (renovation_cost_eur)",
-                UserWarning,
+                "priorities.bad_costs",
+                n=int(bad.sum()),
                 stacklevel=3,
             )
         costs = costs.where(costs > 0)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +20,7 @@ from pyproj import CRS, Transformer
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._validate import require_geodataframe, require_unique
 
 
@@ -116,9 +115,10 @@ def metric_points(points: gpd.GeoDataFrame, argument: str = "points") -> np.ndar
             f"{argument} must hold Point geometries, found {sorted(types)!r}"
         )
     if (~ok).any():
-        warnings.warn(
+        warn(
             f"{int((~ok).sum())} record(s) without a location left out",
-            UserWarning,
+            "stats.no_location",
+            n=int((~ok).sum()),
             stacklevel=3,
         )
     xy = shapely.get_coordinates(located)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -22,7 +21,7 @@ import shapely
 from libpysal.graph import Graph
 from libpysal.weights import KNN, DistanceBand, Queen, Rook, W
 
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +110,12 @@ def warn_islands(
     """
     if not report.islands:
         return
-    warnings.warn(
+    warn(
         f"{len(report.islands)} {noun}(s) without contiguous neighbours joined to "
         f"their nearest {noun}s: {report.islands_message()}",
-        UserWarning,
+        "stats.islands",
+        n=len(report.islands),
+        joins=[(i, list(j)) for i, j in report.islands.items()],
         stacklevel=stacklevel + 1,
     )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -21,7 +20,7 @@ from scipy.spatial import cKDTree
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._validate import require_geodataframe
 from geo_alloggi.stats._checks import distinct_places, metric_points
 
@@ -131,10 +130,12 @@ def density_surface(
         geometry=gpd.GeoSeries([], crs=config.geographic_crs),
     )
     if len(xy) < k_min:
-        warnings.warn(
+        warn(
             f"{len(xy)} incident(s), fewer than the suppression threshold {k_min}: "
             "empty density surface",
-            UserWarning,
+            "density.too_few",
+            n=len(xy),
+            minimum=k_min,
             stacklevel=2,
         )
         return empty
@@ -155,10 +156,12 @@ def density_surface(
         masked |= ~shapely.contains_xy(region, centres[:, 0], centres[:, 1])
     Z = np.ma.masked_array(dens.reshape(X.shape), mask=masked.reshape(X.shape))
     if Z.count() == 0:
-        warnings.warn(
+        warn(
             f"no place has {k_min} or more incidents within {h:.0f} m: empty density "
             "surface",
-            UserWarning,
+            "density.sparse",
+            minimum=k_min,
+            radius_m=round(h),
             stacklevel=2,
         )
         return empty

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +21,7 @@ from scipy.spatial import cKDTree
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._validate import require_geodataframe
 from geo_alloggi.stats._checks import distinct_places, metric_points
 from geo_alloggi.stats._gistar import MIN_FEATURES
@@ -232,9 +231,10 @@ def aggregate_to_hexagons(
     counts = np.bincount(first.to_numpy(), minlength=len(grid))
     outside = len(xy) - len(first)
     if outside:
-        warnings.warn(
+        warn(
             f"{outside} incident(s) fall outside the area and are not counted",
-            UserWarning,
+            "grids.outside",
+            n=outside,
             stacklevel=2,
         )
     grid[S.COUNT] = counts.astype("int64")

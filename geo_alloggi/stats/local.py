@@ -25,7 +25,7 @@ from scipy import stats as sps
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._validate import (
     require_choice,
     require_columns,
@@ -122,7 +122,9 @@ def _prepare(
             f"{len(excluded)} feature(s) left out of the statistics ({summary}): "
             f"{few(sorted(excluded))}"
         )
-        warnings.warn(msg, UserWarning, stacklevel=3)
+        only_units = set(excluded.values()) == {f"{units} is zero or missing"}
+        key = "stats.excluded_no_units" if only_units else "stats.excluded"
+        warn(msg, key, stacklevel=3, n=len(excluded), districts=sorted(excluded))
         log.info("%s", msg)
     ids = [i for i, ok in zip(ids_all, include, strict=True) if ok]
     if len(ids) < 3:
@@ -347,17 +349,20 @@ def hotspots(
     )
     n = len(prep.ids)
     if np.ptp(prep.y) == 0:
-        warnings.warn(
+        warn(
             f"{value!r} has the same value in all {n} analysed features: no hot or "
             "cold spot can be found",
-            UserWarning,
+            "stats.constant",
+            n=n,
             stacklevel=2,
         )
     if n < MIN_FEATURES:
-        warnings.warn(
+        warn(
             f"only {n} features analysed: local statistics are unreliable with fewer "
             f"than {MIN_FEATURES} (ArcGIS's minimum)",
-            UserWarning,
+            "stats.few_features",
+            n=n,
+            minimum=MIN_FEATURES,
             stacklevel=2,
         )
     out = gdf.copy()
@@ -398,10 +403,12 @@ def _gi_star_columns(
     p = two_sided_p(z)
     undefined = [i for i, v in zip(prep.ids, z, strict=True) if not np.isfinite(v)]
     if undefined:
-        warnings.warn(
+        warn(
             f"Gi* is undefined for {len(undefined)} feature(s) whose neighbourhood "
             f"holds every feature: {few(undefined)} (reported as not significant)",
-            UserWarning,
+            "stats.gi_undefined",
+            n=len(undefined),
+            districts=undefined,
             stacklevel=3,
         )
     gbin, q = confidence_bins(z, p, fdr=fdr, alpha=alpha)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,7 +25,7 @@ from scipy import stats as sps
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError
+from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._validate import (
     require_choice,
     require_columns,
@@ -369,7 +368,13 @@ def _space_time_gi(
                 f"{len(dropped)} district(s) with zero or missing {units!r} in some "
                 f"period left out of the rate statistics: {few(dropped)}"
             )
-            warnings.warn(msg, UserWarning, stacklevel=3)
+            warn(
+                msg,
+                "stats.emerging_excluded",
+                stacklevel=3,
+                n=len(dropped),
+                districts=dropped,
+            )
             log.info("%s", msg)
     absent = sorted(set(layer_ids) - set(ids))
     if absent:
@@ -385,10 +390,12 @@ def _space_time_gi(
             f"panel has {len(ids)} usable district(s); at least 3 needed"
         )
     if len(ids) < MIN_FEATURES:
-        warnings.warn(
+        warn(
             f"only {len(ids)} districts analysed: Gi* is unreliable with fewer than "
             f"{MIN_FEATURES} features (ArcGIS's minimum)",
-            UserWarning,
+            "stats.few_features",
+            n=len(ids),
+            minimum=MIN_FEATURES,
             stacklevel=3,
         )
     rows = pd.Index(layer_ids).get_indexer(ids)
@@ -630,10 +637,12 @@ def emerging_hotspots(
     )
     ids, z, gbin, nt = st.ids, st.z, st.gbin, len(st.periods)
     if nt < MIN_PERIODS:
-        warnings.warn(
+        warn(
             f"only {nt} periods: the Mann–Kendall trend needs at least {MIN_PERIODS} "
             "(ArcGIS's minimum) to mean much",
-            UserWarning,
+            "stats.few_periods",
+            n=nt,
+            minimum=MIN_PERIODS,
             stacklevel=2,
         )
     t = np.arange(nt)

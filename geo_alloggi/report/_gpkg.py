@@ -1,0 +1,77 @@
+"""The GeoPackage of a meeting bundle: every layer, EPSG:4326, for QGIS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+
+from geo_alloggi import _schema as S
+from geo_alloggi import config
+from geo_alloggi.report._data import MeetingData
+from geo_alloggi.report._tables import district_table, periods_as_text
+
+__all__ = ["write_geopackage"]
+
+
+def write_geopackage(data: MeetingData, path: Path) -> Path:
+    """Write every layer (EPSG:4326) into one GeoPackage for QGIS.
+
+    Layers: ``districts`` (latest period with statistics, suppressed),
+    ``districts_by_period`` (suppressed panel), ``estates`` (aggregated counts,
+    suppressed), ``density``, ``patrol_districts`` (rank and reasons),
+    ``renovation_plan``. Personal data never reach it.
+    """
+    a = data
+    if path.exists():
+        path.unlink()
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    latest = a.latest.copy()
+    layers["districts"] = latest
+    panel = district_table(a)
+    panel = (
+        panel[panel.get("row_type", "district") == "district"]
+        if "row_type" in panel
+        else panel
+    )
+    geo = a.districts.set_index(S.DISTRICT_ID).geometry
+    layers["districts_by_period"] = gpd.GeoDataFrame(
+        panel.drop(columns="geometry", errors="ignore"),
+        geometry=geo.reindex(panel[S.DISTRICT_ID]).values,
+        crs=a.districts.crs,
+    )
+    # estates are protected upstream (small counts and counts that would give
+    # a withheld district cell back are NA, named in `suppressed`)
+    layers["estates"] = a.estates.copy()
+    # hexagon counts are not published: hexagons cut across districts, and their
+    # sums could give back a district cell withheld in the district table
+    if a.contours is not None:
+        layers["density"] = a.contours
+    ranked = a.patrol_districts[
+        [
+            c
+            for c in ("rank", S.DISTRICT_ID, S.NAME, S.PERIOD, S.EMERGING, "reasons")
+            if c in a.patrol_districts
+        ]
+    ]  # counts are in the districts layer, protected; the score is not published
+    pd_geo = ranked.merge(
+        a.districts[[S.DISTRICT_ID, "geometry"]], on=S.DISTRICT_ID, how="left"
+    )
+    layers["patrol_districts"] = gpd.GeoDataFrame(
+        pd_geo, geometry="geometry", crs=a.districts.crs
+    )
+    plan = a.renovation_plan.merge(
+        a.estates[[S.ESTATE_ID, "geometry"]], on=S.ESTATE_ID, how="left"
+    )
+    layers["renovation_plan"] = gpd.GeoDataFrame(
+        plan, geometry="geometry", crs=a.estates.crs
+    )
+    for name, layer in layers.items():
+        gdf = periods_as_text(gpd.GeoDataFrame(layer).to_crs(config.geographic_crs))
+        for col in gdf.columns:
+            if col != "geometry" and gdf[col].dtype == object:
+                gdf[col] = gdf[col].astype("string")
+        if a.synthetic:
+            gdf.insert(0, "data_label", config.synthetic_label)
+        gdf.to_file(path, layer=name, driver="GPKG")
+    return path

@@ -1,0 +1,136 @@
+"""``report.pdf``: ``report.html`` printed by Chromium (A4 landscape), when present.
+
+Drives the system's Chromium through Playwright's Python package (never a
+browser download); every network request is refused while printing. Without
+Chromium or Playwright the PDF is skipped and the reason is said in the
+meeting's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from geo_alloggi._i18n import t
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "fit_scale", "print_pdf"]
+
+log = logging.getLogger(__name__)
+
+#: Debian's Chromium (``apt-get install chromium``).
+CHROMIUM = Path("/usr/bin/chromium")
+
+#: Flags for a headless, offline Chromium in a container.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+)
+
+#: Milliseconds allowed to load and print the page.
+TIMEOUT_MS = 60_000
+
+#: Printable area of an A4 landscape sheet with the page's 7 mm margins (mm).
+PAGE_MM = (297 - 14, 210 - 14)
+
+#: Smallest print scale: below it the page would not be readable.
+MIN_SCALE = 0.6
+
+
+def _px(mm: float) -> int:
+    return round(mm / 25.4 * 96)
+
+
+def fit_scale(height_px: float) -> float:
+    """Return the print scale that fits a page ``height_px`` tall on one sheet.
+
+    1 when it fits; never below :data:`MIN_SCALE` (then it runs to a second
+    sheet rather than become unreadable). The layout reflows to the wider
+    area a smaller scale leaves, so the page ends a little shorter.
+    """
+    if height_px <= 0:
+        return 1.0
+    return round(max(MIN_SCALE, min(1.0, 0.98 * _px(PAGE_MM[1]) / height_px)), 3)
+
+
+def _print(page_path: Path, pdf_path: Path, chromium: Path) -> None:
+    from playwright.sync_api import Route, sync_playwright
+
+    def refuse_remote(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:")):
+            route.continue_()
+        else:
+            log.warning("report.pdf: request refused: %s", url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), args=list(CHROMIUM_ARGS), headless=True
+        )
+        try:
+            page = browser.new_page(
+                viewport={"width": _px(PAGE_MM[0]), "height": _px(PAGE_MM[1])}
+            )
+            page.route("**/*", refuse_remote)
+            page.emulate_media(media="print")
+            page.goto(
+                page_path.resolve().as_uri(), wait_until="load", timeout=TIMEOUT_MS
+            )
+            height = page.evaluate("document.body.scrollHeight")
+            page.pdf(
+                path=str(pdf_path),
+                format="A4",
+                landscape=True,
+                print_background=True,
+                prefer_css_page_size=True,
+                scale=fit_scale(height),
+            )
+        finally:
+            browser.close()
+
+
+def print_pdf(
+    page_path: Path,
+    pdf_path: Path,
+    *,
+    lang: str = "it",
+    chromium: Path | str = CHROMIUM,
+) -> Path | str:
+    """Print ``page_path`` to ``pdf_path`` with Chromium; say why not when it cannot.
+
+    Parameters
+    ----------
+    page_path : Path
+        ``report.html``.
+    pdf_path : Path
+        Where the PDF goes.
+    lang : str
+        Language of the reason when the PDF is skipped.
+    chromium : path
+        The Chromium executable.
+
+    Returns
+    -------
+    Path or str
+        ``pdf_path`` when written, else the reason it was skipped (in ``lang``).
+    """
+    browser = Path(chromium)
+    if not browser.is_file():
+        return t("report.no_chromium", lang, path=str(browser))
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return t("report.no_playwright", lang)
+    # Playwright's sync API refuses to run inside an event loop (a notebook):
+    # a worker thread has none
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(_print, Path(page_path), Path(pdf_path), browser).result()
+    except Exception as exc:  # a browser failure must not stop the bundle
+        log.warning("report.pdf not printed: %s", exc)
+        pdf_path.unlink(missing_ok=True)
+        return t("report.pdf_failed", lang)
+    return pdf_path
