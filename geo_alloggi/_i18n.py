@@ -775,7 +775,7 @@ def _note_value(
     def named(i: Any) -> str:
         return str(names.get(str(i), i)) if names is not None else str(i)
 
-    if name == "districts":
+    if name == "districts" and isinstance(value, (list, tuple)):
         return join_few([named(i) for i in value], lang)
     if name == "joins":
         return "; ".join(

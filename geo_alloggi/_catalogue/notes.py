@@ -274,11 +274,11 @@ NOTES: dict[str, tuple[str, str]] = {
     "note.small.no_trend": (
         "Tendenze (punti caldi emergenti) non calcolate: servono almeno 2 periodi "
         "e 3 quartieri con alloggi pubblici (nei dati: periodi {periods}, "
-        "quartieri con alloggi {districts}); nella classifica dei controlli la "
+        "quartieri con alloggi {with_units}); nella classifica dei controlli la "
         "tendenza vale 0.",
         "Trends (emerging hot spots) not computed: they need at least 2 periods "
         "and 3 districts with public housing units (in the records: periods "
-        "{periods}, districts with units {districts}); the trend scores 0 in the "
+        "{periods}, districts with units {with_units}); the trend scores 0 in the "
         "patrol ranking.",
     ),
     "note.small.no_backtest": (

@@ -112,7 +112,7 @@ def trend_note(n_periods: int, latest: pd.DataFrame) -> Note:
     """Return the note for emerging hot spots left out (the trend scores 0)."""
     return Note(
         "small.no_trend",
-        {"periods": n_periods, "districts": usable_districts(latest)},
+        {"periods": n_periods, "with_units": usable_districts(latest)},
     )
 
 
