@@ -787,6 +787,8 @@ def _note_value(
         return t(f"kind.{value}", lang)
     if name == "date":
         return fmt_date(value, lang)
+    if name == "where" and f"where.{value}" in _STRINGS:
+        return t(f"where.{value}", lang)
     if name == "period":
         many = isinstance(value, (list, tuple))
         return ", ".join(fmt_period(p, lang) for p in (value if many else [value]))

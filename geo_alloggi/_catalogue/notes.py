@@ -150,8 +150,9 @@ NOTES: dict[str, tuple[str, str]] = {
         "{n} of {total} addresses name no comune: {comune} was assumed.",
     ),
     "note.geocoding.unplaced": (
-        "{n} indirizzi su {total} non hanno trovato una posizione.",
-        "{n} of {total} addresses got no position.",
+        "{n} indirizzi su {total} non hanno trovato una posizione, es. {where} "
+        "[{rows}].",
+        "{n} of {total} addresses got no position, e.g. {where} [{rows}].",
     ),
     "note.geocoding.comuni_without_points": (
         "Nessun numero civico con posizione per {comuni} nelle fonti ufficiali: "

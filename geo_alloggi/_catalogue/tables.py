@@ -119,6 +119,11 @@ VALUES: dict[str, tuple[str, str]] = {
     "kind.evictions": ("sgomberi", "evictions"),
     "kind.vacancies": ("alloggi sfitti", "vacancies"),
     "list.more": ("e altri {n}", "and {n} more"),
+    # what a row number counts (io's file_line, sheet_row; else the index)
+    "where.file_line": ("riga del file", "file line"),
+    "where.sheet_row": ("riga del foglio", "sheet row"),
+    "where.layer_feature": ("elemento del livello", "layer feature"),
+    "where.index": ("riga", "row"),
 }
 
 

@@ -450,6 +450,8 @@ class Geocoder:
                 "geocoding.unplaced",
                 n=int(unplaced.sum()),
                 total=n,
+                where=str(out.index.name or "index"),
+                rows=ids,
                 stacklevel=3,
             )
         return gdf
