@@ -416,8 +416,8 @@ def test_run_places_cinisello_estates_without_positions(mirror, tmp_path):
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
     text = " ".join(res.stderr.split())
-    assert "2 without a position placed in the one district of their comune" in text
-    assert "CINISELLO 2" in text
+    # said in the meeting's language (Italian), the district by name
+    assert "2 record senza posizione collocati nell'unico quartiere del loro" in text
     table = out / "tables" / "districts_by_year.csv"
     with table.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter=";"))
@@ -504,7 +504,8 @@ def test_mixed_comuni_corsico_is_out_of_area_never_in_milan(mirror, tmp_path):
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
     text = " ".join(res.stderr.split())
-    assert "e.g. ['S6', 'S7']; their units and records are not counted" in text
+    # said in the meeting's language (Italian)
+    assert "i loro alloggi e record non sono conteggiati (es. S6, S7)" in text
     import geopandas as gpd
 
     estates = gpd.read_file(bundle / "layers.gpkg", layer="estates")

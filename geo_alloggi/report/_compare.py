@@ -7,6 +7,7 @@ out of the rises and falls, never guessed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,11 +62,11 @@ class Comparison:
     warnings: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
-def _hot(figures: dict[str, Any]) -> set[str]:
+def _hot(figures: Mapping[str, Any]) -> set[str]:
     return set(figures.get("hot_spots") or [])
 
 
-def _names(*figures: dict[str, Any]) -> dict[str, str]:
+def _names(*figures: Mapping[str, Any]) -> dict[str, str]:
     names: dict[str, str] = {}
     for f in figures:
         for d in f.get("districts", []):
@@ -73,7 +74,7 @@ def _names(*figures: dict[str, Any]) -> dict[str, str]:
     return names
 
 
-def _changes(old: dict[str, Any], new: dict[str, Any]) -> pd.DataFrame:
+def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> pd.DataFrame:
     before = {d["district_id"]: d.get("occupied") for d in old.get("districts", [])}
     rows = []
     names = _names(old, new)
@@ -89,7 +90,7 @@ def _changes(old: dict[str, Any], new: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _renovation(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def _renovation(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     chosen = [e["estate_id"] for e in old.get("renovation", {}).get("selected", [])]
     now = {e["estate_id"] for e in new.get("renovation", {}).get("selected", [])}
     v_old, v_new = old.get("estates_vacant", {}), new.get("estates_vacant", {})
@@ -104,7 +105,7 @@ def _renovation(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def compare_figures(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
+def compare_figures(old: Mapping[str, Any], new: Mapping[str, Any]) -> Comparison:
     """Compare the figures of two bundles (old first).
 
     Parameters

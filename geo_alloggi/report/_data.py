@@ -105,7 +105,7 @@ class MeetingData:
     synthetic: bool = False
     sources: pd.DataFrame | None = None
     today: _dt.date | None = None
-    previous: dict[str, Any] | None = None
+    previous: Mapping[str, Any] | None = None
 
     @property
     def last_period(self) -> Any:

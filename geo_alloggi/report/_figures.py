@@ -125,7 +125,7 @@ def _renovation(a: MeetingData) -> dict[str, Any]:
     }
 
 
-def key_figures(data: MeetingData) -> dict[str, Any]:
+def key_figures(data: MeetingData) -> Mapping[str, Any]:
     """Return the published figures of a meeting as plain JSON-ready values.
 
     Parameters
@@ -205,7 +205,7 @@ def key_figures(data: MeetingData) -> dict[str, Any]:
     }
 
 
-def write_figures(figures: dict[str, Any], path: Path) -> Path:
+def write_figures(figures: Mapping[str, Any], path: Path) -> Path:
     """Write ``figures.json`` (sorted keys, UTF-8, byte-deterministic)."""
     path.write_text(
         json.dumps(figures, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
@@ -214,7 +214,7 @@ def write_figures(figures: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def read_figures(bundle: Path | str) -> dict[str, Any]:
+def read_figures(bundle: Path | str) -> Mapping[str, Any]:
     """Read the ``figures.json`` of a bundle folder (or the file itself).
 
     Raises

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,7 @@ def _table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
     return "".join(out)
 
 
-def _header(a: MeetingData, f: dict[str, Any]) -> str:
+def _header(a: MeetingData, f: Mapping[str, Any]) -> str:
     lang = a.lang
     last = fmt_period(f["last_period"], lang)
     first = fmt_period(f["first_period"], lang)
@@ -146,7 +147,7 @@ def _header(a: MeetingData, f: dict[str, Any]) -> str:
     )
 
 
-def _key_figures(a: MeetingData, f: dict[str, Any]) -> str:
+def _key_figures(a: MeetingData, f: Mapping[str, Any]) -> str:
     lang = a.lang
     tot, prev = f["totals"], f["totals_previous"] or {}
     last = fmt_period(f["last_period"], lang)
@@ -180,7 +181,7 @@ def _key_figures(a: MeetingData, f: dict[str, Any]) -> str:
     )
 
 
-def _map(a: MeetingData, f: dict[str, Any], map_png: Path | None) -> str:
+def _map(a: MeetingData, f: Mapping[str, Any], map_png: Path | None) -> str:
     lang = a.lang
     caption = t("report.map", lang, last=fmt_period(f["last_period"], lang))
     if map_png is None or not Path(map_png).is_file():
@@ -193,7 +194,7 @@ def _map(a: MeetingData, f: dict[str, Any], map_png: Path | None) -> str:
     )
 
 
-def _hot_spots(a: MeetingData, f: dict[str, Any]) -> str:
+def _hot_spots(a: MeetingData, f: Mapping[str, Any]) -> str:
     lang = a.lang
     by_id = {d["district_id"]: d for d in f["districts"]}
     out = [f"<section><h2>{_e(t('report.hot', lang))}</h2>"]
@@ -240,7 +241,7 @@ def _hot_spots(a: MeetingData, f: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _patrol(a: MeetingData, f: dict[str, Any]) -> str:
+def _patrol(a: MeetingData, f: Mapping[str, Any]) -> str:
     lang = a.lang
     names = a.names
     top = f["patrol"][:TOP_PATROL]
@@ -288,7 +289,7 @@ def _naive_tradeoff(methods: dict[str, dict[str, Any]], lang: str) -> str:
     )
 
 
-def _frontier(reno: dict[str, Any], lang: str) -> str:
+def _frontier(reno: Mapping[str, Any], lang: str) -> str:
     """Say the trade-off between units recovered and occupations prevented.
 
     A table of the efficient plans of all owners together (the chosen one
@@ -340,7 +341,7 @@ def _frontier(reno: dict[str, Any], lang: str) -> str:
     )
 
 
-def _renovation(a: MeetingData, f: dict[str, Any]) -> str:
+def _renovation(a: MeetingData, f: Mapping[str, Any]) -> str:
     lang = a.lang
     reno = f["renovation"]
     objective = reno.get("objective", "risk")
@@ -416,7 +417,7 @@ def _backtest(a: MeetingData) -> str:
     return "".join(out)
 
 
-def _since(a: MeetingData, f: dict[str, Any]) -> str:
+def _since(a: MeetingData, f: Mapping[str, Any]) -> str:
     if a.previous is None:
         return ""
     lang = a.lang

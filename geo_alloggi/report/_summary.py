@@ -91,7 +91,7 @@ def count(value: Any, lang: str) -> str:
     return t("value.withheld", lang) if value is None else fmt_int(value, lang)
 
 
-def _key_lines(f: dict[str, Any], lang: str) -> list[str]:
+def _key_lines(f: Mapping[str, Any], lang: str) -> list[str]:
     tot, prev = f["totals"], f["totals_previous"] or {}
     last, before = fmt_period(f["last_period"], lang), f["previous_period"]
     rate = (
@@ -124,7 +124,7 @@ def _key_lines(f: dict[str, Any], lang: str) -> list[str]:
     ]
 
 
-def _hot_lines(f: dict[str, Any], lang: str) -> list[str]:
+def _hot_lines(f: Mapping[str, Any], lang: str) -> list[str]:
     by_id = {d["district_id"]: d for d in f["districts"]}
     lines = [t("summary.hot", lang), ""]
     for i in f["hot_spots"]:
@@ -163,7 +163,7 @@ def budget_text(budget: Any, lang: str) -> str:
     return fmt_eur(budget, lang)
 
 
-def renovation_text(f: dict[str, Any], lang: str) -> dict[str, Any]:
+def renovation_text(f: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """Say the renovation plan in words, from :func:`key_figures`' ``renovation``.
 
     Returns
@@ -231,7 +231,7 @@ def renovation_text(f: dict[str, Any], lang: str) -> dict[str, Any]:
     return out
 
 
-def _renovation_lines(f: dict[str, Any], lang: str) -> list[str]:
+def _renovation_lines(f: Mapping[str, Any], lang: str) -> list[str]:
     """Return the renovation paragraph: chosen plan, rules, owners, trade-off."""
     said = renovation_text(f, lang)
     lines = [t("summary.renovation", lang), ""]
