@@ -330,15 +330,7 @@ class _Lines:
         cols = np.zeros(ncols, dtype=bool)
         if not n:
             return cols
-        d = ord(delim)
-        starts = np.zeros(256, dtype=bool)
-        starts[[9, 11, 12, 28, 29, 30, 31, 32, 0x85, 0xA0, 0xC2, 0xE1, 0xE2, 0xE3]] = (
-            True
-        )
-        ends = np.zeros(256, dtype=bool)
-        ends[[9, 11, 12, 28, 29, 30, 31, 32, 0x85, 0x9F, 0xA0, 0xA8, 0xA9, 0xAF]] = True
-        ends[0x80:0x8B] = True
-        starts[d] = ends[d] = False
+        starts, ends = _edge_bytes(delim)
         before = ends[buf[np.maximum(dpos - 1, 0)]] & (dpos > 0)
         after = starts[buf[np.minimum(dpos + 1, n - 1)]] & (dpos + 1 < n)
         flagged = np.flatnonzero(before | after)
@@ -363,6 +355,66 @@ class _Lines:
         """Whether ``line`` holds anything besides spaces and delimiters."""
         chunk = data[self.starts[line] : self.ends[line]]
         return bool(chunk.strip(b" \t\r" + delim.encode()))
+
+
+def _edge_bytes(delim: str) -> tuple[np.ndarray, np.ndarray]:
+    """Bytes that can begin, and end, a character :meth:`str.strip` removes.
+
+    Two tables indexed by byte value: spaces, tabs, line breaks (inside
+    quotes), the no-break space, other Unicode spaces (their UTF-8 lead and
+    last bytes: a few letters too, such as the last byte of ``à``; flagging
+    more only costs a strip). The delimiter is never flagged.
+    """
+    space = [9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xA0]
+    starts = np.zeros(256, dtype=bool)
+    starts[[*space, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+    ends = np.zeros(256, dtype=bool)
+    ends[[*space, 0x9F, 0xA8, 0xA9, 0xAF]] = True
+    ends[0x80:0x8B] = True
+    starts[ord(delim)] = ends[ord(delim)] = False
+    return starts, ends
+
+
+def _quoted_padded_columns(
+    buf: np.ndarray,
+    q: np.ndarray,
+    dpos: np.ndarray,
+    rec_end: np.ndarray,
+    delim: str,
+    ncols: int,
+) -> np.ndarray:
+    """Which columns of a plain quoted CSV may hold a field with edge spaces.
+
+    The byte test of :meth:`_Lines.padded_columns`, aware of quotes: a
+    field's first byte follows a record start, a delimiter outside quotes or
+    an opening quote; its last byte precedes a record end (before a carriage
+    return and newline), a delimiter outside quotes or a closing quote. A
+    byte's column is the number of delimiters outside quotes before it in its
+    record. Quotes doubled inside a field add bytes to test (flagging more
+    only costs a strip). ``q``, ``dpos`` and ``rec_end`` are the positions
+    of the quotes, of the delimiters outside quotes and of the newlines
+    outside quotes, as :func:`_quoted_records` finds them.
+    """
+    n = len(buf)
+    cols = np.zeros(ncols, dtype=bool)
+    if not n:
+        return cols
+    starts, ends = _edge_bytes(delim)
+    rec_start = np.concatenate(([0], rec_end + 1))
+    before_end = np.concatenate((rec_end, [n])) - 1
+    crlf = (before_end >= 0) & (buf[np.maximum(before_end, 0)] == 13)
+    before_end = before_end - crlf
+    first = np.concatenate((rec_start, dpos + 1, q[0::2] + 1))
+    last = np.concatenate((before_end, dpos - 1, q[1::2] - 1))
+    for pos, table in ((first, starts), (last, ends)):
+        pos = pos[(pos >= 0) & (pos < n)]
+        pos = pos[table[buf[pos]]]
+        if not len(pos):
+            continue
+        record = np.searchsorted(rec_end, pos)
+        rank = np.searchsorted(dpos, pos) - np.searchsorted(dpos, rec_start[record])
+        cols[np.unique(rank[(rank >= 0) & (rank < ncols)])] = True
+    return cols
 
 
 def _c_parser(
@@ -424,8 +476,13 @@ def _read_csv_fast(
     return frame, row_number
 
 
-def _quoted_records(data: bytes, delim: str, ncols: int) -> np.ndarray | None:
-    """Line where each non-blank record of a quoted CSV starts (1-based).
+def _quoted_records(
+    data: bytes, delim: str, ncols: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Line where each non-blank record of a quoted CSV starts; padded columns.
+
+    The lines are 1-based; the padded columns are those that may hold a
+    field with edge spaces (:func:`_quoted_padded_columns`).
 
     Record ends are the newlines outside quotes (an even number of ``"``
     before them). None, so that the ``csv`` module reads the file, unless
@@ -476,7 +533,8 @@ def _quoted_records(data: bytes, delim: str, ncols: int) -> np.ndarray | None:
     fields = np.bincount(np.searchsorted(ends, dpos), minlength=len(rec_start)) + 1
     if not np.all(blank | (fields[: len(rec_start)] == ncols)):
         return None
-    return first_line[1:][~blank[1:]]
+    padded = _quoted_padded_columns(buf, q, dpos, ends, delim, ncols)
+    return first_line[1:][~blank[1:]], padded
 
 
 def _read_csv_quoted(
@@ -487,8 +545,13 @@ def _read_csv_quoted(
     positions: list[int],
     names: list[str],
     row_number: np.ndarray,
+    padded: np.ndarray,
 ) -> pd.DataFrame | None:
-    """Read a quoted CSV with pandas' C parser (None if the rows disagree)."""
+    """Read a quoted CSV with pandas' C parser (None if the rows disagree).
+
+    Only the columns flagged in ``padded`` (one flag per column of the file)
+    are stripped.
+    """
     try:
         frame = _c_parser(data, read_enc, delim, ncols, positions, quoted=True)
     except (pd.errors.ParserError, ValueError):  # pragma: no cover - defensive
@@ -497,7 +560,10 @@ def _read_csv_quoted(
         return None
     frame = frame[positions]
     frame.columns = pd.Index(names)
-    return _strip_frame(frame)
+    padded = padded[positions]
+    if padded.any():
+        frame = _strip_frame(frame, list(frame.columns[padded]))
+    return frame
 
 
 def read_csv_raw(
@@ -549,10 +615,11 @@ def read_csv_raw(
         fast = _read_csv_fast(data, read_enc, delim, ncols, positions, names, lines)
     elif header_lines == 1 and quoted and len(positions) > 0:
         # quoted values: record ends found outside the quotes, then the C parser
-        starts = _quoted_records(data, delim, ncols)
-        if starts is not None:
+        found = _quoted_records(data, delim, ncols)
+        if found is not None:
+            starts, padded = found
             read = _read_csv_quoted(
-                data, read_enc, delim, ncols, positions, names, starts
+                data, read_enc, delim, ncols, positions, names, starts, padded
             )
             fast = None if read is None else (read, starts)
     structural: dict[int, str] = {}
