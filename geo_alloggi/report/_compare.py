@@ -167,6 +167,18 @@ def comparison_table(c: Comparison, lang: str = "it") -> pd.DataFrame:
     """Return the comparison as one long table with headers in ``lang``.
 
     Columns: section, district id, name, the old period, the new period, change.
+
+    Parameters
+    ----------
+    c : Comparison
+        The comparison of two bundles.
+    lang : str, default 'it'
+        Language of the headers: ``"it"`` or ``"en"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The comparison, one row per change.
     """
     rows: list[tuple[str, str, str, str, str, str]] = []
     for key, pairs in (("compare.entered", c.entered), ("compare.left", c.left)):
@@ -223,7 +235,20 @@ def comparison_table(c: Comparison, lang: str = "it") -> pd.DataFrame:
 
 
 def comparison_markdown(c: Comparison, lang: str = "it") -> str:
-    """Say the comparison as Markdown in ``lang`` (title, lists, tables)."""
+    """Say the comparison as Markdown in ``lang`` (title, lists, tables).
+
+    Parameters
+    ----------
+    c : Comparison
+        The comparison of two bundles.
+    lang : str, default 'it'
+        Language of the text: ``"it"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        The Markdown text.
+    """
     old, new = fmt_period(c.old_period, lang), fmt_period(c.new_period, lang)
     lines = [f"# {t('compare.title', lang, old=old, new=new)}", ""]
     for key, values in c.warnings:

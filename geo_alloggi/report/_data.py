@@ -61,7 +61,19 @@ class MeetingData:
         Cells of the patrol tables withheld by the district table.
     notes : tuple of Note
         Warnings restated for the meeting (:class:`geo_alloggi._i18n.Note`).
-    lang, period, threshold, seed, synthetic
+    lang : str, default 'it'
+        Meeting language, period length, suppression threshold, seed of
+        SYNTHETIC records (None: records from files), SYNTHETIC label.
+    period : str, default 'year'
+        Meeting language, period length, suppression threshold, seed of
+        SYNTHETIC records (None: records from files), SYNTHETIC label.
+    threshold : int, default 5
+        Meeting language, period length, suppression threshold, seed of
+        SYNTHETIC records (None: records from files), SYNTHETIC label.
+    seed : int or None, default None
+        Meeting language, period length, suppression threshold, seed of
+        SYNTHETIC records (None: records from files), SYNTHETIC label.
+    synthetic : bool, default False
         Meeting language, period length, suppression threshold, seed of
         SYNTHETIC records (None: records from files), SYNTHETIC label.
     sources : pandas.DataFrame or None

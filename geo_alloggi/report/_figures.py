@@ -206,7 +206,20 @@ def key_figures(data: MeetingData) -> Mapping[str, Any]:
 
 
 def write_figures(figures: Mapping[str, Any], path: Path) -> Path:
-    """Write ``figures.json`` (sorted keys, UTF-8, byte-deterministic)."""
+    """Write ``figures.json`` (sorted keys, UTF-8, byte-deterministic).
+
+    Parameters
+    ----------
+    figures : mapping of str to object
+        The key figures (:func:`key_figures`).
+    path : pathlib.Path
+        The file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path.write_text(
         json.dumps(figures, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
         encoding="utf-8",
@@ -216,6 +229,16 @@ def write_figures(figures: Mapping[str, Any], path: Path) -> Path:
 
 def read_figures(bundle: Path | str) -> Mapping[str, Any]:
     """Read the ``figures.json`` of a bundle folder (or the file itself).
+
+    Parameters
+    ----------
+    bundle : pathlib.Path or str
+        A bundle folder, or its ``figures.json``.
+
+    Returns
+    -------
+    mapping of str to object
+        The key figures.
 
     Raises
     ------

@@ -21,6 +21,18 @@ def write_geopackage(data: MeetingData, path: Path) -> Path:
     ``districts_by_period`` (suppressed panel), ``estates`` (aggregated counts,
     suppressed), ``density``, ``patrol_districts`` (rank and reasons),
     ``renovation_plan``. Personal data never reach it.
+
+    Parameters
+    ----------
+    data : MeetingData
+        What the bundle is written from.
+    path : pathlib.Path
+        The GeoPackage to write (replaced when present).
+
+    Returns
+    -------
+    pathlib.Path
+        The GeoPackage written.
     """
     a = data
     if path.exists():

@@ -597,6 +597,16 @@ def loaded_resources(page: str) -> list[str]:
     Looks at what a browser loads — ``src`` attributes, ``href`` of
     ``link``/``script``, CSS ``url()`` and ``@import`` — so a URL written as
     text (an estate called ``http://...``) stays text.
+
+    Parameters
+    ----------
+    page : str
+        An HTML page.
+
+    Returns
+    -------
+    list of str
+        The URLs the page would load, in page order.
     """
     parser = _Loads()
     parser.feed(page)
@@ -611,7 +621,24 @@ def write_report(
     map_png: Path | None = None,
     extra_notes: tuple[str, ...] = (),
 ) -> Path:
-    """Write ``report.html`` (see :func:`report_html`) and return its path."""
+    """Write ``report.html`` (see :func:`report_html`) and return its path.
+
+    Parameters
+    ----------
+    data : MeetingData
+        What the bundle is written from.
+    path : pathlib.Path
+        The file to write.
+    map_png : pathlib.Path or None, default None
+        A static map image shown in the report, None for none.
+    extra_notes : tuple of str, default ()
+        Further notes, already in the meeting's language.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
     path.write_text(
         report_html(data, map_png=map_png, extra_notes=extra_notes), encoding="utf-8"
     )

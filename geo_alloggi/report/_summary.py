@@ -53,6 +53,20 @@ def notes_text(
 
     Then, with ``stale``, which reference datasets are older than two years,
     and then ``extra`` (notes already in the meeting's language).
+
+    Parameters
+    ----------
+    data : MeetingData
+        What the bundle is written from.
+    extra : tuple of str, default ()
+        Further notes, already in the meeting's language.
+    stale : bool, default True
+        Also say which reference datasets are older than two years.
+
+    Returns
+    -------
+    list of str
+        The notes, one per item.
     """
     names = data.names
     out: list[str] = []
@@ -259,6 +273,11 @@ def write_summary(
     extra_notes : tuple of str
         Notes already in the meeting's language (e.g. why ``report.pdf`` is
         missing), after the run's own.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
     """
     a = data
     lang = a.lang

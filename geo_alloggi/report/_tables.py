@@ -96,6 +96,20 @@ def suppress_small_counts(
 
     The percentage change of new occupations goes when either count is
     small; the score and its parts always go (see the comment below).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A meeting table with count columns.
+    threshold : int
+        Suppression threshold of small counts.
+    lang : str
+        Language of the ``< threshold`` marks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new table, small counts shown as text.
     """
     # the score and its parts are built on the counts: with the largest count
     # visible elsewhere they would give a suppressed count back, so a meeting
@@ -146,6 +160,22 @@ def mark_withheld(
     (complementary suppression) or would give back (estates adding up to a
     withheld district cell). Those cells show :func:`withheld_mark`, and the
     percentage change built on a withheld count goes too.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A meeting table with an ``id_column``.
+    flags : pandas.DataFrame or None
+        Withheld cells per area id, None when nothing is withheld.
+    id_column : str
+        Column of ``table`` holding the area id.
+    lang : str
+        Language of the marks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new table, the withheld cells marked.
     """
     if flags is None or id_column not in table:
         return table
@@ -248,6 +278,28 @@ def renovation_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
 def priority_table(
     table: pd.DataFrame, *, lang: str, synthetic: bool, label: str
 ) -> pd.DataFrame:
+    """Return a ranking, plan or back-test table as shown in a meeting.
+
+    Periods as text, renovation methods and emerging categories said in
+    ``lang``, numbers rounded, headers from the catalogue (scenario columns
+    named after their scenario).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A patrol ranking, renovation plan or back-test table.
+    lang : str
+        Language of the headers and labels: ``"it"`` or ``"en"``.
+    synthetic : bool
+        Insert a first column ``data_label`` holding ``label``.
+    label : str
+        The SYNTHETIC label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new table; ``table`` is not modified.
+    """
     out = periods_as_text(table.drop(columns=["source"], errors="ignore"))
     if {S.METHOD, S.CHOSEN, S.OWNER} & set(out.columns):
         out = renovation_table(out, lang)
@@ -317,6 +369,20 @@ def backtest_tables(
     the catalogue (``Classifica``/``Ranking``, ``Origine``/``Origin``,
     ``Tasso di successo``/``Hit rate``, ``PAI``); counts of hits stay out
     (the rates say it).
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        The back-test's scores, one row per ranking × origin.
+    summary : pandas.DataFrame
+        The back-test's summary, one row per ranking.
+    lang : str, default 'it'
+        Language of the names and headers.
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, pandas.DataFrame)
+        The per-origin table and the summary table.
     """
 
     def shown(table: pd.DataFrame, columns: dict[str, int | None]) -> pd.DataFrame:
@@ -391,13 +457,13 @@ def meeting_table(
 
     Parameters
     ----------
-    table
+    table : pandas.DataFrame
         A table already protected (suppressed cells NA and listed in ``suppressed``).
-    lang
+    lang : str, default 'it'
         ``"it"`` or ``"en"`` headers and labels.
-    synthetic
+    synthetic : bool, default False
         Insert a first column carrying :data:`geo_alloggi.config.synthetic_label`.
-    columns
+    columns : list of str or None, default None
         Columns to keep, in order (those present).
 
     Returns
@@ -431,7 +497,24 @@ def meeting_table(
 
 
 def write_both(table: pd.DataFrame, folder: Path, stem: str, lang: str) -> list[Path]:
-    """Write ``table`` as ``stem.csv`` (Italian Excel) and ``stem.xlsx``."""
+    """Write ``table`` as ``stem.csv`` (Italian Excel) and ``stem.xlsx``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table to write.
+    folder : pathlib.Path
+        Folder written into.
+    stem : str
+        File name without extension.
+    lang : str
+        Language of the files (separators, decimals, dates, booleans).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The CSV and XLSX files written.
+    """
     from geo_alloggi.io import write_table
 
     return [
@@ -477,6 +560,20 @@ def linking_table(
 
     The method columns say how records were linked ("Collegati per
     indirizzo"...), the kinds are said in ``lang``.
+
+    Parameters
+    ----------
+    links : pandas.DataFrame
+        Counts per link method, one row per record kind.
+    lang : str, default 'it'
+        Language of the headers.
+    synthetic : bool, default False
+        Insert the SYNTHETIC label column (see :func:`meeting_table`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The meeting table.
     """
     out = links.rename(
         columns={m: f"linked_{m}" for m in ("estate_id", "address", "coordinates")}
@@ -489,7 +586,20 @@ def linking_table(
 
 
 def write_tables(data: MeetingData, folder: Path) -> list[Path]:
-    """Write every meeting table as CSV (Italian Excel) and XLSX."""
+    """Write every meeting table as CSV (Italian Excel) and XLSX.
+
+    Parameters
+    ----------
+    data : MeetingData
+        What the bundle is written from.
+    folder : pathlib.Path
+        Folder written into.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Every file written.
+    """
     a = data
     lang = a.lang
     folder.mkdir(parents=True, exist_ok=True)
