@@ -517,7 +517,9 @@ def test_mixed_comuni_corsico_is_out_of_area_never_in_milan(mirror, tmp_path):
     ) as fh:
         table = list(csv.DictReader(fh, delimiter=";"))
     # S1 + S2 in Milan's NIL, S4 + S5 in CINISELLO; Corsico's 105 units nowhere
-    totals = {r["Periodo"]: r["Alloggi"] for r in table if r["Riga"] == "total"}
+    totals = {
+        r["Periodo"]: r["Alloggi"] for r in table if r["Riga"] == "totale generale"
+    }
     assert totals == {"2023": "220", "2024": "220"}
     cinisello = {r["Alloggi"] for r in table if r["Codice quartiere"] == "CINISELLO"}
     assert cinisello == {"120"}
