@@ -34,7 +34,7 @@ from geo_alloggi.pipeline._notes import (
 from geo_alloggi.pipeline._prioritise import prioritise
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
 from geo_alloggi.pipeline._settings import RunSettings
-from geo_alloggi.pipeline._signals import period_hotspots, trend
+from geo_alloggi.pipeline._signals import period_hotspots, period_layer, trend
 
 if TYPE_CHECKING:  # pragma: no cover
     from geo_alloggi.priorities import Backtest
@@ -343,7 +343,7 @@ def _hot_spots(
     except ValidationError:
         # too few districts with public units for a local statistic: the
         # layer keeps its columns, empty, and a note says what is missing
-        latest = _latest_layer(panel, districts, last)
+        latest = period_layer(panel, districts, last)
         return without_hot_spots(latest), None, [hotspot_note(latest)]
     with warnings.catch_warnings():
         # the same districts and islands as the hot spots: said once
@@ -370,21 +370,6 @@ def _trend(panel: pd.DataFrame, districts: gpd.GeoDataFrame) -> Any:
         if getattr(w.message, "key", "") != "trend.not_computed":
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return emerging
-
-
-def _latest_layer(
-    panel: pd.DataFrame, districts: gpd.GeoDataFrame, last: Any
-) -> gpd.GeoDataFrame:
-    """Return the districts with the last period's counts (no statistics)."""
-    rows = pd.DataFrame(
-        panel[panel[S.PERIOD] == last].drop(columns="geometry", errors="ignore")
-    )
-    rows = rows.drop(
-        columns=[
-            c for c in rows.columns if c in districts.columns and c != S.DISTRICT_ID
-        ]
-    )
-    return districts.merge(rows, on=S.DISTRICT_ID, how="left")
 
 
 def _published_latest(

@@ -65,6 +65,29 @@ def period_hotspots(
     """Gi* hot spots of the occupied-stock rate in one period, as the map shows them."""
     from geo_alloggi.stats import hotspots
 
+    layer = period_layer(panel, districts, period)
+    return hotspots(layer, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID)
+
+
+def period_layer(
+    panel: pd.DataFrame, districts: gpd.GeoDataFrame, period: Any
+) -> gpd.GeoDataFrame:
+    """Return the districts with one period's rows of the panel (no statistics).
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The raw district × period table.
+    districts : geopandas.GeoDataFrame
+        The district layer of ``panel``: its columns and geometry are kept.
+    period : object
+        The period.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Every district, with the period's counts (missing where it has no row).
+    """
     rows = pd.DataFrame(
         panel[panel[S.PERIOD] == period].drop(columns="geometry", errors="ignore")
     )
@@ -73,8 +96,7 @@ def period_hotspots(
             c for c in rows.columns if c in districts.columns and c != S.DISTRICT_ID
         ]
     )
-    layer = districts.merge(rows, on=S.DISTRICT_ID, how="left")
-    return hotspots(layer, S.OCCUPIED, units=S.UNITS, id_column=S.DISTRICT_ID)
+    return districts.merge(rows, on=S.DISTRICT_ID, how="left")
 
 
 def backtest_signals(
