@@ -13,6 +13,7 @@ proved optimal.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from dataclasses import dataclass
@@ -137,6 +138,24 @@ def _status_error(status: int, message: str, inst: Instance) -> SolverError:
     )
 
 
+#: Plans already solved, by a digest of what determines them: a run asks for
+#: the plan of each objective (renovation_plan), then again for the ends of
+#: the trade-off (renovation_frontier), each an exact programme of seconds.
+_SOLVED: dict[str, np.ndarray] = {}
+_SOLVED_MAX = 32
+
+
+def _digest(inst: Instance, value: np.ndarray, min_units: int) -> str:
+    """Digest of an instance, unit values and floor (arrays with dtype and shape)."""
+    h = hashlib.sha256()
+    for a in (inst.units, inst.unit, inst.site, inst.group, inst.budgets, value):
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    h.update(repr((inst.time_limit, int(min_units))).encode())
+    return h.hexdigest()
+
+
 def solve_milp(
     inst: Instance,
     value: np.ndarray,
@@ -144,6 +163,9 @@ def solve_milp(
     min_units: int = 0,
 ) -> np.ndarray:
     """Maximise Σ value·x within every budget, x ≤ units, integer.
+
+    The same instance, values and floor give the plan solved before (a
+    copy), without solving again; errors are not remembered.
 
     Parameters
     ----------
@@ -167,6 +189,16 @@ def solve_milp(
         constraints, early stop), or no plan within the budgets was found
         after tightening them for the solver's tolerance.
     """
+    key = _digest(inst, np.asarray(value, dtype=float), min_units)
+    if key not in _SOLVED:
+        if len(_SOLVED) >= _SOLVED_MAX:
+            _SOLVED.pop(next(iter(_SOLVED)))
+        _SOLVED[key] = _solve_milp(inst, value, min_units=min_units)
+    return _SOLVED[key].copy()
+
+
+def _solve_milp(inst: Instance, value: np.ndarray, *, min_units: int) -> np.ndarray:
+    """:func:`solve_milp` without the memory of plans solved."""
     n = len(inst.units)
     x = np.zeros(n, dtype=np.int64)
     idx = np.flatnonzero(inst.useful())
