@@ -404,9 +404,16 @@ def _quoted_padded_columns(
     before_end = np.concatenate((rec_end, [n])) - 1
     crlf = (before_end >= 0) & (buf[np.maximum(before_end, 0)] == 13)
     before_end = before_end - crlf
-    first = np.concatenate((rec_start, dpos + 1, q[0::2] + 1))
-    last = np.concatenate((before_end, dpos - 1, q[1::2] - 1))
-    for pos, table in ((first, starts), (last, ends)):
+    # one source of positions at a time (they are as many as the fields)
+    for base, shift, table in (
+        (rec_start, 0, starts),
+        (dpos, 1, starts),
+        (q[0::2], 1, starts),
+        (before_end, 0, ends),
+        (dpos, -1, ends),
+        (q[1::2], -1, ends),
+    ):
+        pos = base + shift
         pos = pos[(pos >= 0) & (pos < n)]
         pos = pos[table[buf[pos]]]
         if not len(pos):
@@ -514,7 +521,9 @@ def _quoted_records(
     if not ends_field.all():
         return None
     nl = np.flatnonzero(buf == 10)
-    inside = np.searchsorted(q, nl) % 2 == 1
+    # 1 where an odd number of quotes precedes the byte (inside quotes)
+    odd = np.bitwise_xor.accumulate((buf == 34).view(np.uint8))
+    inside = odd[nl] == 1
     ends = nl[~inside]  # newlines that end a record
     line_of_end = np.flatnonzero(~inside)  # their index among all newlines
     rec_start = np.concatenate(([0], ends + 1))
@@ -529,7 +538,8 @@ def _quoted_records(
     has_cr[length > 0] = buf[rec_end[length > 0] - 1] == 13
     blank = (length - has_cr) == 0
     dpos = np.flatnonzero(buf == d)
-    dpos = dpos[np.searchsorted(q, dpos) % 2 == 0]
+    dpos = dpos[odd[dpos] == 0]
+    del odd
     fields = np.bincount(np.searchsorted(ends, dpos), minlength=len(rec_start)) + 1
     if not np.all(blank | (fields[: len(rec_start)] == ncols)):
         return None
