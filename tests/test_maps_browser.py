@@ -232,7 +232,9 @@ def test_every_layer_present_and_toggles(session: Session) -> None:
         "Priorità ristrutturazione",
         "Priorità controlli",
         "Confini dei quartieri",
-        "Stabili ERP",
+        # one estates layer per owner, so the map filters estates by owner
+        "Stabili ERP: Aler Milano",
+        "Stabili ERP: Comune (MM Casa)",
     ]
     labels = session.page.locator(".leaflet-control-layers-overlays label")
     for i in range(labels.count()):
@@ -254,10 +256,14 @@ def test_every_layer_present_and_toggles(session: Session) -> None:
 
 
 def test_district_popup_opens_on_click(session: Session) -> None:
-    # hide the estate markers, then click inside District 4 (the middle square)
-    session.page.locator(
+    # hide the estate markers (one layer per owner), then click inside District 4
+    # (the middle square)
+    estates = session.page.locator(
         ".leaflet-control-layers-overlays label", has_text="Stabili ERP"
-    ).locator("input").click()
+    )
+    assert estates.count() == 2
+    for i in range(estates.count()):
+        estates.nth(i).locator("input").click()
     from pyproj import Transformer
 
     lon, lat = Transformer.from_crs(32632, 4326, always_xy=True).transform(
