@@ -1048,7 +1048,7 @@ def test_quoted_csv_reads_as_the_csv_module_does(
     import csv
     import io as _io
 
-    from geo_alloggi.io._readers import read_csv_raw
+    from geo_alloggi.io._csv import read_csv_raw
 
     buf = _io.StringIO(newline="")
     writer = csv.writer(
@@ -1112,7 +1112,7 @@ def test_unquoted_csv_strips_as_the_csv_module_reads(tmp_path, values, encoding)
     import csv
     import io as _io
 
-    from geo_alloggi.io._readers import read_csv_raw
+    from geo_alloggi.io._csv import read_csv_raw
 
     text = "\n".join(["a;b;c", *(";".join(["x" + r[0], *r[1:]]) for r in values)])
     table = read_csv_raw(

@@ -35,8 +35,14 @@ Modules
 -------
 ``_columns``
     record kinds, canonical columns, recognised headers and value lists;
-``_readers``
-    CSV, XLSX and GeoPackage/GeoJSON files into text columns;
+``_files``
+    the raw table every reader returns; a file's bytes and format;
+``_csv_scan``
+    a CSV's encoding, delimiter, records and padded columns, from its bytes;
+``_csv``
+    CSV files into text columns;
+``_sheets``
+    XLSX sheets and GeoPackage/GeoJSON layers into text columns;
 ``_parsing``
     headers into columns; dates, numbers and value lists out of text;
 ``_area``

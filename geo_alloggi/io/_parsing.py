@@ -29,7 +29,7 @@ from geo_alloggi.io._columns import (
     fold,
     fold_value,
 )
-from geo_alloggi.io._readers import file_error
+from geo_alloggi.io._files import file_error
 
 _DMY = re.compile(
     r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"

@@ -1,6 +1,6 @@
 """Read record files into canonical tables: read_records, read_bundle, load_records.
 
-Each file is recognised (:mod:`~geo_alloggi.io._readers`), its headers mapped
+Each file is recognised (:mod:`~geo_alloggi.io._files`), its headers mapped
 to canonical columns (:mod:`~geo_alloggi.io._parsing`) and its rows checked
 (:mod:`~geo_alloggi.io._validation`). The result keeps the accepted table,
 the quarantine with the reason for every rejected row, and how the file was
@@ -26,16 +26,10 @@ from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._records import Records
 from geo_alloggi.io._area import StudyArea
 from geo_alloggi.io._columns import CANONICAL, KINDS, aliases, check_kind, fold
+from geo_alloggi.io._csv import read_csv_raw
+from geo_alloggi.io._files import RawTable, file_bytes, file_error, sniff_format
 from geo_alloggi.io._parsing import require_columns, resolve_columns
-from geo_alloggi.io._readers import (
-    RawTable,
-    file_bytes,
-    file_error,
-    read_csv_raw,
-    read_layer_raw,
-    read_xlsx_raw,
-    sniff_format,
-)
+from geo_alloggi.io._sheets import read_layer_raw, read_xlsx_raw
 from geo_alloggi.io._validation import EARLIEST_DATE, validate_rows
 
 logger = logging.getLogger(__name__)

@@ -16,16 +16,16 @@ import pandas as pd
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import InputFileError
 from geo_alloggi.io._columns import aliases, fold
-from geo_alloggi.io._readers import (
+from geo_alloggi.io._csv import read_csv_raw
+from geo_alloggi.io._files import (
     ROW_NUMBER_COLUMNS,
     ROW_NUMBER_WORDS,
     RawTable,
     file_bytes,
     file_error,
-    read_csv_raw,
-    read_xlsx_raw,
     sniff_format,
 )
+from geo_alloggi.io._sheets import read_xlsx_raw
 
 __all__ = ["find_column", "label_of", "label_row_numbers", "read_table"]
 

@@ -1,7 +1,7 @@
 """Check the rows of a record file: accept each row, or quarantine it with its reasons.
 
 :func:`validate_rows` takes the text read from one file (a
-:class:`~geo_alloggi.io._readers.RawTable`) and returns the canonical table of
+:class:`~geo_alloggi.io._files.RawTable`) and returns the canonical table of
 accepted rows and the quarantine table, one row per rejected source row with
 every reason that applies. Rows are never dropped silently:
 ``len(accepted) + len(quarantine)`` is the number of rows read.
@@ -32,6 +32,7 @@ from geo_alloggi.io._columns import (
     canonical_comune,
     canonical_owner,
 )
+from geo_alloggi.io._files import ROW_NUMBER_WORDS, RawTable
 from geo_alloggi.io._parsing import (
     DATE_EARLY,
     DATE_IMPOSSIBLE,
@@ -44,7 +45,6 @@ from geo_alloggi.io._parsing import (
     placeholders_missing,
     to_day,
 )
-from geo_alloggi.io._readers import ROW_NUMBER_WORDS, RawTable
 
 #: Earliest plausible date in a record; older dates are quarantined.
 EARLIEST_DATE = _dt.date(1900, 1, 1)
