@@ -493,9 +493,19 @@ def test_mixed_comuni_corsico_is_out_of_area_never_in_milan(mirror, tmp_path):
         assert rows[sid]["geo_comune"] == "Cinisello Balsamo"
         assert rows[sid]["geo_lon"] == ""
 
+    # vacant units for the renovation tables: S6 (Corsico) has the most
+    (tmp_path / "sfitti.csv").write_text(
+        "id;codice_stabile;sfitto_dal;motivo;costo\n"
+        "V1;S1;01/02/2023;carenza manutentiva;20000\n"
+        "V2;S4;01/02/2023;carenza manutentiva;20000\n"
+        "V3;S6;01/02/2023;carenza manutentiva;20000\n"
+        "V4;S6;01/02/2023;carenza manutentiva;20000\n"
+        "V5;S7;01/02/2023;carenza manutentiva;20000\n",
+        encoding="utf-8",
+    )
     (tmp_path / "run.toml").write_text(
         '[records]\nsynthetic = true\nestates = "estates.csv"\n'
-        'occupations = "occupazioni.csv"\n'
+        'occupations = "occupazioni.csv"\nvacancies = "sfitti.csv"\n'
         "[districts]\ncomuni = ['Milano', 'Cinisello Balsamo']\n",
         encoding="utf-8",
     )
@@ -523,3 +533,30 @@ def test_mixed_comuni_corsico_is_out_of_area_never_in_milan(mirror, tmp_path):
     assert totals == {"2023": "220", "2024": "220"}
     cinisello = {r["Alloggi"] for r in table if r["Codice quartiere"] == "CINISELLO"}
     assert cinisello == {"120"}
+
+
+    def read(name):
+        path = bundle / "tables" / f"{name}.csv"
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return list(csv.DictReader(fh, delimiter=";"))
+
+    # out of the study area: left out of every ranking and plan, with its
+    # records (Cinisello's estates, placed by their comune, stay in)
+    ranked = [r["Codice stabile"] for r in read("patrol_estates")]
+    assert sorted(ranked) == ["S1", "S2", "S4", "S5"]
+    candidates = [r["Codice stabile"] for r in read("renovation_plan")]
+    assert sorted(candidates) == ["S1", "S4"]
+    # one vacant unit each in S1 and S4: at 20.000 € a unit, cheapest-first
+    # returns both within the 10 M€ budget, and never Corsico's three
+    summary = {r["Metodo"]: r for r in read("renovation_summary")}
+    assert summary["prima i più economici"]["Alloggi recuperati"] == "2"
+    frontier = read("renovation_frontier")
+    assert max(int(r["Alloggi recuperati"]) for r in frontier) <= 2
+    said = " ".join((bundle / "summary.md").read_text(encoding="utf-8").split())
+    assert (
+        "2 stabili non collocati in alcun quartiere dell'area di studio (fuori "
+        "dall'area o senza posizione) restano fuori dalle classifiche dei "
+        "pattugliamenti e dai piani di ristrutturazione, con i loro record "
+        "(es. S6, S7)."
+    ) in said
+    assert said.count("restano fuori dalle classifiche dei pattugliamenti") == 1

@@ -95,6 +95,15 @@ NOTES: dict[str, tuple[str, str]] = {
         "{n} stabili fuori da ogni quartiere (es. {sample}).",
         "{n} estates outside every district (e.g. {sample}).",
     ),
+    "note.priorities.estates_left_out": (
+        "{n} stabili non collocati in alcun quartiere dell'area di studio (fuori "
+        "dall'area o senza posizione) restano fuori dalle classifiche dei "
+        "pattugliamenti e dai piani di ristrutturazione, con i loro record "
+        "(es. {sample}).",
+        "{n} estates in no district of the study area (outside it, or without "
+        "a position) are left out of the patrol rankings and renovation plans, "
+        "with their records (e.g. {sample}).",
+    ),
     "note.priorities.owner_no_budget": (
         "{n} stabili candidati ({units} alloggi sfitti) di enti senza budget "
         "({owners}) restano fuori dai piani di ristrutturazione.",
@@ -358,6 +367,15 @@ NOTES_ONE: dict[str, tuple[str, str]] = {
     "note.priorities.estates_outside.one": (
         "1 stabile fuori da ogni quartiere (es. {sample}).",
         "1 estate outside every district (e.g. {sample}).",
+    ),
+    "note.priorities.estates_left_out.one": (
+        "1 stabile non collocato in alcun quartiere dell'area di studio (fuori "
+        "dall'area o senza posizione) resta fuori dalle classifiche dei "
+        "pattugliamenti e dai piani di ristrutturazione, con i suoi record "
+        "(es. {sample}).",
+        "1 estate in no district of the study area (outside it, or without a "
+        "position) is left out of the patrol rankings and renovation plans, "
+        "with its records (e.g. {sample}).",
     ),
     "note.priorities.estates_unplaced.one": (
         "1 stabile senza posizione escluso dal collegamento ai quartieri "

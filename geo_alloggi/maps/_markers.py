@@ -431,6 +431,15 @@ def _placed_priorities(
     return gdf
 
 
+def _unplaced_ids(estates: gpd.GeoDataFrame) -> list[Any]:
+    """Ids of the estates without a position (not drawn; the estate layer says so)."""
+    if not isinstance(estates, gpd.GeoDataFrame) or S.ESTATE_ID not in estates:
+        return []  # priority_layer says what is wrong
+    geom = estates.geometry
+    lost = (geom.isna() | geom.is_empty).to_numpy(dtype=bool)
+    return estates.loc[lost, S.ESTATE_ID].tolist()
+
+
 def renovation_layer(
     plan: Any,
     *,
@@ -486,7 +495,13 @@ def renovation_layer(
     Raises
     ------
     ValidationError
-        Missing columns or estates without a position.
+        Missing columns, or chosen estates missing from ``estates``.
+
+    Notes
+    -----
+    A chosen estate that ``estates`` holds without a position (one placed in
+    its district by its comune) stays in the plan's tables but is not drawn,
+    as on the estate layer (:func:`estates_layer`).
     """
     check_lang(lang)
     table = getattr(plan, "plan", plan)
@@ -507,6 +522,7 @@ def renovation_layer(
     thr = check_threshold(threshold)
     chosen = table[table[S.SELECTED].fillna(False).astype(bool)]
     chosen = chosen[chosen[S.UNITS_CHOSEN].fillna(0) > 0]
+    chosen = chosen[~chosen[S.ESTATE_ID].isin(_unplaced_ids(estates))]
     key = S.RISK_WEIGHTED if S.RISK_WEIGHTED in chosen.columns else S.UNITS_CHOSEN
     chosen = chosen.sort_values([key, S.ESTATE_ID], ascending=[False, True])
     reasons = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,7 +154,9 @@ def prioritise(
     )
     periods = sorted(panel[S.PERIOD].dropna().unique())
     last = str(periods[-1])
-    estate_district = priorities.estate_districts(records.estates, districts)
+    estate_district = _estate_districts(records, districts)
+    # the one place where estates outside the study area leave the priorities
+    records = _in_study_area(records, estate_district)
 
     step("back-test")
     bt = published_backtest(
@@ -216,6 +220,75 @@ def prioritise(
         cost_model=cost_model,
         withheld_districts=withheld_d,
         withheld_estates=withheld_e,
+    )
+
+
+def _estate_districts(records: Records, districts: gpd.GeoDataFrame) -> pd.Series:
+    """District of each estate, by the one district rule; its warnings dropped.
+
+    The district table (:func:`geo_alloggi.overlay.aggregate`, run before the
+    priorities) places the estates by the same rule and has said which fall
+    in no district; :func:`_in_study_area` says what that means here.
+    """
+    from geo_alloggi import priorities
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return priorities.estate_districts(records.estates, districts)
+
+
+def _in_study_area(records: Records, estate_district: pd.Series) -> Records:
+    """Keep the estates placed in a district of the study area, and their records.
+
+    An estate in no district of the run's layer (in a comune outside the
+    study area, or without a position that its comune cannot stand in for)
+    is left out of every ranking and plan, with its occupations, evictions
+    and vacancies; one warning counts such estates. Records without an
+    estate id stay: they are never counted per estate.
+
+    Parameters
+    ----------
+    records : Records
+        Estates and records.
+    estate_district : pandas.Series
+        District of each placed estate, indexed by estate id
+        (:func:`geo_alloggi.priorities.estate_districts`).
+
+    Returns
+    -------
+    Records
+        ``records`` itself when every estate is placed, else a copy without
+        the estates in no district and their records.
+    """
+    ids = records.estates[S.ESTATE_ID].astype("string")
+    placed = set(estate_district.index.astype(str))
+    inside = ids.isin(placed).to_numpy(dtype=bool, na_value=False)
+    if inside.all():
+        return records
+    out = [str(v) for v in ids[~inside]]
+    warn(
+        f"{len(out)} estate(s) in no district of the study area (outside it, or "
+        f"without a position), e.g. {out[:5]!r}: left out of the patrol "
+        "rankings and renovation plans, with their records",
+        "priorities.estates_left_out",
+        n=len(out),
+        sample=out[:5],
+        stacklevel=3,
+    )
+    dropped = set(out)
+
+    def kept(table: pd.DataFrame) -> pd.DataFrame:
+        if table is None or S.ESTATE_ID not in table:
+            return table
+        ours = table[S.ESTATE_ID].astype("string").isin(dropped)
+        return table[~ours.to_numpy(dtype=bool, na_value=False)]
+
+    return dataclasses.replace(
+        records,
+        estates=records.estates[inside],
+        occupations=kept(records.occupations),
+        evictions=kept(records.evictions),
+        vacancies=kept(records.vacancies),
     )
 
 
