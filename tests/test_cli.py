@@ -534,7 +534,6 @@ def test_mixed_comuni_corsico_is_out_of_area_never_in_milan(mirror, tmp_path):
     cinisello = {r["Alloggi"] for r in table if r["Codice quartiere"] == "CINISELLO"}
     assert cinisello == {"120"}
 
-
     def read(name):
         path = bundle / "tables" / f"{name}.csv"
         with path.open(encoding="utf-8-sig", newline="") as fh:
