@@ -352,6 +352,15 @@ def test_renovation_layer_from_plan(estates) -> None:
     assert [r[3] for r in layer.rows] == ["Stabile 3", "Stabile 1"]
     assert layer.rows[0][4][2].startswith("< 5 alloggi sfitti")
     assert "480.000 €" in layer.rows[1][4][2]
+    # E3 placed in its district by its comune (no position): still planned,
+    # not drawn, as on the estate layer; an id unknown to estates still fails
+    unplaced = estates.copy()
+    unplaced.loc[unplaced[S.ESTATE_ID] == "E3", "geometry"] = None
+    m = maps.renovation_layer(plan, estates=unplaced)
+    (layer,) = _layers(m, maps._MarkerLayer)
+    assert [r[3] for r in layer.rows] == ["Stabile 1"]
+    with pytest.raises(ValidationError, match="without geometry"):
+        maps.renovation_layer(plan.replace({"E3": "ZZ"}), estates=estates)
 
 
 def test_density_layer_levels_and_ranges(districts) -> None:
