@@ -1,22 +1,25 @@
-"""The text of meeting bundles in Italian and English (data of ``_i18n``'s catalogue).
+"""The words a meeting reads, in Italian and English (data of ``_i18n``'s catalogue).
 
 Only data: ``key -> (italian, english)``, with ``{placeholders}`` filled by
-:func:`geo_alloggi._i18n.t`. Map labels live in ``_i18n`` itself; this package
-holds the tables' headers, the summary's and report's sentences, the notes
-that restate warnings (``note.*``), the explanations of each indicator
-(``explain.*``), the reference datasets and the comparison of two bundles.
+:func:`geo_alloggi._i18n.t`. It holds the map and interface labels
+(:data:`LABELS`, kept apart from :data:`CATALOGUE`), the tables' headers,
+the summary's and report's sentences, the notes that restate warnings
+(``note.*``), the explanations of each indicator (``explain.*``), the
+reference datasets and the comparison of two bundles.
 
-Modules: ``tables`` (headers, values, datasets, renovation), ``texts``
-(summary, explanations, report, comparison), ``notes`` (warnings restated).
+Modules: ``labels`` (map layers, legends, controls, reviews), ``tables``
+(headers, values, datasets, renovation), ``texts`` (summary, explanations,
+report, comparison), ``notes`` (warnings restated).
 """
 
 from __future__ import annotations
 
+from geo_alloggi._catalogue.labels import LABELS
 from geo_alloggi._catalogue.notes import NOTES, NOTES_ONE
 from geo_alloggi._catalogue.tables import DATASETS, HEADERS, RENOVATION, VALUES
 from geo_alloggi._catalogue.texts import COMPARE, EXPLAIN, REPORT, SUMMARY
 
-__all__ = ["CATALOGUE"]
+__all__ = ["CATALOGUE", "LABELS"]
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     **HEADERS,
