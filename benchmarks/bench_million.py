@@ -131,9 +131,9 @@ def _quiet(fn, *args: Any, **kwds: Any) -> Any:
 
 
 def link_rows(n: int, *, repeat: int = 1) -> list[dict]:
-    from geo_alloggi import linking
     from geo_alloggi.address import _parse as address_parse
     from geo_alloggi.geocoding import Geocoder
+    from geo_alloggi.linking import _keys as linking_keys
     from geo_alloggi.linking import link_records
 
     estates = estate_points()
@@ -159,7 +159,7 @@ def link_rows(n: int, *, repeat: int = 1) -> list[dict]:
         def ours(frame: pd.DataFrame = by_address, counts: dict = counts) -> None:
             # a cold start: no address keyed by an earlier run
             address_parse._fixed_point.cache_clear()
-            linking._address_key.cache_clear()
+            linking_keys.address_key.cache_clear()
             res = _quiet(link_records, frame, kept, geocoder=geocoder)
             counts.update(res.counts())
             counts["right"] = int(

@@ -14,7 +14,8 @@ A record names its estate by id, or by address, or only by coordinates.
 Nearest-estate searches use an R-tree (:mod:`rtree`) built on the estates'
 points in :data:`geo_alloggi.config.metric_crs`. Records that cannot be linked
 stay in the output with ``link_method == "unlinked"`` and a ``link_note``
-saying why; nothing is dropped.
+saying why; nothing is dropped. The text keys records and estates are
+matched on live in :mod:`geo_alloggi.linking._keys`.
 
 :func:`place_estates` gives a position to estates that have none by
 geocoding their address.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import functools
 import logging
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,13 @@ from geo_alloggi._validate import (
     require_columns,
     require_geodataframe,
     require_unique,
+)
+from geo_alloggi.linking._keys import (
+    address_key,
+    comune_key,
+    distinct_text,
+    per_distinct,
+    stripped_text,
 )
 
 __all__ = [
@@ -258,105 +266,6 @@ def _to_metric(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return x, y
 
 
-def _per_distinct(values: np.ndarray, fn: Callable[[Any], Any]) -> np.ndarray:
-    """Return ``fn`` of each value (object array), called once per distinct value.
-
-    Missing values (None, NaN, NA) are all passed to ``fn`` as None.
-    """
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    mapped = np.empty(len(uniques) + 1, dtype=object)
-    mapped[:-1] = [fn(u) for u in uniques]
-    mapped[-1] = fn(None)  # code -1 (missing) picks the last entry
-    return mapped[codes]
-
-
-def _clean_text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value.strip() or None
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return str(value)
-
-
-def _factorize_long_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return what ``pd.factorize(values)`` returns, faster on long strings.
-
-    Values are hashed in one vectorised pass (:func:`pandas.util.hash_array`)
-    and the 64-bit hashes factorized; every value is then checked against the
-    first value of its group, and on a hash collision the plain
-    :func:`pandas.factorize` runs instead. Missing values get code -1.
-    """
-    hashes = pd.util.hash_array(values, categorize=False)
-    codes, groups = pd.factorize(hashes)
-    first = np.empty(len(groups), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)
-    uniques = values[first]
-    missing = pd.isna(values)
-    group_missing = pd.isna(uniques)
-    # compare with every missing value (None, NaN, NA) written as None
-    plain, first_of_group = values.copy(), uniques.copy()
-    plain[missing] = None
-    first_of_group[group_missing] = None
-    same = first_of_group[codes] == plain
-    if not (same.all() and np.array_equal(group_missing[codes], missing)):
-        out_codes, out_uniques = pd.factorize(values)
-        return out_codes, np.asarray(out_uniques, dtype=object)
-    if group_missing.any():
-        renumber = np.cumsum(~group_missing) - 1
-        renumber[group_missing] = -1
-        codes, uniques = renumber[codes], uniques[~group_missing]
-    return codes, uniques
-
-
-def _distinct_text(
-    series: pd.Series, *, long_text: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
-    """Factorize ``series``: the code of each row, the stripped text of each code.
-
-    ``text[codes]`` is each row's stripped text, None where blank or missing
-    (code -1, missing, picks the last entry of ``text``, None). With
-    ``long_text`` (addresses) the values are hashed first
-    (:func:`_factorize_long_text`).
-    """
-    if long_text:
-        codes, uniques = _factorize_long_text(series.to_numpy(dtype=object))
-    else:
-        codes, uniques = pd.factorize(series)
-    text = np.empty(len(uniques) + 1, dtype=object)
-    text[:-1] = [_clean_text(u) for u in uniques]
-    text[-1] = None
-    return codes, text
-
-
-def _text(series: pd.Series) -> np.ndarray:
-    """Return stripped text as an object array, None where blank or missing."""
-    codes, text = _distinct_text(series)
-    return text[codes]
-
-
-@functools.lru_cache(maxsize=2**16)
-def _address_key(address: Any) -> str:
-    """Normalised address without the comune part ("" when unusable).
-
-    Cached: a run links occupations, evictions and vacancies written with the
-    same addresses, and keys the estates' addresses each time.
-    """
-    from geo_alloggi.address import normalize_address
-
-    if not isinstance(address, str) or not address.strip():
-        return ""
-    return normalize_address(address).split(",")[0].strip()
-
-
-@functools.lru_cache(maxsize=2**12)
-def _comune_key(value: Any) -> str:
-    from geo_alloggi.io import canonical_comune, fold_value
-
-    if not isinstance(value, str) or not value.strip():
-        return ""
-    return fold_value(canonical_comune(value))
-
-
 def _geocode(
     frame: pd.DataFrame,
     *,
@@ -420,7 +329,7 @@ class _Links:
     ) -> None:
         """Step 1: link the records whose given estate id is an estate's.
 
-        ``text[codes]`` is each record's given id (see :func:`_distinct_text`).
+        ``text[codes]`` is each record's given id (see :func:`distinct_text`).
         """
         known_ids = set(estate_ids)
         known = np.array([t in known_ids for t in text])[codes]
@@ -483,14 +392,14 @@ def _link_by_address(
 
     Each distinct (address, comune) pair is keyed, matched and geocoded once.
     """
-    a_codes, a_text = _distinct_text(records[address_column], long_text=True)
+    a_codes, a_text = distinct_text(records[address_column], long_text=True)
     written = np.array([t is not None for t in a_text])[a_codes]
     todo = np.flatnonzero((links.method == "unlinked") & written)
     if not len(todo):
         return
     with_comune = comune_column is not None and comune_column in records.columns
     if with_comune:
-        c_codes, c_text = _distinct_text(records[comune_column])
+        c_codes, c_text = distinct_text(records[comune_column])
         c_codes = c_codes[todo]
     else:
         c_codes, c_text = np.full(len(todo), -1), np.array([None], dtype=object)
@@ -569,17 +478,17 @@ def _match_address_keys(
         return choice
     estate_ids = estates[S.ESTATE_ID].astype(str).to_numpy()
     by_key: dict[str, list[int]] = {}
-    for j, a in enumerate(_text(estates[address_column])):
-        key = _address_key(a)
+    for j, a in enumerate(stripped_text(estates[address_column])):
+        key = address_key(a)
         if key:
             by_key.setdefault(key, []).append(j)
     est_comune = (
-        [_comune_key(c) for c in _text(estates[comune_column])]
+        [comune_key(c) for c in stripped_text(estates[comune_column])]
         if comune_column is not None and comune_column in estates.columns
         else [""] * len(estates)
     )
-    keys = _per_distinct(addresses, _address_key)
-    comune_keys = _per_distinct(comuni, _comune_key)
+    keys = per_distinct(addresses, address_key)
+    comune_keys = per_distinct(comuni, comune_key)
     for i, (key, rc) in enumerate(zip(keys, comune_keys, strict=True)):
         cands = by_key.get(key, []) if key else []
         if rc:
@@ -698,7 +607,7 @@ def link_records(
     out = records.copy()
     estate_ids = estates[S.ESTATE_ID].astype(str).to_numpy()
     if S.ESTATE_ID in records.columns:
-        g_codes, g_text = _distinct_text(records[S.ESTATE_ID])
+        g_codes, g_text = distinct_text(records[S.ESTATE_ID])
     else:
         g_codes, g_text = np.full(n, -1), np.array([None], dtype=object)
     links = _Links(n)
