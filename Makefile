@@ -48,11 +48,13 @@ data: $(STAMP)
 demo: $(STAMP) data
 	$(BIN)/geo-alloggi demo --out-dir $(OUT) --seed $(SEED)
 
+# pytest runs on every core (pytest-xdist); a test file stays on one worker, so a
+# file's session fixtures (the demo bundle) are built once per worker that needs them
 test: $(STAMP) browser data
 	$(BIN)/ruff check .
 	$(BIN)/mypy geo_alloggi
 	$(BIN)/lint-imports --no-logo
-	$(BIN)/python -m pytest tests notebooks geo_alloggi --nbmake --doctest-modules -p no:cacheprovider
+	$(BIN)/python -m pytest tests notebooks geo_alloggi --nbmake --doctest-modules -p no:cacheprovider -n auto --dist loadfile
 	$(BIN)/sphinx-build -q -W --keep-going -b html docs docs/_build/html
 
 # the API reference from the docstrings and the notebooks (rendered as saved);
