@@ -255,7 +255,8 @@ def overlay(
     )
     unplaced = {k: v for k, v in raw.attrs.get("unplaced", {}).items() if v}
     if unplaced:
-        console.print(f"not counted (see warnings): {unplaced}")
+        said = ", ".join(f"{n:,} {kind}" for kind, n in unplaced.items())
+        console.print(f"not counted (see warnings): {said}")
     if suppress:
         n_sup = int((table[S.SUPPRESSED] != "").sum())
         console.print(
