@@ -79,12 +79,8 @@ def _read_csv_fast(
     row_number = lines.data_lines[~lines.blank] + 1
     if len(frame) != len(row_number):  # pragma: no cover - defensive
         return None
-    frame = frame[positions]
-    frame.columns = pd.Index(names)
-    padded = lines.padded_columns(delim, ncols)[positions]
-    if padded.any():
-        frame = strip_frame(frame, list(frame.columns[padded]))
-    return frame, row_number
+    padded = lines.padded_columns(delim, ncols)
+    return _selected(frame, positions, names, padded), row_number
 
 
 def _read_csv_quoted(
@@ -108,6 +104,16 @@ def _read_csv_quoted(
         return None
     if len(frame) != len(row_number):
         return None
+    return _selected(frame, positions, names, padded)
+
+
+def _selected(
+    frame: pd.DataFrame, positions: list[int], names: list[str], padded: np.ndarray
+) -> pd.DataFrame:
+    """Keep the selected columns under their names, padded ones stripped.
+
+    ``padded`` holds one flag per column of the file.
+    """
     frame = frame[positions]
     frame.columns = pd.Index(names)
     padded = padded[positions]
