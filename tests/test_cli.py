@@ -181,10 +181,12 @@ def test_geocode_reads_italian_headers_and_numbers_file_lines(mirror, tmp_path):
     out = tmp_path / "out.csv"
     res = run_cli("geocode", str(src), "--out", str(out), env={"COLUMNS": "200"})
     assert res.returncode == 0, res.stderr
-    assert "addresses from column 'indirizzo', comune from column 'comune'" in (
+    # said in the command's language (Italian by default), warnings included
+    assert "indirizzi dalla colonna 'indirizzo', comune dalla colonna 'comune'" in (
         res.stderr
     )
-    assert "e.g. file line [5, 6]" in res.stderr
+    assert "es. riga del file [5, 6]" in res.stderr
+    assert "warning" not in res.stderr
     table = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
     assert table.columns[0] == "file_line"
     assert table["file_line"].tolist() == ["2", "5", "6"]
@@ -210,7 +212,7 @@ def test_geocode_xlsx_numbers_sheet_rows(mirror, tmp_path):
     out = tmp_path / "out.csv"
     res = run_cli("geocode", str(src), "--out", str(out), env={"COLUMNS": "200"})
     assert res.returncode == 0, res.stderr
-    assert "e.g. sheet row [5]" in res.stderr
+    assert "es. riga del foglio [5]" in res.stderr
     table = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
     assert table["sheet_row"].tolist() == ["4", "5"]
 
@@ -226,7 +228,7 @@ def test_geocode_reads_a_one_column_file_as_one_column(mirror, tmp_path, header)
     out = tmp_path / "out.csv"
     res = run_cli("geocode", str(src), "--out", str(out), env={"COLUMNS": "200"})
     assert res.returncode == 0, res.stderr
-    assert f"addresses from column {header!r}" in res.stderr
+    assert f"indirizzi dalla colonna {header!r}" in res.stderr
     table = pd.read_csv(out, sep=";", encoding="utf-8-sig", dtype=str)
     assert table["file_line"].tolist() == ["2", "3", "4"]
     assert table[header].tolist() == addresses

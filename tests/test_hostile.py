@@ -72,7 +72,9 @@ def test_file_level_problem_is_one_line(name, tmp_path, capsys):
     path.write_bytes(content)
     code, _, err, _ = validate(path, tmp_path, capsys)
     lines = [
-        ln for ln in err.splitlines() if ln.strip() and not ln.startswith("warning")
+        ln
+        for ln in err.splitlines()
+        if ln.strip() and not ln.startswith(("avviso:", "warning:"))
     ]
     assert code == 2
     assert len(lines) == 1 and lines[0].startswith("error: ")

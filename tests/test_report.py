@@ -704,9 +704,22 @@ def test_cli_says_warnings_without_python_names(tmp_path):
         timeout=300,
     )
     assert res.returncode == 0, res.stderr
-    warned = [ln for ln in res.stderr.splitlines() if ln.startswith("warning:")]
+    warned = [ln for ln in res.stderr.splitlines() if ln.startswith("avviso:")]
     assert len(warned) == 1
-    assert warned[0].startswith("warning: 1 of 1 addresses got no position, e.g.")
+    # in the command's language (Italian unless --lang en)
+    assert warned[0].startswith(
+        "avviso: 1 indirizzi su 1 non hanno trovato una posizione, es."
+    )
+    assert "warning" not in res.stderr
+    res = subprocess.run(
+        [*res.args, "--lang", "en"], capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr
+    warned = [ln for ln in res.stderr.splitlines() if ln.startswith("warning:")]
+    assert warned == [
+        ln for ln in warned if ln.startswith("warning: 1 of 1 addresses got no")
+    ]
+    assert len(warned) == 1
 
 
 # --- English, and text from the files -------------------------------------------------

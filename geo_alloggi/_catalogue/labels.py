@@ -144,6 +144,29 @@ LABELS: dict[str, tuple[str, str]] = {
         "Top reasons for review",
     ),
     "geo.summary.total": ("Totale", "Total"),
+    "geo.cli.progress": ("geocodifica", "geocoding"),
+    "geo.cli.columns": (
+        "indirizzi dalla colonna {address}",
+        "addresses from column {address}",
+    ),
+    "geo.cli.columns_comune": (
+        "indirizzi dalla colonna {address}, comune dalla colonna {comune}",
+        "addresses from column {address}, comune from column {comune}",
+    ),
+    "geo.cli.coverage": (
+        "numeri civici, {comune}: {sources}",
+        "civic points, {comune}: {sources}",
+    ),
+    "geo.cli.coverage_source": (
+        "{source} {with_position} su {points} con posizione",
+        "{source} {with_position} of {points} with a position",
+    ),
+    "geo.cli.coverage_none": ("nessuno", "none"),
+    "cli.warning": ("avviso", "warning"),
+    "cli.no_suppress": (
+        "--no-suppress: i risultati contengono conteggi piccoli; non condividerli",
+        "--no-suppress: the outputs hold small counts; do not share them",
+    ),
     "caption.sources": ("Fonti", "Sources"),
     "caption.map": ("Mappa", "Map"),
     "title.meeting": (

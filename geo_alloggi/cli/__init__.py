@@ -69,7 +69,7 @@ def _short_warning(
 
     text = warning_text(message)
     if text is not None:
-        sys.stderr.write(f"warning: {text}\n")
+        sys.stderr.write(f"{text}\n")
 
 
 # --- command groups (each module registers its commands on ``app``) ---------
@@ -104,7 +104,10 @@ _compare.register(app)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``geo-alloggi`` console script."""
+    from geo_alloggi.cli._common import set_lang
+
     warnings.showwarning = _short_warning
+    set_lang("it")  # until a command's --lang says otherwise
     try:
         app(args=argv, prog_name="geo-alloggi")
     except GeoAlloggiError as exc:

@@ -19,6 +19,22 @@ COMUNI_HELP = (
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+# the language of the running command (its --lang): warnings are said in it
+_LANG = {"current": "it"}
+
+
+def set_lang(lang: str) -> None:
+    """Say the running command's warnings in ``lang`` (``"it"`` or ``"en"``)."""
+    from geo_alloggi._i18n import check_lang
+
+    check_lang(lang)
+    _LANG["current"] = lang
+
+
+def current_lang() -> str:
+    """Return the running command's language (``"it"`` unless it set another)."""
+    return _LANG["current"]
+
 
 @contextmanager
 def progress(description: str, total: float | None = None) -> Iterator[Progress]:
@@ -59,17 +75,19 @@ def split_comuni(values: list[str] | None) -> list[str] | None:
     return out or None
 
 
-def warning_text(message: Warning | str, lang: str = "en") -> str | None:
+def warning_text(message: Warning | str, lang: str | None = None) -> str | None:
     """Say a warning to a command-line user, or None when it is only logged.
 
-    geo_alloggi's warnings are said from the catalogue (no Python names);
-    known third-party warnings are restated; anything else goes to the log
-    (shown with ``--verbose``), never printed raw.
+    geo_alloggi's warnings are said from the catalogue (no Python names) in
+    ``lang`` (None: the running command's language), after the word for
+    "warning"; known third-party warnings are restated; anything else goes
+    to the log (shown with ``--verbose``), never printed raw.
     """
-    from geo_alloggi._i18n import note_of, render_note
+    from geo_alloggi._i18n import note_of, render_note, t
 
     note = note_of(message) if isinstance(message, Warning) else None
     if note is None:
         logging.getLogger("geo_alloggi.cli").info("warning: %s", message)
         return None
-    return render_note(note, lang)
+    lang = lang or current_lang()
+    return f"{t('cli.warning', lang)}: {render_note(note, lang)}"

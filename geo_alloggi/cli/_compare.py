@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from geo_alloggi.cli._common import console
+from geo_alloggi.cli._common import console, set_lang
 
 
 def compare(
@@ -27,7 +27,6 @@ def compare(
     compare.md and compare.csv (Italian Excel). To put the same section in
     the report, build the new bundle with --previous OLD.
     """
-    from geo_alloggi._i18n import check_lang
     from geo_alloggi.io import write_table
     from geo_alloggi.report import (
         compare_figures,
@@ -36,7 +35,7 @@ def compare(
         read_figures,
     )
 
-    check_lang(lang)
+    set_lang(lang)
     before, after = read_figures(old), read_figures(new)
     result = compare_figures(before, after)
     folder = out_dir if out_dir is not None else new

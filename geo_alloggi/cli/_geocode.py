@@ -12,6 +12,7 @@ from geo_alloggi.cli._common import (
     console,
     err_console,
     progress,
+    set_lang,
     split_comuni,
 )
 
@@ -189,6 +190,7 @@ def geocode_command(
     from geo_alloggi.io import label_row_numbers, read_table, write_table
 
     check_lang(lang)
+    set_lang(lang)
     area = split_comuni(comuni)
 
     if out.suffix.lower() not in (".csv", ".xlsx"):
@@ -201,14 +203,19 @@ def geocode_command(
     elif comune_column is not None:
         comune_column = _column(table, input_file, comune_column, "comune")
     err_console.print(
-        f"addresses from column {address_column!r}"
-        + (f", comune from column {comune_column!r}" if comune_column else ""),
+        t(
+            "geo.cli.columns_comune" if comune_column else "geo.cli.columns",
+            lang,
+            address=repr(address_column),
+            comune=repr(comune_column),
+        ),
         style="dim",
+        markup=False,
     )
     geocoder = Geocoder(osm_extracts=list(osm or []), comuni=area)
     parts = []
     n = len(table)
-    with progress("geocoding", total=max(n, 1)) as bar:
+    with progress(t("geo.cli.progress", lang), total=max(n, 1)) as bar:
         for start in range(0, max(n, 1), CHUNK):
             chunk = table.iloc[start : start + CHUNK]
             parts.append(
@@ -246,23 +253,30 @@ def geocode_command(
             path=review_path,
         )
     )
-    for line in _coverage_lines(geocoder.coverage):
-        console.print(line)
+    for line in _coverage_lines(geocoder.coverage, lang=lang):
+        console.print(line, markup=False)
     err_console.print(result.attrs.get("attribution", ""), style="dim")
 
 
-def _coverage_lines(coverage: pd.DataFrame) -> list[str]:
+def _coverage_lines(coverage: pd.DataFrame, *, lang: str) -> list[str]:
     """One line per comune of the study area: its civic points per source."""
+    from geo_alloggi._i18n import fmt_int, t
+
     lines = []
     for comune, part in coverage.groupby("comune", sort=True):
         sources = [
-            f"{r.source} {r.with_position:,} of {r.points:,} with a position"
+            t(
+                "geo.cli.coverage_source",
+                lang,
+                source=r.source,
+                with_position=fmt_int(r.with_position, lang),
+                points=fmt_int(r.points, lang),
+            )
             for r in part.itertuples()
             if r.source
         ]
-        lines.append(
-            f"civic points, {comune}: " + ("; ".join(sources) if sources else "none")
-        )
+        said = "; ".join(sources) if sources else t("geo.cli.coverage_none", lang)
+        lines.append(t("geo.cli.coverage", lang, comune=comune, sources=said))
     return lines
 
 

@@ -31,6 +31,7 @@ from geo_alloggi.cli._common import (
     COMUNI_HELP,
     console,
     err_console,
+    set_lang,
     split_comuni,
     warning_text,
 )
@@ -114,7 +115,7 @@ def overlay(
     """Aggregate records to districts and periods; write GeoPackage and CSV."""
     from geo_alloggi import _schema as S
     from geo_alloggi._errors import InputFileError, ValidationError
-    from geo_alloggi._i18n import column_label
+    from geo_alloggi._i18n import column_label, t
     from geo_alloggi.boundaries import load_districts, read_districts
     from geo_alloggi.disclosure import suppress as suppress_table
     from geo_alloggi.io import write_table
@@ -124,6 +125,7 @@ def overlay(
         raise ValidationError(f"--period {period!r} is not one of {list(S.PERIODS)!r}")
     if lang not in ("it", "en"):
         raise ValidationError(f"--lang {lang!r} is not one of ['it', 'en']")
+    set_lang(lang)
     files = {
         "estates": estates,
         "occupations": occupations,
@@ -203,7 +205,7 @@ def overlay(
         warnings.simplefilter("always")
         raw = aggregate(records, layer, period=period, start=start, end=end)
     for text in filter(None, (warning_text(w.message) for w in caught)):
-        err_console.print(f"warning: {text}", markup=False, highlight=False)
+        err_console.print(text, markup=False, highlight=False)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     prefix = "SYNTHETIC_" if records.synthetic else ""
@@ -216,7 +218,9 @@ def overlay(
         table = raw
         totals = None
         err_console.print(
-            "warning: --no-suppress: the outputs hold small counts; do not share them"
+            f"{t('cli.warning', lang)}: {t('cli.no_suppress', lang)}",
+            markup=False,
+            highlight=False,
         )
     gpkg = out_dir / f"{stem}.gpkg"
     if gpkg.exists():

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from geo_alloggi._errors import ValidationError
-from geo_alloggi.cli._common import console, err_console, progress
+from geo_alloggi.cli._common import console, err_console, progress, set_lang
 
 MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
 
@@ -74,6 +74,7 @@ def demo(
     """
     from geo_alloggi.pipeline import STEPS, run_demo
 
+    set_lang(lang)
     with progress("geo-alloggi demo", total=len(STEPS)) as bar:
 
         def on_step(name: str, i: int, n: int) -> None:

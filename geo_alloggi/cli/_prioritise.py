@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import typer
 
-from geo_alloggi.cli._common import console, err_console
+from geo_alloggi.cli._common import console, err_console, set_lang
 from geo_alloggi.report import (
     backtest_tables,
     linking_table,
@@ -132,11 +132,11 @@ def prioritise(
     """
     from geo_alloggi import config, priorities
     from geo_alloggi._errors import InputFileError, ValidationError
-    from geo_alloggi._i18n import check_lang, fmt_number
+    from geo_alloggi._i18n import fmt_number
     from geo_alloggi.boundaries import load_districts
     from geo_alloggi.overlay import aggregate
 
-    check_lang(lang)
+    set_lang(lang)
     if level not in ("nil", "municipi", "study_area"):
         raise ValidationError(
             f"--level {level!r} is not one of ['nil', 'municipi', 'study_area']"

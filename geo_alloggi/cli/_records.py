@@ -9,7 +9,13 @@ from pathlib import Path
 
 import typer
 
-from geo_alloggi.cli._common import COMUNI_HELP, console, err_console, split_comuni
+from geo_alloggi.cli._common import (
+    COMUNI_HELP,
+    console,
+    err_console,
+    set_lang,
+    split_comuni,
+)
 
 
 def _parse_mapping(items: list[str] | None) -> dict[str, str | None]:
@@ -92,6 +98,7 @@ def validate(
     from geo_alloggi.io import KINDS, label_row_numbers, read_records, write_table
 
     kind = _KIND_NAMES.get(kind.strip().lower(), kind)
+    set_lang(lang)
     if kind not in KINDS:
         from geo_alloggi._errors import ValidationError
 
