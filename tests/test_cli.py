@@ -86,6 +86,11 @@ def test_run_example_config_end_to_end(mirror, tmp_path):
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
     assert "fonte" in res.stderr  # the dropped column is named in a warning
+    # the bundle's language (lang = "it") speaks to the user, labels included
+    said = " ".join(res.stdout.split())
+    assert "[DATI SINTETICI (SYNTHETIC)] fascicolo per la riunione scritto in" in said
+    assert "rapporto stampabile:" in said and "cifre chiave:" in said
+    assert "written" not in said and "warning" not in res.stderr
     for name in (
         "map.html",
         "layers.gpkg",

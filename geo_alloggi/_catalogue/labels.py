@@ -163,6 +163,15 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "geo.cli.coverage_none": ("nessuno", "none"),
     "cli.warning": ("avviso", "warning"),
+    "cli.note": ("nota", "note"),
+    "cli.synthetic": ("DATI SINTETICI ({label})", "{label}"),
+    "cli.bundle_written": (
+        "fascicolo per la riunione scritto in {path}:",
+        "meeting bundle written to {path}:",
+    ),
+    "cli.report": ("rapporto stampabile", "printable report"),
+    "cli.figures": ("cifre chiave", "key figures"),
+    "cli.written": ("scritto: {path}", "written: {path}"),
     "cli.no_suppress": (
         "--no-suppress: i risultati contengono conteggi piccoli; non condividerli",
         "--no-suppress: the outputs hold small counts; do not share them",

@@ -27,6 +27,7 @@ def compare(
     compare.md and compare.csv (Italian Excel). To put the same section in
     the report, build the new bundle with --previous OLD.
     """
+    from geo_alloggi._i18n import t
     from geo_alloggi.io import write_table
     from geo_alloggi.report import (
         compare_figures,
@@ -45,8 +46,8 @@ def compare(
     md.write_text(text, encoding="utf-8")
     csv = write_table(comparison_table(result, lang), folder / "compare.csv", lang=lang)
     console.print(text, markup=False, highlight=False)
-    console.print(f"written: {md}")
-    console.print(f"written: {csv}")
+    for path in (md, csv):
+        console.print(t("cli.written", lang, path=path), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,22 +20,27 @@ PREVIOUS_HELP = (
 
 
 def _report(files: list[Path], out_dir: Path, synthetic: bool) -> None:
-    label = "[SYNTHETIC] " if synthetic else ""
-    console.print(f"{label}meeting bundle written to {out_dir}:")
-    for f in files:
-        console.print(f"  {f.relative_to(out_dir)}")
+    """Say what was written, the notes and where to look, in the bundle's language."""
+    from geo_alloggi import config
+    from geo_alloggi._i18n import t
+
     manifest = out_dir / "manifest.json"
-    notes = []
+    meta: dict = {}
     if manifest.exists():
-        notes = json.loads(manifest.read_text(encoding="utf-8")).get("notes", [])
-    for note in notes:  # already in the meeting's language
-        err_console.print(f"note: {note}", markup=False, highlight=False)
-    for name, what in (
-        ("report.html", "printable report"),
-        ("summary.md", "key figures"),
-    ):
+        meta = json.loads(manifest.read_text(encoding="utf-8"))
+    lang = meta.get("settings", {}).get("lang", "it")
+    said = t("cli.synthetic", lang, label=config.synthetic_label)
+    label = f"[{said}] " if synthetic or meta.get("synthetic") else ""
+    console.print(label + t("cli.bundle_written", lang, path=out_dir), markup=False)
+    for f in files:
+        console.print(f"  {f.relative_to(out_dir)}", markup=False)
+    for note in meta.get("notes", []):  # already in the meeting's language
+        err_console.print(
+            f"{t('cli.note', lang)}: {note}", markup=False, highlight=False
+        )
+    for name, what in (("report.html", "cli.report"), ("summary.md", "cli.figures")):
         if (out_dir / name).exists():
-            console.print(f"{what}: {out_dir / name}")
+            console.print(f"{t(what, lang)}: {out_dir / name}", markup=False)
 
 
 def demo(
