@@ -271,7 +271,7 @@ def test_each_record_linked_as_if_alone():
         assert {"estate_id", "address", "unlinked"} <= methods
 
 
-def test_long_text_factorize_equals_pandas(monkeypatch):
+def test_long_text_factorize_equals_pandas():
     from geo_alloggi.linking import _keys
 
     values = np.array(
@@ -282,10 +282,52 @@ def test_long_text_factorize_equals_pandas(monkeypatch):
     expected_codes, expected_uniques = pd.factorize(values)
     assert codes.tolist() == expected_codes.tolist() == [0, -1, 1, 0, -1, 2, -1, 3]
     assert uniques.tolist() == list(expected_uniques)
-    # a hash collision (every value hashed alike) falls back to pandas
-    monkeypatch.setattr(
-        _keys.pd.util, "hash_array", lambda v, **kw: np.zeros(len(v), np.uint64)
+    # equal texts held by distinct string objects (as a reader that does not
+    # share them gives) still get one code, in order of first appearance
+    parts = ["Via Gola ", "20", "Via Bolla ", "30"]
+    gola, bolla = parts[0] + parts[1], parts[2] + parts[3]
+    again = np.array(
+        [bolla, gola, parts[2] + parts[3], None, parts[0] + parts[1], bolla],
+        dtype=object,
     )
-    codes, uniques = _keys.factorize_long_text(values)
-    assert codes.tolist() == expected_codes.tolist()
-    assert uniques.tolist() == list(expected_uniques)
+    assert again[0] is not again[2] and again[1] is not again[4]
+    codes, uniques = _keys.factorize_long_text(again)
+    assert codes.tolist() == [0, 1, 0, -1, 1, 0]
+    assert uniques.tolist() == ["Via Bolla 30", "Via Gola 20"]
+
+
+def test_geocode_memo_shared_between_tables(geocoder):
+    e = metric_estates()
+    a = pd.DataFrame(
+        {
+            S.RECORD_ID: ["a1", "a2", "a3"],
+            S.ADDRESS: ["via gola 20", "Via Gola 200", "via gola 20"],
+            S.COMUNE: ["Milano", "Milano", "Milano"],
+        }
+    )
+    b = pd.DataFrame(
+        {
+            S.RECORD_ID: ["b1", "b2"],
+            S.ADDRESS: ["Via Gola 200", "V. BOLLA, 30"],
+            S.COMUNE: ["Milano", "MILANO"],
+        }
+    )
+    memo: dict = {}
+    for frame in (a, b):
+        shared = link(frame, e, geocode=True, geocoder=geocoder, geocode_memo=memo)
+        alone = link(frame, e, geocode=True, geocoder=geocoder)
+        pd.testing.assert_frame_equal(shared.records, alone.records)
+        assert shared.counts() == alone.counts()
+    # the memo holds each pair the address keys did not match, once
+    both = pd.concat([a, b])
+    by_key = link(both, e).records
+    left = both[by_key["link_method"].to_numpy() == "unlinked"]
+    pairs = zip(left[S.ADDRESS], left[S.COMUNE], strict=True)
+    expected = {(r, c, True) for r, c in pairs}
+    assert set(memo) == expected and len(expected) >= 2
+    # an answer in the memo is used instead of the geocoder's
+    lon, lat = lonlat(*ORIGIN)
+    told = {("Via Gola 200", "Milano", True): ("exact", lon, lat)}
+    r = link(b, e, geocode=True, geocoder=geocoder, geocode_memo=told).records
+    assert r[S.ESTATE_ID].iloc[0] == "E1"
+    assert r["link_method"].iloc[0] == "address"

@@ -27,7 +27,7 @@ import functools
 import logging
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -52,6 +52,7 @@ from geo_alloggi.linking._keys import (
     per_distinct,
     stripped_text,
 )
+from geo_alloggi.linking._links import Links, distinct_pairs
 
 __all__ = [
     "LINK_METHODS",
@@ -72,6 +73,9 @@ LINK_NOTE = "link_note"
 LINK_METHODS: tuple[str, ...] = ("estate_id", "address", "coordinates", "unlinked")
 #: Geocoder match types precise enough to snap a record to an estate.
 PRECISE_MATCHES: tuple[str, ...] = ("exact", "interpolated", "nearest_number")
+#: Geocoder answers kept between calls of :func:`link_records`:
+#: ``(address, comune, comune column given) -> (match type, lon, lat)``.
+GeocodeMemo = dict[tuple[Any, Any, bool], tuple[str, float, float]]
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ class LinkResult:
 
     records: pd.DataFrame
     unlinked: pd.DataFrame
+    # the counts per method as linked (link_records knows them), else None
+    _counts: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Return every record with its link (a copy of :attr:`records`).
@@ -112,6 +118,8 @@ class LinkResult:
         dict of str to int
             Link method -> number of records.
         """
+        if self._counts is not None:
+            return dict(self._counts)
         counts = self.records[LINK_METHOD].value_counts()
         return {m: int(counts.get(m, 0)) for m in LINK_METHODS}
 
@@ -292,7 +300,7 @@ def _geocode(
         warn(
             f"addresses not geocoded, no geocoder available ({str(exc).split(';')[0]})",
             "linking.no_geocoder",
-            stacklevel=3,
+            stacklevel=4,
         )
         return None
     for w in caught:
@@ -300,82 +308,74 @@ def _geocode(
     return out
 
 
-class _Links:
-    """Where each record is linked so far: estate, method, distance, notes."""
-
-    def __init__(self, n: int) -> None:
-        self.linked = np.full(n, None, dtype=object)
-        self.method = np.full(n, "unlinked", dtype=object)
-        self.distance = np.full(n, np.nan)
-        self.notes = np.full(n, "", dtype=object)
-
-    def set(
-        self, rows: np.ndarray, ids: np.ndarray, method: str, distance: Any
-    ) -> None:
-        """Link ``rows`` to the estates ``ids`` by ``method``."""
-        self.linked[rows] = ids
-        self.method[rows] = method
-        self.distance[rows] = distance
-
-    def note(self, rows: np.ndarray, texts: Any) -> None:
-        """Append ``texts`` (one per row, or one for all) to the notes of ``rows``."""
-        if len(rows) == 0:
-            return
-        old = self.notes[rows]
-        self.notes[rows] = np.where(old == "", texts, old + "; " + texts)
-
-    def by_id(
-        self, codes: np.ndarray, text: np.ndarray, estate_ids: np.ndarray
-    ) -> None:
-        """Step 1: link the records whose given estate id is an estate's.
-
-        ``text[codes]`` is each record's given id (see :func:`distinct_text`).
-        """
-        known_ids = set(estate_ids)
-        known = np.array([t in known_ids for t in text])[codes]
-        rows = np.flatnonzero(known)
-        self.set(rows, text[codes[rows]], "estate_id", np.nan)
-        messages = np.array(
-            [None if t is None else f"estate_id {t!r} unknown" for t in text],
-            dtype=object,
-        )[codes]
-        unknown = np.flatnonzero(~known & (messages != None))  # noqa: E711
-        self.note(unknown, messages[unknown])
-
-    def by_coordinates(
-        self, records: pd.DataFrame, nearest: _Nearest, tolerance_m: float
-    ) -> None:
-        """Step 3: snap the records' own lon/lat to the nearest estate."""
-        todo = np.flatnonzero(self.method == "unlinked")
-        if not len(todo):
-            return
-        lon = pd.to_numeric(records[S.LON], errors="coerce").to_numpy(dtype=float)
-        lat = pd.to_numeric(records[S.LAT], errors="coerce").to_numpy(dtype=float)
-        x, y = _to_metric(lon[todo], lat[todo])
-        pos, dist = nearest.query(x, y, tolerance_m)
-        hit = pos >= 0
-        self.set(todo[hit], nearest.ids[pos[hit]], "coordinates", dist[hit])
-        self.note(
-            todo[~hit & np.isfinite(x)],
-            f"no estate within {tolerance_m:g} m of the point",
-        )
+def _link_by_coordinates(
+    links: Links, records: pd.DataFrame, nearest: _Nearest, tolerance_m: float
+) -> None:
+    """Step 3: snap the records' own lon/lat to the nearest estate."""
+    todo = np.flatnonzero(links.unlinked())
+    if not len(todo):
+        return
+    lon = pd.to_numeric(records[S.LON], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(records[S.LAT], errors="coerce").to_numpy(dtype=float)
+    x, y = _to_metric(lon[todo], lat[todo])
+    pos, dist = nearest.query(x, y, tolerance_m)
+    hit = pos >= 0
+    links.set(todo[hit], pos[hit], "coordinates", dist[hit])
+    links.notes.add_one(
+        todo[~hit & np.isfinite(x)],
+        f"no estate within {tolerance_m:g} m of the point",
+    )
 
 
-def _distinct_pairs(
-    first: np.ndarray, second: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Factorize the pairs of integer codes ``(first, second)`` (-1 allowed).
+def _geocode_pairs(
+    addresses: np.ndarray,
+    comuni: np.ndarray,
+    with_comune: bool,
+    *,
+    geocoder: Any,
+    geocode_kwds: Mapping[str, Any] | None,
+    memo: GeocodeMemo,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Return the match type, lon and lat of distinct (address, comune) pairs.
 
-    Returns the code of each row's pair and, per distinct pair (in order of
-    first appearance), its ``first`` and ``second`` codes.
+    Pairs already in ``memo`` are not geocoded again; the others are, and
+    added to it. None (with a warning) when no geocoder is available.
     """
-    m = int(second.max(initial=-1)) + 2
-    codes, pairs = pd.factorize((first.astype(np.int64) + 1) * m + (second + 1))
-    return codes, pairs // m - 1, pairs % m - 1
+    keys = [(a, c, with_comune) for a, c in zip(addresses, comuni, strict=True)]
+    todo = [i for i, key in enumerate(keys) if key not in memo]
+    if todo:
+        frame = pd.DataFrame(
+            {
+                "address": pd.Series(addresses[todo], dtype=object),
+                "comune": pd.Series(comuni[todo], dtype=object),
+            }
+        )
+        geo = _geocode(
+            frame,
+            address_column="address",
+            comune_column="comune" if with_comune else None,
+            geocoder=geocoder,
+            geocode_kwds=geocode_kwds,
+        )
+        if geo is None:
+            return None
+        found = zip(
+            geo[S.GEO_MATCH_TYPE].astype(object).to_numpy().tolist(),
+            geo[S.GEO_LON].to_numpy(dtype=float).tolist(),
+            geo[S.GEO_LAT].to_numpy(dtype=float).tolist(),
+            strict=True,
+        )
+        for i, answer in zip(todo, found, strict=True):
+            memo[keys[i]] = answer
+    answers = [memo[key] for key in keys]
+    match_type = np.array([a[0] for a in answers], dtype=object)
+    lon = np.array([a[1] for a in answers], dtype=float)
+    lat = np.array([a[2] for a in answers], dtype=float)
+    return match_type, lon, lat
 
 
 def _link_by_address(
-    links: _Links,
+    links: Links,
     records: pd.DataFrame,
     estates: gpd.GeoDataFrame,
     nearest: _Nearest,
@@ -387,6 +387,7 @@ def _link_by_address(
     geocoder: Any,
     accept_match_types: Sequence[str],
     geocode_kwds: Mapping[str, Any] | None,
+    memo: GeocodeMemo,
 ) -> None:
     """Step 2: link by normalised address, else by geocoding and snapping.
 
@@ -394,7 +395,7 @@ def _link_by_address(
     """
     a_codes, a_text = distinct_text(records[address_column], long_text=True)
     written = np.array([t is not None for t in a_text])[a_codes]
-    todo = np.flatnonzero((links.method == "unlinked") & written)
+    todo = np.flatnonzero(links.unlinked() & written)
     if not len(todo):
         return
     with_comune = comune_column is not None and comune_column in records.columns
@@ -403,14 +404,14 @@ def _link_by_address(
         c_codes = c_codes[todo]
     else:
         c_codes, c_text = np.full(len(todo), -1), np.array([None], dtype=object)
-    codes, pair_a, pair_c = _distinct_pairs(a_codes[todo], c_codes)
+    codes, pair_a, pair_c = distinct_pairs(a_codes[todo], c_codes)
     u_addr, u_comune = a_text[pair_a], c_text[pair_c]
     choice = _match_address_keys(
         u_addr, u_comune, estates, address_column, comune_column
     )
     row_choice = choice[codes]
     hit = row_choice >= 0
-    links.set(todo[hit], nearest.ids[row_choice[hit]], "address", 0.0)
+    links.set(todo[hit], row_choice[hit], "address", 0.0)
     left = np.flatnonzero(choice < 0)  # distinct pairs still unlinked
     if not len(left):
         return
@@ -424,28 +425,21 @@ def _link_by_address(
         msg = np.array(
             [f"address {a!r} matches no estate" for a in u_addr[left]], dtype=object
         )
-        links.note(rows, msg[k])
+        links.notes.add(rows, k, msg)
         return
-    frame = pd.DataFrame(
-        {
-            "address": pd.Series(u_addr[left], dtype=object),
-            "comune": pd.Series(u_comune[left], dtype=object),
-        }
-    )
-    geo = _geocode(
-        frame,
-        address_column="address",
-        comune_column="comune" if with_comune else None,
+    got = _geocode_pairs(
+        u_addr[left],
+        u_comune[left],
+        with_comune,
         geocoder=geocoder,
         geocode_kwds=geocode_kwds,
+        memo=memo,
     )
-    if geo is None:
+    if got is None:
         return
-    mt = geo[S.GEO_MATCH_TYPE].astype(object).to_numpy()
+    mt, lon, lat = got
     precise = np.isin(mt, list(accept_match_types))
-    glon = np.where(precise, geo[S.GEO_LON].to_numpy(dtype=float), np.nan)
-    glat = np.where(precise, geo[S.GEO_LAT].to_numpy(dtype=float), np.nan)
-    gx, gy = _to_metric(glon, glat)
+    gx, gy = _to_metric(np.where(precise, lon, np.nan), np.where(precise, lat, np.nan))
     pos, dist = nearest.query(gx, gy, tolerance_m)
     msg = np.array(
         [
@@ -457,8 +451,8 @@ def _link_by_address(
         dtype=object,
     )
     snapped = pos[k] >= 0
-    links.set(rows[snapped], nearest.ids[pos[k[snapped]]], "address", dist[k[snapped]])
-    links.note(rows[~snapped], msg[k[~snapped]])
+    links.set(rows[snapped], pos[k[snapped]], "address", dist[k[snapped]])
+    links.notes.add(rows[~snapped], k[~snapped], msg)
 
 
 def _match_address_keys(
@@ -509,6 +503,7 @@ def link_records(
     geocode: bool = True,
     accept_match_types: Sequence[str] = PRECISE_MATCHES,
     geocode_kwds: Mapping[str, Any] | None = None,
+    geocode_memo: GeocodeMemo | None = None,
 ) -> LinkResult:
     """Link records to estates by estate id, else address, else coordinates.
 
@@ -542,6 +537,10 @@ def link_records(
     geocode_kwds : mapping of str to object or None, optional
         Extra keyword arguments for :func:`geo_alloggi.geocoding.geocode`
         (``corrections``, ``online``, ``mirror``...).
+    geocode_memo : dict or None, default None
+        Geocoder answers kept between calls with the same ``geocoder`` and
+        ``geocode_kwds`` (filled in place; see :data:`GeocodeMemo`): tables
+        written with the same addresses geocode each distinct one once.
 
     Returns
     -------
@@ -604,13 +603,14 @@ def link_records(
         raise ValidationError(f"tolerance_m={tolerance_m!r} must be a positive number")
 
     n = len(records)
-    out = records.copy()
+    # copy-on-write: the columns set below never reach the caller's frame
+    out = records.copy(deep=False)
     estate_ids = estates[S.ESTATE_ID].astype(str).to_numpy()
     if S.ESTATE_ID in records.columns:
         g_codes, g_text = distinct_text(records[S.ESTATE_ID])
     else:
         g_codes, g_text = np.full(n, -1), np.array([None], dtype=object)
-    links = _Links(n)
+    links = Links(n, LINK_METHODS)
     links.by_id(g_codes, g_text, estate_ids)
     nearest = _Nearest(estates)
     if address_column in records.columns:
@@ -626,19 +626,21 @@ def link_records(
             geocoder=geocoder,
             accept_match_types=accept_match_types,
             geocode_kwds=geocode_kwds,
+            memo={} if geocode_memo is None else geocode_memo,
         )
     if S.LON in records.columns and S.LAT in records.columns:
-        links.by_coordinates(records, nearest, tolerance_m)
+        _link_by_coordinates(links, records, nearest, tolerance_m)
 
-    unlinked_rows = links.method == "unlinked"
-    links.notes[unlinked_rows & (links.notes == "")] = (
-        "no estate id, address or coordinates"
+    unlinked_rows = links.unlinked()
+    links.notes.add_one(
+        np.flatnonzero(unlinked_rows & links.notes.empty()),
+        "no estate id, address or coordinates",
     )
-    final_id = np.where(unlinked_rows, g_text[g_codes], links.linked)
-    out[S.ESTATE_ID] = pd.Series(final_id, index=out.index, dtype="str")
-    out[LINK_METHOD] = pd.Series(links.method, index=out.index, dtype="str")
-    out[LINK_DISTANCE_M] = links.distance
-    out[LINK_NOTE] = pd.Series(links.notes, index=out.index, dtype="str")
+    columns = links.columns(estate_ids, g_text, g_codes)
+    out[S.ESTATE_ID] = pd.Series(columns["estate_id"], index=out.index)
+    out[LINK_METHOD] = pd.Series(columns["method"], index=out.index)
+    out[LINK_DISTANCE_M] = columns["distance"]
+    out[LINK_NOTE] = pd.Series(columns["note"], index=out.index)
     unlinked = out[unlinked_rows]
     if len(unlinked):
         id_col = S.RECORD_ID if S.RECORD_ID in out.columns else None
@@ -656,7 +658,9 @@ def link_records(
             sample=sample,
             stacklevel=2,
         )
-    result = LinkResult(records=out, unlinked=unlinked)
+    per_method = np.bincount(links.method, minlength=len(LINK_METHODS))
+    counts = dict(zip(LINK_METHODS, per_method.tolist(), strict=True))
+    result = LinkResult(records=out, unlinked=unlinked, _counts=counts)
     logger.info("linked records: %s", result.summary())
     return result
 

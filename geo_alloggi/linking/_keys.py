@@ -46,33 +46,32 @@ def clean_text(value: Any) -> str | None:
 
 
 def factorize_long_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return what ``pd.factorize(values)`` returns, faster on long strings.
+    """Return what ``pd.factorize(values)`` returns, faster on repeated strings.
 
-    Values are hashed in one vectorised pass (:func:`pandas.util.hash_array`)
-    and the 64-bit hashes factorized; every value is then checked against the
-    first value of its group, and on a hash collision the plain
-    :func:`pandas.factorize` runs instead. Missing values get code -1.
+    The readers give equal texts of a column one shared string object, so the
+    rows are grouped by object identity first (integers, factorized fast) and
+    only the first object of each group is compared by value; equal texts held
+    by distinct objects still get one code. Missing values get code -1.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Object array of texts (None, NaN or NA where missing).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The code of each value and the distinct values, in order of first
+        appearance, exactly as :func:`pandas.factorize`.
     """
-    hashes = pd.util.hash_array(values, categorize=False)
-    codes, groups = pd.factorize(hashes)
+    # ``id`` is unique among the objects alive together, as ``values`` keeps them
+    ids = np.fromiter(map(id, values), dtype=np.int64, count=len(values))
+    id_codes, groups = pd.factorize(ids)
     first = np.empty(len(groups), dtype=np.int64)
-    first[codes[::-1]] = np.arange(len(values) - 1, -1, -1)
-    uniques = values[first]
-    missing = pd.isna(values)
-    group_missing = pd.isna(uniques)
-    # compare with every missing value (None, NaN, NA) written as None
-    plain, first_of_group = values.copy(), uniques.copy()
-    plain[missing] = None
-    first_of_group[group_missing] = None
-    same = first_of_group[codes] == plain
-    if not (same.all() and np.array_equal(group_missing[codes], missing)):
-        out_codes, out_uniques = pd.factorize(values)
-        return out_codes, np.asarray(out_uniques, dtype=object)
-    if group_missing.any():
-        renumber = np.cumsum(~group_missing) - 1
-        renumber[group_missing] = -1
-        codes, uniques = renumber[codes], uniques[~group_missing]
-    return codes, uniques
+    first[id_codes[::-1]] = np.arange(len(values) - 1, -1, -1)
+    # the groups are in order of first appearance, so their values are too
+    codes, uniques = pd.factorize(values[first])
+    return codes[id_codes], np.asarray(uniques, dtype=object)
 
 
 def distinct_text(
@@ -82,7 +81,7 @@ def distinct_text(
 
     ``text[codes]`` is each row's stripped text, None where blank or missing
     (code -1, missing, picks the last entry of ``text``, None). With
-    ``long_text`` (addresses) the values are hashed first
+    ``long_text`` (addresses) the rows are grouped by string object first
     (:func:`factorize_long_text`).
     """
     if long_text:

@@ -62,15 +62,22 @@ def link_bundle(
         estates = place_estates(estates, geocoder=geocoder, geocode_kwds=given)
     rows = []
     linked: dict[str, pd.DataFrame] = {}
+    # the kinds are written with the same addresses: each is geocoded once
+    memo: dict[Any, Any] = {}
     for kind in ("occupations", "evictions", "vacancies"):
         table = getattr(records, kind)
         if table is None or len(table) == 0:
             linked[kind] = table
             continue
-        res = link_records(table, estates, geocoder=geocoder, geocode_kwds=given)
+        res = link_records(
+            table, estates, geocoder=geocoder, geocode_kwds=given, geocode_memo=memo
+        )
         counts = res.counts()
         rows.append({"kind": kind, "records": len(table), **counts})
-        linked[kind] = res.records[res.records["link_method"] != "unlinked"].drop(
+        kept = res.records
+        if counts["unlinked"]:
+            kept = kept[kept["link_method"] != "unlinked"]
+        linked[kind] = kept.drop(
             columns=["link_method", "link_distance_m", "link_note"], errors="ignore"
         )
     out = Records(
