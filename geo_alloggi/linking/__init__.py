@@ -93,12 +93,16 @@ class LinkResult:
     unlinked : pandas.DataFrame
         The records left unlinked (a view of ``records``): the report of what
         could not be placed.
+    method_counts : dict of str to int or None, default None
+        Records per link method as counted when linking (:meth:`counts`
+        counts ``records`` when None).
     """
 
     records: pd.DataFrame
     unlinked: pd.DataFrame
-    # the counts per method as linked (link_records knows them), else None
-    _counts: Mapping[str, int] | None = field(default=None, repr=False, compare=False)
+    method_counts: Mapping[str, int] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def to_frame(self) -> pd.DataFrame:
         """Return every record with its link (a copy of :attr:`records`).
@@ -118,8 +122,8 @@ class LinkResult:
         dict of str to int
             Link method -> number of records.
         """
-        if self._counts is not None:
-            return dict(self._counts)
+        if self.method_counts is not None:
+            return {m: int(self.method_counts.get(m, 0)) for m in LINK_METHODS}
         counts = self.records[LINK_METHOD].value_counts()
         return {m: int(counts.get(m, 0)) for m in LINK_METHODS}
 
@@ -660,7 +664,7 @@ def link_records(
         )
     per_method = np.bincount(links.method, minlength=len(LINK_METHODS))
     counts = dict(zip(LINK_METHODS, per_method.tolist(), strict=True))
-    result = LinkResult(records=out, unlinked=unlinked, _counts=counts)
+    result = LinkResult(records=out, unlinked=unlinked, method_counts=counts)
     logger.info("linked records: %s", result.summary())
     return result
 

@@ -64,14 +64,26 @@ def factorize_long_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         The code of each value and the distinct values, in order of first
         appearance, exactly as :func:`pandas.factorize`.
     """
-    # ``id`` is unique among the objects alive together, as ``values`` keeps them
-    ids = np.fromiter(map(id, values), dtype=np.int64, count=len(values))
-    id_codes, groups = pd.factorize(ids)
+    id_codes, groups = pd.factorize(_references(values))
     first = np.empty(len(groups), dtype=np.int64)
     first[id_codes[::-1]] = np.arange(len(values) - 1, -1, -1)
     # the groups are in order of first appearance, so their values are too
     codes, uniques = pd.factorize(values[first])
     return codes[id_codes], np.asarray(uniques, dtype=object)
+
+
+def _references(values: np.ndarray) -> np.ndarray:
+    """Return one integer per value, equal exactly where the object is the same.
+
+    The object array's own references read as integers (no copy), else the
+    objects' ``id``: both are unique among the objects alive together, and
+    ``values`` keeps them alive.
+    """
+    values = np.ascontiguousarray(values, dtype=object)
+    try:
+        return np.frombuffer(values, dtype=np.intp)
+    except (TypeError, ValueError):  # pragma: no cover - a numpy without it
+        return np.fromiter(map(id, values), dtype=np.int64, count=len(values))
 
 
 def distinct_text(

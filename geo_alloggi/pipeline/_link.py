@@ -74,12 +74,13 @@ def link_bundle(
         )
         counts = res.counts()
         rows.append({"kind": kind, "records": len(table), **counts})
-        kept = res.records
-        if counts["unlinked"]:
-            kept = kept[kept["link_method"] != "unlinked"]
-        linked[kind] = kept.drop(
+        # the link columns are dropped before the rows: fewer columns copied
+        kept = res.records.drop(
             columns=["link_method", "link_distance_m", "link_note"], errors="ignore"
         )
+        if counts["unlinked"]:
+            kept = kept[res.records["link_method"].to_numpy() != "unlinked"]
+        linked[kind] = kept
     out = Records(
         estates=estates,
         occupations=linked["occupations"],
