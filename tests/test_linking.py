@@ -271,14 +271,14 @@ def test_each_record_linked_as_if_alone():
         assert {"estate_id", "address", "unlinked"} <= methods
 
 
-def test_long_text_factorize_equals_pandas():
+def test_repeated_text_factorize_equals_pandas():
     from geo_alloggi.linking import _keys
 
     values = np.array(
         ["Via Bolla 30", None, "Via Gola 20", "Via Bolla 30", np.nan, "", pd.NA, "V"],
         dtype=object,
     )
-    codes, uniques = _keys.factorize_long_text(values)
+    codes, uniques = _keys.factorize_repeated_text(values)
     expected_codes, expected_uniques = pd.factorize(values)
     assert codes.tolist() == expected_codes.tolist() == [0, -1, 1, 0, -1, 2, -1, 3]
     assert uniques.tolist() == list(expected_uniques)
@@ -291,7 +291,7 @@ def test_long_text_factorize_equals_pandas():
         dtype=object,
     )
     assert again[0] is not again[2] and again[1] is not again[4]
-    codes, uniques = _keys.factorize_long_text(again)
+    codes, uniques = _keys.factorize_repeated_text(again)
     assert codes.tolist() == [0, 1, 0, -1, 1, 0]
     assert uniques.tolist() == ["Via Bolla 30", "Via Gola 20"]
 
@@ -331,3 +331,18 @@ def test_geocode_memo_shared_between_tables(geocoder):
     r = link(b, e, geocode=True, geocoder=geocoder, geocode_memo=told).records
     assert r[S.ESTATE_ID].iloc[0] == "E1"
     assert r["link_method"].iloc[0] == "address"
+
+
+@pytest.mark.parametrize("n_first", [3, 5000])  # a table of pairs, or hashed
+def test_distinct_pairs_equal_pandas_factorize(n_first):
+    from geo_alloggi.linking._links import distinct_pairs
+
+    rng = np.random.default_rng(3)
+    first = rng.integers(-1, n_first, 300)
+    second = rng.integers(-1, 4, 300)
+    codes, pair_first, pair_second = distinct_pairs(first, second)
+    rows = list(zip(first.tolist(), second.tolist(), strict=True))
+    expected = list(dict.fromkeys(rows))  # in order of first appearance
+    got = list(zip(pair_first.tolist(), pair_second.tolist(), strict=True))
+    assert got == expected
+    assert [expected[c] for c in codes] == rows

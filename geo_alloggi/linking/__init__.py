@@ -397,14 +397,14 @@ def _link_by_address(
 
     Each distinct (address, comune) pair is keyed, matched and geocoded once.
     """
-    a_codes, a_text = distinct_text(records[address_column], long_text=True)
+    a_codes, a_text = distinct_text(records[address_column], repeated=True)
     written = np.array([t is not None for t in a_text])[a_codes]
     todo = np.flatnonzero(links.unlinked() & written)
     if not len(todo):
         return
     with_comune = comune_column is not None and comune_column in records.columns
     if with_comune:
-        c_codes, c_text = distinct_text(records[comune_column])
+        c_codes, c_text = distinct_text(records[comune_column], repeated=True)
         c_codes = c_codes[todo]
     else:
         c_codes, c_text = np.full(len(todo), -1), np.array([None], dtype=object)

@@ -19,7 +19,7 @@ __all__ = [
     "clean_text",
     "comune_key",
     "distinct_text",
-    "factorize_long_text",
+    "factorize_repeated_text",
     "per_distinct",
     "stripped_text",
 ]
@@ -45,8 +45,8 @@ def clean_text(value: Any) -> str | None:
     return str(value)
 
 
-def factorize_long_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return what ``pd.factorize(values)`` returns, faster on repeated strings.
+def factorize_repeated_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return what ``pd.factorize(values)`` returns, faster on repeated texts.
 
     The readers give equal texts of a column one shared string object, so the
     rows are grouped by object identity first (integers, factorized fast) and
@@ -87,17 +87,17 @@ def _references(values: np.ndarray) -> np.ndarray:
 
 
 def distinct_text(
-    series: pd.Series, *, long_text: bool = False
+    series: pd.Series, *, repeated: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Factorize ``series``: the code of each row, the stripped text of each code.
 
     ``text[codes]`` is each row's stripped text, None where blank or missing
     (code -1, missing, picks the last entry of ``text``, None). With
-    ``long_text`` (addresses) the rows are grouped by string object first
-    (:func:`factorize_long_text`).
+    ``repeated`` (addresses, comuni: few texts on many rows) the rows are
+    grouped by string object first (:func:`factorize_repeated_text`).
     """
-    if long_text:
-        codes, uniques = factorize_long_text(series.to_numpy(dtype=object))
+    if repeated:
+        codes, uniques = factorize_repeated_text(series.to_numpy(dtype=object))
     else:
         codes, uniques = pd.factorize(series)
     text = np.empty(len(uniques) + 1, dtype=object)

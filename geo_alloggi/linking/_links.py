@@ -31,8 +31,19 @@ def distinct_pairs(
         appearance), its ``first`` and ``second`` codes.
     """
     m = int(second.max(initial=-1)) + 2
-    codes, pairs = pd.factorize((first.astype(np.int64) + 1) * m + (second + 1))
-    return codes, pairs // m - 1, pairs % m - 1
+    key = (first.astype(np.int64) + 1) * m + (second + 1)
+    size = (int(first.max(initial=-1)) + 2) * m
+    if size > 4 * len(key) + 4096:
+        codes, pairs = pd.factorize(key)
+        return codes, pairs // m - 1, pairs % m - 1
+    # few possible pairs: a table over all of them instead of a hash table
+    where = np.full(size, len(key), dtype=np.int64)
+    where[key[::-1]] = np.arange(len(key) - 1, -1, -1)  # each pair's first row
+    present = np.flatnonzero(where < len(key))
+    pairs = present[np.argsort(where[present], kind="stable")]
+    number = np.empty(size, dtype=np.int64)
+    number[pairs] = np.arange(len(pairs))
+    return number[key], pairs // m - 1, pairs % m - 1
 
 
 def text_column(
