@@ -368,6 +368,30 @@ def test_pdf_skipped_with_a_note(tmp_path):
     assert not (tmp_path / "report.pdf").exists()
 
 
+def test_pdf_printer_says_why_not_and_closes_without_a_page(tmp_path):
+    from geo_alloggi.report import PdfPrinter
+
+    with PdfPrinter(lang="en", chromium=tmp_path / "none") as printer:
+        printer.submit(tmp_path / "report.html", tmp_path / "report.pdf")
+        assert printer.result() == f"Chromium not found at {tmp_path / 'none'}"
+    assert not (tmp_path / "report.pdf").exists()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium not installed")
+def test_pdf_printer_started_before_the_page_is_written(tmp_path):
+    from geo_alloggi.report import PdfPrinter
+
+    page = tmp_path / "report.html"
+    with PdfPrinter() as printer:  # the browser starts while the page is written
+        page.write_text("<!DOCTYPE html><p>prima pagina</p>", encoding="utf-8")
+        printer.submit(page, tmp_path / "report.pdf")
+        assert printer.result() == tmp_path / "report.pdf"
+    assert pdf_pages(tmp_path / "report.pdf") == 1
+    with PdfPrinter():  # left without a page: the browser closes, nothing printed
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf"]
+
+
 def test_fit_scale():
     page = round((210 - 14) / 25.4 * 96)  # printable height in CSS px
     assert fit_scale(page * 0.5) == 1.0

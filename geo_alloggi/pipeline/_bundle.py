@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import json
@@ -67,40 +68,46 @@ def write_bundle(
     before = report.read_figures(Path(previous)) if previous is not None else None
     (out / "tables").mkdir(parents=True, exist_ok=True)
     s = analysis.settings
-    written: list[Path] = []
-    notes = list(analysis.notes)
-    with collect_notes(notes):
-        # what the maps could not show as asked (e.g. fewer classes) becomes a note
-        written += _write_maps(analysis, out)
-    data = dataclasses.replace(
-        meeting_data(analysis),
-        notes=tuple(notes),
-        sources=_reference_sources(mirror),
-        previous=before,
-    )
-    written += report.write_tables(data, out / "tables")
-    gpkg = report.write_geopackage(data, out / "layers.gpkg")
-    styles = maps.style_geopackage(gpkg, threshold=s.threshold, lang=s.lang)
-    written.append(gpkg)
-    written.append(
-        maps.write_qgis_project(
-            gpkg,
-            out / "layers.qgz",
-            styles=styles,
-            synthetic=analysis.synthetic,
-            lang=s.lang,
+    # Chromium starts first: it is ready by the time report.html is written,
+    # and prints it while the tables and the GeoPackage are written
+    printing = report.PdfPrinter(lang=s.lang) if pdf else contextlib.nullcontext()
+    with printing as printer:
+        notes = list(analysis.notes)
+        with collect_notes(notes):
+            # what the maps could not show as asked (e.g. fewer classes) becomes a note
+            map_files = _write_maps(analysis, out)
+        data = dataclasses.replace(
+            meeting_data(analysis),
+            notes=tuple(notes),
+            sources=_reference_sources(mirror),
+            previous=before,
         )
-    )
-    written.append(report.write_figures(report.key_figures(data), out / "figures.json"))
-    page = report.write_report(data, out / "report.html", map_png=out / "map.png")
-    written.append(page)
+        page = report.write_report(data, out / "report.html", map_png=out / "map.png")
+        if printer is not None:
+            printer.submit(page, out / "report.pdf")
+        written = map_files + report.write_tables(data, out / "tables")
+        gpkg = report.write_geopackage(data, out / "layers.gpkg")
+        styles = maps.style_geopackage(gpkg, threshold=s.threshold, lang=s.lang)
+        written.append(gpkg)
+        written.append(
+            maps.write_qgis_project(
+                gpkg,
+                out / "layers.qgz",
+                styles=styles,
+                synthetic=analysis.synthetic,
+                lang=s.lang,
+            )
+        )
+        written.append(
+            report.write_figures(report.key_figures(data), out / "figures.json")
+        )
+        written.append(page)
+        printed = printer.result() if printer is not None else None
     pdf_note: tuple[str, ...] = ()
-    if pdf:
-        printed = report.print_pdf(page, out / "report.pdf", lang=s.lang)
-        if isinstance(printed, Path):
-            written.append(printed)
-        else:
-            pdf_note = (t("report.pdf_skipped", s.lang, reason=printed),)
+    if isinstance(printed, Path):
+        written.append(printed)
+    elif printed is not None:
+        pdf_note = (t("report.pdf_skipped", s.lang, reason=printed),)
     written.append(report.write_summary(data, out / "summary.md", extra_notes=pdf_note))
     written += list(extra_files or [])
     shown = report.notes_text(data, extra=pdf_note)

@@ -30,7 +30,7 @@ from geo_alloggi.report._figures import (
 )
 from geo_alloggi.report._gpkg import write_geopackage
 from geo_alloggi.report._html import loaded_resources, report_html, write_report
-from geo_alloggi.report._pdf import print_pdf
+from geo_alloggi.report._pdf import PdfPrinter, print_pdf
 from geo_alloggi.report._sources import Release, releases
 from geo_alloggi.report._summary import notes_text, write_summary
 from geo_alloggi.report._tables import (
@@ -47,6 +47,7 @@ from geo_alloggi.report._tables import (
 __all__ = [
     "Comparison",
     "MeetingData",
+    "PdfPrinter",
     "Release",
     "backtest_tables",
     "compare_figures",

@@ -9,12 +9,13 @@ meeting's language.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import queue
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from geo_alloggi._i18n import t
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "fit_scale", "print_pdf"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "PdfPrinter", "fit_scale", "print_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ def fit_scale(height_px: float) -> float:
     return round(max(MIN_SCALE, min(1.0, 0.98 * _px(PAGE_MM[1]) / height_px)), 3)
 
 
-def _print(page_path: Path, pdf_path: Path, chromium: Path) -> None:
+def _serve(chromium: Path, jobs: queue.Queue[tuple[Path, Path] | None]) -> None:
+    """Start Chromium, wait for the page to print (None: nothing), print it."""
     from playwright.sync_api import Route, sync_playwright
 
     def refuse_remote(route: Route) -> None:
@@ -76,6 +78,10 @@ def _print(page_path: Path, pdf_path: Path, chromium: Path) -> None:
             )
             page.route("**/*", refuse_remote)
             page.emulate_media(media="print")
+            job = jobs.get()
+            if job is None:
+                return
+            page_path, pdf_path = job
             page.goto(
                 page_path.resolve().as_uri(), wait_until="load", timeout=TIMEOUT_MS
             )
@@ -90,6 +96,83 @@ def _print(page_path: Path, pdf_path: Path, chromium: Path) -> None:
             )
         finally:
             browser.close()
+
+
+class PdfPrinter:
+    """Chromium started in the background, printing one page when it is written.
+
+    Starting Chromium takes about as long as writing the rest of a bundle, so
+    the printer launches it as soon as it is created (in a worker thread: the
+    sync API of Playwright refuses to run inside an event loop, e.g. a
+    notebook); :meth:`submit` hands it the page once written and
+    :meth:`result` waits for the PDF. Use it as a context manager: leaving
+    the block closes the browser, printed or not.
+
+    Parameters
+    ----------
+    lang : str, default 'it'
+        Language of the reason when the PDF is skipped.
+    chromium : str or os.PathLike, default CHROMIUM
+        The Chromium executable.
+    """
+
+    def __init__(self, *, lang: str = "it", chromium: Path | str = CHROMIUM) -> None:
+        self._lang = lang
+        self._jobs: queue.Queue[tuple[Path, Path] | None] = queue.Queue()
+        self._pdf: Path | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._done: Future[None] | None = None
+        self._skipped = _unavailable(Path(chromium), lang)
+        if self._skipped is None:
+            self._pool = ThreadPoolExecutor(max_workers=1)
+            self._done = self._pool.submit(_serve, Path(chromium), self._jobs)
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, page_path: Path, pdf_path: Path) -> None:
+        """Print ``page_path`` (``report.html``) to ``pdf_path``; once per printer."""
+        if self._pdf is not None:
+            raise RuntimeError("PdfPrinter prints one page")
+        self._pdf = Path(pdf_path)
+        self._jobs.put((Path(page_path), self._pdf))
+
+    def result(self) -> Path | str:
+        """Wait for the PDF: its path when written, else why not (in ``lang``)."""
+        if self._skipped is not None:
+            return self._skipped
+        if self._pdf is None or self._done is None:
+            raise RuntimeError("PdfPrinter.result: no page submitted")
+        try:
+            self._done.result()
+        except Exception as exc:  # a browser failure must not stop the bundle
+            log.warning("report.pdf not printed: %s", exc)
+            self._pdf.unlink(missing_ok=True)
+            return t("report.pdf_failed", self._lang)
+        return self._pdf
+
+    def close(self) -> None:
+        """Close the browser (nothing is printed when no page was submitted)."""
+        if self._pool is None:
+            return
+        if self._pdf is None:
+            self._jobs.put(None)
+        self._pool.shutdown(wait=True)
+        self._pool = None
+
+
+def _unavailable(browser: Path, lang: str) -> str | None:
+    """Why Chromium cannot print here (in ``lang``), None when it can."""
+    if not browser.is_file():
+        return t("report.no_chromium", lang, path=str(browser))
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return t("report.no_playwright", lang)
+    return None
 
 
 def print_pdf(
@@ -117,20 +200,6 @@ def print_pdf(
     Path or str
         ``pdf_path`` when written, else the reason it was skipped (in ``lang``).
     """
-    browser = Path(chromium)
-    if not browser.is_file():
-        return t("report.no_chromium", lang, path=str(browser))
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return t("report.no_playwright", lang)
-    # Playwright's sync API refuses to run inside an event loop (a notebook):
-    # a worker thread has none
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(_print, Path(page_path), Path(pdf_path), browser).result()
-    except Exception as exc:  # a browser failure must not stop the bundle
-        log.warning("report.pdf not printed: %s", exc)
-        pdf_path.unlink(missing_ok=True)
-        return t("report.pdf_failed", lang)
-    return pdf_path
+    with PdfPrinter(lang=lang, chromium=chromium) as printer:
+        printer.submit(Path(page_path), Path(pdf_path))
+        return printer.result()
