@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geo_alloggi._errors import ValidationError
+from geo_alloggi.io._xlsx import write_xlsx
 
 PathLike = str | os.PathLike[str]
 
@@ -193,12 +194,7 @@ def _neutralise_cell(yes: str, no: str, date_fmt: str) -> Any:
 
 
 def _write_xlsx(table: pd.DataFrame, path: Path, *, date_fmt: str) -> None:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("tabella")
-    ws.append([str(c) for c in table.columns])
+    """Write the exported table as one XLSX sheet: real numbers and dates."""
     columns: list[list[Any]] = []
     is_date: list[bool] = []
     for col in table.columns:
@@ -218,14 +214,11 @@ def _write_xlsx(table: pd.DataFrame, path: Path, *, date_fmt: str) -> None:
         else:
             # text was neutralised before: no cell starts with "=", "+"...
             columns.append([None if v is None or v is pd.NA else v for v in s.tolist()])
-    for values in zip(*columns, strict=True):
-        row = []
-        for flag, value in zip(is_date, values, strict=True):
-            if flag and value is not None:
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = date_fmt
-                row.append(cell)
-            else:
-                row.append(value)
-        ws.append(row)
-    wb.save(path)
+    write_xlsx(
+        [str(c) for c in table.columns],
+        columns,
+        is_date,
+        path,
+        n_rows=len(table),
+        date_fmt=date_fmt,
+    )
