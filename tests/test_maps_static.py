@@ -127,6 +127,19 @@ def test_static_map_validates(districts, tmp_path) -> None:
         maps.export_static(districts, tmp_path / "m.png", k=0)
 
 
+def test_drawn_once_saved_in_each_format(districts, tmp_path) -> None:
+    first = maps.export_static(
+        districts, tmp_path / "m.png", synthetic=True, also=[tmp_path / "m.pdf"]
+    )
+    assert first == tmp_path / "m.png"
+    for name in ("m.png", "m.pdf"):  # the same bytes as drawn alone
+        alone = maps.export_static(districts, tmp_path / "alone" / name, synthetic=True)
+        assert (tmp_path / name).read_bytes() == alone.read_bytes()
+    with pytest.raises(ValidationError, match=r"m\.jpg"):
+        maps.export_static(districts, tmp_path / "x.png", also=[tmp_path / "m.jpg"])
+    assert not (tmp_path / "x.png").exists()  # checked before drawing
+
+
 def test_class_of_one_value_is_labelled_once(districts) -> None:
     from geo_alloggi.maps._classification import classify_column
 

@@ -126,6 +126,7 @@ def export_static(
     sources: Sequence[str] = ("nil", "comuni", "civici"),
     figsize: tuple[float, float] = (11.69, 8.27),
     dpi: int = 150,
+    also: Sequence[PathLike] = (),
 ) -> Path:
     """Draw the main map to PNG, PDF or SVG for handouts.
 
@@ -180,11 +181,15 @@ def export_static(
         Page size in inches (default A4 landscape).
     dpi : int, default 150
         Raster resolution in dots per inch.
+    also : sequence of str or os.PathLike, default ()
+        More files of the same drawing in other formats (e.g. ``map.pdf``
+        beside ``map.png``): the map is drawn once and saved to each.
 
     Returns
     -------
     pathlib.Path
-        The written file. The same inputs give the same bytes (no timestamps).
+        The written file (``path``). The same inputs give the same bytes (no
+        timestamps).
 
     Raises
     ------
@@ -194,12 +199,12 @@ def export_static(
     from matplotlib.figure import Figure as MplFigure
 
     check_lang(lang)
-    out = Path(path)
-    fmt = out.suffix.lower().lstrip(".")
-    if fmt not in {"png", "pdf", "svg"}:
-        raise ValidationError(
-            f"path={os.fspath(path)!r} must end in .png, .pdf or .svg"
-        )
+    outs = [Path(p) for p in (path, *also)]
+    for out in outs:
+        if out.suffix.lower() not in {".png", ".pdf", ".svg"}:
+            raise ValidationError(
+                f"path={os.fspath(out)!r} must end in .png, .pdf or .svg"
+            )
     gdf = check_districts(districts, "districts", [column])
     require_numeric(gdf, column, "districts")
     if not isinstance(top_hotspots, (int, np.integer)) or top_hotspots < 0:
@@ -241,17 +246,20 @@ def export_static(
     if top_hotspots and len(hot):
         names = [str(gdf[S.NAME].iloc[i]) for i in hot[:top_hotspots]]
         _hotspot_list(fig, legend, names, lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    metadata: dict[str, Any] = {
-        "png": {"Software": None},
-        "svg": {"Date": None},
-        "pdf": {"CreationDate": None, "ModDate": None},
-    }[fmt]
-    fig.savefig(out, format=fmt, metadata=metadata)
-    log.info("wrote %s", out)
-    return out
+    for out in outs:
+        fmt = out.suffix.lower().lstrip(".")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out, format=fmt, metadata=_NO_STAMPS[fmt])
+        log.info("wrote %s", out)
+    return outs[0]
 
 
+#: Metadata that would make two drawings of the same map differ.
+_NO_STAMPS: dict[str, dict[str, Any]] = {
+    "png": {"Software": None},
+    "svg": {"Date": None},
+    "pdf": {"CreationDate": None, "ModDate": None},
+}
 #: Outline of hot-spot districts on the static map.
 HOTSPOT_EDGE = "#000000"
 # right-hand column of the page (figure fraction) for the legend and the list

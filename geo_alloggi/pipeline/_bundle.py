@@ -134,18 +134,20 @@ def _write_maps(analysis: Analysis, out: Path) -> list[Path]:
         threshold=s.threshold,
     )
     written.append(maps.save_offline(m, out / "map.html"))
-    for ext in ("png", "pdf"):
-        written.append(
-            maps.export_static(
-                analysis.latest,
-                out / f"map.{ext}",
-                estates=analysis.estates,
-                comuni=analysis.comuni,
-                threshold=s.threshold,
-                lang=s.lang,
-                synthetic=analysis.synthetic,
-            )
+    # drawn once, saved twice
+    written.append(
+        maps.export_static(
+            analysis.latest,
+            out / "map.png",
+            estates=analysis.estates,
+            comuni=analysis.comuni,
+            threshold=s.threshold,
+            lang=s.lang,
+            synthetic=analysis.synthetic,
+            also=[out / "map.pdf"],
         )
+    )
+    written.append(out / "map.pdf")
     return written
 
 
