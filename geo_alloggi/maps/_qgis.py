@@ -189,6 +189,8 @@ def style_geopackage(
         allow_small=allow_small, lang=lang,
     )  # fmt: skip
     with closing(sqlite3.connect(gpkg)) as con, con:
+        # no fsync per commit: the styles are written anew if a write fails
+        con.execute("PRAGMA synchronous = OFF")
         geom = dict(
             con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns")
         )

@@ -139,11 +139,25 @@ def periods_as_text(table: pd.DataFrame) -> pd.DataFrame:
     """Return ``table`` with columns holding :class:`pandas.Period` as text."""
     out = table.copy()
     for col in out.columns:
-        # a plain loop: .map on an empty string column stays a string column,
-        # and .any() on a string column raises (pandas 3)
-        if col != "geometry" and any(isinstance(v, pd.Period) for v in out[col]):
+        if col != "geometry" and _holds_periods(out[col]):
             out[col] = out[col].astype(str)
     return out
+
+
+def _holds_periods(s: pd.Series) -> bool:
+    """Say whether a column holds at least one :class:`pandas.Period`."""
+    if isinstance(s.dtype, pd.PeriodDtype):
+        return bool(s.notna().to_numpy().any())
+    if (
+        pd.api.types.is_numeric_dtype(s.dtype)
+        or pd.api.types.is_datetime64_any_dtype(s.dtype)
+        or pd.api.types.is_timedelta64_dtype(s.dtype)
+        or isinstance(s.dtype, pd.StringDtype)
+    ):
+        return False  # cannot hold one: no need to look at every value
+    # a plain loop: .map on an empty string column stays a string column,
+    # and .any() on a string column raises (pandas 3)
+    return any(isinstance(v, pd.Period) for v in s)
 
 
 def mark_withheld(
