@@ -130,19 +130,41 @@ def _bbox_test(bounds: tuple[float, ...]) -> InsideTest:
 
 
 def _polygon_test(geoms: gpd.GeoSeries) -> InsideTest:
-    """Return the test of the union of polygons, widened by the tolerance."""
-    metric = geoms.to_crs(config.metric_crs)
-    area = shapely.union_all(metric.to_numpy()).buffer(AREA_TOLERANCE_M, 4)
-    area = gpd.GeoSeries([area], crs=config.metric_crs).to_crs(config.geographic_crs)
-    poly = area.iloc[0]
-    shapely.prepare(poly)
-    minx, miny, maxx, maxy = poly.bounds
+    """Return the test of the union of polygons, widened by the tolerance.
+
+    A point inside the union is inside; the widened union (a buffer, the
+    costly part) is built only when a point falls outside the union.
+    """
+    union = shapely.union_all(geoms.to_crs(config.metric_crs).to_numpy())
+    core = _prepared(union)
+    widened: list[InsideTest] = []
 
     def inside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        out = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
-        idx = np.flatnonzero(out)
-        if len(idx):
-            out[idx] = shapely.contains_xy(poly, x[idx], y[idx])
+        out = _within(core, x, y)
+        rest = np.flatnonzero(~out)
+        if len(rest):
+            if not widened:
+                wide = _prepared(union.buffer(AREA_TOLERANCE_M, 4))
+                widened.append(lambda a, b: _within(wide, a, b))
+            out[rest] = widened[0](x[rest], y[rest])
         return out
 
     return inside
+
+
+def _prepared(metric: shapely.Geometry) -> shapely.Geometry:
+    """Return a polygon in metres as a prepared polygon in degrees (EPSG:4326)."""
+    area = gpd.GeoSeries([metric], crs=config.metric_crs).to_crs(config.geographic_crs)
+    poly = area.iloc[0]
+    shapely.prepare(poly)
+    return poly
+
+
+def _within(poly: shapely.Geometry, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Points (degrees) inside a prepared polygon, its bounds checked first."""
+    minx, miny, maxx, maxy = poly.bounds
+    out = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+    idx = np.flatnonzero(out)
+    if len(idx):
+        out[idx] = shapely.contains_xy(poly, x[idx], y[idx])
+    return out
