@@ -25,7 +25,14 @@ from geo_alloggi.io._csv_scan import (
     quoted_records,
     sniff_delimiter,
 )
-from geo_alloggi.io._files import RawTable, Select, file_error, strip_frame
+from geo_alloggi.io._files import (
+    RawTable,
+    Select,
+    file_error,
+    strip_frame,
+    strip_rows,
+)
+from geo_alloggi.io._parsing import PLACEHOLDER_MAX_LEN
 
 
 def _c_parser(
@@ -65,6 +72,10 @@ def _c_parser(
     )
 
 
+#: Encodings whose bytes :meth:`CsvLines.cell_flags` can test cell by cell.
+_ASCII_COMPATIBLE = frozenset({"utf-8", "utf-8-sig", "cp1252", "latin-1"})
+
+
 def _read_csv_fast(
     data: bytes,
     read_enc: str,
@@ -73,14 +84,25 @@ def _read_csv_fast(
     positions: list[int],
     names: list[str],
     lines: CsvLines,
-) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """Read an unquoted CSV with pandas' C parser (None if the rows disagree)."""
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray]] | None:
+    """Read an unquoted CSV with pandas' C parser (None if the rows disagree).
+
+    Returns the frame, the row numbers and the rows of each column whose
+    cell may be a placeholder (empty when not known).
+    """
     frame = _c_parser(data, read_enc, delim, ncols, positions, quoted=False)
     row_number = lines.data_lines[~lines.blank] + 1
     if len(frame) != len(row_number):  # pragma: no cover - defensive
         return None
-    padded = lines.padded_columns(delim, ncols)
-    return _selected(frame, positions, names, padded), row_number
+    if read_enc not in _ASCII_COMPATIBLE:
+        padded = lines.padded_columns(delim, ncols)
+        return _selected(frame, positions, names, padded), row_number, {}
+    # only the cells with edge spaces are stripped, only short ones may be
+    # placeholders: a cell holds at least as many bytes as characters
+    edge, short = lines.cell_flags(delim, ncols, positions, PLACEHOLDER_MAX_LEN)
+    frame = _selected(frame, positions, names, np.zeros(ncols, dtype=bool))
+    frame = strip_rows(frame, dict(zip(names, edge, strict=True)))
+    return frame, row_number, dict(zip(names, short, strict=True))
 
 
 def _read_csv_quoted(
@@ -166,7 +188,7 @@ def read_csv_raw(
     quoted = b'"' in data
     if header_lines == 1 and not quoted and len(positions) > 0:
         lines = CsvLines.scan(data, delim, ncols)
-    fast = None
+    fast: tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray]] | None = None
     if lines is not None:
         fast = _read_csv_fast(data, read_enc, delim, ncols, positions, names, lines)
     elif header_lines == 1 and quoted and len(positions) > 0:
@@ -177,11 +199,12 @@ def read_csv_raw(
             read = _read_csv_quoted(
                 data, read_enc, delim, ncols, positions, names, starts, padded
             )
-            fast = None if read is None else (read, starts)
+            fast = None if read is None else (read, starts, {})
     structural: dict[int, str] = {}
     if fast is not None:
-        frame, row_number = fast
+        frame, row_number, maybe_placeholder = fast
     else:
+        maybe_placeholder = {}
         lines = None
         frame, row_number, structural = _read_csv_slow(
             path,
@@ -193,8 +216,8 @@ def read_csv_raw(
             needed=max((i + 1 for i, h in enumerate(headers) if h), default=0),
         )
         frame = strip_frame(frame)
-    frame, row_number, structural = _drop_blank_rows(
-        frame, row_number, structural, lines, data, delim
+    frame, row_number, structural, maybe_placeholder = _drop_blank_rows(
+        frame, row_number, structural, maybe_placeholder, lines, data, delim
     )
     return RawTable(
         headers=headers,
@@ -205,6 +228,7 @@ def read_csv_raw(
         delimiter=delim,
         decimal=dec,
         structural=structural,
+        maybe_placeholder=maybe_placeholder,
     )
 
 
@@ -212,13 +236,17 @@ def _drop_blank_rows(
     frame: pd.DataFrame,
     row_number: np.ndarray,
     structural: dict[int, str],
+    per_row: dict[str, np.ndarray],
     lines: CsvLines | None,
     data: bytes,
     delim: str,
-) -> tuple[pd.DataFrame, np.ndarray, dict[int, str]]:
-    """Leave out rows made only of delimiters: they are blank, not records."""
+) -> tuple[pd.DataFrame, np.ndarray, dict[int, str], dict[str, np.ndarray]]:
+    """Leave out rows made only of delimiters: they are blank, not records.
+
+    ``per_row`` holds arrays with one value per row, kept in step.
+    """
     if not len(frame.columns):
-        return frame, row_number, structural
+        return frame, row_number, structural, per_row
     blank_rows = _all_blank(frame)
     if structural:
         blank_rows[list(structural)] = False
@@ -235,7 +263,8 @@ def _drop_blank_rows(
         structural = {remap[k]: v for k, v in structural.items() if k in remap}
         frame = frame.iloc[keep_idx].reset_index(drop=True)
         row_number = row_number[keep_idx]
-    return frame, row_number, structural
+        per_row = {k: v[keep_idx] for k, v in per_row.items()}
+    return frame, row_number, structural, per_row
 
 
 def _read_csv_slow(

@@ -33,19 +33,8 @@ def _decode(path: Path, raw: bytes) -> tuple[bytes, str]:
             "is a binary file, not a text table",
             "export the table as CSV (UTF-8 or Windows encoding) or XLSX",
         )
-    if raw.startswith(b"\xef\xbb\xbf"):
-        try:
-            raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            pass
-        else:
-            return raw, "utf-8-sig"
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return raw, "utf-8"
+    if _utf8(raw):
+        return raw, "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
     # Windows-1252 is what Italian Excel writes; it differs from latin-1 only
     # in 0x80-0x9F (€, ’, “...), which latin-1 uses for control characters
     c1 = bool(np.any((np.frombuffer(raw, dtype=np.uint8) - 0x80) < 0x20))  # 80-9F
@@ -56,6 +45,21 @@ def _decode(path: Path, raw: bytes) -> tuple[bytes, str]:
             return raw, "latin-1"
         return raw, "cp1252"
     return raw, "latin-1"
+
+
+def _utf8(raw: bytes) -> bool:
+    """Whether ``raw`` is valid UTF-8 (its first megabyte tells most files)."""
+    try:
+        raw[: 1 << 20].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a character cut at the end of the megabyte is no answer
+        if exc.reason != "unexpected end of data":
+            return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _split_header(line: str, delimiter: str) -> list[str]:
@@ -130,6 +134,7 @@ class CsvLines:
     ends: np.ndarray  # position of the "\n" ending the line (or the file's end)
     blank: np.ndarray  # per data line: empty
     data_lines: np.ndarray  # 0-based line index of each data line
+    stops: np.ndarray  # where each line's content ends (before "\r\n" or "\n")
 
     @classmethod
     def scan(cls, data: bytes, delim: str, ncols: int) -> CsvLines | None:
@@ -146,8 +151,8 @@ class CsvLines:
         cr[nz] = buf[ends[nz] - 1] == 13
         lengths = lengths - cr
         dpos = np.flatnonzero(buf == ord(delim))
-        per_line = np.bincount(np.searchsorted(nl, dpos), minlength=len(starts))
-        per_line = per_line[: len(starts)]
+        # delimiters on each line: those before its end, less those before it
+        per_line = np.diff(np.searchsorted(dpos, ends), prepend=0)
         blank = lengths[1:] == 0
         ok = per_line[1:] == ncols - 1
         if not np.all(ok | blank):
@@ -160,6 +165,7 @@ class CsvLines:
             ends=ends,
             blank=blank,
             data_lines=np.arange(1, len(starts)),
+            stops=ends - cr,
         )
 
     def padded_columns(self, delim: str, ncols: int) -> np.ndarray:
@@ -196,6 +202,57 @@ class CsvLines:
         if ends[buf[last]].any():
             cols[-1] = True
         return cols
+
+    def cell_flags(
+        self, delim: str, ncols: int, positions: list[int], short: int
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per column read, the rows whose cell may hold edge spaces, or be short.
+
+        The byte test of :meth:`padded_columns`, cell by cell: a cell is
+        flagged when its first byte can begin, or its last byte can end, a
+        character :meth:`str.strip` removes; every other cell strips to
+        itself. A cell is short when it is flagged or holds at most
+        ``short`` bytes (an ASCII value of at most ``short`` characters is
+        short). Rows are the non-blank data lines, in order; the bytes must be
+        ASCII-compatible (UTF-8, cp1252, latin-1).
+
+        Parameters
+        ----------
+        delim : str
+            The delimiter.
+        ncols : int
+            Number of columns (every non-blank line has ``ncols - 1``
+            delimiters, as :meth:`scan` checked).
+        positions : list of int
+            The columns read.
+        short : int
+            The largest number of bytes of a short cell.
+
+        Returns
+        -------
+        padded, short : list of numpy.ndarray
+            One boolean array per column of ``positions``.
+        """
+        buf = self.buf
+        rows = np.flatnonzero(~self.blank) + 1  # line index of each row
+        first, stop = self.starts[rows], self.stops[rows]
+        # the header's delimiters come first; then ncols - 1 on every row
+        skip = int(np.searchsorted(self.dpos, self.ends[0]))
+        grid = self.dpos[skip:].reshape(len(rows), max(ncols - 1, 0))
+        lead, last = _edge_bytes(delim)
+        top = len(buf) - 1
+        padded, shorts = [], []
+        for p in positions:
+            begin = first if p == 0 else grid[:, p - 1] + 1
+            end = stop if p == ncols - 1 else grid[:, p]
+            size = end - begin
+            full = size > 0
+            # an empty cell's bytes are read too (clipped), and ignored
+            edge = lead[buf[np.minimum(begin, top)]] | last[buf[np.maximum(end - 1, 0)]]
+            flag = full & edge
+            padded.append(flag)
+            shorts.append(flag | (full & (size <= short)))
+        return padded, shorts
 
     def holds_values(self, data: bytes, line: int, delim: str) -> bool:
         """Whether ``line`` holds anything besides spaces and delimiters."""

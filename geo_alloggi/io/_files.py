@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,10 @@ class RawTable:
         Position in ``frame`` -> the file-structure problem of that row.
     geometry_xy : tuple of numpy.ndarray, or None
         Longitude and latitude (EPSG:4326) from a layer's geometry.
+    maybe_placeholder : dict of str to numpy.ndarray
+        Source header -> boolean array, True for the rows whose cell may be
+        a placeholder (``-``, ``n.d.``...: short values); the other rows
+        hold none. A header not in it: any row may.
     """
 
     headers: list[str]
@@ -78,6 +82,9 @@ class RawTable:
     structural: dict[int, str] = field(default_factory=dict)
     # canonical lon/lat from a layer's geometry (GeoPackage/GeoJSON)
     geometry_xy: tuple[np.ndarray, np.ndarray] | None = None
+    # source header -> rows whose cell may be a placeholder (short enough);
+    # the other rows hold none. A header not in it: any row may.
+    maybe_placeholder: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def file_error(path: Path, problem: str, fix: str) -> InputFileError:
@@ -97,7 +104,9 @@ def file_bytes(p: Path) -> bytes:
         raise file_error(
             p, f"cannot be read ({exc.strerror})", "check the file's permissions"
         ) from None
-    if not raw_bytes.strip(b" \t\r\n\xef\xbb\xbf"):
+    blank = b" \t\r\n\xef\xbb\xbf"
+    # the head tells almost every file: no copy of a large one
+    if not raw_bytes[:4096].strip(blank) and not raw_bytes.strip(blank):
         raise file_error(
             p, "is empty", "export the table again with a header row and data rows"
         )
@@ -170,6 +179,63 @@ def strip_frame(frame: pd.DataFrame, columns: list[Any] | None = None) -> pd.Dat
             continue
         codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
         values = np.asarray(uniques, dtype=object).tolist()
-        stripped = np.array([u.strip() or None for u in values] + [None], dtype=object)
-        out[col] = pd.Series(stripped[codes], dtype="str")
+        out[col] = text_from_codes(_stripped(values), codes)
     return pd.DataFrame(out, columns=frame.columns)
+
+
+def text_from_codes(values: Sequence[str | None], codes: np.ndarray) -> pd.Series:
+    """Return the text series ``values[codes]``, missing where a code is -1.
+
+    Parameters
+    ----------
+    values : sequence of str or None
+        The distinct texts (None: missing).
+    codes : numpy.ndarray
+        One position in ``values`` per row, -1 for a missing cell.
+
+    Returns
+    -------
+    pandas.Series
+        String dtype, a default index; the distinct texts are checked once,
+        not once per row.
+    """
+    distinct = pd.array(list(values), dtype="str")
+    return pd.Series(distinct.take(np.asarray(codes, dtype=np.intp), allow_fill=True))
+
+
+def missing_text(n: int) -> pd.Series:
+    """Return a text series of ``n`` missing cells (string dtype)."""
+    return text_from_codes([], np.full(n, -1, dtype=np.intp))
+
+
+def strip_rows(frame: pd.DataFrame, rows: dict[Any, np.ndarray]) -> pd.DataFrame:
+    """Strip spaces in the cells ``rows`` flags; empty strings become missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Text columns (string dtype).
+    rows : dict
+        Column -> boolean array, True for the rows to strip (the cells of
+        the other rows strip to themselves). Columns not in it are kept.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame, as :func:`strip_frame` of every column returns it.
+    """
+    out = {}
+    for col in frame.columns:
+        flag = rows.get(col)
+        s = frame[col]
+        if flag is not None and flag.any():
+            idx = np.flatnonzero(flag)
+            s = s.copy()
+            s.iloc[idx] = _stripped(s.iloc[idx].tolist())
+        out[col] = s
+    return pd.DataFrame(out, columns=frame.columns)
+
+
+def _stripped(values: list[Any]) -> list[str | None]:
+    """Each text stripped of spaces (None when nothing is left or missing)."""
+    return [v.strip() or None if isinstance(v, str) else None for v in values]

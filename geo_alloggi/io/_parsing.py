@@ -217,7 +217,7 @@ def map_values(s: pd.Series, table: Mapping[str, Any]) -> tuple[np.ndarray, np.n
         [table.get(fold_value(u)) for u in uniques] + [None], dtype=object
     )
     values = mapped[codes]  # code -1 takes the trailing None
-    unknown = (codes >= 0) & pd.isna(values)
+    unknown = (codes >= 0) & pd.isna(mapped)[codes]
     return values, unknown
 
 
@@ -229,9 +229,33 @@ MISSING_PLACEHOLDERS: tuple[str, ...] = tuple(
 )
 
 
-def placeholders_missing(s: pd.Series) -> pd.Series:
-    """Turn placeholder values (``-``, ``n.d.``, ``NULL``...) into missing."""
-    mask = s.isin(MISSING_PLACEHOLDERS)
+#: The longest placeholder, in characters (all are ASCII).
+PLACEHOLDER_MAX_LEN = max(map(len, MISSING_PLACEHOLDERS))
+
+
+def placeholders_missing(s: pd.Series, rows: np.ndarray | None = None) -> pd.Series:
+    """Turn placeholder values (``-``, ``n.d.``, ``NULL``...) into missing.
+
+    Parameters
+    ----------
+    s : pandas.Series
+        Text.
+    rows : numpy.ndarray or None, default None
+        Boolean, True for the rows that may hold a placeholder (the others
+        are not looked at); None: every row may.
+
+    Returns
+    -------
+    pandas.Series
+        ``s`` itself when it holds no placeholder, else a new series.
+    """
+    if rows is None:
+        mask = s.isin(MISSING_PLACEHOLDERS).to_numpy(dtype=bool)
+    else:
+        mask = np.zeros(len(s), dtype=bool)
+        idx = np.flatnonzero(rows)
+        if len(idx):
+            mask[idx] = s.iloc[idx].isin(MISSING_PLACEHOLDERS).to_numpy(dtype=bool)
     return s.where(~mask) if mask.any() else s
 
 

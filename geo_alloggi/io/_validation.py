@@ -32,7 +32,12 @@ from geo_alloggi.io._columns import (
     canonical_comune,
     canonical_owner,
 )
-from geo_alloggi.io._files import ROW_NUMBER_WORDS, RawTable
+from geo_alloggi.io._files import (
+    ROW_NUMBER_WORDS,
+    RawTable,
+    missing_text,
+    text_from_codes,
+)
 from geo_alloggi.io._parsing import (
     DATE_EARLY,
     DATE_IMPOSSIBLE,
@@ -136,7 +141,9 @@ def _start(raw: RawTable, mapping: Mapping[str, str]) -> _Rows:
         structural[list(raw.structural)] = True
     return _Rows(
         text={
-            canonical: placeholders_missing(raw.frame[header])
+            canonical: placeholders_missing(
+                raw.frame[header], raw.maybe_placeholder.get(header)
+            )
             for header, canonical in mapping.items()
         },
         header_of={canonical: header for header, canonical in mapping.items()},
@@ -252,10 +259,10 @@ def _text_columns(rows: _Rows, kind: str) -> None:
     """Copy the free-text columns; join a separate house number to the address."""
     text, out, n = rows.text, rows.out, rows.n
     if kind != "estates":
-        out[S.ESTATE_ID] = text.get(S.ESTATE_ID, pd.Series([None] * n, dtype="str"))
+        out[S.ESTATE_ID] = text[S.ESTATE_ID] if S.ESTATE_ID in text else missing_text(n)
     for col in (S.UNIT_ID, S.NAME, S.ADDRESS, S.REASON, S.POSITION_SOURCE):
         if col in CANONICAL[kind] or (col in text and col in RECORD_LINK_COLUMNS):
-            out[col] = text.get(col, pd.Series([None] * n, dtype="str"))
+            out[col] = text[col] if col in text else missing_text(n)
     if HOUSE_NUMBER in text and S.ADDRESS in text:
         # "Via Bolla" + "30" -> "Via Bolla 30" (the number alone says nothing)
         number = text[HOUSE_NUMBER]
@@ -265,10 +272,9 @@ def _text_columns(rows: _Rows, kind: str) -> None:
         out[S.ADDRESS] = address
     if S.COMUNE in text:
         codes, uniques = pd.factorize(text[S.COMUNE], use_na_sentinel=True)
-        norm = np.array([canonical_comune(u) for u in uniques] + [None], dtype=object)
-        out[S.COMUNE] = pd.Series(norm[codes], dtype="str")
+        out[S.COMUNE] = text_from_codes([canonical_comune(u) for u in uniques], codes)
     elif kind == "estates":
-        out[S.COMUNE] = pd.Series([None] * n, dtype="str")
+        out[S.COMUNE] = missing_text(n)
 
 
 def _given_coordinates(
@@ -518,11 +524,14 @@ def _dates_pair(
     return end_given
 
 
+#: The statuses of an occupation, by code (0 ended, 1 ongoing).
+_ENDED_ONGOING = ("ended", "ongoing")
+
+
 def _status(rows: _Rows, end_given: np.ndarray) -> None:
     """Check an occupation's status against its end date (derived when blank)."""
     if S.STATUS not in rows.text:
-        derived = np.where(end_given, "ended", "ongoing").astype(object)
-        rows.out[S.STATUS] = pd.Series(derived, dtype="str")
+        rows.out[S.STATUS] = text_from_codes(_ENDED_ONGOING, np.where(end_given, 0, 1))
         return
     reasons = rows.reasons
     status, unknown = map_values(rows.text[S.STATUS], STATUS_VALUES)
@@ -542,9 +551,9 @@ def _status(rows: _Rows, end_given: np.ndarray) -> None:
         ongoing & end_given, f"status 'ongoing' {where} but an end date is given"
     )
     # blank status: derived from the end date
-    final = np.where(ended | (~ongoing & end_given), "ended", "ongoing").astype(object)
-    final[unknown] = None
-    rows.out[S.STATUS] = pd.Series(final, dtype="str")
+    final = np.where(ended | (~ongoing & end_given), 0, 1)
+    final[unknown] = -1  # missing
+    rows.out[S.STATUS] = text_from_codes(_ENDED_ONGOING, final)
 
 
 def _evictions(rows: _Rows, *, today: np.datetime64, earliest: np.datetime64) -> None:
@@ -609,7 +618,8 @@ def _accepted(
     if kind != "estates":
         order += [c for c in RECORD_LINK_COLUMNS if c in out]
     full = pd.DataFrame({col: out[col] for col in order}, columns=order)
-    accepted = full.loc[good]
+    # a new frame either way
+    accepted = full if good.all() else full.loc[good]
     accepted.index = pd.Index(row_number[good], name=S.ROW_NUMBER)
     if kind != "estates":
         return accepted
