@@ -24,6 +24,23 @@ RECORD_LINK_COLUMNS: tuple[str, ...] = (S.ADDRESS, S.COMUNE, S.LON, S.LAT)
 #: A house number in its own column is appended to the address.
 HOUSE_NUMBER = "house_number"
 
+#: Columns with few distinct values, each parsed or looked up once and
+#: never copied as read into a table: CSV readers may read them as
+#: categories (their text is then held once per distinct value).
+FEW_VALUES: frozenset[str] = frozenset(
+    {
+        S.DETECTED_ON,
+        S.ENDED_ON,
+        S.EVICTION_DATE,
+        S.VACANT_SINCE,
+        S.STATUS,
+        S.OUTCOME,
+        S.VULNERABLE,
+        S.COMUNE,
+        S.OWNER,
+    }
+)
+
 #: Kind -> the columns of its canonical table, in order.
 CANONICAL: dict[str, tuple[str, ...]] = {
     "estates": S.ESTATE_COLUMNS,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,14 @@ def _c_parser(
     positions: list[int],
     *,
     quoted: bool,
+    categories: frozenset[int] = frozenset(),
 ) -> pd.DataFrame:
     """Read the data rows (header skipped) with pandas' C parser, as text.
 
     Columns are numbered 0..``ncols - 1`` and only ``positions`` are read;
     blank cells are NaN, blank lines skipped. ``quoted``: ``"`` quotes a
-    cell (doubled inside it); otherwise quotes are plain characters.
+    cell (doubled inside it); otherwise quotes are plain characters. The
+    columns in ``categories`` are read as categories of strings.
     """
     quoting: dict[str, Any] = (
         {"quoting": csv.QUOTE_MINIMAL, "quotechar": '"', "doublequote": True}
@@ -63,7 +66,7 @@ def _c_parser(
         skiprows=1,
         names=list(range(ncols)),
         usecols=positions,
-        dtype=str,
+        dtype={p: "category" if p in categories else str for p in positions},
         keep_default_na=False,
         na_values=[""],
         skip_blank_lines=True,
@@ -84,17 +87,31 @@ def _read_csv_fast(
     positions: list[int],
     names: list[str],
     lines: CsvLines,
+    few_values: Callable[[str], bool] | None,
 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray]] | None:
     """Read an unquoted CSV with pandas' C parser (None if the rows disagree).
 
     Returns the frame, the row numbers and the rows of each column whose
-    cell may be a placeholder (empty when not known).
+    cell may be a placeholder (empty when not known). Columns with few
+    values (``few_values(header)``) are read as categories.
     """
-    frame = _c_parser(data, read_enc, delim, ncols, positions, quoted=False)
+    known = read_enc in _ASCII_COMPATIBLE
+    categories = frozenset(
+        p
+        for p, name in zip(positions, names, strict=True)
+        if known and few_values is not None and few_values(name)
+    )
+    frame = _c_parser(
+        data, read_enc, delim, ncols, positions, quoted=False, categories=categories
+    )
+    if not all(_text_categories(frame[p]) for p in categories):
+        # pandas turned a column's categories into numbers or booleans: the
+        # text as written is lost, read it again as text
+        frame = _c_parser(data, read_enc, delim, ncols, positions, quoted=False)
     row_number = lines.data_lines[~lines.blank] + 1
     if len(frame) != len(row_number):  # pragma: no cover - defensive
         return None
-    if read_enc not in _ASCII_COMPATIBLE:
+    if not known:
         padded = lines.padded_columns(delim, ncols)
         return _selected(frame, positions, names, padded), row_number, {}
     # only the cells with edge spaces are stripped, only short ones may be
@@ -103,6 +120,12 @@ def _read_csv_fast(
     frame = _selected(frame, positions, names, np.zeros(ncols, dtype=bool))
     frame = strip_rows(frame, dict(zip(names, edge, strict=True)))
     return frame, row_number, dict(zip(names, short, strict=True))
+
+
+def _text_categories(column: pd.Series) -> bool:
+    """Whether a categorical column's categories are the strings as written."""
+    cats = column.cat.categories
+    return len(cats) == 0 or isinstance(cats.dtype, pd.StringDtype)
 
 
 def _read_csv_quoted(
@@ -152,6 +175,7 @@ def read_csv_raw(
     delimiter: str | None,
     encoding: str | None,
     decimal: str | None,
+    few_values: Callable[[str], bool] | None = None,
 ) -> RawTable:
     """Read the columns ``select`` picks from a CSV file's bytes.
 
@@ -165,6 +189,9 @@ def read_csv_raw(
         ``select(headers)`` -> (position, header) pairs to read.
     delimiter, encoding, decimal : str or None
         Overrides; detected when None (decimal comma with ``;``).
+    few_values : callable or None, default None
+        ``few_values(header)``: True for a column with few distinct values,
+        which an unquoted file gives as categories of strings.
 
     Returns
     -------
@@ -190,7 +217,9 @@ def read_csv_raw(
         lines = CsvLines.scan(data, delim, ncols)
     fast: tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray]] | None = None
     if lines is not None:
-        fast = _read_csv_fast(data, read_enc, delim, ncols, positions, names, lines)
+        fast = _read_csv_fast(
+            data, read_enc, delim, ncols, positions, names, lines, few_values
+        )
     elif header_lines == 1 and quoted and len(positions) > 0:
         # quoted values: record ends found outside the quotes, then the C parser
         found = quoted_records(data, delim, ncols)

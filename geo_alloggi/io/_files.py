@@ -52,7 +52,8 @@ class RawTable:
         Every header of the file, in order.
     frame : pandas.DataFrame
         One column per selected source header (string dtype, missing where
-        blank), one row per non-blank data row.
+        blank; a CSV reader may give a column with few distinct values as
+        categories of strings), one row per non-blank data row.
     row_number : numpy.ndarray
         The row number a person sees in the source, one per row of ``frame``.
     file_format : str
@@ -177,10 +178,15 @@ def strip_frame(frame: pd.DataFrame, columns: list[Any] | None = None) -> pd.Dat
         if columns is not None and col not in columns:
             out[col] = frame[col]
             continue
-        codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
-        values = np.asarray(uniques, dtype=object).tolist()
-        out[col] = text_from_codes(_stripped(values), codes)
+        out[col] = _strip_distinct(frame[col])
     return pd.DataFrame(out, columns=frame.columns)
+
+
+def _strip_distinct(s: pd.Series) -> pd.Series:
+    """Strip each distinct value of a text (or categorical) column once."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    values = np.asarray(uniques, dtype=object).tolist()
+    return text_from_codes(_stripped(values), codes)
 
 
 def text_from_codes(values: Sequence[str | None], codes: np.ndarray) -> pd.Series:
@@ -222,13 +228,16 @@ def strip_rows(frame: pd.DataFrame, rows: dict[Any, np.ndarray]) -> pd.DataFrame
     Returns
     -------
     pandas.DataFrame
-        A new frame, as :func:`strip_frame` of every column returns it.
+        A new frame, as :func:`strip_frame` of every column returns it (a
+        categorical column with a cell to strip becomes text).
     """
     out = {}
     for col in frame.columns:
         flag = rows.get(col)
         s = frame[col]
-        if flag is not None and flag.any():
+        if flag is not None and flag.any() and isinstance(s.dtype, pd.CategoricalDtype):
+            s = _strip_distinct(s)
+        elif flag is not None and flag.any():
             idx = np.flatnonzero(flag)
             s = s.copy()
             s.iloc[idx] = _stripped(s.iloc[idx].tolist())

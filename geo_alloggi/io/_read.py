@@ -25,7 +25,14 @@ from geo_alloggi import config
 from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._records import Records
 from geo_alloggi.io._area import StudyArea
-from geo_alloggi.io._columns import CANONICAL, KINDS, aliases, check_kind, fold
+from geo_alloggi.io._columns import (
+    CANONICAL,
+    FEW_VALUES,
+    KINDS,
+    aliases,
+    check_kind,
+    fold,
+)
 from geo_alloggi.io._csv import read_csv_raw
 from geo_alloggi.io._files import RawTable, file_bytes, file_error, sniff_format
 from geo_alloggi.io._parsing import require_columns, resolve_columns
@@ -325,6 +332,7 @@ def read_records(
             p,
             raw_bytes,
             select=select,
+            few_values=select.few_values,
             delimiter=delimiter,
             encoding=encoding,
             decimal=decimal,
@@ -419,6 +427,10 @@ class _Selector:
         self.mapping = mapping
         self.dropped = dropped
         return positions
+
+    def few_values(self, header: str) -> bool:
+        """Whether the column read under ``header`` has few distinct values."""
+        return self.mapping.get(header) in FEW_VALUES
 
 
 def _known_header(kind: str, columns: Mapping[str, str | None] | None) -> Any:
