@@ -1,112 +1,20 @@
-"""The XLSX writer gives the package openpyxl's write-only mode gives."""
+"""XLSX tables: what Excel (read here by openpyxl) finds in each cell."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zipfile
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import openpyxl
 import pandas as pd
-import pytest
-from openpyxl.cell import WriteOnlyCell
 
-from geo_alloggi._errors import ValidationError
 from geo_alloggi.io import write_table
-from geo_alloggi.io._xlsx import write_xlsx
-
-_STAMP = re.compile(rb"<dcterms:(created|modified)[^<]*</dcterms:\w+>")
 
 
-def openpyxl_xlsx(
-    header: list[str],
-    columns: list[list[Any]],
-    is_date: list[bool],
-    path: Path,
-    *,
-    n_rows: int,
-    date_fmt: str,
-) -> None:
-    """The reference: the same sheet through openpyxl's write-only workbook."""
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("tabella")
-    ws.append(header)
-    rows = zip(*columns, strict=True) if columns else [()] * n_rows
-    for values in rows:
-        row: list[Any] = []
-        for flag, value in zip(is_date, values, strict=True):
-            if flag and value is not None:
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = date_fmt
-                row.append(cell)
-            else:
-                row.append(value)
-        ws.append(row)
-    wb.save(path)
-
-
-def parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as z:
-        out = {n: z.read(n) for n in z.namelist()}
-    out["docProps/core.xml"] = _STAMP.sub(b"", out["docProps/core.xml"])
-    return out
-
-
-def both(tmp_path: Path, header, columns, is_date, n_rows, date_fmt="DD/MM/YYYY"):
-    ours, ref = tmp_path / "ours.xlsx", tmp_path / "ref.xlsx"
-    write_xlsx(header, columns, is_date, ours, n_rows=n_rows, date_fmt=date_fmt)
-    openpyxl_xlsx(header, columns, is_date, ref, n_rows=n_rows, date_fmt=date_fmt)
-    return parts(ours), parts(ref)
-
-
-EDGE_TEXT = ["a&b<c>d\"e'", " lead", "trail ", "   ", "", "#N/A", None,
-             "x\ny\tz\rw", "àè€ 😀", "=1+2", "'=1", "y" * 40000]  # fmt: skip
-EDGE_NUMBERS = [0.1, np.nan, np.inf, -np.inf, 1e20, 1e-7, -0.0,
-                8.130000000000001, 2, 10**17, None, True]  # fmt: skip
-EDGE_DATES = [dt.datetime(2019, 1, 1), None, dt.datetime(2020, 2, 29, 13, 45, 10),
-              dt.datetime(1900, 1, 15), dt.datetime(1900, 3, 1),
-              dt.datetime(2021, 12, 31, 0, 0, 0, 500_000), None, None, None, None,
-              None, None]  # fmt: skip
-
-
-@pytest.mark.parametrize("date_fmt", ["DD/MM/YYYY", "YYYY-MM-DD"])
-def test_same_package_as_openpyxl(tmp_path, date_fmt):
-    header = ["testo", "numeri", "data", "vuota", "&<>"]
-    columns = [EDGE_TEXT, EDGE_NUMBERS, EDGE_DATES, [None] * 12, list(range(12))]
-    ours, ref = both(
-        tmp_path, header, columns, [False, False, True, False, False], 12, date_fmt
-    )
-    assert list(ours) == list(ref)  # the same parts in the same order
-    for name in ref:
-        assert ours[name] == ref[name], name
-
-
-def test_same_package_without_dates_or_columns(tmp_path):
-    # no date written: no number format; a row of empty cells; no rows; no columns
-    for header, columns, is_date, n in [
-        (["a", "d"], [[1, None, 2], [None, None, None]], [False, True], 3),
-        (["a"], [[]], [False], 0),
-        ([], [], [], 2),
-    ]:
-        ours, ref = both(tmp_path, header, columns, is_date, n)
-        assert ours == ref
-
-
-def test_many_columns_named_like_excel(tmp_path):
-    header = [f"c{i}" for i in range(60)]  # past Z and AZ
-    columns = [[i, f"t{i}"] for i in range(60)]
-    ours, ref = both(tmp_path, header, columns, [False] * 60, 2)
-    assert ours == ref
-    assert b'r="BH3"' in ours["xl/worksheets/sheet1.xml"]
-
-
-def test_control_character_refused(tmp_path):
-    with pytest.raises(ValidationError, match="control character"):
-        write_xlsx(["a"], [["ok\x07"]], [False], tmp_path / "x.xlsx", n_rows=1,
-                   date_fmt="DD/MM/YYYY")  # fmt: skip
+def cells(path) -> list[list[object]]:
+    ws = openpyxl.load_workbook(path).active
+    assert ws.title == "tabella"
+    return [[c.value for c in row] for row in ws.iter_rows()]
 
 
 def test_table_reads_back_in_openpyxl(tmp_path):
@@ -118,12 +26,45 @@ def test_table_reads_back_in_openpyxl(tmp_path):
         }
     )
     path = write_table(table, tmp_path / "t.xlsx")
-    ws = openpyxl.load_workbook(path).active
-    assert ws.title == "tabella"
-    rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows == [
+    assert cells(path) == [
         ["quartiere", "quota", "dal"],
         ["San Siro", 21.8, dt.datetime(2019, 1, 1)],
         ["'=1+1", None, None],
     ]
+    ws = openpyxl.load_workbook(path).active
     assert ws["C2"].number_format == "DD/MM/YYYY"
+    assert ws["A3"].data_type == "s"  # text, never a formula
+
+
+def test_english_dates_and_edge_values(tmp_path):
+    text = ["a&b<c>d\"e'", " lead", "trail ", "#N/A", None, "àè€ 😀", "{=A1}",
+            "http://x.it", "12,5"]  # fmt: skip
+    numbers = [0.1, np.nan, 1e20, 1e-7, -0.0, 8.130000000000001, 2, 10**15, 7.0]
+    days = pd.to_datetime(["2020-02-29 13:45:10", None, "1900-03-01 00:00:00",
+                           "2021-12-31 00:00:00",
+                           None, None, None, None, None])  # fmt: skip
+    table = pd.DataFrame(
+        {"testo": text, "numero": numbers, "giorno": days, "intero": range(9)}
+    )
+    path = write_table(table, tmp_path / "t.xlsx", lang="en")
+    got = cells(path)
+    assert got[0] == ["testo", "numero", "giorno", "intero"]
+    rows = got[1:]
+    # text stays text as written: no error value, array formula, link or number
+    assert [r[0] for r in rows] == [None if v is None else v for v in text]
+    expected = [None if v != v else v for v in numbers]
+    assert [r[1] for r in rows] == expected
+    assert rows[0][2] == dt.datetime(2020, 2, 29, 13, 45, 10)
+    assert rows[2][2] == dt.datetime(1900, 3, 1)
+    assert [r[3] for r in rows] == list(range(9))
+    ws = openpyxl.load_workbook(path).active
+    assert ws["C2"].number_format == "YYYY-MM-DD"
+    assert ws["A5"].data_type == "s" and ws["A8"].hyperlink is None
+
+
+def test_empty_table_and_many_columns(tmp_path):
+    empty = pd.DataFrame({"a": pd.Series([], dtype=float), "b": []})
+    assert cells(write_table(empty, tmp_path / "e.xlsx")) == [["a", "b"]]
+    wide = pd.DataFrame({f"c{i}": [i] for i in range(60)})  # past Z and AZ
+    got = cells(write_table(wide, tmp_path / "w.xlsx"))
+    assert got == [[f"c{i}" for i in range(60)], list(range(60))]

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from geo_alloggi._errors import ValidationError
-from geo_alloggi.io._xlsx import write_xlsx
 
 PathLike = str | os.PathLike[str]
 
@@ -194,7 +193,14 @@ def _neutralise_cell(yes: str, no: str, date_fmt: str) -> Any:
 
 
 def _write_xlsx(table: pd.DataFrame, path: Path, *, date_fmt: str) -> None:
-    """Write the exported table as one XLSX sheet: real numbers and dates."""
+    """Write the exported table as one XLSX sheet: real numbers and dates.
+
+    XlsxWriter in constant-memory mode writes row by row; text is always
+    written as text (never read as a formula, a link or a number), missing
+    values are empty cells, infinities Excel's ``#DIV/0!``.
+    """
+    import xlsxwriter
+
     columns: list[list[Any]] = []
     is_date: list[bool] = []
     for col in table.columns:
@@ -214,11 +220,28 @@ def _write_xlsx(table: pd.DataFrame, path: Path, *, date_fmt: str) -> None:
         else:
             # text was neutralised before: no cell starts with "=", "+"...
             columns.append([None if v is None or v is pd.NA else v for v in s.tolist()])
-    write_xlsx(
-        [str(c) for c in table.columns],
-        columns,
-        is_date,
-        path,
-        n_rows=len(table),
-        date_fmt=date_fmt,
+    book = xlsxwriter.Workbook(
+        os.fspath(path),
+        {
+            "constant_memory": True,
+            "nan_inf_to_errors": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
     )
+    sheet = book.add_worksheet("tabella")
+    dates = book.add_format({"num_format": date_fmt})
+    for c, name in enumerate(table.columns):
+        sheet.write_string(0, c, str(name))
+    for r, values in enumerate(zip(*columns, strict=True), start=1):
+        for c, value in enumerate(values):
+            if value is None or value != value:  # missing, NaN: an empty cell
+                continue
+            if isinstance(value, str):
+                sheet.write_string(r, c, value)
+            elif is_date[c]:
+                sheet.write_datetime(r, c, value, dates)
+            else:
+                sheet.write(r, c, value)
+    book.close()
