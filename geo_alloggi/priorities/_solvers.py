@@ -13,9 +13,9 @@ proved optimal.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import SolverError
+from geo_alloggi.priorities._exact import solve_one_budget
 
 log = logging.getLogger(__name__)
 
@@ -133,27 +134,9 @@ def _status_error(status: int, message: str, inst: Instance) -> SolverError:
             "was proved optimal"
         )
     return SolverError(
-        f"renovation plan not solved: {cause} (HiGHS: {message}); no plan is "
+        f"renovation plan not solved: {cause} ({message}); no plan is "
         "given rather than one that may not be optimal"
     )
-
-
-#: Plans already solved, by a digest of what determines them: a run asks for
-#: the plan of each objective (renovation_plan), then again for the ends of
-#: the trade-off (renovation_frontier), each an exact programme of seconds.
-_SOLVED: dict[str, np.ndarray] = {}
-_SOLVED_MAX = 32
-
-
-def _digest(inst: Instance, value: np.ndarray, min_units: int) -> str:
-    """Digest of an instance, unit values and floor (arrays with dtype and shape)."""
-    h = hashlib.sha256()
-    for a in (inst.units, inst.unit, inst.site, inst.group, inst.budgets, value):
-        a = np.ascontiguousarray(a)
-        h.update(f"{a.dtype.str}{a.shape}".encode())
-        h.update(a.tobytes())
-    h.update(repr((inst.time_limit, int(min_units))).encode())
-    return h.hexdigest()
 
 
 def solve_milp(
@@ -164,8 +147,10 @@ def solve_milp(
 ) -> np.ndarray:
     """Maximise Σ value·x within every budget, x ≤ units, integer.
 
-    The same instance, values and floor give the plan solved before (a
-    copy), without solving again; errors are not remembered.
+    One budget and positive values: the exact dynamic programme of
+    :func:`~geo_alloggi.priorities._exact.solve_one_budget`; where it gives
+    up (weak bounds), or with several budget rows, the mixed-integer
+    programme (HiGHS, gap 0). Both prove the plan optimal.
 
     Parameters
     ----------
@@ -189,16 +174,35 @@ def solve_milp(
         constraints, early stop), or no plan within the budgets was found
         after tightening them for the solver's tolerance.
     """
-    key = _digest(inst, np.asarray(value, dtype=float), min_units)
-    if key not in _SOLVED:
-        if len(_SOLVED) >= _SOLVED_MAX:
-            _SOLVED.pop(next(iter(_SOLVED)))
-        _SOLVED[key] = _solve_milp(inst, value, min_units=min_units)
-    return _SOLVED[key].copy()
+    value = np.asarray(value, dtype=float)
+    idx = np.flatnonzero(inst.useful())
+    groups = np.unique(inst.group[idx])
+    if len(groups) == 1 and (value[idx] > 0).all():
+        deadline = (
+            None if inst.time_limit is None else time.monotonic() + inst.time_limit
+        )
+        try:
+            found = solve_one_budget(
+                inst.units[idx],
+                inst.unit[idx],
+                inst.site[idx],
+                value[idx],
+                float(inst.budgets[groups[0]]),
+                min_units=min_units,
+                deadline=deadline,
+            )
+        except TimeoutError:
+            cause = "dynamic programme: time limit reached"
+            raise _status_error(1, cause, inst) from None
+        if found is not None:
+            x = np.zeros(len(inst.units), dtype=np.int64)
+            x[idx] = found
+            return x
+    return _solve_milp(inst, value, min_units=min_units)
 
 
 def _solve_milp(inst: Instance, value: np.ndarray, *, min_units: int) -> np.ndarray:
-    """:func:`solve_milp` without the memory of plans solved."""
+    """:func:`solve_milp` by the mixed-integer programme (HiGHS)."""
     n = len(inst.units)
     x = np.zeros(n, dtype=np.int64)
     idx = np.flatnonzero(inst.useful())
@@ -243,7 +247,7 @@ def _solve_milp(inst: Instance, value: np.ndarray, *, min_units: int) -> np.ndar
             options=options,
         )
         if res.status != 0 or res.x is None:
-            raise _status_error(int(res.status), str(res.message), inst)
+            raise _status_error(int(res.status), f"HiGHS: {res.message}", inst)
         cand = np.clip(np.rint(res.x[:m]).astype(np.int64), 0, u.astype(np.int64))
         over = False
         for i, g in enumerate(groups):
@@ -329,32 +333,6 @@ def best_risk(inst: Instance, min_units: int = 0) -> np.ndarray:
 def optimal(inst: Instance, objective: str) -> np.ndarray:
     """Return the exact plan for ``objective`` (``"risk"`` or ``"units"``)."""
     return _solve(inst, lexicographic_values(inst, objective))
-
-
-def profile(
-    inst: Instance, risk_values: np.ndarray, units_values: np.ndarray
-) -> dict[int, np.ndarray]:
-    """Return every efficient plan of one budget group, by the units it recovers.
-
-    From the ``risk`` plan (``risk_values``) to the ``units`` plan
-    (``units_values``, the values of :func:`lexicographic_values` of the
-    whole instance, restricted to the group), the ε-constraint plan for each
-    number of units in between: ``plans[u]`` is the most risk-weighted plan
-    recovering u units or more (a step the previous plan already met is
-    skipped).
-    """
-    first = solve_milp(inst, risk_values)
-    last = solve_milp(inst, units_values)
-    lo, hi = int(first.sum()), int(last.sum())
-    plans = {lo: first}
-    k = lo + 1
-    while k < hi:
-        x = solve_milp(inst, risk_values, min_units=k)
-        plans[int(x.sum())] = x
-        k = int(x.sum()) + 1
-    if hi > lo:
-        plans[hi] = last
-    return plans
 
 
 def solve_greedy(

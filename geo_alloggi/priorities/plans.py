@@ -13,7 +13,6 @@ from ``_solvers``.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,15 +31,14 @@ from geo_alloggi.priorities._solvers import (
     METHODS,
     OBJECTIVES,
     Instance,
-    best_risk,
     greedy,
     instance,
     lexicographic_values,
     optimal,
-    profile,
     spend,
     subinstance,
 )
+from geo_alloggi.priorities._tradeoff import frontier_plans, merge, pick, profile
 from geo_alloggi.priorities.renovation import (
     MAINTENANCE_PATTERN,
     CostModel,
@@ -535,91 +533,6 @@ def renovation_plan(
     )
 
 
-def _frontier_plans(inst: Instance, points: int) -> list[np.ndarray]:
-    """Return distinct ε-constraint plans, from the ``risk`` plan to the ``units`` one.
-
-    The grid of least units runs from the units of the risk plan to those
-    of the units plan; a grid step already met by the previous plan is
-    raised to one unit more, and while fewer than 5 plans are found the
-    widest gap between two plans is split, so the plans are distinct.
-    """
-    first, last = optimal(inst, "risk"), optimal(inst, "units")
-    lo, hi = int(first.sum()), int(last.sum())
-    plans = {lo: first}
-    for k in np.unique(np.rint(np.linspace(lo, hi, points)).astype(int))[1:-1]:
-        if max(plans) + 1 >= hi:
-            break
-        x = best_risk(inst, int(max(k, max(plans) + 1)))
-        plans[int(x.sum())] = x
-    plans[hi] = last  # the units plan itself, as objective="units" gives it
-    if lo == hi:
-        plans[hi] = first
-    tried: set[int] = set()
-    while len(plans) < 5:
-        us = sorted(plans)
-        gaps = [(b - a, a) for a, b in itertools.pairwise(us) if b - a > 1]
-        gaps = [g for g in gaps if g[1] not in tried]
-        if not gaps:
-            break
-        gap, a = max(gaps)
-        tried.add(a)
-        x = best_risk(inst, a + (gap + 1) // 2)
-        plans.setdefault(int(x.sum()), x)
-    return [plans[u] for u in sorted(plans)]
-
-
-def _pick(plans: dict[int, np.ndarray], points: int) -> list[np.ndarray]:
-    """Return the plans at a grid of least units, at least 5 when there are.
-
-    ``plans`` maps units to the most risk-weighted plan recovering that many
-    or more (every efficient plan); a grid step takes the first plan at or
-    above it, and while fewer than 5 are taken the plan farthest from the
-    taken ones is added.
-    """
-    keys = sorted(plans)
-    taken = {
-        min(u for u in keys if u >= k) for k in np.linspace(keys[0], keys[-1], points)
-    }
-    while len(taken) < min(5, len(keys)):
-        rest = [u for u in keys if u not in taken]
-        taken.add(max(rest, key=lambda u: (min(abs(u - t) for t in taken), -u)))
-    return [plans[u] for u in sorted(taken)]
-
-
-def _merge(
-    inst: Instance, profiles: list[dict[int, np.ndarray]], value: np.ndarray
-) -> dict[int, np.ndarray]:
-    """Return the efficient plans of all groups together, by units recovered.
-
-    Separate budgets: the most risk-weighted plan recovering k units or more
-    in all is, in each group, the group's best plan for some share of k
-    (its profile). Every combination of the groups' efficient plans is
-    scored by the lexicographic value; for each k the best combination
-    recovering k or more is the ε-constraint plan.
-    """
-    combos: dict[int, tuple[float, tuple[int, ...]]] = {0: (0.0, ())}
-    for g, prof in enumerate(profiles):
-        mask = inst.group == g
-        scores = {u: math.fsum(value[mask] * x) for u, x in prof.items()}
-        merged: dict[int, tuple[float, tuple[int, ...]]] = {}
-        for u1, (v1, keys) in combos.items():
-            for u2, v2 in scores.items():
-                u, v = u1 + u2, v1 + v2
-                if u not in merged or v > merged[u][0]:
-                    merged[u] = (v, (*keys, u2))
-        combos = merged
-    out: dict[int, np.ndarray] = {}
-    best: tuple[float, int] | None = None
-    for u in sorted(combos, reverse=True):  # best combination with u or more
-        if best is None or combos[u][0] > best[0]:
-            best = (combos[u][0], u)
-            x = np.zeros(len(inst.units), dtype=np.int64)
-            for g, key in enumerate(combos[u][1]):
-                x[inst.group == g] = profiles[g][key]
-            out[u] = x
-    return out
-
-
 def _frontier_rows(
     inst: Instance, xs: list[np.ndarray], owner: str, objective: str
 ) -> list[dict[str, Any]]:
@@ -725,7 +638,7 @@ def renovation_frontier(
     inst = instance(cand, euros, group, limit)
     if names == [S.ALL_OWNERS]:
         rows = _frontier_rows(
-            inst, _frontier_plans(inst, points), S.ALL_OWNERS, objective
+            inst, frontier_plans(inst, points), S.ALL_OWNERS, objective
         )
     else:
         risk_values = lexicographic_values(inst, "risk")
@@ -736,11 +649,11 @@ def renovation_frontier(
             profiles.append(
                 profile(subinstance(inst, g), risk_values[mask], units_values[mask])
             )
-        total = _merge(inst, profiles, risk_values)
-        rows = _frontier_rows(inst, _pick(total, points), S.ALL_OWNERS, objective)
+        total = merge(inst, profiles, risk_values)
+        rows = _frontier_rows(inst, pick(total, points), S.ALL_OWNERS, objective)
         for g, owner in enumerate(names):
             sub = subinstance(inst, g)
-            rows += _frontier_rows(sub, _pick(profiles[g], points), owner, objective)
+            rows += _frontier_rows(sub, pick(profiles[g], points), owner, objective)
     out = pd.DataFrame(rows)
     if S.SOURCE in cand.columns:
         synthetic = (cand[S.SOURCE].astype(str) == config.synthetic_label).any()

@@ -1,0 +1,291 @@
+"""Exact plan of one budget: Lagrangian reduction, then a bounded dynamic programme.
+
+Private to :mod:`geo_alloggi.priorities`. :func:`solve_one_budget` maximises
+``Σ value·x`` over integer ``0 ≤ x ≤ units`` whose spend
+``Σ unit·x + Σ site·[x > 0]`` fits one budget, optionally with
+``Σ x ≥ min_units``, and proves the plan optimal; it gives up (returns None)
+on instances where its bounds are too weak, and the caller then solves the
+mixed-integer programme instead.
+
+Notes
+-----
+The Lagrangian relaxation of the budget (multiplier μ) and of the floor
+(multiplier λ) bounds every plan: ``value(x) ≤ L − Σ_e loss_e(x_e)``, with
+``L = μ·B − λ·K + Σ_e best_e`` and ``loss_e(k) = best_e − term_e(k) ≥ 0``,
+``term_e(k) = (value_e + λ)·k − μ·(unit_e·k + site_e)`` for ``k > 0`` and
+0 for ``k = 0``, ``best_e`` its maximum over ``k`` (the multipliers are
+those of the linear relaxation, where they give its optimum). A plan worth
+at least ``T = L − G`` therefore takes, in each estate, only options losing
+at most ``G`` (most estates have one such option: they are fixed), and its
+losses add up to at most ``G``. The dynamic programme adds the estates left
+free one at a time, keeps the partial plans whose losses stay within ``G``
+and spend within the budget, and drops a partial plan when another spends
+no more, is worth no less and recovers no fewer units (up to the floor):
+every plan worth ``T`` or more is then reached or matched, so the best
+complete plan, when worth ``T`` or more, is the optimum. ``G`` starts small
+and grows until a plan worth ``T`` is found (at most ``L`` minus the value
+of a greedy plan, which then is one).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+#: Partial plans kept at most, and free estates at most, before giving up.
+MAX_STATES = 200_000
+MAX_FREE = 150
+# first gap tried, as a share of the bound, and its growth per round
+_FIRST_GAP = 1e-6
+_GROWTH = 4.0
+
+
+def _critical_ratio(profit: np.ndarray, weight: np.ndarray, budget: float) -> float:
+    """Budget multiplier of the fractional knapsack: the ratio of the item cut."""
+    ratio = np.where(profit > 0, profit / weight, 0.0)
+    order = np.argsort(-ratio, kind="stable")
+    order = order[profit[order] > 0]
+    cut = int(np.searchsorted(np.cumsum(weight[order]), budget, side="right"))
+    return float(ratio[order[cut]]) if cut < len(order) else 0.0
+
+
+def _dual(
+    value: np.ndarray, units: np.ndarray, whole: np.ndarray, budget: float, floor: int
+) -> tuple[float, float, float]:
+    """Return ``(λ, μ, L)``: multipliers of floor and budget, and the bound L."""
+
+    def bound(lam: float) -> tuple[float, float]:
+        profit = (value + lam) * units
+        mu = _critical_ratio(profit, whole, budget)
+        total = mu * budget - lam * floor + np.maximum(0.0, profit - mu * whole).sum()
+        return float(total), mu
+
+    first, mu0 = bound(0.0)
+    if floor <= 0:
+        return 0.0, mu0, first
+    # the bound is convex in λ: search the interval where it falls
+    lo, hi = 0.0, float(value.max()) + 1.0
+    while bound(hi)[0] < bound(hi / 2)[0]:
+        hi *= 2
+    for _ in range(100):
+        a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+        if bound(a)[0] <= bound(b)[0]:
+            hi = b
+        else:
+            lo = a
+    best, mu = bound(lo)
+    return (0.0, mu0, first) if first <= best else (lo, mu, best)
+
+
+def _greedy(
+    units: np.ndarray,
+    unit: np.ndarray,
+    site: np.ndarray,
+    profit: np.ndarray,
+    budget: float,
+) -> np.ndarray:
+    """Fill estates by decreasing ``profit`` per euro of the whole estate."""
+    whole = site + unit * units
+    x = np.zeros(len(units), dtype=np.int64)
+    left = budget
+    for i in np.argsort(-(profit * units / whole), kind="stable"):
+        if site[i] + unit[i] > left:
+            continue
+        k = int(min(units[i], math.floor((left - site[i]) / unit[i])))
+        while k > 0 and site[i] + k * unit[i] > left:
+            k -= 1
+        if k > 0:
+            x[i] = k
+            left -= site[i] + k * unit[i]
+    return x
+
+
+def _affordable(units: np.ndarray, unit: np.ndarray, site: np.ndarray, budget: float):
+    """Units of each estate that fit the budget on their own."""
+    cap = np.floor((budget - site) / unit).clip(0, None).astype(np.int64)
+    cap = np.minimum(cap, units)
+    over = site + cap * unit > budget
+    while over.any():
+        cap[over] -= 1
+        over = (site + cap * unit > budget) & (cap > 0)
+    return cap
+
+
+def _dominated(cost: np.ndarray, val: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Order of the partial plans no other one beats (same ``level``, i.e. units).
+
+    Sorted by level, then spend, then decreasing value: a plan is kept when
+    it is worth more than every cheaper (or as cheap, earlier) plan of its
+    level. Values are compared by rank so the running maximum is exact.
+    """
+    order = np.lexsort((-val, cost, level))
+    _, rank = np.unique(val[order], return_inverse=True)
+    lv = level[order]
+    group = np.cumsum(np.r_[0, lv[1:] != lv[:-1]])
+    key = group * (len(order) + 1) + rank.astype(np.int64) + 1
+    best = np.maximum.accumulate(key)
+    keep = np.r_[True, key[1:] > best[:-1]]
+    return order[keep]
+
+
+def solve_one_budget(
+    units: np.ndarray,
+    unit: np.ndarray,
+    site: np.ndarray,
+    value: np.ndarray,
+    budget: float,
+    *,
+    min_units: int = 0,
+    deadline: float | None = None,
+) -> np.ndarray | None:
+    """Return the plan with the most ``value`` within ``budget``, or None.
+
+    Parameters
+    ----------
+    units, unit, site, value : numpy.ndarray
+        Per estate: units available (> 0), cost per unit (> 0), site cost
+        (>= 0) and value of one unit (> 0); every estate can take one unit.
+    budget : float
+        Euros available.
+    min_units : int, default 0
+        Plans must recover at least this many units.
+    deadline : float or None, default None
+        :func:`time.monotonic` time after which :class:`TimeoutError` is raised.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        The optimal integer plan (ties: the first the programme keeps), or
+        None when the bounds are too weak for this instance, or no plan
+        meets ``min_units``, or the spend of the plan found does not fit
+        the budget exactly: the caller then solves otherwise.
+    """
+    budget = float(budget)
+    cap = _affordable(units, unit, site, budget)
+    capf = cap.astype(float)
+    whole = site + unit * capf
+    lam, mu, bound = _dual(value, capf, whole, budget, int(min_units))
+    slope = value + lam - mu * unit
+    best_term = np.maximum(0.0, np.maximum(slope * capf, slope) - mu * site)
+    tol = 1e-9 * (abs(bound) + 1.0)
+    start = _greedy(cap, unit, site, value + lam, budget)
+    gap_max = (
+        bound - math.fsum(value * start) if start.sum() >= min_units else math.inf
+    )
+    gap = min(gap_max, _FIRST_GAP * abs(bound) + 1.0)
+    while True:
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
+        found = _programme(
+            cap, unit, site, value, budget, int(min_units),
+            mu, slope, best_term, gap + tol, bound - gap - tol, deadline,
+        )  # fmt: skip
+        if found is None or isinstance(found, np.ndarray):
+            return found
+        # no plan worth bound - gap: the best complete plan kept, worth less,
+        # still bounds the gap to search
+        gap_max = min(gap_max, bound - found)
+        if gap >= gap_max or gap > abs(bound):
+            return None
+        gap = min(gap_max, gap * _GROWTH)
+
+
+def _options(
+    cap: np.ndarray,
+    site: np.ndarray,
+    mu: float,
+    slope: np.ndarray,
+    best_term: np.ndarray,
+    gap: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return per estate: 0 allowed, and the range [lo, hi] of allowed k ≥ 1.
+
+    ``loss(k) = best − (slope·k − μ·site)`` is linear in k ≥ 1; an empty
+    range has lo > hi.
+    """
+    zero = best_term <= gap
+    need = best_term - gap + mu * site  # slope·k must reach this
+    with np.errstate(divide="ignore", invalid="ignore"):
+        edge = need / slope
+    lo = np.ones(len(cap), dtype=np.int64)
+    hi = cap.copy()
+    up, down, flat = slope > 0, slope < 0, slope == 0
+    lo[up] = np.maximum(1, np.ceil(edge[up] - 1e-9)).astype(np.int64)
+    hi[down] = np.minimum(cap[down], np.floor(edge[down] + 1e-9)).astype(np.int64)
+    none = flat & (need > 0)
+    lo[none], hi[none] = 1, 0
+    return zero, lo, hi
+
+
+def _programme(
+    cap: np.ndarray,
+    unit: np.ndarray,
+    site: np.ndarray,
+    value: np.ndarray,
+    budget: float,
+    floor: int,
+    mu: float,
+    slope: np.ndarray,
+    best_term: np.ndarray,
+    gap: float,
+    target: float,
+    deadline: float | None,
+) -> np.ndarray | float | None:
+    """Best plan worth ``target`` or more; None if too hard.
+
+    Without such a plan, the value of the best complete plan kept (a
+    float, -inf if none).
+    """
+    zero, lo, hi = _options(cap, site, mu, slope, best_term, gap)
+    count = zero.astype(np.int64) + np.maximum(0, hi - lo + 1)
+    if (count == 0).any():
+        return -math.inf
+    x = np.where(zero, 0, lo).astype(np.int64)  # the fixed estates' option
+    free = np.flatnonzero(count > 1)
+    if len(free) > MAX_FREE:
+        return None
+    fixed = count == 1
+    taken = fixed & (x > 0)
+    cost = np.array([math.fsum(np.r_[x[taken] * unit[taken], site[taken]])])
+    val = np.array([float(np.dot(value[fixed], x[fixed]))])
+    got = np.array([int(x[fixed].sum())])
+    term = np.where(x > 0, slope * x - mu * site, 0.0)
+    loss = np.array([float((best_term - term)[fixed].sum())])
+    steps = []
+    for e in free[np.argsort(count[free], kind="stable")]:
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
+        ks = np.r_[[0] if zero[e] else [], np.arange(lo[e], hi[e] + 1)].astype(
+            np.int64
+        )
+        pay = np.where(ks > 0, site[e] + unit[e] * ks, 0.0)
+        lost = best_term[e] - np.where(ks > 0, slope[e] * ks - mu * site[e], 0.0)
+        parent = np.repeat(np.arange(len(cost)), len(ks))
+        choice = np.tile(ks, len(cost))
+        cost = (cost[:, None] + pay).ravel()
+        val = (val[:, None] + value[e] * ks).ravel()
+        got = (got[:, None] + ks).ravel()
+        loss = (loss[:, None] + lost).ravel()
+        ok = (loss <= gap) & (cost <= budget)
+        keep = np.flatnonzero(ok)
+        keep = keep[_dominated(cost[keep], val[keep], np.minimum(got[keep], floor))]
+        cost, val, got, loss = cost[keep], val[keep], got[keep], loss[keep]
+        steps.append((e, parent[keep], choice[keep]))
+        if len(cost) > MAX_STATES:
+            return None
+        if len(cost) == 0:
+            return -math.inf
+    complete = got >= floor
+    done = np.flatnonzero(complete & (val >= target))
+    if len(done) == 0:
+        return float(val[complete].max()) if complete.any() else -math.inf
+    i = int(done[np.argmax(val[done])])
+    for e, parent, choice in reversed(steps):
+        x[e] = choice[i]
+        i = int(parent[i])
+    pay = np.r_[x * unit, (x > 0) * site]
+    if math.fsum(float(v) for v in pay) > budget:
+        return None
+    return x
