@@ -39,7 +39,9 @@ MAX_STATES = 200_000
 MAX_FREE = 150
 # first gap tried, as a share of the bound, and its growth per round
 _FIRST_GAP = 1e-6
-_GROWTH = 4.0
+_GROWTH = 2.0
+# partial plans kept when looking for a good plan quickly
+_BEAM = 1000
 
 
 def _critical_ratio(profit: np.ndarray, weight: np.ndarray, budget: float) -> float:
@@ -49,6 +51,18 @@ def _critical_ratio(profit: np.ndarray, weight: np.ndarray, budget: float) -> fl
     order = order[profit[order] > 0]
     cut = int(np.searchsorted(np.cumsum(weight[order]), budget, side="right"))
     return float(ratio[order[cut]]) if cut < len(order) else 0.0
+
+
+def _most_units(units: np.ndarray, whole: np.ndarray, budget: float) -> float:
+    """Most units of the linear relaxation (whole estates by units per euro)."""
+    order = np.argsort(-(units / whole), kind="stable")
+    spent = np.cumsum(whole[order])
+    cut = int(np.searchsorted(spent, budget, side="right"))
+    if cut >= len(order):
+        return float(units.sum())
+    before = spent[cut - 1] if cut else 0.0
+    part = (budget - before) / whole[order[cut]] * units[order[cut]]
+    return float(units[order[:cut]].sum() + part) * (1 + 1e-9) + 1e-9
 
 
 def _dual(
@@ -67,15 +81,24 @@ def _dual(
         return 0.0, mu0, first
     # the bound is convex in λ: search the interval where it falls
     lo, hi = 0.0, float(value.max()) + 1.0
-    while bound(hi)[0] < bound(hi / 2)[0]:
+    for _ in range(60):
+        if bound(hi)[0] >= bound(hi / 2)[0]:
+            break
         hi *= 2
-    for _ in range(100):
-        a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
-        if bound(a)[0] <= bound(b)[0]:
-            hi = b
+    ratio = (math.sqrt(5) - 1) / 2
+    a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    fa, fb = bound(a)[0], bound(b)[0]
+    for _ in range(60):
+        if fa <= fb:
+            hi, b, fb = b, a, fa
+            a = hi - ratio * (hi - lo)
+            fa = bound(a)[0]
         else:
-            lo = a
-    best, mu = bound(lo)
+            lo, a, fa = a, b, fb
+            b = lo + ratio * (hi - lo)
+            fb = bound(b)[0]
+    best, mu = bound(a if fa <= fb else b)
+    lo = a if fa <= fb else b
     return (0.0, mu0, first) if first <= best else (lo, mu, best)
 
 
@@ -102,7 +125,9 @@ def _greedy(
     return x
 
 
-def _affordable(units: np.ndarray, unit: np.ndarray, site: np.ndarray, budget: float):
+def _affordable(
+    units: np.ndarray, unit: np.ndarray, site: np.ndarray, budget: float
+) -> np.ndarray:
     """Units of each estate that fit the budget on their own."""
     cap = np.floor((budget - site) / unit).clip(0, None).astype(np.int64)
     cap = np.minimum(cap, units)
@@ -118,16 +143,23 @@ def _dominated(cost: np.ndarray, val: np.ndarray, level: np.ndarray) -> np.ndarr
 
     Sorted by level, then spend, then decreasing value: a plan is kept when
     it is worth more than every cheaper (or as cheap, earlier) plan of its
-    level. Values are compared by rank so the running maximum is exact.
+    level. Within levels, values are compared by rank so the running maximum
+    is exact (equal values get distinct ranks: a later one is kept, which
+    costs time, never a plan).
     """
+    if not level.any():
+        order = np.lexsort((-val, cost))
+        v = val[order]
+        best = np.maximum.accumulate(v)
+        return order[np.r_[True, v[1:] > best[:-1]]] if len(order) else order
     order = np.lexsort((-val, cost, level))
-    _, rank = np.unique(val[order], return_inverse=True)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[np.argsort(val[order], kind="stable")] = np.arange(1, len(order) + 1)
     lv = level[order]
     group = np.cumsum(np.r_[0, lv[1:] != lv[:-1]])
-    key = group * (len(order) + 1) + rank.astype(np.int64) + 1
+    key = group * (len(order) + 1) + rank
     best = np.maximum.accumulate(key)
-    keep = np.r_[True, key[1:] > best[:-1]]
-    return order[keep]
+    return order[np.r_[True, key[1:] > best[:-1]]]
 
 
 def solve_one_budget(
@@ -166,6 +198,8 @@ def solve_one_budget(
     cap = _affordable(units, unit, site, budget)
     capf = cap.astype(float)
     whole = site + unit * capf
+    if min_units > _most_units(capf, whole, budget):
+        return None  # no plan recovers that many: the caller says so
     lam, mu, bound = _dual(value, capf, whole, budget, int(min_units))
     slope = value + lam - mu * unit
     best_term = np.maximum(0.0, np.maximum(slope * capf, slope) - mu * site)
@@ -175,13 +209,11 @@ def solve_one_budget(
         bound - math.fsum(value * start) if start.sum() >= min_units else math.inf
     )
     gap = min(gap_max, _FIRST_GAP * abs(bound) + 1.0)
+    args = (cap, unit, site, value, budget, int(min_units), mu, slope, best_term)
     while True:
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError
-        found = _programme(
-            cap, unit, site, value, budget, int(min_units),
-            mu, slope, best_term, gap + tol, bound - gap - tol, deadline,
-        )  # fmt: skip
+        found = _programme(*args, gap + tol, bound - gap - tol, deadline)
         if found is None or isinstance(found, np.ndarray):
             return found
         # no plan worth bound - gap: the best complete plan kept, worth less,
@@ -189,6 +221,13 @@ def solve_one_budget(
         gap_max = min(gap_max, bound - found)
         if gap >= gap_max or gap > abs(bound):
             return None
+        if gap_max > _GROWTH**2 * gap:
+            # a good plan, found by keeping the least losing partial plans
+            # only, tightens the next gap (it proves nothing by itself)
+            wide = gap * _GROWTH**2
+            good = _programme(*args, wide, bound - wide, deadline, beam=_BEAM)
+            if isinstance(good, float):
+                gap_max = min(gap_max, bound - good)
         gap = min(gap_max, gap * _GROWTH)
 
 
@@ -219,6 +258,28 @@ def _options(
     return zero, lo, hi
 
 
+def _least_cost(
+    rest: np.ndarray,
+    hi: np.ndarray,
+    unit: np.ndarray,
+    site: np.ndarray,
+    short: np.ndarray,
+) -> np.ndarray:
+    """Lower bound on the euros the estates ``rest`` need to recover ``short`` units.
+
+    Estate e gives up to ``hi[e]`` units for ``site + unit·k ≥ k·(unit +
+    site / hi)``: the cheapest rates first (the linear relaxation); inf
+    where the estates cannot give that many.
+    """
+    most = hi[rest]
+    rest, most = rest[most > 0], most[most > 0]
+    rate = unit[rest] + site[rest] / most
+    order = np.argsort(rate, kind="stable")
+    cum_units = np.r_[0.0, np.cumsum(most[order])]
+    cum_cost = np.r_[0.0, np.cumsum(most[order] * rate[order])]
+    return np.interp(short, cum_units, cum_cost, right=np.inf) * (1 - 1e-12)
+
+
 def _programme(
     cap: np.ndarray,
     unit: np.ndarray,
@@ -232,11 +293,14 @@ def _programme(
     gap: float,
     target: float,
     deadline: float | None,
+    beam: int | None = None,
 ) -> np.ndarray | float | None:
     """Best plan worth ``target`` or more; None if too hard.
 
     Without such a plan, the value of the best complete plan kept (a
-    float, -inf if none).
+    float, -inf if none). With ``beam``, only that many partial plans (the
+    least losing) are kept at each step and the value of the best complete
+    plan is returned: a plan, not a proof.
     """
     zero, lo, hi = _options(cap, site, mu, slope, best_term, gap)
     count = zero.astype(np.int64) + np.maximum(0, hi - lo + 1)
@@ -254,7 +318,8 @@ def _programme(
     term = np.where(x > 0, slope * x - mu * site, 0.0)
     loss = np.array([float((best_term - term)[fixed].sum())])
     steps = []
-    for e in free[np.argsort(count[free], kind="stable")]:
+    order = free[np.argsort(count[free], kind="stable")]
+    for j, e in enumerate(order):
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError
         ks = np.r_[[0] if zero[e] else [], np.arange(lo[e], hi[e] + 1)].astype(
@@ -269,8 +334,15 @@ def _programme(
         got = (got[:, None] + ks).ravel()
         loss = (loss[:, None] + lost).ravel()
         ok = (loss <= gap) & (cost <= budget)
+        if floor > 0:
+            short = np.maximum(0, floor - got[ok])
+            ok[ok] = cost[ok] + _least_cost(order[j + 1 :], hi, unit, site, short) <= (
+                budget * (1 + 1e-12)
+            )
         keep = np.flatnonzero(ok)
         keep = keep[_dominated(cost[keep], val[keep], np.minimum(got[keep], floor))]
+        if beam is not None and len(keep) > beam:
+            keep = keep[np.sort(np.argpartition(loss[keep], beam)[:beam])]
         cost, val, got, loss = cost[keep], val[keep], got[keep], loss[keep]
         steps.append((e, parent[keep], choice[keep]))
         if len(cost) > MAX_STATES:
@@ -279,7 +351,7 @@ def _programme(
             return -math.inf
     complete = got >= floor
     done = np.flatnonzero(complete & (val >= target))
-    if len(done) == 0:
+    if len(done) == 0 or beam is not None:
         return float(val[complete].max()) if complete.any() else -math.inf
     i = int(done[np.argmax(val[done])])
     for e, parent, choice in reversed(steps):
