@@ -413,7 +413,7 @@ def test_spend_is_exact():
 
 
 def test_a_plan_solved_again_is_the_same_and_independent():
-    # the second solve of the same instance is remembered: same plan, its own copy
+    # the second solve of the same instance gives the same plan, its own array
     from geo_alloggi.priorities import _solvers
 
     inst = _solvers.Instance.single(

@@ -14,7 +14,8 @@ Two questions a coordination meeting asks of a hot-spot map:
 *Which €1M of renovation money buys the most?*
     :func:`renovation_plan` chooses how many vacant units to renovate in each
     estate within a budget (shared, or one per owner: Aler Milano and the
-    Comune / MM Casa), exactly (mixed-integer programme solved by
+    Comune / MM Casa), exactly (a dynamic programme over the estates a
+    Lagrangian bound leaves open, else the mixed-integer programme solved by
     :func:`scipy.optimize.milp`), to return the most units to assignment
     (``objective="units"``) or to prevent the most expected occupations
     (``objective="risk"``, risk-weighted units), and shows the naive
@@ -42,8 +43,9 @@ ranking and its reasons, social services), :mod:`~geo_alloggi.priorities.places`
 :mod:`~geo_alloggi.priorities.plans` (plans, trade-off, budgets side by side),
 :mod:`~geo_alloggi.priorities.backtesting` (back-test, weightings side by
 side), :mod:`~geo_alloggi.priorities.calibration` (weights from evidence);
-``_solvers`` (exact and naive allocations), ``_evidence`` (what a ranking knew
-at each origin) and ``_common`` are private.
+``_solvers`` (exact and naive allocations), ``_exact`` (exact plans of one
+budget), ``_tradeoff`` (the trade-off's plans), ``_evidence`` (what a ranking
+knew at each origin) and ``_common`` are private.
 """
 
 from __future__ import annotations

@@ -198,10 +198,12 @@ def solve_milp(
             x = np.zeros(len(inst.units), dtype=np.int64)
             x[idx] = found
             return x
-    return _solve_milp(inst, value, min_units=min_units)
+    return solve_milp_highs(inst, value, min_units=min_units)
 
 
-def _solve_milp(inst: Instance, value: np.ndarray, *, min_units: int) -> np.ndarray:
+def solve_milp_highs(
+    inst: Instance, value: np.ndarray, *, min_units: int
+) -> np.ndarray:
     """:func:`solve_milp` by the mixed-integer programme (HiGHS)."""
     n = len(inst.units)
     x = np.zeros(n, dtype=np.int64)

@@ -8,7 +8,7 @@ otherwise follow. :func:`renovation_frontier` shows what one objective costs
 in the other (ε-constraint); :func:`compare_plans` sets several budgets side
 by side. The candidates come from
 :func:`~geo_alloggi.priorities.renovation.renovation_candidates`; the solvers
-from ``_solvers``.
+from ``_solvers`` and ``_exact``, the trade-off's arrays from ``_tradeoff``.
 """
 
 from __future__ import annotations
@@ -467,21 +467,23 @@ def renovation_plan(
     maximise Σₑ vₑ·xₑ subject to Σₑ∈g (unitₑ·xₑ + siteₑ·yₑ) ≤ budget_g for
     every budget g, 0 ≤ xₑ ≤ unitsₑ·yₑ, xₑ integer, yₑ ∈ {0, 1}
 
-    with :func:`scipy.optimize.milp` (HiGHS, zero relative gap; the same
-    input gives the same plan). Ties are broken in the same solve by the
-    other objective (lexicographic): vₑ = riskₑ/δ + 1 for ``"risk"`` (most
-    risk-weighted units, then most units; δ is so small that a plan gives up
-    at most 1e-7 of the candidates' total risk-weighted units to recover more
-    units) and vₑ = R + 1 + riskₑ for ``"units"``, R the candidates' total
-    risk-weighted units (most units, then most risk-weighted units, exactly).
-    ``risk·x`` is the expected number of units that renovation keeps from
-    being occupied within 12 months. The spend is recomputed exactly (:func:`math.fsum`)
-    and a budget row tightened by the excess if the solver's feasibility
-    tolerance (about 1e-7 of the budget) let it slip, so no plan ever
-    exceeds its budget. The naive plans fill estates in one order, each
-    taking all its units when it can, else as many as fit: *cheapest first*
-    by cost per unit (the site cost shared over the estate's vacant units),
-    *largest first* by decreasing vacant units, *risk per euro first* by
+    exactly: each budget by a Lagrangian reduction and a dynamic programme over
+    the estates its bounds leave open, which proves its plan optimal, or, where
+    those bounds are too weak, with :func:`scipy.optimize.milp` (HiGHS, zero
+    relative gap); the same input gives the same plan. Ties are broken in the
+    same solve by the other objective (lexicographic): vₑ = riskₑ/δ + 1 for
+    ``"risk"`` (most risk-weighted units, then most units; δ is so small that a
+    plan gives up at most 1e-7 of the candidates' total risk-weighted units to
+    recover more units) and vₑ = R + 1 + riskₑ for ``"units"``, R the
+    candidates' total risk-weighted units (most units, then most risk-weighted
+    units, exactly). ``risk·x`` is the expected number of units that renovation
+    keeps from being occupied within 12 months. The spend is recomputed exactly
+    (:func:`math.fsum`) and, with HiGHS, a budget row tightened by the excess if
+    the solver's feasibility tolerance (about 1e-7 of the budget) let it slip,
+    so no plan ever exceeds its budget. The naive plans fill estates in one
+    order, each taking all its units when it can, else as many as fit: *cheapest
+    first* by cost per unit (the site cost shared over the estate's vacant
+    units), *largest first* by decreasing vacant units, *risk per euro first* by
     decreasing risk-weighted units per euro of renovating the whole estate.
     With budgets per owner, the total's "next €1M" is the owner where it
     buys the most by the objective.
