@@ -126,38 +126,39 @@ def backtest_signals(
         ``district_id, period, emerging_category`` and ``district_id, period,
         gi_z`` (``period`` is the origin); None where nothing was computed.
     """
-    trends, gis = [], []
+    from geo_alloggi.stats import emerging_hotspots_by_origin, hotspots_at_periods
+
     with warnings.catch_warnings():
         # what each origin lacked is said by the back-test's components column
         warnings.simplefilter("ignore", UserWarning)
-        for origin in trend_at:
-            cats = trend(panel[panel[S.PERIOD] <= origin], districts)
-            if cats is not None:
-                trends.append(
-                    pd.DataFrame(
-                        {
-                            S.DISTRICT_ID: cats[S.DISTRICT_ID].to_numpy(),
-                            S.PERIOD: origin,
-                            S.EMERGING: cats[S.EMERGING].to_numpy(),
-                        }
-                    )
-                )
-        for origin in hotspots_at:
-            try:
-                gi = period_hotspots(panel, districts, origin)
-            except ValidationError:
-                # fewer than three districts with units: no Gi* rule at origin
-                continue
-            gis.append(
-                pd.DataFrame(
-                    {
-                        S.DISTRICT_ID: gi[S.DISTRICT_ID].to_numpy(),
-                        S.PERIOD: origin,
-                        S.GI_Z: gi[S.GI_Z].to_numpy(),
-                    }
-                )
-            )
-    return (
-        pd.concat(trends, ignore_index=True) if trends else None,
-        pd.concat(gis, ignore_index=True) if gis else None,
+        # as trend() on the periods up to each origin: None where it gives None
+        rolled = emerging_hotspots_by_origin(
+            panel, S.OCCUPIED, districts=districts, origins=trend_at, units=S.UNITS
+        )
+        # as period_hotspots() at each origin: no rows where it refuses (fewer
+        # than three districts with units: no Gi* rule at that origin)
+        gis = hotspots_at_periods(
+            panel, S.OCCUPIED, districts=districts, periods=hotspots_at, units=S.UNITS
+        )
+    trends = (
+        pd.DataFrame(
+            {
+                S.DISTRICT_ID: rolled[S.DISTRICT_ID].to_numpy(),
+                S.PERIOD: rolled[S.PERIOD].to_numpy(),
+                S.EMERGING: rolled[S.EMERGING].to_numpy(),
+            }
+        )
+        if len(rolled)
+        else None
+    )
+    return trends, (
+        pd.DataFrame(
+            {
+                S.DISTRICT_ID: gis[S.DISTRICT_ID].to_numpy(),
+                S.PERIOD: gis[S.PERIOD].to_numpy(),
+                S.GI_Z: gis[S.GI_Z].to_numpy(),
+            }
+        )
+        if len(gis)
+        else None
     )

@@ -23,7 +23,11 @@ from geo_alloggi._errors import ValidationError
 from geo_alloggi._periods import period_kind, period_start
 from geo_alloggi._validate import require_columns
 from geo_alloggi.priorities._common import area_id_column, to_dates
-from geo_alloggi.priorities.patrol import PatrolWeights, patrol_priority
+from geo_alloggi.priorities.patrol import (
+    PatrolWeights,
+    patrol_priority,
+    pending_evictions,
+)
 
 __all__ = [
     "COMPONENTS",
@@ -241,6 +245,14 @@ def gather_evidence(
     begins; it is scored on the next period's new occupations.
     """
     periods = sorted(panel[S.PERIOD].dropna().unique())
+    # every origin filters the panel and the evictions: without the districts'
+    # shapes, and with only the evictions that could count as pending
+    panel = pd.DataFrame(panel.drop(columns="geometry", errors="ignore"))
+    if evictions is not None:
+        require_columns(evictions, [S.EVICTION_DATE], "evictions")
+        evictions = pending_evictions(
+            evictions, id_column=id_column, estate_district=estate_district
+        )
     out: dict[Any, Evidence] = {}
     for origin in at:
         scored = next_period(periods, origin)

@@ -426,8 +426,54 @@ def _vulnerable(evictions: pd.DataFrame) -> pd.Series:
     v = evictions[S.VULNERABLE]
     if v.dtype == bool:
         return v
+    if isinstance(v.dtype, pd.BooleanDtype):
+        # what the text rule below gives, without writing each value as text
+        return v.fillna(False).astype(bool)
     text = v.astype(str).str.strip().str.lower()
     return text.isin(["true", "1", "yes", "si", "sì", "vero"])
+
+
+def pending_evictions(
+    evictions: pd.DataFrame, *, id_column: str, estate_district: pd.Series | None
+) -> pd.DataFrame:
+    """Return the eviction records that may count as pending, read once.
+
+    The rows :func:`patrol_priority` could count for some period: pending
+    (scheduled or postponed), of households not recorded as vulnerable,
+    dated and placed in an area. Ranked with this table instead of
+    ``evictions``, any period counts the same pending evictions: rankings at
+    many origins (the back-test) read the records once.
+
+    Parameters
+    ----------
+    evictions : pandas.DataFrame
+        Eviction records, as for :func:`patrol_priority`.
+    id_column : str
+        Area id column of the rankings.
+    estate_district : pandas.Series or None
+        ``estate_id`` → ``district_id``, as for :func:`patrol_priority`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id_column`` (the area, as text), ``date`` (parsed), ``outcome`` and
+        ``vulnerable`` (False), one row per eviction kept.
+    """
+    area = _area_ids_of_evictions(evictions, id_column, estate_district)
+    dates = to_dates(evictions[S.EVICTION_DATE])
+    keep = (
+        (_pending_mask(evictions, None) & ~_vulnerable(evictions)).to_numpy()
+        & area.notna().to_numpy()
+        & dates.notna().to_numpy()
+    )
+    return pd.DataFrame(
+        {
+            id_column: area.array[keep],
+            S.EVICTION_DATE: dates.array[keep],
+            S.OUTCOME: evictions[S.OUTCOME].array[keep],
+            S.VULNERABLE: np.zeros(int(keep.sum()), dtype=bool),
+        }
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ family:
 * :mod:`~geo_alloggi.stats.spacetime` — :func:`hotspots_by_period` and
   :func:`emerging_hotspots`: Gi* per period, Mann–Kendall trend of the
   z-scores, and ArcGIS's seventeen categories (:func:`classify_emerging`);
+  :func:`emerging_hotspots_by_origin`: the categories as they stood at each
+  of several origins (a back-test's);
 * :mod:`~geo_alloggi.stats.grids` — :func:`optimal_cell_size`,
   :func:`hex_grid`, :func:`aggregate_to_hexagons`: point records on a metric
   hexagon grid at an automatic scale;
@@ -29,10 +31,17 @@ from __future__ import annotations
 
 from geo_alloggi.stats.density import default_bandwidth, density_surface
 from geo_alloggi.stats.grids import aggregate_to_hexagons, hex_grid, optimal_cell_size
-from geo_alloggi.stats.local import MoranResult, global_moran, hotspots, spatial_weights
+from geo_alloggi.stats.local import (
+    MoranResult,
+    global_moran,
+    hotspots,
+    hotspots_at_periods,
+    spatial_weights,
+)
 from geo_alloggi.stats.spacetime import (
     classify_emerging,
     emerging_hotspots,
+    emerging_hotspots_by_origin,
     hotspots_by_period,
 )
 
@@ -54,9 +63,11 @@ __all__ = [
     "default_bandwidth",
     "density_surface",
     "emerging_hotspots",
+    "emerging_hotspots_by_origin",
     "global_moran",
     "hex_grid",
     "hotspots",
+    "hotspots_at_periods",
     "hotspots_by_period",
     "optimal_cell_size",
     "spatial_weights",

@@ -6,6 +6,8 @@
   included) with normal p-values, confidence bins ±3/±2/±1 and the
   Benjamini–Hochberg false discovery rate, on counts or on empirical-Bayes
   smoothed rates; or local Moran (LISA).
+* :func:`hotspots_at_periods` — Gi* of several periods of a panel, each on
+  its own, the weights built once.
 * :func:`global_moran` — Moran's I (``esda.Moran``; ``esda.Moran_Rate`` on rates).
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -48,7 +50,13 @@ from geo_alloggi.stats._weights import (
     warn_islands,
 )
 
-__all__ = ["MoranResult", "global_moran", "hotspots", "spatial_weights"]
+__all__ = [
+    "MoranResult",
+    "global_moran",
+    "hotspots",
+    "hotspots_at_periods",
+    "spatial_weights",
+]
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +90,13 @@ def _prepare(
     weights_kwds: Mapping[str, Any] | None,
     id_column: str | None,
     argument: str = "gdf",
+    built: dict[bytes, tuple[W, WeightsReport]] | None = None,
 ) -> _Prepared:
+    """Check the input and return the analysed rows, their values and weights.
+
+    ``built`` keeps the weights already built, by analysed rows, for calls on
+    layers of the same features (the same geometries, in the same order).
+    """
     require_geodataframe(gdf, argument)
     ids_all, _ = feature_ids(gdf, id_column, argument)
     require_columns(gdf, [value] + ([units] if units else []), argument)
@@ -132,8 +146,13 @@ def _prepare(
             f"{argument} has {len(ids)} usable feature(s) for {value!r}; "
             "at least 3 needed"
         )
-    metric = gdf.loc[include].to_crs(config.metric_crs)
-    w, report = build_weights(metric, ids, weights, kwds=weights_kwds)
+    key = include.tobytes()
+    if built is None or key not in built:
+        metric = gdf.loc[include].to_crs(config.metric_crs)
+        w, report = build_weights(metric, ids, weights, kwds=weights_kwds)
+        if built is not None:
+            built[key] = (w, report)
+    w, report = built[key] if built is not None else (w, report)
     warn_islands(report, stacklevel=3)
     if units:
         assert events is not None
@@ -377,14 +396,101 @@ def hotspots(
         cols = _lisa_columns(
             prep, permutations=permutations, seed=seed, fdr=fdr, alpha=a
         )
-    rows = np.flatnonzero(prep.include)
+    _put_columns(out, cols, prep.include)
+    return out
+
+
+def _put_columns(
+    out: pd.DataFrame, cols: dict[str, tuple[np.ndarray, str]], include: np.ndarray
+) -> None:
+    """Add the columns of the analysed rows to ``out`` (missing on the others)."""
+    rows = np.flatnonzero(include)
     for name, (values, dtype) in cols.items():
         column = pd.Series(
             pd.NA if dtype != "float64" else np.nan, index=out.index, dtype=dtype
         )
         column.iloc[rows] = values
         out[name] = column
-    return out
+
+
+def hotspots_at_periods(
+    panel: pd.DataFrame,
+    value: str,
+    *,
+    districts: gpd.GeoDataFrame,
+    periods: Sequence[Any],
+    units: str | None = None,
+    smoothing: Literal["eb"] | None = "eb",
+    weights: str = "queen",
+    weights_kwds: Mapping[str, Any] | None = None,
+    fdr: bool = True,
+    alpha: float | None = None,
+    id_column: str = S.DISTRICT_ID,
+    period: str = S.PERIOD,
+) -> pd.DataFrame:
+    """Gi* hot spots of several periods of a panel, each period on its own.
+
+    The rows of period ``p`` hold what :func:`hotspots` (Gi*, no
+    permutations) gives the district layer joined to the panel's rows of
+    ``p``; the weights are built once for all the periods that analyse the
+    same districts. A back-test maps the hot spots of every origin.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        One row per district and period (:func:`geo_alloggi.overlay.aggregate`),
+        with ``id_column``, ``period``, ``value`` and ``units``.
+    value : str
+        Column analysed; with ``units``, the count of events.
+    districts : geopandas.GeoDataFrame
+        The district layer of the panel, with ``id_column``.
+    periods : sequence of object
+        The periods to map.
+    units, smoothing, fdr, alpha : object
+        As for :func:`hotspots`.
+    weights : str
+        One of the kinds of :func:`spatial_weights` (default ``"queen"``).
+    weights_kwds : mapping, optional
+        As for :func:`hotspots`.
+    id_column, period : str
+        District id and period columns of the panel and the layer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        For each period, one row per district of the layer: ``id_column``,
+        ``period``, ``gi_z``, ``gi_p``, ``gi_q`` (with ``fdr``), ``gi_bin``
+        and ``hotspot``, missing where the district was left out. A period
+        where :func:`hotspots` raises :class:`ValidationError` (fewer than 3
+        usable districts) has no rows.
+    """
+    a = check_alpha(0.10 if alpha is None else alpha, (0.10, 0.05, 0.01))
+    require_columns(panel, [id_column, period], "panel")
+    keep = [value] + ([units] if units else [])
+    layer = districts[[id_column, districts.geometry.name]]
+    built: dict[bytes, tuple[W, WeightsReport]] = {}
+    parts = []
+    for p in periods:
+        rows = pd.DataFrame(panel.loc[panel[period] == p, [id_column, *keep]])
+        cut = layer.merge(rows, on=id_column, how="left")
+        try:
+            prep = _prepare(
+                cut,
+                value,
+                units=units,
+                smoothing=smoothing,
+                weights=weights,
+                weights_kwds=weights_kwds,
+                id_column=id_column,
+                built=built,
+            )
+        except ValidationError:
+            continue
+        out = pd.DataFrame({id_column: cut[id_column].to_numpy(), period: p})
+        cols = _gi_star_columns(prep, value, permutations=0, seed=0, fdr=fdr, alpha=a)
+        _put_columns(out, cols, prep.include)
+        parts.append(out)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def _gi_star_columns(

@@ -14,40 +14,34 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from libpysal.weights import W
-from scipy import stats as sps
 
 from geo_alloggi import _schema as S
-from geo_alloggi import config
 from geo_alloggi._errors import ValidationError, warn
-from geo_alloggi._validate import (
-    require_choice,
-    require_columns,
-    require_geodataframe,
+from geo_alloggi._validate import require_choice
+from geo_alloggi.stats._checks import check_alpha
+from geo_alloggi.stats._mannkendall import mann_kendall
+from geo_alloggi.stats._spacetime_gi import (
+    SpaceTime,
+    analysed,
+    cube_gi,
+    kept,
+    panel_cube,
+    refuse_negative,
+    space_time_gi,
 )
-from geo_alloggi.stats._checks import check_alpha, feature_ids, few, numeric_values
-from geo_alloggi.stats._gistar import (
-    MIN_FEATURES,
-    confidence_bins,
-    empirical_bayes,
-    gi_star_z,
-    star_weights,
-    two_sided_p,
-)
-from geo_alloggi.stats._weights import (
-    WeightsArg,
-    WeightsReport,
-    build_weights,
-    warn_islands,
-)
+from geo_alloggi.stats._weights import WeightsArg
 
-__all__ = ["classify_emerging", "emerging_hotspots", "hotspots_by_period"]
+__all__ = [
+    "classify_emerging",
+    "emerging_hotspots",
+    "emerging_hotspots_by_origin",
+    "hotspots_by_period",
+]
 
 log = logging.getLogger(__name__)
 
@@ -56,97 +50,6 @@ MIN_PERIODS = 10
 
 #: ArcGIS's default neighbourhood time step (periods before the one analysed).
 DEFAULT_TIME_STEP = 1
-
-
-def _panel_matrix(
-    panel: pd.DataFrame,
-    value: str,
-    districts: gpd.GeoDataFrame,
-    *,
-    period: str,
-    units: str | None,
-    id_column: str | None,
-) -> tuple[str, list[str], list[str], list[Any], np.ndarray, np.ndarray | None]:
-    """Wide matrices (district × period) of the value and of the units.
-
-    Returns the panel's id column, the layer's ids (as text, in its order),
-    the analysed ids, the periods and the two matrices.
-    """
-    if not isinstance(panel, pd.DataFrame):
-        raise ValidationError(
-            f"panel must be a pandas.DataFrame, got {type(panel).__name__!r}"
-        )
-    require_geodataframe(districts, "districts")
-    if id_column is None:
-        id_column = next(
-            (c for c in (S.DISTRICT_ID, S.CELL_ID) if _has(panel, c)), S.DISTRICT_ID
-        )
-    levels = [
-        c
-        for c in (id_column, period)
-        if c in panel.index.names and c not in panel.columns
-    ]
-    if levels:  # e.g. a groupby([id, period]) result: its keys are index levels
-        panel = panel.reset_index(level=levels)
-    require_columns(
-        panel, [id_column, period, value] + ([units] if units else []), "panel"
-    )
-    in_layer = id_column if id_column in districts.columns else None
-    layer_ids, _ = feature_ids(districts, in_layer, "districts", names=())
-    keys = panel[[id_column, period]]
-    dup = keys.duplicated(keep=False)
-    if dup.any():
-        raise ValidationError(
-            f"panel has {int(dup.sum())} duplicated ({id_column}, {period}) rows, e.g. "
-            f"{few(keys[dup].astype(str).agg('/'.join, axis=1).unique().tolist(), 3)}"
-        )
-    pids = panel[id_column].astype(str)
-    known = set(layer_ids)
-    present = set(pids)
-    unknown = sorted(present - known)
-    if unknown:
-        raise ValidationError(
-            f"panel[{id_column!r}] has ids not in districts: {few(unknown)}"
-        )
-    order = [i for i in layer_ids if i in present]
-    no_period = panel[period].isna()
-    if no_period.any():
-        raise ValidationError(
-            f"panel[{period!r}] is missing in {int(no_period.sum())} row(s), e.g. for "
-            f"{few(pids[no_period].unique().tolist(), 3)}; every row needs a period"
-        )
-    periods = sorted(panel[period].unique().tolist())
-    if len(periods) < 2:
-        raise ValidationError(
-            f"panel[{period!r}] must hold at least 2 periods, got {periods!r}"
-        )
-    vals = pd.Series(
-        numeric_values(panel, value, "panel"),
-        index=pd.MultiIndex.from_arrays([pids, panel[period]]),
-    )
-    y = vals.unstack(level=1).reindex(index=order, columns=periods)
-    missing = int(y.isna().to_numpy().sum())
-    if missing:
-        where = y.isna().stack()
-        sample = [f"{i}/{p}" for i, p in where[where].index[:3]]
-        raise ValidationError(
-            f"panel lacks {value!r} for {missing} district × period cell(s), e.g. "
-            f"{sample!r}; give every district a row (value 0 if nothing happened) in "
-            "every period, computed before any suppression"
-        )
-    b = None
-    if units:
-        bs = pd.Series(numeric_values(panel, units, "panel"), index=vals.index)
-        b = (
-            bs.unstack(level=1)
-            .reindex(index=order, columns=periods)
-            .to_numpy(dtype=float)
-        )
-    return id_column, layer_ids, order, periods, y.to_numpy(dtype=float), b
-
-
-def _has(panel: pd.DataFrame, name: str) -> bool:
-    return name in panel.columns or name in panel.index.names
 
 
 def hotspots_by_period(
@@ -230,7 +133,7 @@ def hotspots_by_period(
     a worked example.
     """
     a = check_alpha(alpha, (0.10, 0.05, 0.01))
-    st = _space_time_gi(
+    st = space_time_gi(
         panel,
         value,
         districts=districts,
@@ -275,151 +178,18 @@ def _check_time_step(time_step: Any) -> int:
     return int(time_step)
 
 
-def _window_weights(w_star: W, steps: int) -> W:
-    """Binary weights of a window of ``steps + 1`` periods, stacked period by period.
+def _most(n: int) -> int:
+    """Periods that make "90% of the periods" of ``n``: at least ⌈0.9 n⌉."""
+    return math.ceil(0.9 * n - 1e-9)
 
-    Bin ``k·n + i`` is district ``i`` (in ``w_star``'s order) in the k-th
-    period of the window. The bins of the last period have as neighbours
-    the bins of the district and of its spatial neighbours in every period
-    of the window; earlier bins keep their spatial neighbours in their own
-    period (only the last period's rows are read).
+
+def _trend_decides(hot: np.ndarray, cold: np.ndarray) -> bool:
+    """Tell whether the trend decides the category of :func:`classify_emerging`.
+
+    It does only for a series hot (or cold) in most periods, the last included.
     """
-    order = list(w_star.id_order)
-    pos = {d: i for i, d in enumerate(order)}
-    n = len(order)
-    star = [[pos[j] for j in w_star.neighbors[d]] for d in order]
-    last = steps * n
-    neighbors: dict[int, list[int]] = {}
-    for k in range(steps + 1):
-        for i in range(n):
-            if k == steps:
-                neighbors[last + i] = [
-                    s * n + j for s in range(steps + 1) for j in star[i]
-                ]
-            else:
-                neighbors[k * n + i] = [k * n + j for j in star[i]]
-    weights = {b: [1.0] * len(nb) for b, nb in neighbors.items()}
-    return W(
-        neighbors, weights, id_order=list(range((steps + 1) * n)), silence_warnings=True
-    )
-
-
-def _window_z(values: np.ndarray, w_star: W, time_step: int) -> np.ndarray:
-    """Space–time Gi* z of every district in every period (district × period)."""
-    nd, nt = values.shape
-    z = np.zeros((nd, nt))
-    cache: dict[int, W] = {}
-    for t in range(nt):
-        steps = min(time_step, t)
-        if steps == 0:
-            z[:, t] = gi_star_z(values[:, t], w_star)[0]
-            continue
-        if steps not in cache:
-            cache[steps] = _window_weights(w_star, steps)
-        stacked = values[:, t - steps : t + 1].T.ravel()
-        z[:, t] = gi_star_z(stacked, cache[steps])[0][steps * nd :]
-    return z
-
-
-@dataclass(frozen=True)
-class _SpaceTime:
-    """Space–time Gi* of the analysed districts (district × period arrays)."""
-
-    id_column: str  # the panel's id column
-    rows: np.ndarray  # positions of the analysed districts in the layer
-    ids: list[str]
-    periods: list[Any]
-    z: np.ndarray
-    p: np.ndarray
-    q: np.ndarray
-    gbin: np.ndarray
-    report: WeightsReport
-
-
-def _space_time_gi(
-    panel: pd.DataFrame,
-    value: str,
-    *,
-    districts: gpd.GeoDataFrame,
-    period: str,
-    weights: WeightsArg,
-    weights_kwds: Mapping[str, Any] | None,
-    units: str | None,
-    smoothing: str | None,
-    fdr: bool,
-    alpha: float,
-    id_column: str | None,
-    time_step: int,
-) -> _SpaceTime:
-    require_choice(smoothing, ("eb", None), "smoothing")
-    idc, layer_ids, ids, periods, y, b = _panel_matrix(
-        panel, value, districts, period=period, units=units, id_column=id_column
-    )
-    keep = np.ones(len(ids), dtype=bool)
-    if b is not None:
-        if np.any(y < 0):
-            raise ValidationError(
-                f"panel[{value!r}] must hold non-negative counts when units= is given"
-            )
-        keep = np.all(b > 0, axis=1)
-        if not keep.all():
-            dropped = [i for i, k in zip(ids, keep, strict=True) if not k]
-            msg = (
-                f"{len(dropped)} district(s) with zero or missing {units!r} in some "
-                f"period left out of the rate statistics: {few(dropped)}"
-            )
-            warn(
-                msg,
-                "stats.emerging_excluded",
-                stacklevel=3,
-                n=len(dropped),
-                districts=dropped,
-            )
-            log.info("%s", msg)
-    absent = sorted(set(layer_ids) - set(ids))
-    if absent:
-        log.info(
-            "%d district(s) of the layer are not in the panel: %s",
-            len(absent),
-            few(absent),
-        )
-    ids = [i for i, k in zip(ids, keep, strict=True) if k]
-    y = y[keep]
-    if len(ids) < 3:
-        raise ValidationError(
-            f"panel has {len(ids)} usable district(s); at least 3 needed"
-        )
-    if len(ids) < MIN_FEATURES:
-        warn(
-            f"only {len(ids)} districts analysed: Gi* is unreliable with fewer than "
-            f"{MIN_FEATURES} features (ArcGIS's minimum)",
-            "stats.few_features",
-            n=len(ids),
-            minimum=MIN_FEATURES,
-            stacklevel=3,
-        )
-    rows = pd.Index(layer_ids).get_indexer(ids)
-    metric = districts.iloc[rows].to_crs(config.metric_crs)
-    w, report = build_weights(metric, ids, weights, kwds=weights_kwds)
-    warn_islands(report, noun="district", stacklevel=3)
-    w_star = star_weights(w)
-    nd, nt = y.shape
-    values = y.astype(float)
-    if b is not None:
-        bk = b[keep]
-        for t in range(nt):
-            values[:, t] = (
-                empirical_bayes(y[:, t], bk[:, t])
-                if smoothing == "eb"
-                else y[:, t] / bk[:, t]
-            )
-    z = _window_z(values, w_star, time_step)
-    p = two_sided_p(z)
-    q = np.empty_like(p)
-    gbin = np.zeros((nd, nt), dtype=int)
-    for t in range(nt):
-        gbin[:, t], q[:, t] = confidence_bins(z[:, t], p[:, t], fdr=fdr, alpha=alpha)
-    return _SpaceTime(idc, rows, ids, periods, z, p, q, gbin, report)
+    need = _most(len(hot))
+    return bool((hot.sum() >= need and hot[-1]) or (cold.sum() >= need and cold[-1]))
 
 
 def classify_emerging(
@@ -451,7 +221,7 @@ def classify_emerging(
     h = np.asarray(hot, dtype=bool)
     c = np.asarray(cold, dtype=bool)
     n = len(h)
-    need = math.ceil(0.9 * n - 1e-9)
+    need = _most(n)
     up = bool(
         np.isfinite(tau) and np.isfinite(trend_p) and trend_p < trend_alpha and tau > 0
     )
@@ -621,7 +391,7 @@ def emerging_hotspots(
     a = check_alpha(alpha, (0.10, 0.05, 0.01))
     if not 0 < trend_alpha < 1:
         raise ValidationError(f"trend_alpha={trend_alpha!r} must be between 0 and 1")
-    st = _space_time_gi(
+    st = space_time_gi(
         panel,
         value,
         districts=districts,
@@ -635,7 +405,7 @@ def emerging_hotspots(
         id_column=id_column,
         time_step=_check_time_step(time_step),
     )
-    ids, z, gbin, nt = st.ids, st.z, st.gbin, len(st.periods)
+    z, gbin, nt = st.z, st.gbin, len(st.periods)
     if nt < MIN_PERIODS:
         warn(
             f"only {nt} periods: the Mann–Kendall trend needs at least {MIN_PERIODS} "
@@ -645,23 +415,7 @@ def emerging_hotspots(
             minimum=MIN_PERIODS,
             stacklevel=2,
         )
-    t = np.arange(nt)
-    taus = np.full(len(ids), np.nan)
-    tps = np.full(len(ids), np.nan)
-    cats = []
-    for k in range(len(ids)):
-        if np.nanmax(z[k]) > np.nanmin(z[k]):
-            res = sps.kendalltau(t, z[k], nan_policy="omit")
-            taus[k], tps[k] = float(res.statistic), float(res.pvalue)
-        cats.append(
-            classify_emerging(
-                gbin[k] > 0,
-                gbin[k] < 0,
-                tau=taus[k],
-                trend_p=tps[k],
-                trend_alpha=trend_alpha,
-            )
-        )
+    taus, tps, cats = _trends(z, gbin, trend_alpha)
     out = districts.iloc[st.rows]
     if st.id_column in districts.columns:
         out = out.reset_index(drop=True)  # ids in a column: a fresh index
@@ -677,3 +431,190 @@ def emerging_hotspots(
     counts = pd.Series(cats).value_counts()
     log.info("emerging hot spots over %d periods: %s", nt, counts.to_dict())
     return out
+
+
+def _trends(
+    z: np.ndarray, gbin: np.ndarray, trend_alpha: float, *, every: bool = True
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Mann–Kendall tau and p of each district's z-scores, and its category.
+
+    With ``every=False`` the trend is tested only where it decides the
+    category (elsewhere tau and p are NaN).
+    """
+    taus = np.full(len(z), np.nan)
+    tps = np.full(len(z), np.nan)
+    cats = []
+    for k in range(len(z)):
+        wanted = every or _trend_decides(gbin[k] > 0, gbin[k] < 0)
+        if wanted and np.nanmax(z[k]) > np.nanmin(z[k]):
+            taus[k], tps[k] = mann_kendall(z[k])
+        cats.append(
+            classify_emerging(
+                gbin[k] > 0,
+                gbin[k] < 0,
+                tau=taus[k],
+                trend_p=tps[k],
+                trend_alpha=trend_alpha,
+            )
+        )
+    return taus, tps, cats
+
+
+def emerging_hotspots_by_origin(
+    panel: pd.DataFrame,
+    value: str,
+    *,
+    districts: gpd.GeoDataFrame,
+    origins: Sequence[Any],
+    period: str = S.PERIOD,
+    weights: WeightsArg = "queen",
+    weights_kwds: Mapping[str, Any] | None = None,
+    units: str | None = None,
+    smoothing: Literal["eb"] | None = "eb",
+    alpha: float = 0.05,
+    fdr: bool = True,
+    trend_alpha: float = 0.05,
+    id_column: str | None = None,
+    time_step: int = DEFAULT_TIME_STEP,
+) -> pd.DataFrame:
+    """Emerging hot spots as they stood at each origin, from the periods up to it.
+
+    The rows of origin ``o`` are those of :func:`emerging_hotspots` on
+    ``panel[panel[period] <= o]`` (without the layer's columns): a back-test
+    ranks with what a run would have known then. The z-score of a period
+    depends only on the districts analysed, the period and the ``time_step``
+    periods before it, so the space–time Gi* is computed once for every
+    origin that analyses the same districts, and each origin reads the first
+    of its periods.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        As for :func:`emerging_hotspots`.
+    value : str
+        Column analysed (with ``units``: the count of events).
+    districts : geopandas.GeoDataFrame
+        District layer the panel refers to.
+    origins : sequence of object
+        Periods at which to compute the categories.
+    period, weights, weights_kwds, units, smoothing : object
+        As for :func:`emerging_hotspots`.
+    alpha, fdr, trend_alpha, id_column, time_step : object
+        As for :func:`emerging_hotspots`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per origin and analysed district: the id column, ``period``
+        (the origin), ``n_periods``, ``n_hot``, ``n_cold``, ``final_bin`` and
+        ``emerging_category``. An origin where :func:`emerging_hotspots`
+        raises :class:`ValidationError` (fewer than 2 periods, fewer than 3
+        districts with units) has no rows. The Mann–Kendall trend is tested
+        only where it decides the category (a district hot, or cold, in 90%
+        of the periods, the last included), so ``trend_tau`` and ``trend_p``
+        are not given.
+
+    Raises
+    ------
+    ValidationError
+        Bad arguments.
+    """
+    a = check_alpha(alpha, (0.10, 0.05, 0.01))
+    if not 0 < trend_alpha < 1:
+        raise ValidationError(f"trend_alpha={trend_alpha!r} must be between 0 and 1")
+    require_choice(smoothing, ("eb", None), "smoothing")
+    gi = {
+        "districts": districts,
+        "weights": weights,
+        "weights_kwds": weights_kwds,
+        "smoothing": smoothing,
+        "fdr": fdr,
+        "alpha": a,
+        "time_step": _check_time_step(time_step),
+    }
+    try:
+        cube = panel_cube(
+            panel, value, districts, period=period, units=units, id_column=id_column
+        )
+    except ValidationError:
+        cube = None  # the whole panel is refused: each origin is cut and judged
+    longest: dict[bytes, int] = {}  # periods needed, per set of analysed districts
+    for origin in origins if cube is not None else ():
+        k = sum(1 for p in cube.periods if p <= origin)
+        if k >= 2:
+            key = analysed(cube, k).tobytes()
+            longest[key] = max(k, longest.get(key, 0))
+    computed: dict[bytes, SpaceTime] = {}
+    parts = []
+    for origin in origins:
+        try:
+            if cube is None:
+                st = space_time_gi(
+                    panel[panel[period] <= origin],
+                    value,
+                    period=period,
+                    units=units,
+                    id_column=id_column,
+                    **gi,
+                )
+            else:
+                k = sum(1 for p in cube.periods if p <= origin)
+                if k < 2:
+                    continue  # as emerging_hotspots: at least 2 periods
+                refuse_negative(cube, value, k)
+                keep = analysed(cube, k)
+                key = keep.tobytes()
+                if key not in computed:
+                    kept(cube, units, longest[key], stacklevel=3)  # said once
+                    computed[key] = cube_gi(
+                        cube, keep, longest[key], stacklevel=3, **gi
+                    )
+                st = _first_periods(computed[key], k)
+        except ValidationError:
+            continue
+        parts.append(_origin_rows(st, districts, origin, period, trend_alpha))
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True)
+
+
+def _first_periods(st: SpaceTime, k: int) -> SpaceTime:
+    """Return the space–time Gi* of the first ``k`` periods only."""
+    return SpaceTime(
+        st.id_column,
+        st.rows,
+        st.ids,
+        st.periods[:k],
+        st.z[:, :k],
+        st.p[:, :k],
+        st.q[:, :k],
+        st.gbin[:, :k],
+        st.report,
+    )
+
+
+def _origin_rows(
+    st: SpaceTime,
+    districts: gpd.GeoDataFrame,
+    origin: Any,
+    period: str,
+    trend_alpha: float,
+) -> pd.DataFrame:
+    """Return one origin's emerging hot spot columns, a row per analysed district."""
+    _, _, cats = _trends(st.z, st.gbin, trend_alpha, every=False)
+    ids = (
+        districts[st.id_column].iloc[st.rows].to_numpy()
+        if st.id_column in districts.columns
+        else np.array(st.ids, dtype=object)
+    )
+    return pd.DataFrame(
+        {
+            st.id_column: ids,
+            period: origin,
+            S.N_PERIODS: len(st.periods),
+            S.N_HOT: (st.gbin > 0).sum(axis=1),
+            S.N_COLD: (st.gbin < 0).sum(axis=1),
+            S.FINAL_BIN: st.gbin[:, -1],
+            S.EMERGING: pd.array(cats, dtype="string"),
+        }
+    )
