@@ -425,6 +425,39 @@ def test_social_services_lists_vulnerable_only():
     ]
 
 
+def test_vulnerable_flag_reads_the_same_as_bool_nullable_or_text():
+    ev = _evictions()
+    want = patrol_priority(_panel(), evictions=ev)
+    flags = ev[S.VULNERABLE].tolist()
+    variants = {
+        "boolean": pd.array([*flags[:-1], pd.NA], dtype="boolean"),
+        "text": ["Sì" if f else " no" for f in flags],
+    }
+    for name, values in variants.items():
+        got = patrol_priority(_panel(), evictions=ev.assign(**{S.VULNERABLE: values}))
+        # the last eviction (D3, stale) is not pending in the ranked period
+        pd.testing.assert_frame_equal(got, want, obj=name)
+
+
+def test_pending_evictions_give_the_same_ranking_for_every_period():
+    from geo_alloggi.priorities.patrol import pending_evictions
+
+    ev = _evictions()
+    ev.loc[6, S.EVICTION_DATE] = pd.NaT
+    mapping = pd.Series({"E1": "D1", "E2": "D2", "E3": "D3"})
+    slim = pending_evictions(
+        ev.drop(columns=[S.DISTRICT_ID]),
+        id_column=S.DISTRICT_ID,
+        estate_district=mapping,
+    )
+    # D3's two recent and one stale, non-vulnerable and pending
+    assert sorted(slim[S.DISTRICT_ID]) == ["D3", "D3", "D3"]
+    for period in (2020, 2021):
+        want = patrol_priority(_panel(), evictions=ev, period=period)
+        got = patrol_priority(_panel(), evictions=slim, period=period)
+        pd.testing.assert_frame_equal(got, want)
+
+
 # --- reasons agree with the numbers in their row ---------------------------
 
 _IT_NUM = r"(\d{1,3}(?:\.\d{3})*)"

@@ -728,6 +728,117 @@ def test_emerging_accepts_an_overlay_style_panel(nil):
         stats.emerging_hotspots(bad, S.OCCUPIED, districts=nil)
 
 
+def test_emerging_trend_is_scipy_kendalltau_of_the_z_scores(nil):
+    # ties and repeated series: the memoised test gives SciPy's figures exactly
+    from scipy import stats as sps
+
+    rng = np.random.default_rng(5)
+    ids = nil[S.DISTRICT_ID].tolist()
+    y = rng.poisson(rng.gamma(2.0, 4.0, len(ids))[:, None] * np.ones(12))
+    y[:10] = 7  # constant districts: equal z-scores within a period
+    panel = pd.DataFrame(
+        {
+            S.DISTRICT_ID: np.repeat(ids, 12),
+            S.PERIOD: np.tile(np.arange(2010, 2022), len(ids)),
+            "occupied": y.ravel(),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = stats.emerging_hotspots(panel, "occupied", districts=nil, time_step=0)
+        per = stats.hotspots_by_period(panel, "occupied", districts=nil, time_step=0)
+    z = per.pivot(index=S.DISTRICT_ID, columns=S.PERIOD, values=S.GI_Z)
+    for row in out.itertuples():
+        series = z.loc[row.district_id].to_numpy(float)
+        if not np.nanmax(series) > np.nanmin(series):
+            assert math.isnan(row.trend_tau)
+            continue
+        want = sps.kendalltau(np.arange(12), series, nan_policy="omit")
+        assert row.trend_tau == float(want.statistic)
+        assert row.trend_p == float(want.pvalue)
+
+
+def _changing_panel(nil: gpd.GeoDataFrame, seed: int) -> pd.DataFrame:
+    """Twelve years; some districts without units early on, one losing them late."""
+    rng = np.random.default_rng(seed)
+    ids = nil[S.DISTRICT_ID].tolist()
+    n, t = len(ids), 12
+    units = np.repeat(rng.integers(100, 3000, n), t).reshape(n, t)
+    units[:3, :4] = 0
+    units[3, -2:] = 0
+    lam = rng.uniform(2, 40, n)[:, None] * np.linspace(1, 1.8, t)[None, :]
+    lam[10:16] *= 3
+    return pd.DataFrame(
+        {
+            S.DISTRICT_ID: np.repeat(ids, t),
+            S.PERIOD: np.tile([str(y) for y in range(2010, 2010 + t)], n),
+            S.UNITS: units.ravel(),
+            S.OCCUPIED: rng.poisson(lam).ravel(),
+        }
+    )
+
+
+@pytest.mark.parametrize("incomplete", [False, True])
+def test_emerging_by_origin_equals_emerging_hotspots_on_each_cut(nil, incomplete):
+    panel = _changing_panel(nil, 3)
+    if incomplete:  # the last period lacks a district: only that cut is refused
+        panel = panel.iloc[:-1]
+    origins = sorted(panel[S.PERIOD].unique())
+    cols = [S.DISTRICT_ID, S.N_PERIODS, S.N_HOT, S.N_COLD, S.FINAL_BIN, S.EMERGING]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rolled = stats.emerging_hotspots_by_origin(
+            panel, S.OCCUPIED, districts=nil, origins=origins, units=S.UNITS
+        )
+        for origin in origins:
+            got = rolled[rolled[S.PERIOD] == origin]
+            try:
+                want = stats.emerging_hotspots(
+                    panel[panel[S.PERIOD] <= origin],
+                    S.OCCUPIED,
+                    districts=nil,
+                    units=S.UNITS,
+                )
+            except ValidationError:
+                assert got.empty, origin
+                continue
+            assert len(want) > 0
+            pd.testing.assert_frame_equal(
+                got[cols].reset_index(drop=True),
+                pd.DataFrame(want[cols]).reset_index(drop=True),
+                check_dtype=False,
+            )
+    assert rolled[S.PERIOD].iloc[0] == "2011"  # a single period has no trend
+    assert rolled[S.PERIOD].nunique() == len(origins) - 1 - incomplete
+
+
+def test_hotspots_at_periods_equals_hotspots_of_each_period(nil):
+    panel = _changing_panel(nil, 4)
+    panel.loc[panel[S.PERIOD] == "2012", S.UNITS] = 0  # no district to analyse
+    panel.loc[(panel[S.PERIOD] == "2013") & (panel.index % 7 == 0), S.UNITS] = 0
+    periods = sorted(panel[S.PERIOD].unique())
+    cols = [S.GI_Z, S.GI_P, S.GI_Q, S.GI_BIN, S.HOTSPOT]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = stats.hotspots_at_periods(
+            panel, S.OCCUPIED, districts=nil, periods=periods, units=S.UNITS
+        )
+        for p in periods:
+            rows = got[got[S.PERIOD] == p]
+            layer = nil.merge(panel[panel[S.PERIOD] == p], on=S.DISTRICT_ID)
+            try:
+                want = stats.hotspots(layer, S.OCCUPIED, units=S.UNITS)
+            except ValidationError:
+                assert rows.empty and p == "2012"
+                continue
+            assert rows[S.DISTRICT_ID].tolist() == want[S.DISTRICT_ID].tolist()
+            pd.testing.assert_frame_equal(
+                rows[cols].reset_index(drop=True),
+                pd.DataFrame(want[cols]).reset_index(drop=True),
+            )
+    assert got[S.PERIOD].nunique() == len(periods) - 1
+
+
 def test_emerging_rejects_incomplete_or_duplicated_panel(nil):
     ids = nil[S.DISTRICT_ID].tolist()
     panel = pd.DataFrame(
