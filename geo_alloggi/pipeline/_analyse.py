@@ -244,6 +244,7 @@ def analyse(
             threshold=s.threshold,
             seed=s.seed or 0,
             on_step=step,
+            published=published,
         )
 
         backtest = pri.backtest

@@ -57,7 +57,7 @@ def district_rows(published: pd.DataFrame) -> pd.DataFrame:
 
 
 def withheld_counts(
-    panel: pd.DataFrame,
+    shared: pd.DataFrame,
     epanel: pd.DataFrame,
     estate_district: pd.Series,
     periods: list[Any],
@@ -69,11 +69,11 @@ def withheld_counts(
     rankings show the same counts (districts) and counts that add up to them
     (estates), so they must withhold what it withholds, and the estates get
     their own nested suppression (:func:`geo_alloggi.disclosure.suppress_nested`).
+    ``shared`` holds the district rows of the published table
+    (:func:`district_rows` of :func:`published_districts` at ``threshold``).
     Returns boolean frames indexed by district id and by estate id.
     """
     from geo_alloggi.disclosure import suppress_nested, withheld
-
-    shared = district_rows(published_districts(panel, threshold))
     frames_d: list[pd.DataFrame] = []
     frames_e: list[pd.DataFrame] = []
     # (period, column in the patrol table, column of the district table)

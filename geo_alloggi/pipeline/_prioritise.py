@@ -16,7 +16,11 @@ from geo_alloggi import _schema as S
 from geo_alloggi._errors import warn
 from geo_alloggi._periods import period_start
 from geo_alloggi._records import Records
-from geo_alloggi.pipeline._disclose import withheld_counts
+from geo_alloggi.pipeline._disclose import (
+    district_rows,
+    published_districts,
+    withheld_counts,
+)
 from geo_alloggi.pipeline._settings import (
     DEFAULT_BUDGET_EUR,
     DEFAULT_OBJECTIVE,
@@ -105,6 +109,7 @@ def prioritise(
     threshold: int | None = None,
     seed: int = 0,
     on_step: Callable[[str], None] | None = None,
+    published: pd.DataFrame | None = None,
 ) -> PriorityTables:
     """Back-test the ranking, rank districts and estates for patrols, plan renovations.
 
@@ -137,6 +142,10 @@ def prioritise(
     on_step : callable or None, default None
         Called with ``"back-test"``, ``"patrol priorities"`` and
         ``"renovation plan"`` as they start.
+    published : pandas.DataFrame or None, default None
+        The published district table at ``threshold``
+        (:func:`~geo_alloggi.pipeline.published_districts` of ``panel``), when
+        the caller has it; computed here otherwise.
 
     Returns
     -------
@@ -176,8 +185,10 @@ def prioritise(
     )
     withheld_d = withheld_e = None
     if threshold is not None:
+        if published is None:
+            published = published_districts(panel, threshold)
         withheld_d, withheld_e = withheld_counts(
-            panel, epanel, estate_district, periods, threshold
+            district_rows(published), epanel, estate_district, periods, threshold
         )
     kw: dict[str, Any] = {
         "weights": weights,
