@@ -74,6 +74,7 @@ def withheld_counts(
     Returns boolean frames indexed by district id and by estate id.
     """
     from geo_alloggi.disclosure import suppress_nested, withheld
+
     frames_d: list[pd.DataFrame] = []
     frames_e: list[pd.DataFrame] = []
     # (period, column in the patrol table, column of the district table)

@@ -26,6 +26,7 @@ from geo_alloggi._validate import require_choice
 from geo_alloggi.stats._checks import check_alpha
 from geo_alloggi.stats._mannkendall import mann_kendall
 from geo_alloggi.stats._spacetime_gi import (
+    Cube,
     SpaceTime,
     analysed,
     cube_gi,
@@ -532,6 +533,7 @@ def emerging_hotspots_by_origin(
         "alpha": a,
         "time_step": _check_time_step(time_step),
     }
+    cube: Cube | None
     try:
         cube = panel_cube(
             panel, value, districts, period=period, units=units, id_column=id_column
@@ -539,11 +541,12 @@ def emerging_hotspots_by_origin(
     except ValidationError:
         cube = None  # the whole panel is refused: each origin is cut and judged
     longest: dict[bytes, int] = {}  # periods needed, per set of analysed districts
-    for origin in origins if cube is not None else ():
-        k = sum(1 for p in cube.periods if p <= origin)
-        if k >= 2:
-            key = analysed(cube, k).tobytes()
-            longest[key] = max(k, longest.get(key, 0))
+    if cube is not None:
+        for origin in origins:
+            k = _upto(cube.periods, origin)
+            if k >= 2:
+                key = analysed(cube, k).tobytes()
+                longest[key] = max(k, longest.get(key, 0))
     computed: dict[bytes, SpaceTime] = {}
     parts = []
     for origin in origins:
@@ -558,7 +561,7 @@ def emerging_hotspots_by_origin(
                     **gi,
                 )
             else:
-                k = sum(1 for p in cube.periods if p <= origin)
+                k = _upto(cube.periods, origin)
                 if k < 2:
                     continue  # as emerging_hotspots: at least 2 periods
                 refuse_negative(cube, value, k)
@@ -576,6 +579,11 @@ def emerging_hotspots_by_origin(
     if not parts:
         return pd.DataFrame()
     return pd.concat(parts, ignore_index=True)
+
+
+def _upto(periods: Sequence[Any], origin: Any) -> int:
+    """Return how many of the sorted ``periods`` are at or before ``origin``."""
+    return sum(1 for p in periods if p <= origin)
 
 
 def _first_periods(st: SpaceTime, k: int) -> SpaceTime:
