@@ -199,22 +199,21 @@ def area_series(area_km2: pd.Series | pd.DataFrame, id_column: str) -> pd.Series
     )
 
 
-def _rows_at(table: pd.DataFrame | None, origin: Any, what: str) -> pd.DataFrame | None:
-    """Rows of a per-origin table computed at ``origin``; None when there are none."""
+def _rows_by_origin(table: pd.DataFrame | None, what: str) -> dict[str, pd.DataFrame]:
+    """Rows of a per-origin table by the origin they were computed at (as text)."""
     if table is None:
-        return None
+        return {}
     if S.PERIOD not in table.columns:
         raise ValidationError(
             f"{what} needs a 'period' column naming the origin each row was computed "
             "at: values computed with later periods would let the back-test see "
             "the future"
         )
-    rows = table[table[S.PERIOD].astype(str) == str(origin)]
-    return (
-        pd.DataFrame(rows.drop(columns="geometry", errors="ignore"))
-        if len(rows)
-        else None
-    )
+    rows = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
+    return {
+        str(origin): group
+        for origin, group in rows.groupby(rows[S.PERIOD].astype(str), sort=False)
+    }
 
 
 def _known_evictions(evictions: pd.DataFrame, until: Any) -> pd.DataFrame:
@@ -248,15 +247,17 @@ def gather_evidence(
     # every origin filters the panel and the evictions: without the districts'
     # shapes, and with only the evictions that could count as pending
     panel = pd.DataFrame(panel.drop(columns="geometry", errors="ignore"))
+    cats_at = _rows_by_origin(emerging, "emerging")
     if evictions is not None:
         require_columns(evictions, [S.EVICTION_DATE], "evictions")
         evictions = pending_evictions(
             evictions, id_column=id_column, estate_district=estate_district
         )
+    gi_at = _rows_by_origin(hotspots, "hotspots")
     out: dict[Any, Evidence] = {}
     for origin in at:
         scored = next_period(periods, origin)
-        cats = _rows_at(emerging, origin, "emerging")
+        cats = cats_at.get(str(origin))
         known = _known_evictions(evictions, scored) if evictions is not None else None
         ranked = patrol_priority(
             panel[panel[S.PERIOD] <= origin],
@@ -278,7 +279,7 @@ def gather_evidence(
         if km2.isna().any():
             lacking = ids[km2.isna().to_numpy()][:5].tolist()
             raise ValidationError(f"area_km2 lacks the area of {lacking!r}")
-        gi = _rows_at(hotspots, origin, "hotspots")
+        gi = gi_at.get(str(origin))
         if gi is not None:
             require_columns(gi, [id_column, S.GI_Z], "hotspots")
             z = pd.Series(
