@@ -36,8 +36,9 @@ Every function takes tables (a panel, eviction records, an emerging-category
 table, :class:`Records`) and returns new tables; none
 reads files or calls another analysis module.
 
-Modules: :mod:`~geo_alloggi.priorities.patrol` (per-estate panel, patrol
-ranking and its reasons, social services), :mod:`~geo_alloggi.priorities.places`
+Modules: :mod:`~geo_alloggi.priorities.panel` (per-estate panel),
+:mod:`~geo_alloggi.priorities.patrol` (patrol ranking and its reasons, social
+services), :mod:`~geo_alloggi.priorities.places`
 (estates in districts and near hot spots),
 :mod:`~geo_alloggi.priorities.renovation` (risk model, candidates, cost model),
 :mod:`~geo_alloggi.priorities.plans` (plans, trade-off, budgets side by side),
@@ -69,11 +70,11 @@ from geo_alloggi.priorities.calibration import (
     CalibratedWeights,
     calibrate_patrol_weights,
 )
+from geo_alloggi.priorities.panel import estate_panel
 from geo_alloggi.priorities.patrol import PENDING_OUTCOMES as PENDING_OUTCOMES
 from geo_alloggi.priorities.patrol import (
     TREND_SCORES,
     PatrolWeights,
-    estate_panel,
     patrol_priority,
     social_services,
 )

@@ -6,8 +6,9 @@ category of :func:`geo_alloggi.stats.emerging_hotspots`) and the pending
 evictions, and writes the reasons each area ranks where it does. Households
 recorded as vulnerable are not a policing matter: their evictions are left out
 of the score and listed for social services by :func:`social_services`.
-:func:`estate_panel` gives the per-estate panel that ranks estates instead of
-districts. The reasons are worded by :mod:`geo_alloggi.priorities._reasons`.
+The per-estate panel that ranks estates instead of districts is
+:func:`~geo_alloggi.priorities.panel.estate_panel`. The reasons are worded by
+:mod:`geo_alloggi.priorities._reasons`.
 """
 
 from __future__ import annotations
@@ -24,12 +25,9 @@ from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError, warn
 from geo_alloggi._periods import (
-    ordinal_bounds,
-    ordinals,
     period_kind,
     period_start,
 )
-from geo_alloggi._records import Records
 from geo_alloggi._validate import require_choice, require_columns, require_unique
 from geo_alloggi.priorities._common import (
     LANGS,
@@ -40,8 +38,6 @@ from geo_alloggi.priorities._common import (
     finite_nonnegative,
     read_toml_section,
     reject_unknown,
-    require_records,
-    source_label,
     to_dates,
 )
 from geo_alloggi.priorities._reasons import reasons_text, withheld_cells
@@ -50,7 +46,6 @@ __all__ = [
     "PENDING_OUTCOMES",
     "TREND_SCORES",
     "PatrolWeights",
-    "estate_panel",
     "patrol_priority",
     "social_services",
 ]
@@ -218,178 +213,6 @@ class PatrolWeights:
         raise ValidationError(
             f"weights must be {accepted}, got {type(weights).__name__!r}"
         )
-
-
-# ---------------------------------------------------------------------------
-# per-estate panel
-
-
-def _warn_unlinked(estates: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> None:
-    """Warn about records whose estate id is missing or unknown (not counted)."""
-    known = set(estates[S.ESTATE_ID].astype(str))
-    for name, table in tables.items():
-        ids = table[S.ESTATE_ID]
-        bad = ids.isna() | ~ids.astype(str).isin(known)
-        if bad.any():
-            sample = (
-                table.loc[bad, S.RECORD_ID].astype(str).tolist()[:5]
-                if (S.RECORD_ID in table)
-                else []
-            )
-            warn(
-                f"{int(bad.sum())} {name} record(s) have no known estate_id and are "
-                f"not counted per estate (link them first), e.g. {sample!r}",
-                "priorities.no_estate",
-                n=int(bad.sum()),
-                kind=name,
-                sample=sample,
-                stacklevel=3,
-            )
-
-
-_ESTATE_PANEL_COLUMNS: tuple[str, ...] = (
-    S.ESTATE_ID,
-    S.NAME,
-    S.PERIOD,
-    S.UNITS,
-    S.OCCUPIED,
-    S.NEW_OCCUPATIONS,
-    S.EVICTIONS,
-    S.VACANT,
-    S.OCCUPIED_PER_100,
-)
-
-
-class _EstateCells:
-    """Counts per estate × period, for the periods ``lo`` to ``hi`` (ordinals).
-
-    Dates fall into periods by their ordinal
-    (:func:`geo_alloggi._periods.ordinals`): a date is at or before the end of
-    period ``p`` exactly when its ordinal is at most ``p``. Records of estates
-    not in ``ids`` are not counted.
-    """
-
-    def __init__(self, ids: np.ndarray, lo: int, hi: int, period: str) -> None:
-        self.distinct = pd.Index(pd.unique(ids))
-        self.rows = self.distinct.get_indexer(ids)  # each estate's distinct id
-        self.lo, self.n, self.period = lo, hi - lo + 1, period
-
-    def _where(self, estate: pd.Series, dates: pd.Series) -> tuple[np.ndarray, ...]:
-        """Position of each record's estate (-1 unknown), period from 0, missing."""
-        e = self.distinct.get_indexer(estate.astype(str).to_numpy())
-        o, missing = ordinals(dates, self.period)
-        return e, o - self.lo, missing | (e < 0)
-
-    def events(self, estate: pd.Series, when: pd.Series) -> np.ndarray:
-        """Count the records dated in each period (NaT: none); estates × periods."""
-        e, o, skip = self._where(estate, when)
-        size = len(self.distinct) * self.n
-        cells = np.bincount(e[~skip] * self.n + o[~skip], minlength=size)
-        return cells.reshape(len(self.distinct), self.n)[self.rows]
-
-    def stock(self, estate: pd.Series, start: pd.Series, end: pd.Series) -> np.ndarray:
-        """Count the spells open at the end of each period: started, not ended.
-
-        A spell counts in the periods from the one holding ``start`` up to the
-        one before the period holding ``end`` (to the last period when ``end``
-        is missing).
-        """
-        e, first, skip = self._where(estate, start)
-        stop, open_ended = ordinals(end, self.period)
-        stop = np.where(open_ended, self.n, stop - self.lo)
-        keep = ~skip & (stop > first)
-        width = self.n + 1
-        size = len(self.distinct) * width
-        delta = np.bincount(e[keep] * width + first[keep], minlength=size)
-        delta -= np.bincount(e[keep] * width + stop[keep], minlength=size)
-        cells = np.cumsum(delta.reshape(len(self.distinct), width), axis=1)
-        return cells[:, : self.n][self.rows]
-
-
-def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
-    """Count occupations, evictions and vacancies per estate × period.
-
-    Parameters
-    ----------
-    records : Records
-        Canonical record tables.
-    period : str, optional
-        ``"year"``, ``"quarter"`` or ``"month"``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per estate × period from the first to the last period with a
-        dated event (detections, ends, executed evictions, vacancy starts and
-        ends; scheduled evictions do not extend the span): ``estate_id``,
-        ``name``, ``period`` (label ``2019``, ``2019Q3`` or ``2019-07``),
-        ``units``, ``occupied`` (stock at the period's end),
-        ``new_occupations`` (detected during the period), ``evictions``
-        (executed during the period), ``vacant`` (stock at the period's end),
-        ``occupied_per_100``, ``source`` (``"SYNTHETIC"`` for generated
-        records, else empty).
-        The same columns as :func:`geo_alloggi.overlay.aggregate`, per estate.
-
-    Raises
-    ------
-    ValidationError
-        If ``records`` is not a :class:`Records` or a table lacks a column.
-    """
-    records = require_records(records)
-    require_choice(period, S.PERIODS, "period")
-    est = records.estates
-    require_columns(est, [S.ESTATE_ID, S.UNITS], "records.estates")
-    require_unique(est, S.ESTATE_ID, "records.estates")
-    occ, ev, vac = records.occupations, records.evictions, records.vacancies
-    require_columns(
-        occ, [S.ESTATE_ID, S.DETECTED_ON, S.ENDED_ON], "records.occupations"
-    )
-    require_columns(ev, [S.ESTATE_ID, S.EVICTION_DATE, S.OUTCOME], "records.evictions")
-    require_columns(vac, [S.ESTATE_ID, S.VACANT_SINCE, S.ENDED_ON], "records.vacancies")
-    _warn_unlinked(est, {"occupations": occ, "evictions": ev, "vacancies": vac})
-    detected, occ_end = to_dates(occ[S.DETECTED_ON]), to_dates(occ[S.ENDED_ON])
-    ev_date, vac_since, vac_end = (
-        to_dates(ev[S.EVICTION_DATE]),
-        to_dates(vac[S.VACANT_SINCE]),
-        to_dates(vac[S.ENDED_ON]),
-    )
-    executed = (ev[S.OUTCOME].astype(str) == "executed").to_numpy()
-    # the span of the dated events, as in overlay tables: scheduled evictions
-    # lie in the future and do not open a period of their own
-    all_dates = pd.concat(
-        [detected, occ_end, ev_date[executed], vac_since, vac_end]
-    ).dropna()
-    ids = est[S.ESTATE_ID].astype(str).to_numpy()
-    if all_dates.empty:
-        return pd.DataFrame(columns=list(_ESTATE_PANEL_COLUMNS))
-    (lo, hi), _ = ordinals(pd.Series([all_dates.min(), all_dates.max()]), period)
-    labels = ordinal_bounds(np.arange(lo, hi + 1), period)[0]
-    # one pass over the records: each event counted in its (estate, period)
-    # cell, each spell added to the periods it spans (see _EstateCells)
-    cells = _EstateCells(ids, lo, hi, period)
-    counts = {
-        S.OCCUPIED: cells.stock(occ[S.ESTATE_ID], detected, occ_end),
-        S.NEW_OCCUPATIONS: cells.events(occ[S.ESTATE_ID], detected),
-        S.EVICTIONS: cells.events(ev[S.ESTATE_ID], ev_date.where(executed)),
-        S.VACANT: cells.stock(vac[S.ESTATE_ID], vac_since, vac_end),
-    }
-    out = pd.DataFrame(
-        {
-            S.ESTATE_ID: np.tile(ids, len(labels)),
-            **{col: c.T.ravel() for col, c in counts.items()},
-            S.PERIOD: np.repeat(np.asarray(labels, dtype=object), len(ids)),
-        }
-    )
-    units = pd.Series(est[S.UNITS].to_numpy(), index=ids)
-    out[S.UNITS] = out[S.ESTATE_ID].map(units).astype("int64")
-    names = pd.Series(est[S.NAME].to_numpy(), index=ids) if S.NAME in est else None
-    out[S.NAME] = out[S.ESTATE_ID].map(names) if names is not None else pd.NA
-    out[S.OCCUPIED_PER_100] = (
-        100.0 * out[S.OCCUPIED] / out[S.UNITS].where(out[S.UNITS] > 0)
-    )
-    cols = [*_ESTATE_PANEL_COLUMNS, S.SOURCE]
-    out[S.SOURCE] = source_label(records)
-    return out[cols].sort_values([S.PERIOD, S.ESTATE_ID], ignore_index=True)
 
 
 # ---------------------------------------------------------------------------
