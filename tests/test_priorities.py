@@ -439,6 +439,15 @@ def test_vulnerable_flag_reads_the_same_as_bool_nullable_or_text():
         pd.testing.assert_frame_equal(got, want, obj=name)
 
 
+def test_patrol_without_reasons_is_the_same_ranking_without_the_column():
+    full = patrol_priority(_panel(), evictions=_evictions(), emerging=_emerging())
+    bare = patrol_priority(
+        _panel(), evictions=_evictions(), emerging=_emerging(), reasons=False
+    )
+    assert S.PRIORITY_REASONS not in bare
+    pd.testing.assert_frame_equal(bare, full.drop(columns=[S.PRIORITY_REASONS]))
+
+
 def test_pending_evictions_give_the_same_ranking_for_every_period():
     from geo_alloggi.priorities.patrol import pending_evictions
 

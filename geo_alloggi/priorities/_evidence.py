@@ -267,6 +267,7 @@ def gather_evidence(
             evictions=known,
             estate_district=estate_district,
             id_column=id_column,
+            reasons=False,  # never shown: only the score components are read
         ).sort_values(id_column, ignore_index=True)
         ids = ranked[id_column].astype(str).to_numpy()
         future = panel[panel[S.PERIOD] == scored]

@@ -205,9 +205,7 @@ def solve_one_budget(
     best_term = np.maximum(0.0, np.maximum(slope * capf, slope) - mu * site)
     tol = 1e-9 * (abs(bound) + 1.0)
     start = _greedy(cap, unit, site, value + lam, budget)
-    gap_max = (
-        bound - math.fsum(value * start) if start.sum() >= min_units else math.inf
-    )
+    gap_max = bound - math.fsum(value * start) if start.sum() >= min_units else math.inf
     gap = min(gap_max, _FIRST_GAP * abs(bound) + 1.0)
     args = (cap, unit, site, value, budget, int(min_units), mu, slope, best_term)
     while True:
@@ -322,9 +320,7 @@ def _programme(
     for j, e in enumerate(order):
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError
-        ks = np.r_[[0] if zero[e] else [], np.arange(lo[e], hi[e] + 1)].astype(
-            np.int64
-        )
+        ks = np.r_[[0] if zero[e] else [], np.arange(lo[e], hi[e] + 1)].astype(np.int64)
         pay = np.where(ks > 0, site[e] + unit[e] * ks, 0.0)
         lost = best_term[e] - np.where(ks > 0, slope[e] * ks - mu * site[e], 0.0)
         parent = np.repeat(np.arange(len(cost)), len(ks))

@@ -315,6 +315,7 @@ def patrol_priority(
     lang: Lang = "it",
     suppress_below: int | None = None,
     withheld: pd.DataFrame | None = None,
+    reasons: bool = True,
 ) -> pd.DataFrame:
     """Rank areas (districts or estates) for patrols and say why, in words.
 
@@ -358,6 +359,9 @@ def patrol_priority(
         ``new_occupations_previous``, ``scheduled_evictions``. The reasons then
         say "dato riservato" instead of the number (and no percentage built on
         it); the score still uses the records.
+    reasons : bool, optional
+        Write the ``reasons`` column (default). False leaves it out: rankings
+        computed in bulk and never shown (a back-test's) skip the wording.
 
     Returns
     -------
@@ -371,8 +375,8 @@ def patrol_priority(
         ``score_<component>`` column per weighted component, and ``reasons``:
         the components that contribute, largest contribution first, e.g.
         "punto caldo persistente; 13 nuove occupazioni (+18% sull'anno
-        precedente); 42 alloggi occupati"; ``source`` when the panel has it
-        (``"SYNTHETIC"`` for generated records).
+        precedente); 42 alloggi occupati" (with ``reasons``); ``source`` when
+        the panel has it (``"SYNTHETIC"`` for generated records).
 
     Raises
     ------
@@ -424,12 +428,15 @@ def patrol_priority(
         out[idc], evictions, idc, estate_district, period
     )
     out = _score_and_rank(out, w, idc)
-    kind = period_kind(data[S.PERIOD])
-    hidden = withheld_cells(withheld)
-    out[S.PRIORITY_REASONS] = [
-        reasons_text(row, kind, lang, suppress_below, hidden.get(str(row[idc]), set()))
-        for row in out.to_dict("records")
-    ]
+    if reasons:
+        kind = period_kind(data[S.PERIOD])
+        hidden = withheld_cells(withheld)
+        out[S.PRIORITY_REASONS] = [
+            reasons_text(
+                row, kind, lang, suppress_below, hidden.get(str(row[idc]), set())
+            )
+            for row in out.to_dict("records")
+        ]
     if S.SOURCE in current.columns:
         sources = current.set_index(idc)[S.SOURCE].astype("string").fillna("")
         out[S.SOURCE] = out[idc].map(sources).astype(str)
