@@ -236,8 +236,8 @@ def _write_xlsx(table: pd.DataFrame, path: Path, *, date_fmt: str) -> None:
         sheet.write_string(0, c, str(name))
     for r, values in enumerate(zip(*columns, strict=True), start=1):
         for c, value in enumerate(values):
-            if value is None or value != value:  # missing, NaN: an empty cell
-                continue
+            if value is None or value != value or value == "":
+                continue  # missing, NaN, empty text: an empty cell
             if isinstance(value, str):
                 sheet.write_string(r, c, value)
             elif is_date[c]:
