@@ -47,9 +47,7 @@ def test_exact_plan_is_the_brute_force_optimum(objective, seed):
     plans = list(feasible_plans(units, unit, site, [budget]))
     most = max(int(x.sum()) for x in plans)
     for floor in sorted({0, 1, most // 2, most, most + 1}):
-        got = _exact.solve_one_budget(
-            units, unit, site, value, budget, min_units=floor
-        )
+        got = _exact.solve_one_budget(units, unit, site, value, budget, min_units=floor)
         meeting = [x for x in plans if x.sum() >= floor]
         if not meeting:
             assert got is None, floor  # no plan recovers that many: HiGHS says so
@@ -77,9 +75,7 @@ def test_exact_plan_and_the_mixed_integer_programme_agree(seed):
     top = int(_solvers.optimal(inst, "units").sum())
     low = int(_solvers.optimal(inst, "risk").sum())
     for floor in (0, (low + top) // 2, top - 1):
-        got = _exact.solve_one_budget(
-            units, unit, site, value, budget, min_units=floor
-        )
+        got = _exact.solve_one_budget(units, unit, site, value, budget, min_units=floor)
         assert got is not None
         milp = _solvers.solve_milp_highs(inst, value, min_units=floor)
         np.testing.assert_array_equal(got, milp)
