@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from geo_alloggi.address._comuni import find_comune, starts_comune
@@ -152,7 +153,7 @@ _TOKEN_NUM = re.compile(
 )
 
 
-def _date_mask(tokens: list[str]) -> list[bool]:
+def _date_mask(tokens: list[str] | tuple[str, ...]) -> list[bool]:
     """Mark the tokens of a date in a street name (``8 OTTOBRE 2001``)."""
     mask = [False] * len(tokens)
     if DATE_WORDS.isdisjoint(tokens):
@@ -167,7 +168,9 @@ def _date_mask(tokens: list[str]) -> list[bool]:
     return mask
 
 
-def _number_token(tokens: list[str], i: int) -> tuple[int, str, int] | None:
+def _number_token(
+    tokens: list[str] | tuple[str, ...], i: int
+) -> tuple[int, str, int] | None:
     """Read a house number starting at token ``i``: (number, suffix, tokens used)."""
     m = _TOKEN_NUM.match(tokens[i])
     if m is None:
@@ -188,13 +191,16 @@ class _Segment(NamedTuple):
     """One comma-separated part: street type, the words before and after it.
 
     ``number`` is where :func:`_find_number` found the civic number in
-    ``tokens``, or None.
+    ``tokens``, or None. Segments are cached and shared: never changed.
     """
 
     stype: str
-    lead: list[str]
-    tokens: list[str]
+    lead: tuple[str, ...]
+    tokens: tuple[str, ...]
     number: tuple[int, int, int, str, int] | None
+
+
+_NO_SEGMENT = _Segment("", (), (), None)
 
 
 # first two characters of every street type's spelling: a cheap test before
@@ -204,11 +210,22 @@ _TYPE_STARTS = frozenset(
     for abbr in TYPE_ABBR
     for v in (abbr, abbr.replace(".", ""), abbr.replace(".", " "))
 )
+# a word whose first two characters are in _TYPE_STARTS (a one-character
+# start: the whole word), found in one search
+_TYPE_WORD = re.compile(
+    r"(?<!\S)(?:"
+    + "|".join(
+        sorted(re.escape(v) for v in _TYPE_STARTS if len(v) == 2 and " " not in v)
+    )
+    + "|["
+    + "".join(sorted(re.escape(v) for v in _TYPE_STARTS if len(v) == 1))
+    + r"](?!\S))"
+)
 
 
 def _leading_type(raw: str) -> tuple[str, str]:
     """(type, normalised rest) of a part that starts with a street type."""
-    word = raw.split(" ", 1)[0]
+    word = raw.partition(" ")[0]
     fast = FAST_TYPES.get(word)
     if fast is not None and not raw.startswith(("VIA PRIV", "STRADA PRIV")):
         # the usual spellings, without the full regular expression
@@ -296,18 +313,17 @@ def _read_segment(raw: str) -> _Segment:
     """
     m = _TAIL_NUMBER.fullmatch(raw)
     if m is not None:
-        words, quote, digits, esponente = m.groups()
-        esponente = esponente or ""
+        words, quote, digits, esponente = m.groups("")
         known = _words_before_number(words, quote, esponente)
         if known is not None and not (known[3] and YEAR.fullmatch(digits)):
             stype, lead, head, _, name_end, suffix = known
             return _Segment(
                 stype,
-                list(lead),
-                [*head, digits + esponente],
+                lead,
+                (*head, digits + esponente),
                 (name_end, len(head), int(digits), suffix, 1),
             )
-    return _read_full_segment(raw)
+    return _read_part(raw)
 
 
 @functools.lru_cache(maxsize=2**15)
@@ -330,28 +346,18 @@ def _words_before_number(
     return stype, lead, head, after_month, number[0], number[3]
 
 
-def _read_full_segment(raw: str) -> _Segment:
+@functools.lru_cache(maxsize=2**16)
+def _read_part(raw: str) -> _Segment:
     """Read one part word by word (:func:`_read_segment`).
 
     Parts repeat across addresses (``MILANO (MI)``, ``C/O ALER MILANO``, a
     street without its number): each distinct text is read once.
     """
-    stype, lead, tokens, number = _read_part(raw)
-    return _Segment(stype, list(lead), list(tokens), number)
-
-
-@functools.lru_cache(maxsize=2**16)
-def _read_part(
-    raw: str,
-) -> tuple[
-    str, tuple[str, ...], tuple[str, ...], tuple[int, int, int, str, int] | None
-]:
-    """(type, words before it, words after it, number) of one part."""
     lead: list[str] = []
     stype, rest = _leading_type(raw)
     tokens = rest.split()
     # a comune named like a street (``PIAZZA BREMBANA VIA ROMA 5``)
-    homonym = stype in _STRONG_TYPES and starts_comune(raw.split(" ", 1)[0])
+    homonym = stype in _STRONG_TYPES and starts_comune(raw.partition(" ")[0])
     if stype not in _STRONG_TYPES or homonym:
         inside = _type_inside(raw, after_type=bool(stype)) if " " in raw else None
         if inside is not None:  # ``MILANO VIA ...``, ``PONTE LAMBRO VIA ...``
@@ -360,14 +366,23 @@ def _read_part(
             s = normalize_text(raw)
             stype, rest = split_street_type(s) if s[:2] in _TYPE_STARTS else ("", s)
             tokens = rest.split()
-    return stype, tuple(lead), tuple(tokens), _find_number(tokens)
+    return _Segment(stype, tuple(lead), tuple(tokens), _find_number(tokens))
 
 
-def _find_number(tokens: list[str]) -> tuple[int, int, int, str, int] | None:
+def _find_number(
+    tokens: list[str] | tuple[str, ...],
+) -> tuple[int, int, int, str, int] | None:
     """(name end, number start, number, suffix, tokens used) in a street part."""
+    # only a word starting with a digit may be the number: none, nothing to read
+    for first in range(1, len(tokens)):
+        if tokens[first][:1].isdigit():
+            break
+    else:
+        return None
     mask = _date_mask(tokens)
-    for i in range(1, len(tokens)):
-        if mask[i] or tokens[i] in _NUMBER_PREFIX or POSTCODE.match(tokens[i]):
+    for i in range(first, len(tokens)):
+        tok = tokens[i]
+        if not tok[:1].isdigit() or mask[i] or POSTCODE.match(tok):
             continue
         got = _number_token(tokens, i)
         if got is None:
@@ -422,13 +437,9 @@ def _dash(up: str, m: re.Match[str]) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def _folded_part(part: str) -> str:
-    return normalize_text(part)
-
-
-def _part_tokens(part: str) -> list[str]:
+def _part_tokens(part: str) -> tuple[str, ...]:
     """Folded words of a part around the street (``20126 MILANO (MI)``)."""
-    return _folded_part(part).split()
+    return tuple(normalize_text(part).split())
 
 
 def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
@@ -444,7 +455,7 @@ def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
     for i, raw in enumerate(parts):
         # a part none of whose words can start a street type is read later,
         # only if no part has a type (``TESTI, 12 - MILANO``)
-        if i and not any(w[:2] in _TYPE_STARTS for w in raw.split()):
+        if i and _TYPE_WORD.search(raw) is None:
             continue
         if not i and not HAS_ALNUM.search(raw):
             continue
@@ -526,15 +537,15 @@ def parse_address(text: Any) -> ParsedAddress:
     at, segs = _pick_street(parts)
     if at < 0:
         return ParsedAddress(no_number=no_number, km=km)
-    seg = segs[at] or _Segment("", [], [], None)
+    seg = segs[at] or _NO_SEGMENT
     stype, tokens = seg.stype, seg.tokens
     groups = [_part_tokens(p) for p in parts[:at]] if at else []
     groups.append(seg.lead)
     later = [_part_tokens(p) for p in parts[at + 1 :]]
     number: int | None = None
     suffix = ""
-    name_tokens = tokens
-    after: list[str] = []
+    name_tokens: Sequence[str] = tokens
+    after: tuple[str, ...] = ()
     # a kilometre replaces the civic number; the road's number stays in its name
     got = seg.number if km is None else None
     if got is not None:
@@ -555,7 +566,8 @@ def parse_address(text: Any) -> ParsedAddress:
     places = read_places([*groups, after, *later])
     postcode = places.postcode
     comune = places.comune.name if places.comune is not None else ""
-    name_tokens = [t for t in name_tokens if t != "/"]
+    if "/" in name_tokens:
+        name_tokens = [t for t in name_tokens if t != "/"]
     if number is None:
         name_tokens, postcode, glued = _strip_glued(name_tokens, postcode)
         if not comune and glued:
@@ -577,7 +589,9 @@ def parse_address(text: Any) -> ParsedAddress:
     )
 
 
-def _strip_glued(tokens: list[str], postcode: str) -> tuple[list[str], str, str]:
+def _strip_glued(
+    tokens: Sequence[str], postcode: str
+) -> tuple[Sequence[str], str, str]:
     """Cut a postcode or a known comune glued at the end (``VIA ROMA MILANO``)."""
     while len(tokens) > 1 and POSTCODE.match(tokens[-1]):
         postcode = postcode or tokens[-1]
