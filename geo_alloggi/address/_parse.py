@@ -21,11 +21,11 @@ from geo_alloggi.address._text import (
     HAS_ALNUM,
     MONTH_SET,
     TYPE_ABBR,
-    TYPE_AT,
     TYPE_OF,
-    TYPE_RE,
     YEAR,
     fold,
+    match_leading_type,
+    match_type_at,
     normalize_text,
     roman_to_int,
     split_street_type,
@@ -201,6 +201,9 @@ class _Segment(NamedTuple):
 
 
 _NO_SEGMENT = _Segment("", (), (), None)
+# builds a named tuple from a tuple of all its fields, without the keyword
+# handling of its constructor (hot paths)
+_new_tuple = tuple.__new__
 
 
 # first two characters of every street type's spelling: a cheap test before
@@ -233,7 +236,7 @@ def _leading_type(raw: str) -> tuple[str, str]:
         return (fast, rest) if HAS_ALNUM.search(rest) else ("", "")
     if raw[:2] not in _TYPE_STARTS:
         return "", ""
-    m = TYPE_RE.match(raw)
+    m = match_leading_type(raw)
     if m is not None and m.lastgroup is not None:
         rest = normalize_text(raw[m.end() :])
         if HAS_ALNUM.search(rest):
@@ -267,7 +270,7 @@ def _type_inside(
         start = w.start()
         if raw[start : start + 2] not in _TYPE_STARTS or raw[start - 1] != " ":
             continue
-        m = TYPE_AT.match(raw, start)
+        m = match_type_at(raw, start)
         if m is None or m.lastgroup is None:
             continue
         g = int(m.lastgroup[1:])
@@ -311,17 +314,22 @@ def _read_segment(raw: str) -> _Segment:
     part in reading them, unless it may be the year of a date (``VIA XX
     SETTEMBRE 1870``), which is read in full.
     """
-    m = _TAIL_NUMBER.fullmatch(raw)
+    # the number is the last word (after an apostrophe): test that cheaply first
+    last = raw[raw.rfind(" ") + 1 :].lstrip("'")
+    m = _TAIL_NUMBER.fullmatch(raw) if last[:1].isdigit() else None
     if m is not None:
         words, quote, digits, esponente = m.groups("")
         known = _words_before_number(words, quote, esponente)
         if known is not None and not (known[3] and YEAR.fullmatch(digits)):
             stype, lead, head, _, name_end, suffix = known
-            return _Segment(
-                stype,
-                lead,
-                (*head, digits + esponente),
-                (name_end, len(head), int(digits), suffix, 1),
+            return _new_tuple(  # type: ignore[no-any-return]
+                _Segment,
+                (
+                    stype,
+                    lead,
+                    (*head, digits + esponente),
+                    (name_end, len(head), int(digits), suffix, 1),
+                ),
             )
     return _read_part(raw)
 
@@ -433,7 +441,7 @@ def _dash(up: str, m: re.Match[str]) -> str:
     after = up[m.end() :].lstrip()
     if _HAS_DIGIT.search(up, 0, m.start()) or after[:1].isdigit():
         return ","
-    return "," if TYPE_RE.match(after) is not None else " "
+    return "," if match_leading_type(after) is not None else " "
 
 
 @functools.lru_cache(maxsize=8192)
@@ -575,17 +583,20 @@ def parse_address(text: Any) -> ParsedAddress:
     name = " ".join(name_tokens).strip(" /")
     if not name and stype:
         name, stype = stype, ""
-    return ParsedAddress(
-        stype,
-        name,
-        number,
-        suffix,
-        postcode,
-        comune,
-        places.province,
-        places.place,
-        no_number,
-        km,
+    return _new_tuple(  # type: ignore[no-any-return]
+        ParsedAddress,
+        (
+            stype,
+            name,
+            number,
+            suffix,
+            postcode,
+            comune,
+            places.province,
+            places.place,
+            no_number,
+            km,
+        ),
     )
 
 

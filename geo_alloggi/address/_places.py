@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from geo_alloggi.address._comuni import (
@@ -183,7 +184,7 @@ def _read_group(
     return postcode, province, hit, tuple(rest)
 
 
-def read_places(groups: list[list[str]]) -> Places:
+def read_places(groups: Sequence[Sequence[str]]) -> Places:
     """Read CAP, province, comune and places from groups of folded tokens.
 
     Parameters
@@ -220,5 +221,6 @@ def read_places(groups: list[list[str]]) -> Places:
                 hit = None
         if hit is not None:
             comune = hit
-        place.extend(w for w in rest if len(w) > 1)
+        if rest:
+            place.extend(w for w in rest if len(w) > 1)
     return Places(postcode, province, comune, " ".join(place))

@@ -258,7 +258,12 @@ def normalize_text(text: Any) -> str:
     """
     if not isinstance(text, str):
         return ""
-    s = fold(text).translate(_APOSTROPHE_TABLE)
+    if text.isascii():  # the usual case: only the backtick is an odd apostrophe
+        s = text.upper()
+        if "`" in s:
+            s = s.replace("`", "'")
+    else:
+        s = fold(text).translate(_APOSTROPHE_TABLE)
     if "'" in s:
         s = _APOSTROPHE_BETWEEN.sub(" ", s).replace("'", "")
     s = " ".join(_KEEP.sub(" ", s).split())
@@ -279,20 +284,41 @@ def _abbr_pattern(abbr: str) -> str:
     return out
 
 
-def _build_type_regex() -> tuple[re.Pattern[str], re.Pattern[str]]:
+_TypeRegexes = tuple[re.Pattern[str], re.Pattern[str]]
+
+
+def _build_type_regex() -> tuple[_TypeRegexes, dict[str, _TypeRegexes]]:
+    """The two type regexes, and the same per first letter of the abbreviation.
+
+    Each regex of a letter holds only the alternatives starting with it, in
+    the same order and under the same group names: on a text starting with
+    that letter it matches exactly as the full regex does, trying a tenth of
+    the alternatives.
+    """
     alts: list[tuple[str, str]] = []
     for long, abbrs in STREET_TYPES.items():
         for a in abbrs:
             alts.append((a, long))
     alts.sort(key=lambda x: -len(x[0].replace(".", "")))
-    groups = "|".join(f"(?P<t{i}>{_abbr_pattern(a)})" for i, (a, _) in enumerate(alts))
     TYPE_OF.extend(long for _, long in alts)
     TYPE_ABBR.extend(a for a, _ in alts)
     tail = r"(?:[\s.,]+|$|(?<=\.)(?=[A-Z]))"
-    return (
-        re.compile(rf"^\s*(?:{groups}){tail}"),
-        re.compile(rf"(?:{groups}){tail}"),
-    )
+
+    def compiled(first: str | None) -> _TypeRegexes:
+        groups = "|".join(
+            f"(?P<t{i}>{_abbr_pattern(a)})"
+            for i, (a, _) in enumerate(alts)
+            if first is None or a[0] == first
+        )
+        return (
+            re.compile(rf"^\s*(?:{groups}){tail}"),
+            re.compile(rf"(?:{groups}){tail}"),
+        )
+
+    firsts = {a[0] for a, _ in alts}
+    if not all("A" <= c <= "Z" for c in firsts):  # pragma: no cover
+        raise AssertionError("every street type abbreviation starts with A-Z")
+    return compiled(None), {c: compiled(c) for c in sorted(firsts)}
 
 
 #: long form and written abbreviation of each named group ``t<i>`` of the regexes
@@ -300,7 +326,53 @@ TYPE_OF: list[str] = []
 TYPE_ABBR: list[str] = []
 #: a street type at the start of a text; :data:`TYPE_AT`: at ``pos`` of
 #: ``TYPE_AT.match(text, pos)``
-TYPE_RE, TYPE_AT = _build_type_regex()
+(TYPE_RE, TYPE_AT), _TYPE_BY_FIRST = _build_type_regex()
+
+
+def match_type_at(text: str, pos: int = 0) -> re.Match[str] | None:
+    """``TYPE_AT.match(text, pos)``, trying only the types starting at ``text[pos]``.
+
+    Parameters
+    ----------
+    text : str
+        Folded text.
+    pos : int, default 0
+        Where the street type would start.
+
+    Returns
+    -------
+    re.Match or None
+        The same match as :data:`TYPE_AT` gives.
+    """
+    c = text[pos : pos + 1]
+    got = _TYPE_BY_FIRST.get(c)
+    if got is not None:
+        return got[1].match(text, pos)
+    if c.isascii() and c.isalnum():
+        return None  # no type starts with this letter or digit
+    return TYPE_AT.match(text, pos)
+
+
+def match_leading_type(text: str) -> re.Match[str] | None:
+    """``TYPE_RE.match(text)``, trying only the types starting at ``text[0]``.
+
+    Parameters
+    ----------
+    text : str
+        Folded text.
+
+    Returns
+    -------
+    re.Match or None
+        The same match as :data:`TYPE_RE` gives.
+    """
+    c = text[:1]
+    got = _TYPE_BY_FIRST.get(c)
+    if got is not None:
+        return got[0].match(text)
+    if c.isascii() and c.isalnum():
+        return None  # neither a space nor the start of a type
+    return TYPE_RE.match(text)
 # whole first words that are certainly a street type (checked before the regex)
 FAST_TYPES: dict[str, str] = {
     a: long
@@ -334,7 +406,7 @@ def split_street_type(text: str) -> tuple[str, str]:
     if not isinstance(text, str):
         return "", ""
     up = fold(text)
-    m = TYPE_RE.match(up)
+    m = match_leading_type(up)
     if m is None or m.lastgroup is None:
         return "", text.strip()
     long = TYPE_OF[int(m.lastgroup[1:])]
