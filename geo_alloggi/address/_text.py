@@ -482,6 +482,10 @@ def roman_to_int(token: str) -> int | None:
 # street keys
 
 
+# ``DUOMO (DEL)``: the registry's particle in brackets at the end
+_REGISTRY_PARTICLE = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
+
+
 def street_key(name: Any) -> str:
     """Return the comparable form of a street name (without type).
 
@@ -511,11 +515,13 @@ def street_key(name: Any) -> str:
     """
     if not isinstance(name, str):
         return ""
-    m = re.match(r"^(.*?)\s*\(([^()]*)\)\s*$", name)
+    m = _REGISTRY_PARTICLE.match(name) if ")" in name else None
     if m:
         name = f"{m.group(2)} {m.group(1)}"
     s = normalize_text(name).replace(",", " ").replace("/", " ")
     toks = s.split()
+    if DATE_WORDS.isdisjoint(toks):
+        return " ".join(toks)
     for i, t in enumerate(toks[:-1]):
         if toks[i + 1] in DATE_WORDS:
             v = DAY_WORDS.get(t) or roman_to_int(t)

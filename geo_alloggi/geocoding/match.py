@@ -162,6 +162,11 @@ def resolve_streets(
 _Blocks = tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
 
 
+def _choice_lengths(choices: list[str]) -> np.ndarray:
+    """Length of each choice, as an array."""
+    return np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))
+
+
 def _blocks_of(index: ReferenceIndex, ck: str) -> _Blocks:
     """Choice positions by first and by last letter (built once per comune)."""
     cache: dict[str, _Blocks] = index.__dict__.setdefault("_fuzzy_blocks", {})
@@ -187,17 +192,24 @@ def _fuzzy_candidates(
 
     Compared within blocks of choices sharing the first or the last letter of
     the name: one typing error never changes both, and the blocks are a tenth
-    of the choices each.
+    of the choices each. Within a block, only choices whose length allows
+    the floor are compared: ``fuzz.ratio`` of strings of lengths ``a`` and
+    ``b`` is at most ``200 * min(a, b) / (a + b)``.
     """
     out: list[dict[int, int]] = [{} for _ in names]
     by_first, by_last = blocks_by_letter
+    lengths = _choice_lengths(choices)
     for blocks, pick in ((by_first, lambda t: t[:1]), (by_last, lambda t: t[-1:])):
-        groups: dict[str, list[int]] = {}
+        groups: dict[tuple[str, int], list[int]] = {}
         for i, name in enumerate(names):
-            groups.setdefault(pick(name), []).append(i)
-        for letter, rows in groups.items():
+            groups.setdefault((pick(name), len(name)), []).append(i)
+        for (letter, size), rows in groups.items():
             idx = blocks.get(letter)
             if idx is None:
+                continue
+            near = lengths[idx]
+            idx = idx[200 * np.minimum(near, size) >= FUZZY_FLOOR * (near + size)]
+            if not len(idx):
                 continue
             scores = process.cdist(
                 [names[r] for r in rows],
@@ -310,25 +322,37 @@ def _place_existing(
 ) -> list[int]:
     """Place the numbers that have a point, in place; return the rows left."""
     exact = index.exact
-    todo = np.flatnonzero((sids >= 0) & (numbers >= 0))
+    todo = np.flatnonzero((sids >= 0) & (numbers >= 0)).tolist()
+    sid_of = sids.tolist()
+    number_of = numbers.tolist()
     rest: list[int] = []
+    hit_rows: list[int] = []
+    hit_points: list[int] = []
+    other_rows: list[int] = []  # the number without its esponente
+    other_points: list[int] = []
     for i in todo:
-        key = (int(sids[i]), int(numbers[i]), suffixes[i])
-        p = exact.get(key)
+        sid, num, suffix = sid_of[i], number_of[i], suffixes[i]
+        p = exact.get((sid, num, suffix))
         if p is not None:
-            pl.point[i] = p
-            pl.match_type[i] = "exact"
-            pl.score[i] = street_score[i]
+            hit_rows.append(i)
+            hit_points.append(p)
             continue
-        if suffixes[i]:
-            p = exact.get((key[0], key[1], ""))
+        if suffix:
+            p = exact.get((sid, num, ""))
             if p is not None:
-                pl.point[i] = p
-                pl.match_type[i] = "nearest_number"
-                pl.score[i] = SCORE_SUFFIX * street_score[i]
+                other_rows.append(i)
+                other_points.append(p)
                 pl.suffix[i] = ""
                 continue
-        rest.append(int(i))
+        rest.append(i)
+    if hit_rows:
+        pl.point[hit_rows] = hit_points
+        pl.match_type[hit_rows] = "exact"
+        pl.score[hit_rows] = street_score[hit_rows]
+    if other_rows:
+        pl.point[other_rows] = other_points
+        pl.match_type[other_rows] = "nearest_number"
+        pl.score[other_rows] = SCORE_SUFFIX * street_score[other_rows]
     return rest
 
 

@@ -99,41 +99,52 @@ def _street_ids(
     numbers: np.ndarray,
     suffixes: list[str],
 ) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-    """Street id (-1: none) and street score per row, and why some are ambiguous."""
+    """Street id (-1: none) and street score per row, and why some are ambiguous.
+
+    Each distinct (comune, type, name) is keyed and resolved once; the rows
+    take their street from it with array indexing, and only the rows of a
+    name several streets answer to are looked at one by one.
+    """
+    # distinct (comune, type, name as parsed) -> position in ``distinct``
+    seen: dict[tuple[str, str, str], int] = {}
+    row_of = [
+        seen.setdefault((ck, p.street_type, p.street_name), len(seen))
+        for p, ck in zip(parsed, ckeys, strict=True)
+    ]
     key_of: dict[str, str] = {}
     triples = []
-    for p, ck in zip(parsed, ckeys, strict=True):
-        name = p.street_name
+    for ck, stype, name in seen:
         skey = key_of.get(name)
         if skey is None:
             skey = street_key(name)
             key_of[name] = skey
-        triples.append((ck, p.street_type, skey))
+        triples.append((ck, stype, skey))
     hits = resolve_streets(index, list(dict.fromkeys(triples)))
-    n = len(parsed)
-    sids = np.full(n, -1, dtype=np.int64)
-    sscore = np.zeros(n)
+    found = [hits[t] for t in triples]
+    # per distinct name: the street, its score, and whether the number decides
+    d_sid = np.array([h.sids[0] if h.sids else -1 for h in found], dtype=np.int64)
+    d_score = np.array([h.score if h.sids else 0.0 for h in found], dtype=float)
+    several = np.array([len(h.sids) > 1 for h in found], dtype=bool)
+    rows = np.asarray(row_of, dtype=np.int64)
+    sids = d_sid[rows] if len(rows) else np.full(0, -1, dtype=np.int64)
+    sscore = d_score[rows] if len(rows) else np.zeros(0)
     ambiguous: dict[int, str] = {}
-    for i, t in enumerate(triples):
-        h = hits[t]
-        if not h.sids:
+    for i in np.flatnonzero(several[rows]).tolist() if len(rows) else []:
+        # several streets answer to this name: the house number decides
+        h = found[row_of[i]]
+        num = int(numbers[i])
+        having = [
+            c
+            for c in h.sids
+            if (c, num, suffixes[i]) in index.exact or (c, num, "") in index.exact
+        ]
+        if len(having) != 1:
+            names = " | ".join(index.street_label(c) for c in h.sids[:4])
+            ambiguous[i] = f"ambiguous: {names}"
+            sids[i] = -1
+            sscore[i] = 0.0
             continue
-        sid = h.sids[0]
-        if len(h.sids) > 1:
-            # several streets answer to this name: the house number decides
-            num = int(numbers[i])
-            having = [
-                c
-                for c in h.sids
-                if (c, num, suffixes[i]) in index.exact or (c, num, "") in index.exact
-            ]
-            if len(having) != 1:
-                names = " | ".join(index.street_label(c) for c in h.sids[:4])
-                ambiguous[i] = f"ambiguous: {names}"
-                continue
-            sid = having[0]
-        sids[i] = sid
-        sscore[i] = h.score
+        sids[i] = having[0]
     return sids, sscore, ambiguous
 
 
@@ -159,8 +170,10 @@ def _label_rows(
     pt_source = index.pt_source
     numbers_out = pl.number.tolist()
     points_used = pl.point.tolist()
+    sid_of = sids.tolist()
+    kind = mtype.tolist()
     for i in rows.tolist():
-        sid = int(sids[i])
+        sid = sid_of[i]
         lab = label.get(sid)
         if lab is None:
             lab = (
@@ -168,7 +181,7 @@ def _label_rows(
                 index.comuni.get(index.street_comune[sid], ""),
             )
             label[sid] = lab
-        if mtype[i] == "street":
+        if kind[i] == "street":
             matched_addr[i] = f"{lab[0]}, {lab[1]}"
         else:
             num_text = _number_text(numbers_out[i], pl.suffix[i])
@@ -230,10 +243,10 @@ def match_rows(
         # the address names another comune than the one given: not placed
         sids[i] = -1
         ambiguous[i] = why
-    outside = np.array(
-        [area is not None and bool(ck) and ck not in area for ck in ckeys],
-        dtype=bool,
-    )
+    # per distinct comune: its display name, and whether it is out of the area
+    name_of = {ck: comune_name(ck) for ck in dict.fromkeys(ckeys)}
+    away = {ck: area is not None and bool(ck) and ck not in area for ck in name_of}
+    outside = np.array([away[ck] for ck in ckeys], dtype=bool)
     outside &= ~fixed
     sids[outside] = -1
     pl = place_numbers(index, sids, sscore, numbers, suffixes)
@@ -250,7 +263,7 @@ def match_rows(
     _label_rows(index, np.flatnonzero(sids >= 0), sids, mtype, pl, matched_addr, source)
     # positions found through a correction's address say so
     source[fix.redirected & (source != "")] = "corrections"
-    names = [comune_name(ck) for ck in ckeys]
+    names = [name_of[ck] for ck in ckeys]
     if outside.any():
         mtype = mtype.astype(object)
         mtype[outside] = "out_of_area"
