@@ -450,8 +450,29 @@ def _part_tokens(part: str) -> tuple[str, ...]:
     return tuple(normalize_text(part).split())
 
 
-def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
-    """Index of the part holding the street, and the parts read so far.
+@functools.lru_cache(maxsize=4096)
+def _number_after_comma(
+    second: tuple[str, ...],
+) -> tuple[int, str, tuple[str, ...]] | None:
+    """(number, suffix, words after it) of the part after the street, or None.
+
+    ``N. 12``, ``12/A``, ``12 - 20126 MILANO``: a civic number, after
+    ``n.``, ``nr.``, ``civ.``, that is no postcode. Such parts recur: each
+    distinct one is read once.
+    """
+    k = 0
+    while k < len(second) and second[k] in _NUMBER_PREFIX:
+        k += 1
+    if k < len(second) and not POSTCODE.match(second[k]):
+        num = _number_token(second, k)
+        if num is not None:
+            number, suffix, used = num
+            return number, suffix, second[k + used :]
+    return None
+
+
+def _pick_street(parts: list[str]) -> tuple[int, _Segment | None]:
+    """Index of the part holding the street (-1: none), and that part read.
 
     The first part with a street type and a civic number; else the first with
     a street type. Without any type: the first part with a name and a number,
@@ -471,11 +492,11 @@ def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
         segs[i] = seg
         if seg.stype:
             if seg.number is not None:
-                return i, segs
+                return i, seg
             if typed < 0:
                 typed = i
     if typed >= 0:
-        return typed, segs
+        return typed, segs[typed]
     for i, raw in enumerate(parts):
         if segs[i] is None and HAS_ALNUM.search(raw):
             segs[i] = _read_segment(raw.strip())
@@ -487,10 +508,11 @@ def _pick_street(parts: list[str]) -> tuple[int, list[_Segment | None]]:
     for i in read:
         got = segs[i].number  # type: ignore[union-attr]
         if got is not None and got[0] > 0:
-            return i, segs  # a name and a number: ``MILANO, SALOMONE ORESTE 5``
+            return i, segs[i]  # a name and a number: ``MILANO, SALOMONE ORESTE 5``
     if read:
-        return read[0], segs  # ``TREVIGLIO, N. 32``: a street named like a comune
-    return next((i for i, g in enumerate(segs) if g is not None and g.tokens), -1), segs
+        return read[0], segs[read[0]]  # ``TREVIGLIO, N. 32``: a street, not a comune
+    at = next((i for i, g in enumerate(segs) if g is not None and g.tokens), -1)
+    return at, segs[at] if at >= 0 else None
 
 
 def parse_address(text: Any) -> ParsedAddress:
@@ -542,10 +564,10 @@ def parse_address(text: Any) -> ParsedAddress:
         return ParsedAddress()
     up, no_number, km = _prepare(text)
     parts = up.split(",")
-    at, segs = _pick_street(parts)
+    at, seg = _pick_street(parts)
     if at < 0:
         return ParsedAddress(no_number=no_number, km=km)
-    seg = segs[at] or _NO_SEGMENT
+    seg = seg or _NO_SEGMENT
     stype, tokens = seg.stype, seg.tokens
     groups = [_part_tokens(p) for p in parts[:at]] if at else []
     groups.append(seg.lead)
@@ -562,16 +584,10 @@ def parse_address(text: Any) -> ParsedAddress:
         after = tokens[i + used :]
     elif later and later[0] and km is None:
         # the number after a comma: ``VIA F. TESTI, 12``
-        second = later[0]
-        k = 0
-        while k < len(second) and second[k] in _NUMBER_PREFIX:
-            k += 1
-        if k < len(second) and not POSTCODE.match(second[k]):
-            num = _number_token(second, k)
-            if num is not None:
-                number, suffix, used = num
-                later[0] = second[k + used :]
-    places = read_places([*groups, after, *later])
+        num = _number_after_comma(later[0])
+        if num is not None:
+            number, suffix, later[0] = num
+    places = read_places((*groups, after, *later))
     postcode = places.postcode
     comune = places.comune.name if places.comune is not None else ""
     if "/" in name_tokens:

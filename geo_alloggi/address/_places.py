@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
 from typing import NamedTuple
 
 from geo_alloggi.address._comuni import (
@@ -184,13 +183,17 @@ def _read_group(
     return postcode, province, hit, tuple(rest)
 
 
-def read_places(groups: Sequence[Sequence[str]]) -> Places:
+@functools.lru_cache(maxsize=8192)
+def read_places(groups: tuple[tuple[str, ...], ...]) -> Places:
     """Read CAP, province, comune and places from groups of folded tokens.
+
+    The same groups recur across addresses (nothing, ``MILANO``, ``20126
+    MILANO MI``): each distinct tuple of groups is read once.
 
     Parameters
     ----------
     groups
-        Token lists in reading order: what stood before the street, then what
+        Token tuples in reading order: what stood before the street, then what
         followed the civic number, then each later comma-separated part.
 
     Returns
