@@ -322,7 +322,7 @@ def _read_segment(raw: str) -> _Segment:
         known = _words_before_number(words, quote, esponente)
         if known is not None and not (known[3] and YEAR.fullmatch(digits)):
             stype, lead, head, _, name_end, suffix = known
-            return _new_tuple(  # type: ignore[no-any-return]
+            return _new_tuple(
                 _Segment,
                 (
                     stype,
@@ -454,7 +454,7 @@ def _part_tokens(part: str) -> tuple[str, ...]:
 def _number_after_comma(
     second: tuple[str, ...],
 ) -> tuple[int, str, tuple[str, ...]] | None:
-    """(number, suffix, words after it) of the part after the street, or None.
+    """Read the number opening the part after the street: (number, suffix, rest).
 
     ``N. 12``, ``12/A``, ``12 - 20126 MILANO``: a civic number, after
     ``n.``, ``nr.``, ``civ.``, that is no postcode. Such parts recur: each
@@ -599,7 +599,7 @@ def parse_address(text: Any) -> ParsedAddress:
     name = " ".join(name_tokens).strip(" /")
     if not name and stype:
         name, stype = stype, ""
-    return _new_tuple(  # type: ignore[no-any-return]
+    return _new_tuple(
         ParsedAddress,
         (
             stype,

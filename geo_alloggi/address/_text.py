@@ -288,7 +288,7 @@ _TypeRegexes = tuple[re.Pattern[str], re.Pattern[str]]
 
 
 def _build_type_regex() -> tuple[_TypeRegexes, dict[str, _TypeRegexes]]:
-    """The two type regexes, and the same per first letter of the abbreviation.
+    """Build the two type regexes, and the same per first letter of a type.
 
     Each regex of a letter holds only the alternatives starting with it, in
     the same order and under the same group names: on a text starting with
@@ -373,6 +373,8 @@ def match_leading_type(text: str) -> re.Match[str] | None:
     if c.isascii() and c.isalnum():
         return None  # neither a space nor the start of a type
     return TYPE_RE.match(text)
+
+
 # whole first words that are certainly a street type (checked before the regex)
 FAST_TYPES: dict[str, str] = {
     a: long
