@@ -10,7 +10,9 @@ where the numbering is too irregular to place it (see :func:`place_numbers`).
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -159,28 +161,41 @@ def resolve_streets(
     return out
 
 
-_Blocks = tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
+class _Block(NamedTuple):
+    """The choices of one block, by length (then position in the choices)."""
+
+    positions: np.ndarray
+    texts: list[str]
+    lengths: list[int]
 
 
-def _choice_lengths(choices: list[str]) -> np.ndarray:
-    """Length of each choice, as an array."""
-    return np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))
+_Blocks = tuple[dict[str, _Block], dict[str, _Block]]
+
+
+def _by_length(choices: list[str], groups: dict[str, list[int]]) -> dict[str, _Block]:
+    out: dict[str, _Block] = {}
+    for letter, positions in groups.items():
+        ordered = sorted(positions, key=lambda i: (len(choices[i]), i))
+        out[letter] = _Block(
+            np.asarray(ordered, dtype=np.int64),
+            [choices[i] for i in ordered],
+            [len(choices[i]) for i in ordered],
+        )
+    return out
 
 
 def _blocks_of(index: ReferenceIndex, ck: str) -> _Blocks:
-    """Choice positions by first and by last letter (built once per comune)."""
-    cache: dict[str, _Blocks] = index.__dict__.setdefault("_fuzzy_blocks", {})
+    """Choices by first and by last letter, by length (built once per comune)."""
+    cache: dict[str, _Blocks] = index.__dict__.setdefault("_fuzzy_length_blocks", {})
     got = cache.get(ck)
     if got is None:
+        choices = index.fuzzy_keys.get(ck, [])
         first: dict[str, list[int]] = {}
         last: dict[str, list[int]] = {}
-        for i, c in enumerate(index.fuzzy_keys.get(ck, [])):
+        for i, c in enumerate(choices):
             first.setdefault(c[:1], []).append(i)
             last.setdefault(c[-1:], []).append(i)
-        got = (
-            {k: np.asarray(v) for k, v in first.items()},
-            {k: np.asarray(v) for k, v in last.items()},
-        )
+        got = (_by_length(choices, first), _by_length(choices, last))
         cache[ck] = got
     return got
 
@@ -194,34 +209,38 @@ def _fuzzy_candidates(
     the name: one typing error never changes both, and the blocks are a tenth
     of the choices each. Within a block, only choices whose length allows
     the floor are compared: ``fuzz.ratio`` of strings of lengths ``a`` and
-    ``b`` is at most ``200 * min(a, b) / (a + b)``.
+    ``b`` is at most ``200 * min(a, b) / (a + b)``, so a name of length ``n``
+    is compared with the lengths ``ceil(F n / (200 - F))`` to ``floor((200 -
+    F) n / F)`` (``F``: the floor), a slice of the block sorted by length.
     """
     out: list[dict[int, int]] = [{} for _ in names]
     by_first, by_last = blocks_by_letter
-    lengths = _choice_lengths(choices)
+    floor = FUZZY_FLOOR
     for blocks, pick in ((by_first, lambda t: t[:1]), (by_last, lambda t: t[-1:])):
         groups: dict[tuple[str, int], list[int]] = {}
         for i, name in enumerate(names):
             groups.setdefault((pick(name), len(name)), []).append(i)
         for (letter, size), rows in groups.items():
-            idx = blocks.get(letter)
-            if idx is None:
+            block = blocks.get(letter)
+            if block is None:
                 continue
-            near = lengths[idx]
-            idx = idx[200 * np.minimum(near, size) >= FUZZY_FLOOR * (near + size)]
-            if not len(idx):
+            lo = bisect.bisect_left(block.lengths, -(-floor * size // (200 - floor)))
+            hi = bisect.bisect_right(block.lengths, (200 - floor) * size // floor)
+            if lo >= hi:
                 continue
             scores = process.cdist(
                 [names[r] for r in rows],
-                [choices[j] for j in idx],
+                block.texts[lo:hi],
                 scorer=fuzz.ratio,
-                score_cutoff=FUZZY_FLOOR,
+                score_cutoff=floor,
                 dtype=np.uint8,
                 workers=1,
             )
             rr, cc = np.nonzero(scores)
-            for row, col in zip(rr.tolist(), cc.tolist(), strict=True):
-                out[rows[row]][int(idx[col])] = int(scores[row, col])
+            values = scores[rr, cc].tolist()
+            cols = block.positions[lo + cc].tolist()
+            for row, col, v in zip(rr.tolist(), cols, values, strict=True):
+                out[rows[row]][col] = v
     return out
 
 
