@@ -17,6 +17,7 @@ from geo_alloggi._i18n import t
 from geo_alloggi._version import __version__
 from geo_alloggi.datasets import describe, sha256_file
 from geo_alloggi.pipeline._analyse import Analysis
+from geo_alloggi.pipeline._forked import Forked
 from geo_alloggi.pipeline._notes import collect_notes
 from geo_alloggi.pipeline._settings import PathLike
 
@@ -60,7 +61,8 @@ def write_bundle(
     list of Path
         Every file written, manifest last.
     """
-    from geo_alloggi import maps, report
+    # maps too: imported once, before the fork, for both processes
+    from geo_alloggi import maps, report  # noqa: F401
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -68,10 +70,13 @@ def write_bundle(
     before = report.read_figures(Path(previous)) if previous is not None else None
     (out / "tables").mkdir(parents=True, exist_ok=True)
     s = analysis.settings
-    # Chromium starts first: it is ready by the time report.html is written,
-    # and prints it while the tables and the GeoPackage are written
+    # the tables and the GeoPackage do not depend on the maps: a child process
+    # writes them while this one draws the maps and the report; Chromium starts
+    # next (after the fork: a child holds no thread), ready by the time
+    # report.html is written, and prints it while the rest is written
+    layers = Forked(_write_layers, meeting_data(analysis), out, analysis)
     printing = report.PdfPrinter(lang=s.lang) if pdf else contextlib.nullcontext()
-    with printing as printer:
+    with layers, printing as printer:
         notes = list(analysis.notes)
         with collect_notes(notes):
             # what the maps could not show as asked (e.g. fewer classes) becomes a note
@@ -85,19 +90,7 @@ def write_bundle(
         page = report.write_report(data, out / "report.html", map_png=out / "map.png")
         if printer is not None:
             printer.submit(page, out / "report.pdf")
-        written = map_files + report.write_tables(data, out / "tables")
-        gpkg = report.write_geopackage(data, out / "layers.gpkg")
-        styles = maps.style_geopackage(gpkg, threshold=s.threshold, lang=s.lang)
-        written.append(gpkg)
-        written.append(
-            maps.write_qgis_project(
-                gpkg,
-                out / "layers.qgz",
-                styles=styles,
-                synthetic=analysis.synthetic,
-                lang=s.lang,
-            )
-        )
+        written = map_files + layers.result()
         written.append(
             report.write_figures(report.key_figures(data), out / "figures.json")
         )
@@ -112,6 +105,31 @@ def write_bundle(
     written += list(extra_files or [])
     shown = report.notes_text(data, extra=pdf_note)
     written.append(_write_manifest(analysis, out, written, inputs or {}, shown))
+    return written
+
+
+def _write_layers(data: MeetingData, out: Path, analysis: Analysis) -> list[Path]:
+    """Write the tables, the GeoPackage with its QGIS styles, the QGIS project.
+
+    They are written from the plain tables of ``data`` (its notes, sources
+    and previous figures are not used); return the paths written.
+    """
+    from geo_alloggi import maps, report
+
+    s = analysis.settings
+    written = report.write_tables(data, out / "tables")
+    gpkg = report.write_geopackage(data, out / "layers.gpkg")
+    styles = maps.style_geopackage(gpkg, threshold=s.threshold, lang=s.lang)
+    written.append(gpkg)
+    written.append(
+        maps.write_qgis_project(
+            gpkg,
+            out / "layers.qgz",
+            styles=styles,
+            synthetic=analysis.synthetic,
+            lang=s.lang,
+        )
+    )
     return written
 
 

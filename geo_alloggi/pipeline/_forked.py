@@ -1,0 +1,115 @@
+"""Work done in a forked child process while the parent goes on (POSIX).
+
+A bundle's tables and GeoPackage do not depend on its maps: a child process
+writes them while the parent draws the maps and the report, on another core.
+Where ``os.fork`` is missing, the work is done at once in the process. A child
+that fails is not trusted: :meth:`Forked.result` then does the work again in
+the process, so that an error is raised as it would be without a child.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import select
+import signal
+import time
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+__all__ = ["Forked"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Seconds a child may take before it is stopped and the work done in process.
+TIMEOUT_S = 900.0
+
+
+class Forked(Generic[T]):
+    """Start ``fn(*args)`` in a forked child; :meth:`result` waits for its value.
+
+    Start it before any thread (a forked child holds only the thread that
+    forked). The value travels back pickled through a pipe.
+
+    Parameters
+    ----------
+    fn : callable
+        The work; its value must pickle.
+    *args : object
+        Its arguments.
+    """
+
+    def __init__(self, fn: Callable[..., T], *args: Any) -> None:
+        self._fn, self._args = fn, args
+        self._pid: int | None = None
+        self._fd = -1
+        self._value: tuple[T] | None = None
+        if not hasattr(os, "fork"):
+            self._value = (fn(*args),)
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: do the work, send the value, never return
+            code = 1
+            try:
+                os.close(read)
+                data = pickle.dumps(fn(*args))
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._fd = pid, read
+
+    def __enter__(self) -> Forked[T]:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        """On an error in the parent, stop the child (its work is not wanted)."""
+        if exc_type is not None and self._pid is not None and self._value is None:
+            os.kill(self._pid, signal.SIGKILL)
+            os.close(self._fd)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+
+    def result(self) -> T:
+        """Wait for the child and return the value (else do the work in process)."""
+        if self._value is not None:
+            return self._value[0]
+        data, code = self._collect()
+        if code == 0:
+            value: T = pickle.loads(data)
+        else:
+            log.warning("a child process failed (exit %s): done again in process", code)
+            value = self._fn(*self._args)
+        self._value = (value,)
+        return value
+
+    def _collect(self) -> tuple[bytes, int]:
+        """Read the value until the child closes the pipe; return it and the exit code.
+
+        A child still running after :data:`TIMEOUT_S` is stopped.
+        """
+        assert self._pid is not None
+        deadline = time.monotonic() + TIMEOUT_S
+        chunks: list[bytes] = []
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    os.kill(self._pid, signal.SIGKILL)
+                    break
+                ready, _, _ = select.select([self._fd], [], [], min(left, 1.0))
+                if ready:
+                    chunk = os.read(self._fd, 1 << 16)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+        finally:
+            os.close(self._fd)
+        _, status = os.waitpid(self._pid, 0)
+        return b"".join(chunks), os.waitstatus_to_exitcode(status)
