@@ -61,7 +61,10 @@ def write_bundle(
     list of Path
         Every file written, manifest last.
     """
-    # maps too: imported once, before the fork, for both processes
+    # imported once, before the fork, for both processes: the maps and their
+    # classifier (which brings matplotlib)
+    import mapclassify  # noqa: F401
+
     from geo_alloggi import maps, report  # noqa: F401
 
     out = Path(out_dir)

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Seconds a child may take before it is stopped and the work done in process.
-TIMEOUT_S = 900.0
+TIMEOUT_S = 300.0
 
 
 class Forked(Generic[T]):
