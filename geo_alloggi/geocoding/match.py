@@ -137,9 +137,12 @@ def resolve_streets(
             for q in qs:
                 out[q] = miss
             continue
-        names = [q[2] for q in qs]
+        # one name may come with several types (``V.``, ``VIA``): compared once
+        names = list(dict.fromkeys(q[2] for q in qs))
         found = _fuzzy_candidates(choices, names, _blocks_of(index, ck))
-        for q, cands in zip(qs, found, strict=True):
+        found_of = dict(zip(names, found, strict=True))
+        for q in qs:
+            cands = found_of[q[2]]
             s = max(cands.values(), default=0)
             if s < _fuzzy_cutoff(q[2]):
                 out[q] = miss
