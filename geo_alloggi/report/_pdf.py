@@ -134,14 +134,38 @@ class PdfPrinter:
         self.close()
 
     def submit(self, page_path: Path, pdf_path: Path) -> None:
-        """Print ``page_path`` (``report.html``) to ``pdf_path``; once per printer."""
+        """Print ``page_path`` (``report.html``) to ``pdf_path``; once per printer.
+
+        Parameters
+        ----------
+        page_path : pathlib.Path
+            The page to print, already written.
+        pdf_path : pathlib.Path
+            Where the PDF goes.
+
+        Raises
+        ------
+        RuntimeError
+            A page was already submitted.
+        """
         if self._pdf is not None:
             raise RuntimeError("PdfPrinter prints one page")
         self._pdf = Path(pdf_path)
         self._jobs.put((Path(page_path), self._pdf))
 
     def result(self) -> Path | str:
-        """Wait for the PDF: its path when written, else why not (in ``lang``)."""
+        """Wait for the PDF: its path when written, else why not (in ``lang``).
+
+        Returns
+        -------
+        pathlib.Path or str
+            The PDF's path, or the reason it was not printed.
+
+        Raises
+        ------
+        RuntimeError
+            No page was submitted.
+        """
         if self._skipped is not None:
             return self._skipped
         if self._pdf is None or self._done is None:
