@@ -100,3 +100,14 @@ def test_weak_bounds_hand_the_plan_to_the_mixed_integer_programme(monkeypatch):
         (_value(value, p), tuple(p)) for p in feasible_plans(units, unit, site, [40.0])
     )
     assert tuple(x) == best[1]
+
+
+def test_plans_of_the_same_value_go_to_the_cheapest():
+    # either estate alone fits (12 €), not both: the same value, 10 € or 12 €
+    units, unit, site = np.array([1, 1]), np.array([12.0, 10.0]), np.zeros(2)
+    inst = _solvers.Instance.single(units, unit, site, np.array([0.5, 0.5]), 12.0)
+    for objective in ("risk", "units"):
+        value = _solvers.lexicographic_values(inst, objective)
+        got = _exact.solve_one_budget(units, unit, site, value, 12.0)
+        assert got is not None
+        assert got.tolist() == [0, 1]

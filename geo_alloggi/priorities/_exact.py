@@ -40,6 +40,9 @@ MAX_FREE = 150
 # first gap tried, as a share of the bound, and its growth per round
 _FIRST_GAP = 1e-6
 _GROWTH = 2.0
+# plans within this share of the best value compared exactly, at most so many
+_NEAR = 1e-12
+_NEAR_MAX = 64
 # partial plans kept when looking for a good plan quickly
 _BEAM = 1000
 
@@ -189,7 +192,8 @@ def solve_one_budget(
     Returns
     -------
     numpy.ndarray or None
-        The optimal integer plan (ties: the first the programme keeps), or
+        The optimal integer plan (of plans of exactly the same value, the
+        one spending least; the first kept if they spend the same), or
         None when the bounds are too weak for this instance, or no plan
         meets ``min_units``, or the spend of the plan found does not fit
         the budget exactly: the caller then solves otherwise.
@@ -349,11 +353,25 @@ def _programme(
     done = np.flatnonzero(complete & (val >= target))
     if len(done) == 0 or beam is not None:
         return float(val[complete].max()) if complete.any() else -math.inf
-    i = int(done[np.argmax(val[done])])
+    # the plans within rounding of the best, compared exactly: most value,
+    # then least spend (plans of exactly the same value: the cheapest)
+    top = float(val[done].max())
+    near = done[val[done] >= top - _NEAR * abs(top)]
+    near = near[np.argsort(-val[near], kind="stable")[:_NEAR_MAX]]
+    best: tuple[float, float] | None = None
+    for i in near:
+        plan = _plan(x, steps, int(i))
+        paid = math.fsum(float(v) for v in np.r_[plan * unit, (plan > 0) * site])
+        key = (math.fsum(float(v) for v in value * plan), -paid)
+        if paid <= budget and (best is None or key > best):
+            best, chosen = key, plan
+    return chosen if best is not None else None
+
+
+def _plan(fixed: np.ndarray, steps: list, i: int) -> np.ndarray:
+    """Return the plan of complete partial plan ``i``: ``fixed``, then each step."""
+    x = fixed.copy()
     for e, parent, choice in reversed(steps):
         x[e] = choice[i]
         i = int(parent[i])
-    pay = np.r_[x * unit, (x > 0) * site]
-    if math.fsum(float(v) for v in pay) > budget:
-        return None
     return x
