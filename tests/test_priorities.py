@@ -1199,3 +1199,53 @@ def test_estate_panel_ignores_future_scheduled_evictions():
     assert panel[S.PERIOD].max() == "2021"
     ranked = patrol_priority(panel, evictions=ev)
     assert ranked.set_index(S.ESTATE_ID).loc["E1", "scheduled_evictions"] == 1
+
+
+def test_vacancy_outcomes_equal_a_loop_over_vacancies():
+    """Occupied vacancies counted as a plain loop over vacancies and occupations."""
+    from geo_alloggi.priorities import renovation
+
+    rng = np.random.default_rng(7)
+    day0 = pd.Timestamp("2018-01-01")
+    for _ in range(40):
+        nv, no = int(rng.integers(1, 40)), int(rng.integers(0, 200))
+
+        def dates(n):
+            d = day0 + pd.to_timedelta(rng.integers(0, 1500, n), unit="D")
+            return pd.Series(d).where(rng.random(n) > 0.1)  # some missing
+
+        vac = pd.DataFrame(
+            {
+                S.ESTATE_ID: [f"E{x}" for x in rng.integers(0, 4, nv)],
+                S.UNIT_ID: [f"U{x}" for x in rng.integers(0, 12, nv)],
+                S.VACANT_SINCE: dates(nv),
+            }
+        )
+        occ = pd.DataFrame(
+            {
+                S.ESTATE_ID: [f"E{x}" for x in rng.integers(0, 4, no)],
+                S.UNIT_ID: [f"U{x}" for x in rng.integers(0, 12, no)],
+                S.DETECTED_ON: dates(no),
+            }
+        )
+        when = day0 + pd.Timedelta(days=int(rng.integers(200, 1600)))
+        h = pd.Timedelta(days=int(rng.integers(0, 400)))
+        expected: dict[str, list[int]] = {}
+        for v in vac.itertuples(index=False):
+            since = getattr(v, S.VACANT_SINCE)
+            if pd.isna(since) or since + h > when:
+                continue
+            hit = any(
+                getattr(o, S.ESTATE_ID) == getattr(v, S.ESTATE_ID)
+                and getattr(o, S.UNIT_ID) == getattr(v, S.UNIT_ID)
+                and not pd.isna(d := getattr(o, S.DETECTED_ON))
+                and since <= d <= min(since + h, when)
+                for o in occ.itertuples(index=False)
+            )
+            size_sum = expected.setdefault(getattr(v, S.ESTATE_ID), [0, 0])
+            size_sum[0] += 1
+            size_sum[1] += int(hit)
+        got = renovation._vacancy_outcomes(vac, occ, when, h)
+        assert {e: [int(r["size"]), int(r["sum"])] for e, r in got.iterrows()} == (
+            expected
+        )

@@ -243,32 +243,44 @@ def _vacancy_outcomes(
     Columns ``size`` (vacancies that began at least ``horizon`` before
     ``when``) and ``sum`` (of those, units with an occupation detected within
     the horizon, known by ``when``), indexed by ``estate_id``.
+
+    A vacancy is occupied when the first occupation of its unit detected on
+    or after its start (by ``when``) falls within the horizon: units are
+    coded once from the few vacancies, so the many occupations are looked up,
+    never joined on their text.
     """
     since = to_dates(vac[S.VACANT_SINCE])
-    observed = since.notna() & (since + horizon <= when)
-    v = pd.DataFrame(
-        {
-            "k": np.arange(len(vac)),
-            S.ESTATE_ID: vac[S.ESTATE_ID].astype(str).to_numpy(),
-            S.UNIT_ID: vac[S.UNIT_ID].astype(str).to_numpy(),
-            "since": since.to_numpy(),
-        }
-    )[observed.to_numpy()]
+    observed = (since.notna() & (since + horizon <= when)).to_numpy()
+    estate_ids = vac[S.ESTATE_ID].astype(str)[observed].reset_index(drop=True)
+    estates = estate_ids.to_numpy()
+    units = vac[S.UNIT_ID].astype(str).to_numpy()[observed]
+    start = since.to_numpy().astype("datetime64[ns]")[observed]
+    # one integer per (estate, unit) of an observed vacancy; -1: no such unit
+    e_index = pd.Index(pd.unique(estates))
+    u_index = pd.Index(pd.unique(units))
+    v_code = e_index.get_indexer(estates) * len(u_index) + u_index.get_indexer(units)
+    detected = to_dates(occ[S.DETECTED_ON]).to_numpy().astype("datetime64[ns]")
+    known = ~np.isnat(detected) & (detected <= when.to_datetime64())
+    e_o = e_index.get_indexer(occ[S.ESTATE_ID].astype(str).to_numpy()[known])
+    u_o = u_index.get_indexer(occ[S.UNIT_ID].astype(str).to_numpy()[known])
+    keep = (e_o >= 0) & (u_o >= 0)
     o = pd.DataFrame(
-        {
-            S.ESTATE_ID: occ[S.ESTATE_ID].astype(str).to_numpy(),
-            S.UNIT_ID: occ[S.UNIT_ID].astype(str).to_numpy(),
-            "detected": to_dates(occ[S.DETECTED_ON]).to_numpy(),
-        }
+        {"code": e_o[keep] * len(u_index) + u_o[keep], "at": detected[known][keep]}
+    ).sort_values("at", kind="stable")
+    v = pd.DataFrame({"code": v_code, "at": start, "k": np.arange(len(start))})
+    first = pd.merge_asof(
+        v.sort_values("at", kind="stable"),
+        o.rename(columns={"at": "detected"}),
+        left_on="at",
+        right_on="detected",
+        by="code",
+        direction="forward",
+    ).sort_values("k")
+    hit = (first["detected"].to_numpy() <= start + horizon.to_timedelta64()).astype(
+        "int64"
     )
-    o = o[o["detected"].notna() & (o["detected"] <= when)]
-    pairs = v.merge(o, on=[S.ESTATE_ID, S.UNIT_ID], how="inner")
-    inside = (pairs["detected"] >= pairs["since"]) & (
-        pairs["detected"] <= pairs["since"] + horizon
-    )
-    hit_rows = set(pairs.loc[inside, "k"])
-    v["hit"] = v["k"].isin(hit_rows).astype("int64")
-    return v.groupby(S.ESTATE_ID)["hit"].agg(["size", "sum"])
+    out = pd.DataFrame({S.ESTATE_ID: estate_ids, "hit": hit})
+    return out.groupby(S.ESTATE_ID)["hit"].agg(["size", "sum"])
 
 
 def _beta_binomial_prior(
