@@ -31,7 +31,9 @@ def test_value_and_files_come_from_the_child(tmp_path):
         got = job.result()
     assert got["text"] == "ciao"
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "ciao"
-    if hasattr(os, "fork"):
+    import threading
+
+    if hasattr(os, "fork") and threading.active_count() == 1:
         assert got["pid"] != os.getpid()
     assert job.result() is got  # asked twice: the same value
 
@@ -51,3 +53,42 @@ def test_error_in_parent_stops_the_child(tmp_path):
     with pytest.raises(KeyError), Forked(write_pid, tmp_path / "c.txt", "x") as job:
         raise KeyError("parent")
     assert job._pid is None  # reaped, not left running
+
+
+def test_no_fork_beside_other_threads(tmp_path):
+    """A process with another Python thread does the work itself (no fork)."""
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        got = Forked(write_pid, tmp_path / "d.txt", "solo").result()
+    finally:
+        stop.set()
+        other.join()
+    assert got == {"pid": os.getpid(), "text": "solo"}
+
+
+def test_single_threaded_process_forks(tmp_path):
+    """In a fresh single-threaded interpreter the work runs in a child process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, pathlib, sys\n"
+        "from geo_alloggi.pipeline._forked import Forked\n"
+        "def f(p):\n"
+        "    pathlib.Path(p).write_text('x')\n"
+        "    return os.getpid()\n"
+        "print(int(Forked(f, sys.argv[1]).result() != os.getpid()))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "e.txt")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == ("1" if hasattr(os, "fork") else "0")
+    assert (tmp_path / "e.txt").read_text() == "x"

@@ -38,7 +38,12 @@ def current_lang() -> str:
 
 @contextmanager
 def progress(description: str, total: float | None = None) -> Iterator[Progress]:
-    """Show a progress bar on stderr; yield the bar (task id 0)."""
+    """Show a progress bar on stderr; yield the bar (task id 0).
+
+    The bar is drawn when it is updated (``refresh=True``), without a
+    refreshing thread, so the work it follows runs in a single-threaded
+    process (the bundle may then write its tables in a forked child).
+    """
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -46,6 +51,7 @@ def progress(description: str, total: float | None = None) -> Iterator[Progress]
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
+        auto_refresh=False,
     )
     with bar:
         bar.add_task(description, total=total)

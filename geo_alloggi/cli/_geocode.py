@@ -230,7 +230,7 @@ def geocode_command(
                     nominatim_url=nominatim_url,
                 )
             )
-            bar.update(TaskID(0), advance=len(chunk))
+            bar.update(TaskID(0), advance=len(chunk), refresh=True)
     result = pd.concat(parts) if len(parts) > 1 else parts[0]
     frame = pd.DataFrame(result.drop(columns=result.geometry.name))
     out.parent.mkdir(parents=True, exist_ok=True)

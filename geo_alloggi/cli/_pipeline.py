@@ -84,7 +84,10 @@ def demo(
 
         def on_step(name: str, i: int, n: int) -> None:
             bar.update(
-                bar.task_ids[0], completed=i - 1, description=f"[{i}/{n}] {name}"
+                bar.task_ids[0],
+                completed=i - 1,
+                description=f"[{i}/{n}] {name}",
+                refresh=True,
             )
 
         files = run_demo(
@@ -97,7 +100,7 @@ def demo(
             on_step=on_step,
             previous=previous,
         )
-        bar.update(bar.task_ids[0], completed=len(STEPS))
+        bar.update(bar.task_ids[0], completed=len(STEPS), refresh=True)
     _report(files, out_dir, True)
 
 
@@ -151,7 +154,10 @@ def run(
 
         def on_step(name: str, i: int, n: int) -> None:
             bar.update(
-                bar.task_ids[0], completed=i - 1, description=f"[{i}/{n}] {name}"
+                bar.task_ids[0],
+                completed=i - 1,
+                description=f"[{i}/{n}] {name}",
+                refresh=True,
             )
 
         files = run_pipeline(
@@ -164,7 +170,7 @@ def run(
             on_step=on_step,
             previous=previous,
         )
-        bar.update(bar.task_ids[0], completed=len(STEPS))
+        bar.update(bar.task_ids[0], completed=len(STEPS), refresh=True)
     _report(files, out_dir, False)
 
 

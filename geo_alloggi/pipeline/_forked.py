@@ -2,7 +2,8 @@
 
 A bundle's tables and GeoPackage do not depend on its maps: a child process
 writes them while the parent draws the maps and the report, on another core.
-Where ``os.fork`` is missing, the work is done at once in the process. A child
+Where ``os.fork`` is missing, or other Python threads run (a notebook kernel,
+a progress bar), the work is done at once in the process. A child
 that fails is not trusted: :meth:`Forked.result` then does the work again in
 the process, so that an error is raised as it would be without a child.
 """
@@ -14,6 +15,7 @@ import os
 import pickle
 import select
 import signal
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -47,7 +49,10 @@ class Forked(Generic[T]):
         self._pid: int | None = None
         self._fd = -1
         self._value: tuple[T] | None = None
-        if not hasattr(os, "fork"):
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            # no fork where it is missing, nor beside other Python threads (a
+            # notebook kernel's, a progress bar's): a lock one of them holds
+            # would stay held forever in the child
             self._value = (fn(*args),)
             return
         read, write = os.pipe()
