@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/run.py --quick            # under 2 minutes
+    python benchmarks/run.py --quick            # about 4 minutes on 2 CPUs
     python benchmarks/run.py                    # full sizes
     python benchmarks/run.py --only geocoding   # one module
 
@@ -107,7 +107,7 @@ def markdown(results: list[dict], info: dict[str, object]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes, under 2 minutes"
+        "--quick", action="store_true", help="small sizes, about 4 minutes"
     )
     parser.add_argument("--only", action="append", help="run only these modules")
     parser.add_argument("--out", type=Path, default=HERE / "results")
