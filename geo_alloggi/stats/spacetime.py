@@ -389,9 +389,7 @@ def emerging_hotspots(
     0 [-0.82, -1.22, -1.22, 0.82, 1.22]
     1 [-1.22, -0.31, -0.31, 1.22, 0.31]
     """
-    a = check_alpha(alpha, (0.10, 0.05, 0.01))
-    if not 0 < trend_alpha < 1:
-        raise ValidationError(f"trend_alpha={trend_alpha!r} must be between 0 and 1")
+    a = _check_alphas(alpha, trend_alpha)
     st = space_time_gi(
         panel,
         value,
@@ -420,10 +418,8 @@ def emerging_hotspots(
     out = districts.iloc[st.rows]
     if st.id_column in districts.columns:
         out = out.reset_index(drop=True)  # ids in a column: a fresh index
-    out[S.N_PERIODS] = nt
-    out[S.N_HOT] = (gbin > 0).sum(axis=1)
-    out[S.N_COLD] = (gbin < 0).sum(axis=1)
-    out[S.FINAL_BIN] = gbin[:, -1]
+    for column, values in _bin_counts(gbin).items():
+        out[column] = values
     out[S.TREND_TAU] = taus
     out[S.TREND_P] = tps
     out[S.EMERGING] = pd.array(cats, dtype="string")
@@ -432,6 +428,24 @@ def emerging_hotspots(
     counts = pd.Series(cats).value_counts()
     log.info("emerging hot spots over %d periods: %s", nt, counts.to_dict())
     return out
+
+
+def _check_alphas(alpha: float, trend_alpha: float) -> float:
+    """Return the checked Gi* ``alpha``; refuse a ``trend_alpha`` outside (0, 1)."""
+    a = check_alpha(alpha, (0.10, 0.05, 0.01))
+    if not 0 < trend_alpha < 1:
+        raise ValidationError(f"trend_alpha={trend_alpha!r} must be between 0 and 1")
+    return a
+
+
+def _bin_counts(gbin: np.ndarray) -> dict[str, Any]:
+    """Periods, hot and cold periods and the last bin of each district's series."""
+    return {
+        S.N_PERIODS: gbin.shape[1],
+        S.N_HOT: (gbin > 0).sum(axis=1),
+        S.N_COLD: (gbin < 0).sum(axis=1),
+        S.FINAL_BIN: gbin[:, -1],
+    }
 
 
 def _trends(
@@ -520,9 +534,7 @@ def emerging_hotspots_by_origin(
     ValidationError
         Bad arguments.
     """
-    a = check_alpha(alpha, (0.10, 0.05, 0.01))
-    if not 0 < trend_alpha < 1:
-        raise ValidationError(f"trend_alpha={trend_alpha!r} must be between 0 and 1")
+    a = _check_alphas(alpha, trend_alpha)
     require_choice(smoothing, ("eb", None), "smoothing")
     gi = {
         "districts": districts,
@@ -619,10 +631,7 @@ def _origin_rows(
         {
             st.id_column: ids,
             period: origin,
-            S.N_PERIODS: len(st.periods),
-            S.N_HOT: (st.gbin > 0).sum(axis=1),
-            S.N_COLD: (st.gbin < 0).sum(axis=1),
-            S.FINAL_BIN: st.gbin[:, -1],
+            **_bin_counts(st.gbin),
             S.EMERGING: pd.array(cats, dtype="string"),
         }
     )
