@@ -12,7 +12,11 @@ occupations (resampled from the demo's, dates and all, spread over all the
 units of their estate) plus ``n / 10`` evictions and ``n / 10`` vacancies.
 
 Both sides run in a fresh interpreter (``subprocess``), timed per stage by the
-child, wall time and peak resident memory (``ru_maxrss``) by the parent:
+child, wall time and peak resident memory (``ru_maxrss``) by the parent. After
+its work each side writes the positions it gave every record, for the scoring
+below; that file is bookkeeping of the benchmark, not work of either side, so
+its writing time (wall and CPU, measured by the child) is taken out of both
+sides' totals (ours writes 1.2M rows there, the baseline the rows it placed):
 
 * **ours**: :func:`geo_alloggi.pipeline.run` on a ``run.toml``, as
   ``geo-alloggi run`` does (without the progress bar): reading and validating,
@@ -282,10 +286,10 @@ def _ours(folder: Path) -> dict[str, Any]:
         warnings.simplefilter("ignore")
         files = run(folder / "run.toml", folder / "out", on_step=on_step)
     stages.append(("end", time.perf_counter(), time.process_time()))
-    pd.concat(links).to_csv(folder / "ours_links.csv", index=False)
     return {
         "stages": _durations(stages),
         "stages_cpu": _durations(stages, cpu=True),
+        **_score_file(pd.concat(links), folder / "ours_links.csv"),
         "files": sorted(str(p.relative_to(folder / "out")) for p in files),
     }
 
@@ -404,7 +408,7 @@ def _baseline(folder: Path) -> dict[str, Any]:
     out.mkdir(exist_ok=True)
     m.save(out / "map.html")
     mark("end")
-    pd.concat(
+    points = pd.concat(
         [
             t[
                 [
@@ -415,15 +419,26 @@ def _baseline(folder: Path) -> dict[str, Any]:
             ].set_axis(["record_id", "lon", "lat"], axis=1)
             for t in placed.values()
         ]
-    ).to_csv(folder / "baseline_points.csv", index=False)
+    )
     return {
         "stages": _durations(stages),
         "stages_cpu": _durations(stages, cpu=True),
+        **_score_file(points, folder / "baseline_points.csv"),
         "counts": {
             "new": int(new.sum()),
             "evicted": int(evicted.sum()),
             "vacant": int(vacant.sum()),
         },
+    }
+
+
+def _score_file(frame: pd.DataFrame, path: Path) -> dict[str, float]:
+    """Write the positions scored below; the seconds it took, wall and CPU."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    frame.to_csv(path, index=False)
+    return {
+        "score_file_seconds": time.perf_counter() - t0,
+        "score_file_cpu": time.process_time() - c0,
     }
 
 
@@ -453,6 +468,8 @@ def _child(side: str, folder: Path) -> tuple[dict[str, Any], float, float]:
     if proc.returncode:
         raise RuntimeError(f"{side} failed:\n{err[-3000:]}")
     report = json.loads(out.strip().splitlines()[-1])
+    # the scoring file is the benchmark's bookkeeping, not the side's work
+    wall -= report["score_file_seconds"]
     return report, wall, report.get("maxrss_mib", float("nan"))
 
 
@@ -527,7 +544,9 @@ def run(quick: bool) -> list[dict]:
         f"{LABEL}; {n:,} occupations + {n // 10:,} evictions + {n // 10:,} vacancies, "
         f"address only ({OFFICIAL_SHARE:.0%} official spelling, "
         f"{truth['distinct_spellings']:,} distinct spellings); fresh interpreters; "
-        f"load average {load0[0]:.1f} -> {load1[0]:.1f}; target <= 1.5x"
+        f"load average {load0[0]:.1f} -> {load1[0]:.1f}; writing the scoring file "
+        f"({ours['score_file_seconds']:.1f} s ours, {base['score_file_seconds']:.1f} s "
+        "baseline) not counted; target <= 1.5x"
     )
     row = {
         "step": "end-to-end: geo-alloggi run (bundle with PNG, PDF, XLSX)",
@@ -548,6 +567,8 @@ def run(quick: bool) -> list[dict]:
         "baseline_stages": base["stages"],
         "files": ours["files"],
         "inputs_seconds": made,
+        "score_file_seconds": ours["score_file_seconds"],
+        "baseline_score_file_seconds": base["score_file_seconds"],
         **scores,
     }
     rows = [row]
@@ -595,7 +616,11 @@ def _main_child(side: str, folder: Path) -> None:
     report["maxrss_mib"] = usage.ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     report["cpu_seconds"] = (
-        usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+        usage.ru_utime
+        + usage.ru_stime
+        + children.ru_utime
+        + children.ru_stime
+        - report["score_file_cpu"]
     )
     print(json.dumps(report))
 
