@@ -73,7 +73,13 @@ def _load_records(
             vacancies=files.get("vacancies"),
             study_area=study_area,
         )
-        return records, None, (None, None)
+    from geo_alloggi.pipeline import link_bundle
+
+    # estates placed from their address, records linked by id, address or
+    # coordinates: the same as 'overlay' and 'run'
+    with err_console.status("placing estates and linking records ..."):
+        linked, links = link_bundle(records)
+    return linked, links, (None, None)
 
 
 def prioritise(
@@ -126,8 +132,8 @@ def prioritise(
     renovation_frontier (units recovered against risk-weighted units),
     budget_scenarios (two or more
     --budget), weight_scenarios (with --config), backtest and
-    backtest_summary (with four periods or more) and, with --synthetic,
-    linking, each as .csv and .xlsx. Counts below the suppression threshold
+    backtest_summary (with four periods or more) and linking (records
+    linked by estate id, address or coordinates), each as .csv and .xlsx. Counts below the suppression threshold
     show as "< 5" and the scores are left out unless --allow-small.
     """
     from geo_alloggi import config, priorities
@@ -173,10 +179,8 @@ def prioritise(
     with err_console.status("counting per district and period ..."):
         panel = aggregate(records, districts, period=period, start=start, end=end)
     periods = sorted(panel["period"].dropna().unique())
-    if len(periods) < 2:
-        raise ValidationError(
-            f"the records span {len(periods)} {period}(s); at least 2 are needed"
-        )
+    if not periods:
+        raise ValidationError(f"the records span no {period}: nothing to rank")
 
     from geo_alloggi.pipeline import prioritise as shared_priorities
     from geo_alloggi.pipeline import trend

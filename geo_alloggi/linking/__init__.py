@@ -770,6 +770,8 @@ def place_estates(
     out.loc[idx, S.LON] = lon
     out.loc[idx, S.LAT] = lat
     out.loc[idx, S.POSITION_SOURCE] = "geocoded"
+    if S.GEO_COMUNE in geo.columns:
+        out = _comune_from_text(out, todo.index, geo[S.GEO_COMUNE], comune_column)
     new_geom = out.geometry.copy()
     new_geom.loc[idx] = gpd.points_from_xy(lon, lat)
     out = out.set_geometry(new_geom.set_crs(config.geographic_crs, allow_override=True))
@@ -785,4 +787,30 @@ def place_estates(
             sample=sample,
             stacklevel=2,
         )
+    return out
+
+
+def _comune_from_text(
+    out: gpd.GeoDataFrame,
+    rows: pd.Index,
+    named: pd.Series,
+    comune_column: str | None,
+) -> gpd.GeoDataFrame:
+    """Fill the estates' missing comune with the one their address names.
+
+    ``20092 Cinisello Balsamo (MI), via Gorki 5`` in a file without a comune
+    column keeps its comune, so the one district rule can place the estate
+    in its comune's district when the address has no civic point.
+    """
+    column = comune_column or S.COMUNE
+    found = pd.Series(named.astype(object).to_numpy(), index=rows, dtype=object)
+    found = found.where(found.notna() & (found.astype(str).str.strip() != ""))
+    if column not in out.columns:
+        out[column] = pd.Series(None, index=out.index, dtype=object)
+    current = out.loc[rows, column].astype(object)
+    empty = current.isna() | (current.astype(str).str.strip() == "")
+    fill = rows[(empty & found.notna()).to_numpy()]
+    if len(fill):
+        out[column] = out[column].astype(object)
+        out.loc[fill, column] = found.loc[fill]
     return out
