@@ -121,3 +121,127 @@ def test_place_estates_keeps_the_comune_named_in_the_address():
         )
     assert where.set_index("estate_id").loc["B", "district_id"] == "CINISELLO"
     assert where.set_index("estate_id").loc["B", "position_source"] == "comune"
+
+
+def test_meeting_map_hides_a_rate_that_gives_a_small_count_back(grid3x3):
+    """The README's ``meeting_map(hotspots(latest, ...))`` on raw counts.
+
+    Before: the choropleth of ``occupied_per_100`` showed 2,0 for a district
+    with 2 occupied units out of 100; the units are public, so the map gave
+    the small count back. A rate from a count of 0 or of 5 or more is shown.
+    """
+    from geo_alloggi import maps
+
+    d = grid3x3.copy()
+    d["units"] = [100] * 9
+    d["occupied"] = [2, 0, 5, 12, 1, 4, 30, 7, 9]
+    d["occupied_per_100"] = d["occupied"] * 100.0 / d["units"]
+    html = maps.meeting_map(d, street_tiles=False).get_root().render()
+    label = '"Alloggi occupati ogni 100", '
+    shown = {v for v in ("2,0", "1,0", "4,0") if label + f'"{v}"' in html}
+    assert shown == set()
+    for value in ("0,0", "5,0", "12,0", "30,0", "7,0", "9,0"):
+        assert label + f'"{value}"' in html, value
+    small = maps.meeting_map(d, street_tiles=False, allow_small=True)
+    assert label + '"2,0"' in small.get_root().render()
+
+
+# ---------------------------------------------------------------------------
+# one 'run' on a mixed agency export: comuni in and out of the study area,
+# cp1252 and UTF-8 with BOM, ';' and ',', XLSX, one year, dates in several forms
+
+AGENCY_ESTATES = pd.DataFrame(
+    {
+        "COD_STABILE": ["00585175", "00585176", "00585178", "00585179", "00585180"],
+        "DENOMINAZIONE": ["Mac Mahon", "Teano", "Balilla", "Gorki", "Curiel"],
+        "INDIRIZZO": [
+            "MILANO VIA MAC MAHON '89 A",
+            "VIA TEANO '36 A",
+            "c/o Aler Milano, Via Balilla 30 - Milano",
+            "20092 Cinisello Balsamo (MI), via Gorki 5",
+            "VIA EUGENIO CURIEL 10",
+        ],
+        "COMUNE": ["MILANO", "MILANO", "MILANO", "CINISELLO BALSAMO", "CORSICO"],
+        "ENTE": ["ALER", "ALER", "Comune-MM", "ALER", "ALER"],
+        "N_ALLOGGI": [120, 80, 60, 30, 20],
+    }
+)
+PERSONAL = ("Rossi Mario", "3331234567")
+
+
+@pytest.fixture(scope="module")
+def agency_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("agency")
+    AGENCY_ESTATES.to_csv(
+        folder / "stabili.csv", sep=";", index=False, encoding="cp1252"
+    )
+    pd.DataFrame(
+        {
+            "ID_VERBALE": [f"V{i}" for i in range(8)],
+            "COD_STABILE": ["00585175"] * 3 + ["00585176"] * 3 + ["00585179"] * 2,
+            "DATA_RILEVAZIONE": [
+                "03/02/2024",
+                "2024-03-04",
+                "5.6.2024",
+                "12/07/24",  # two-digit year: quarantined, with the reason
+                "2024-08-01 00:00:00",
+                "",  # no date: quarantined
+                "31/12/2024",
+                "01/10/2024",
+            ],
+            "NOTE": [PERSONAL[0], "", "", PERSONAL[1], "", "", "", ""],
+        }
+    ).to_csv(folder / "occupazioni.csv", index=False, encoding="utf-8-sig")
+    pd.DataFrame(
+        {
+            "ID_SGOMBERO": ["S1", "S2"],
+            "COD_STABILE": ["00585175", "00585179"],
+            "DATA_SGOMBERO": ["10/05/2024", "15/09/2024"],
+            "ESITO": ["eseguito", "eseguito"],
+        }
+    ).to_excel(folder / "sgomberi.xlsx", index=False)
+    (folder / "run.toml").write_text(
+        "[records]\n"
+        'estates = "stabili.csv"\n'
+        'occupations = "occupazioni.csv"\n'
+        'evictions = "sgomberi.xlsx"\n',
+        encoding="utf-8",
+    )
+    out = folder / "out"
+    code, _, err = _cli("run", str(folder / "run.toml"), "--out-dir", str(out))
+    assert code == 0, err
+    assert "Traceback" not in err
+    return out
+
+
+def test_agency_run_names_every_row_of_the_district_table(agency_run):
+    """Parent and total rows are named in Italian, not by their ids.
+
+    Before: ``MI-MUN-8;MI-MUN-8`` and ``TOTAL;TOTAL`` in the Italian table
+    (and the GeoPackage layer), because the names the disclosure step gave
+    them won over the areas' names.
+    """
+    table = _read(agency_run / "tables" / "districts_by_year.csv")
+    named = dict(zip(table["Codice quartiere"], table["Nome"], strict=True))
+    assert named["TOTAL"] == "Totale area di studio"
+    assert named["MI-MUN-8"] == "Municipio 8"  # Via Mac Mahon 89: NIL 71, Municipio 8
+    assert named["MI-MUN-9"] == "Municipio 9"  # Via Teano 36: Comasina, Municipio 9
+    assert named["CM-MILANO"] == "Altri comuni della Città metropolitana"
+    assert named["MI-NIL-71"] == "Villapizzone - Cagnola - Boldinasco"
+    layer = gpd.read_file(agency_run / "layers.gpkg", layer="districts_by_period")
+    assert "TOTAL" not in set(layer["name"])
+
+
+def test_agency_run_counts_reconcile_and_keep_personal_data_out(agency_run):
+    """Rows in = accepted + quarantined; the NOTE column reaches no output."""
+    import json
+
+    manifest = json.loads((agency_run / "manifest.json").read_text("utf-8"))
+    occ = manifest["inputs"]["occupations"]
+    assert (occ["rows_read"], occ["accepted"], occ["quarantined"]) == (8, 6, 2)
+    quarantine = _read(agency_run / "quarantine" / "occupations.csv")
+    assert sorted(quarantine["record_id"]) == ["V3", "V5"]
+    for path in agency_run.rglob("*"):
+        if path.is_file() and path.suffix in {".csv", ".html", ".md", ".json"}:
+            text = path.read_text("utf-8", errors="replace")
+            assert not any(p in text for p in PERSONAL), path

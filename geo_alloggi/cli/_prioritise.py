@@ -133,8 +133,9 @@ def prioritise(
     budget_scenarios (two or more
     --budget), weight_scenarios (with --config), backtest and
     backtest_summary (with four periods or more) and linking (records
-    linked by estate id, address or coordinates), each as .csv and .xlsx. Counts below the suppression threshold
-    show as "< 5" and the scores are left out unless --allow-small.
+    linked by estate id, address or coordinates), each as .csv and .xlsx.
+    Counts below the suppression threshold show as "< 5" and the scores are
+    left out unless --allow-small.
     """
     from geo_alloggi import config, priorities
     from geo_alloggi._errors import InputFileError, ValidationError

@@ -32,6 +32,7 @@ from geo_alloggi._i18n import (
 
 __all__ = [
     "COUNT_COLUMNS",
+    "DERIVED_FROM",
     "EMERGING_COLORS",
     "HOTSPOT_COLORS",
     "NO_DATA_COLOR",
@@ -61,6 +62,14 @@ __all__ = [
 
 #: Counts, as opposed to rates: small values are suppressed.
 COUNT_COLUMNS: frozenset[str] = frozenset(S.COUNT_COLUMNS)
+
+#: Rates and changes computed from a count: hidden where that count is small
+#: (units are public, so the rate would give the count back), as
+#: :func:`geo_alloggi.disclosure.suppress` withholds them.
+DERIVED_FROM: dict[str, str] = {
+    S.OCCUPIED_PER_100: S.OCCUPIED,
+    S.OCCUPIED_CHANGE: S.OCCUPIED,
+}
 
 #: Red/blue palette of the Gi* bins (ColorBrewer RdBu).
 HOTSPOT_COLORS: dict[int, str] = {
@@ -422,6 +431,9 @@ def hidden_mask(
     mask = withheld_mask(df, column)
     if column in COUNT_COLUMNS and not allow_small:
         mask |= small_mask(df[column], threshold)
+    source = DERIVED_FROM.get(column)
+    if source is not None and source in df.columns and not allow_small:
+        mask |= small_mask(df[source], threshold)
     return mask
 
 
@@ -470,7 +482,10 @@ def extra_rows(
     one = pd.DataFrame([{S.SUPPRESSED: row.get(S.SUPPRESSED)}])
     for col in columns:
         value = row[col]
-        if S.SUPPRESSED in row and withheld_mask(one, col)[0]:
+        source = DERIVED_FROM.get(col, "")
+        if (S.SUPPRESSED in row and withheld_mask(one, col)[0]) or (
+            source in row and not allow_small and is_small(row[source], threshold)
+        ):
             text = withheld_text(threshold, lang)
         elif col in COUNT_COLUMNS:
             text = fmt_count(

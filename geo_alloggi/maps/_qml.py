@@ -31,6 +31,7 @@ from geo_alloggi._i18n import (
 )
 from geo_alloggi.maps._classification import (
     COUNT_COLUMNS,
+    DERIVED_FROM,
     EMERGING_COLORS,
     HOTSPOT_COLORS,
     NO_DATA_COLOR,
@@ -321,6 +322,10 @@ def hidden_expression(
             )
     if column in COUNT_COLUMNS and not allow_small:
         col = field(column)
+        parts.append(f"coalesce({col} > 0 AND {col} < {int(threshold)}, false)")
+    source = DERIVED_FROM.get(column)
+    if source is not None and source in frame.columns and not allow_small:
+        col = field(source)
         parts.append(f"coalesce({col} > 0 AND {col} < {int(threshold)}, false)")
     return " OR ".join(f"({p})" for p in parts) if parts else "false"
 

@@ -559,11 +559,13 @@ def district_table(a: MeetingData) -> pd.DataFrame:
     shared = a.published.copy()
     names = a.districts.set_index(S.DISTRICT_ID)[S.NAME]
     ids = shared[S.DISTRICT_ID]
-    named = ids.map(names).fillna(ids.map(lambda i: area_name(i, a.lang))).fillna(ids)
+    # parent and total rows come named by their ids ("MI-MUN-5", "TOTAL"):
+    # the districts' own names first, then the areas' names in the language
+    named = ids.map(names).fillna(ids.map(lambda i: area_name(i, a.lang)))
     if S.NAME in shared:
-        shared[S.NAME] = shared[S.NAME].fillna(named)
+        shared[S.NAME] = named.fillna(shared[S.NAME]).fillna(ids)
     else:
-        shared.insert(1, S.NAME, named)
+        shared.insert(1, S.NAME, named.fillna(ids))
     return shared
 
 
