@@ -245,3 +245,39 @@ def test_agency_run_counts_reconcile_and_keep_personal_data_out(agency_run):
         if path.is_file() and path.suffix in {".csv", ".html", ".md", ".json"}:
             text = path.read_text("utf-8", errors="replace")
             assert not any(p in text for p in PERSONAL), path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_geocode_reads_the_house_number_from_its_own_column(tmp_path, suffix):
+    """``Via`` + ``Civico`` columns, as many agency files keep them.
+
+    Before: the number column was ignored and every row came back at street
+    level, unplaced; the record readers already joined the two.
+    """
+    table = pd.DataFrame(
+        {
+            "Cod. immobile": ["1", "2", "3"],
+            "Via": ["VIA TEANO", "VIA BALILLA", "VIA BALILLA"],
+            "Civico": ["36", "30", ""],
+            "Comune": ["MILANO", "MILANO", "MILANO"],
+        }
+    )
+    source = tmp_path / f"stabili{suffix}"
+    if suffix == ".csv":
+        table.to_csv(source, sep=";", index=False, encoding="cp1252")
+    else:
+        table.to_excel(source, index=False)
+    out = tmp_path / "geo.csv"
+    code, _, err = _cli("geocode", str(source), "--out", str(out))
+    assert code == 0, err
+    assert "colonna 'Civico'" in err
+    got = _read(out)
+    assert got["geo_matched_address"].tolist() == [
+        "VIA TEANO 36, Milano",
+        "VIA BALILLA 30, Milano",
+        "VIA BALILLA, Milano",
+    ]
+    assert got["geo_match_type"].tolist() == ["exact", "exact", "street"]
+    # the user's columns as they were, no helper column
+    assert got["Via"].tolist() == table["Via"].tolist()
+    assert "geo_query_address" not in got.columns

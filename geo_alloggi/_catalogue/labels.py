@@ -153,6 +153,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "indirizzi dalla colonna {address}, comune dalla colonna {comune}",
         "addresses from column {address}, comune from column {comune}",
     ),
+    "geo.cli.number_column": (
+        "numeri civici dalla colonna {number}, aggiunti all'indirizzo",
+        "house numbers from column {number}, appended to the address",
+    ),
     "geo.cli.coverage": (
         "numeri civici, {comune}: {sources}",
         "civic points, {comune}: {sources}",

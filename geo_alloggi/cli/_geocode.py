@@ -45,6 +45,37 @@ def _column(table: pd.DataFrame, path: Path, given: str | None, column: str) -> 
     )
 
 
+def _with_house_number(
+    table: pd.DataFrame, address_column: str, *, lang: str
+) -> tuple[pd.DataFrame, str]:
+    """Append a house number kept in a column of its own to the address.
+
+    ``Via`` = ``VIA TEANO`` and ``Civico`` = ``36`` are geocoded as
+    ``VIA TEANO 36``, as the record readers do (the table is not changed:
+    the address goes to the geocoder in a column of its own). Returns the
+    table and the column to geocode.
+    """
+    from geo_alloggi._i18n import t
+    from geo_alloggi.io import HOUSE_NUMBER
+
+    number_column = _found(table, HOUSE_NUMBER)
+    if number_column is None or number_column == address_column:
+        return table, address_column
+    address = table[address_column].astype(object)
+    number = table[number_column].astype(object)
+    number = number.where(number.notna(), "").astype(str).str.strip()
+    number = number.str.replace(r"\.0$", "", regex=True)  # 36.0 read from XLSX
+    both = address.notna() & (number != "")
+    query = address.where(~both, address.astype(str) + " " + number)
+    column = "geo_query_address"
+    err_console.print(
+        t("geo.cli.number_column", lang, number=repr(number_column)),
+        style="dim",
+        markup=False,
+    )
+    return table.assign(**{column: query}), column
+
+
 def _review_path(out: Path, what: str = "review") -> Path:
     return out.with_name(f"{out.stem}.{what}{out.suffix}")
 
@@ -198,6 +229,7 @@ def geocode_command(
     table = read_table(input_file)
     table = label_row_numbers(table, table.attrs["file_format"])
     address_column = _column(table, input_file, address_column, "address")
+    table, query_column = _with_house_number(table, address_column, lang=lang)
     if comune_column is None and comune is None:
         comune_column = _found(table, "comune")
     elif comune_column is not None:
@@ -221,7 +253,7 @@ def geocode_command(
             parts.append(
                 geocoder.geocode(
                     chunk,
-                    address_column=address_column,
+                    address_column=query_column,
                     comune_column=comune_column,
                     comune=comune,
                     comuni=area,
@@ -233,6 +265,8 @@ def geocode_command(
             bar.update(TaskID(0), advance=len(chunk), refresh=True)
     result = pd.concat(parts) if len(parts) > 1 else parts[0]
     frame = pd.DataFrame(result.drop(columns=result.geometry.name))
+    if query_column != address_column:
+        frame = frame.drop(columns=query_column)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_table(frame, out, lang=lang)
     reasons = review_reasons(frame, threshold=REVIEW_SCORE, lang=lang)
