@@ -146,23 +146,31 @@ def _dominated(cost: np.ndarray, val: np.ndarray, level: np.ndarray) -> np.ndarr
 
     Sorted by level, then spend, then decreasing value: a plan is kept when
     it is worth more than every cheaper (or as cheap, earlier) plan of its
-    level. Within levels, values are compared by rank so the running maximum
-    is exact (equal values get distinct ranks: a later one is kept, which
-    costs time, never a plan).
+    level. Within a level a plan worth as much as the best earlier one is
+    kept too (which costs time, never a plan). The running best per level
+    is one running maximum of ``level + i·value``: NumPy orders complex
+    numbers by real part, then imaginary part, both exact.
     """
     if not level.any():
         order = np.lexsort((-val, cost))
         v = val[order]
         best = np.maximum.accumulate(v)
-        return order[np.r_[True, v[1:] > best[:-1]]] if len(order) else order
+        return order[_after(v, best, strict=True)] if len(order) else order
     order = np.lexsort((-val, cost, level))
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[np.argsort(val[order], kind="stable")] = np.arange(1, len(order) + 1)
-    lv = level[order]
-    group = np.cumsum(np.r_[0, lv[1:] != lv[:-1]])
-    key = group * (len(order) + 1) + rank
+    key = level[order] + 1j * val[order]
     best = np.maximum.accumulate(key)
-    return order[np.r_[True, key[1:] > best[:-1]]]
+    return order[_after(key, best, strict=False)]
+
+
+def _after(key: np.ndarray, best: np.ndarray, *, strict: bool) -> np.ndarray:
+    """Mask of the first item and of each item beating the running best before it."""
+    out = np.empty(len(key), dtype=bool)
+    out[:1] = True
+    if strict:
+        np.greater(key[1:], best[:-1], out=out[1:])
+    else:
+        np.greater_equal(key[1:], best[:-1], out=out[1:])
+    return out
 
 
 def solve_one_budget(
@@ -260,26 +268,34 @@ def _options(
     return zero, lo, hi
 
 
-def _least_cost(
-    rest: np.ndarray,
-    hi: np.ndarray,
-    unit: np.ndarray,
-    site: np.ndarray,
-    short: np.ndarray,
-) -> np.ndarray:
-    """Lower bound on the euros the estates ``rest`` need to recover ``short`` units.
+class _LeastCost:
+    """Lower bound on the euros the estates after step j need for ``short`` units.
 
     Estate e gives up to ``hi[e]`` units for ``site + unit·k ≥ k·(unit +
     site / hi)``: the cheapest rates first (the linear relaxation); inf
-    where the estates cannot give that many.
+    where the estates cannot give that many. ``order`` is the order in which
+    the programme adds the free estates; the estates are sorted by rate once
+    (ties in that order) and each step keeps those still to come.
     """
-    most = hi[rest]
-    rest, most = rest[most > 0], most[most > 0]
-    rate = unit[rest] + site[rest] / most
-    order = np.argsort(rate, kind="stable")
-    cum_units = np.r_[0.0, np.cumsum(most[order])]
-    cum_cost = np.r_[0.0, np.cumsum(most[order] * rate[order])]
-    return np.interp(short, cum_units, cum_cost, right=np.inf) * (1 - 1e-12)
+
+    def __init__(
+        self, order: np.ndarray, hi: np.ndarray, unit: np.ndarray, site: np.ndarray
+    ) -> None:
+        most = hi[order]
+        step = np.flatnonzero(most > 0)
+        rate = unit[order[step]] + site[order[step]] / most[step]
+        by_rate = np.argsort(rate, kind="stable")
+        self._step = step[by_rate]
+        self._most = most[step][by_rate]
+        self._rate = rate[by_rate]
+
+    def __call__(self, j: int, short: np.ndarray) -> np.ndarray:
+        """Bound for the estates added after step ``j``, for each of ``short``."""
+        later = self._step > j
+        most, rate = self._most[later], self._rate[later]
+        cum_units = np.concatenate(([0.0], np.cumsum(most)))
+        cum_cost = np.concatenate(([0.0], np.cumsum(most * rate)))
+        return np.interp(short, cum_units, cum_cost, right=np.inf) * (1 - 1e-12)
 
 
 def _programme(
@@ -321,14 +337,15 @@ def _programme(
     loss = np.array([float((best_term - term)[fixed].sum())])
     steps = []
     order = free[np.argsort(count[free], kind="stable")]
+    least_cost = _LeastCost(order, hi, unit, site)
     for j, e in enumerate(order):
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError
-        ks = np.r_[[0] if zero[e] else [], np.arange(lo[e], hi[e] + 1)].astype(np.int64)
+        ks = np.arange(lo[e], hi[e] + 1, dtype=np.int64)
+        if zero[e]:
+            ks = np.concatenate((np.zeros(1, dtype=np.int64), ks))
         pay = np.where(ks > 0, site[e] + unit[e] * ks, 0.0)
         lost = best_term[e] - np.where(ks > 0, slope[e] * ks - mu * site[e], 0.0)
-        parent = np.repeat(np.arange(len(cost)), len(ks))
-        choice = np.tile(ks, len(cost))
         cost = (cost[:, None] + pay).ravel()
         val = (val[:, None] + value[e] * ks).ravel()
         got = (got[:, None] + ks).ravel()
@@ -336,15 +353,14 @@ def _programme(
         ok = (loss <= gap) & (cost <= budget)
         if floor > 0:
             short = np.maximum(0, floor - got[ok])
-            ok[ok] = cost[ok] + _least_cost(order[j + 1 :], hi, unit, site, short) <= (
-                budget * (1 + 1e-12)
-            )
+            ok[ok] = cost[ok] + least_cost(j, short) <= budget * (1 + 1e-12)
         keep = np.flatnonzero(ok)
         keep = keep[_dominated(cost[keep], val[keep], np.minimum(got[keep], floor))]
         if beam is not None and len(keep) > beam:
             keep = keep[np.sort(np.argpartition(loss[keep], beam)[:beam])]
         cost, val, got, loss = cost[keep], val[keep], got[keep], loss[keep]
-        steps.append((e, parent[keep], choice[keep]))
+        # partial plan i came from plan i // len(ks), taking ks[i % len(ks)]
+        steps.append((e, keep // len(ks), ks[keep % len(ks)]))
         if len(cost) > MAX_STATES:
             return None
         if len(cost) == 0:
