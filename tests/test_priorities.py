@@ -1249,3 +1249,21 @@ def test_vacancy_outcomes_equal_a_loop_over_vacancies():
         assert {e: [int(r["size"]), int(r["sum"])] for e, r in got.iterrows()} == (
             expected
         )
+
+
+def test_unit_positions_by_hash_equal_the_text_lookup():
+    """Units matched by their hashes sit where pandas' text lookup puts them."""
+    from geo_alloggi.priorities import renovation
+
+    rng = np.random.default_rng(3)
+    names = np.array([f"MI-E{e:04d}-U{u:04d}" for e in range(30) for u in range(20)])
+    names = np.concatenate([names, ["via Caùsa 1", "", "U 7"]])
+    for missing in (False, True):
+        index = pd.Index(pd.unique(rng.choice(names, 200)))
+        values = rng.choice(names, 5_000).astype(object)
+        if missing:  # missing ids: text lookup matches them to a missing id
+            values[rng.random(len(values)) < 0.05] = np.nan
+            index = index.append(pd.Index([np.nan], dtype=object))
+        got = renovation._positions(index, values)
+        assert np.array_equal(got, index.get_indexer(values))
+        assert (got >= 0).any() and (got < 0).any()

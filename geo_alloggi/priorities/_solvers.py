@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import SolverError
@@ -205,6 +203,11 @@ def solve_milp_highs(
     inst: Instance, value: np.ndarray, *, min_units: int
 ) -> np.ndarray:
     """:func:`solve_milp` by the mixed-integer programme (HiGHS)."""
+    # imported here: most plans never need HiGHS, and scipy.optimize takes
+    # a good part of a second to import
+    from scipy import sparse
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     n = len(inst.units)
     x = np.zeros(n, dtype=np.int64)
     idx = np.flatnonzero(inst.useful())

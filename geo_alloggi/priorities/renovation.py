@@ -262,7 +262,7 @@ def _vacancy_outcomes(
     detected = to_dates(occ[S.DETECTED_ON]).to_numpy().astype("datetime64[ns]")
     known = ~np.isnat(detected) & (detected <= when.to_datetime64())
     e_o = e_index.get_indexer(occ[S.ESTATE_ID].astype(str).to_numpy()[known])
-    u_o = u_index.get_indexer(occ[S.UNIT_ID].astype(str).to_numpy()[known])
+    u_o = _positions(u_index, occ[S.UNIT_ID].astype(str).to_numpy()[known])
     keep = (e_o >= 0) & (u_o >= 0)
     o = pd.DataFrame(
         {"code": e_o[keep] * len(u_index) + u_o[keep], "at": detected[known][keep]}
@@ -281,6 +281,31 @@ def _vacancy_outcomes(
     )
     out = pd.DataFrame({S.ESTATE_ID: estate_ids, "hit": hit})
     return out.groupby(S.ESTATE_ID)["hit"].agg(["size", "sum"])
+
+
+def _positions(index: pd.Index, values: np.ndarray) -> np.ndarray:
+    """Return ``index.get_indexer(values)`` for text, matched by 64-bit hashes.
+
+    Unit ids are many distinct strings: hashing each once in C and matching
+    the integers is faster than matching the text itself. Every match is
+    then compared as text, so two different ids never match; on any doubt
+    (a mismatch, two index values with one hash, a value that cannot be
+    hashed) the text is matched directly.
+    """
+    keys = index.to_numpy()
+    try:
+        own = pd.util.hash_array(keys, categorize=False)
+        theirs = pd.util.hash_array(values, categorize=False)
+    except (TypeError, ValueError):
+        return index.get_indexer(values)
+    by_hash = pd.Index(own)
+    if not by_hash.is_unique:
+        return index.get_indexer(values)
+    found = by_hash.get_indexer(theirs)
+    hit = found >= 0
+    if not (values[hit] == keys[found[hit]]).all():
+        return index.get_indexer(values)
+    return found
 
 
 def _beta_binomial_prior(
@@ -327,7 +352,12 @@ def _candidate_vacancies(
     open_ = (since <= when) & (end.isna() | (end > when))
     if reason_pattern is not None and S.REASON in vacancies.columns:
         reason = vacancies[S.REASON].astype("string").fillna("")
-        open_ &= reason.str.contains(reason_pattern, case=False, regex=True).to_numpy()
+        # a few distinct reasons: each is matched once
+        codes, distinct = pd.factorize(reason)
+        matches = pd.Series(distinct, dtype="string").str.contains(
+            reason_pattern, case=False, regex=True
+        )
+        open_ &= matches.to_numpy(dtype=bool)[codes]
     return open_
 
 
