@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo_alloggi.pipeline._forked import Forked
+from geo_alloggi._forked import Forked
 
 
 def write_pid(path: Path, text: str) -> dict[str, object]:
@@ -77,7 +77,7 @@ def test_single_threaded_process_forks(tmp_path):
 
     code = (
         "import os, pathlib, sys\n"
-        "from geo_alloggi.pipeline._forked import Forked\n"
+        "from geo_alloggi._forked import Forked\n"
         "def f(p):\n"
         "    pathlib.Path(p).write_text('x')\n"
         "    return os.getpid()\n"

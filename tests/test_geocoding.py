@@ -16,18 +16,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from geopandas.testing import assert_geodataframe_equal
 from pyproj import Geod, Transformer
 
 from geo_alloggi import config, datasets
 from geo_alloggi._errors import InputFileError, ValidationError
 from geo_alloggi._schema import GEO_COLUMNS, MATCH_TYPES
-from geo_alloggi.address import messy_address
+from geo_alloggi.address import ParsedAddress, messy_address, parse_address
 from geo_alloggi.geocoding import (
     Geocoder,
     add_correction,
     geocode,
     read_corrections,
 )
+from geo_alloggi.geocoding import rows as batch
 
 GEOD = Geod(ellps="WGS84")
 TYPED = ("exact", "interpolated", "nearest_number")
@@ -118,6 +120,34 @@ def test_messy_variants_of_real_points_land_on_the_official_point(
     assert np.mean(d <= 30) >= 0.95
     typed = out["geo_match_type"].isin(TYPED).to_numpy()
     assert np.mean(d[typed] > 100) <= 0.01
+
+
+def test_a_large_batch_parsed_in_two_processes_gives_the_same_result(
+    geocoder: Geocoder, civici: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From ``PARSE_IN_TWO`` distinct addresses a forked child parses half."""
+    rng = np.random.default_rng(8)
+    sample = civici.iloc[rng.choice(len(civici), size=200, replace=False)]
+    addresses = [
+        messy_address(t, n, h, rng=rng, comune="Milano")
+        for t, n, h in zip(
+            sample["street_type"],
+            sample["street_name"],
+            sample["housenumber"],
+            strict=True,
+        )
+    ]
+    addresses += ["c/o Aler Milano, Via Balilla 30 - Milano", "", "snc"]
+    addresses += addresses[::3]  # repeated rows
+    distinct = list(dict.fromkeys(addresses))
+    monkeypatch.setattr(batch, "PARSE_IN_TWO", 10**9)  # all in this process
+    one = quiet(geocoder, addresses)
+    monkeypatch.setattr(batch, "PARSE_IN_TWO", 2)
+    two = quiet(geocoder, addresses)
+    assert_geodataframe_equal(one, two)
+    parts = batch._parse_distinct(distinct)
+    assert parts == [parse_address(a) for a in distinct]
+    assert all(type(p) is ParsedAddress for p in parts)
 
 
 @pytest.mark.parametrize(

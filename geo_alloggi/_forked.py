@@ -2,7 +2,8 @@
 
 A bundle's tables and GeoPackage do not depend on its maps: a child process
 writes them while the parent draws the maps and the report, on another core.
-Where ``os.fork`` is missing, or other Python threads run (a notebook kernel,
+The geocoder parses half of a large batch of addresses in a child the same
+way. Where ``os.fork`` is missing, or other Python threads run (a notebook kernel,
 a progress bar), the work is done at once in the process. A child
 that fails is not trusted: :meth:`Forked.result` then does the work again in
 the process, so that an error is raised as it would be without a child.
@@ -10,6 +11,7 @@ the process, so that an error is raised as it would be without a child.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -34,7 +36,10 @@ class Forked(Generic[T]):
     """Start ``fn(*args)`` in a forked child; :meth:`result` waits for its value.
 
     Start it before any thread (a forked child holds only the thread that
-    forked). The value travels back pickled through a pipe.
+    forked). The value travels back pickled through a pipe. The objects
+    alive at the fork are frozen out of the garbage collector's reach
+    (:func:`gc.freeze`) until the value is back: a full collection would
+    touch each of them and make both processes copy the memory they share.
 
     Parameters
     ----------
@@ -56,7 +61,15 @@ class Forked(Generic[T]):
             self._value = (fn(*args),)
             return
         read, write = os.pipe()
-        pid = os.fork()
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except OSError:  # no memory or process left for a child: in process
+            gc.unfreeze()
+            os.close(read)
+            os.close(write)
+            self._value = (fn(*args),)
+            return
         if pid == 0:  # the child: do the work, send the value, never return
             code = 1
             try:
@@ -80,12 +93,16 @@ class Forked(Generic[T]):
             os.close(self._fd)
             os.waitpid(self._pid, 0)
             self._pid = None
+            gc.unfreeze()
 
     def result(self) -> T:
         """Wait for the child and return the value (else do the work in process)."""
         if self._value is not None:
             return self._value[0]
-        data, code = self._collect()
+        try:
+            data, code = self._collect()
+        finally:
+            gc.unfreeze()
         if code == 0:
             value: T = pickle.loads(data)
         else:
