@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import html
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -390,6 +391,58 @@ def test_pdf_printer_started_before_the_page_is_written(tmp_path):
     with PdfPrinter():  # left without a page: the browser closes, nothing printed
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf"]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium not installed")
+def test_pdf_printer_refuses_remote_requests(tmp_path, caplog):
+    from geo_alloggi.report import PdfPrinter
+
+    page = tmp_path / "report.html"
+    page.write_text(
+        '<!DOCTYPE html><p>x</p><img src="http://example.invalid/x.png">',
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.WARNING), PdfPrinter() as printer:
+        printer.submit(page, tmp_path / "report.pdf")
+        assert printer.result() == tmp_path / "report.pdf"
+    assert "request refused: http://example.invalid/x.png" in caplog.text
+    assert pdf_pages(tmp_path / "report.pdf") == 1
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium not installed")
+def test_pdf_printer_prints_as_playwright_did(demo_run, tmp_path):
+    """Same PDF but for its dates as Playwright's page.pdf with the same settings."""
+    from playwright.sync_api import sync_playwright
+
+    from geo_alloggi.report import PdfPrinter
+    from geo_alloggi.report._pdf import CHROMIUM_ARGS, fit_scale
+
+    page = demo_run.path / "report.html"
+    with PdfPrinter() as printer:
+        printer.submit(page, tmp_path / "ours.pdf")
+        assert printer.result() == tmp_path / "ours.pdf"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS), headless=True
+        )
+        tab = browser.new_page(viewport={"width": 1070, "height": 741})
+        tab.emulate_media(media="print")
+        tab.goto(page.as_uri(), wait_until="load")
+        tab.pdf(
+            path=str(tmp_path / "playwright.pdf"),
+            format="A4",
+            landscape=True,
+            print_background=True,
+            prefer_css_page_size=True,
+            scale=fit_scale(tab.evaluate("document.body.scrollHeight")),
+        )
+        browser.close()
+
+    def undated(path: Path) -> bytes:
+        return re.sub(rb"/(Creation|Mod)Date \(D:[^)]*\)", b"", path.read_bytes())
+
+    assert undated(tmp_path / "ours.pdf") == undated(tmp_path / "playwright.pdf")
 
 
 def test_fit_scale():

@@ -293,10 +293,6 @@ REPORT: dict[str, tuple[str, str]] = {
         "Chromium non trovato in {path}",
         "Chromium not found at {path}",
     ),
-    "report.no_playwright": (
-        "il pacchetto Python playwright non è installato",
-        "the Python package playwright is not installed",
-    ),
     "report.pdf_failed": ("la stampa non è riuscita", "printing failed"),
 }
 
