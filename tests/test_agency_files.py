@@ -281,3 +281,41 @@ def test_geocode_reads_the_house_number_from_its_own_column(tmp_path, suffix):
     # the user's columns as they were, no helper column
     assert got["Via"].tolist() == table["Via"].tolist()
     assert "geo_query_address" not in got.columns
+
+
+def test_one_district_rule_reads_the_comune_as_agencies_write_it():
+    """``CINISELLO BALSAMO (MI)`` or ``Sesto S. Giovanni`` in the comune column.
+
+    Before: only the exact name or ISTAT code found the comune's district, so
+    an estate without a civic point whose comune column carried the province
+    or a short form was dropped as "outside every district".
+    """
+    from geo_alloggi.boundaries import load_districts
+    from geo_alloggi.overlay import assign_districts
+
+    districts = load_districts(
+        "study_area", comuni=["Milano", "Cinisello Balsamo", "Sesto San Giovanni"]
+    )
+    written = [
+        "CINISELLO BALSAMO (MI)",
+        "Cinisello Balsamo - MI",
+        "Sesto S. Giovanni",
+        "015077",
+        "Milano (MI)",  # 88 NIL: no single district
+        "Corsico",  # outside the study area
+        None,
+    ]
+    estates = gpd.GeoDataFrame(
+        {"estate_id": [f"E{i}" for i in range(len(written))], "comune": written},
+        geometry=gpd.GeoSeries([None] * len(written)),
+        crs="EPSG:4326",
+    )
+    with pytest.warns(UserWarning, match="4 without a position"):
+        got = assign_districts(estates, districts, id_column="estate_id")
+    assert got["district_id"].tolist()[:4] == [
+        "CINISELLO",
+        "CINISELLO",
+        "SESTO-SAN-GIOVANNI",
+        "CINISELLO",
+    ]
+    assert got["district_id"].iloc[4:].isna().all()

@@ -174,6 +174,24 @@ def single_district_comuni(districts: gpd.GeoDataFrame) -> dict[str, int]:
     return out
 
 
+def single_of(value: Any, single: dict[str, int]) -> int:
+    """Position of the one district of a comune as written (-1: none).
+
+    The folded name or ISTAT code first; else the comune the text names in
+    any usual spelling (``CINISELLO BALSAMO (MI)``, ``Sesto S. Giovanni``),
+    by its ISTAT code.
+    """
+    from geo_alloggi.address import find_comune
+
+    folded = fold_comune(value)
+    if not folded:
+        return -1
+    if folded in single:
+        return single[folded]
+    named = find_comune(str(value))
+    return single.get(named.istat, -1) if named is not None else -1
+
+
 def locate(
     x: np.ndarray,
     y: np.ndarray,
@@ -198,10 +216,9 @@ def locate(
         single = single_district_comuni(districts)
         if single:
             rows = np.flatnonzero(~ok)
-            found = np.array(
-                [single.get(fold_comune(v), -1) for v in comune.to_numpy()[rows]],
-                dtype=np.int64,
-            )
+            codes, names = pd.factorize(pd.Series(comune.to_numpy()[rows]))
+            each = np.array([single_of(v, single) for v in names], dtype=np.int64)
+            found = np.where(codes >= 0, each[np.maximum(codes, 0)], -1)
             idx[rows] = found
             by_comune[rows] = found >= 0
     return idx, by_comune
