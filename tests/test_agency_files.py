@@ -319,3 +319,31 @@ def test_one_district_rule_reads_the_comune_as_agencies_write_it():
         "CINISELLO",
     ]
     assert got["district_id"].iloc[4:].isna().all()
+
+
+def test_a_start_after_the_records_says_so(tmp_path):
+    """``start = "2030"`` on records of 2024: one line naming the start.
+
+    Before: "end=None is before start='2030'", an end nobody had given.
+    """
+    estates = tmp_path / "stabili.csv"
+    ESTATES.to_csv(estates, sep=";", index=False, encoding="cp1252")
+    occupations = tmp_path / "occupazioni.csv"
+    pd.DataFrame(
+        {"ID_VERBALE": ["V1"], "COD_STABILE": ["00585176"], "DATA": ["03/02/2024"]}
+    ).rename(columns={"DATA": "data_rilevazione"}).to_csv(occupations, index=False)
+    code, _, err = _cli(
+        "overlay",
+        "--estates",
+        str(estates),
+        "--occupations",
+        str(occupations),
+        "--start",
+        "2030",
+        "--out-dir",
+        str(tmp_path / "out"),
+    )
+    assert code == 2
+    assert "start='2030' is after the last dated record" in err
+    assert "end=None" not in err
+    assert "Traceback" not in err

@@ -263,6 +263,16 @@ def _period_span(
         if end is not None
         else int(allo.max())
     )
+    if p1 < p0 and end is None:
+        raise ValidationError(
+            f"start={start!r} is after the last dated record; give an earlier "
+            "start, or end= as well"
+        )
+    if p1 < p0 and start is None:
+        raise ValidationError(
+            f"end={end!r} is before the first dated record; give a later end, "
+            "or start= as well"
+        )
     if p1 < p0:
         raise ValidationError(f"end={end!r} is before start={start!r}")
     return p0, p1
