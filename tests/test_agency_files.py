@@ -347,3 +347,20 @@ def test_a_start_after_the_records_says_so(tmp_path):
     assert "start='2030' is after the last dated record" in err
     assert "end=None" not in err
     assert "Traceback" not in err
+
+
+def test_data_list_and_the_geocoder_count_the_same_milan_points(mirror):
+    """'data list' and the geocode summary name one figure for ds634.
+
+    Before: 52,224 in 'data list' (applied numbers only) against 60,693 in
+    'geocode' (applied and in progress, the points it matches against).
+    """
+    from geo_alloggi.datasets.coverage import civic_sources
+    from geo_alloggi.geocoding import Geocoder
+
+    listed = civic_sources({"F205": "Milano"}, mirror=mirror)
+    ds634 = listed[listed["source"] == "ds634"].iloc[0]
+    # SOURCES.md: STATOCIVICO 2 applied = 52,224; 4 in progress = 8,469
+    assert int(ds634["points"]) == 52_224 + 8_469
+    used = Geocoder(comuni=["Milano"]).coverage
+    assert int(used.loc[used["source"] == "ds634", "points"].iloc[0]) == 52_224 + 8_469

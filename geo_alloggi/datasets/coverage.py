@@ -119,7 +119,8 @@ def _rows(
         ]
     points = read(path)
     if source == "ds634":
-        points = points[points["status"] == 2]
+        # applied (2) and in progress (4): the points the geocoder uses
+        points = points[points["status"].isin([2, 4])]
     counted = civic_coverage(points).set_index("comune")
     rows = []
     for c in sorted(wanted, key=lambda c: codes[c]):
