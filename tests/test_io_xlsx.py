@@ -68,3 +68,27 @@ def test_empty_table_and_many_columns(tmp_path):
     wide = pd.DataFrame({f"c{i}": [i] for i in range(60)})  # past Z and AZ
     got = cells(write_table(wide, tmp_path / "w.xlsx"))
     assert got == [[f"c{i}" for i in range(60)], list(range(60))]
+
+
+def test_csv_and_xlsx_from_one_export_as_written_alone(tmp_path):
+    table = pd.DataFrame(
+        {
+            "quartiere": ["San Siro", "=1+1", None],
+            "quota": [21.8, np.nan, 0.5],
+            "dal": pd.to_datetime(["2019-01-01 00:00:00", None, "2020-02-29 13:45:00"]),
+            "attivo": [True, False, True],
+        }
+    ).set_index(pd.Index([3, 1, 2], name="riga"))
+    both, alone = tmp_path / "both", tmp_path / "alone"
+    both.mkdir()
+    alone.mkdir()
+    path = write_table(table, both / "t.csv", also=[both / "t.xlsx"])
+    assert path == both / "t.csv"
+    write_table(table, alone / "t.csv")
+    write_table(table, alone / "t.xlsx")
+    assert (both / "t.csv").read_bytes() == (alone / "t.csv").read_bytes()
+    assert cells(both / "t.xlsx") == cells(alone / "t.xlsx")
+    first = [3, "San Siro", 21.8, dt.datetime(2019, 1, 1), "sì"]
+    assert cells(both / "t.xlsx")[1] == first
+    lines = (both / "t.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1:3] == ["3;San Siro;21,8;01/01/2019 00:00;sì", "1;'=1+1;;;no"]

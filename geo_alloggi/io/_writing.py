@@ -11,6 +11,7 @@ import csv
 import datetime as _dt
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,13 @@ def _neutralise(value: Any) -> Any:
     return value
 
 
-def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
+def write_table(
+    df: pd.DataFrame,
+    path: PathLike,
+    *,
+    lang: str = "it",
+    also: Sequence[PathLike] = (),
+) -> Path:
     """Write a table that opens correctly in Excel: CSV or XLSX by extension.
 
     Parameters
@@ -49,6 +56,9 @@ def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
         ``"en"``: CSV with ``,``, decimal point, UTF-8 with BOM, ISO dates,
         booleans ``yes``/``no``. XLSX cells hold real numbers and dates
         (shown ``dd/mm/yyyy`` in Italian, ``yyyy-mm-dd`` in English).
+    also : sequence of str or os.PathLike, default ()
+        More files of the same table (e.g. ``t.xlsx`` beside ``t.csv``), each
+        in the format of its extension: the table is prepared once.
 
     Returns
     -------
@@ -80,21 +90,26 @@ def write_table(df: pd.DataFrame, path: PathLike, *, lang: str = "it") -> Path:
         )
     if lang not in ("it", "en"):
         raise ValidationError(f"lang={lang!r} is not one of ['it', 'en']")
-    out_path = Path(os.fspath(path))
-    ext = out_path.suffix.lower()
-    if ext not in (".csv", ".xlsx"):
-        raise ValidationError(
-            f"path {os.fspath(path)!r} must end in '.csv' or '.xlsx', got {ext!r}"
-        )
+    outs = [Path(os.fspath(p)) for p in (path, *also)]
+    for out_path in outs:
+        ext = out_path.suffix.lower()
+        if ext not in (".csv", ".xlsx"):
+            raise ValidationError(
+                f"path {os.fspath(out_path)!r} must end in '.csv' or '.xlsx', "
+                f"got {ext!r}"
+            )
     date_fmt = "%d/%m/%Y" if lang == "it" else "%Y-%m-%d"
     table = _export_table(df, lang=lang, date_fmt=date_fmt)
-    if ext == ".csv":
-        _write_csv(table, out_path, lang=lang, date_fmt=date_fmt)
-    else:
-        _write_xlsx(
-            table, out_path, date_fmt="DD/MM/YYYY" if lang == "it" else "YYYY-MM-DD"
-        )
-    return out_path
+    for out_path in outs:  # the writers do not modify the table
+        if out_path.suffix.lower() == ".csv":
+            _write_csv(table, out_path, lang=lang, date_fmt=date_fmt)
+        else:
+            _write_xlsx(
+                table,
+                out_path,
+                date_fmt="DD/MM/YYYY" if lang == "it" else "YYYY-MM-DD",
+            )
+    return outs[0]
 
 
 def _export_table(df: pd.DataFrame, *, lang: str, date_fmt: str) -> pd.DataFrame:

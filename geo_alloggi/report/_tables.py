@@ -1,6 +1,7 @@
 """Meeting tables: headers in the meeting's language, small and withheld cells marked.
 
-Every table is written twice, as CSV for Italian Excel and as XLSX.
+Every table is written twice, as CSV for Italian Excel and as XLSX (from one
+export of the table).
 """
 
 from __future__ import annotations
@@ -511,7 +512,7 @@ def meeting_table(
 
 
 def write_both(table: pd.DataFrame, folder: Path, stem: str, lang: str) -> list[Path]:
-    """Write ``table`` as ``stem.csv`` (Italian Excel) and ``stem.xlsx``.
+    """Write ``table`` as ``stem.csv`` (Italian Excel) and ``stem.xlsx``, exported once.
 
     Parameters
     ----------
@@ -531,10 +532,8 @@ def write_both(table: pd.DataFrame, folder: Path, stem: str, lang: str) -> list[
     """
     from geo_alloggi.io import write_table
 
-    return [
-        write_table(table, folder / f"{stem}.csv", lang=lang),
-        write_table(table, folder / f"{stem}.xlsx", lang=lang),
-    ]
+    xlsx = folder / f"{stem}.xlsx"
+    return [write_table(table, folder / f"{stem}.csv", lang=lang, also=[xlsx]), xlsx]
 
 
 def area_name(area_id: Any, lang: str) -> str | None:
