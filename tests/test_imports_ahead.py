@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from geo_alloggi.pipeline._forked import Forked
+from geo_alloggi._forked import Forked
 from geo_alloggi.pipeline._imports import HEAVY_MODULES, imports_ahead
 
 MISSING = "geo_alloggi_no_such_module_for_tests"
@@ -54,7 +54,7 @@ def child_pid() -> int:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
-def test_the_bundle_still_forks_after_the_block():
+def test_a_child_still_forks_after_the_block():
     if threading.active_count() > 1:
         pytest.skip("another thread runs in this test process")
     with imports_ahead(["json"]):

@@ -12,8 +12,9 @@ catches the main thread's warnings at the time (the reader's notes): the
 libraries imported here raise none.
 
 The thread is joined when the block ends, also on an error: no thread outlives
-the block, so the bundle's forked child (:class:`~geo_alloggi.pipeline._forked.
-Forked`, which forks only when a single thread runs) still forks.
+the block, so the forked children of the geocoder and of the bundle
+(:class:`~geo_alloggi._forked.Forked`, which forks only when a single thread
+runs) still fork.
 """
 
 from __future__ import annotations
