@@ -364,3 +364,22 @@ def test_data_list_and_the_geocoder_count_the_same_milan_points(mirror):
     assert int(ds634["points"]) == 52_224 + 8_469
     used = Geocoder(comuni=["Milano"]).coverage
     assert int(used.loc[used["source"] == "ds634", "points"].iloc[0]) == 52_224 + 8_469
+
+
+def test_overlay_totals_name_their_areas(tmp_path):
+    """'overlay' writes its parent and total rows with names, not ids.
+
+    Before: ``MI-MUN-9;MI-MUN-9`` and ``TOTAL;TOTAL`` in the Italian CSV.
+    """
+    estates = tmp_path / "stabili.csv"
+    ESTATES.to_csv(estates, sep=";", index=False, encoding="cp1252")
+    out = tmp_path / "out"
+    code, _, err = _cli("overlay", "--estates", str(estates), "--start", "2024",
+                        "--end", "2024", "--out-dir", str(out))  # fmt: skip
+    assert code == 0, err
+    totals = _read(out / "overlay_study_area_year_totals.csv")
+    named = dict(zip(totals["Codice quartiere"], totals["Nome"], strict=True))
+    assert named["TOTAL"] == "Totale area di studio"
+    assert named["MI-MUN-9"] == "Municipio 9"
+    assert named["CM-MILANO"] == "Altri comuni della Città metropolitana"
+    assert set(totals["Tipo riga"]) == {"totale quartiere superiore", "totale generale"}

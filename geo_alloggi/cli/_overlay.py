@@ -120,6 +120,7 @@ def overlay(
     from geo_alloggi.disclosure import suppress as suppress_table
     from geo_alloggi.io import write_table
     from geo_alloggi.overlay import aggregate
+    from geo_alloggi.report import area_name
 
     if period not in S.PERIODS:
         raise ValidationError(f"--period {period!r} is not one of {list(S.PERIODS)!r}")
@@ -241,6 +242,11 @@ def overlay(
             lambda text: ", ".join(label(c) for c in str(text).split(",") if c)
         )
         if S.ROW_TYPE in frame:
+            # parent and total rows named in words (Municipio 1, not MI-MUN-1)
+            areas = frame[S.DISTRICT_ID].map(lambda i: area_name(i, lang))
+            upper = (frame[S.ROW_TYPE] != "district").to_numpy()
+            frame[S.NAME] = frame[S.NAME].astype(object)
+            frame.loc[upper, S.NAME] = areas[upper].fillna(frame.loc[upper, S.NAME])
             frame[S.ROW_TYPE] = frame[S.ROW_TYPE].map(
                 lambda v: _ROW_TYPES.get(v, (v, v))[0 if lang == "it" else 1]
             )

@@ -34,6 +34,7 @@ from geo_alloggi.report._pdf import PdfPrinter, print_pdf
 from geo_alloggi.report._sources import Release, releases
 from geo_alloggi.report._summary import notes_text, write_summary
 from geo_alloggi.report._tables import (
+    area_name,
     backtest_tables,
     linking_table,
     mark_withheld,
@@ -49,6 +50,7 @@ __all__ = [
     "MeetingData",
     "PdfPrinter",
     "Release",
+    "area_name",
     "backtest_tables",
     "compare_figures",
     "comparison_markdown",
