@@ -541,6 +541,19 @@ def area_name(area_id: Any, lang: str) -> str | None:
 
     ``MI-MUN-7`` is "Municipio 7", the grand total is the study area's total;
     the Città metropolitana row sums the comuni outside Milan.
+
+    Parameters
+    ----------
+    area_id : object
+        The row's ``district_id`` (``MI-MUN-7``, ``TOTAL``, ``CM-MILANO``...).
+    lang : str
+        ``"it"`` or ``"en"``.
+
+    Returns
+    -------
+    str or None
+        The area's name in ``lang``; None for an id that names no such area
+        (a district's own id).
     """
     text = str(area_id)
     if text == TOTAL_ID:
