@@ -104,15 +104,17 @@ def test_place_estates_keeps_the_comune_named_in_the_address():
 
     estates = gpd.GeoDataFrame(
         {
-            "estate_id": ["A", "B"],
-            "address": ESTATES["INDIRIZZO"].iloc[1:].tolist(),
+            "estate_id": ["A", "B", "C"],
+            "address": [*ESTATES["INDIRIZZO"].iloc[1:].tolist(), ""],
         },
-        geometry=gpd.GeoSeries([None, None]),
+        geometry=gpd.GeoSeries([None, None, None]),
         crs="EPSG:4326",
     )
-    with pytest.warns(UserWarning, match="1 of 2 estates"):
+    with pytest.warns(UserWarning, match="2 of 3 estates"):
         placed = place_estates(estates)
-    assert placed["comune"].tolist() == ["Milano", "Cinisello Balsamo"]
+    # an empty address names no comune: none is made up
+    assert placed["comune"].tolist()[:2] == ["Milano", "Cinisello Balsamo"]
+    assert pd.isna(placed["comune"].iloc[2])
     assert placed["position_source"].iloc[0] == "geocoded"
     assert "comune" not in estates.columns  # the caller's frame is unchanged
     with pytest.warns(UserWarning, match="1"):

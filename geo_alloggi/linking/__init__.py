@@ -771,7 +771,9 @@ def place_estates(
     out.loc[idx, S.LAT] = lat
     out.loc[idx, S.POSITION_SOURCE] = "geocoded"
     if S.GEO_COMUNE in geo.columns:
-        out = _comune_from_text(out, todo.index, geo[S.GEO_COMUNE], comune_column)
+        # an unmatched address names no comune: its geo_comune is the default
+        named = geo[S.GEO_COMUNE].astype(object).where(mt != "unmatched")
+        out = _comune_from_text(out, todo.index, named, comune_column)
     new_geom = out.geometry.copy()
     new_geom.loc[idx] = gpd.points_from_xy(lon, lat)
     out = out.set_geometry(new_geom.set_crs(config.geographic_crs, allow_override=True))
