@@ -385,3 +385,46 @@ def test_overlay_totals_name_their_areas(tmp_path):
     assert named["MI-MUN-9"] == "Municipio 9"
     assert named["CM-MILANO"] == "Altri comuni della Città metropolitana"
     assert set(totals["Tipo riga"]) == {"totale quartiere superiore", "totale generale"}
+
+
+@pytest.mark.parametrize(
+    ("reasons", "expected"),
+    [
+        (None, ["00585175", "00585176", "00585182"]),  # no reason column
+        (["", "", ""], ["00585175", "00585176", "00585182"]),  # empty column
+        (
+            ["carenza manutentiva", "in attesa di assegnazione", ""],
+            ["00585175", "00585182"],
+        ),
+    ],
+)
+def test_vacancies_without_a_reason_stay_candidates(tmp_path, reasons, expected):
+    """A vacancies file that states no reason still gives renovation candidates.
+
+    Before: the default filter on the reason (lack of maintenance) dropped
+    every vacancy without one, so a file without a reason column planned
+    nothing ("no vacancy open ... matches reason_pattern").
+    """
+    import geo_alloggi as ga
+
+    vac = pd.DataFrame(
+        {
+            "codice_stabile": ["00585175", "00585176", "00585182"],
+            "codice_alloggio": ["U1", "U2", "U3"],
+            "sfitto_dal": ["01/01/2020", "15/06/2022", "2021-03-01"],
+            "costo_ristrutturazione": ["€ 22.700,00", "18.000", "12500,50"],
+        }
+    )
+    if reasons is not None:
+        vac["motivo"] = reasons
+    vac.to_csv(tmp_path / "sfitti.csv", sep=";", index=False, encoding="utf-8-sig")
+    gola = AGENCY_ESTATES.iloc[:1].assign(COD_STABILE="00585182")
+    pd.concat([AGENCY_ESTATES, gola]).to_csv(
+        tmp_path / "stabili.csv", sep=";", index=False, encoding="cp1252"
+    )
+    records = ga.load_records(
+        estates=tmp_path / "stabili.csv", vacancies=tmp_path / "sfitti.csv"
+    )
+    cand = ga.renovation_candidates(records, risk=0.2)
+    assert cand["estate_id"].tolist() == expected
+    assert cand["units"].tolist() == [1] * len(expected)

@@ -351,12 +351,13 @@ def _candidate_vacancies(
     )
     open_ = (since <= when) & (end.isna() | (end > when))
     if reason_pattern is not None and S.REASON in vacancies.columns:
-        reason = vacancies[S.REASON].astype("string").fillna("")
-        # a few distinct reasons: each is matched once
+        reason = vacancies[S.REASON].astype("string").fillna("").str.strip()
+        # a few distinct reasons: each is matched once; a vacancy whose file
+        # states no reason is kept (a file without reasons is not emptied)
         codes, distinct = pd.factorize(reason)
         matches = pd.Series(distinct, dtype="string").str.contains(
             reason_pattern, case=False, regex=True
-        )
+        ) | (pd.Series(distinct, dtype="string") == "")
         open_ &= matches.to_numpy(dtype=bool)[codes]
     return open_
 
@@ -391,7 +392,7 @@ def renovation_candidates(
     reason_pattern : str or None, optional
         Case-insensitive regular expression on the vacancy ``reason``: by
         default vacancies for lack of maintenance (English or Italian wording);
-        None keeps every vacancy.
+        a vacancy without a stated reason is kept; None keeps every vacancy.
 
     Returns
     -------
