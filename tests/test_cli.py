@@ -263,7 +263,7 @@ def test_validate_example_needs_no_column_option(mirror, tmp_path):
         str(out),
     )
     assert res.returncode == 0, res.stderr
-    assert "0 quarantined" in res.stdout
+    assert "0 in quarantena" in res.stdout
     accepted = pd.read_csv(
         out / "accepted.csv", sep=";", encoding="utf-8-sig", dtype=str, nrows=2
     )

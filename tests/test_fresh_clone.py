@@ -147,7 +147,7 @@ def test_geocode_and_validate_the_examples(imported):
         "check",
     )
     assert res.returncode == 0, res.stderr
-    assert "0 quarantined" in res.stdout
+    assert "0 in quarantena" in res.stdout
 
 
 def test_a_small_file_gives_a_bundle(imported):

@@ -752,7 +752,7 @@ def test_cli_validate_end_to_end(tmp_path, capsys):
         main(["validate", "occupazioni", str(path), "--out-dir", str(out)])
     assert info.value.code == 0
     captured = capsys.readouterr()
-    assert "occupations: 3 rows read, 2 accepted, 1 quarantined" in captured.out
+    assert "occupazioni: 3 righe lette, 2 accettate, 1 in quarantena" in captured.out
     assert "1  impossible date … in detected_on" in captured.out
     assert "Nominativo, Codice Fiscale, Telefono" in captured.out
     assert "Traceback" not in captured.out + captured.err
@@ -1210,11 +1210,11 @@ def test_cli_column_mapping_and_area_switch(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(args)
     assert info.value.code == 0
-    assert "1 rows read, 0 accepted, 1 quarantined" in capsys.readouterr().out
+    assert "1 righe lette, 0 accettate, 1 in quarantena" in capsys.readouterr().out
     with pytest.raises(SystemExit) as info:
         main([*args, "--no-area-check"])
     assert info.value.code == 0
-    assert "1 rows read, 1 accepted, 0 quarantined" in capsys.readouterr().out
+    assert "1 righe lette, 1 accettate, 0 in quarantena" in capsys.readouterr().out
     with pytest.raises(SystemExit) as info:
         main([*args[:-2], "--column", "Num. Pratica"])
     assert info.value.code == 2

@@ -507,7 +507,7 @@ def test_cli_overlay_synthetic_writes_suppressed_gpkg_and_csv(mirror, tmp_path):
         mirror=mirror,
     )
     assert res.returncode == 0, res.stderr
-    assert "SYNTHETIC" in res.stdout and "89 districts x 12 periods" in res.stdout
+    assert "SYNTHETIC" in res.stdout and "89 quartieri × 12 periodi" in res.stdout
     assert "{" not in res.stdout  # counts said in words, never a Python dict
     gpkg = tmp_path / "SYNTHETIC_overlay_study_area_year.gpkg"
     table = gpd.read_file(gpkg, layer="overlay")

@@ -9,11 +9,13 @@ reference datasets and the comparison of two bundles.
 
 Modules: ``labels`` (map layers, legends, controls, reviews), ``tables``
 (headers, values, datasets, renovation), ``texts`` (summary, explanations,
-report, comparison), ``notes`` (warnings restated).
+report, comparison), ``notes`` (warnings restated), ``commands`` (what the
+``overlay``, ``validate`` and ``prioritise`` commands print).
 """
 
 from __future__ import annotations
 
+from geo_alloggi._catalogue.commands import COMMANDS
 from geo_alloggi._catalogue.labels import LABELS
 from geo_alloggi._catalogue.notes import NOTES, NOTES_ONE
 from geo_alloggi._catalogue.tables import DATASETS, HEADERS, RENOVATION, VALUES
@@ -32,4 +34,5 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     **RENOVATION,
     **REPORT,
     **COMPARE,
+    **COMMANDS,
 }

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.status import Status
+from rich.text import Text
 
 #: Help of every ``--comuni`` option.
 COMUNI_HELP = (
@@ -34,6 +37,97 @@ def set_lang(lang: str) -> None:
 def current_lang() -> str:
     """Return the running command's language (``"it"`` unless it set another)."""
     return _LANG["current"]
+
+
+def said(key: str, /, **fmt: Any) -> str:
+    """Return a catalogue line in the running command's language.
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key (``cli.*``).
+    **fmt : Any
+        Values of the line's placeholders.
+
+    Returns
+    -------
+    str
+        The line, plain text.
+    """
+    from geo_alloggi._i18n import t
+
+    return t(key, current_lang(), **fmt)
+
+
+def say(key: str, /, **fmt: Any) -> None:
+    """Print a catalogue line on stdout in the running command's language.
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key (``cli.*``).
+    **fmt : Any
+        Values of the line's placeholders.
+    """
+    console.print(said(key, **fmt), markup=False, highlight=False)
+
+
+def busy(key: str, /, **fmt: Any) -> Status:
+    """Return a spinner on stderr saying a catalogue line while work runs.
+
+    Parameters
+    ----------
+    key : str
+        Catalogue key (``cli.busy.*``).
+    **fmt : Any
+        Values of the line's placeholders.
+
+    Returns
+    -------
+    rich.status.Status
+        A context manager, as ``Console.status`` returns.
+    """
+    return err_console.status(Text(said(key, **fmt)))
+
+
+def kind_word(kind: str) -> str:
+    """Return the word for a record kind (``occupations`` -> ``occupazioni``).
+
+    Parameters
+    ----------
+    kind : str
+        ``estates``, ``occupations``, ``evictions``, ``vacancies`` or
+        ``evictions_undated``.
+
+    Returns
+    -------
+    str
+        The word in the running command's language (``kind`` if unknown).
+    """
+    from geo_alloggi._i18n import has_key
+
+    for key in (f"kind.{kind}", f"cli.kind.{kind}"):
+        if has_key(key):
+            return said(key)
+    return kind
+
+
+def count(value: Any) -> str:
+    """Return a count as the running command's language writes it (``1.234``).
+
+    Parameters
+    ----------
+    value : Any
+        An integer count.
+
+    Returns
+    -------
+    str
+        The count with thousands separators.
+    """
+    from geo_alloggi._i18n import fmt_int
+
+    return fmt_int(value, current_lang())
 
 
 @contextmanager

@@ -29,8 +29,13 @@ import typer
 
 from geo_alloggi.cli._common import (
     COMUNI_HELP,
+    busy,
     console,
+    count,
     err_console,
+    kind_word,
+    said,
+    say,
     set_lang,
     split_comuni,
     warning_text,
@@ -38,34 +43,37 @@ from geo_alloggi.cli._common import (
 
 MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
 
-#: Headers of the overlay CSV not covered by ``_i18n.column_label`` (it, en).
-_HEADERS: dict[str, tuple[str, str]] = {
-    "name": ("Nome", "Name"),
-    "parent_id": ("Codice quartiere superiore", "Parent district id"),
-    "period_start": ("Inizio periodo", "Period start"),
-    "period_end": ("Fine periodo", "Period end"),
-    "suppressed": ("Dati oscurati (riservatezza)", "Suppressed (confidentiality)"),
-    "source": ("Fonte", "Source"),
-    "row_type": ("Tipo riga", "Row type"),
-}
-_ROW_TYPES: dict[str, tuple[str, str]] = {
-    "parent": ("totale quartiere superiore", "parent total"),
-    "total": ("totale generale", "grand total"),
-}
-
-
 def _link(records: Any) -> Any:
     """Place estates and link records (address, coordinates) to estates."""
     from geo_alloggi.pipeline import link_bundle
 
-    with err_console.status("placing estates and linking records ..."):
+    with busy("cli.busy.linking"):
         linked, counts = link_bundle(records)
     for row in counts.itertuples():
-        console.print(
-            f"{row.kind}: {row.records - row.unlinked} of {row.records} records "
-            f"linked to an estate"
+        say(
+            "cli.linked",
+            kind=kind_word(str(row.kind)),
+            linked=count(row.records - row.unlinked),
+            n=count(row.records),
         )
     return linked
+
+
+def _say_files(bundle: Any) -> None:
+    """Say, per file read, the rows read, accepted and quarantined."""
+    for result in bundle.results.values():
+        line = said(
+            "cli.file_read",
+            kind=kind_word(result.kind),
+            file=Path(result.source).name,
+            rows=count(result.rows_read),
+            accepted=count(len(result.accepted)),
+            quarantined=count(len(result.quarantine)),
+        )
+        if result.dropped_columns:
+            n = count(len(result.dropped_columns))
+            line += ", " + said("cli.file_dropped", n=n)
+        console.print(line, markup=False, highlight=False)
 
 
 def overlay(
@@ -114,8 +122,9 @@ def overlay(
 ) -> None:
     """Aggregate records to districts and periods; write GeoPackage and CSV."""
     from geo_alloggi import _schema as S
+    from geo_alloggi import config
     from geo_alloggi._errors import InputFileError, ValidationError
-    from geo_alloggi._i18n import column_label, t
+    from geo_alloggi._i18n import column_label, has_key, t
     from geo_alloggi.boundaries import load_districts, read_districts
     from geo_alloggi.disclosure import suppress as suppress_table
     from geo_alloggi.io import write_table
@@ -167,7 +176,7 @@ def overlay(
     else:
         if level not in S.LEVELS:
             raise ValidationError(f"--level {level!r} is not one of {list(S.LEVELS)!r}")
-        with err_console.status(f"loading {level} ..."):
+        with busy("cli.busy.districts", level=level):
             layer = load_districts(level, mirror=mirror, comuni=chosen)
         level_name = level
 
@@ -175,19 +184,23 @@ def overlay(
     if synthetic:
         from geo_alloggi.synthetic import FIRST_YEAR, LAST_YEAR, make_demo
 
-        with err_console.status("generating SYNTHETIC records ..."):
+        with busy("cli.busy.synthetic"):
             records = make_demo(seed=seed, mirror=mirror)
-        console.print(
-            f"SYNTHETIC records (seed {seed}): {len(records.estates)} estates, "
-            f"{len(records.occupations)} occupations, {len(records.evictions)} "
-            f"evictions, {len(records.vacancies)} vacancies"
+        say(
+            "cli.synthetic_records",
+            label=config.synthetic_label,
+            seed=seed,
+            estates=count(len(records.estates)),
+            occupations=count(len(records.occupations)),
+            evictions=count(len(records.evictions)),
+            vacancies=count(len(records.vacancies)),
         )
         start = start or str(FIRST_YEAR)
         end = end or str(LAST_YEAR)
     else:
         from geo_alloggi.io import read_bundle
 
-        with err_console.status("reading record files ..."):
+        with busy("cli.busy.reading_files"):
             bundle = read_bundle(
                 estates=estates,
                 occupations=occupations,
@@ -197,8 +210,7 @@ def overlay(
                     load_districts, "study_area", mirror=mirror, comuni=chosen
                 ),
             )
-        for line in bundle.summary().splitlines():
-            console.print(line)
+        _say_files(bundle)
         records = bundle.records
     records = _link(records)
 
@@ -229,8 +241,8 @@ def overlay(
     table.to_file(gpkg, layer="overlay", driver="GPKG")
 
     def label(column: str) -> str:
-        if column in _HEADERS:
-            return _HEADERS[column][0 if lang == "it" else 1]
+        if has_key(f"cli.overlay.col.{column}"):
+            return t(f"cli.overlay.col.{column}", lang)
         return column_label(column, lang)
 
     def for_csv(df: Any) -> Any:
@@ -248,7 +260,9 @@ def overlay(
             frame[S.NAME] = frame[S.NAME].astype(object)
             frame.loc[upper, S.NAME] = areas[upper].fillna(frame.loc[upper, S.NAME])
             frame[S.ROW_TYPE] = frame[S.ROW_TYPE].map(
-                lambda v: _ROW_TYPES.get(v, (v, v))[0 if lang == "it" else 1]
+                lambda v: t(f"cli.overlay.row.{v}", lang)
+                if has_key(f"cli.overlay.row.{v}")
+                else v
             )
         return frame.rename(columns=label)
 
@@ -258,23 +272,26 @@ def overlay(
         written.append(
             write_table(for_csv(totals), out_dir / f"{stem}_totals.csv", lang=lang)
         )
-    n_d = table[S.DISTRICT_ID].nunique()
-    n_p = table[S.PERIOD].nunique()
-    console.print(
-        f"{level_name}: {n_d} districts x {n_p} periods ({period}) = {len(table)} rows"
+    say(
+        "cli.overlay.rows",
+        level=level_name,
+        districts=count(table[S.DISTRICT_ID].nunique()),
+        periods=count(table[S.PERIOD].nunique()),
+        period=said(f"cli.period.{period}"),
+        rows=count(len(table)),
     )
     unplaced = {k: v for k, v in raw.attrs.get("unplaced", {}).items() if v}
     if unplaced:
-        said = ", ".join(f"{n:,} {kind}" for kind, n in unplaced.items())
-        console.print(f"not counted (see warnings): {said}")
+        counts = ", ".join(f"{count(n)} {kind_word(k)}" for k, n in unplaced.items())
+        say("cli.overlay.not_counted", counts=counts)
     if suppress:
-        n_sup = int((table[S.SUPPRESSED] != "").sum())
-        console.print(
-            f"suppression at threshold {table.attrs['threshold']}: {n_sup} row(s) with "
-            f"suppressed cells"
+        say(
+            "cli.overlay.suppressed",
+            threshold=table.attrs["threshold"],
+            n=count(int((table[S.SUPPRESSED] != "").sum())),
         )
     for path in written:
-        console.print(f"written: {path}")
+        say("cli.written", path=path)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,15 @@ from typing import Any
 import pandas as pd
 import typer
 
-from geo_alloggi.cli._common import console, err_console, set_lang
+from geo_alloggi.cli._common import (
+    busy,
+    console,
+    count,
+    current_lang,
+    said,
+    say,
+    set_lang,
+)
 from geo_alloggi.report import (
     backtest_tables,
     linking_table,
@@ -55,7 +63,7 @@ def _load_records(
             )
         from geo_alloggi.pipeline import demo_records
 
-        with err_console.status("generating and linking the SYNTHETIC demo ..."):
+        with busy("cli.busy.demo"):
             demo = demo_records(seed=seed, mirror=mirror)
         return demo.records, demo.links, (demo.start, demo.end)
     if "estates" not in given:
@@ -65,7 +73,7 @@ def _load_records(
 
     # the official study area, loaded only for files with coordinates
     study_area = partial(load_districts, "study_area", mirror=mirror)
-    with err_console.status("reading record files ..."):
+    with busy("cli.busy.reading_files"):
         records = load_records(
             estates=files.get("estates"),
             occupations=files.get("occupations"),
@@ -77,7 +85,7 @@ def _load_records(
 
     # estates placed from their address, records linked by id, address or
     # coordinates: the same as 'overlay' and 'run'
-    with err_console.status("placing estates and linking records ..."):
+    with busy("cli.busy.linking"):
         linked, links = link_bundle(records)
     return linked, links, (None, None)
 
@@ -175,9 +183,9 @@ def prioritise(
     label = config.synthetic_label
     is_synth = bool(records.synthetic)
 
-    with err_console.status(f"loading districts ({level}) ..."):
+    with busy("cli.busy.districts", level=level):
         districts = load_districts(level, mirror=mirror)
-    with err_console.status("counting per district and period ..."):
+    with busy("cli.busy.counting"):
         panel = aggregate(records, districts, period=period, start=start, end=end)
     periods = sorted(panel["period"].dropna().unique())
     if not periods:
@@ -186,9 +194,9 @@ def prioritise(
     from geo_alloggi.pipeline import prioritise as shared_priorities
     from geo_alloggi.pipeline import trend
 
-    with err_console.status("emerging hot spots ..."):
+    with busy("cli.busy.emerging"):
         emerging = trend(panel, districts)
-    with err_console.status("patrol ranking, renovation plan (exact), back-test ..."):
+    with busy("cli.busy.priorities"):
         pri = shared_priorities(
             records,
             districts,
@@ -274,35 +282,71 @@ def prioritise(
             lang,
         )
 
-    if is_synth:
-        console.print(f"[{label}] tables built from SYNTHETIC records")
-    console.print(f"patrol priority, {level}, {periods[-1]}:")
-    for row in ranked.head(top).itertuples():
+    _say_results(
+        ranked.head(top),
+        names,
+        plan.summary.set_index("method").loc["optimal"],
+        synthetic=is_synth,
+        level=level,
+        last_period=periods[-1],
+        budget=budget[0],
+        objective=objective,
+        unlinked=None if links is None else int(links["unlinked"].sum()),
+    )
+    if bt is not None:
+        say("cli.prioritise.backtest", verdict=bt.verdict(lang))
+    else:
+        say(
+            "cli.prioritise.no_backtest",
+            n=count(len(periods)),
+            period=said(f"cli.period.{period}"),
+        )
+    say("cli.files_written", n=count(len(written)), path=out_dir)
+
+
+def _say_results(
+    ranked: pd.DataFrame,
+    names: pd.Series,
+    optimal: pd.Series,
+    *,
+    synthetic: bool,
+    level: str,
+    last_period: Any,
+    budget: float,
+    objective: str,
+    unlinked: int | None,
+) -> None:
+    """Say the top of the patrol ranking and the renovation plan on screen."""
+    from geo_alloggi import config
+    from geo_alloggi._i18n import fmt_number, fmt_period
+
+    lang = current_lang()
+    if synthetic:
+        label = said("cli.synthetic", label=config.synthetic_label)
+        console.print(
+            f"[{label}] {said('cli.prioritise.synthetic')}",
+            markup=False,
+            highlight=False,
+        )
+    say("cli.prioritise.patrol", level=level, period=fmt_period(last_period, lang))
+    for row in ranked.itertuples():
         console.print(
             f"  {row.rank:>3}. {names.get(row.district_id, row.district_id)}"
-            f" — {row.reasons}"
+            f" — {row.reasons}",
+            markup=False,
+            highlight=False,
         )
-    opt = plan.summary.set_index("method").loc["optimal"]
-    console.print(
-        f"renovation (budget {fmt_number(budget[0], 0, lang)} €, objective "
-        f"{objective}): "
-        f"{int(opt['units_recovered'])} units in {int(opt['estates_selected'])} "
-        f"estates, {fmt_number(opt['risk_weighted_units'], 1, lang)} risk-weighted; "
-        f"next 1 M€: +{int(opt['next_1m_units'])} units"
+    say(
+        "cli.prioritise.renovation",
+        budget=fmt_number(budget, 0, lang),
+        objective=said(f"cli.objective.{objective}"),
+        units=count(int(optimal["units_recovered"])),
+        estates=count(int(optimal["estates_selected"])),
+        risk=fmt_number(optimal["risk_weighted_units"], 1, lang),
+        next_units=count(int(optimal["next_1m_units"])),
     )
-    if links is not None:
-        console.print(
-            f"records left unlinked: {int(links['unlinked'].sum())} "
-            "(counted nowhere; see linking)"
-        )
-    if bt is not None:
-        console.print(f"back-test: {bt.verdict(lang)}")
-    else:
-        console.print(
-            f"no back-test: the records span {len(periods)} {period}(s), "
-            "at least 4 are needed"
-        )
-    console.print(f"{len(written)} files written to {out_dir}")
+    if unlinked is not None:
+        say("cli.prioritise.unlinked", n=count(unlinked))
 
 
 def register(app: typer.Typer) -> None:

@@ -11,8 +11,11 @@ import typer
 
 from geo_alloggi.cli._common import (
     COMUNI_HELP,
+    busy,
     console,
-    err_console,
+    count,
+    kind_word,
+    say,
     set_lang,
     split_comuni,
 )
@@ -107,18 +110,19 @@ def validate(
     study_area = partial(load_districts, "study_area", comuni=split_comuni(comuni))
     known = None
     if estates is not None:
-        with err_console.status(f"reading estates {estates.name} ..."):
+        with busy("cli.busy.reading_estates", file=estates.name):
             est = read_records(
                 estates, "estates", study_area=study_area, check_area=area_check
             )
         known = est.accepted
-        console.print(
-            f"estates for the id check: {len(est.accepted)} accepted, "
-            f"{len(est.quarantine)} quarantined (run 'validate estates' for why)"
+        say(
+            "cli.validate.estates_quarantined"
             if len(est.quarantine)
-            else f"estates for the id check: {len(est.accepted)}"
+            else "cli.validate.estates",
+            accepted=count(len(est.accepted)),
+            quarantined=count(len(est.quarantine)),
         )
-    with err_console.status(f"reading {file.name} ..."):
+    with busy("cli.busy.reading", file=file.name):
         result = read_records(
             file,
             kind,
@@ -145,9 +149,12 @@ def validate(
         out_dir / "quarantine.csv",
         lang=lang,
     )
-    console.print(
-        f"{kind}: {result.rows_read} rows read, {len(result.accepted)} accepted, "
-        f"{len(result.quarantine)} quarantined"
+    say(
+        "cli.validate.counts",
+        kind=kind_word(kind),
+        rows=count(result.rows_read),
+        accepted=count(len(result.accepted)),
+        quarantined=count(len(result.quarantine)),
     )
     if len(result.quarantine):
         kinds = Counter(
@@ -155,14 +162,13 @@ def validate(
             for reason in result.quarantine["reason"].tolist()
             for part in str(reason).split("; ")
         )
-        for text, count in kinds.most_common(8):
-            console.print(f"  {count:>8}  {text}")
+        say("cli.validate.reasons")
+        for text, n in kinds.most_common(8):
+            console.print(f"  {count(n):>8}  {text}", markup=False, highlight=False)
     if result.dropped_columns:
-        console.print(
-            f"columns outside the schema, not read: {', '.join(result.dropped_columns)}"
-        )
-    console.print(f"accepted: {accepted_path}")
-    console.print(f"quarantine: {quarantine_path}")
+        say("cli.validate.dropped", columns=", ".join(result.dropped_columns))
+    say("cli.validate.accepted", path=accepted_path)
+    say("cli.validate.quarantine", path=quarantine_path)
 
 
 def register(app: typer.Typer) -> None:
