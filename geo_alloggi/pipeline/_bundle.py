@@ -7,9 +7,10 @@ import dataclasses
 import datetime as _dt
 import json
 import platform
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from geo_alloggi import config
 from geo_alloggi._errors import InputFileError
@@ -25,6 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from geo_alloggi.report import MeetingData
 
 __all__ = ["meeting_data", "write_bundle"]
+
+T = TypeVar("T")
 
 
 def write_bundle(
@@ -74,16 +77,22 @@ def write_bundle(
     (out / "tables").mkdir(parents=True, exist_ok=True)
     s = analysis.settings
     # the tables and the GeoPackage do not depend on the maps: a child process
-    # writes them while this one draws the maps and the report; Chromium starts
-    # next (after the fork: a child holds no thread), ready by the time
+    # writes them while this one draws the static map and the report; another
+    # child writes the HTML map and sends back its warnings. Chromium starts next
+    # (a process: nothing runs beside the forks), ready by the time
     # report.html is written, and prints it while the rest is written
     layers = Forked(_write_layers, meeting_data(analysis), out, analysis)
+    html_map = Forked(_with_warnings, _write_html_map, analysis, out)
     printing = report.PdfPrinter(lang=s.lang) if pdf else contextlib.nullcontext()
-    with layers, printing as printer:
+    with layers, html_map, printing as printer:
+        static_files, static_warnings = _with_warnings(_write_static_map, analysis, out)
+        html_path, html_warnings = html_map.result()
         notes = list(analysis.notes)
         with collect_notes(notes):
-            # what the maps could not show as asked (e.g. fewer classes) becomes a note
-            map_files = _write_maps(analysis, out)
+            # what the maps could not show as asked (e.g. fewer classes) becomes
+            # a note: their warnings raised again here, in the order raised
+            for warning in html_warnings + static_warnings:
+                warnings.warn(warning, stacklevel=1)
         data = dataclasses.replace(
             meeting_data(analysis),
             notes=tuple(notes),
@@ -91,23 +100,28 @@ def write_bundle(
             previous=before,
         )
         page = report.write_report(data, out / "report.html", map_png=out / "map.png")
+        printed: Path | str | None = None
         if printer is not None:
+            # printed before the tables are awaited: the print needs this process
             printer.submit(page, out / "report.pdf")
-        written = map_files + layers.result()
+            printed = printer.result()
+        written = [html_path, *static_files, *layers.result()]
         written.append(
             report.write_figures(report.key_figures(data), out / "figures.json")
         )
         written.append(page)
-        printed = printer.result() if printer is not None else None
-    pdf_note: tuple[str, ...] = ()
-    if isinstance(printed, Path):
-        written.append(printed)
-    elif printed is not None:
-        pdf_note = (t("report.pdf_skipped", s.lang, reason=printed),)
-    written.append(report.write_summary(data, out / "summary.md", extra_notes=pdf_note))
-    written += list(extra_files or [])
-    shown = report.notes_text(data, extra=pdf_note)
-    written.append(_write_manifest(analysis, out, written, inputs or {}, shown))
+        pdf_note: tuple[str, ...] = ()
+        if isinstance(printed, Path):
+            written.append(printed)
+        elif printed is not None:
+            pdf_note = (t("report.pdf_skipped", s.lang, reason=printed),)
+        written.append(
+            report.write_summary(data, out / "summary.md", extra_notes=pdf_note)
+        )
+        written += list(extra_files or [])
+        shown = report.notes_text(data, extra=pdf_note)
+        # written while the browser, its page printed, exits
+        written.append(_write_manifest(analysis, out, written, inputs or {}, shown))
     return written
 
 
@@ -136,12 +150,19 @@ def _write_layers(data: MeetingData, out: Path, analysis: Analysis) -> list[Path
     return written
 
 
-def _write_maps(analysis: Analysis, out: Path) -> list[Path]:
-    """Write ``map.html``, ``map.png`` and ``map.pdf``; return their paths."""
+def _with_warnings(fn: Callable[..., T], *args: Any) -> tuple[T, list[Warning]]:
+    """Return ``fn(*args)`` and the warnings it raised, in order (none shown)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = fn(*args)
+    return value, [w.message for w in caught if isinstance(w.message, Warning)]
+
+
+def _write_html_map(analysis: Analysis, out: Path) -> Path:
+    """Write ``map.html``; return its path."""
     from geo_alloggi import maps
 
     s = analysis.settings
-    written: list[Path] = []
     m = maps.meeting_map(
         analysis.latest,
         estates=analysis.estates,
@@ -154,22 +175,25 @@ def _write_maps(analysis: Analysis, out: Path) -> list[Path]:
         synthetic=analysis.synthetic,
         threshold=s.threshold,
     )
-    written.append(maps.save_offline(m, out / "map.html"))
-    # drawn once, saved twice
-    written.append(
-        maps.export_static(
-            analysis.latest,
-            out / "map.png",
-            estates=analysis.estates,
-            comuni=analysis.comuni,
-            threshold=s.threshold,
-            lang=s.lang,
-            synthetic=analysis.synthetic,
-            also=[out / "map.pdf"],
-        )
+    return maps.save_offline(m, out / "map.html")
+
+
+def _write_static_map(analysis: Analysis, out: Path) -> list[Path]:
+    """Write ``map.png`` and ``map.pdf`` (drawn once); return their paths."""
+    from geo_alloggi import maps
+
+    s = analysis.settings
+    png = maps.export_static(
+        analysis.latest,
+        out / "map.png",
+        estates=analysis.estates,
+        comuni=analysis.comuni,
+        threshold=s.threshold,
+        lang=s.lang,
+        synthetic=analysis.synthetic,
+        also=[out / "map.pdf"],
     )
-    written.append(out / "map.pdf")
-    return written
+    return [png, out / "map.pdf"]
 
 
 def _write_manifest(

@@ -220,13 +220,17 @@ class Chromium:
         for cid in [c for c in self._replies if c < self._next_id - 1000]:
             del self._replies[cid]
 
+    def quit(self) -> None:
+        """Ask the browser to close, without waiting (:meth:`close` waits)."""
+        with contextlib.suppress(OSError):  # the browser may be gone already
+            self.post("Browser.close")
+
     def close(self) -> None:
         """Ask the browser to close, wait for it (killed if it lingers), clean up."""
         if self._pid is None:
             return
         pid, self._pid = self._pid, None
-        with contextlib.suppress(OSError):  # the browser may be gone already
-            self.post("Browser.close")
+        self.quit()
         deadline = time.monotonic() + CLOSE_TIMEOUT_S
         while os.waitpid(pid, os.WNOHANG) == (0, 0):
             if time.monotonic() > deadline:

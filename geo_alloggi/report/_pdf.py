@@ -172,6 +172,7 @@ class PdfPrinter:
         self._session = ""
         self._loader = ""
         self._error: Exception | None = None
+        self._outcome: Path | str | None = None
         self._skipped = _unavailable(Path(chromium), lang)
         if self._skipped is None:
             try:
@@ -281,16 +282,23 @@ class PdfPrinter:
             return self._skipped
         if self._pdf is None:
             raise RuntimeError("PdfPrinter.result: no page submitted")
+        if self._outcome is None:
+            self._outcome = self._printed(self._pdf)
+        return self._outcome
+
+    def _printed(self, pdf_path: Path) -> Path | str:
+        """Print the submitted page; return the PDF's path or why it failed."""
         try:
             if self._error is not None:
                 raise self._error
-            self._print(self._pdf)
+            self._print(pdf_path)
         except (OSError, ProtocolError) as exc:  # must not stop the bundle
             log.warning("report.pdf not printed: %s", exc)
-            self._pdf.unlink(missing_ok=True)
-            self._error = exc
+            pdf_path.unlink(missing_ok=True)
             return t("report.pdf_failed", self._lang)
-        return self._pdf
+        if self._browser is not None:  # one page per printer: the browser may go
+            self._browser.quit()
+        return pdf_path
 
     def _print(self, pdf_path: Path) -> None:
         """Wait for the page's load event, then print it to ``pdf_path``."""
