@@ -39,6 +39,9 @@ INITIAL_AS_TYPE = 0.9
 FUZZY_MARGIN = 4.0
 # lowest cutoff of :func:`_fuzzy_cutoff` minus the margin: lower scores never count
 FUZZY_FLOOR = 79
+#: Comparisons from which one block of names is scored on two threads
+#: (rapidfuzz's own; each score is the same on one).
+TWO_THREADS_FROM = 20_000
 
 # types offices abbreviate to one letter and a dot, like a first name's initial
 _INITIAL_TYPES = frozenset(("VIA", "PIAZZA", "CORSO", "LARGO"))
@@ -237,7 +240,7 @@ def _fuzzy_candidates(
                 scorer=fuzz.ratio,
                 score_cutoff=floor,
                 dtype=np.uint8,
-                workers=1,
+                workers=2 if len(rows) * (hi - lo) >= TWO_THREADS_FROM else 1,
             )
             rr, cc = np.nonzero(scores)
             values = scores[rr, cc].tolist()
