@@ -428,3 +428,36 @@ def test_vacancies_without_a_reason_stay_candidates(tmp_path, reasons, expected)
     cand = ga.renovation_candidates(records, risk=0.2)
     assert cand["estate_id"].tolist() == expected
     assert cand["units"].tolist() == [1] * len(expected)
+
+
+def test_estate_codes_that_lost_their_leading_zeros_still_link(tmp_path):
+    """Estates from a spreadsheet (``585175``), records from a CSV (``00585175``).
+
+    Before: every record was quarantined as "unknown estate_id", because
+    Excel had stored the agency's code as a number.
+    """
+    from geo_alloggi.io import read_bundle
+
+    estates = AGENCY_ESTATES.assign(
+        COD_STABILE=AGENCY_ESTATES["COD_STABILE"].astype(int)
+    )
+    estates.loc[len(estates)] = [7, "Due", "VIA TEANO '36", "MILANO", "ALER", 5]
+    estates.to_excel(tmp_path / "stabili.xlsx", index=False)
+    pd.DataFrame(
+        {
+            "ID_VERBALE": ["V1", "V2", "V3", "V4"],
+            "COD_STABILE": ["00585175", "585176", "0007", "00999"],
+            "DATA_RILEVAZIONE": ["03/02/2024"] * 4,
+        }
+    ).to_csv(tmp_path / "occupazioni.csv", index=False, encoding="utf-8-sig")
+    with pytest.warns(UserWarning, match="2 estate id"):
+        bundle = read_bundle(
+            estates=tmp_path / "stabili.xlsx",
+            occupations=tmp_path / "occupazioni.csv",
+        )
+    occ = bundle.records.occupations
+    # the estate's own code, as the estates file writes it
+    assert occ["estate_id"].tolist() == ["585175", "585176", "7"]
+    quarantine = bundle.results["occupations"].quarantine
+    assert quarantine["estate_id"].tolist() == ["00999"]
+    assert "unknown estate_id" in quarantine["reason"].iloc[0]

@@ -247,6 +247,12 @@ NOTES: dict[str, tuple[str, str]] = {
         "{n} of {total} records could not be linked to an estate and are not "
         "counted (e.g. {sample}); see the linking table.",
     ),
+    "note.io.ids_without_zeros": (
+        "{n} codici stabile collegati allo stabile con le stesse cifre, senza "
+        "gli zeri iniziali (es. {sample}).",
+        "{n} estate ids matched to the estate with the same digits, ignoring "
+        "leading zeros (e.g. {sample}).",
+    ),
     "note.linking.estates_unplaced": (
         "{n} stabili su {total} senza coordinate non sono stati localizzati "
         "con precisione dall'indirizzo e restano senza posizione (es. {sample}).",

@@ -21,6 +21,7 @@ import shapely
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
+from geo_alloggi._errors import warn
 from geo_alloggi.io._area import StudyArea, area_test
 from geo_alloggi.io._columns import (
     BOOL_VALUES,
@@ -400,11 +401,62 @@ def _placing(rows: _Rows, estate_ids: set[str] | None) -> None:
         eid = rows.text[S.ESTATE_ID]
         known = eid.isin(list(estate_ids)).to_numpy(dtype=bool)
         unknown = ~rows.missing(S.ESTATE_ID) & ~known
+        if unknown.any():
+            unknown = unknown & ~_ids_without_zeros(rows, unknown, estate_ids)
         earr = eid.array
         rows.reasons.add(
             unknown,
             lambda i: f"unknown estate_id {earr[i]!r} (not in the estates given)",
         )
+
+
+def _ids_without_zeros(
+    rows: _Rows, unknown: np.ndarray, estate_ids: set[str]
+) -> np.ndarray:
+    """Match numeric estate codes that differ only by leading zeros.
+
+    A spreadsheet stores ``00585175`` as the number ``585175``; the estates
+    and the records of the same agency then write one code two ways. A
+    record's code is rewritten to the estate's when exactly one estate has
+    the same digits without leading zeros. Returns the rows matched.
+    """
+
+    def digits(text: str) -> str | None:
+        text = text.strip()
+        return text.lstrip("0") or "0" if text.isdigit() else None
+
+    by_digits: dict[str, str | None] = {}
+    for known_id in estate_ids:
+        key = digits(known_id)
+        if key is not None:
+            # two estates with the same digits: ambiguous, matched to none
+            by_digits[key] = None if key in by_digits else known_id
+    matched = np.zeros(rows.n, dtype=bool)
+    if not by_digits:
+        return matched
+    where = np.flatnonzero(unknown)
+    written = rows.text[S.ESTATE_ID].to_numpy(dtype=object)[where]
+    # each distinct code looked up once
+    inverse, distinct = pd.factorize(pd.Series(written, dtype=object))
+    lookup = [by_digits.get(digits(str(d)) or "") for d in distinct]
+    found = np.array([*lookup, None], dtype=object)[inverse]
+    hit = np.array([f is not None for f in found], dtype=bool)
+    if not hit.any():
+        return matched
+    matched[where[hit]] = True
+    fixed = rows.out[S.ESTATE_ID].astype(object).to_numpy(copy=True)
+    fixed[where[hit]] = found[hit]
+    rows.out[S.ESTATE_ID] = pd.Series(fixed, dtype="str")
+    sample = [str(c) for c in written[hit][:3]]
+    warn(
+        f"{int(hit.sum())} estate id(s) matched to an estate by their digits, "
+        f"ignoring leading zeros (e.g. {sample!r})",
+        "io.ids_without_zeros",
+        n=int(hit.sum()),
+        sample=", ".join(sample),
+        stacklevel=4,
+    )
+    return matched
 
 
 def _date_check(
