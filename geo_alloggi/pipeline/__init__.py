@@ -34,7 +34,6 @@ publishes and withholds), ``_signals`` (trend and Gi* at any origin),
 ``_prioritise`` (back-test, patrols, renovation),
 ``_analyse`` (every analysis step), ``_notes`` (warnings kept as notes),
 ``_bundle`` (writing the bundle),
-``_imports`` (the analysis' heavy imports, done while the records are read),
 ``_run`` (the demo and a user's files).
 
 Examples

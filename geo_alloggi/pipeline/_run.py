@@ -18,7 +18,6 @@ from geo_alloggi._records import Records
 from geo_alloggi.datasets import sha256_file
 from geo_alloggi.pipeline._analyse import analyse
 from geo_alloggi.pipeline._bundle import write_bundle
-from geo_alloggi.pipeline._imports import imports_ahead
 from geo_alloggi.pipeline._link import link_bundle
 from geo_alloggi.pipeline._notes import collect_notes
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
@@ -239,8 +238,7 @@ def run(
     step("records")
     files: dict[str, Any] = dict(s.records)
     read_notes: list[Note] = []
-    # the hot spots' libraries are imported meanwhile, on the other core
-    with collect_notes(read_notes), imports_ahead():
+    with collect_notes(read_notes):
         bundle = read_bundle(
             **files,
             columns=s.columns or None,
@@ -249,7 +247,7 @@ def run(
                 load_districts, "study_area", mirror=mirror, comuni=s.comuni
             ),
         )
-        inputs = _inputs(bundle.results, s)
+    inputs = _inputs(bundle.results, s)
     lost = sum(len(r.quarantine) for r in bundle.results.values())
     if lost:
         read_notes.append(Note("io.quarantined", {"n": lost}))
