@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -43,6 +45,37 @@ def _report(files: list[Path], out_dir: Path, synthetic: bool) -> None:
             console.print(f"{t(what, lang)}: {out_dir / name}", markup=False)
 
 
+@contextmanager
+def _steps(description: str) -> Iterator[Callable[[str, int, int], None]]:
+    """Show a progress bar over the pipeline's steps; yield its ``on_step``.
+
+    Parameters
+    ----------
+    description : str
+        What the bar says before the first step.
+
+    Yields
+    ------
+    callable
+        ``on_step(name, i, n)`` for :func:`geo_alloggi.pipeline.run`: the bar
+        names step ``i`` of ``n``; it is full when the work returns.
+    """
+    from geo_alloggi.pipeline import STEPS
+
+    with progress(description, total=len(STEPS)) as bar:
+
+        def on_step(name: str, i: int, n: int) -> None:
+            bar.update(
+                bar.task_ids[0],
+                completed=i - 1,
+                description=f"[{i}/{n}] {name}",
+                refresh=True,
+            )
+
+        yield on_step
+        bar.update(bar.task_ids[0], completed=len(STEPS), refresh=True)
+
+
 def demo(
     out_dir: Path = typer.Option(
         Path("out/demo"), "--out-dir", "-o", help="Folder of the bundle."
@@ -77,19 +110,10 @@ def demo(
     report.pdf when Chromium is present), tables (CSV for Italian Excel and
     XLSX), layers.gpkg, figures.json, summary.md and manifest.json.
     """
-    from geo_alloggi.pipeline import STEPS, run_demo
+    from geo_alloggi.pipeline import run_demo
 
     set_lang(lang)
-    with progress("geo-alloggi demo", total=len(STEPS)) as bar:
-
-        def on_step(name: str, i: int, n: int) -> None:
-            bar.update(
-                bar.task_ids[0],
-                completed=i - 1,
-                description=f"[{i}/{n}] {name}",
-                refresh=True,
-            )
-
+    with _steps("geo-alloggi demo") as on_step:
         files = run_demo(
             out_dir,
             seed=seed,
@@ -100,7 +124,6 @@ def demo(
             on_step=on_step,
             previous=previous,
         )
-        bar.update(bar.task_ids[0], completed=len(STEPS), refresh=True)
     _report(files, out_dir, True)
 
 
@@ -147,19 +170,9 @@ def run(
     previous: Path | None = typer.Option(None, "--previous", help=PREVIOUS_HELP),
 ) -> None:
     """Run the whole analysis on your own record files and write the meeting bundle."""
-    from geo_alloggi.pipeline import STEPS
     from geo_alloggi.pipeline import run as run_pipeline
 
-    with progress("geo-alloggi run", total=len(STEPS)) as bar:
-
-        def on_step(name: str, i: int, n: int) -> None:
-            bar.update(
-                bar.task_ids[0],
-                completed=i - 1,
-                description=f"[{i}/{n}] {name}",
-                refresh=True,
-            )
-
+    with _steps("geo-alloggi run") as on_step:
         files = run_pipeline(
             config_file,
             out_dir,
@@ -170,7 +183,6 @@ def run(
             on_step=on_step,
             previous=previous,
         )
-        bar.update(bar.task_ids[0], completed=len(STEPS), refresh=True)
     _report(files, out_dir, False)
 
 

@@ -18,12 +18,12 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
-from geo_alloggi._errors import ValidationError, warn
+from geo_alloggi._errors import ValidationError
 from geo_alloggi._periods import ordinal_bounds, ordinal_of, ordinals
 from geo_alloggi._records import Records
 from geo_alloggi._validate import require_choice, require_columns, require_geodataframe
 from geo_alloggi.overlay._placing import Placement, place_records
-from geo_alloggi.overlay._rule import check_districts, record_ids, sample
+from geo_alloggi.overlay._rule import check_districts, record_ids, warn_rows
 from geo_alloggi.overlay._spells import bucket, check_spells, counts, stock
 
 __all__ = ["aggregate"]
@@ -154,17 +154,15 @@ def aggregate(
         counted = evi[S.OUTCOME].isin(list(eviction_outcomes)).to_numpy(bool)
         ev = ordinals(evi[S.EVICTION_DATE], period)
         undated = ev[1] & counted
+        warn_rows(
+            undated,
+            record_ids(evi),
+            "overlay.undated_evictions",
+            lambda n, few: f"evictions: {n} record(s) with outcome in "
+            f"{list(eviction_outcomes)!r} but no date are not counted, e.g. {few!r}",
+            stacklevel=2,
+        )
         if undated.any():
-            rid = record_ids(evi)
-            warn(
-                f"evictions: {int(undated.sum())} record(s) with outcome in "
-                f"{list(eviction_outcomes)!r} but no date are not counted, e.g. "
-                f"{sample(rid[undated])!r}",
-                "overlay.undated_evictions",
-                n=int(undated.sum()),
-                sample=sample(rid[undated]),
-                stacklevel=2,
-            )
             unplaced["evictions_undated"] = int(undated.sum())
         ev = (ev[0], ev[1] | ~counted)
         dated.append(ev)

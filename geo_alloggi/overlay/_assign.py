@@ -13,13 +13,12 @@ import geopandas as gpd
 import pandas as pd
 
 from geo_alloggi import _schema as S
-from geo_alloggi._errors import warn
 from geo_alloggi._validate import require_geodataframe
 from geo_alloggi.overlay._rule import (
     check_districts,
     district_index,
-    sample,
     warn_by_comune,
+    warn_rows,
 )
 
 __all__ = ["assign_districts"]
@@ -107,22 +106,20 @@ def assign_districts(
     warn_by_comune("points", by_comune, idx, districts, names, stacklevel=2)
     missing = missing & ~by_comune
     outside = ~inside & ~missing & ~by_comune
-    if outside.any():
-        warn(
-            f"{int(outside.sum())} point(s) outside every district (district_id left "
-            f"empty), e.g. {sample(names[outside])!r}",
-            "overlay.outside",
-            n=int(outside.sum()),
-            sample=sample(names[outside]),
-            stacklevel=2,
-        )
-    if missing.any():
-        warn(
-            f"{int(missing.sum())} point(s) without a position (missing or empty "
-            f"geometry), e.g. {sample(names[missing])!r}",
-            "overlay.no_position",
-            n=int(missing.sum()),
-            sample=sample(names[missing]),
-            stacklevel=2,
-        )
+    warn_rows(
+        outside,
+        names,
+        "overlay.outside",
+        lambda n, few: f"{n} point(s) outside every district (district_id left "
+        f"empty), e.g. {few!r}",
+        stacklevel=2,
+    )
+    warn_rows(
+        missing,
+        names,
+        "overlay.no_position",
+        lambda n, few: f"{n} point(s) without a position (missing or empty "
+        f"geometry), e.g. {few!r}",
+        stacklevel=2,
+    )
     return out

@@ -28,6 +28,7 @@ from geo_alloggi.overlay._rule import (
     record_ids,
     sample,
     warn_by_comune,
+    warn_rows,
 )
 
 
@@ -158,16 +159,15 @@ def _estate_districts(
     )
     placement.by_comune["estates"] = int(by_comune.sum())
     bad = eidx < 0
+    warn_rows(
+        bad,
+        estates[S.ESTATE_ID],
+        "overlay.estates_outside",
+        lambda n, few: f"estates: {n} estate(s) outside every district or "
+        f"without a position, e.g. {few!r}; their units and records are not counted",
+        stacklevel=stacklevel,
+    )
     if bad.any():
-        warn(
-            f"estates: {int(bad.sum())} estate(s) outside every district or "
-            f"without a position, e.g. {sample(estates[S.ESTATE_ID][bad])!r}; "
-            "their units and records are not counted",
-            "overlay.estates_outside",
-            n=int(bad.sum()),
-            sample=sample(estates[S.ESTATE_ID][bad]),
-            stacklevel=stacklevel,
-        )
         placement.unplaced["estates"] = int(bad.sum())
     u = pd.to_numeric(estates[S.UNITS], errors="coerce").fillna(0).to_numpy(np.int64)
     placement.units = np.bincount(
@@ -221,17 +221,14 @@ def place_records(
         )
         placement = Placement(occ_idx)
         placement.by_comune["occupations"] = int(occ_by_comune.sum())
-        outside = occ_idx < 0
-        if outside.any():
-            warn(
-                f"occupations: {int(outside.sum())} point(s) outside every "
-                f"district or without a position, e.g. {sample(rid[outside])!r}; "
-                "not counted",
-                "overlay.occupations_outside",
-                n=int(outside.sum()),
-                sample=sample(rid[outside]),
-                stacklevel=level,
-            )
+        warn_rows(
+            occ_idx < 0,
+            rid,
+            "overlay.occupations_outside",
+            lambda n, few: f"occupations: {n} point(s) outside every district or "
+            f"without a position, e.g. {few!r}; not counted",
+            stacklevel=level,
+        )
     placement.unplaced["occupations"] = int((placement.occupations < 0).sum())
     if evictions is not None:
         placement.unplaced["evictions"] = int((placement.evictions < 0).sum())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -101,6 +101,36 @@ def sample(ids: Sequence[Any], k: int = 5) -> list[str]:
 def record_ids(table: pd.DataFrame) -> pd.Series:
     """Return the ids that name rows in messages: ``record_id``, else the index."""
     return table[S.RECORD_ID] if S.RECORD_ID in table else pd.Series(table.index)
+
+
+def warn_rows(
+    rows: np.ndarray,
+    ids: pd.Series,
+    key: str,
+    message: Callable[[int, list[str]], str],
+    *,
+    stacklevel: int,
+) -> None:
+    """Warn about some rows, with their count and a few ids; nothing when none.
+
+    Parameters
+    ----------
+    rows : numpy.ndarray
+        Boolean mask of the rows to warn about.
+    ids : pandas.Series
+        The ids naming every row (:func:`record_ids`).
+    key : str
+        Catalogue key of the warning (without ``note.``); its note takes ``n``
+        and ``sample``.
+    message : callable
+        The English message from the count and the few ids.
+    stacklevel : int
+        What a :func:`~geo_alloggi._errors.warn` in the caller would pass.
+    """
+    if not rows.any():
+        return
+    n, few = int(rows.sum()), sample(ids[rows])
+    warn(message(n, few), key, n=n, sample=few, stacklevel=stacklevel + 1)
 
 
 def assign_xy(
