@@ -112,8 +112,10 @@ def run_cli(*args: str, mirror: Path) -> subprocess.CompletedProcess:
     )
 
 
-def said(res: subprocess.CompletedProcess) -> list[str]:
-    """Every non-empty line the user saw (stdout and stderr)."""
+def said(*args: str | Path, mirror: Path) -> list[str]:
+    """Run a command that succeeds; return every non-empty line the user saw."""
+    res = run_cli(*map(str, args), mirror=mirror)
+    assert res.returncode == 0, res.stderr
     return [ln for ln in (res.stdout + res.stderr).splitlines() if ln.strip()]
 
 
@@ -127,7 +129,7 @@ def assert_italian(lines: list[str]) -> None:
 
 
 def test_validate_speaks_italian(record_files, mirror, tmp_path):
-    res = run_cli(
+    lines = said(
         "validate",
         "occupazioni",
         record_files["occupations"],
@@ -137,8 +139,6 @@ def test_validate_speaks_italian(record_files, mirror, tmp_path):
         tmp_path,
         mirror=mirror,
     )
-    assert res.returncode == 0, res.stderr
-    lines = said(res)
     n = N_ESTATES * len(YEARS) * 3 + 2
     assert f"stabili per il controllo dei codici: {N_ESTATES}" in lines
     # the stray row names an unknown estate: quarantined by the id check
@@ -154,7 +154,7 @@ def test_validate_speaks_italian(record_files, mirror, tmp_path):
 
 
 def test_validate_speaks_english_on_request(record_files, mirror, tmp_path):
-    res = run_cli(
+    lines = said(
         "validate",
         "occupations",
         record_files["occupations"],
@@ -164,8 +164,6 @@ def test_validate_speaks_english_on_request(record_files, mirror, tmp_path):
         "en",
         mirror=mirror,
     )
-    assert res.returncode == 0, res.stderr
-    lines = said(res)
     n = N_ESTATES * len(YEARS) * 3 + 2
     assert f"occupations: {n} rows read, {n - 1} accepted, 1 quarantined" in lines
     assert f"accepted: {tmp_path / 'accepted.csv'}" in lines
@@ -174,7 +172,7 @@ def test_validate_speaks_english_on_request(record_files, mirror, tmp_path):
 
 def test_overlay_speaks_italian(record_files, mirror, tmp_path):
     files = [f"--{k}={v}" for k, v in record_files.items()]
-    res = run_cli(
+    lines = said(
         "overlay",
         *files,
         "--level",
@@ -189,8 +187,6 @@ def test_overlay_speaks_italian(record_files, mirror, tmp_path):
         tmp_path,
         mirror=mirror,
     )
-    assert res.returncode == 0, res.stderr
-    lines = said(res)
     n = N_ESTATES * len(YEARS) * 3 + 2
     # the bad date and the unknown estate are quarantined on reading
     assert (
@@ -210,7 +206,7 @@ def test_overlay_speaks_italian(record_files, mirror, tmp_path):
 
 def test_prioritise_speaks_italian(record_files, mirror, tmp_path):
     files = [f"--{k}={v}" for k, v in record_files.items()]
-    res = run_cli(
+    lines = said(
         "prioritise",
         *files,
         "--level",
@@ -221,8 +217,6 @@ def test_prioritise_speaks_italian(record_files, mirror, tmp_path):
         tmp_path,
         mirror=mirror,
     )
-    assert res.returncode == 0, res.stderr
-    lines = said(res)
     assert "priorità di pattugliamento, nil, 2024:" in lines
     renovation = [ln for ln in lines if ln.startswith("ristrutturazione (")]
     assert len(renovation) == 1
