@@ -140,6 +140,18 @@ def test_drawn_once_saved_in_each_format(districts, tmp_path) -> None:
     assert not (tmp_path / "x.png").exists()  # checked before drawing
 
 
+def test_drawn_then_saved_apart_as_exported(districts, tmp_path) -> None:
+    maps.export_static(
+        districts, tmp_path / "m.png", synthetic=True, also=[tmp_path / "m.pdf"]
+    )
+    figure = maps.draw_static(districts, synthetic=True)
+    for name in ("m.pdf", "m.png"):  # any order, any time: the same bytes
+        saved = maps.save_static(figure, tmp_path / "apart" / name)
+        assert saved.read_bytes() == (tmp_path / name).read_bytes()
+    with pytest.raises(ValidationError, match=r"m\.jpg"):
+        maps.save_static(figure, tmp_path / "m.jpg")
+
+
 def test_class_of_one_value_is_labelled_once(districts) -> None:
     from geo_alloggi.maps._classification import classify_column
 

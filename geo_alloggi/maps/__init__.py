@@ -28,7 +28,8 @@ controls (full screen, search, time slider, minimap, legends) from
 them. Element ids are deterministic: the same inputs give the same bytes.
 :func:`street_layer` offers an online street basemap, switched off: the page
 holds only its URL template and requests nothing until the user turns it on.
-:func:`export_static` draws the main map with matplotlib for printed handouts.
+:func:`export_static` draws the main map with matplotlib for printed handouts
+(:func:`draw_static` and :func:`save_static` when the files are saved apart).
 :func:`style_geopackage` stores QGIS styles (QML, same classes and colours)
 in a GeoPackage's ``layer_styles`` table and :func:`write_qgis_project` writes
 a ``.qgz`` project that opens its layers offline.
@@ -94,7 +95,14 @@ from geo_alloggi.maps._classification import (
 )
 from geo_alloggi.maps._compose import meeting_map
 from geo_alloggi.maps._elements import GeoJsonLayer, MarkerLayer
-from geo_alloggi.maps._export import PathLike, export_static, map_html, save_offline
+from geo_alloggi.maps._export import (
+    PathLike,
+    draw_static,
+    export_static,
+    map_html,
+    save_offline,
+    save_static,
+)
 from geo_alloggi.maps._geometry import (
     DEFAULT_PRECISION,
     DEFAULT_SIMPLIFY_M,
@@ -133,6 +141,7 @@ __all__ = [
     "basemap_layer",
     "choropleth_layer",
     "density_layer",
+    "draw_static",
     "emerging_layer",
     "estates_layer",
     "export_static",
@@ -144,6 +153,7 @@ __all__ = [
     "priority_layer",
     "renovation_layer",
     "save_offline",
+    "save_static",
     "street_layer",
     "style_geopackage",
     "time_slider_layer",

@@ -37,7 +37,14 @@ if TYPE_CHECKING:  # matplotlib is imported only when a static map is drawn
     from matplotlib.patches import Patch
     from matplotlib.text import Text
 
-__all__ = ["PathLike", "export_static", "map_html", "save_offline"]
+__all__ = [
+    "PathLike",
+    "draw_static",
+    "export_static",
+    "map_html",
+    "save_offline",
+    "save_static",
+]
 
 log = logging.getLogger(__name__)
 
@@ -196,15 +203,121 @@ def export_static(
     ValidationError
         Unknown suffix, bad columns or options.
     """
-    from matplotlib.figure import Figure as MplFigure
-
     check_lang(lang)
     outs = [Path(p) for p in (path, *also)]
     for out in outs:
-        if out.suffix.lower() not in {".png", ".pdf", ".svg"}:
-            raise ValidationError(
-                f"path={os.fspath(out)!r} must end in .png, .pdf or .svg"
-            )
+        _check_static_suffix(out)
+    fig = draw_static(
+        districts,
+        column=column,
+        estates=estates,
+        comuni=comuni,
+        scheme=scheme,
+        k=k,
+        cmap=cmap,
+        decimals=decimals,
+        title=title,
+        period=period,
+        top_hotspots=top_hotspots,
+        threshold=threshold,
+        allow_small=allow_small,
+        lang=lang,
+        synthetic=synthetic,
+        sources=sources,
+        figsize=figsize,
+        dpi=dpi,
+    )
+    for out in outs:
+        save_static(fig, out)
+    return outs[0]
+
+
+def draw_static(
+    districts: gpd.GeoDataFrame,
+    *,
+    column: str = S.OCCUPIED_PER_100,
+    estates: gpd.GeoDataFrame | None = None,
+    comuni: gpd.GeoDataFrame | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    cmap: str = "YlOrRd",
+    decimals: int | None = None,
+    title: str | None = None,
+    period: Any = None,
+    top_hotspots: int = 5,
+    threshold: int | None = None,
+    allow_small: bool = False,
+    lang: str = "it",
+    synthetic: bool = False,
+    sources: Sequence[str] = ("nil", "comuni", "civici"),
+    figsize: tuple[float, float] = (11.69, 8.27),
+    dpi: int = 150,
+) -> MplFigure:
+    """Draw the main map for handouts as a matplotlib figure (not saved).
+
+    The choropleth has the classes, colours, suppression and legend of
+    :func:`choropleth_layer` (both come from
+    :func:`~geo_alloggi.maps._classification.classify_column`). Hot spots
+    (``hotspot`` or ``gi_bin`` > 0) get a thick outline; the strongest
+    ``top_hotspots`` are numbered on the map and named beside it. The page
+    also shows the title, the period, a north arrow, a scale bar, the sources
+    with their licences and, for synthetic data, the SYNTHETIC banner.
+    Legend labels wrap to fit the page: none is cut.
+
+    Parameters
+    ----------
+    districts : geopandas.GeoDataFrame
+        Districts joined with statistics (``district_id``, ``name``, ``column``;
+        optionally ``hotspot``/``gi_bin``, ``gi_z`` and ``period``).
+    column : str, default 'occupied_per_100'
+        See :func:`choropleth_layer`.
+    scheme : str, default 'quantiles'
+        See :func:`choropleth_layer`.
+    k : int, default 5
+        See :func:`choropleth_layer`.
+    cmap : str, default 'YlOrRd'
+        See :func:`choropleth_layer`.
+    decimals : int or None, default None
+        See :func:`choropleth_layer`.
+    threshold : int or None, default None
+        See :func:`choropleth_layer`.
+    allow_small : bool, default False
+        See :func:`choropleth_layer`.
+    lang : str, default 'it'
+        See :func:`choropleth_layer`.
+    synthetic : bool, default False
+        See :func:`choropleth_layer`.
+    estates : geopandas.GeoDataFrame or None, default None
+        Estate points drawn as dots coloured by owner.
+    comuni : geopandas.GeoDataFrame or None, default None
+        Comuni drawn as a grey basemap around the districts.
+    title : str or None, default None
+        Title (default: the meeting title).
+    period : object, default None
+        Period shown under the title (default: the ``period`` column when it
+        holds one value).
+    top_hotspots : int, default 5
+        How many hot spots to number and name (strongest ``gi_z`` first).
+    sources : sequence of str, default ('nil', 'comuni', 'civici')
+        Datasets credited in the caption.
+    figsize : tuple of (float, float), default (11.69, 8.27)
+        Page size in inches (default A4 landscape).
+    dpi : int, default 150
+        Raster resolution in dots per inch.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The page, ready for :func:`save_static` (or ``savefig``).
+
+    Raises
+    ------
+    ValidationError
+        Bad columns or options.
+    """
+    from matplotlib.figure import Figure as MplFigure
+
+    check_lang(lang)
     gdf = check_districts(districts, "districts", [column])
     require_numeric(gdf, column, "districts")
     if not isinstance(top_hotspots, (int, np.integer)) or top_hotspots < 0:
@@ -246,12 +359,42 @@ def export_static(
     if top_hotspots and len(hot):
         names = [str(gdf[S.NAME].iloc[i]) for i in hot[:top_hotspots]]
         _hotspot_list(fig, legend, names, lang)
-    for out in outs:
-        fmt = out.suffix.lower().lstrip(".")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, format=fmt, metadata=_NO_STAMPS[fmt])
-        log.info("wrote %s", out)
-    return outs[0]
+    return fig
+
+
+def save_static(figure: MplFigure, path: PathLike) -> Path:
+    """Save a map drawn by :func:`draw_static` to PNG, PDF or SVG (by suffix).
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        What :func:`draw_static` returned.
+    path : str or os.PathLike
+        Output file (``.png``, ``.pdf`` or ``.svg``); its folder is created.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``. The same drawing gives the same bytes (no timestamps).
+
+    Raises
+    ------
+    ValidationError
+        Unknown suffix.
+    """
+    out = _check_static_suffix(Path(path))
+    fmt = out.suffix.lower().lstrip(".")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, format=fmt, metadata=_NO_STAMPS[fmt])
+    log.info("wrote %s", out)
+    return out
+
+
+def _check_static_suffix(out: Path) -> Path:
+    """Return ``out`` when it ends in .png, .pdf or .svg; raise otherwise."""
+    if out.suffix.lower() not in {".png", ".pdf", ".svg"}:
+        raise ValidationError(f"path={os.fspath(out)!r} must end in .png, .pdf or .svg")
+    return out
 
 
 #: Metadata that would make two drawings of the same map differ.

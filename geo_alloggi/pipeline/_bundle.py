@@ -23,6 +23,8 @@ from geo_alloggi.pipeline._notes import collect_notes
 from geo_alloggi.pipeline._settings import PathLike
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
     from geo_alloggi.report import MeetingData
 
 __all__ = ["meeting_data", "write_bundle"]
@@ -68,7 +70,7 @@ def write_bundle(
     # classifier (which brings matplotlib)
     import mapclassify  # noqa: F401
 
-    from geo_alloggi import maps, report  # noqa: F401
+    from geo_alloggi import maps, report
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -85,7 +87,7 @@ def write_bundle(
     html_map = Forked(_with_warnings, _write_html_map, analysis, out)
     printing = report.PdfPrinter(lang=s.lang) if pdf else contextlib.nullcontext()
     with layers, html_map, printing as printer:
-        static_files, static_warnings = _with_warnings(_write_static_map, analysis, out)
+        figure, static_warnings = _with_warnings(_draw_static_map, analysis, out)
         html_path, html_warnings = html_map.result()
         notes = list(analysis.notes)
         with collect_notes(notes):
@@ -104,6 +106,10 @@ def write_bundle(
         if printer is not None:
             # printed before the tables are awaited: the print needs this process
             printer.submit(page, out / "report.pdf")
+        # map.pdf is saved while Chromium prints (the drawing's notes are in)
+        with collect_notes([]):
+            static_files = [out / "map.png", maps.save_static(figure, out / "map.pdf")]
+        if printer is not None:
             printed = printer.result()
         written = [html_path, *static_files, *layers.result()]
         written.append(
@@ -178,22 +184,21 @@ def _write_html_map(analysis: Analysis, out: Path) -> Path:
     return maps.save_offline(m, out / "map.html")
 
 
-def _write_static_map(analysis: Analysis, out: Path) -> list[Path]:
-    """Write ``map.png`` and ``map.pdf`` (drawn once); return their paths."""
+def _draw_static_map(analysis: Analysis, out: Path) -> Figure:
+    """Draw the static map and write ``map.png``; return the drawing (for PDF)."""
     from geo_alloggi import maps
 
     s = analysis.settings
-    png = maps.export_static(
+    figure = maps.draw_static(
         analysis.latest,
-        out / "map.png",
         estates=analysis.estates,
         comuni=analysis.comuni,
         threshold=s.threshold,
         lang=s.lang,
         synthetic=analysis.synthetic,
-        also=[out / "map.pdf"],
     )
-    return [png, out / "map.pdf"]
+    maps.save_static(figure, out / "map.png")
+    return figure
 
 
 def _write_manifest(

@@ -13,12 +13,13 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from geo_alloggi._i18n import t
-from geo_alloggi.report._cdp import Chromium, ProtocolError
+from geo_alloggi.report._cdp import CLOSE_TIMEOUT_S, Chromium, ProtocolError
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "PdfPrinter", "fit_scale", "print_pdf"]
 
@@ -151,10 +152,11 @@ class PdfPrinter:
     """Chromium started in the background, printing one page when it is written.
 
     Starting Chromium takes about as long as drawing the maps, so the printer
-    launches it as soon as it is created (a process of its own: no thread);
-    :meth:`submit` hands it the page once written and :meth:`result` waits
-    for the PDF. Use it as a context manager: leaving the block closes the
-    browser, printed or not. The page is laid out as Playwright lays it out
+    launches it as soon as it is created (a process of its own, no thread);
+    :meth:`submit` hands it the page once written, and a worker thread (from
+    then on) prints it when loaded while the caller goes on; :meth:`result`
+    waits for the PDF. Use it as a context manager: leaving the block closes
+    the browser, printed or not. The page is laid out as Playwright lays it out
     (its flags, viewport, print media and default fonts).
 
     Parameters
@@ -173,6 +175,7 @@ class PdfPrinter:
         self._loader = ""
         self._error: Exception | None = None
         self._outcome: Path | str | None = None
+        self._worker: threading.Thread | None = None
         self._skipped = _unavailable(Path(chromium), lang)
         if self._skipped is None:
             try:
@@ -193,7 +196,8 @@ class PdfPrinter:
     def submit(self, page_path: Path, pdf_path: Path) -> None:
         """Print ``page_path`` (``report.html``) to ``pdf_path``; once per printer.
 
-        The page starts loading at once; :meth:`result` waits for the PDF.
+        The page starts loading at once and is printed when loaded (in a
+        worker thread); :meth:`result` waits for the PDF.
 
         Parameters
         ----------
@@ -216,6 +220,11 @@ class PdfPrinter:
             self._open(Path(page_path))
         except (OSError, ProtocolError) as exc:
             self._error = exc
+            return
+        self._worker = threading.Thread(
+            target=self._print_or_fail, args=(self._pdf,), daemon=True
+        )
+        self._worker.start()
 
     def _open(self, page_path: Path) -> None:
         """Open a page as Playwright's ``new_page`` does and start loading it."""
@@ -287,18 +296,23 @@ class PdfPrinter:
         return self._outcome
 
     def _printed(self, pdf_path: Path) -> Path | str:
-        """Print the submitted page; return the PDF's path or why it failed."""
-        try:
-            if self._error is not None:
-                raise self._error
-            self._print(pdf_path)
-        except (OSError, ProtocolError) as exc:  # must not stop the bundle
-            log.warning("report.pdf not printed: %s", exc)
+        """Wait for the worker; return the PDF's path or why it failed."""
+        if self._worker is not None:
+            self._worker.join()
+        if self._error is not None:  # a failure must not stop the bundle
+            log.warning("report.pdf not printed: %s", self._error)
             pdf_path.unlink(missing_ok=True)
             return t("report.pdf_failed", self._lang)
         if self._browser is not None:  # one page per printer: the browser may go
             self._browser.quit()
         return pdf_path
+
+    def _print_or_fail(self, pdf_path: Path) -> None:
+        """Print (the worker thread's job); keep the error, if any, for result."""
+        try:
+            self._print(pdf_path)
+        except Exception as exc:  # said by result(), never raised
+            self._error = exc
 
     def _print(self, pdf_path: Path) -> None:
         """Wait for the page's load event, then print it to ``pdf_path``."""
@@ -344,9 +358,14 @@ class PdfPrinter:
 
     def close(self) -> None:
         """Close the browser (nothing is printed when no page was submitted)."""
-        if self._browser is not None:
-            self._browser.close()
-            self._browser = None
+        if self._browser is None:
+            return
+        # the browser exits first: a worker still waiting on it then stops
+        self._browser.quit()
+        if self._worker is not None:
+            self._worker.join(CLOSE_TIMEOUT_S)
+        self._browser.close()
+        self._browser = None
 
 
 #: Media features left as the browser has them (Playwright's ``emulate_media``).
