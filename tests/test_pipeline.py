@@ -635,3 +635,55 @@ def test_three_doors_publish_the_same_figures(demo_bundle, tmp_path, mirror):
     manifest = json.loads((demo_bundle / "manifest.json").read_text())
     unlinked = dict(zip(demo.links["kind"], demo.links["unlinked"], strict=True))
     assert manifest["unlinked_records"] == {k: int(v) for k, v in unlinked.items()}
+
+
+def test_renovation_planned_in_a_child_equals_the_plan_made_in_process(mirror):
+    """The child's plan, frontier and warnings are those of a plan made in process.
+
+    Another thread alive keeps the work in process (no fork beside threads).
+    """
+    import threading
+    import warnings
+
+    from pandas.testing import assert_frame_equal
+
+    from geo_alloggi.boundaries import load_districts
+    from geo_alloggi.overlay import aggregate
+    from geo_alloggi.pipeline import demo_records, prioritise, trend
+
+    demo = demo_records(seed=0, mirror=mirror)
+    districts = load_districts("study_area", mirror=mirror)
+    panel = aggregate(demo.records, districts, start=demo.start, end=demo.end)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        emerging = trend(panel, districts)
+
+    def plan() -> tuple[object, list[str]]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = prioritise(
+                demo.records,
+                districts,
+                panel,
+                emerging=emerging,
+                budget_eur={"Aler": 2_000_000.0},  # Comune-MM's estates left out
+                threshold=3,
+            )
+        return out, [getattr(w.message, "key", "") for w in caught]
+
+    forked, said = plan()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        in_process, said_here = plan()
+    finally:
+        stop.set()
+        other.join()
+    assert "priorities.owner_no_budget" in said
+    assert said == said_here
+    assert_frame_equal(forked.candidates, in_process.candidates)
+    assert_frame_equal(forked.plan.plan, in_process.plan.plan)
+    assert_frame_equal(forked.plan.summary, in_process.plan.summary)
+    assert_frame_equal(forked.frontier, in_process.frontier)
+    assert_frame_equal(forked.patrol_districts, in_process.patrol_districts)

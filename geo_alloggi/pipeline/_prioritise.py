@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import warn
+from geo_alloggi._forked import Forked
 from geo_alloggi._periods import period_start
 from geo_alloggi._records import Records
 from geo_alloggi.pipeline._disclose import (
@@ -161,12 +162,65 @@ def prioritise(
         if config_file is not None
         else priorities.CostModel()
     )
-    periods = sorted(panel[S.PERIOD].dropna().unique())
-    last = str(periods[-1])
     estate_district = _estate_districts(records, districts)
     # the one place where estates outside the study area leave the priorities
     records = _in_study_area(records, estate_district)
+    # the renovation plan needs neither the back-test nor the patrol ranking:
+    # a child process plans it meanwhile, on the other core (in process where
+    # it cannot fork); the parent waits for it at its step
+    with Forked(
+        _renovation, records, districts, emerging, cost_model, budget_eur, objective
+    ) as renovation:
+        tables = _rank(
+            records,
+            districts,
+            panel,
+            emerging=emerging,
+            configured=configured,
+            estate_district=estate_district,
+            lang=lang,
+            threshold=threshold,
+            seed=seed,
+            step=step,
+            published=published,
+        )
+        step("renovation plan")
+        cand, plan, frontier, caught = renovation.result()
+    for message, category, filename, lineno in caught:
+        # said now, in the order a plan made here would have said them
+        warnings.warn_explicit(message, category, filename, lineno)
+    return PriorityTables(
+        **tables,
+        candidates=cand,
+        plan=plan,
+        frontier=frontier,
+        estate_district=estate_district,
+        cost_model=cost_model,
+    )
 
+
+def _rank(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    panel: pd.DataFrame,
+    *,
+    emerging: gpd.GeoDataFrame | None,
+    configured: PatrolWeights | Literal["calibrated"],
+    estate_district: pd.Series,
+    lang: str,
+    threshold: int | None,
+    seed: int,
+    step: Callable[[str], None],
+    published: pd.DataFrame | None,
+) -> dict[str, Any]:
+    """Back-test the ranking, then rank districts and estates for patrols.
+
+    Returns the fields of :class:`PriorityTables` that these steps fill.
+    """
+    from geo_alloggi import priorities
+
+    periods = sorted(panel[S.PERIOD].dropna().unique())
+    last = str(periods[-1])
     step("back-test")
     bt = published_backtest(
         panel,
@@ -206,32 +260,46 @@ def prioritise(
         **kw,
     )
     social = _social_services(records, districts, estate_district, last)
+    return {
+        "patrol_districts": patrol_d,
+        "patrol_estates": patrol_e,
+        "social": social,
+        "backtest": bt,
+        "weights": weights,
+        "withheld_districts": withheld_d,
+        "withheld_estates": withheld_e,
+    }
 
-    step("renovation plan")
-    hot = (
-        priorities.near_hot_spots(
-            records.estates, districts, priorities.hot_districts(emerging)
+
+def _renovation(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    emerging: gpd.GeoDataFrame | None,
+    cost_model: Any,
+    budget_eur: float | Mapping[str, float],
+    objective: str,
+) -> tuple[pd.DataFrame, RenovationPlan, pd.DataFrame, list[tuple[Any, ...]]]:
+    """Candidates, plan and trade-off of the renovation; the warnings they raised.
+
+    The warnings come back as ``(message, category, filename, lineno)``, for
+    the caller to raise again: this may run in a child process.
+    """
+    from geo_alloggi import priorities
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hot = (
+            priorities.near_hot_spots(
+                records.estates, districts, priorities.hot_districts(emerging)
+            )
+            if emerging is not None
+            else None
         )
-        if emerging is not None
-        else None
-    )
-    cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
-    plan = priorities.renovation_plan(cand, budget_eur, objective=objective)
-    frontier = priorities.renovation_frontier(cand, budget_eur, objective=objective)
-    return PriorityTables(
-        patrol_districts=patrol_d,
-        patrol_estates=patrol_e,
-        social=social,
-        candidates=cand,
-        plan=plan,
-        frontier=frontier,
-        backtest=bt,
-        estate_district=estate_district,
-        weights=weights,
-        cost_model=cost_model,
-        withheld_districts=withheld_d,
-        withheld_estates=withheld_e,
-    )
+        cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
+        plan = priorities.renovation_plan(cand, budget_eur, objective=objective)
+        frontier = priorities.renovation_frontier(cand, budget_eur, objective=objective)
+    said = [(w.message, w.category, w.filename, w.lineno) for w in caught]
+    return cand, plan, frontier, said
 
 
 def _estate_districts(records: Records, districts: gpd.GeoDataFrame) -> pd.Series:
