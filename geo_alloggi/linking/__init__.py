@@ -23,7 +23,6 @@ geocoding their address.
 
 from __future__ import annotations
 
-import functools
 import logging
 import warnings
 from collections.abc import Mapping, Sequence
@@ -33,9 +32,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import Transformer
-from rtree import index as rtree_index
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
@@ -53,6 +49,12 @@ from geo_alloggi.linking._keys import (
     stripped_text,
 )
 from geo_alloggi.linking._links import Links, distinct_pairs
+from geo_alloggi.linking._nearest import (
+    Nearest,
+    estate_points,
+    placed_points,
+    to_metric,
+)
 
 __all__ = [
     "LINK_METHODS",
@@ -141,143 +143,6 @@ class LinkResult:
         )
 
 
-def estate_points(estates: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """Return one point per estate in the metric CRS, None where it has no position.
-
-    Parameters
-    ----------
-    estates : geopandas.GeoDataFrame
-        Estates with point (or polygon) geometry and a CRS.
-
-    Returns
-    -------
-    geopandas.GeoSeries
-        Aligned with ``estates`` (same index), in
-        :data:`geo_alloggi.config.metric_crs`: a point stays itself, any other
-        geometry gives its representative point (taken before reprojection);
-        missing or empty geometries give None.
-
-    Raises
-    ------
-    ValidationError, CRSError
-        If ``estates`` is not a GeoDataFrame or has no CRS.
-    """
-    require_geodataframe(estates, "estates")
-    placed, present = placed_points(estates.geometry)
-    points = np.full(len(estates), None, dtype=object)
-    if present.any():
-        points[present] = placed.to_crs(config.metric_crs).to_numpy()
-    return gpd.GeoSeries(points, index=estates.index, crs=config.metric_crs)
-
-
-def placed_points(geom: gpd.GeoSeries) -> tuple[gpd.GeoSeries, np.ndarray]:
-    """Return a point for each present geometry, in its CRS, and where they are.
-
-    Parameters
-    ----------
-    geom : geopandas.GeoSeries
-        Estate geometries (points, polygons...), some maybe missing or empty.
-
-    Returns
-    -------
-    tuple of (geopandas.GeoSeries, numpy.ndarray)
-        The points of the present geometries (a point stays itself, any other
-        geometry gives its representative point; never reprojected) and the
-        boolean mask of the present ones in ``geom``.
-    """
-    present = (geom.notna() & ~geom.is_empty).to_numpy()
-    placed = geom[present]
-    non_point = (placed.geom_type != "Point").to_numpy()
-    if non_point.any():
-        placed = placed.copy()
-        placed[non_point] = placed[non_point].representative_point()
-    return placed, present
-
-
-class _Nearest:
-    """Nearest estate within a tolerance, with an R-tree on metric points."""
-
-    def __init__(self, estates: gpd.GeoDataFrame) -> None:
-        points = estate_points(estates).to_numpy()
-        x, y = shapely.get_x(points), shapely.get_y(points)
-        self.ids = estates[S.ESTATE_ID].astype(str).to_numpy()
-        self.x, self.y = x, y
-        ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
-        self.empty = len(ok) == 0
-        if not self.empty:
-            self.tree = rtree_index.Index(
-                (int(i), (x[i], y[i], x[i], y[i]), None) for i in ok
-            )
-
-    def query(
-        self, qx: np.ndarray, qy: np.ndarray, tolerance_m: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Return the position of the nearest estate (-1 if none) and the distance."""
-        n = len(qx)
-        pos = np.full(n, -1, dtype=np.int64)
-        dist = np.full(n, np.nan)
-        valid = np.isfinite(qx) & np.isfinite(qy)
-        if self.empty or not valid.any():
-            return pos, dist
-        # many records share a point (the same estate): query each point once
-        pts = np.column_stack([qx[valid], qy[valid]])
-        uniq, inverse = np.unique(pts, axis=0, return_inverse=True)
-        ids, counts = self.tree.nearest_v(
-            uniq, uniq, num_results=1, max_dists=np.full(len(uniq), float(tolerance_m))
-        )
-        upos = np.full(len(uniq), -1, dtype=np.int64)
-        udist = np.full(len(uniq), np.nan)
-        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        ids = np.asarray(ids, dtype=np.int64)
-        counts = np.asarray(counts, dtype=np.int64)
-        # one nearest estate: vectorised
-        single = np.flatnonzero(counts == 1)
-        if len(single):
-            choice = ids[offsets[single]]
-            d = np.hypot(
-                self.x[choice] - uniq[single, 0], self.y[choice] - uniq[single, 1]
-            )
-            ok = d <= tolerance_m
-            upos[single[ok]] = choice[ok]
-            udist[single[ok]] = d[ok]
-        # several equidistant estates: one by one
-        for k in np.flatnonzero(counts > 1).tolist():
-            cand = ids[offsets[k] : offsets[k + 1]]
-            if not len(cand):
-                continue
-            d = np.hypot(self.x[cand] - uniq[k, 0], self.y[cand] - uniq[k, 1])
-            best = d.min()
-            if best > tolerance_m:
-                continue
-            # equidistant estates: the smallest estate id, deterministically
-            tied = cand[d <= best + 1e-9]
-            choice = tied[np.argsort(self.ids[tied], kind="stable")[0]]
-            upos[k] = choice
-            udist[k] = float(
-                np.hypot(self.x[choice] - uniq[k, 0], self.y[choice] - uniq[k, 1])
-            )
-        inv = inverse.reshape(-1)
-        pos[valid] = upos[inv]
-        dist[valid] = udist[inv]
-        return pos, dist
-
-
-@functools.cache
-def _to_metric_transformer(geographic: str, metric: str) -> Transformer:
-    return Transformer.from_crs(geographic, metric, always_xy=True)
-
-
-def _to_metric(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return metric x/y of lon/lat arrays (NaN where either is missing)."""
-    x = np.full(len(lon), np.nan)
-    y = np.full(len(lon), np.nan)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    if ok.any():
-        t = _to_metric_transformer(str(config.geographic_crs), str(config.metric_crs))
-        x[ok], y[ok] = t.transform(lon[ok], lat[ok])
-    return x, y
-
-
 def _geocode(
     frame: pd.DataFrame,
     *,
@@ -313,7 +178,7 @@ def _geocode(
 
 
 def _link_by_coordinates(
-    links: Links, records: pd.DataFrame, nearest: _Nearest, tolerance_m: float
+    links: Links, records: pd.DataFrame, nearest: Nearest, tolerance_m: float
 ) -> None:
     """Step 3: snap the records' own lon/lat to the nearest estate."""
     todo = np.flatnonzero(links.unlinked())
@@ -321,7 +186,7 @@ def _link_by_coordinates(
         return
     lon = pd.to_numeric(records[S.LON], errors="coerce").to_numpy(dtype=float)
     lat = pd.to_numeric(records[S.LAT], errors="coerce").to_numpy(dtype=float)
-    x, y = _to_metric(lon[todo], lat[todo])
+    x, y = to_metric(lon[todo], lat[todo])
     pos, dist = nearest.query(x, y, tolerance_m)
     hit = pos >= 0
     links.set(todo[hit], pos[hit], "coordinates", dist[hit])
@@ -382,7 +247,7 @@ def _link_by_address(
     links: Links,
     records: pd.DataFrame,
     estates: gpd.GeoDataFrame,
-    nearest: _Nearest,
+    nearest: Nearest,
     *,
     address_column: str,
     comune_column: str | None,
@@ -443,7 +308,7 @@ def _link_by_address(
         return
     mt, lon, lat = got
     precise = np.isin(mt, list(accept_match_types))
-    gx, gy = _to_metric(np.where(precise, lon, np.nan), np.where(precise, lat, np.nan))
+    gx, gy = to_metric(np.where(precise, lon, np.nan), np.where(precise, lat, np.nan))
     pos, dist = nearest.query(gx, gy, tolerance_m)
     msg = np.array(
         [
@@ -616,7 +481,7 @@ def link_records(
         g_codes, g_text = np.full(n, -1), np.array([None], dtype=object)
     links = Links(n, LINK_METHODS)
     links.by_id(g_codes, g_text, estate_ids)
-    nearest = _Nearest(estates)
+    nearest = Nearest(estates)
     if address_column in records.columns:
         _link_by_address(
             links,
