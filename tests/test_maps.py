@@ -601,3 +601,17 @@ def test_static_png_and_pdf(districts, estates, tmp_path) -> None:
     assert pdf.read_bytes() == pdf2.read_bytes()
     with pytest.raises(ValidationError, match=r"\.png, \.pdf or \.svg"):
         maps.export_static(districts, tmp_path / "m.jpg")
+
+
+def test_zoom_buttons_speak_the_map_language(districts, estates, periods) -> None:
+    # Leaflet's own script (inlined) holds "Zoom in" as its default title: the
+    # page's zoom control must give its titles, in the map's language
+    for lang, zin, zout in (
+        ("it", "Ingrandisci", "Riduci"),
+        ("en", "Zoom in", "Zoom out"),
+    ):
+        page = maps.map_html(_meeting(districts, estates, periods, lang=lang))
+        calls = re.findall(r"L\.control\.zoom\((\{.*?\})\)", page)
+        assert len(calls) == 1  # folium's untranslated control is not added
+        opts = json.loads(calls[0])
+        assert (opts["zoomInTitle"], opts["zoomOutTitle"]) == (zin, zout)

@@ -96,6 +96,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "value.missing": ("n.d.", "n/a"),
     # controls
     "control.fullscreen": ("Schermo intero", "Full screen"),
+    "control.zoom_in": ("Ingrandisci", "Zoom in"),
+    "control.zoom_out": ("Riduci", "Zoom out"),
     "control.search": ("Cerca stabile o quartiere…", "Search estate or district…"),
     "control.search_none": ("Nessun risultato", "No match"),
     "control.layers": ("Livelli", "Layers"),

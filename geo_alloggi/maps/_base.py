@@ -60,6 +60,7 @@ def base_map(
         zoom_start=11,
         tiles=None,
         control_scale=True,
+        zoom_control=False,  # added by _setup, its button titles translated
         height=height,
         minZoom=8,
         maxZoom=19,
@@ -67,7 +68,12 @@ def base_map(
     if tiles is not None:
         folium.TileLayer(tiles, name=t("layer.tiles", lang), overlay=False).add_to(m)
     m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
-    _setup(m, lang=lang, synthetic=synthetic, title=title, sources=sources)
+    setup = _setup(m, lang=lang, synthetic=synthetic, title=title, sources=sources)
+    setup.zoom = {
+        "position": "topleft",
+        "zoomInTitle": t("control.zoom_in", lang),
+        "zoomOutTitle": t("control.zoom_out", lang),
+    }
     return m
 
 

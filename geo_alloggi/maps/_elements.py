@@ -169,12 +169,19 @@ class LayerControl(folium.LayerControl):
 
 
 class Setup(_GAMacro):
-    """The map's attribution, SYNTHETIC banner and title."""
+    """The map's attribution, SYNTHETIC banner, title and zoom buttons.
+
+    ``zoom`` holds the options of Leaflet's zoom control (its button titles
+    in the map's language); empty when the map keeps its own control.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         GA.setup({{ this.map_name }}, {{ this.opts|tojson }});
+        {%- if this.zoom %}
+        L.control.zoom({{ this.zoom|tojson }}).addTo({{ this.map_name }});
+        {%- endif %}
         {%- if this.banner %}
         GA.banner({{ this.map_name }}, {{ this.banner|tojson }});
         {%- endif %}
@@ -191,6 +198,7 @@ class Setup(_GAMacro):
         self.opts = {"attribution": attribution}
         self.banner: str = ""
         self.title: str = ""
+        self.zoom: dict[str, str] = {}
 
 
 class GeometryStore(_GAMacro):
