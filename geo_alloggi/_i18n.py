@@ -181,6 +181,49 @@ def emerging_label(value: str, lang: str = "it") -> str:
     return _EMERGING_IT[value] if lang == "it" else value
 
 
+def label_categories(frame: pd.DataFrame, lang: str = "it") -> pd.DataFrame:
+    """Return a copy of ``frame`` with its hot-spot and trend classes in ``lang``.
+
+    The one rule of every output a meeting sees (tables, GeoPackage): text
+    values of ``hotspot`` and ``emerging_category`` become their labels
+    (:func:`hotspot_label`, :func:`emerging_label`); missing values stay missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table; columns other than the two are left as they are.
+    lang : str, default 'it'
+        ``"it"`` or ``"en"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy (the caller's frame is not changed).
+    """
+    check_lang(lang)
+    out = frame.copy()
+    if S.HOTSPOT in out:
+        out[S.HOTSPOT] = out[S.HOTSPOT].map(
+            lambda v: hotspot_label(v, lang) if isinstance(v, str) else v
+        )
+    if S.EMERGING in out:
+        out[S.EMERGING] = out[S.EMERGING].map(
+            lambda v: emerging_label(v, lang) if isinstance(v, str) else v
+        )
+    return out
+
+
+def stored_class_lang(values: Any) -> str:
+    """Tell the language of stored hot-spot or trend labels: ``"it"`` or ``"en"``.
+
+    A GeoPackage of an Italian bundle stores the Italian labels; its QGIS
+    style must match them. ``"en"`` when no Italian label is among ``values``.
+    """
+    italian = {hotspot_label(v, "it") for v in S.HOTSPOT_LABELS.values()}
+    italian |= {emerging_label(v, "it") for v in S.EMERGING_CATEGORIES}
+    return "it" if any(v in italian for v in values if isinstance(v, str)) else "en"
+
+
 def owner_label(value: Any, lang: str = "it") -> str:
     """Display name of an estate owner (``Aler``, ``Comune-MM``; others unchanged)."""
     check_lang(lang)

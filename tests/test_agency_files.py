@@ -461,3 +461,36 @@ def test_estate_codes_that_lost_their_leading_zeros_still_link(tmp_path):
     quarantine = bundle.results["occupations"].quarantine
     assert quarantine["estate_id"].tolist() == ["00999"]
     assert "unknown estate_id" in quarantine["reason"].iloc[0]
+
+
+def test_geopackage_classes_are_italian_and_styled_as_stored(agency_run):
+    """The districts layer holds the Italian hot-spot classes; QGIS matches them.
+
+    Before: ``Not significant`` in the ``hotspot`` column of an Italian bundle.
+    """
+    import xml.etree.ElementTree as ET
+
+    import pyogrio
+
+    from geo_alloggi import _schema as S
+
+    gpkg = agency_run / "layers.gpkg"
+    layer = gpd.read_file(gpkg, layer="districts")
+    values = set(layer[S.HOTSPOT].dropna())
+    assert values and values <= {
+        "Punto caldo 99%", "Punto caldo 95%", "Punto caldo 90%", "Non significativo",
+        "Punto freddo 90%", "Punto freddo 95%", "Punto freddo 99%",
+    }  # fmt: skip
+    english = set(S.HOTSPOT_LABELS.values()) | set(S.EMERGING_CATEGORIES)
+    for name in gpd.list_layers(gpkg)["name"]:
+        frame = gpd.read_file(gpkg, layer=name)
+        for col in (S.HOTSPOT, S.EMERGING):
+            if col in frame:
+                assert not set(frame[col].dropna()) & english, (name, col)
+    styles = pyogrio.read_dataframe(gpkg, layer="layer_styles")
+    row = styles[
+        (styles.f_table_name == "districts") & (styles.styleName == "Punti caldi (Gi*)")
+    ]
+    qml = ET.fromstring(row.styleQML.iloc[0].split("\n", 1)[1])
+    styled = {c.get("value") for c in qml.iter("category")}
+    assert values <= styled  # every stored class has its colour in QGIS

@@ -486,3 +486,30 @@ def test_project_with_an_empty_layer(gpkg: Path, tmp_path: Path) -> None:
     qgz = maps.write_qgis_project(copy, folder / "layers.qgz")
     _, root = _project(qgz)
     assert root.find("mapcanvas/extent/xmin") is not None
+
+
+def test_styles_match_classes_stored_in_italian(gpkg: Path, tmp_path: Path) -> None:
+    """An Italian bundle stores Italian classes: the categories carry those values."""
+    from geo_alloggi._i18n import emerging_label, hotspot_label
+
+    italian = tmp_path / "it.gpkg"
+    d = gpd.read_file(gpkg, layer="districts")
+    d[S.HOTSPOT] = [
+        hotspot_label(v, "it") if isinstance(v, str) else None for v in d[S.HOTSPOT]
+    ]
+    d[S.EMERGING] = [emerging_label(v, "it") for v in d[S.EMERGING]]
+    d.to_file(italian, layer="districts", driver="GPKG")
+    for lang in ("it", "en"):
+        styles = {s.key: s for s in maps.geopackage_styles(italian, lang=lang)}
+        hot = styles["hotspots"].renderer
+        hot_cats = [(c.get("value"), c.get("label")) for c in hot.iter("category")]
+        assert hot_cats[3] == (
+            "Non significativo",
+            "Non significativo" if lang == "it" else "Not significant",
+        )
+        trend = styles["emerging"].renderer
+        trend_values = [c.get("value") for c in trend.iter("category")]
+        assert trend_values == [
+            "Nuovo punto caldo", "Punto caldo persistente",
+            "Nessuna tendenza rilevata", "",
+        ]  # fmt: skip

@@ -27,6 +27,7 @@ from geo_alloggi._i18n import (
     fmt_number,
     hotspot_label,
     owner_label,
+    stored_class_lang,
     t,
 )
 from geo_alloggi.maps._classification import (
@@ -499,8 +500,11 @@ def _district_categories(
 
     renderer = None
     if S.HOTSPOT in frame.columns:
+        # the values as stored (Italian labels in an Italian bundle)
+        held = stored_class_lang(frame[S.HOTSPOT].dropna())
         cats = [
-            (S.HOTSPOT_LABELS[b], hotspot_label(b, lang), hot_symbol(b)) for b in order
+            (hotspot_label(b, held), hotspot_label(b, lang), hot_symbol(b))
+            for b in order
         ]
         cats.append(("", hotspot_label(0, lang), hot_symbol(0)))
         renderer = categorized_renderer(S.HOTSPOT, cats)
@@ -516,8 +520,12 @@ def _district_categories(
             )
         )  # fmt: skip
     if S.EMERGING in frame.columns:
-        values = {v for v in frame[S.EMERGING].dropna() if v in EMERGING_COLORS}
-        present = [c for c in S.EMERGING_CATEGORIES if c in values]
+        stored = frame[S.EMERGING].dropna()
+        held = stored_class_lang(stored)
+        values = set(stored)
+        present = [
+            c for c in S.EMERGING_CATEGORIES if emerging_label(c, held) in values
+        ]
         none = "No Pattern Detected"
 
         def sym(c: str) -> ET.Element:
@@ -525,9 +533,13 @@ def _district_categories(
                 "0", EMERGING_COLORS[c], opacity=0.3 if c == none else 0.8
             )
 
-        cats = [(c, emerging_label(c, lang), sym(c)) for c in present]
+        cats = [
+            (emerging_label(c, held), emerging_label(c, lang), sym(c)) for c in present
+        ]
         if none not in present:
-            cats.append((none, emerging_label(none, lang), sym(none)))
+            cats.append(
+                (emerging_label(none, held), emerging_label(none, lang), sym(none))
+            )
         cats.append(("", emerging_label(none, lang), sym(none)))
         out.append(
             LayerStyle(

@@ -11,6 +11,7 @@ import pyogrio
 
 from geo_alloggi import _schema as S
 from geo_alloggi import config
+from geo_alloggi._i18n import label_categories
 from geo_alloggi.report._data import MeetingData
 from geo_alloggi.report._tables import district_table, periods_as_text
 
@@ -23,7 +24,9 @@ def write_geopackage(data: MeetingData, path: Path) -> Path:
     Layers: ``districts`` (latest period with statistics, suppressed),
     ``districts_by_period`` (suppressed panel), ``estates`` (aggregated counts,
     suppressed), ``density``, ``patrol_districts`` (rank and reasons),
-    ``renovation_plan``. Personal data never reach it.
+    ``renovation_plan``. Personal data never reach it. Hot-spot and trend
+    classes are stored in the meeting's language (``data.lang``), as in the
+    tables; the QGIS styles match them.
 
     Parameters
     ----------
@@ -85,6 +88,8 @@ def write_geopackage(data: MeetingData, path: Path) -> Path:
     with _without_fsync():
         for name, layer in layers.items():
             gdf = periods_as_text(gpd.GeoDataFrame(layer).to_crs(config.geographic_crs))
+            # hot-spot and trend classes in the meeting's language, as the tables
+            gdf = gpd.GeoDataFrame(label_categories(gdf, a.lang))
             for col in gdf.columns:
                 if col != "geometry" and gdf[col].dtype == object:
                     gdf[col] = gdf[col].astype("string")

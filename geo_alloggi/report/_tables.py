@@ -19,7 +19,7 @@ from geo_alloggi._i18n import (
     column_label,
     emerging_label,
     has_key,
-    hotspot_label,
+    label_categories,
     owner_label,
     small_mask,
     t,
@@ -494,14 +494,7 @@ def meeting_table(
             keep.append(S.SUPPRESSED)
         out = out[keep]
     out = periods_as_text(_mark_suppressed(out, lang))
-    if S.HOTSPOT in out:
-        out[S.HOTSPOT] = out[S.HOTSPOT].map(
-            lambda v: hotspot_label(v, lang) if isinstance(v, str) else v
-        )
-    if S.EMERGING in out:
-        out[S.EMERGING] = out[S.EMERGING].map(
-            lambda v: emerging_label(v, lang) if isinstance(v, str) else v
-        )
+    out = label_categories(out, lang)
     for col in (S.OCCUPIED_PER_100, S.GI_Z, "gi_p"):
         if col in out:
             num = pd.to_numeric(out[col], errors="coerce")
