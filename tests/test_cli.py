@@ -568,3 +568,35 @@ def test_mixed_comuni_corsico_is_out_of_area_never_in_milan(mirror, tmp_path):
         "(es. S6, S7)."
     ) in said
     assert said.count("restano fuori dalle classifiche dei pattugliamenti") == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "note", "english"),
+    [("it", "fuori area: Corsico", "out of area"), ("en", "out of area: Corsico", "")],
+)
+def test_geocode_notes_unplaced_rows_in_the_commands_language(
+    mirror, tmp_path, lang, note, english
+):
+    """An address outside the study area is noted in the command's language.
+
+    Before: ``out of area: Corsico`` in the table of an Italian user.
+    """
+    import pandas as pd
+
+    src = tmp_path / "indirizzi.csv"
+    src.write_text(
+        "indirizzo;comune\nVia Padova 1;Milano\nVia Roma 1;Corsico\n", encoding="utf-8"
+    )
+    out = tmp_path / "out.csv"
+    res = run_cli("geocode", str(src), "--out", str(out), "--lang", lang)
+    assert res.returncode == 0, res.stderr
+    sep = ";" if lang == "it" else ","
+    table = pd.read_csv(out, sep=sep, encoding="utf-8-sig", dtype=str)
+    assert table["geo_match_type"].tolist()[1] == "out_of_area"
+    assert table["geo_matched_address"].tolist()[1] == note
+    review = pd.read_csv(
+        tmp_path / "out.review.csv", sep=sep, encoding="utf-8-sig", dtype=str
+    )
+    assert review["geo_matched_address"].tolist() == [note]
+    if english:
+        assert english not in out.read_text("utf-8-sig")

@@ -128,6 +128,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "street only: no civic number, or not found",
     ),
     "geo.review.unmatched": ("indirizzo non trovato", "address not found"),
+    # notes of geo_matched_address (the library writes them in English)
+    "geo.note.out_of_area": ("fuori area: {comune}", "out of area: {comune}"),
+    "geo.note.ambiguous": ("ambiguo: {streets}", "ambiguous: {streets}"),
+    "geo.note.conflict": (
+        "comune in conflitto: {found} nell'indirizzo, {given} indicato",
+        "comune conflict: {found} in the address, {given} given",
+    ),
     "geo.review.low_score": (
         "corrispondenza incerta (punteggio sotto {threshold})",
         "uncertain match (score under {threshold})",

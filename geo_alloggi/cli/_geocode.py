@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -117,6 +118,45 @@ def review_reasons(frame: pd.DataFrame, *, threshold: float, lang: str) -> pd.Se
         else:
             out.append("")
     return pd.Series(pd.array(out, dtype="string"), index=frame.index)
+
+
+#: The library's notes in ``geo_matched_address`` -> their catalogue key.
+_NOTES = (
+    (re.compile(r"out of area: (?P<comune>.*)", re.S), "geo.note.out_of_area"),
+    (re.compile(r"ambiguous: (?P<streets>.*)", re.S), "geo.note.ambiguous"),
+    (
+        re.compile(
+            r"comune conflict: (?P<found>.*) in the address, (?P<given>.*) given"
+        ),
+        "geo.note.conflict",
+    ),
+)
+
+
+def matched_notes(frame: pd.DataFrame, *, lang: str) -> pd.DataFrame:
+    """Return a copy of ``frame`` with the notes of ``geo_matched_address`` in ``lang``.
+
+    The geocoder notes the rows it did not place (``out of area: Corsico``,
+    ``ambiguous: ...``, ``comune conflict: ...``) in English, its documented
+    language; the command's table says them from the catalogue. Addresses
+    matched are left as they are.
+    """
+    from geo_alloggi._i18n import t
+    from geo_alloggi._schema import GEO_MATCHED_ADDRESS
+
+    def said(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        for pattern, key in _NOTES:
+            found = pattern.fullmatch(value)
+            if found:
+                return t(key, lang, **found.groupdict())
+        return value
+
+    out = frame.copy()
+    if GEO_MATCHED_ADDRESS in out:
+        out[GEO_MATCHED_ADDRESS] = out[GEO_MATCHED_ADDRESS].map(said)
+    return out
 
 
 def _summary(frame: pd.DataFrame, reasons: pd.Series) -> pd.DataFrame:
@@ -267,9 +307,10 @@ def geocode_command(
     frame = pd.DataFrame(result.drop(columns=result.geometry.name))
     if query_column != address_column:
         frame = frame.drop(columns=query_column)
+    reasons = review_reasons(frame, threshold=REVIEW_SCORE, lang=lang)
+    frame = matched_notes(frame, lang=lang)  # after the reasons, read from them
     out.parent.mkdir(parents=True, exist_ok=True)
     write_table(frame, out, lang=lang)
-    reasons = review_reasons(frame, threshold=REVIEW_SCORE, lang=lang)
     review = frame.assign(**{REVIEW_REASON: reasons})[reasons.to_numpy() != ""]
     review_path = _review_path(out)
     write_table(review, review_path, lang=lang)
