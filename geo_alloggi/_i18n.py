@@ -231,6 +231,71 @@ def owner_label(value: Any, lang: str = "it") -> str:
     return table.get(str(value), str(value))
 
 
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """Return a catalogue text as a pattern, its ``{placeholders}`` named groups."""
+    parts = re.split(r"\{(\w+)\}", template)
+    out = []
+    for i, part in enumerate(parts):
+        out.append(f"(?P<{part}>.+?)" if i % 2 else re.escape(part))
+    return re.compile("".join(out), re.S)
+
+
+#: The quarantine reasons, in catalogue order (specific before general).
+_QUARANTINE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (key, _template_pattern(pair[1]))
+    for key, pair in _STRINGS.items()
+    if key.startswith("quarantine.")
+)
+
+
+def quarantine_reasons(text: Any, lang: str = "it") -> Any:
+    """Say a quarantine table's reasons in ``lang``.
+
+    :mod:`geo_alloggi.io` writes each rejected row's reasons in English (its
+    documented language), joined by ``"; "``; each reason of the catalogue
+    (``quarantine.*``) is said again in ``lang``, the values it quotes kept.
+    A reason the catalogue does not know is left as it is; non-text values
+    (missing) are returned unchanged.
+
+    Parameters
+    ----------
+    text : str or None
+        The ``reason`` cell of a quarantine table.
+    lang : str, default 'it'
+        ``"it"`` or ``"en"`` (English: the text unchanged).
+
+    Returns
+    -------
+    str or None
+    """
+    check_lang(lang)
+    if lang == "en" or not isinstance(text, str):
+        return text
+    said = []
+    for reason in text.split("; "):
+        for key, pattern in _QUARANTINE_PATTERNS:
+            found = pattern.fullmatch(reason)
+            if found:
+                reason = t(key, lang, **found.groupdict())
+                break
+        said.append(reason)
+    return "; ".join(said)
+
+
+def quarantine_in(table: pd.DataFrame, lang: str = "it") -> pd.DataFrame:
+    """Return a copy of a quarantine table with its ``reason`` column in ``lang``.
+
+    Rows and the other columns are kept as they are (:func:`quarantine_reasons`).
+    """
+    check_lang(lang)
+    out = table.copy()
+    if S.QUARANTINE_REASON in out:
+        out[S.QUARANTINE_REASON] = out[S.QUARANTINE_REASON].map(
+            lambda r: quarantine_reasons(r, lang)
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------
 # numbers and dates
 

@@ -494,3 +494,29 @@ def test_geopackage_classes_are_italian_and_styled_as_stored(agency_run):
     qml = ET.fromstring(row.styleQML.iloc[0].split("\n", 1)[1])
     styled = {c.get("value") for c in qml.iter("category")}
     assert values <= styled  # every stored class has its colour in QGIS
+
+
+def test_agency_quarantine_says_its_reasons_in_italian(agency_run):
+    """The bundle's quarantine file gives each reason in the run's language.
+
+    Before: ``unreadable date '12/07/24' ... expected dd/mm/yyyy or yyyy-mm-dd``
+    in an Italian bundle.
+    """
+    from geo_alloggi._i18n import quarantine_reasons
+
+    quarantine = _read(agency_run / "quarantine" / "occupations.csv")
+    reasons = dict(zip(quarantine["record_id"], quarantine["reason"], strict=True))
+    assert reasons["V3"] == (
+        "data illeggibile '12/07/24' in detected_on (colonna "
+        "'DATA_RILEVAZIONE'), atteso gg/mm/aaaa o aaaa-mm-gg"
+    )
+    assert reasons["V5"] == "detected_on mancante"
+    text = (agency_run / "quarantine" / "occupations.csv").read_text("utf-8-sig")
+    for english in ("unreadable", "expected", "missing", "column"):
+        assert english not in text
+    # English on request: the library's own text
+    assert quarantine_reasons(reasons["V5"], "en") == reasons["V5"]
+    assert (
+        quarantine_reasons("occupation_date missing; record_id missing", "it")
+        == "occupation_date mancante; record_id mancante"
+    )

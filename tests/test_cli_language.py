@@ -232,3 +232,28 @@ def test_prioritise_speaks_italian(record_files, mirror, tmp_path):
     assert f"{written} file scritti in {tmp_path}" in lines
     # ranking lines: district names and reasons (already in the meeting's words)
     assert_italian(lines)
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_validate_quarantine_reasons_in_the_commands_language(
+    record_files, mirror, tmp_path, lang
+):
+    """quarantine.csv and the summary quoting it give the reasons in ``--lang``.
+
+    Before: ``unknown estate_id ... (not in the estates given)`` for an Italian user.
+    """
+    lines = said(
+        "validate", "occupazioni", record_files["occupations"],
+        "--estates", record_files["estates"], "-o", tmp_path, "--lang", lang,
+        mirror=mirror,
+    )  # fmt: skip
+    sep = ";" if lang == "it" else ","
+    table = pd.read_csv(tmp_path / "quarantine.csv", sep=sep, encoding="utf-8-sig")
+    reasons = " | ".join(table["reason"].astype(str))
+    quoted = " | ".join(ln for ln in lines if ln.startswith("   "))
+    italian, english = "sconosciuto (non tra gli stabili forniti)", "not in the estates"
+    if lang == "it":
+        assert italian in reasons and english not in reasons
+        assert "sconosciuto" in quoted and "unknown" not in quoted
+    else:
+        assert english in reasons and italian not in reasons

@@ -18,6 +18,7 @@ from __future__ import annotations
 from geo_alloggi._catalogue.commands import COMMANDS
 from geo_alloggi._catalogue.labels import LABELS
 from geo_alloggi._catalogue.notes import NOTES, NOTES_ONE
+from geo_alloggi._catalogue.quarantine import QUARANTINE
 from geo_alloggi._catalogue.tables import DATASETS, HEADERS, RENOVATION, VALUES
 from geo_alloggi._catalogue.texts import COMPARE, EXPLAIN, REPORT, SUMMARY
 
@@ -35,4 +36,5 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     **REPORT,
     **COMPARE,
     **COMMANDS,
+    **QUARANTINE,
 }

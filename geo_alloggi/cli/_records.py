@@ -97,6 +97,7 @@ def validate(
     a required column missing...).
     """
     from geo_alloggi._errors import InputFileError
+    from geo_alloggi._i18n import quarantine_in
     from geo_alloggi.boundaries import load_districts
     from geo_alloggi.io import KINDS, label_row_numbers, read_records, write_table
 
@@ -144,8 +145,10 @@ def validate(
     accepted_path = write_table(
         label_row_numbers(result.accepted, fmt), out_dir / "accepted.csv", lang=lang
     )
+    # the reasons in the command's language, in the file and in the summary
+    quarantine = quarantine_in(result.quarantine, lang)
     quarantine_path = write_table(
-        label_row_numbers(result.quarantine, fmt),
+        label_row_numbers(quarantine, fmt),
         out_dir / "quarantine.csv",
         lang=lang,
     )
@@ -159,7 +162,7 @@ def validate(
     if len(result.quarantine):
         kinds = Counter(
             _reason_kind(part)
-            for reason in result.quarantine["reason"].tolist()
+            for reason in quarantine["reason"].tolist()
             for part in str(reason).split("; ")
         )
         say("cli.validate.reasons")

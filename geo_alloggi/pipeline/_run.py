@@ -329,6 +329,7 @@ def _write_quarantine(
     results: Mapping[str, Any], out_dir: Path, lang: str
 ) -> list[Path]:
     """Write each kind's rejected rows, with their reasons, under ``quarantine/``."""
+    from geo_alloggi._i18n import quarantine_in
     from geo_alloggi.io import label_row_numbers, write_table
 
     quarantined = []
@@ -338,6 +339,9 @@ def _write_quarantine(
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{kind}.csv"
             # the first column says what it counts: file_line or sheet_row
-            table = label_row_numbers(res.quarantine, res.file_format)
+            # the reasons in the run's language (the library writes English)
+            table = label_row_numbers(
+                quarantine_in(res.quarantine, lang), res.file_format
+            )
             quarantined.append(write_table(table, path, lang=lang))
     return quarantined
