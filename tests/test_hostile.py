@@ -8,6 +8,7 @@ traceback, and rows in = rows accepted + rows quarantined.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -127,6 +128,8 @@ def test_coordinates_swapped_outside_nan_inf(tmp_path, capsys):
     assert "scambiate" in reasons["R2"]  # Italian by default (validate --lang it)
     assert "swap" not in reasons["R2"]
     assert set(reasons) == {"R2", "R3", "R4", "R5", "R6"}
+    for reason in reasons.values():  # every coordinate reason said in Italian
+        assert not re.search(r"coordinates|outside|range|or infinite", reason), reason
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-8-sig", "utf-8"])
