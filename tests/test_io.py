@@ -19,6 +19,7 @@ from shapely.geometry import Point, box
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import InputFileError, ValidationError
+from geo_alloggi._i18n import quarantine_reasons
 from geo_alloggi.io import read_bundle, read_records, write_table
 
 TODAY = "2025-06-30"
@@ -48,6 +49,12 @@ def read(path: Path, kind: str = "occupations", **kwds):
 def reasons(result) -> dict[int, str]:
     q = result.quarantine
     return dict(zip(q[S.ROW_NUMBER], q["reason"], strict=True))
+
+
+def said_in_italian(reason: str) -> None:
+    """Every reason the library writes has its Italian in the catalogue."""
+    for part in reason.split("; "):
+        assert quarantine_reasons(part, "it") != part, part
 
 
 def reconciles(result) -> None:
@@ -86,6 +93,7 @@ def test_bad_occupation_row_quarantined_with_reason_and_line(tmp_path, row, expe
     assert list(result.accepted.index) == [2]
     assert list(result.quarantine[S.ROW_NUMBER]) == [3]
     assert expected in result.quarantine["reason"].iloc[0]
+    said_in_italian(result.quarantine["reason"].iloc[0])
 
 
 def test_duplicate_ids_keep_first_and_name_the_row(tmp_path):
@@ -95,6 +103,7 @@ def test_duplicate_ids_keep_first_and_name_the_row(tmp_path):
     result = read(path)
     assert list(result.accepted[S.RECORD_ID]) == ["P0", "P1"]
     assert reasons(result) == {4: "duplicate record_id 'P0' (first on line 2)"}
+    said_in_italian(reasons(result)[4])
 
 
 def test_unknown_estate_ids_when_estates_given(tmp_path):
@@ -102,6 +111,7 @@ def test_unknown_estate_ids_when_estates_given(tmp_path):
     estates = pd.DataFrame({S.ESTATE_ID: ["ST1", "ST2"]})
     result = read(path, estates=estates)
     assert reasons(result) == {3: "unknown estate_id 'ST9' (not in the estates given)"}
+    said_in_italian(reasons(result)[3])
     # without estates nothing is checked
     assert len(read(path).accepted) == 2
 
@@ -114,6 +124,7 @@ def test_several_reasons_on_one_row_all_reported(tmp_path):
     assert any("impossible date '31/02/2019'" in p for p in parts)
     assert any("'31/12/1800'" in p and "before 01/01/1900" in p for p in parts)
     assert any("unknown status 'Boh'" in p for p in parts)
+    said_in_italian(reason)
 
 
 @pytest.mark.parametrize(
@@ -143,6 +154,7 @@ def test_units_must_be_a_positive_integer(tmp_path, units, ok):
     else:
         assert list(result.quarantine[S.ROW_NUMBER]) == [3]
         assert "units" in result.quarantine["reason"].iloc[0]
+        said_in_italian(result.quarantine["reason"].iloc[0])
 
 
 COORD_HEADER = "codice_pratica;indirizzo;data_rilevazione;lon;lat"
@@ -172,6 +184,7 @@ def test_bad_coordinates_quarantined(tmp_path, lon, lat, expected):
     reconciles(result)
     assert list(result.quarantine[S.ROW_NUMBER]) == [3]
     assert expected in result.quarantine["reason"].iloc[0]
+    said_in_italian(result.quarantine["reason"].iloc[0])
     assert result.accepted[S.LON].tolist() == pytest.approx([9.1743])
 
 
