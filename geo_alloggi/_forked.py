@@ -11,7 +11,6 @@ the process, so that an error is raised as it would be without a child.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import pickle
@@ -21,6 +20,8 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
+
+from geo_alloggi import _gc
 
 __all__ = ["Forked"]
 
@@ -38,7 +39,7 @@ class Forked(Generic[T]):
     Start it before any thread (a forked child holds only the thread that
     forked). The value travels back pickled through a pipe. The objects
     alive at the fork are frozen out of the garbage collector's reach
-    (:func:`gc.freeze`) until the value is back: a full collection would
+    (:func:`geo_alloggi._gc.hold`) until the value is back: a full collection would
     touch each of them and make both processes copy the memory they share.
 
     Parameters
@@ -61,11 +62,11 @@ class Forked(Generic[T]):
             self._value = (fn(*args),)
             return
         read, write = os.pipe()
-        gc.freeze()
+        _gc.hold()
         try:
             pid = os.fork()
         except OSError:  # no memory or process left for a child: in process
-            gc.unfreeze()
+            _gc.release()
             os.close(read)
             os.close(write)
             self._value = (fn(*args),)
@@ -93,7 +94,7 @@ class Forked(Generic[T]):
             os.close(self._fd)
             os.waitpid(self._pid, 0)
             self._pid = None
-            gc.unfreeze()
+            _gc.release()
 
     def result(self) -> T:
         """Wait for the child and return the value (else do the work in process)."""
@@ -102,7 +103,7 @@ class Forked(Generic[T]):
         try:
             data, code = self._collect()
         finally:
-            gc.unfreeze()
+            _gc.release()
         if code == 0:
             value: T = pickle.loads(data)
         else:

@@ -68,10 +68,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     # overlay
     "cli.overlay.rows": (
-        "{level}: {districts} quartieri × {periods} periodi ({period}) = {rows} "
-        "righe",
-        "{level}: {districts} districts x {periods} periods ({period}) = {rows} "
-        "rows",
+        "{level}: {districts} quartieri × {periods} periodi ({period}) = {rows} righe",
+        "{level}: {districts} districts x {periods} periods ({period}) = {rows} rows",
     ),
     "cli.overlay.not_counted": (
         "non conteggiati (vedi gli avvisi): {counts}",
@@ -103,8 +101,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cli.period.year": ("anno", "year"),
     # validate
     "cli.validate.counts": (
-        "{kind}: {rows} righe lette, {accepted} accettate, {quarantined} in "
-        "quarantena",
+        "{kind}: {rows} righe lette, {accepted} accettate, {quarantined} in quarantena",
         "{kind}: {rows} rows read, {accepted} accepted, {quarantined} quarantined",
     ),
     "cli.validate.estates": (

@@ -43,6 +43,7 @@ from geo_alloggi.cli._common import (
 
 MIRROR_HELP = "Folder of official files (default: $GEO_ALLOGGI_DATA_MIRROR)."
 
+
 def _link(records: Any) -> Any:
     """Place estates and link records (address, coordinates) to estates."""
     from geo_alloggi.pipeline import link_bundle
@@ -260,9 +261,11 @@ def overlay(
             frame[S.NAME] = frame[S.NAME].astype(object)
             frame.loc[upper, S.NAME] = areas[upper].fillna(frame.loc[upper, S.NAME])
             frame[S.ROW_TYPE] = frame[S.ROW_TYPE].map(
-                lambda v: t(f"cli.overlay.row.{v}", lang)
-                if has_key(f"cli.overlay.row.{v}")
-                else v
+                lambda v: (
+                    t(f"cli.overlay.row.{v}", lang)
+                    if has_key(f"cli.overlay.row.{v}")
+                    else v
+                )
             )
         return frame.rename(columns=label)
 

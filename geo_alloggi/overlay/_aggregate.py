@@ -158,8 +158,10 @@ def aggregate(
             undated,
             record_ids(evi),
             "overlay.undated_evictions",
-            lambda n, few: f"evictions: {n} record(s) with outcome in "
-            f"{list(eviction_outcomes)!r} but no date are not counted, e.g. {few!r}",
+            lambda n, few: (
+                f"evictions: {n} record(s) with outcome in "
+                f"{list(eviction_outcomes)!r} but no date are not counted, e.g. {few!r}"
+            ),
             stacklevel=2,
         )
         if undated.any():

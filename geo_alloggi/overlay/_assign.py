@@ -110,16 +110,19 @@ def assign_districts(
         outside,
         names,
         "overlay.outside",
-        lambda n, few: f"{n} point(s) outside every district (district_id left "
-        f"empty), e.g. {few!r}",
+        lambda n, few: (
+            f"{n} point(s) outside every district (district_id left "
+            f"empty), e.g. {few!r}"
+        ),
         stacklevel=2,
     )
     warn_rows(
         missing,
         names,
         "overlay.no_position",
-        lambda n, few: f"{n} point(s) without a position (missing or empty "
-        f"geometry), e.g. {few!r}",
+        lambda n, few: (
+            f"{n} point(s) without a position (missing or empty geometry), e.g. {few!r}"
+        ),
         stacklevel=2,
     )
     return out

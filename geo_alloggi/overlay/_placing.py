@@ -163,8 +163,10 @@ def _estate_districts(
         bad,
         estates[S.ESTATE_ID],
         "overlay.estates_outside",
-        lambda n, few: f"estates: {n} estate(s) outside every district or "
-        f"without a position, e.g. {few!r}; their units and records are not counted",
+        lambda n, few: (
+            f"estates: {n} estate(s) outside every district or "
+            f"without a position, e.g. {few!r}; their units and records are not counted"
+        ),
         stacklevel=stacklevel,
     )
     if bad.any():
@@ -225,8 +227,10 @@ def place_records(
             occ_idx < 0,
             rid,
             "overlay.occupations_outside",
-            lambda n, few: f"occupations: {n} point(s) outside every district or "
-            f"without a position, e.g. {few!r}; not counted",
+            lambda n, few: (
+                f"occupations: {n} point(s) outside every district or "
+                f"without a position, e.g. {few!r}; not counted"
+            ),
             stacklevel=level,
         )
     placement.unplaced["occupations"] = int((placement.occupations < 0).sum())

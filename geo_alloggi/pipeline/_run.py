@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geo_alloggi import _gc
 from geo_alloggi import _schema as S
 from geo_alloggi._i18n import Note
 from geo_alloggi._records import Records
@@ -96,6 +97,7 @@ def _linked_demo(records: Records, seed: int) -> DemoRecords:
     return DemoRecords(linked, links, str(first), str(last), seed)
 
 
+@_gc.holding  # a whole run: the objects alive at its start stay out of full passes
 def run_demo(
     out_dir: PathLike,
     *,
@@ -181,6 +183,7 @@ def run_demo(
     )
 
 
+@_gc.holding  # a whole run: the objects alive at its start stay out of full passes
 def run(
     settings: RunSettings | PathLike,
     out_dir: PathLike,
