@@ -766,7 +766,9 @@ def test_cli_validate_end_to_end(tmp_path, capsys):
     assert info.value.code == 0
     captured = capsys.readouterr()
     assert "occupazioni: 3 righe lette, 2 accettate, 1 in quarantena" in captured.out
-    assert "1  impossible date … in detected_on" in captured.out
+    # the reason quoted in the run's language (Italian by default)
+    assert "1  data impossibile … in detected_on" in captured.out
+    assert "impossible date" not in captured.out
     assert "Nominativo, Codice Fiscale, Telefono" in captured.out
     assert "Traceback" not in captured.out + captured.err
     accepted = (out / "accepted.csv").read_text(encoding="utf-8-sig")
@@ -777,7 +779,7 @@ def test_cli_validate_end_to_end(tmp_path, capsys):
     )
     assert quarantine.splitlines()[0].startswith("file_line;reason;")
     assert accepted.splitlines()[1] == "2;P1;ST1;;01/02/2019;;ongoing"
-    assert quarantine.splitlines()[1].startswith("3;impossible date '31/02/2019'")
+    assert quarantine.splitlines()[1].startswith("3;data impossibile '31/02/2019'")
     for values in PERSONAL.values():
         for value in values:
             assert value not in accepted + quarantine
