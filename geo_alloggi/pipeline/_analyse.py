@@ -28,7 +28,9 @@ from geo_alloggi.pipeline._notes import (
     hotspot_note,
     moran_note,
     period_notes,
+    say_again,
     trend_note,
+    warnings_of,
     without_hot_spots,
 )
 from geo_alloggi.pipeline._prioritise import prioritise
@@ -364,12 +366,8 @@ def _trend(panel: pd.DataFrame, districts: gpd.GeoDataFrame) -> Any:
     The caller says it with the ``small.no_trend`` note (what the records
     have, what the trend needs); every other warning goes on.
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        emerging = trend(panel, districts)
-    for w in caught:
-        if getattr(w.message, "key", "") != "trend.not_computed":
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    emerging, said = warnings_of(trend, panel, districts)
+    say_again(w for w in said if getattr(w[0], "key", "") != "trend.not_computed")
     return emerging
 
 

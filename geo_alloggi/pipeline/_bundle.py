@@ -7,10 +7,9 @@ import dataclasses
 import datetime as _dt
 import json
 import platform
-import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from geo_alloggi import config
 from geo_alloggi._errors import InputFileError
@@ -19,7 +18,7 @@ from geo_alloggi._i18n import t
 from geo_alloggi._version import __version__
 from geo_alloggi.datasets import describe, sha256_file
 from geo_alloggi.pipeline._analyse import Analysis
-from geo_alloggi.pipeline._notes import collect_notes
+from geo_alloggi.pipeline._notes import collect_notes, say_again, warnings_of
 from geo_alloggi.pipeline._settings import PathLike
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,8 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from geo_alloggi.report import MeetingData
 
 __all__ = ["meeting_data", "write_bundle"]
-
-T = TypeVar("T")
 
 
 def write_bundle(
@@ -84,17 +81,16 @@ def write_bundle(
     # (a process: nothing runs beside the forks), ready by the time
     # report.html is written, and prints it while the rest is written
     layers = Forked(_write_layers, meeting_data(analysis), out, analysis)
-    html_map = Forked(_with_warnings, _write_html_map, analysis, out)
+    html_map = Forked(warnings_of, _write_html_map, analysis, out)
     printing = report.PdfPrinter(lang=s.lang) if pdf else contextlib.nullcontext()
     with layers, html_map, printing as printer:
-        figure, static_warnings = _with_warnings(_draw_static_map, analysis, out)
-        html_path, html_warnings = html_map.result()
+        figure, static_said = warnings_of(_draw_static_map, analysis, out)
+        html_path, html_said = html_map.result()
         notes = list(analysis.notes)
         with collect_notes(notes):
             # what the maps could not show as asked (e.g. fewer classes) becomes
             # a note: their warnings raised again here, in the order raised
-            for warning in html_warnings + static_warnings:
-                warnings.warn(warning, stacklevel=1)
+            say_again(html_said + static_said)
         data = dataclasses.replace(
             meeting_data(analysis),
             notes=tuple(notes),
@@ -154,14 +150,6 @@ def _write_layers(data: MeetingData, out: Path, analysis: Analysis) -> list[Path
         )
     )
     return written
-
-
-def _with_warnings(fn: Callable[..., T], *args: Any) -> tuple[T, list[Warning]]:
-    """Return ``fn(*args)`` and the warnings it raised, in order (none shown)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        value = fn(*args)
-    return value, [w.message for w in caught if isinstance(w.message, Warning)]
 
 
 def _write_html_map(analysis: Analysis, out: Path) -> Path:

@@ -22,6 +22,7 @@ from geo_alloggi.pipeline._disclose import (
     published_districts,
     withheld_counts,
 )
+from geo_alloggi.pipeline._notes import say_again, warnings_of
 from geo_alloggi.pipeline._settings import (
     DEFAULT_BUDGET_EUR,
     DEFAULT_OBJECTIVE,
@@ -169,7 +170,14 @@ def prioritise(
     # a child process plans it meanwhile, on the other core (in process where
     # it cannot fork); the parent waits for it at its step
     with Forked(
-        _renovation, records, districts, emerging, cost_model, budget_eur, objective
+        warnings_of,
+        _renovation,
+        records,
+        districts,
+        emerging,
+        cost_model,
+        budget_eur,
+        objective,
     ) as renovation:
         tables = _rank(
             records,
@@ -185,10 +193,9 @@ def prioritise(
             published=published,
         )
         step("renovation plan")
-        cand, plan, frontier, caught = renovation.result()
-    for message, category, filename, lineno in caught:
-        # said now, in the order a plan made here would have said them
-        warnings.warn_explicit(message, category, filename, lineno)
+        (cand, plan, frontier), said = renovation.result()
+    # said now, in the order a plan made here would have said them
+    say_again(said)
     return PriorityTables(
         **tables,
         candidates=cand,
@@ -278,28 +285,21 @@ def _renovation(
     cost_model: Any,
     budget_eur: float | Mapping[str, float],
     objective: str,
-) -> tuple[pd.DataFrame, RenovationPlan, pd.DataFrame, list[tuple[Any, ...]]]:
-    """Candidates, plan and trade-off of the renovation; the warnings they raised.
-
-    The warnings come back as ``(message, category, filename, lineno)``, for
-    the caller to raise again: this may run in a child process.
-    """
+) -> tuple[pd.DataFrame, RenovationPlan, pd.DataFrame]:
+    """Candidates, plan and trade-off of the renovation (may run in a child)."""
     from geo_alloggi import priorities
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        hot = (
-            priorities.near_hot_spots(
-                records.estates, districts, priorities.hot_districts(emerging)
-            )
-            if emerging is not None
-            else None
+    hot = (
+        priorities.near_hot_spots(
+            records.estates, districts, priorities.hot_districts(emerging)
         )
-        cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
-        plan = priorities.renovation_plan(cand, budget_eur, objective=objective)
-        frontier = priorities.renovation_frontier(cand, budget_eur, objective=objective)
-    said = [(w.message, w.category, w.filename, w.lineno) for w in caught]
-    return cand, plan, frontier, said
+        if emerging is not None
+        else None
+    )
+    cand = priorities.renovation_candidates(records, cost_model=cost_model, hot=hot)
+    plan = priorities.renovation_plan(cand, budget_eur, objective=objective)
+    frontier = priorities.renovation_frontier(cand, budget_eur, objective=objective)
+    return cand, plan, frontier
 
 
 def _estate_districts(records: Records, districts: gpd.GeoDataFrame) -> pd.Series:
