@@ -101,12 +101,9 @@ def test_index_is_cached_and_reloaded(mirror: Path, geocoder: Geocoder) -> None:
 # matching real points
 
 
-def test_messy_variants_of_real_points_land_on_the_official_point(
-    geocoder: Geocoder, civici: pd.DataFrame
-) -> None:
-    rng = np.random.default_rng(7)
-    sample = civici.iloc[rng.choice(len(civici), size=400, replace=False)]
-    addresses = [
+def messy_milano(sample: pd.DataFrame, rng: np.random.Generator) -> list[str]:
+    """A messy spelling of each official civic point in ``sample`` (comune Milano)."""
+    return [
         messy_address(t, n, h, rng=rng, comune="Milano")
         for t, n, h in zip(
             sample["street_type"],
@@ -115,6 +112,14 @@ def test_messy_variants_of_real_points_land_on_the_official_point(
             strict=True,
         )
     ]
+
+
+def test_messy_variants_of_real_points_land_on_the_official_point(
+    geocoder: Geocoder, civici: pd.DataFrame
+) -> None:
+    rng = np.random.default_rng(7)
+    sample = civici.iloc[rng.choice(len(civici), size=400, replace=False)]
+    addresses = messy_milano(sample, rng)
     out = quiet(geocoder, addresses, comune="Milano")
     d = dist_m(out["geo_lon"], out["geo_lat"], sample["lon"], sample["lat"])
     assert np.mean(d <= 30) >= 0.95
@@ -128,15 +133,7 @@ def test_a_large_batch_parsed_in_two_processes_gives_the_same_result(
     """From ``PARSE_IN_TWO`` distinct addresses a forked child parses half."""
     rng = np.random.default_rng(8)
     sample = civici.iloc[rng.choice(len(civici), size=200, replace=False)]
-    addresses = [
-        messy_address(t, n, h, rng=rng, comune="Milano")
-        for t, n, h in zip(
-            sample["street_type"],
-            sample["street_name"],
-            sample["housenumber"],
-            strict=True,
-        )
-    ]
+    addresses = messy_milano(sample, rng)
     addresses += ["c/o Aler Milano, Via Balilla 30 - Milano", "", "snc"]
     addresses += addresses[::3]  # repeated rows
     distinct = list(dict.fromkeys(addresses))
