@@ -30,10 +30,13 @@ __all__ = [
     "ordinal_bounds",
     "ordinal_of",
     "ordinals",
+    "period_bucket",
+    "period_counts",
     "period_kind",
     "period_label",
     "period_labels",
     "period_start",
+    "period_stock",
 ]
 
 #: pandas frequency of each period (``pd.Period(..., freq=FREQ[period])``).
@@ -228,3 +231,47 @@ def ordinal_bounds(
     end = end_excl - np.timedelta64(1, "D")
     labels = period_labels(pd.Series(start), period=period)
     return labels, pd.Series(start), pd.Series(end)
+
+
+# --- spells and events counted per group (district, estate) and period ------
+# A spell (an occupation, a vacancy) runs from a start to an end (NaT: under
+# way); dates come as ordinals (ordinals()). The stock at a period's end is the
+# spells started by then minus those ended by then: one rule for districts
+# (overlay) and estates (priorities).
+
+
+def period_bucket(
+    ords: np.ndarray, nat: np.ndarray, p0: int, n_p: int, *, nat_after: bool
+) -> np.ndarray:
+    """0 = before the first period, 1..n_p = inside, n_p + 1 = after (or NaT)."""
+    b = np.clip(ords - p0 + 1, 0, n_p + 1)
+    return np.where(nat, n_p + 1 if nat_after else -1, b)
+
+
+def period_counts(
+    didx: np.ndarray, buckets: np.ndarray, n_d: int, n_p: int
+) -> np.ndarray:
+    """Events per group (rows) and bucket (columns, as :func:`period_bucket`)."""
+    keep = (didx >= 0) & (buckets >= 0)
+    flat = didx[keep] * (n_p + 2) + buckets[keep]
+    return np.bincount(flat, minlength=n_d * (n_p + 2)).reshape(n_d, n_p + 2)
+
+
+def period_stock(
+    didx: np.ndarray,
+    start: tuple[np.ndarray, np.ndarray],
+    end: tuple[np.ndarray, np.ndarray],
+    p0: int,
+    n_p: int,
+    n_d: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the stock at each period end and the new spells per period.
+
+    Stock columns: 0 = before the first period, then one per period.
+    """
+    sb = period_bucket(start[0], start[1], p0, n_p, nat_after=False)
+    eb = period_bucket(end[0], end[1], p0, n_p, nat_after=True)
+    starts = period_counts(didx, sb, n_d, n_p)
+    ends = period_counts(didx, eb, n_d, n_p)
+    held = np.cumsum(starts, axis=1) - np.cumsum(ends, axis=1)
+    return held[:, : n_p + 1], starts[:, 1 : n_p + 1]

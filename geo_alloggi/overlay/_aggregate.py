@@ -19,12 +19,19 @@ import pandas as pd
 from geo_alloggi import _schema as S
 from geo_alloggi import config
 from geo_alloggi._errors import ValidationError
-from geo_alloggi._periods import ordinal_bounds, ordinal_of, ordinals
+from geo_alloggi._periods import (
+    ordinal_bounds,
+    ordinal_of,
+    ordinals,
+    period_bucket,
+    period_counts,
+    period_stock,
+)
 from geo_alloggi._records import Records
 from geo_alloggi._validate import require_choice, require_columns, require_geodataframe
 from geo_alloggi.overlay._placing import Placement, place_records
 from geo_alloggi.overlay._rule import check_districts, record_ids, warn_rows
-from geo_alloggi.overlay._spells import bucket, check_spells, counts, stock
+from geo_alloggi.overlay._spells import check_spells
 
 __all__ = ["aggregate"]
 
@@ -176,13 +183,13 @@ def aggregate(
     n_p = p1 - p0 + 1
     n_d = len(districts)
 
-    occ_stock, occ_new = stock(placed.occupations, det, fin, p0, n_p, n_d)
+    occ_stock, occ_new = period_stock(placed.occupations, det, fin, p0, n_p, n_d)
     evictions = vac_stock = None
     if evi is not None:
-        eb = bucket(ev[0], ev[1], p0, n_p, nat_after=False)
-        evictions = counts(placed.evictions, eb, n_d, n_p)[:, 1 : n_p + 1]
+        eb = period_bucket(ev[0], ev[1], p0, n_p, nat_after=False)
+        evictions = period_counts(placed.evictions, eb, n_d, n_p)[:, 1 : n_p + 1]
     if vac is not None:
-        vac_stock = stock(placed.vacancies, vs, ve, p0, n_p, n_d)[0][:, 1:]
+        vac_stock = period_stock(placed.vacancies, vs, ve, p0, n_p, n_d)[0][:, 1:]
     out = _district_period_table(
         districts,
         np.arange(p0, p1 + 1, dtype=np.int64),

@@ -14,7 +14,13 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import warn
-from geo_alloggi._periods import ordinal_bounds, ordinals
+from geo_alloggi._periods import (
+    ordinal_bounds,
+    ordinals,
+    period_bucket,
+    period_counts,
+    period_stock,
+)
 from geo_alloggi._records import Records
 from geo_alloggi._validate import require_choice, require_columns, require_unique
 from geo_alloggi.priorities._common import require_records, source_label, to_dates
@@ -87,10 +93,9 @@ class _EstateCells:
         ``e`` holds the records' :meth:`positions`, ``when`` the ordinals of
         their dates and the mask of missing ones.
         """
-        o, skip = when[0] - lo, when[1] | (e < 0)
-        size = len(self.distinct) * n
-        cells = np.bincount(e[~skip] * n + o[~skip], minlength=size)
-        return cells.reshape(len(self.distinct), n)[self.rows]
+        buckets = period_bucket(when[0], when[1], lo, n, nat_after=False)
+        cells = period_counts(e, buckets, len(self.distinct), n)
+        return cells[:, 1 : n + 1][self.rows]
 
     def stock(
         self,
@@ -104,18 +109,14 @@ class _EstateCells:
 
         A spell counts in the periods from the one holding ``start`` up to the
         one before the period holding ``end`` (to the last period when ``end``
-        is missing); ``start`` and ``end`` are ordinals and missing masks.
+        is missing); ``start`` and ``end`` are ordinals and missing masks. A
+        spell without a start, or said to end before it starts, is not counted.
         """
-        first, skip = start[0] - lo, start[1] | (e < 0)
-        stop, open_ended = end
-        stop = np.where(open_ended, n, stop - lo)
-        keep = ~skip & (stop > first)
-        width = n + 1
-        size = len(self.distinct) * width
-        delta = np.bincount(e[keep] * width + first[keep], minlength=size)
-        delta -= np.bincount(e[keep] * width + stop[keep], minlength=size)
-        cells = np.cumsum(delta.reshape(len(self.distinct), width), axis=1)
-        return cells[:, :n][self.rows]
+        uncounted = start[1] | (~end[1] & (end[0] < start[0]))
+        held, _ = period_stock(
+            np.where(uncounted, -1, e), start, end, lo, n, len(self.distinct)
+        )
+        return held[:, 1:][self.rows]
 
 
 def estate_panel(records: Records, *, period: str = "year") -> pd.DataFrame:
