@@ -7,6 +7,8 @@ way. Where ``os.fork`` is missing, or other Python threads run (a notebook kerne
 a progress bar), the work is done at once in the process. A child
 that fails is not trusted: :meth:`Forked.result` then does the work again in
 the process, so that an error is raised as it would be without a child.
+Warnings a child raises come back with its value (:func:`warnings_of`) and are
+raised again in the parent, in their order (:func:`say_again`).
 """
 
 from __future__ import annotations
@@ -18,16 +20,21 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from geo_alloggi import _gc
 
-__all__ = ["Forked"]
+__all__ = ["Forked", "Said", "say_again", "warnings_of"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: A warning as raised: message, category, file and line (it pickles, so it
+#: can come back from a child process).
+Said = tuple[Warning, type[Warning], str, int]
 
 #: Seconds a child may take before it is stopped and the work done in process.
 TIMEOUT_S = 300.0
@@ -136,3 +143,22 @@ class Forked(Generic[T]):
             os.close(self._fd)
         _, status = os.waitpid(self._pid, 0)
         return b"".join(chunks), os.waitstatus_to_exitcode(status)
+
+
+def warnings_of(fn: Callable[..., T], *args: Any) -> tuple[T, list[Said]]:
+    """Return ``fn(*args)`` and the warnings it raised, in order, none shown."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = fn(*args)
+    said = [
+        (w.message, w.category, w.filename, w.lineno)
+        for w in caught
+        if isinstance(w.message, Warning)
+    ]
+    return value, said
+
+
+def say_again(said: Iterable[Said]) -> None:
+    """Raise warnings caught by :func:`warnings_of` again, in their order."""
+    for message, category, filename, lineno in said:
+        warnings.warn_explicit(message, category, filename, lineno)

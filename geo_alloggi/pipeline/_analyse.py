@@ -12,6 +12,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import ValidationError
+from geo_alloggi._forked import say_again, warnings_of
 from geo_alloggi._i18n import Note
 from geo_alloggi._periods import label_bounds
 from geo_alloggi._records import Records
@@ -28,9 +29,7 @@ from geo_alloggi.pipeline._notes import (
     hotspot_note,
     moran_note,
     period_notes,
-    say_again,
     trend_note,
-    warnings_of,
     without_hot_spots,
 )
 from geo_alloggi.pipeline._prioritise import prioritise

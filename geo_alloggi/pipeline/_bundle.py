@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from geo_alloggi import config
 from geo_alloggi._errors import InputFileError
-from geo_alloggi._forked import Forked
+from geo_alloggi._forked import Forked, say_again, warnings_of
 from geo_alloggi._i18n import t
 from geo_alloggi._version import __version__
 from geo_alloggi.datasets import describe, sha256_file
 from geo_alloggi.pipeline._analyse import Analysis
-from geo_alloggi.pipeline._notes import collect_notes, say_again, warnings_of
+from geo_alloggi.pipeline._notes import collect_notes
 from geo_alloggi.pipeline._settings import PathLike
 
 if TYPE_CHECKING:  # pragma: no cover

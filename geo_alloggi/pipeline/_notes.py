@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -32,44 +32,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from geo_alloggi.priorities import Backtest
 
 __all__ = [
-    "Said",
     "backtest_note",
     "collect_notes",
     "hotspot_note",
     "moran_note",
     "period_notes",
-    "say_again",
     "trend_note",
     "usable_districts",
-    "warnings_of",
     "without_hot_spots",
 ]
-
-T = TypeVar("T")
-
-#: A warning as raised: message, category, file and line (it pickles, so it
-#: can come back from a child process).
-Said = tuple[Warning, type[Warning], str, int]
-
-
-def warnings_of(fn: Callable[..., T], *args: Any) -> tuple[T, list[Said]]:
-    """Return ``fn(*args)`` and the warnings it raised, in order, none shown."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        value = fn(*args)
-    said = [
-        (w.message, w.category, w.filename, w.lineno)
-        for w in caught
-        if isinstance(w.message, Warning)
-    ]
-    return value, said
-
-
-def say_again(said: Iterable[Said]) -> None:
-    """Raise warnings caught by :func:`warnings_of` again, in their order."""
-    for message, category, filename, lineno in said:
-        warnings.warn_explicit(message, category, filename, lineno)
-
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import warn
-from geo_alloggi._forked import Forked
+from geo_alloggi._forked import Forked, say_again, warnings_of
 from geo_alloggi._periods import period_start
 from geo_alloggi._records import Records
 from geo_alloggi.pipeline._disclose import (
@@ -22,7 +22,6 @@ from geo_alloggi.pipeline._disclose import (
     published_districts,
     withheld_counts,
 )
-from geo_alloggi.pipeline._notes import say_again, warnings_of
 from geo_alloggi.pipeline._settings import (
     DEFAULT_BUDGET_EUR,
     DEFAULT_OBJECTIVE,
