@@ -110,6 +110,7 @@ class Forked(Generic[T]):
         try:
             data, code = self._collect()
         finally:
+            self._pid = None  # reaped: nothing left to stop
             _gc.release()
         if code == 0:
             value: T = pickle.loads(data)

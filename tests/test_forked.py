@@ -49,6 +49,12 @@ def test_error_raised_as_without_a_child():
         Forked(fail_always).result()
 
 
+def test_error_raised_inside_the_block_as_without_a_child():
+    """The child's error, raised again by ``result`` in the block, leaves it as is."""
+    with pytest.raises(ValueError, match="bad input"), Forked(fail_always) as job:
+        job.result()
+
+
 def test_error_in_parent_stops_the_child(tmp_path):
     with pytest.raises(KeyError), Forked(write_pid, tmp_path / "c.txt", "x") as job:
         raise KeyError("parent")
