@@ -344,6 +344,28 @@ def test_run_custom_districts_with_id_and_name_columns(mirror, tmp_path):
     assert "--districts FILE" in line
 
 
+def test_run_says_the_first_problem_of_layer_and_records(mirror, tmp_path):
+    """The district layer is read beside the records: its problem is said first."""
+    from geo_alloggi import load_districts
+
+    zone = load_districts("municipi", mirror=mirror)[["name", "geometry"]]
+    zone.to_file(tmp_path / "zone.gpkg")  # no district_id column
+    config = _small_run(tmp_path)
+    (tmp_path / "occupazioni.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    layer = ("--districts", str(tmp_path / "zone.gpkg"))
+    # both broken: the layer's problem, as when it was read before the records
+    res = run_cli("run", str(config), "--out-dir", str(out), *layer)
+    assert res.returncode == 2
+    (line,) = _errors(res.stderr)
+    assert "district_id" in line and "occupazioni" not in line
+    # the layer fine: the records' problem
+    res = run_cli("run", str(config), "--out-dir", str(out))
+    assert res.returncode == 2
+    (line,) = _errors(res.stderr)
+    assert "occupazioni.csv" in line and "district_id" not in line
+
+
 def test_geocode_reports_civic_points_per_comune(anncsu_mirror, tmp_path):
     src = tmp_path / "in.csv"
     src.write_text(

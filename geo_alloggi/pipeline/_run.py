@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo_alloggi import _gc
 from geo_alloggi import _schema as S
+from geo_alloggi._forked import Forked, say_again, warnings_of
 from geo_alloggi._i18n import Note
 from geo_alloggi._records import Records
 from geo_alloggi.datasets import sha256_file
@@ -236,20 +237,29 @@ def run(
     check_settings(s)
     step = step_reporter(on_step, STEPS)
     step("districts")
-    districts = _districts(s, mirror)
-    comuni = load_districts("comuni", mirror=mirror, all_comuni=True)
-    step("records")
-    files: dict[str, Any] = dict(s.records)
-    read_notes: list[Note] = []
-    with collect_notes(read_notes):
-        bundle = read_bundle(
-            **files,
-            columns=s.columns or None,
-            # checked only for files with coordinates
-            study_area=functools.partial(
-                load_districts, "study_area", mirror=mirror, comuni=s.comuni
-            ),
-        )
+    # the layers do not depend on the records: a child process loads them while
+    # this one reads the records (in process where it cannot fork)
+    with Forked(warnings_of, _layers, s, mirror) as layers:
+        step("records")
+        files: dict[str, Any] = dict(s.records)
+        read_notes: list[Note] = []
+        try:
+            with collect_notes(read_notes):
+                bundle = read_bundle(
+                    **files,
+                    columns=s.columns or None,
+                    # checked only for files with coordinates
+                    study_area=functools.partial(
+                        load_districts, "study_area", mirror=mirror, comuni=s.comuni
+                    ),
+                )
+        except Exception:
+            # a district layer that cannot be read is said first, as when it
+            # was loaded before the records
+            layers.result()
+            raise
+        (districts, comuni), said = layers.result()
+    say_again(said)
     inputs = _inputs(bundle.results, s)
     lost = sum(len(r.quarantine) for r in bundle.results.values())
     if lost:
@@ -298,6 +308,16 @@ def _with_districts(
         # a layer given here replaces the configuration's level and comuni
         comuni=None if file is not None else s.comuni,
     )
+
+
+def _layers(
+    s: RunSettings, mirror: PathLike | None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return the run's district layer and the comuni drawn under it."""
+    from geo_alloggi.boundaries import load_districts
+
+    districts = _districts(s, mirror)
+    return districts, load_districts("comuni", mirror=mirror, all_comuni=True)
 
 
 def _districts(s: RunSettings, mirror: PathLike | None) -> gpd.GeoDataFrame:
