@@ -35,6 +35,7 @@ from geo_alloggi.io._columns import (
 )
 from geo_alloggi.io._csv import read_csv_raw
 from geo_alloggi.io._files import RawTable, file_bytes, file_error, sniff_format
+from geo_alloggi.io._overlap import read_in_turn
 from geo_alloggi.io._parsing import require_columns, resolve_columns
 from geo_alloggi.io._sheets import read_layer_raw, read_xlsx_raw
 from geo_alloggi.io._validation import EARLIEST_DATE, validate_rows
@@ -561,19 +562,16 @@ def read_bundle(
         "evictions": evictions,
         "vacancies": vacancies,
     }
-    results: dict[str, ReadResult] = {}
-    tables: dict[str, pd.DataFrame] = {}
-    known: Any = None
-    for kind in KINDS:
-        path = paths[kind]
-        if path is None:
-            tables[kind] = _empty(kind)
-            continue
-        res = read_records(
-            path,
+    given = {kind: path for kind, path in paths.items() if path is not None}
+    known: Any = None  # the accepted estates, once read (when checked)
+
+    def read(kind: str) -> ReadResult:
+        """Read the file of ``kind`` (records checked against ``known``)."""
+        return read_records(
+            given[kind],
             kind,
             columns=(columns or {}).get(kind),
-            estates=known if kind != "estates" else None,
+            estates=known,
             study_area=study_area,
             check_area=check_area,
             today=today,
@@ -584,10 +582,19 @@ def read_bundle(
             delimiter=delimiter,
             decimal=decimal,
         )
-        results[kind] = res
-        tables[kind] = res.accepted
-        if kind == "estates" and check_estates:
-            known = res.accepted
+
+    results: dict[str, ReadResult] = {}
+    if "estates" in given:
+        results["estates"] = read("estates")
+        if check_estates:
+            known = results["estates"].accepted
+    # the records in turn (when they are large, the smaller files in a child
+    # while the largest is read here: see read_in_turn)
+    results |= read_in_turn(read, {k: p for k, p in given.items() if k != "estates"})
+    tables = {
+        kind: results[kind].accepted if kind in results else _empty(kind)
+        for kind in KINDS
+    }
     records = Records(
         estates=tables["estates"],
         occupations=tables["occupations"],
