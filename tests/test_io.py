@@ -992,6 +992,41 @@ def test_write_table_other_dtypes_neutralised(tmp_path):
     assert rows[2][2:5] == [None, None, None]
 
 
+@pytest.mark.parametrize("streamed", [False, True])
+def test_write_table_xlsx_cells_in_memory_and_streamed(tmp_path, monkeypatch, streamed):
+    # a small table is built in memory, a big one streamed row by row: the
+    # same cells either way (values, types, date format, empty cells)
+    from geo_alloggi.io import _writing
+
+    if streamed:
+        monkeypatch.setattr(_writing, "_STREAM_CELLS", 0)
+    table = pd.DataFrame(
+        {
+            "testo": ["a", "", None, "=1+1", " spazio "],
+            "misto": [3, 2.5, "riservato", float("nan"), float("inf")],
+            "n": pd.array([1, None, 3, 4, 2**40], dtype="Int64"),
+            "q": [1.5, np.nan, -0.0, 1e20, 0.1],
+            "giorno": pd.to_datetime(
+                ["2020-01-02", None, "2020-03-04 10:30", "2020-01-02", None],
+                format="ISO8601",
+            ),
+        }
+    )
+    ws = openpyxl.load_workbook(write_table(table, tmp_path / "t.xlsx")).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows == [
+        ["testo", "misto", "n", "q", "giorno"],
+        ["a", 3, 1, 1.5, dt.datetime(2020, 1, 2)],
+        [None, 2.5, None, None, None],
+        [None, "riservato", 3, 0, dt.datetime(2020, 3, 4, 10, 30)],
+        ["'=1+1", None, 4, 1e20, dt.datetime(2020, 1, 2)],
+        [" spazio ", "=1/0", 2**40, 0.1, None],
+    ]
+    assert [ws.cell(r, 5).number_format for r in (2, 4, 5)] == ["DD/MM/YYYY"] * 3
+    assert ws["B6"].data_type == "f"  # infinity: Excel's #DIV/0!
+    assert ws["A5"].data_type == "s"
+
+
 # ---------------------------------------------------------------------------
 # property: whatever the mess, every data row is accounted for at its line
 

@@ -24,6 +24,8 @@ from geo_alloggi._errors import ValidationError
 PathLike = str | os.PathLike[str]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# XLSX tables of more cells are streamed to disk row by row (constant memory)
+_STREAM_CELLS = 1_000_000
 
 
 def _neutralise(value: Any) -> Any:
@@ -210,35 +212,22 @@ def _neutralise_cell(yes: str, no: str, date_fmt: str) -> Any:
 def _write_xlsx(table: pd.DataFrame, path: Path, *, date_fmt: str) -> None:
     """Write the exported table as one XLSX sheet: real numbers and dates.
 
-    XlsxWriter in constant-memory mode writes row by row; text is always
-    written as text (never read as a formula, a link or a number), missing
-    values are empty cells, infinities Excel's ``#DIV/0!``.
+    Text is always written as text (never read as a formula, a link or a
+    number), missing values are empty cells, infinities Excel's ``#DIV/0!``.
+    Each column's writer is chosen once (XlsxWriter's typed calls, not its
+    generic ``write``, which tests every cell's type again). A table of more
+    than ``_STREAM_CELLS`` cells is streamed row by row through temporary
+    files (XlsxWriter's constant-memory mode); a smaller one is built in
+    memory, without temporary files.
     """
     import xlsxwriter
 
-    columns: list[list[Any]] = []
-    is_date: list[bool] = []
-    for col in table.columns:
-        s = table[col]
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            is_date.append(True)
-            columns.append(
-                [None if pd.isna(v) else v.to_pydatetime() for v in s.tolist()]
-            )
-            continue
-        is_date.append(False)
-        if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(
-            s.dtype
-        ):
-            values = s.astype(object).where(s.notna(), None).tolist()
-            columns.append([v.item() if hasattr(v, "item") else v for v in values])
-        else:
-            # text was neutralised before: no cell starts with "=", "+"...
-            columns.append([None if v is None or v is pd.NA else v for v in s.tolist()])
+    stream = table.size > _STREAM_CELLS
     book = xlsxwriter.Workbook(
         os.fspath(path),
         {
-            "constant_memory": True,
+            "constant_memory": stream,
+            "in_memory": not stream,
             "nan_inf_to_errors": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -247,16 +236,46 @@ def _write_xlsx(table: pd.DataFrame, path: Path, *, date_fmt: str) -> None:
     )
     sheet = book.add_worksheet("tabella")
     dates = book.add_format({"num_format": date_fmt})
+    text, number = sheet.write_string, sheet.write_number
+
+    def date(row: int, col: int, value: _dt.datetime) -> Any:
+        return sheet.write_datetime(row, col, value, dates)
+
+    columns: list[list[Any]] = []
+    # one writer per column; None: text and numbers mixed, chosen per cell
+    writers: list[Any] = []
+    for col in table.columns:
+        cells, kind = _xlsx_cells(table[col])
+        columns.append(cells)
+        writers.append({"date": date, "number": number}.get(kind))
     for c, name in enumerate(table.columns):
-        sheet.write_string(0, c, str(name))
+        text(0, c, str(name))
     for r, values in enumerate(zip(*columns, strict=True), start=1):
         for c, value in enumerate(values):
-            if value is None or value != value or value == "":
+            if value is None:
                 continue  # missing, NaN, empty text: an empty cell
-            if isinstance(value, str):
-                sheet.write_string(r, c, value)
-            elif is_date[c]:
-                sheet.write_datetime(r, c, value, dates)
-            else:
-                sheet.write(r, c, value)
+            write = writers[c]
+            if write is None:
+                # text was neutralised before: no cell starts with "=", "+"...
+                write = text if isinstance(value, str) else number
+            write(r, c, value)
     book.close()
+
+
+def _xlsx_cells(s: pd.Series) -> tuple[list[Any], str]:
+    """Return a column's cell values (None: an empty cell) and their kind.
+
+    The kind is ``"date"``, ``"number"`` or ``"mixed"`` (text and numbers, as
+    the export leaves them); numbers are Python numbers.
+    """
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return [None if pd.isna(v) else v.to_pydatetime() for v in s.tolist()], "date"
+    if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
+        values = s.astype(object).where(s.notna(), None).tolist()
+        return [
+            None if v is None or v != v else v.item() if hasattr(v, "item") else v
+            for v in values
+        ], "number"
+    return [
+        None if v is None or v is pd.NA or v != v or v == "" else v for v in s.tolist()
+    ], "mixed"
