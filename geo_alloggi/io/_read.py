@@ -555,6 +555,13 @@ def read_bundle(
     ------
     InputFileError
         As :func:`read_records`, for the first file with a file-level problem.
+
+    Notes
+    -----
+    The estates are read first. When the record files weigh megabytes, the
+    smaller ones are read in a forked child process while this one reads the
+    largest; the bundle, the warnings (in the files' order) and the error are
+    those of reading them one after the other.
     """
     paths = {
         "estates": estates,
