@@ -513,3 +513,34 @@ def test_styles_match_classes_stored_in_italian(gpkg: Path, tmp_path: Path) -> N
             "Nuovo punto caldo", "Punto caldo persistente",
             "Nessuna tendenza rilevata", "",
         ]  # fmt: skip
+
+
+def test_plain_symbols_follow_each_layers_geometries(gpkg: Path) -> None:
+    # layers without a style of their own (or estates without owners) get a
+    # plain symbol of their geometries' kind: markers, lines or fills
+    from shapely.geometry import LineString, Point
+
+    districts = gpd.read_file(gpkg, layer="districts")
+    gpd.GeoDataFrame(
+        {"n": [1, 2]}, geometry=[LineString([(9.1, 45.4), (9.2, 45.5)])] * 2,
+        crs=districts.crs,
+    ).to_file(gpkg, layer="roads", driver="GPKG")  # fmt: skip
+    gpd.GeoDataFrame(
+        {"n": [1]}, geometry=[Point(9.1, 45.4)], crs=districts.crs
+    ).to_file(gpkg, layer="sites", driver="GPKG")
+    districts[["geometry"]].to_file(gpkg, layer="areas", driver="GPKG")
+    estates = gpd.read_file(gpkg, layer="estates").drop(columns=S.OWNER)
+    estates.to_file(gpkg, layer="estates", driver="GPKG")
+    styles = {s.table: s for s in maps.style_geopackage(gpkg) if s.default}
+    kinds = {
+        table: {s.get("type") for s in _qml(gpkg, table).iter("symbol")}
+        for table in ("roads", "sites", "areas", "estates")
+    }
+    assert kinds == {
+        "roads": {"line"},
+        "sites": {"marker"},
+        "areas": {"fill"},
+        "estates": {"marker"},
+    }
+    assert styles["roads"].name == "roads"
+    assert styles["estates"].name == "Stabili ERP"

@@ -13,6 +13,7 @@ visibility, the same styles, relative paths, no online layer.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sqlite3
@@ -89,9 +90,11 @@ def geopackage_styles(
 ) -> list[LayerStyle]:
     """Return the QGIS styles of every layer of a GeoPackage (not written).
 
-    Each layer is read back from the file and classified with the functions
-    of the HTML map, so the classes are those of the values QGIS will show.
-    See :func:`style_geopackage` for the parameters.
+    Each layer's attributes are read back from the file and classified with
+    the functions of the HTML map, so the classes are those of the values
+    QGIS will show (geometries are read only for a layer drawn with a plain
+    symbol, to tell points, lines and areas apart). See
+    :func:`style_geopackage` for the parameters.
 
     Parameters
     ----------
@@ -124,12 +127,18 @@ def geopackage_styles(
     for name, geometry_type in pyogrio.list_layers(gpkg):
         if geometry_type is None or name == "layer_styles":
             continue
-        frame = gpd.read_file(gpkg, layer=name)
+        frame = pyogrio.read_dataframe(gpkg, layer=name, read_geometry=False)
         styles += layer_styles(
             str(name), frame, column=column, scheme=scheme, k=k, cmap=cmap,
             threshold=thr, allow_small=allow_small, lang=lang,
+            kinds=functools.partial(_geometry_kinds, gpkg, str(name)),
         )  # fmt: skip
     return styles
+
+
+def _geometry_kinds(gpkg: Path, layer: str) -> set[str]:
+    """Return the geometry types of a GeoPackage layer's features."""
+    return set(gpd.read_file(gpkg, layer=layer).geometry.dropna().geom_type)
 
 
 def style_geopackage(

@@ -13,7 +13,7 @@ The QML is QGIS 3 XML; symbol layer properties are written both as
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import geopandas as gpd
@@ -391,7 +391,7 @@ def _leaflet_fill(style: dict) -> ET.Element:
 
 def layer_styles(
     table: str,
-    frame: gpd.GeoDataFrame,
+    frame: pd.DataFrame,
     *,
     column: str = S.OCCUPIED_PER_100,
     scheme: str = "quantiles",
@@ -400,6 +400,7 @@ def layer_styles(
     threshold: int,
     allow_small: bool = False,
     lang: str = "it",
+    kinds: Callable[[], set[str]] | None = None,
 ) -> list[LayerStyle]:
     """Return the QGIS styles of one layer of the bundle's GeoPackage, default first.
 
@@ -409,10 +410,15 @@ def layer_styles(
         Layer name: ``districts``, ``districts_by_period``, ``estates``,
         ``density``, ``patrol_districts``, ``renovation_plan``; any other
         gets a plain symbol.
-    frame : geopandas.GeoDataFrame
-        The layer's rows as written in the GeoPackage.
+    frame : pandas.DataFrame
+        The layer's rows as written in the GeoPackage: the styles need only
+        their attributes (a GeoDataFrame's geometries tell a layer drawn with
+        a plain symbol whether it holds points, lines or areas).
     column, scheme, k, cmap, threshold, allow_small, lang
         As for :func:`geo_alloggi.maps.meeting_map` (the districts' choropleth).
+    kinds : callable or None, default None
+        Returns the geometry types of the layer (e.g. ``{"Point"}``), called
+        only for a plain symbol; by default those of ``frame``'s geometries.
 
     Returns
     -------
@@ -426,6 +432,16 @@ def layer_styles(
             with_no_data=no_data,
         )  # fmt: skip
 
+    def plain() -> LayerStyle:
+        # a symbol for the layer's points, lines or areas
+        if kinds is not None:
+            found = kinds()
+        elif isinstance(frame, gpd.GeoDataFrame):
+            found = set(frame.geometry.dropna().geom_type)
+        else:
+            found = set()
+        return _plain(table, found)
+
     if table == "districts" and column in frame.columns:
         return [
             classed("choropleth", column, True, None),
@@ -435,21 +451,24 @@ def layer_styles(
         style = classed("periods", S.OCCUPIED, False, True)
         name = f"{t('layer.districts_by_period', lang)}: {style.name}"
         return [style._replace(name=name, visible=False)]
+
     if table == "estates":
-        return [_estates(table, frame, lang)]
+        if S.OWNER not in frame.columns:
+            return [plain()._replace(name=t("layer.estates", lang))]
+        return [_estates(table, lang)]
     if table == "density" and "level" in frame.columns:
         return [_density(table, frame, lang)]
     if table == "patrol_districts" and "rank" in frame.columns:
         return [_patrol(table, frame, lang)]
     if table == "renovation_plan" and S.SELECTED in frame.columns:
         return [_renovation(table, lang)]
-    return [_plain(table, frame)]
+    return [plain()]
 
 
 def _classed(
     table: str,
     key: str,
-    frame: gpd.GeoDataFrame,
+    frame: pd.DataFrame,
     column: str,
     *,
     scheme: str,
@@ -485,7 +504,7 @@ def _classed(
 
 
 def _district_categories(
-    table: str, frame: gpd.GeoDataFrame, lang: str
+    table: str, frame: pd.DataFrame, lang: str
 ) -> list[LayerStyle]:
     """Hot spots and emerging trends, as the HTML map's two categorical layers.
 
@@ -550,9 +569,7 @@ def _district_categories(
     return out
 
 
-def _estates(table: str, frame: gpd.GeoDataFrame, lang: str) -> LayerStyle:
-    if S.OWNER not in frame.columns:
-        return _plain(table, frame)._replace(name=t("layer.estates", lang))
+def _estates(table: str, lang: str) -> LayerStyle:
     cats = [
         (owner, owner_label(owner, lang), marker_symbol("0", color))
         for owner, color in OWNER_COLORS.items()
@@ -565,7 +582,7 @@ def _estates(table: str, frame: gpd.GeoDataFrame, lang: str) -> LayerStyle:
 
 
 def _density(
-    table: str, frame: gpd.GeoDataFrame, lang: str, decimals: int = 1
+    table: str, frame: pd.DataFrame, lang: str, decimals: int = 1
 ) -> LayerStyle:
     levels = sorted(set(frame["level"].dropna().astype(float)))
     colors = palette("Reds", len(levels))
@@ -589,7 +606,7 @@ def _density(
     )  # fmt: skip
 
 
-def _patrol(table: str, frame: gpd.GeoDataFrame, lang: str) -> LayerStyle:
+def _patrol(table: str, frame: pd.DataFrame, lang: str) -> LayerStyle:
     color = PRIORITY_COLORS["patrol"]
     n = int(min(PATROL_TOP, frame["rank"].notna().sum()))
     symbol = fill_symbol("0", color, opacity=0.12, line=color, width_mm=0.66)
@@ -619,8 +636,7 @@ def _renovation(table: str, lang: str) -> LayerStyle:
     )  # fmt: skip
 
 
-def _plain(table: str, frame: gpd.GeoDataFrame) -> LayerStyle:
-    kinds = set(frame.geometry.dropna().geom_type)
+def _plain(table: str, kinds: set[str]) -> LayerStyle:
     if kinds and kinds <= {"Point", "MultiPoint"}:
         symbol = marker_symbol("0", OTHER_OWNER_COLOR)
     elif kinds and kinds <= {"LineString", "MultiLineString"}:
