@@ -63,11 +63,7 @@ def write_bundle(
     list of Path
         Every file written, manifest last.
     """
-    # imported once, before the fork, for both processes: the maps and their
-    # classifier (which brings matplotlib)
-    import mapclassify  # noqa: F401
-
-    from geo_alloggi import maps, report
+    from geo_alloggi import report
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -75,16 +71,32 @@ def write_bundle(
     before = report.read_figures(Path(previous)) if previous is not None else None
     (out / "tables").mkdir(parents=True, exist_ok=True)
     s = analysis.settings
-    # the tables and the GeoPackage do not depend on the maps: a child process
-    # writes them while this one draws the static map and the report; another
-    # child writes the HTML map and sends back its warnings. Chromium starts next
-    # (a process: nothing runs beside the forks), ready by the time
-    # report.html is written, and prints it while the rest is written
-    layers = Forked(_write_layers, meeting_data(analysis), out, analysis)
-    html_map = Forked(warnings_of, _write_html_map, analysis, out)
-    printing = report.PdfPrinter(lang=s.lang) if pdf else contextlib.nullcontext()
-    with layers, html_map, printing as printer:
+    # the tables and the GeoPackage need neither the maps nor their imports: a
+    # child writes them from the start, on the other core, while this process
+    # imports the maps (matplotlib, folium) and Chromium starts (a process:
+    # nothing runs beside the forks), ready by the time report.html is written.
+    # Another child writes the HTML map and sends back its warnings; this one
+    # draws the static map, writes the report and, while Chromium prints it,
+    # styles the GeoPackage for QGIS (the styles classify as the maps do)
+    with contextlib.ExitStack() as stack:
+        layers = stack.enter_context(Forked(_write_layers, meeting_data(analysis), out))
+        printer = stack.enter_context(report.PdfPrinter(lang=s.lang)) if pdf else None
+        # imported once, before the HTML map's fork, for both processes: the
+        # maps and their classifier (which brings matplotlib)
+        import mapclassify  # noqa: F401
+
+        from geo_alloggi import maps
+
+        html_map = stack.enter_context(
+            Forked(warnings_of, _write_html_map, analysis, out)
+        )
         figure, static_said = warnings_of(_draw_static_map, analysis, out)
+        # map.pdf is saved by a third child from its copy of the drawing while
+        # this process writes the report (forked before Chromium's printing
+        # thread starts)
+        map_pdf = stack.enter_context(
+            Forked(warnings_of, maps.save_static, figure, out / "map.pdf")
+        )
         html_path, html_said = html_map.result()
         notes = list(analysis.notes)
         with collect_notes(notes):
@@ -102,12 +114,16 @@ def write_bundle(
         if printer is not None:
             # printed before the tables are awaited: the print needs this process
             printer.submit(page, out / "report.pdf")
-        # map.pdf is saved while Chromium prints (the drawing's notes are in)
-        with collect_notes([]):
-            static_files = [out / "map.png", maps.save_static(figure, out / "map.pdf")]
+        # the GeoPackage is styled while Chromium prints
+        layer_files = layers.result()
+        layer_files.append(_style_layers(layer_files[-1], out, analysis))
+        pdf_path, pdf_said = map_pdf.result()
+        with collect_notes([]):  # the drawing's notes are in
+            say_again(pdf_said)
+        static_files = [out / "map.png", pdf_path]
         if printer is not None:
             printed = printer.result()
-        written = [html_path, *static_files, *layers.result()]
+        written = [html_path, *static_files, *layer_files]
         written.append(
             report.write_figures(report.key_figures(data), out / "figures.json")
         )
@@ -127,29 +143,32 @@ def write_bundle(
     return written
 
 
-def _write_layers(data: MeetingData, out: Path, analysis: Analysis) -> list[Path]:
-    """Write the tables, the GeoPackage with its QGIS styles, the QGIS project.
+def _write_layers(data: MeetingData, out: Path) -> list[Path]:
+    """Write the tables and the GeoPackage; return the paths written, GeoPackage last.
 
     They are written from the plain tables of ``data`` (its notes, sources
-    and previous figures are not used); return the paths written.
+    and previous figures are not used).
     """
-    from geo_alloggi import maps, report
+    from geo_alloggi import report
+
+    written = report.write_tables(data, out / "tables")
+    written.append(report.write_geopackage(data, out / "layers.gpkg"))
+    return written
+
+
+def _style_layers(gpkg: Path, out: Path, analysis: Analysis) -> Path:
+    """Store the GeoPackage's QGIS styles, write the QGIS project; return its path."""
+    from geo_alloggi import maps
 
     s = analysis.settings
-    written = report.write_tables(data, out / "tables")
-    gpkg = report.write_geopackage(data, out / "layers.gpkg")
     styles = maps.style_geopackage(gpkg, threshold=s.threshold, lang=s.lang)
-    written.append(gpkg)
-    written.append(
-        maps.write_qgis_project(
-            gpkg,
-            out / "layers.qgz",
-            styles=styles,
-            synthetic=analysis.synthetic,
-            lang=s.lang,
-        )
+    return maps.write_qgis_project(
+        gpkg,
+        out / "layers.qgz",
+        styles=styles,
+        synthetic=analysis.synthetic,
+        lang=s.lang,
     )
-    return written
 
 
 def _write_html_map(analysis: Analysis, out: Path) -> Path:
