@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from geo_alloggi import _gc
 
-__all__ = ["Forked", "Said", "say_again", "warnings_of"]
+__all__ = ["Forked", "Said", "can_fork", "say_again", "warnings_of"]
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,7 @@ class Forked(Generic[T]):
         self._pid: int | None = None
         self._fd = -1
         self._value: tuple[T] | None = None
-        if not hasattr(os, "fork") or threading.active_count() > 1:
-            # no fork where it is missing, nor beside other Python threads (a
-            # notebook kernel's, a progress bar's): a lock one of them holds
-            # would stay held forever in the child
+        if not can_fork():
             self._value = (fn(*args),)
             return
         read, write = os.pipe()
@@ -144,6 +141,21 @@ class Forked(Generic[T]):
             os.close(self._fd)
         _, status = os.waitpid(self._pid, 0)
         return b"".join(chunks), os.waitstatus_to_exitcode(status)
+
+
+def can_fork() -> bool:
+    """Tell whether :class:`Forked` would start a child now (else it works in process).
+
+    No fork where ``os.fork`` is missing, nor beside other Python threads (a
+    notebook kernel's, a progress bar's): a lock one of them holds would stay
+    held forever in the child.
+
+    Returns
+    -------
+    bool
+        True when this process may fork.
+    """
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def warnings_of(fn: Callable[..., T], *args: Any) -> tuple[T, list[Said]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sqlite3
 import zipfile
@@ -687,3 +688,84 @@ def test_renovation_planned_in_a_child_equals_the_plan_made_in_process(mirror):
     assert_frame_equal(forked.plan.summary, in_process.plan.summary)
     assert_frame_equal(forked.frontier, in_process.frontier)
     assert_frame_equal(forked.patrol_districts, in_process.patrol_districts)
+
+
+def test_backtest_in_a_child_equals_the_backtest_made_in_process(mirror):
+    """A run whose back-test a child computes publishes what a run without one does.
+
+    Same back-test, rankings, notes and warnings in the same order; another
+    thread alive keeps the back-test in the parent, at its step, as before.
+    """
+    import threading
+
+    from _bundles import warning_log
+    from pandas.testing import assert_frame_equal
+
+    from geo_alloggi._forked import can_fork
+    from geo_alloggi.boundaries import load_districts
+    from geo_alloggi.pipeline import RunSettings, analyse, demo_records
+
+    demo = demo_records(seed=0, mirror=mirror)
+    districts = load_districts("study_area", mirror=mirror)
+    comuni = load_districts("comuni", mirror=mirror, all_comuni=True)
+    settings = RunSettings(seed=0, synthetic=True, start=demo.start, end=demo.end)
+
+    def run_analysis() -> tuple[object, list[str]]:
+        with warning_log() as messages:
+            out = analyse(
+                demo.records,
+                districts,
+                settings=settings,
+                comuni=comuni,
+                link=False,
+                links=demo.links,
+            )
+        return out, list(messages)
+
+    forks = can_fork()
+    forked, said = run_analysis()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not can_fork()
+        in_process, said_here = run_analysis()
+    finally:
+        stop.set()
+        other.join()
+    assert forks == hasattr(os, "fork")
+    assert forked.backtest is not None  # the demo has periods to back-test
+    assert_frame_equal(forked.backtest.scores, in_process.backtest.scores)
+    assert_frame_equal(forked.backtest.summary, in_process.backtest.summary)
+    assert forked.backtest.weights == in_process.backtest.weights
+    assert_frame_equal(forked.patrol_districts, in_process.patrol_districts)
+    assert_frame_equal(forked.patrol_estates, in_process.patrol_estates)
+    assert forked.notes == in_process.notes
+    assert said == said_here
+
+
+def test_backtest_child_stops_when_the_run_fails(mirror):
+    """An error beside the back-test's child stops it (no child left running)."""
+    from geo_alloggi._forked import can_fork
+    from geo_alloggi.boundaries import load_districts
+    from geo_alloggi.overlay import aggregate
+    from geo_alloggi.pipeline import demo_records
+    from geo_alloggi.pipeline._prioritise import backtest_ahead
+
+    demo = demo_records(seed=0, mirror=mirror)
+    districts = load_districts("study_area", mirror=mirror)
+    panel = aggregate(demo.records, districts, start=demo.start, end=demo.end)
+    pids: list[int] = []
+
+    def fail_beside_the_child() -> None:
+        with backtest_ahead(demo.records, districts, panel) as child:
+            if child is not None and child._pid is not None:
+                pids.append(child._pid)
+            raise KeyError("the run fails")
+
+    with pytest.raises(KeyError, match="the run"):
+        fail_beside_the_child()
+    assert bool(pids) == can_fork()
+    for pid in pids:  # forked: the child was stopped and reaped
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)

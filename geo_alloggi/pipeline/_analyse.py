@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,11 @@ from geo_alloggi.pipeline._notes import (
     trend_note,
     without_hot_spots,
 )
-from geo_alloggi.pipeline._prioritise import prioritise
+from geo_alloggi.pipeline._prioritise import (
+    backtest_ahead,
+    prioritise,
+    renovation_ahead,
+)
 from geo_alloggi.pipeline._progress import STEPS, StepCallback, step_reporter
 from geo_alloggi.pipeline._settings import RunSettings
 from geo_alloggi.pipeline._signals import period_hotspots, period_layer, trend
@@ -189,7 +194,8 @@ def analyse(
     s = settings or RunSettings()
     step = step_reporter(on_step, STEPS)
     notes: list[Note] = []
-    with collect_notes(notes):
+    # children stop when the run fails
+    with collect_notes(notes), ExitStack() as children:
         if link:
             if links is not None:
                 raise ValidationError(
@@ -222,12 +228,36 @@ def analyse(
         step("hot spots")
         latest, moran, left_out = _hot_spots(panel, districts, last, seed=s.seed or 0)
         notes += left_out
+        # the back-test needs none of the steps up to the priorities: a child
+        # computes it meanwhile, on the other core (forked here, once the
+        # statistics are imported, so that it need not import them again)
+        ahead = children.enter_context(
+            backtest_ahead(
+                records,
+                districts,
+                panel,
+                config_file=s.config_file,
+                threshold=s.threshold,
+                seed=s.seed or 0,
+            )
+        )
 
         step("emerging hot spots")
         emerging = _trend(panel, districts) if len(periods) >= 2 else None
         if len(periods) >= 2 and emerging is None:
             notes.append(trend_note(len(periods), latest))
         latest = _published_latest(latest, emerging, shared_last)
+        # the renovation plan needs the trend only: a child plans it meanwhile
+        renovation = children.enter_context(
+            renovation_ahead(
+                records,
+                districts,
+                emerging,
+                config_file=s.config_file,
+                budget_eur=s.budget_eur,
+                objective=s.objective,
+            )
+        )
 
         step("density")
         start, end = label_bounds(last, s.period)
@@ -246,6 +276,8 @@ def analyse(
             seed=s.seed or 0,
             on_step=step,
             published=published,
+            backtest=ahead,
+            renovation=renovation,
         )
 
         backtest = pri.backtest

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import geopandas as gpd
 import pandas as pd
 
 from geo_alloggi import _schema as S
 from geo_alloggi._errors import warn
-from geo_alloggi._forked import Forked, say_again, warnings_of
+from geo_alloggi._forked import Forked, Said, can_fork, say_again, warnings_of
 from geo_alloggi._periods import period_start
 from geo_alloggi._records import Records
 from geo_alloggi.pipeline._disclose import (
@@ -32,7 +33,26 @@ from geo_alloggi.pipeline._signals import backtest_signals, trend
 if TYPE_CHECKING:  # pragma: no cover
     from geo_alloggi.priorities import Backtest, PatrolWeights, RenovationPlan
 
-__all__ = ["PriorityTables", "prioritise", "published_backtest", "trend"]
+__all__ = [
+    "BacktestSaid",
+    "PriorityTables",
+    "RenovationSaid",
+    "backtest_ahead",
+    "prioritise",
+    "published_backtest",
+    "renovation_ahead",
+    "trend",
+]
+
+T = TypeVar("T")
+
+#: The published back-test of a run (None with too few periods) and the
+#: warnings it raised, in order: what the child of :func:`backtest_ahead` gives.
+BacktestSaid = tuple["Backtest | None", list[Said]]
+
+#: The renovation candidates, plan and trade-off of a run, and the warnings
+#: they raised, in order: what the child of :func:`renovation_ahead` gives.
+RenovationSaid = tuple[tuple[pd.DataFrame, "RenovationPlan", pd.DataFrame], list[Said]]
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,8 @@ def prioritise(
     seed: int = 0,
     on_step: Callable[[str], None] | None = None,
     published: pd.DataFrame | None = None,
+    backtest: Forked[BacktestSaid] | None = None,
+    renovation: Forked[RenovationSaid] | None = None,
 ) -> PriorityTables:
     """Back-test the ranking, rank districts and estates for patrols, plan renovations.
 
@@ -147,37 +169,41 @@ def prioritise(
         The published district table at ``threshold``
         (:func:`~geo_alloggi.pipeline.published_districts` of ``panel``), when
         the caller has it; computed here otherwise.
+    backtest : Forked or None, default None
+        The back-test started by :func:`backtest_ahead` with the same
+        ``records``, ``districts``, ``panel``, ``config_file``, ``threshold``
+        and ``seed``: its value is taken, and its warnings said again, where
+        the back-test is computed otherwise (None: computed here).
+    renovation : Forked or None, default None
+        The renovation plan started by :func:`renovation_ahead` with the same
+        ``records``, ``districts``, ``emerging``, ``config_file``,
+        ``budget_eur`` and ``objective`` (None: started here).
 
     Returns
     -------
     PriorityTables
         The tables, weights and cost model used.
     """
-    from geo_alloggi import priorities
-
     step = on_step or (lambda name: None)
     configured = patrol_weights(config_file)
-    cost_model = (
-        priorities.CostModel.from_toml(config_file)
-        if config_file is not None
-        else priorities.CostModel()
-    )
-    estate_district = _estate_districts(records, districts)
-    # the one place where estates outside the study area leave the priorities
-    records = _in_study_area(records, estate_district)
+    cost_model = _cost_model(config_file)
+    records, estate_district = _placed(records, districts)
     # the renovation plan needs neither the back-test nor the patrol ranking:
-    # a child process plans it meanwhile, on the other core (in process where
-    # it cannot fork); the parent waits for it at its step
-    with Forked(
-        warnings_of,
-        _renovation,
-        records,
-        districts,
-        emerging,
-        cost_model,
-        budget_eur,
-        objective,
-    ) as renovation:
+    # a child process plans it meanwhile (unless the caller started it
+    # earlier), on the other core (in process where it cannot fork); the
+    # parent waits for it at its step
+    if renovation is None:
+        renovation = Forked(
+            warnings_of,
+            _renovation,
+            records,
+            districts,
+            emerging,
+            cost_model,
+            budget_eur,
+            objective,
+        )
+    with renovation:
         tables = _rank(
             records,
             districts,
@@ -190,6 +216,7 @@ def prioritise(
             seed=seed,
             step=step,
             published=published,
+            backtest=backtest,
         )
         step("renovation plan")
         (cand, plan, frontier), said = renovation.result()
@@ -218,8 +245,9 @@ def _rank(
     seed: int,
     step: Callable[[str], None],
     published: pd.DataFrame | None,
+    backtest: Forked[BacktestSaid] | None,
 ) -> dict[str, Any]:
-    """Back-test the ranking, then rank districts and estates for patrols.
+    """Back-test the ranking (or take the child's), then rank for patrols.
 
     Returns the fields of :class:`PriorityTables` that these steps fill.
     """
@@ -228,15 +256,14 @@ def _rank(
     periods = sorted(panel[S.PERIOD].dropna().unique())
     last = str(periods[-1])
     step("back-test")
-    bt = published_backtest(
-        panel,
-        districts,
-        weights=configured,
-        evictions=records.evictions,
-        estate_district=estate_district,
-        seed=seed,
-        round_hits_to=threshold,
-    )
+    if backtest is None:
+        bt = _backtest(
+            records, districts, panel, configured, estate_district, seed, threshold
+        )
+    else:
+        bt, said = backtest.result()
+        # said now, in the order a back-test made here would have said them
+        say_again(said)
     weights = _ranking_weights(configured, bt)
 
     step("patrol priorities")
@@ -277,6 +304,203 @@ def _rank(
     }
 
 
+@contextmanager
+def backtest_ahead(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    panel: pd.DataFrame,
+    *,
+    config_file: Path | None = None,
+    threshold: int | None = None,
+    seed: int = 0,
+) -> Iterator[Forked[BacktestSaid] | None]:
+    """Start the back-test of :func:`prioritise` in a forked child, on the other core.
+
+    The back-test needs neither the trend nor the density of a run, nor the
+    patrol ranking's other tables: the child computes it while the parent
+    computes them (a run starts it once it has imported the statistics, so
+    that the child need not import them again). Give what this yields to
+    :func:`prioritise` as ``backtest=`` with the same records, districts, panel
+    and settings. It yields None, and :func:`prioritise` computes the
+    back-test itself, with too few periods for one
+    (:func:`geo_alloggi.priorities.rolling_origins`) or where the process
+    cannot fork (:func:`geo_alloggi._forked.can_fork`). An error in the block
+    stops the child.
+
+    Parameters
+    ----------
+    records : Records
+        As for :func:`prioritise` (before the estates are placed).
+    districts : geopandas.GeoDataFrame
+        As for :func:`prioritise`.
+    panel : pandas.DataFrame
+        As for :func:`prioritise`.
+    config_file : pathlib.Path or None, default None
+        As for :func:`prioritise`.
+    threshold : int or None, default None
+        As for :func:`prioritise`.
+    seed : int, default 0
+        As for :func:`prioritise`.
+
+    Yields
+    ------
+    Forked or None
+        The child computing the back-test and its warnings (:data:`BacktestSaid`),
+        None where no child was started.
+    """
+    from geo_alloggi import priorities
+
+    periods = sorted(panel[S.PERIOD].dropna().unique())
+    if not priorities.rolling_origins(periods):
+        yield None
+        return
+    with _ahead(
+        _backtest_apart, records, districts, panel, config_file, threshold, seed
+    ) as child:
+        yield child
+
+
+@contextmanager
+def renovation_ahead(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    emerging: gpd.GeoDataFrame | None,
+    *,
+    config_file: Path | None = None,
+    budget_eur: float | Mapping[str, float] = DEFAULT_BUDGET_EUR,
+    objective: str = DEFAULT_OBJECTIVE,
+) -> Iterator[Forked[RenovationSaid] | None]:
+    """Start the renovation plan of :func:`prioritise` in a forked child, early.
+
+    The plan needs the trend of a run, not its density nor the back-test:
+    started right after the trend, the child plans while the parent goes on.
+    Give what this yields to :func:`prioritise` as ``renovation=`` with the
+    same records, districts, trend and settings. It yields None, and
+    :func:`prioritise` starts the plan itself, where the process cannot fork
+    (:func:`geo_alloggi._forked.can_fork`). An error in the block stops the
+    child.
+
+    Parameters
+    ----------
+    records : Records
+        As for :func:`prioritise` (before the estates are placed).
+    districts : geopandas.GeoDataFrame
+        As for :func:`prioritise`.
+    emerging : geopandas.GeoDataFrame or None
+        As for :func:`prioritise`.
+    config_file : pathlib.Path or None, default None
+        As for :func:`prioritise`.
+    budget_eur : float or mapping of str to float, default 10000000.0
+        As for :func:`prioritise`.
+    objective : str, default 'risk'
+        As for :func:`prioritise`.
+
+    Yields
+    ------
+    Forked or None
+        The child planning the renovation (:data:`RenovationSaid`), None where
+        no child was started.
+    """
+    with _ahead(
+        _renovation_apart,
+        records,
+        districts,
+        emerging,
+        config_file,
+        budget_eur,
+        objective,
+    ) as child:
+        yield child
+
+
+@contextmanager
+def _ahead(fn: Callable[..., T], *args: Any) -> Iterator[Forked[T] | None]:
+    """Start ``fn(*args)`` in a forked child for the block; None where it cannot fork.
+
+    The caller then does the work as without a child. An error in the block
+    stops the child.
+    """
+    if not can_fork():
+        yield None
+        return
+    with Forked(fn, *args) as child:
+        yield child
+
+
+def _renovation_apart(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    emerging: gpd.GeoDataFrame | None,
+    config_file: Path | None,
+    budget_eur: float | Mapping[str, float],
+    objective: str,
+) -> RenovationSaid:
+    """Return the renovation :func:`prioritise` would plan, and its warnings.
+
+    Runs in the child of :func:`renovation_ahead`. The costs are read and the
+    estates placed as :func:`prioritise` does; their warnings are said there,
+    not here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cost_model = _cost_model(config_file)
+        records, _ = _placed(records, districts)
+    return warnings_of(
+        _renovation, records, districts, emerging, cost_model, budget_eur, objective
+    )
+
+
+def _backtest_apart(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    panel: pd.DataFrame,
+    config_file: Path | None,
+    threshold: int | None,
+    seed: int,
+) -> BacktestSaid:
+    """Return the back-test :func:`prioritise` would compute, and its warnings.
+
+    Runs in the child of :func:`backtest_ahead`. The weights are read and the
+    estates placed as :func:`prioritise` does; their warnings are said there,
+    not here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        configured = patrol_weights(config_file)
+        records, estate_district = _placed(records, districts)
+    return warnings_of(
+        _backtest,
+        records,
+        districts,
+        panel,
+        configured,
+        estate_district,
+        seed,
+        threshold,
+    )
+
+
+def _backtest(
+    records: Records,
+    districts: gpd.GeoDataFrame,
+    panel: pd.DataFrame,
+    configured: PatrolWeights | Literal["calibrated"],
+    estate_district: pd.Series,
+    seed: int,
+    threshold: int | None,
+) -> Backtest | None:
+    """Return the run's :func:`published_backtest` of the records in the study area."""
+    return published_backtest(
+        panel,
+        districts,
+        weights=configured,
+        evictions=records.evictions,
+        estate_district=estate_district,
+        seed=seed,
+        round_hits_to=threshold,
+    )
+
+
 def _renovation(
     records: Records,
     districts: gpd.GeoDataFrame,
@@ -299,6 +523,25 @@ def _renovation(
     plan = priorities.renovation_plan(cand, budget_eur, objective=objective)
     frontier = priorities.renovation_frontier(cand, budget_eur, objective=objective)
     return cand, plan, frontier
+
+
+def _cost_model(config_file: Path | None) -> Any:
+    """Return the renovation cost model of the configuration (else the defaults)."""
+    from geo_alloggi import priorities
+
+    if config_file is None:
+        return priorities.CostModel()
+    return priorities.CostModel.from_toml(config_file)
+
+
+def _placed(records: Records, districts: gpd.GeoDataFrame) -> tuple[Records, pd.Series]:
+    """Return the records of the estates in the study area, and each estate's district.
+
+    The one place where estates outside the study area leave the priorities
+    (:func:`_in_study_area`).
+    """
+    estate_district = _estate_districts(records, districts)
+    return _in_study_area(records, estate_district), estate_district
 
 
 def _estate_districts(records: Records, districts: gpd.GeoDataFrame) -> pd.Series:
@@ -351,7 +594,7 @@ def _in_study_area(records: Records, estate_district: pd.Series) -> Records:
         "priorities.estates_left_out",
         n=len(out),
         sample=out[:5],
-        stacklevel=3,
+        stacklevel=4,
     )
     dropped = set(out)
 
