@@ -882,6 +882,22 @@ def test_plan_never_exceeds_budget(data, budget):
     )
 
 
+def test_plan_with_vanishing_risks_ends_and_ranks_as_equal_risks():
+    """Risks so small that δ underflowed gave infinite values: the solver never ended.
+
+    Found by hypothesis (risks of 5e-324). Equal risks, however small, rank
+    plans as equal risks of 0.5 do: the same units are chosen.
+    """
+    costs = ([2, 2], [348303.5628380191] * 2, [206685.0893546394] * 2)
+    tiny = renovation_plan(_cand(*costs, [5e-324] * 2), 1e6, time_limit_s=60)
+    half = renovation_plan(_cand(*costs, [0.5] * 2), 1e6, time_limit_s=60)
+    for method, table in half.plans.items():
+        assert tiny.plans[method]["units_chosen"].tolist() == (
+            table["units_chosen"].tolist()
+        ), method
+    assert half.plans["optimal"]["units_chosen"].sum() == 2  # 1e6 buys 2 units
+
+
 def test_plan_budget_exactly_spent_with_awkward_floats():
     cand = _cand([3, 3, 3], [0.1, 0.2, 0.3], [0.0, 0.0, 0.0], [0.5, 0.6, 0.7])
     budget = 0.1 * 3 + 0.2 * 3 + 0.3 * 3  # 1.8000000000000003 in floats

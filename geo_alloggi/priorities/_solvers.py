@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ METHODS: tuple[str, ...] = ("optimal", *NAIVE_METHODS)
 # of that total to recover more units), far below what a planner could tell
 # apart and far above the solver's tolerances
 RISK_RESOLUTION = 1e-7
+# total risk-weighted units below which the risks are scaled before ranking
+# (far above the float underflow that would make δ zero)
+_TINY_RISK = 1e-200
 # budget tightenings tried when the solver's tolerance lets a plan overspend
 _MAX_TIGHTEN = 20
 # HiGHS model statuses worth naming (scipy folds them into status 1 or 4)
@@ -289,6 +292,13 @@ def lexicographic_values(inst: Instance, objective: str) -> np.ndarray:
         return inst.risk + (total_r + 1.0)
     if total_r <= 0:
         return np.ones(len(inst.units))
+    if total_r < _TINY_RISK:
+        # δ would underflow to 0 and every value be infinite (the exact
+        # solver then never ends): the risks scaled by a power of two, which
+        # is exact and ranks the plans the same
+        top = float(np.max(inst.risk[ok]))
+        scaled = np.ldexp(inst.risk, -math.frexp(top)[1])
+        return lexicographic_values(replace(inst, risk=scaled), objective)
     delta = RISK_RESOLUTION * total_r / (float(inst.units[ok].sum()) + 1.0)
     return inst.risk / delta + 1.0
 
