@@ -96,18 +96,15 @@ def _read_csv_fast(
     values (``few_values(header)``) are read as categories.
     """
     known = read_enc in _ASCII_COMPATIBLE
-    categories = frozenset(
-        p
-        for p, name in zip(positions, names, strict=True)
-        if known and few_values is not None and few_values(name)
+    frame = _c_parser_text(
+        data,
+        read_enc,
+        delim,
+        ncols,
+        positions,
+        quoted=False,
+        categories=_few_valued(read_enc, positions, names, few_values),
     )
-    frame = _c_parser(
-        data, read_enc, delim, ncols, positions, quoted=False, categories=categories
-    )
-    if not all(_text_categories(frame[p]) for p in categories):
-        # pandas turned a column's categories into numbers or booleans: the
-        # text as written is lost, read it again as text
-        frame = _c_parser(data, read_enc, delim, ncols, positions, quoted=False)
     row_number = lines.data_lines[~lines.blank] + 1
     if len(frame) != len(row_number):  # pragma: no cover - defensive
         return None
@@ -120,6 +117,44 @@ def _read_csv_fast(
     frame = _selected(frame, positions, names, np.zeros(ncols, dtype=bool))
     frame = strip_rows(frame, dict(zip(names, edge, strict=True)))
     return frame, row_number, dict(zip(names, short, strict=True))
+
+
+def _few_valued(
+    read_enc: str,
+    positions: list[int],
+    names: list[str],
+    few_values: Callable[[str], bool] | None,
+) -> frozenset[int]:
+    """Positions of the columns to read as categories (few distinct values).
+
+    Only for encodings whose bytes the C parser compares as the text's.
+    """
+    if read_enc not in _ASCII_COMPATIBLE or few_values is None:
+        return frozenset()
+    return frozenset(
+        p for p, name in zip(positions, names, strict=True) if few_values(name)
+    )
+
+
+def _c_parser_text(
+    data: bytes,
+    read_enc: str,
+    delim: str,
+    ncols: int,
+    positions: list[int],
+    *,
+    quoted: bool,
+    categories: frozenset[int],
+) -> pd.DataFrame:
+    """:func:`_c_parser`, read again without categories if pandas typed them."""
+    frame = _c_parser(
+        data, read_enc, delim, ncols, positions, quoted=quoted, categories=categories
+    )
+    if not all(_text_categories(frame[p]) for p in categories):
+        # pandas turned a column's categories into numbers or booleans: the
+        # text as written is lost, read it again as text
+        frame = _c_parser(data, read_enc, delim, ncols, positions, quoted=quoted)
+    return frame
 
 
 def _text_categories(column: pd.Series) -> bool:
@@ -137,14 +172,24 @@ def _read_csv_quoted(
     names: list[str],
     row_number: np.ndarray,
     padded: np.ndarray,
+    few_values: Callable[[str], bool] | None = None,
 ) -> pd.DataFrame | None:
     """Read a quoted CSV with pandas' C parser (None if the rows disagree).
 
     Only the columns flagged in ``padded`` (one flag per column of the file)
-    are stripped.
+    are stripped. Columns with few values (``few_values(header)``) are read
+    as categories.
     """
     try:
-        frame = _c_parser(data, read_enc, delim, ncols, positions, quoted=True)
+        frame = _c_parser_text(
+            data,
+            read_enc,
+            delim,
+            ncols,
+            positions,
+            quoted=True,
+            categories=_few_valued(read_enc, positions, names, few_values),
+        )
     except (pd.errors.ParserError, ValueError):  # pragma: no cover - defensive
         return None
     if len(frame) != len(row_number):
@@ -226,7 +271,15 @@ def read_csv_raw(
         if found is not None:
             starts, padded = found
             read = _read_csv_quoted(
-                data, read_enc, delim, ncols, positions, names, starts, padded
+                data,
+                read_enc,
+                delim,
+                ncols,
+                positions,
+                names,
+                starts,
+                padded,
+                few_values,
             )
             fast = None if read is None else (read, starts, {})
     structural: dict[int, str] = {}
