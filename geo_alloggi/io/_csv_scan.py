@@ -321,7 +321,8 @@ def _quoted_padded_columns(
     before_end = np.concatenate((rec_end, [n])) - 1
     crlf = (before_end >= 0) & (buf[np.maximum(before_end, 0)] == 13)
     before_end = before_end - crlf
-    # one source of positions at a time (they are as many as the fields)
+    # one source of positions at a time (they are as many as the fields); each
+    # is sorted, so those outside the file are cut at its two ends
     for base, shift, table in (
         (rec_start, 0, starts),
         (dpos, 1, starts),
@@ -331,7 +332,7 @@ def _quoted_padded_columns(
         (q[1::2], -1, ends),
     ):
         pos = base + shift
-        pos = pos[(pos >= 0) & (pos < n)]
+        pos = pos[np.searchsorted(pos, 0) : np.searchsorted(pos, n)]
         pos = pos[table[buf[pos]]]
         if not len(pos):
             continue
@@ -398,7 +399,10 @@ def quoted_records(
     dpos = np.flatnonzero(buf == d)
     dpos = dpos[odd[dpos] == 0]
     del odd
-    fields = np.bincount(np.searchsorted(ends, dpos), minlength=len(rec_start)) + 1
+    # delimiters per record: those before each record end, less those before
+    # the previous end (one search per record, not per delimiter)
+    before = np.searchsorted(dpos, ends)
+    fields = np.diff(before, prepend=0, append=len(dpos)) + 1
     if not np.all(blank | (fields[: len(rec_start)] == ncols)):
         return None
     padded = _quoted_padded_columns(buf, q, dpos, ends, delim, ncols)
