@@ -97,13 +97,7 @@ def _read_csv_fast(
     """
     known = read_enc in _ASCII_COMPATIBLE
     frame = _c_parser_text(
-        data,
-        read_enc,
-        delim,
-        ncols,
-        positions,
-        quoted=False,
-        categories=_few_valued(read_enc, positions, names, few_values),
+        data, read_enc, delim, ncols, positions, names, few_values, quoted=False
     )
     row_number = lines.data_lines[~lines.blank] + 1
     if len(frame) != len(row_number):  # pragma: no cover - defensive
@@ -142,11 +136,16 @@ def _c_parser_text(
     delim: str,
     ncols: int,
     positions: list[int],
+    names: list[str],
+    few_values: Callable[[str], bool] | None,
     *,
     quoted: bool,
-    categories: frozenset[int],
 ) -> pd.DataFrame:
-    """:func:`_c_parser`, read again without categories if pandas typed them."""
+    """:func:`_c_parser`, few-valued columns as categories (:func:`_few_valued`).
+
+    Read again without categories if pandas typed them.
+    """
+    categories = _few_valued(read_enc, positions, names, few_values)
     frame = _c_parser(
         data, read_enc, delim, ncols, positions, quoted=quoted, categories=categories
     )
@@ -182,13 +181,7 @@ def _read_csv_quoted(
     """
     try:
         frame = _c_parser_text(
-            data,
-            read_enc,
-            delim,
-            ncols,
-            positions,
-            quoted=True,
-            categories=_few_valued(read_enc, positions, names, few_values),
+            data, read_enc, delim, ncols, positions, names, few_values, quoted=True
         )
     except (pd.errors.ParserError, ValueError):  # pragma: no cover - defensive
         return None
