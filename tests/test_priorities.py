@@ -896,6 +896,13 @@ def test_plan_with_vanishing_risks_ends_and_ranks_as_equal_risks():
             table["units_chosen"].tolist()
         ), method
     assert half.plans["optimal"]["units_chosen"].sum() == 2  # 1e6 buys 2 units
+    # a large risk on an estate without units left the others' vanishing
+    # (hypothesis again): the same plan as with ordinary risks
+    costs = ([0, 2, 2], [1.0] * 3, [0.0] * 3)
+    tiny = renovation_plan(_cand(*costs, [0.9, 5e-324, 1e-323]), 3.0, time_limit_s=60)
+    usual = renovation_plan(_cand(*costs, [0.9, 0.25, 0.5]), 3.0, time_limit_s=60)
+    assert tiny.plans["optimal"]["units_chosen"].tolist() == [0, 1, 2]
+    assert usual.plans["optimal"]["units_chosen"].tolist() == [0, 1, 2]
 
 
 def test_plan_budget_exactly_spent_with_awkward_floats():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -292,15 +292,19 @@ def lexicographic_values(inst: Instance, objective: str) -> np.ndarray:
         return inst.risk + (total_r + 1.0)
     if total_r <= 0:
         return np.ones(len(inst.units))
+    risk = inst.risk
     if total_r < _TINY_RISK:
         # δ would underflow to 0 and every value be infinite (the exact
-        # solver then never ends): the risks scaled by a power of two, which
-        # is exact and ranks the plans the same
-        top = float(np.max(inst.risk[ok]))
-        scaled = np.ldexp(inst.risk, -math.frexp(top)[1])
-        return lexicographic_values(replace(inst, risk=scaled), objective)
+        # solver then never ends): the risks scaled by a power of two, exact,
+        # so that the largest risk-weighted units are about 1 (same ranking);
+        # an estate without units to give (or without a budget) cannot be
+        # chosen, and its risk is capped so as not to overflow
+        top = float(np.max((inst.risk * inst.units)[ok]))
+        with np.errstate(over="ignore"):
+            risk = np.minimum(np.ldexp(inst.risk, -math.frexp(top)[1]), 1.0)
+        total_r = math.fsum(float(v) for v in (risk * inst.units)[ok])
     delta = RISK_RESOLUTION * total_r / (float(inst.units[ok].sum()) + 1.0)
-    return inst.risk / delta + 1.0
+    return risk / delta + 1.0
 
 
 def subinstance(inst: Instance, g: int) -> Instance:
