@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import threading
 import warnings
 from pathlib import Path
 
@@ -12,13 +11,16 @@ import pandas as pd
 import pytest
 
 from geo_alloggi._errors import InputFileError
+from geo_alloggi._forked import can_fork
 from geo_alloggi.io import _overlap, read_bundle
 from geo_alloggi.io._overlap import read_in_turn
 
 TODAY = "2025-06-30"
 BOX = (9.03, 45.38, 9.29, 45.59)
 
-can_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+forks = pytest.mark.skipif(
+    not can_fork(), reason="no os.fork here, or other threads run: read in process"
+)
 
 ESTATES = "codice_stabile;alloggi;gestore_note\nST1;10;x\nST2;0;y\nST3;4;z\n"
 HEADERS = {
@@ -110,11 +112,9 @@ def same_results(got, expected) -> None:
         )
 
 
-@can_fork
+@forks
 @pytest.mark.parametrize("largest", ["occupations", "evictions", "vacancies"])
 def test_forked_bundle_is_the_bundle_read_in_turn(tmp_path, monkeypatch, largest):
-    if threading.active_count() > 1:
-        pytest.skip("other threads run: Forked reads in process")
     paths = files(tmp_path, largest=largest)
     pids = tmp_path / "pids.txt"
     forked, said_forked = read(paths, monkeypatch, fork=True, pids=pids)
@@ -135,7 +135,7 @@ def test_forked_bundle_is_the_bundle_read_in_turn(tmp_path, monkeypatch, largest
     assert len(forked.records.evictions) == (40 if largest == "evictions" else 5)
 
 
-@can_fork
+@forks
 @pytest.mark.parametrize(
     ("largest", "broken", "first"),
     [
@@ -168,10 +168,8 @@ def test_the_first_broken_file_raises_as_in_turn(
     assert files_said == order[: order.index(first)]
 
 
-@can_fork
+@forks
 def test_the_smaller_files_are_read_in_a_child(tmp_path, monkeypatch):
-    if threading.active_count() > 1:
-        pytest.skip("other threads run: Forked reads in process")
     paths = {}
     for name, size in [("a", 30), ("b", 100), ("c", 20)]:
         paths[name] = tmp_path / name
