@@ -225,6 +225,7 @@ _APOSTROPHE_BETWEEN = re.compile(r"(?<=[A-Z])'(?=[A-Z])")
 _KEEP = re.compile(r"[^A-Z0-9/, ]+")
 _COMMAS = re.compile(r"\s*,[\s,]*")
 HAS_ALNUM = re.compile(r"[A-Z0-9]")
+_PLAIN = re.compile(r"[A-Z ]*")
 YEAR = re.compile(r"\d{4}")
 
 
@@ -258,6 +259,8 @@ def normalize_text(text: Any) -> str:
     """
     if not isinstance(text, str):
         return ""
+    if _PLAIN.fullmatch(text) is not None:  # capitals and spaces: only spacing
+        return " ".join(text.split())
     if text.isascii():  # the usual case: only the backtick is an odd apostrophe
         s = text.upper()
         if "`" in s:
