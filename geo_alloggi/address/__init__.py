@@ -13,7 +13,9 @@ of them into the same parts:
   ``/2`` as ``2``), postcode, the comune the text names (official name),
   province, other places, and whether the text says there is no civic number;
 * :func:`normalize_address` - one canonical string per address
-  (``VIALE FULVIO TESTI 12A, 20126 MILANO``), idempotent;
+  (``VIALE FULVIO TESTI 12A, 20126 MILANO``), idempotent; :func:`street_address`
+  - its street and number alone (``VIALE FULVIO TESTI 12A``), the key records
+  and estates are matched on;
 * :func:`street_key` - the comparable form of a street name (roman numerals
   of dates written in figures, ``XXV APRILE`` -> ``25 APRILE``);
 * :func:`find_comune` - a comune of Lombardy by name, short form
@@ -52,6 +54,7 @@ from geo_alloggi.address._parse import (
     format_address,
     normalize_address,
     parse_address,
+    street_address,
 )
 from geo_alloggi.address._text import (
     FIRST_NAMES,
@@ -78,5 +81,6 @@ __all__ = [
     "parse_address",
     "require_comuni",
     "split_street_type",
+    "street_address",
     "street_key",
 ]

@@ -49,7 +49,7 @@ FLAT_WORDS = frozenset(
 # values of a flat word that are words (``piano terra``)
 _FLAT_VALUES = frozenset({"TERRA", "RIALZATO", "PRIMO", "SECONDO", "TERZO", "QUARTO"})
 # nothing after these is read: a recipient (``c/o Aler``), a corner (``angolo via X``)
-_STOP_WORDS = frozenset({"C/O", "PRESSO", "ANGOLO", "ANG"})
+STOP_WORDS = frozenset({"C/O", "PRESSO", "ANGOLO", "ANG"})
 # what follows these is a place, never a comune (``quartiere San Siro``)
 PLACE_MARKERS = frozenset(
     {
@@ -125,7 +125,7 @@ def _place_words(words: list[str]) -> list[str]:
             skip = False
             if len(t) <= 3 or t in _FLAT_VALUES:
                 continue
-        if t in _STOP_WORDS:
+        if t in STOP_WORDS:
             break
         if t in FLAT_WORDS:
             skip = True
