@@ -340,9 +340,11 @@ def _match_address_keys(
     if address_column not in estates.columns:
         return choice
     estate_ids = estates[S.ESTATE_ID].astype(str).to_numpy()
+    written = stripped_text(estates[address_column])
+    # each key's estates by increasing id: the first that fits is the smallest
     by_key: dict[str, list[int]] = {}
-    for j, a in enumerate(stripped_text(estates[address_column])):
-        key = address_key(a)
+    for j in np.argsort(estate_ids, kind="stable").tolist():
+        key = address_key(written[j])
         if key:
             by_key.setdefault(key, []).append(j)
     est_comune = (
@@ -352,12 +354,12 @@ def _match_address_keys(
     )
     keys = per_distinct(addresses, address_key)
     comune_keys = per_distinct(comuni, comune_key)
-    for i, (key, rc) in enumerate(zip(keys, comune_keys, strict=True)):
-        cands = by_key.get(key, []) if key else []
-        if rc:
-            cands = [j for j in cands if est_comune[j] in ("", rc)]
-        if cands:
-            choice[i] = min(cands, key=lambda j: estate_ids[j])
+    pairs = zip(keys.tolist(), comune_keys.tolist(), strict=True)
+    for i, (key, rc) in enumerate(pairs):
+        for j in by_key.get(key, ()):
+            if not rc or est_comune[j] in ("", rc):
+                choice[i] = j
+                break
     return choice
 
 

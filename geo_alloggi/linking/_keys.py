@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo_alloggi.address import street_address
+
 __all__ = [
     "address_key",
     "clean_text",
@@ -64,12 +66,22 @@ def factorize_repeated_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         The code of each value and the distinct values, in order of first
         appearance, exactly as :func:`pandas.factorize`.
     """
-    id_codes, groups = pd.factorize(_references(values))
+    refs = _references(values)
+    if len(pd.unique(refs[:_PROBE])) > 2 * len(pd.unique(values[:_PROBE])):
+        # equal texts in distinct objects (built one by one, not by a reader):
+        # grouping by object would only add a pass over many integers
+        codes, uniques = pd.factorize(values)
+        return codes, np.asarray(uniques, dtype=object)
+    id_codes, groups = pd.factorize(refs)
     first = np.empty(len(groups), dtype=np.int64)
     first[id_codes[::-1]] = np.arange(len(values) - 1, -1, -1)
     # the groups are in order of first appearance, so their values are too
     codes, uniques = pd.factorize(values[first])
     return codes[id_codes], np.asarray(uniques, dtype=object)
+
+
+#: rows looked at to tell shared text objects from one object per row
+_PROBE = 1024
 
 
 def _references(values: np.ndarray) -> np.ndarray:
@@ -119,11 +131,7 @@ def address_key(address: Any) -> str:
     Cached: a run links occupations, evictions and vacancies written with the
     same addresses, and keys the estates' addresses each time.
     """
-    from geo_alloggi.address import normalize_address
-
-    if not isinstance(address, str) or not address.strip():
-        return ""
-    return normalize_address(address).split(",")[0].strip()
+    return street_address(address)
 
 
 @functools.lru_cache(maxsize=2**12)
