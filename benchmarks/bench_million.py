@@ -130,10 +130,23 @@ def _quiet(fn, *args: Any, **kwds: Any) -> Any:
         return fn(*args, **kwds)
 
 
+def _forget_addresses() -> None:
+    """Empty every cache of address readings: a cold start, no address seen.
+
+    The parser's caches (street parts, types, places, canonical forms) and the
+    linking keys: each timed run keys its addresses from nothing.
+    """
+    from geo_alloggi.address import _parse, _places
+    from geo_alloggi.linking import _keys
+
+    for module in (_parse, _places, _keys):
+        for value in vars(module).values():
+            if hasattr(value, "cache_clear") and value.__module__ == module.__name__:
+                value.cache_clear()
+
+
 def link_rows(n: int, *, repeat: int = 1) -> list[dict]:
-    from geo_alloggi.address import _parse as address_parse
     from geo_alloggi.geocoding import Geocoder
-    from geo_alloggi.linking import _keys as linking_keys
     from geo_alloggi.linking import link_records
 
     estates = estate_points()
@@ -157,9 +170,7 @@ def link_rows(n: int, *, repeat: int = 1) -> list[dict]:
         counts: dict[str, Any] = {}
 
         def ours(frame: pd.DataFrame = by_address, counts: dict = counts) -> None:
-            # a cold start: no address keyed by an earlier run
-            address_parse._fixed_point.cache_clear()
-            linking_keys.address_key.cache_clear()
+            _forget_addresses()
             res = _quiet(link_records, frame, kept, geocoder=geocoder)
             counts.update(res.counts())
             counts["right"] = int(
