@@ -346,3 +346,30 @@ def test_distinct_pairs_equal_pandas_factorize(n_first):
     got = list(zip(pair_first.tolist(), pair_second.tolist(), strict=True))
     assert got == expected
     assert [expected[c] for c in codes] == rows
+
+
+@pytest.mark.parametrize("with_na", [False, True])
+def test_pairs_with_text_equal_the_pairs_of_a_factorize(with_na):
+    from geo_alloggi.linking import _keys
+
+    rng = np.random.default_rng(5)
+    pool = ["Milano", "Milano ", " Cinisello Balsamo", "", None, np.nan, "Monza"]
+    if with_na:
+        pool.append(pd.NA)
+    # equal texts in distinct objects, as a frame built row by row holds them
+    drawn = [pool[i] for i in rng.integers(0, len(pool), 2000)]
+    values = np.array(
+        ["".join(list(v)) if isinstance(v, str) else v for v in drawn], dtype=object
+    )
+    values[::7] = np.array(["Mil", "ano"], dtype=object).sum()  # "Milano", new
+    groups = rng.integers(0, 40, 2000)
+    groups[rng.random(2000) < 0.5] = 3  # one busy group with mixed texts
+    codes, pair_group, pair_text = _keys.pairs_with_text(groups, values)
+    stripped = [None if pd.isna(v) else _keys.clean_text(v) for v in values]
+    # each row's pair holds the row's group and its stripped text
+    assert pair_group[codes].tolist() == groups.tolist()
+    assert pair_text[codes].tolist() == stripped
+    # one pair per group and distinct text as written (missing ones all alike)
+    written = [None if pd.isna(v) else v for v in values]
+    expected = set(zip(groups.tolist(), written, strict=True))
+    assert len(pair_group) == len(expected)

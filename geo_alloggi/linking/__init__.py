@@ -45,10 +45,11 @@ from geo_alloggi.linking._keys import (
     address_key,
     comune_key,
     distinct_text,
+    pairs_with_text,
     per_distinct,
     stripped_text,
 )
-from geo_alloggi.linking._links import Links, distinct_pairs
+from geo_alloggi.linking._links import Links
 from geo_alloggi.linking._nearest import (
     Nearest,
     estate_points,
@@ -268,13 +269,13 @@ def _link_by_address(
     if not len(todo):
         return
     with_comune = comune_column is not None and comune_column in records.columns
-    if with_comune:
-        c_codes, c_text = distinct_text(records[comune_column], repeated=True)
-        c_codes = c_codes[todo]
-    else:
-        c_codes, c_text = np.full(len(todo), -1), np.array([None], dtype=object)
-    codes, pair_a, pair_c = distinct_pairs(a_codes[todo], c_codes)
-    u_addr, u_comune = a_text[pair_a], c_text[pair_c]
+    comuni = (
+        records[comune_column].to_numpy(dtype=object)[todo]
+        if with_comune
+        else np.full(len(todo), None, dtype=object)
+    )
+    codes, pair_a, u_comune = pairs_with_text(a_codes[todo], comuni)
+    u_addr = a_text[pair_a]
     choice = _match_address_keys(
         u_addr, u_comune, estates, address_column, comune_column
     )

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo_alloggi.address import street_address
+from geo_alloggi.linking._links import distinct_pairs
 
 __all__ = [
     "address_key",
@@ -22,6 +23,7 @@ __all__ = [
     "comune_key",
     "distinct_text",
     "factorize_repeated_text",
+    "pairs_with_text",
     "per_distinct",
     "stripped_text",
 ]
@@ -116,6 +118,59 @@ def distinct_text(
     text[:-1] = [clean_text(u) for u in uniques]
     text[-1] = None
     return codes, text
+
+
+def pairs_with_text(
+    groups: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Factorize the pairs (group, text) of each row (an address and its comune).
+
+    The rows of a group nearly always hold one text (an address lies in one
+    comune): each row is compared with its group's first row, and only the
+    rows that differ are factorized by text, apart.
+
+    Parameters
+    ----------
+    groups : numpy.ndarray
+        Integer code of each row's group, at least 0.
+    values : numpy.ndarray
+        Object array of texts, one per row (None or NaN where missing).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The code of each row's pair; per pair, its group and its stripped text
+        (None where blank or missing). Equal texts give one pair per group.
+    """
+    n = len(groups)
+    first = np.full(int(groups.max(initial=-1)) + 1, n, dtype=np.int64)
+    first[groups[::-1]] = np.arange(n - 1, -1, -1)
+    heads = np.flatnonzero(first < n)  # the groups present
+    lead = first[groups]
+    try:
+        same = np.asarray(values == values[lead], dtype=bool)
+    except TypeError:  # pd.NA has no truth value: compare none of them
+        same = np.zeros(n, dtype=bool)
+    same[first[heads]] = True
+    odd = np.flatnonzero(~same)
+    codes, uniques = pd.factorize(np.concatenate([values[first[heads]], values[odd]]))
+    text = np.array([clean_text(u) for u in uniques] + [None], dtype=object)
+    # a group's pair is its place among the groups present; other pairs follow
+    place = np.zeros(len(first), dtype=np.int64)
+    place[heads] = np.arange(len(heads))
+    head_text = np.zeros(len(first), dtype=np.int64)
+    head_text[heads] = codes[: len(heads)]
+    row_pair = place[groups]
+    pair_group, pair_text = heads, codes[: len(heads)]
+    odd_text = codes[len(heads) :]
+    other = odd_text != head_text[groups[odd]]  # missing (NaN, NA) equals missing
+    if other.any():
+        odd, odd_text = odd[other], odd_text[other]
+        extra, extra_group, extra_text = distinct_pairs(groups[odd], odd_text)
+        row_pair[odd] = len(heads) + extra
+        pair_group = np.concatenate([pair_group, extra_group])
+        pair_text = np.concatenate([pair_text, extra_text])
+    return row_pair, pair_group, text[pair_text]
 
 
 def stripped_text(series: pd.Series) -> np.ndarray:
