@@ -765,12 +765,14 @@ def _usual_street(up: str) -> str | None:
     m = _USUAL.fullmatch(up)
     if m is None:
         return None
-    street, number, *suffixes = m.groups()
+    street, number, letter, spaced, slash, word = m.groups()
     stype, rest = _usual_type(street)
     if not stype:
         return None
-    suffix = next((x for x in suffixes if x), "")
-    return f"{stype} {rest} {number}{_format_suffix(suffix)}"
+    suffix = letter or spaced or slash or word
+    if suffix:
+        return f"{stype} {rest} {number}{_format_suffix(suffix)}"
+    return f"{stype} {rest} {number}"
 
 
 @functools.lru_cache(maxsize=2**14)
@@ -779,8 +781,13 @@ def _usual_type(street: str) -> tuple[str, str]:
     if _SPECIAL.search(street) is not None:
         return "", ""  # a kilometre, ``snc``: read in full
     stype, rest = _leading_type(street)
-    if stype not in _STRONG_TYPES or starts_comune(street.partition(" ")[0]):
-        return "", ""  # no type, or a comune's first word (``PIAZZA BREMBANA``)
+    if stype not in _STRONG_TYPES:
+        return "", ""
+    if starts_comune(street.partition(" ")[0]) and any(
+        _type_inside(raw, after_type=True) is not None
+        for raw in (street, street + " 1")
+    ):
+        return "", ""  # ``PIAZZA BREMBANA VIA ROMA``: a comune, then the street
     if not rest or not _NOT_USUAL.isdisjoint(rest.split()):
         return "", ""
     if rest.startswith("PRIV"):
