@@ -18,6 +18,18 @@ from typing import Any
 last_cpu_seconds = float("nan")
 
 
+def peak_mib(fn: Callable[[], Any]) -> float:
+    """Peak traced Python allocation (MiB) of one run of ``fn``."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 2**20
+
+
 def measure(fn: Callable[[], Any], *, repeat: int = 1) -> tuple[float, float, Any]:
     """Best wall time over ``repeat`` runs, and peak Python memory (MiB) of one run.
 
@@ -37,14 +49,7 @@ def measure(fn: Callable[[], Any], *, repeat: int = 1) -> tuple[float, float, An
         best = min(best, time.perf_counter() - t0)
         best_cpu = min(best_cpu, time.process_time() - c0)
     last_cpu_seconds = best_cpu
-    gc.collect()
-    tracemalloc.start()
-    try:
-        fn()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return best, peak / 2**20, result
+    return best, peak_mib(fn), result
 
 
 def compare(
@@ -58,11 +63,23 @@ def compare(
     note: str = "",
     **extra: Any,
 ) -> dict[str, Any]:
-    """Run ``ours`` and ``baseline`` on the same data; return one result row."""
-    t, m, _ = measure(ours, repeat=repeat)
-    cpu = last_cpu_seconds
-    bt, bm, _ = measure(baseline, repeat=repeat)
-    bcpu = last_cpu_seconds
+    """Run ``ours`` and ``baseline`` on the same data; return one result row.
+
+    The ``repeat`` timed runs alternate (ours, baseline, ours, ...) so that a
+    slow spell of a shared machine falls on both sides; each side's best wall
+    and CPU time is kept. Memory is measured in one more run of each.
+    """
+    walls = [float("inf"), float("inf")]
+    cpus = [float("inf"), float("inf")]
+    for _ in range(max(1, repeat)):
+        for side, fn in enumerate((ours, baseline)):
+            gc.collect()
+            t0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            walls[side] = min(walls[side], time.perf_counter() - t0)
+            cpus[side] = min(cpus[side], time.process_time() - c0)
+    (t, bt), (cpu, bcpu) = walls, cpus
+    m, bm = peak_mib(ours), peak_mib(baseline)
     return {
         "step": step,
         "n": n,
