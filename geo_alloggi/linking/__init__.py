@@ -45,6 +45,7 @@ from geo_alloggi.linking._keys import (
     address_key,
     comune_key,
     distinct_text,
+    given_somewhere,
     pairs_with_text,
     per_distinct,
     stripped_text,
@@ -269,18 +270,23 @@ def _link_by_address(
     if not len(todo):
         return
     with_comune = comune_column is not None and comune_column in records.columns
-    comuni = (
-        records[comune_column].to_numpy(dtype=object)[todo]
-        if with_comune
-        else np.full(len(todo), None, dtype=object)
-    )
-    codes, pair_a, u_comune = pairs_with_text(a_codes[todo], comuni)
+    if not with_comune:
+        comuni = np.full(len(todo), None, dtype=object)
+    elif len(todo) == len(records):  # every record: no copy of a subset
+        comuni = records[comune_column].to_numpy(dtype=object)
+    else:
+        comuni = records[comune_column].to_numpy(dtype=object)[todo]
+    groups = a_codes if len(todo) == len(records) else a_codes[todo]
+    codes, pair_a, u_comune = pairs_with_text(groups, comuni)
     u_addr = a_text[pair_a]
     choice = _match_address_keys(
         u_addr, u_comune, estates, address_column, comune_column
     )
     row_choice = choice[codes]
     hit = row_choice >= 0
+    if hit.all():
+        links.set(todo, row_choice, "address", 0.0)
+        return
     links.set(todo[hit], row_choice[hit], "address", 0.0)
     left = np.flatnonzero(choice < 0)  # distinct pairs still unlinked
     if not len(left):
@@ -478,9 +484,9 @@ def link_records(
     # copy-on-write: the columns set below never reach the caller's frame
     out = records.copy(deep=False)
     estate_ids = estates[S.ESTATE_ID].astype(str).to_numpy()
-    if S.ESTATE_ID in records.columns:
+    if S.ESTATE_ID in records.columns and given_somewhere(records[S.ESTATE_ID]):
         g_codes, g_text = distinct_text(records[S.ESTATE_ID])
-    else:
+    else:  # no estate id given (agency files often carry none)
         g_codes, g_text = np.full(n, -1), np.array([None], dtype=object)
     links = Links(n, LINK_METHODS)
     links.by_id(g_codes, g_text, estate_ids)
