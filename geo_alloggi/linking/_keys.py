@@ -179,7 +179,9 @@ def pairs_with_text(
     lead = first[groups]
     try:
         same = np.asarray(values == values[lead], dtype=bool)
-    except TypeError:  # pd.NA has no truth value: compare none of them
+    except (TypeError, ValueError):  # pd.NA has no truth value
+        same = np.zeros(0, dtype=bool)
+    if same.shape != (n,):  # not compared value by value: factorize them all
         same = np.zeros(n, dtype=bool)
     same[first[heads]] = True
     odd = np.flatnonzero(~same)
