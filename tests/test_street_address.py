@@ -62,6 +62,11 @@ class FullReadings:
         ("V. PRIV. CINO 9 TER", "VIA PRIVATA CINO 9 TER"),
         # a kilometre is no civic number
         ("C.SO COSTE KM 7/b", "CORSO COSTE"),
+        # written back in full, the street reads otherwise: a comune named
+        # Piazza Brembana before a gallery, Q'RE a quarter
+        ("P.A BREMBANA GAL BORGESE 20/B", "GALLERIA BORGESE 20B"),
+        ("P.ZA BREMBANA VIA ROMA 5", "VIA ROMA 5"),
+        ("Via Cova Q'RE 187", "VIA COVA QUARTIERE 187"),
         ("", ""),
         (None, ""),
     ],

@@ -777,19 +777,24 @@ def _usual_street(up: str) -> str | None:
 
 @functools.lru_cache(maxsize=2**14)
 def _usual_type(street: str) -> tuple[str, str]:
-    """Type and name of the street of the usual layout; ``("", "")`` if unusual."""
-    if _SPECIAL.search(street) is not None:
-        return "", ""  # a kilometre, ``snc``: read in full
+    """Type and name of the street of the usual layout; ``("", "")`` if unusual.
+
+    The street as written and as it is written back (``TYPE NAME``) must both
+    read plainly: the canonical form is read again by :func:`normalize_address`
+    (``P.A BREMBANA GAL X`` is written ``PIAZZA BREMBANA GAL X``, a comune and
+    then a gallery; ``Q'RE`` is written ``Q RE``, a quarter).
+    """
     stype, rest = _leading_type(street)
-    if stype not in _STRONG_TYPES:
+    if stype not in _STRONG_TYPES or not rest:
         return "", ""
-    if starts_comune(street.partition(" ")[0]) and any(
-        _type_inside(raw, after_type=True) is not None
-        for raw in (street, street + " 1")
-    ):
-        return "", ""  # ``PIAZZA BREMBANA VIA ROMA``: a comune, then the street
-    if not rest or not _NOT_USUAL.isdisjoint(rest.split()):
-        return "", ""
-    if rest.startswith("PRIV"):
+    if not _NOT_USUAL.isdisjoint(rest.split()) or rest.startswith("PRIV"):
         return "", ""  # ``V. PRIV. X``: read again, it is a VIA PRIVATA
+    canonical = f"{stype} {rest}"
+    for raw in (street, canonical):
+        if _SPECIAL.search(raw) is not None:
+            return "", ""  # a kilometre, ``snc``, a quarter: read in full
+        if starts_comune(raw.partition(" ")[0]) and any(
+            _type_inside(r, after_type=True) is not None for r in (raw, raw + " 1")
+        ):
+            return "", ""  # ``PIAZZA BREMBANA VIA ROMA``: a comune, then the street
     return stype, rest
