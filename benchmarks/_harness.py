@@ -67,17 +67,22 @@ def compare(
 
     The ``repeat`` timed runs alternate (ours, baseline, ours, ...) so that a
     slow spell of a shared machine falls on both sides; each side's best wall
-    and CPU time is kept. Memory is measured in one more run of each.
+    and CPU time is kept, and every round's wall times (``rounds``: ours,
+    baseline). Memory is measured in one more run of each.
     """
     walls = [float("inf"), float("inf")]
     cpus = [float("inf"), float("inf")]
+    rounds = []
     for _ in range(max(1, repeat)):
+        this = []
         for side, fn in enumerate((ours, baseline)):
             gc.collect()
             t0, c0 = time.perf_counter(), time.process_time()
             fn()
-            walls[side] = min(walls[side], time.perf_counter() - t0)
+            this.append(time.perf_counter() - t0)
+            walls[side] = min(walls[side], this[-1])
             cpus[side] = min(cpus[side], time.process_time() - c0)
+        rounds.append([round(x, 4) for x in this])
     (t, bt), (cpu, bcpu) = walls, cpus
     m, bm = peak_mib(ours), peak_mib(baseline)
     return {
@@ -94,6 +99,7 @@ def compare(
         "cpu_ratio": cpu / bcpu if bcpu > 0 else None,
         "memory_ratio": m / bm if bm > 0 else None,
         "note": note,
+        "rounds": rounds,
         **extra,
     }
 
