@@ -174,3 +174,24 @@ _PIECES = st.lists(
 @given(st.one_of(st.text(max_size=60), _PIECES))
 def test_any_text_reads_as_the_full_parser_reads_it(text: str) -> None:
     assert street_address(text) == full_reading(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PZA B VIA A 1",
+        "P.zza Brembana via Roma, 5 - Milano",
+        "P.ZZA B V.LE A 1",
+        "PZA B P A 1",
+        "PIAZZA B.VIA A 1",
+        "VIA A Q..RE 1",
+        "VIA A S'NC B 1",
+        "VIA A S''N C 1",
+        "VIA A K''M 1",
+    ],
+)
+def test_texts_whose_canonical_form_reads_otherwise(text: str) -> None:
+    # found by fuzzing: written back in full, these streets read otherwise
+    # (a comune before the street, a quarter, snc, a kilometre)
+    assert street_address(text) == full_reading(text)
+    assert street_address(street_address(text)) == street_address(text)
