@@ -769,10 +769,8 @@ def _usual_street(up: str) -> str | None:
     stype, rest = _usual_type(street)
     if not stype:
         return None
-    suffix = letter or spaced or slash or word
-    if suffix:
-        return f"{stype} {rest} {number}{_format_suffix(suffix)}"
-    return f"{stype} {rest} {number}"
+    suffix = letter or spaced or slash or word or ""
+    return f"{stype} {rest} {number}{_format_suffix(suffix)}"
 
 
 @functools.lru_cache(maxsize=2**14)

@@ -270,14 +270,14 @@ def _link_by_address(
     if not len(todo):
         return
     with_comune = comune_column is not None and comune_column in records.columns
-    if not with_comune:
-        comuni = np.full(len(todo), None, dtype=object)
-    elif len(todo) == len(records):  # every record: no copy of a subset
-        comuni = records[comune_column].to_numpy(dtype=object)
-    else:
-        comuni = records[comune_column].to_numpy(dtype=object)[todo]
-    groups = a_codes if len(todo) == len(records) else a_codes[todo]
-    codes, pair_a, u_comune = pairs_with_text(groups, comuni)
+    # every record still to link: views of the columns, no copy of a subset
+    rows = slice(None) if len(todo) == len(records) else todo
+    comuni = (
+        records[comune_column].to_numpy(dtype=object)[rows]
+        if with_comune
+        else np.full(len(todo), None, dtype=object)
+    )
+    codes, pair_a, u_comune = pairs_with_text(a_codes[rows], comuni)
     u_addr = a_text[pair_a]
     choice = _match_address_keys(
         u_addr, u_comune, estates, address_column, comune_column

@@ -180,8 +180,8 @@ def pairs_with_text(
     try:
         same = np.asarray(values == values[lead], dtype=bool)
     except (TypeError, ValueError):  # pd.NA has no truth value
-        same = np.zeros(0, dtype=bool)
-    if same.shape != (n,):  # not compared value by value: factorize them all
+        same = None
+    if same is None or same.shape != (n,):  # not compared one by one
         same = np.zeros(n, dtype=bool)
     same[first[heads]] = True
     odd = np.flatnonzero(~same)
