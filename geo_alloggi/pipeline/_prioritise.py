@@ -441,10 +441,9 @@ def _renovation_apart(
     estates placed as :func:`prioritise` does; their warnings are said there,
     not here.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cost_model = _cost_model(config_file)
-        records, _ = _placed(records, districts)
+    cost_model, records, _ = _read_and_placed(
+        _cost_model, config_file, records, districts
+    )
     return warnings_of(
         _renovation, records, districts, emerging, cost_model, budget_eur, objective
     )
@@ -464,10 +463,9 @@ def _backtest_apart(
     estates placed as :func:`prioritise` does; their warnings are said there,
     not here.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        configured = patrol_weights(config_file)
-        records, estate_district = _placed(records, districts)
+    configured, records, estate_district = _read_and_placed(
+        patrol_weights, config_file, records, districts
+    )
     return warnings_of(
         _backtest,
         records,
@@ -478,6 +476,21 @@ def _backtest_apart(
         seed,
         threshold,
     )
+
+
+def _read_and_placed(
+    read: Callable[[Path | None], T],
+    config_file: Path | None,
+    records: Records,
+    districts: gpd.GeoDataFrame,
+) -> tuple[T, Records, pd.Series]:
+    """Read the configuration and place the estates as :func:`prioritise` does.
+
+    Quietly: in a child of :func:`prioritise`, whose warnings are said there.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return (read(config_file), *_placed(records, districts))
 
 
 def _backtest(
